@@ -1,0 +1,246 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ * Copyright(c) 2026 The dpdk-extmem authors
+ */
+
+/* Backings: where the pages of a region come from. */
+
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/memfd.h>
+#include <numa.h>
+#include <numaif.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include <rte_common.h>
+#include <rte_errno.h>
+#include <rte_memory.h>
+
+#include "extmem_private.h"
+
+#ifndef MFD_HUGETLB
+#define MFD_HUGETLB 0x0004U
+#endif
+#ifndef MFD_HUGE_SHIFT
+#define MFD_HUGE_SHIFT 26
+#endif
+#ifndef MAP_HUGE_SHIFT
+#define MAP_HUGE_SHIFT 26
+#endif
+
+#define EXTMEM_THP_SIZE RTE_PGSIZE_2M
+
+size_t
+extmem_sys_page_size(void)
+{
+	static size_t pgsz;
+
+	if (pgsz == 0)
+		pgsz = (size_t)sysconf(_SC_PAGESIZE);
+	return pgsz;
+}
+
+/* Does the kernel have a hugetlb pool of this size? */
+static bool
+hugetlb_size_supported(size_t sz)
+{
+	char path[128];
+
+	snprintf(path, sizeof(path), "/sys/kernel/mm/hugepages/hugepages-%zukB",
+		sz >> 10);
+	return access(path, F_OK) == 0;
+}
+
+/* Bind [addr, addr+len) to a NUMA node before the pages are touched. */
+static int
+backing_bind_numa(void *addr, size_t len, int node)
+{
+	unsigned long mask[16];
+
+	if (node == SOCKET_ID_ANY)
+		return 0;
+	if (numa_available() < 0) {
+		EXTMEM_FAIL(ENOTSUP, "NUMA node %d requested but libnuma "
+			"reports NUMA unavailable", node);
+		return -1;
+	}
+	if (node < 0 || node > numa_max_node() ||
+			(unsigned int)node >= sizeof(mask) * 8) {
+		EXTMEM_FAIL(EINVAL, "NUMA node %d does not exist (max %d)",
+			node, numa_max_node());
+		return -1;
+	}
+	memset(mask, 0, sizeof(mask));
+	mask[node / (8 * sizeof(mask[0]))] |= 1UL << (node % (8 * sizeof(mask[0])));
+	if (mbind(addr, len, MPOL_BIND, mask, sizeof(mask) * 8, 0) != 0) {
+		EXTMEM_FAIL(errno == EINVAL ? EINVAL : ENOMEM,
+			"mbind to NUMA node %d failed: %s", node,
+			strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+/* Touch every page so it exists (and is placed) before IOVAs are read. */
+static void
+backing_populate(struct rte_extmem_region *r)
+{
+	volatile uint8_t *p = (volatile uint8_t *)r->va;
+	size_t off;
+
+	for (off = 0; off < r->len; off += r->page_sz)
+		p[off] = 0;
+}
+
+static int
+backing_memfd(struct rte_extmem_region *r, bool huge)
+{
+	unsigned int mflags = MFD_CLOEXEC;
+	char name[RTE_EXTMEM_NAMESIZE + 8];
+	void *va;
+	int fd;
+
+	if (huge)
+		mflags |= MFD_HUGETLB |
+			(rte_log2_u64(r->page_sz) << MFD_HUGE_SHIFT);
+	snprintf(name, sizeof(name), "extmem_%s", r->name);
+	fd = memfd_create(name, mflags);
+	if (fd < 0) {
+		EXTMEM_FAIL(errno == EINVAL ? ENOTSUP : ENOMEM,
+			"memfd_create(%s%s) failed: %s", name,
+			huge ? ", MFD_HUGETLB" : "", strerror(errno));
+		return -1;
+	}
+	if (ftruncate(fd, r->len) != 0) {
+		EXTMEM_FAIL(ENOMEM, "ftruncate(%zu) of memfd failed: %s",
+			r->len, strerror(errno));
+		close(fd);
+		return -1;
+	}
+	va = mmap(NULL, r->len, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	if (va == MAP_FAILED) {
+		EXTMEM_FAIL(ENOMEM, "mmap of %zu bytes of memfd failed: %s",
+			r->len, strerror(errno));
+		close(fd);
+		return -1;
+	}
+	r->va = (uintptr_t)va;
+	r->map_addr = va;
+	r->map_len = r->len;
+	r->fd = fd;
+	if (backing_bind_numa(va, r->len, r->numa_node) != 0)
+		goto fail;
+	if (huge) {
+		/* Reserve the whole size now: a hugetlb pool that runs dry
+		 * must fail here, not with SIGBUS on first touch.
+		 */
+		if (fallocate(fd, 0, 0, r->len) != 0) {
+			EXTMEM_FAIL(ENOMEM, "not enough free %zukB hugepages "
+				"for %zu bytes: %s", r->page_sz >> 10, r->len,
+				strerror(errno));
+			goto fail;
+		}
+	}
+	backing_populate(r);
+	return 0;
+fail:
+	munmap(va, r->len);
+	close(fd);
+	r->map_addr = NULL;
+	r->fd = -1;
+	return -1;
+}
+
+static int
+backing_anon(struct rte_extmem_region *r, bool thp)
+{
+	size_t align = thp ? EXTMEM_THP_SIZE : 0;
+	size_t maplen = r->len + align;
+	uintptr_t start;
+	void *va;
+
+	va = mmap(NULL, maplen, PROT_READ | PROT_WRITE,
+		MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	if (va == MAP_FAILED) {
+		EXTMEM_FAIL(ENOMEM, "mmap of %zu anonymous bytes failed: %s",
+			maplen, strerror(errno));
+		return -1;
+	}
+	start = (uintptr_t)va;
+	if (align != 0) {
+		/* Trim to a THP-aligned range so whole 2M pages can be used. */
+		uintptr_t aligned = RTE_ALIGN_CEIL(start, align);
+
+		if (aligned > start)
+			munmap(va, aligned - start);
+		if (aligned + r->len < start + maplen)
+			munmap((void *)(aligned + r->len),
+				start + maplen - aligned - r->len);
+		start = aligned;
+		maplen = r->len;
+		if (madvise((void *)start, r->len, MADV_HUGEPAGE) != 0)
+			EXTMEM_LOG(WARNING, "region %s: madvise(MADV_HUGEPAGE) "
+				"failed (%s), base pages will be used",
+				r->name, strerror(errno));
+	}
+	r->va = start;
+	r->map_addr = (void *)start;
+	r->map_len = maplen;
+	if (backing_bind_numa((void *)start, r->len, r->numa_node) != 0) {
+		munmap((void *)start, maplen);
+		r->map_addr = NULL;
+		return -1;
+	}
+	backing_populate(r);
+	return 0;
+}
+
+int
+extmem_backing_alloc(struct rte_extmem_region *r,
+	const struct rte_extmem_region_params *p)
+{
+	r->fd = -1;
+	switch (r->backing) {
+	case RTE_EXTMEM_BACKING_ANON:
+		return backing_anon(r, false);
+	case RTE_EXTMEM_BACKING_ANON_THP:
+		return backing_anon(r, true);
+	case RTE_EXTMEM_BACKING_HUGETLB:
+		if (!hugetlb_size_supported(r->page_sz)) {
+			EXTMEM_FAIL(ENOTSUP, "kernel has no %zukB hugepage "
+				"pool", r->page_sz >> 10);
+			return -1;
+		}
+		return backing_memfd(r, true);
+	case RTE_EXTMEM_BACKING_SHARED:
+		if (r->page_sz != extmem_sys_page_size() &&
+				!hugetlb_size_supported(r->page_sz)) {
+			EXTMEM_FAIL(ENOTSUP, "kernel has no %zukB hugepage "
+				"pool", r->page_sz >> 10);
+			return -1;
+		}
+		return backing_memfd(r, r->page_sz != extmem_sys_page_size());
+	case RTE_EXTMEM_BACKING_USER:
+	case RTE_EXTMEM_BACKING_DEVICE:
+		r->va = (uintptr_t)p->addr;
+		return 0;
+	default:
+		EXTMEM_FAIL(EINVAL, "unknown backing %d", r->backing);
+		return -1;
+	}
+}
+
+void
+extmem_backing_free(struct rte_extmem_region *r)
+{
+	if (r->map_addr != NULL) {
+		munmap(r->map_addr, r->map_len);
+		r->map_addr = NULL;
+	}
+	if (r->fd >= 0) {
+		close(r->fd);
+		r->fd = -1;
+	}
+}

@@ -1,0 +1,124 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ * Copyright(c) 2026 The dpdk-extmem authors
+ */
+
+#ifndef EXTMEM_PRIVATE_H
+#define EXTMEM_PRIVATE_H
+
+/* What the concerns of librte_extmem share; not installed. */
+
+#include <pthread.h>
+#include <stdbool.h>
+#include <sys/queue.h>
+
+#include <rte_log.h>
+
+#include "rte_extmem.h"
+
+extern int extmem_logtype;
+#define RTE_LOGTYPE_EXTMEM extmem_logtype
+#define EXTMEM_LOG(level, fmt, ...) \
+	rte_log(RTE_LOG_ ## level, extmem_logtype, "EXTMEM: %s(): " fmt "\n", \
+		__func__, ##__VA_ARGS__)
+
+/* Fail with rte_errno and a log line naming the problem. */
+#define EXTMEM_FAIL(err, fmt, ...) do { \
+	EXTMEM_LOG(ERR, fmt, ##__VA_ARGS__); \
+	rte_errno = (err); \
+} while (0)
+
+#define EXTMEM_REGION_MAGIC 0x52474e4d /* "MNGR" */
+
+/* How a region is known to EAL. */
+enum extmem_eal_mode {
+	EXTMEM_EAL_NONE = 0,	/* not yet / no longer registered */
+	EXTMEM_EAL_EXTMEM,	/* rte_extmem_register() */
+	EXTMEM_EAL_HEAP,	/* rte_malloc_heap_memory_add() to a heap */
+};
+
+struct rte_extmem_region {
+	TAILQ_ENTRY(rte_extmem_region) next;
+	uint32_t magic;
+	uint32_t id;
+	char name[RTE_EXTMEM_NAMESIZE];
+	enum rte_extmem_backing backing;
+	uintptr_t va;
+	size_t len;
+	size_t page_sz;
+	unsigned int n_pages;
+	int numa_node;
+	uint64_t flags;
+	/* memory the library mapped (to munmap), fd it opened (to close) */
+	void *map_addr;
+	size_t map_len;
+	int fd;
+	bool pinned;		/* mlock()ed by the library */
+	rte_iova_t *iovas;	/* n_pages entries */
+	unsigned int n_bad_iova;
+	unsigned int n_iova_runs;
+	enum extmem_eal_mode eal;
+	char heap[RTE_EXTMEM_NAMESIZE];
+	int socket_id;
+	uint32_t users;		/* atomic */
+	void *owner_priv;	/* for the owning heap */
+};
+
+TAILQ_HEAD(extmem_region_list, rte_extmem_region);
+
+/* The library-wide writer lock (region, heap, event, dma state). Recursive:
+ * event callbacks may query the library. Readers of the translation table
+ * never take it.
+ */
+void extmem_lock(void);
+void extmem_unlock(void);
+/* The region list, in creation order; read or changed under extmem_lock. */
+struct extmem_region_list *extmem_regions(void);
+bool extmem_region_valid(const struct rte_extmem_region *r);
+
+/* backing.c: obtain/release the memory of a region (r->va, r->len set). */
+int extmem_backing_alloc(struct rte_extmem_region *r,
+	const struct rte_extmem_region_params *p);
+void extmem_backing_free(struct rte_extmem_region *r);
+size_t extmem_sys_page_size(void);
+
+/* iova.c: fill r->iovas (and pin pages in PA mode). */
+int extmem_iova_resolve(struct rte_extmem_region *r,
+	const struct rte_extmem_region_params *p);
+void extmem_iova_release(struct rte_extmem_region *r);
+/* Number of maximal IOVA-contiguous runs (unknown pages are runs of their own). */
+unsigned int extmem_iova_count_runs(const rte_iova_t *iovas, unsigned int n,
+	size_t page_sz);
+
+/* xlate.c: translation table updates (under extmem_lock). */
+int extmem_xlate_insert(struct rte_extmem_region *r);
+void extmem_xlate_remove(struct rte_extmem_region *r);
+
+/* Region creation in steps, for owners (heaps) that register with EAL
+ * their own way. extmem_region_new() validates, allocates the backing and
+ * resolves IOVAs; extmem_region_publish() enters the translation table,
+ * announces the region and links it; extmem_region_unpublish() and
+ * extmem_region_delete() undo them.
+ */
+struct rte_extmem_region *extmem_region_new(
+	const struct rte_extmem_region_params *p);
+int extmem_region_publish(struct rte_extmem_region *r);
+int extmem_region_unpublish(struct rte_extmem_region *r);
+void extmem_region_delete(struct rte_extmem_region *r);
+/* Users keep a region alive (destroy fails with EBUSY). */
+void extmem_region_get(struct rte_extmem_region *r);
+void extmem_region_put(struct rte_extmem_region *r);
+/* Ranges: does [va, va+len) overlap a region or EAL memory? */
+bool extmem_range_in_use(uintptr_t va, size_t len);
+
+/* event.c: announce a region change to subscribers, in subscription order.
+ * Returns 0, or -1 with rte_errno ECANCELED after rolling back the
+ * subscribers that had accepted the event.
+ */
+enum extmem_event_kind {
+	EXTMEM_EV_REGION_ADD,
+	EXTMEM_EV_REGION_REMOVE,
+};
+int extmem_event_publish(enum extmem_event_kind kind,
+	struct rte_extmem_region *r);
+
+#endif /* EXTMEM_PRIVATE_H */

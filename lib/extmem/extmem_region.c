@@ -1,0 +1,613 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ * Copyright(c) 2026 The dpdk-extmem authors
+ */
+
+/* Regions: validation, life cycle, EAL registration, lookup and walk. */
+
+#include <errno.h>
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <rte_eal.h>
+#include <rte_errno.h>
+#include <rte_memory.h>
+
+#include "extmem_private.h"
+
+static struct extmem_region_list region_list =
+	TAILQ_HEAD_INITIALIZER(region_list);
+static pthread_mutex_t extmem_mutex = PTHREAD_RECURSIVE_MUTEX_INITIALIZER_NP;
+
+static const char * const backing_names[RTE_EXTMEM_BACKING_MAX] = {
+	[RTE_EXTMEM_BACKING_ANON] = "anon",
+	[RTE_EXTMEM_BACKING_ANON_THP] = "thp",
+	[RTE_EXTMEM_BACKING_HUGETLB] = "hugetlb",
+	[RTE_EXTMEM_BACKING_SHARED] = "shared",
+	[RTE_EXTMEM_BACKING_USER] = "user",
+	[RTE_EXTMEM_BACKING_DEVICE] = "device",
+};
+
+#define REGION_KNOWN_FLAGS (RTE_EXTMEM_REGION_F_NO_DMA | \
+	RTE_EXTMEM_REGION_F_NO_IOVA)
+
+void
+extmem_lock(void)
+{
+	pthread_mutex_lock(&extmem_mutex);
+}
+
+void
+extmem_unlock(void)
+{
+	pthread_mutex_unlock(&extmem_mutex);
+}
+
+struct extmem_region_list *
+extmem_regions(void)
+{
+	return &region_list;
+}
+
+const char *
+rte_extmem_backing_name(enum rte_extmem_backing backing)
+{
+	if ((unsigned int)backing >= RTE_EXTMEM_BACKING_MAX) {
+		rte_errno = EINVAL;
+		return NULL;
+	}
+	return backing_names[backing];
+}
+
+int
+rte_extmem_region_params_init(struct rte_extmem_region_params *params)
+{
+	if (params == NULL) {
+		EXTMEM_FAIL(EINVAL, "params is NULL");
+		return -1;
+	}
+	memset(params, 0, sizeof(*params));
+	params->struct_size = sizeof(*params);
+	params->backing = RTE_EXTMEM_BACKING_ANON;
+	params->numa_node = SOCKET_ID_ANY;
+	return 0;
+}
+
+bool
+extmem_region_valid(const struct rte_extmem_region *r)
+{
+	const struct rte_extmem_region *it;
+
+	if (r == NULL)
+		return false;
+	TAILQ_FOREACH(it, &region_list, next)
+		if (it == r)
+			return it->magic == EXTMEM_REGION_MAGIC;
+	return false;
+}
+
+static struct rte_extmem_region *
+region_find(const char *name)
+{
+	struct rte_extmem_region *r;
+
+	TAILQ_FOREACH(r, &region_list, next)
+		if (strcmp(r->name, name) == 0)
+			return r;
+	return NULL;
+}
+
+static int
+msl_overlap_cb(const struct rte_memseg_list *msl, void *arg)
+{
+	const uintptr_t *range = arg;
+	uintptr_t base = (uintptr_t)msl->base_va;
+
+	if (msl->base_va == NULL || msl->len == 0)
+		return 0;
+	return range[0] < base + msl->len && base < range[0] + range[1];
+}
+
+bool
+extmem_range_in_use(uintptr_t va, size_t len)
+{
+	const struct rte_extmem_region *r;
+	uintptr_t range[2] = { va, len };
+
+	TAILQ_FOREACH(r, &region_list, next)
+		if (va < r->va + r->len && r->va < va + len)
+			return true;
+	return rte_memseg_list_walk(msl_overlap_cb, range) > 0;
+}
+
+static bool
+is_pow2(size_t v)
+{
+	return v != 0 && (v & (v - 1)) == 0;
+}
+
+/* Check every parameter; on success *pgszp is the page size to use. */
+static int
+params_check(const struct rte_extmem_region_params *p, size_t *pgszp)
+{
+	size_t sys = extmem_sys_page_size();
+	bool caller_mem;
+	size_t pgsz, n, i, len;
+
+	if (p == NULL) {
+		EXTMEM_FAIL(EINVAL, "params is NULL");
+		return -1;
+	}
+	if (p->struct_size < sizeof(*p)) {
+		EXTMEM_FAIL(EINVAL, "params.struct_size %zu is smaller than "
+			"%zu: initialise with rte_extmem_region_params_init()",
+			p->struct_size, sizeof(*p));
+		return -1;
+	}
+	if (p->struct_size > sizeof(*p)) {
+		const uint8_t *extra = (const uint8_t *)p + sizeof(*p);
+
+		for (i = 0; i < p->struct_size - sizeof(*p); i++)
+			if (extra[i] != 0) {
+				EXTMEM_FAIL(ENOTSUP, "params has fields this "
+					"library version does not know");
+				return -1;
+			}
+	}
+	if (p->name == NULL) {
+		EXTMEM_FAIL(EINVAL, "region name is NULL");
+		return -1;
+	}
+	len = strnlen(p->name, RTE_EXTMEM_NAMESIZE);
+	if (len == 0 || len == RTE_EXTMEM_NAMESIZE) {
+		EXTMEM_FAIL(EINVAL, "region name must have 1 to %d characters",
+			RTE_EXTMEM_NAMESIZE - 1);
+		return -1;
+	}
+	if ((unsigned int)p->backing >= RTE_EXTMEM_BACKING_MAX) {
+		EXTMEM_FAIL(EINVAL, "region %s: unknown backing %d", p->name,
+			p->backing);
+		return -1;
+	}
+	if (p->flags & ~REGION_KNOWN_FLAGS) {
+		EXTMEM_FAIL(EINVAL, "region %s: unknown flags 0x%" PRIx64,
+			p->name, p->flags & ~REGION_KNOWN_FLAGS);
+		return -1;
+	}
+	caller_mem = p->backing == RTE_EXTMEM_BACKING_USER ||
+		p->backing == RTE_EXTMEM_BACKING_DEVICE;
+
+	pgsz = p->page_sz;
+	if (pgsz == 0)
+		pgsz = p->backing == RTE_EXTMEM_BACKING_HUGETLB ?
+			RTE_PGSIZE_2M : sys;
+	if (!is_pow2(pgsz) || pgsz < sys) {
+		EXTMEM_FAIL(EINVAL, "region %s: page size %zu is not a power "
+			"of two >= %zu", p->name, pgsz, sys);
+		return -1;
+	}
+	if ((p->backing == RTE_EXTMEM_BACKING_ANON ||
+			p->backing == RTE_EXTMEM_BACKING_ANON_THP) &&
+			pgsz != sys) {
+		EXTMEM_FAIL(EINVAL, "region %s: %s backing uses %zu-byte "
+			"pages, not %zu", p->name, backing_names[p->backing],
+			sys, pgsz);
+		return -1;
+	}
+	if (p->backing == RTE_EXTMEM_BACKING_HUGETLB && pgsz == sys) {
+		EXTMEM_FAIL(EINVAL, "region %s: hugetlb backing needs a "
+			"hugepage size, not %zu", p->name, pgsz);
+		return -1;
+	}
+	if (p->len == 0 || p->len % pgsz != 0) {
+		EXTMEM_FAIL(EINVAL, "region %s: length %zu is not a non-zero "
+			"multiple of the page size %zu", p->name, p->len, pgsz);
+		return -1;
+	}
+	if (p->backing == RTE_EXTMEM_BACKING_ANON_THP &&
+			p->len % RTE_PGSIZE_2M != 0) {
+		EXTMEM_FAIL(EINVAL, "region %s: thp backing needs a length "
+			"multiple of 2M, not %zu", p->name, p->len);
+		return -1;
+	}
+	n = p->len / pgsz;
+	if (n > UINT32_MAX) {
+		EXTMEM_FAIL(EINVAL, "region %s: %zu pages is too many",
+			p->name, n);
+		return -1;
+	}
+	if (caller_mem) {
+		if (p->addr == NULL) {
+			EXTMEM_FAIL(EINVAL, "region %s: %s backing needs an "
+				"address", p->name, backing_names[p->backing]);
+			return -1;
+		}
+		if ((uintptr_t)p->addr % pgsz != 0) {
+			EXTMEM_FAIL(EINVAL, "region %s: address %p is not "
+				"aligned to the page size %zu", p->name,
+				p->addr, pgsz);
+			return -1;
+		}
+		if ((uintptr_t)p->addr + p->len < (uintptr_t)p->addr) {
+			EXTMEM_FAIL(EINVAL, "region %s: range wraps around",
+				p->name);
+			return -1;
+		}
+		if (p->numa_node != SOCKET_ID_ANY) {
+			EXTMEM_FAIL(EINVAL, "region %s: a NUMA node cannot be "
+				"chosen for the caller's memory", p->name);
+			return -1;
+		}
+	} else {
+		if (p->addr != NULL || p->iovas != NULL || p->n_iovas != 0) {
+			EXTMEM_FAIL(EINVAL, "region %s: address and IOVAs are "
+				"only given for user and device backings",
+				p->name);
+			return -1;
+		}
+		if (p->numa_node != SOCKET_ID_ANY && p->numa_node < 0) {
+			EXTMEM_FAIL(EINVAL, "region %s: bad NUMA node %d",
+				p->name, p->numa_node);
+			return -1;
+		}
+	}
+	if (p->iovas == NULL && p->n_iovas != 0) {
+		EXTMEM_FAIL(EINVAL, "region %s: n_iovas %u without an IOVA "
+			"table", p->name, p->n_iovas);
+		return -1;
+	}
+	if (p->iovas != NULL) {
+		if (p->n_iovas != n) {
+			EXTMEM_FAIL(EINVAL, "region %s: %u IOVAs given for %zu "
+				"pages", p->name, p->n_iovas, n);
+			return -1;
+		}
+		if (p->flags & RTE_EXTMEM_REGION_F_NO_IOVA) {
+			EXTMEM_FAIL(EINVAL, "region %s: IOVAs given with "
+				"RTE_EXTMEM_REGION_F_NO_IOVA", p->name);
+			return -1;
+		}
+		for (i = 0; i < n; i++) {
+			if (p->iovas[i] != RTE_BAD_IOVA &&
+					(p->iovas[i] % pgsz != 0 ||
+					p->iovas[i] + pgsz < p->iovas[i])) {
+				EXTMEM_FAIL(EINVAL, "region %s: IOVA 0x%" PRIx64
+					" of page %zu is not page aligned",
+					p->name, p->iovas[i], i);
+				return -1;
+			}
+		}
+	} else if (p->backing == RTE_EXTMEM_BACKING_DEVICE &&
+			rte_eal_iova_mode() != RTE_IOVA_VA &&
+			!(p->flags & RTE_EXTMEM_REGION_F_NO_IOVA)) {
+		EXTMEM_FAIL(EINVAL, "region %s: device memory needs its IOVAs "
+			"unless EAL runs in IOVA-as-VA mode", p->name);
+		return -1;
+	}
+	*pgszp = pgsz;
+	return 0;
+}
+
+static uint32_t
+region_free_id(void)
+{
+	const struct rte_extmem_region *r;
+	uint32_t id = 0;
+	bool used;
+
+	do {
+		used = false;
+		TAILQ_FOREACH(r, &region_list, next)
+			if (r->id == id) {
+				used = true;
+				id++;
+				break;
+			}
+	} while (used);
+	return id;
+}
+
+struct rte_extmem_region *
+extmem_region_new(const struct rte_extmem_region_params *p)
+{
+	struct rte_extmem_region *r;
+	size_t pgsz;
+
+	if (params_check(p, &pgsz) != 0)
+		return NULL;
+	if (region_find(p->name) != NULL) {
+		EXTMEM_FAIL(EEXIST, "a region named %s exists", p->name);
+		return NULL;
+	}
+	if (p->addr != NULL && extmem_range_in_use((uintptr_t)p->addr, p->len)) {
+		EXTMEM_FAIL(EADDRINUSE, "region %s: [%p, +%zu) overlaps a "
+			"region or EAL memory", p->name, p->addr, p->len);
+		return NULL;
+	}
+	r = calloc(1, sizeof(*r));
+	if (r == NULL) {
+		EXTMEM_FAIL(ENOMEM, "no memory for region %s", p->name);
+		return NULL;
+	}
+	snprintf(r->name, sizeof(r->name), "%s", p->name);
+	r->backing = p->backing;
+	r->len = p->len;
+	r->page_sz = pgsz;
+	r->n_pages = p->len / pgsz;
+	r->numa_node = p->numa_node;
+	r->flags = p->flags;
+	r->socket_id = SOCKET_ID_ANY;
+	r->fd = -1;
+	if (extmem_backing_alloc(r, p) != 0)
+		goto fail;
+	if (extmem_iova_resolve(r, p) != 0)
+		goto fail_backing;
+	r->id = region_free_id();
+	return r;
+fail_backing:
+	extmem_backing_free(r);
+fail:
+	free(r);
+	return NULL;
+}
+
+void
+extmem_region_delete(struct rte_extmem_region *r)
+{
+	extmem_iova_release(r);
+	extmem_backing_free(r);
+	r->magic = 0;
+	free(r);
+}
+
+int
+extmem_region_publish(struct rte_extmem_region *r)
+{
+	if (extmem_xlate_insert(r) != 0)
+		return -1;
+	r->magic = EXTMEM_REGION_MAGIC;
+	TAILQ_INSERT_TAIL(&region_list, r, next);
+	if (extmem_event_publish(EXTMEM_EV_REGION_ADD, r) != 0) {
+		TAILQ_REMOVE(&region_list, r, next);
+		r->magic = 0;
+		extmem_xlate_remove(r);
+		return -1;
+	}
+	return 0;
+}
+
+int
+extmem_region_unpublish(struct rte_extmem_region *r)
+{
+	if (extmem_event_publish(EXTMEM_EV_REGION_REMOVE, r) != 0)
+		return -1;
+	extmem_xlate_remove(r);
+	TAILQ_REMOVE(&region_list, r, next);
+	return 0;
+}
+
+static int
+region_eal_register(struct rte_extmem_region *r)
+{
+	if (rte_extmem_register((void *)r->va, r->len, r->iovas, r->n_pages,
+			r->page_sz) != 0) {
+		int err = rte_errno;
+
+		EXTMEM_FAIL(err == ENOSPC ? ENOSPC :
+			err == EEXIST ? EADDRINUSE : err,
+			"region %s: EAL refused the memory: %s", r->name,
+			rte_strerror(err));
+		return -1;
+	}
+	r->eal = EXTMEM_EAL_EXTMEM;
+	return 0;
+}
+
+static void
+region_eal_unregister(struct rte_extmem_region *r)
+{
+	if (r->eal != EXTMEM_EAL_EXTMEM)
+		return;
+	if (rte_extmem_unregister((void *)r->va, r->len) != 0)
+		EXTMEM_LOG(ERR, "region %s: EAL unregister failed: %s",
+			r->name, rte_strerror(rte_errno));
+	r->eal = EXTMEM_EAL_NONE;
+}
+
+struct rte_extmem_region *
+rte_extmem_region_create(const struct rte_extmem_region_params *params)
+{
+	struct rte_extmem_region *r;
+	int err;
+
+	extmem_lock();
+	r = extmem_region_new(params);
+	if (r == NULL)
+		goto out;
+	if (region_eal_register(r) != 0)
+		goto fail;
+	if (extmem_region_publish(r) != 0)
+		goto fail_eal;
+	EXTMEM_LOG(INFO, "region %s: %s, %p +%zu, %u x %zu-byte pages, %u "
+		"IOVA runs, %u unknown", r->name, backing_names[r->backing],
+		(void *)r->va, r->len, r->n_pages, r->page_sz, r->n_iova_runs,
+		r->n_bad_iova);
+	goto out;
+fail_eal:
+	err = rte_errno;
+	region_eal_unregister(r);
+	rte_errno = err;
+fail:
+	err = rte_errno;
+	extmem_region_delete(r);
+	rte_errno = err;
+	r = NULL;
+out:
+	extmem_unlock();
+	return r;
+}
+
+int
+rte_extmem_region_destroy(struct rte_extmem_region *region)
+{
+	int ret = -1;
+
+	extmem_lock();
+	if (!extmem_region_valid(region)) {
+		EXTMEM_FAIL(EINVAL, "%p is not a live region", (void *)region);
+		goto out;
+	}
+	if (region->eal == EXTMEM_EAL_HEAP) {
+		EXTMEM_FAIL(EBUSY, "region %s belongs to heap %s: remove it "
+			"through the heap", region->name, region->heap);
+		goto out;
+	}
+	if (__atomic_load_n(&region->users, __ATOMIC_ACQUIRE) != 0) {
+		EXTMEM_FAIL(EBUSY, "region %s still has %u users",
+			region->name,
+			__atomic_load_n(&region->users, __ATOMIC_ACQUIRE));
+		goto out;
+	}
+	if (extmem_region_unpublish(region) != 0)
+		goto out;
+	region_eal_unregister(region);
+	EXTMEM_LOG(INFO, "region %s destroyed", region->name);
+	extmem_region_delete(region);
+	ret = 0;
+out:
+	extmem_unlock();
+	return ret;
+}
+
+void
+extmem_region_get(struct rte_extmem_region *r)
+{
+	__atomic_fetch_add(&r->users, 1, __ATOMIC_ACQ_REL);
+}
+
+void
+extmem_region_put(struct rte_extmem_region *r)
+{
+	__atomic_fetch_sub(&r->users, 1, __ATOMIC_ACQ_REL);
+}
+
+struct rte_extmem_region *
+rte_extmem_region_lookup(const char *name)
+{
+	struct rte_extmem_region *r;
+
+	if (name == NULL || strnlen(name, RTE_EXTMEM_NAMESIZE) == 0 ||
+			strnlen(name, RTE_EXTMEM_NAMESIZE) == RTE_EXTMEM_NAMESIZE) {
+		EXTMEM_FAIL(EINVAL, "bad region name");
+		return NULL;
+	}
+	extmem_lock();
+	r = region_find(name);
+	extmem_unlock();
+	if (r == NULL)
+		rte_errno = ENOENT;
+	return r;
+}
+
+static void
+region_fill_info(const struct rte_extmem_region *r,
+	struct rte_extmem_region_info *info)
+{
+	memset(info, 0, sizeof(*info));
+	snprintf(info->name, sizeof(info->name), "%s", r->name);
+	info->backing = r->backing;
+	info->addr = (void *)r->va;
+	info->len = r->len;
+	info->page_sz = r->page_sz;
+	info->n_pages = r->n_pages;
+	info->numa_node = r->numa_node;
+	info->n_bad_iova = r->n_bad_iova;
+	info->n_iova_runs = r->n_iova_runs;
+	info->users = __atomic_load_n(&r->users, __ATOMIC_ACQUIRE);
+	info->fd = r->fd;
+	info->socket_id = r->socket_id;
+	snprintf(info->heap, sizeof(info->heap), "%s", r->heap);
+	info->flags = r->flags;
+	info->id = r->id;
+}
+
+int
+rte_extmem_region_info_get(const struct rte_extmem_region *region,
+	struct rte_extmem_region_info *info)
+{
+	int ret = -1;
+
+	if (info == NULL) {
+		EXTMEM_FAIL(EINVAL, "info is NULL");
+		return -1;
+	}
+	extmem_lock();
+	if (!extmem_region_valid(region)) {
+		EXTMEM_FAIL(EINVAL, "%p is not a live region",
+			(const void *)region);
+	} else {
+		region_fill_info(region, info);
+		ret = 0;
+	}
+	extmem_unlock();
+	return ret;
+}
+
+int
+rte_extmem_region_iovas_get(const struct rte_extmem_region *region,
+	rte_iova_t *iovas, unsigned int n)
+{
+	int ret = -1;
+
+	if (iovas == NULL && n != 0) {
+		EXTMEM_FAIL(EINVAL, "iovas is NULL with n = %u", n);
+		return -1;
+	}
+	extmem_lock();
+	if (!extmem_region_valid(region)) {
+		EXTMEM_FAIL(EINVAL, "%p is not a live region",
+			(const void *)region);
+	} else {
+		if (n > 0)
+			memcpy(iovas, region->iovas, sizeof(*iovas) *
+				RTE_MIN(n, region->n_pages));
+		ret = (int)region->n_pages;
+	}
+	extmem_unlock();
+	return ret;
+}
+
+int
+rte_extmem_region_walk(rte_extmem_region_walk_t fn, void *arg)
+{
+	struct rte_extmem_region_info info;
+	const struct rte_extmem_region *r;
+	int ret = 0;
+
+	if (fn == NULL) {
+		EXTMEM_FAIL(EINVAL, "walk callback is NULL");
+		return -1;
+	}
+	extmem_lock();
+	TAILQ_FOREACH(r, &region_list, next) {
+		region_fill_info(r, &info);
+		ret = fn(r, &info, arg);
+		if (ret != 0)
+			break;
+	}
+	extmem_unlock();
+	return ret;
+}
+
+unsigned int
+rte_extmem_region_count(void)
+{
+	const struct rte_extmem_region *r;
+	unsigned int n = 0;
+
+	extmem_lock();
+	TAILQ_FOREACH(r, &region_list, next)
+		n++;
+	extmem_unlock();
+	return n;
+}

@@ -1,0 +1,41 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ * Copyright(c) 2026 The dpdk-extmem authors
+ */
+
+#ifndef EXTMEM_TEST_VDEV_RECORDER_H
+#define EXTMEM_TEST_VDEV_RECORDER_H
+
+/*
+ * net_extmem_rec: a test-only vdev ethdev driver built against the DPDK
+ * driver SDK headers. It records every dma_map/dma_unmap call it receives
+ * and can be told to fail the Nth call.
+ */
+
+#include <stdint.h>
+#include <rte_memory.h>
+
+#define VDEV_REC_DRIVER "net_extmem_rec"
+#define VDEV_REC_MAX_CALLS 4096
+
+struct vdev_rec_call {
+	int map;		/**< 1 dma_map, 0 dma_unmap */
+	uint64_t va;
+	uint64_t iova;
+	size_t len;
+	char dev[64];
+};
+
+/** Calls recorded since the last vdev_rec_reset(), in order. */
+unsigned int vdev_rec_ncalls(void);
+const struct vdev_rec_call *vdev_rec_call(unsigned int i);
+/** Forget recorded calls and any planned failure. */
+void vdev_rec_reset(void);
+/**
+ * Make the nth call (counted from now, 1-based) on device @p dev (NULL:
+ * any) fail with -err; 0 disables.
+ */
+void vdev_rec_fail_nth(const char *dev, unsigned int nth, int err);
+/** Number of successful probes since start. */
+unsigned int vdev_rec_probes(void);
+
+#endif
