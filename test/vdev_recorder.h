@@ -8,17 +8,25 @@
 /*
  * net_extmem_rec: a test-only vdev ethdev driver built against the DPDK
  * driver SDK headers. It records every dma_map/dma_unmap call it receives
- * and can be told to fail the Nth call.
+ * (including the ones it was told to fail) and can be told to fail the
+ * Nth. Devargs: "ports=N" (1 to VDEV_REC_MAX_PORTS ethdev ports on the
+ * one device, named <dev>, <dev>_p1, ...).
+ *
+ * net_extmem_nohook: the same ethdev without DMA hooks (the vdev bus
+ * then answers rte_dev_dma_map() with 0 and does nothing).
  */
 
 #include <stdint.h>
 #include <rte_memory.h>
 
 #define VDEV_REC_DRIVER "net_extmem_rec"
+#define VDEV_REC_NOHOOK_DRIVER "net_extmem_nohook"
 #define VDEV_REC_MAX_CALLS 4096
+#define VDEV_REC_MAX_PORTS 4
 
 struct vdev_rec_call {
 	int map;		/**< 1 dma_map, 0 dma_unmap */
+	int ret;		/**< what the driver returned (0 or -errno) */
 	uint64_t va;
 	uint64_t iova;
 	size_t len;
@@ -32,10 +40,14 @@ const struct vdev_rec_call *vdev_rec_call(unsigned int i);
 void vdev_rec_reset(void);
 /**
  * Make the nth call (counted from now, 1-based) on device @p dev (NULL:
- * any) fail with -err; 0 disables.
+ * any) fail with -err; 0 disables. Only calls of kind @p map (1 map, 0
+ * unmap, -1 both) count.
  */
+void vdev_rec_fail_nth_kind(const char *dev, int map, unsigned int nth,
+	int err);
+/** vdev_rec_fail_nth_kind() counting both kinds. */
 void vdev_rec_fail_nth(const char *dev, unsigned int nth, int err);
-/** Number of successful probes since start. */
+/** Number of successful probes since start (both drivers). */
 unsigned int vdev_rec_probes(void);
 
 #endif

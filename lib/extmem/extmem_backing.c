@@ -6,6 +6,8 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdbool.h>
+#include <stdint.h>
 #include <linux/memfd.h>
 #include <numa.h>
 #include <numaif.h>
@@ -40,6 +42,54 @@ extmem_sys_page_size(void)
 	if (pgsz == 0)
 		pgsz = (size_t)sysconf(_SC_PAGESIZE);
 	return pgsz;
+}
+
+/*
+ * Walk /proc/self/smaps: [va, va + len) must be covered by mappings without
+ * a gap; report the smallest KernelPageSize among them. The memory itself
+ * is never read (device memory may be PROT_NONE).
+ */
+int
+extmem_backing_caller_range(uintptr_t va, size_t len, size_t *kpgsz)
+{
+	uintptr_t end = va + len, covered = va;
+	size_t min_pg = SIZE_MAX;
+	bool in_range = false;
+	char line[512];
+	FILE *f;
+
+	f = fopen("/proc/self/smaps", "re");
+	if (f == NULL) {
+		EXTMEM_FAIL(EINVAL, "cannot read /proc/self/smaps: %s",
+			strerror(errno));
+		return -1;
+	}
+	while (fgets(line, sizeof(line), f) != NULL) {
+		unsigned long s, e;
+		size_t kb;
+
+		/* a mapping's header line: "start-end perms ..."; no
+		 * attribute name ("AnonHugePages:") parses as two numbers
+		 */
+		if (sscanf(line, "%lx-%lx ", &s, &e) == 2) {
+			if (s >= end || s > covered)
+				break; /* past the range, or a hole */
+			in_range = e > covered;
+			if (in_range)
+				covered = e;
+		} else if (in_range &&
+				sscanf(line, "KernelPageSize: %zu kB", &kb) == 1) {
+			min_pg = RTE_MIN(min_pg, kb << 10);
+		}
+	}
+	fclose(f);
+	if (covered < end) {
+		EXTMEM_FAIL(EINVAL, "[%p, +%zu) is not entirely mapped (hole at "
+			"%p)", (void *)va, len, (void *)covered);
+		return -1;
+	}
+	*kpgsz = min_pg == SIZE_MAX ? extmem_sys_page_size() : min_pg;
+	return 0;
 }
 
 /* Does the kernel have a hugetlb pool of this size? */

@@ -46,6 +46,7 @@ iova_from_pagemap(struct rte_extmem_region *r)
 	size_t step = r->page_sz / sys_pgsz;
 	uint64_t *ent;
 	unsigned int i;
+	size_t done;
 	ssize_t got;
 	off_t off;
 	int fd;
@@ -64,26 +65,38 @@ iova_from_pagemap(struct rte_extmem_region *r)
 		return -1;
 	}
 	off = (off_t)(r->va / sys_pgsz * sizeof(*ent));
-	got = pread(fd, ent, n_small * sizeof(*ent), off);
+	for (done = 0; done < n_small * sizeof(*ent); done += got) {
+		got = pread(fd, (uint8_t *)ent + done,
+			n_small * sizeof(*ent) - done, off + (off_t)done);
+		if (got <= 0)
+			break;
+	}
 	close(fd);
-	if (got != (ssize_t)(n_small * sizeof(*ent))) {
+	if (done != n_small * sizeof(*ent)) {
 		free(ent);
 		EXTMEM_FAIL(EPERM, "short read of /proc/self/pagemap for "
 			"region %s", r->name);
 		return -1;
 	}
 	for (i = 0; i < r->n_pages; i++) {
-		uint64_t e = ent[(size_t)i * step];
-		uint64_t pfn = e & PAGEMAP_PFN_MASK;
+		const uint64_t *pe = &ent[(size_t)i * step];
+		uint64_t pfn = pe[0] & PAGEMAP_PFN_MASK;
+		size_t k;
 
-		if (!(e & PAGEMAP_PRESENT) || pfn == 0) {
-			r->iovas[i] = RTE_BAD_IOVA;
+		r->iovas[i] = RTE_BAD_IOVA;
+		if (!(pe[0] & PAGEMAP_PRESENT) || pfn == 0)
 			continue;
-		}
-		r->iovas[i] = pfn * sys_pgsz;
-		/* A huge page's frames must be contiguous from its head. */
-		if (step > 1 && (r->iovas[i] & (r->page_sz - 1)) != 0)
-			r->iovas[i] = RTE_BAD_IOVA;
+		/* A page larger than the base page is one frame: aligned, and
+		 * every base page in it present and at the next frame.
+		 */
+		if (step > 1 && (pfn & (step - 1)) != 0)
+			continue;
+		for (k = 1; k < step; k++)
+			if (!(pe[k] & PAGEMAP_PRESENT) ||
+					(pe[k] & PAGEMAP_PFN_MASK) != pfn + k)
+				break;
+		if (k == step)
+			r->iovas[i] = pfn * sys_pgsz;
 	}
 	free(ent);
 	return 0;

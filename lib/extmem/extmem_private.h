@@ -14,6 +14,7 @@
 #include <rte_log.h>
 
 #include "rte_extmem.h"
+#include "rte_extmem_event.h"
 
 extern int extmem_logtype;
 #define RTE_LOGTYPE_EXTMEM extmem_logtype
@@ -60,6 +61,7 @@ struct rte_extmem_region {
 	char heap[RTE_EXTMEM_NAMESIZE];
 	int socket_id;
 	uint32_t users;		/* atomic */
+	uint32_t app_users;	/* part of users from rte_extmem_region_user_get() */
 	void *owner_priv;	/* for the owning heap */
 };
 
@@ -71,6 +73,8 @@ TAILQ_HEAD(extmem_region_list, rte_extmem_region);
  */
 void extmem_lock(void);
 void extmem_unlock(void);
+/* Does the calling thread hold extmem_lock? */
+bool extmem_lock_held(void);
 /* The region list, in creation order; read or changed under extmem_lock. */
 struct extmem_region_list *extmem_regions(void);
 bool extmem_region_valid(const struct rte_extmem_region *r);
@@ -80,6 +84,10 @@ int extmem_backing_alloc(struct rte_extmem_region *r,
 	const struct rte_extmem_region_params *p);
 void extmem_backing_free(struct rte_extmem_region *r);
 size_t extmem_sys_page_size(void);
+/* Is the caller's [va, va+len) entirely mapped? 0 and the smallest kernel
+ * page size of its mappings in *kpgsz, or -1 with rte_errno EINVAL.
+ */
+int extmem_backing_caller_range(uintptr_t va, size_t len, size_t *kpgsz);
 
 /* iova.c: fill r->iovas (and pin pages in PA mode). */
 int extmem_iova_resolve(struct rte_extmem_region *r,
@@ -120,5 +128,14 @@ enum extmem_event_kind {
 };
 int extmem_event_publish(enum extmem_event_kind kind,
 	struct rte_extmem_region *r);
+/* Start the event bus and the DMA dispatcher (under extmem_lock). */
+void extmem_event_init(void);
+/* Subscribe a part of the library, ahead of applications; it cannot be
+ * unsubscribed.
+ */
+int extmem_event_subscribe_internal(const char *name,
+	rte_extmem_event_cb_t cb, void *arg);
+/* dma.c: the DMA dispatcher, first subscriber of the bus (idempotent). */
+void extmem_dma_init(void);
 
 #endif /* EXTMEM_PRIVATE_H */

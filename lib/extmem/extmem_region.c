@@ -31,16 +31,29 @@ static const char * const backing_names[RTE_EXTMEM_BACKING_MAX] = {
 #define REGION_KNOWN_FLAGS (RTE_EXTMEM_REGION_F_NO_DMA | \
 	RTE_EXTMEM_REGION_F_NO_IOVA)
 
+/* Depth of extmem_lock() in this thread (the event bus tells the
+ * library's own EAL memory changes from an application's by it).
+ */
+static RTE_DEFINE_PER_LCORE(unsigned int, extmem_lock_depth);
+
 void
 extmem_lock(void)
 {
 	pthread_mutex_lock(&extmem_mutex);
+	RTE_PER_LCORE(extmem_lock_depth)++;
 }
 
 void
 extmem_unlock(void)
 {
+	RTE_PER_LCORE(extmem_lock_depth)--;
 	pthread_mutex_unlock(&extmem_mutex);
+}
+
+bool
+extmem_lock_held(void)
+{
+	return RTE_PER_LCORE(extmem_lock_depth) > 0;
 }
 
 struct extmem_region_list *
@@ -131,8 +144,8 @@ static int
 params_check(const struct rte_extmem_region_params *p, size_t *pgszp)
 {
 	size_t sys = extmem_sys_page_size();
+	size_t pgsz, n, i, len, kpgsz = 0;
 	bool caller_mem;
-	size_t pgsz, n, i, len;
 
 	if (p == NULL) {
 		EXTMEM_FAIL(EINVAL, "params is NULL");
@@ -178,6 +191,27 @@ params_check(const struct rte_extmem_region_params *p, size_t *pgszp)
 		p->backing == RTE_EXTMEM_BACKING_DEVICE;
 
 	pgsz = p->page_sz;
+	if (caller_mem) {
+		if (p->addr == NULL) {
+			EXTMEM_FAIL(EINVAL, "region %s: %s backing needs an "
+				"address", p->name, backing_names[p->backing]);
+			return -1;
+		}
+		if (p->len == 0 ||
+				(uintptr_t)p->addr + p->len < (uintptr_t)p->addr) {
+			EXTMEM_FAIL(EINVAL, "region %s: length %zu is zero or the "
+				"range wraps around", p->name, p->len);
+			return -1;
+		}
+		if (extmem_backing_caller_range((uintptr_t)p->addr, p->len,
+				&kpgsz) != 0)
+			return -1;
+		/* user memory: detect the page size of the mapping */
+		if (pgsz == 0 && p->backing == RTE_EXTMEM_BACKING_USER &&
+				(uintptr_t)p->addr % kpgsz == 0 &&
+				p->len % kpgsz == 0)
+			pgsz = kpgsz;
+	}
 	if (pgsz == 0)
 		pgsz = p->backing == RTE_EXTMEM_BACKING_HUGETLB ?
 			RTE_PGSIZE_2M : sys;
@@ -211,26 +245,25 @@ params_check(const struct rte_extmem_region_params *p, size_t *pgszp)
 		return -1;
 	}
 	n = p->len / pgsz;
-	if (n > UINT32_MAX) {
+	if (n > INT32_MAX) {
 		EXTMEM_FAIL(EINVAL, "region %s: %zu pages is too many",
 			p->name, n);
 		return -1;
 	}
 	if (caller_mem) {
-		if (p->addr == NULL) {
-			EXTMEM_FAIL(EINVAL, "region %s: %s backing needs an "
-				"address", p->name, backing_names[p->backing]);
-			return -1;
-		}
 		if ((uintptr_t)p->addr % pgsz != 0) {
 			EXTMEM_FAIL(EINVAL, "region %s: address %p is not "
 				"aligned to the page size %zu", p->name,
 				p->addr, pgsz);
 			return -1;
 		}
-		if ((uintptr_t)p->addr + p->len < (uintptr_t)p->addr) {
-			EXTMEM_FAIL(EINVAL, "region %s: range wraps around",
-				p->name);
+		if (p->backing == RTE_EXTMEM_BACKING_USER && pgsz > kpgsz &&
+				p->iovas == NULL &&
+				!(p->flags & RTE_EXTMEM_REGION_F_NO_IOVA)) {
+			EXTMEM_FAIL(EINVAL, "region %s: page size %zu is larger "
+				"than the %zu-byte pages of the memory, so their "
+				"IOVAs cannot be resolved per page", p->name, pgsz,
+				kpgsz);
 			return -1;
 		}
 		if (p->numa_node != SOCKET_ID_ANY) {
@@ -489,6 +522,48 @@ void
 extmem_region_put(struct rte_extmem_region *r)
 {
 	__atomic_fetch_sub(&r->users, 1, __ATOMIC_ACQ_REL);
+}
+
+int
+rte_extmem_region_user_get(struct rte_extmem_region *region)
+{
+	int ret = -1;
+
+	extmem_lock();
+	if (!extmem_region_valid(region)) {
+		EXTMEM_FAIL(EINVAL, "%p is not a live region", (void *)region);
+	} else if (region->app_users == UINT32_MAX ||
+			__atomic_load_n(&region->users, __ATOMIC_ACQUIRE) ==
+				UINT32_MAX) {
+		EXTMEM_FAIL(EOVERFLOW, "region %s has too many users",
+			region->name);
+	} else {
+		region->app_users++;
+		extmem_region_get(region);
+		ret = 0;
+	}
+	extmem_unlock();
+	return ret;
+}
+
+int
+rte_extmem_region_user_put(struct rte_extmem_region *region)
+{
+	int ret = -1;
+
+	extmem_lock();
+	if (!extmem_region_valid(region)) {
+		EXTMEM_FAIL(EINVAL, "%p is not a live region", (void *)region);
+	} else if (region->app_users == 0) {
+		EXTMEM_FAIL(EINVAL, "region %s holds no reference taken by "
+			"rte_extmem_region_user_get()", region->name);
+	} else {
+		region->app_users--;
+		extmem_region_put(region);
+		ret = 0;
+	}
+	extmem_unlock();
+	return ret;
 }
 
 struct rte_extmem_region *

@@ -82,7 +82,9 @@ enum rte_extmem_backing {
 	RTE_EXTMEM_BACKING_MAX /**< Number of backings. */
 };
 
-/** Do not map this region for DMA to any device (per-region opt-out). */
+/** Do not map this region for DMA automatically (per-region opt-out;
+ * rte_extmem_dma_map() still maps it on a device on request).
+ */
 #define RTE_EXTMEM_REGION_F_NO_DMA RTE_BIT64(0)
 /** Do not pin pages or resolve physical addresses: IOVAs stay unknown. */
 #define RTE_EXTMEM_REGION_F_NO_IOVA RTE_BIT64(1)
@@ -105,20 +107,28 @@ struct rte_extmem_region_params {
 	size_t len;
 	/**
 	 * Page size: a power of two >= the system page size. 0 picks the
-	 * backing's natural size (system page size; 2M for hugetlb). For user
-	 * and device backings it is the granularity of @c iovas.
+	 * backing's natural size: the system page size; 2M for hugetlb; for
+	 * user memory, the kernel page size of the mapping (e.g. 2M or 1G for
+	 * the caller's hugetlb memory) when the range is aligned to it. For
+	 * user and device backings it is the granularity of @c iovas; user
+	 * memory whose IOVAs the library resolves (no @c iovas) cannot have a
+	 * page size larger than the kernel page size of its mapping.
 	 */
 	size_t page_sz;
 	/** NUMA node to place the memory on, or SOCKET_ID_ANY. */
 	int numa_node;
-	/** Start of the range (user and device backings only), page aligned. */
+	/**
+	 * Start of the range (user and device backings only), page aligned.
+	 * The whole range must be mapped (device memory may be mapped
+	 * PROT_NONE) and stay mapped until the region is destroyed.
+	 */
 	void *addr;
 	/**
 	 * IOVA of each page (user: optional, device: required unless IOVA-as-VA),
 	 * @c n_iovas entries, each page aligned or RTE_BAD_IOVA.
 	 */
 	const rte_iova_t *iovas;
-	/** Number of entries in @c iovas: len / page_sz. */
+	/** Number of entries in @c iovas: len / page_sz (0 without a table). */
 	unsigned int n_iovas;
 	/** RTE_EXTMEM_REGION_F_* flags. */
 	uint64_t flags;
@@ -176,13 +186,18 @@ int rte_extmem_region_params_init(struct rte_extmem_region_params *params);
  *   The region, or NULL with rte_errno set:
  *   - EINVAL: NULL or malformed parameters (name, backing, zero or
  *     misaligned length or address, page size not a power of two or not
- *     matching the backing, IOVA table count or alignment, flags, NUMA node);
+ *     matching the backing, IOVA table count or alignment, flags, NUMA
+ *     node, struct_size too small), or a user or device range that is not
+ *     entirely mapped;
  *   - EEXIST: a region with this name exists;
  *   - EADDRINUSE: the range overlaps another region or EAL memory;
  *   - ENOSPC: EAL has no free memseg list left;
- *   - ENOMEM: the backing memory could not be allocated;
- *   - ENOTSUP: the backing is not available (e.g. hugetlb pool empty or
- *     page size unsupported by the kernel, libnuma missing);
+ *   - ENOMEM: the backing memory could not be allocated (e.g. not enough
+ *     free pages in the hugetlb pool), or not pinned;
+ *   - ENOTSUP: the backing is not available (the kernel has no hugetlb
+ *     pool of this page size, NUMA unavailable), or @c struct_size is
+ *     larger than this version's structure and the unknown fields are not
+ *     zero;
  *   - EPERM: physical addresses are needed but not readable;
  *   - ECANCELED: an event subscriber refused the region.
  */
@@ -204,6 +219,40 @@ rte_extmem_region_create(const struct rte_extmem_region_params *params);
  */
 __rte_experimental
 int rte_extmem_region_destroy(struct rte_extmem_region *region);
+
+/**
+ * Take a user reference on a region on behalf of the application.
+ *
+ * While a region has users, rte_extmem_region_destroy() fails with EBUSY
+ * and changes nothing. The library's own consumers (heap allocations, mbuf
+ * slices, pinned pools) count as users too; this pair lets an application
+ * component that hands buffers of a region to others (a device queue, a
+ * storage stack) protect it the same way. Every successful call must be
+ * balanced by one rte_extmem_region_user_put().
+ *
+ * @param region
+ *   The region.
+ * @return
+ *   0 on success, -1 with rte_errno set:
+ *   - EINVAL: @p region is NULL or not a live region;
+ *   - EOVERFLOW: the region already has UINT32_MAX users.
+ */
+__rte_experimental
+int rte_extmem_region_user_get(struct rte_extmem_region *region);
+
+/**
+ * Release a user reference taken with rte_extmem_region_user_get().
+ *
+ * @param region
+ *   The region.
+ * @return
+ *   0 on success, -1 with rte_errno EINVAL if @p region is NULL or not a
+ *   live region, or holds no reference taken by
+ *   rte_extmem_region_user_get() (references of the library's own
+ *   consumers cannot be released through this function).
+ */
+__rte_experimental
+int rte_extmem_region_user_put(struct rte_extmem_region *region);
 
 /**
  * Find a region by name.
@@ -288,13 +337,15 @@ __rte_experimental
 unsigned int rte_extmem_region_count(void);
 
 /**
- * Look up the region that contains an address (slow path of the translation
- * table, lock-free).
+ * Look up the region that contains an address, through the translation
+ * table: lock-free, safe on any lcore while other regions are created and
+ * destroyed.
  *
  * @param addr
  *   Any address.
  * @return
- *   The region containing @p addr, or NULL with rte_errno ENOENT.
+ *   The region containing @p addr, or NULL with rte_errno ENOENT (no log:
+ *   this is a data-path function).
  */
 __rte_experimental
 struct rte_extmem_region *rte_extmem_virt2region(const void *addr);
@@ -313,122 +364,77 @@ const char *rte_extmem_backing_name(enum rte_extmem_backing backing);
 /* ----------------------------------------------------------------------
  * Translation table fast path (lock-free, inline).
  *
- * The table has three levels: a directory indexed by VA bits 47..30 (one
- * entry per GiB), leaves of 512 entries per 2 MiB, and, only where a 2 MiB
- * granule is not IOVA-linear or is shared by regions, sub-tables of 512
- * entries per 4 KiB. An entry is one 64-bit word: the IOVA of the start of
- * its granule with RTE_EXTMEM_XLATE_* flags in the low bits, so a hit is
- * two or three dependent loads and an add. Tables are never freed while
- * the process runs, so readers take no lock; entries are read with
- * acquire loads (the __atomic builtins DPDK 22.11 uses).
+ * Two levels: a directory with one pointer per GiB of the 47-bit user
+ * address space, and per GiB a leaf of one 64-bit entry per 4 KiB page.
+ * Leaves are reserved lazily (2 MiB of address space each, backed by
+ * memory only where entries are written: 4 KiB of table per 2 MiB of
+ * registered memory); directory slots of unused GiBs point at one shared
+ * all-zero leaf, so a lookup never tests for a missing table. An entry is
+ * the bitwise complement of its page's IOVA: 0 (no region, or IOVA
+ * unknown) turns into RTE_BAD_IOVA and a valid entry into the page's IOVA
+ * with the in-page offset ORed in, so a lookup is two loads, a NOT and an
+ * OR, without a branch on the entry. Leaves are never freed while the
+ * process runs, so readers take no lock. The region of each page is kept
+ * in a parallel table that rte_extmem_virt2iova() does not touch.
  * ---------------------------------------------------------------------- */
 
-/** @internal Entry flag: the entry describes registered memory. */
-#define RTE_EXTMEM_XLATE_VALID 0x1ULL
-/** @internal Entry flag: the entry points at a 4 KiB sub-table. */
-#define RTE_EXTMEM_XLATE_SUB 0x2ULL
-/** @internal Entry flag: registered memory whose IOVA is unknown. */
-#define RTE_EXTMEM_XLATE_NOIOVA 0x4ULL
-/** @internal Mask of the flag bits of an entry. */
-#define RTE_EXTMEM_XLATE_FLAGS 0xfffULL
-/** @internal log2 of the directory granule (1 GiB). */
+/** @internal Bits of virtual address the table covers. */
+#define RTE_EXTMEM_XLATE_VA_BITS 47
+/** @internal log2 of the span of one directory slot (1 GiB). */
 #define RTE_EXTMEM_XLATE_DIR_SHIFT 30
-/** @internal log2 of the leaf granule (2 MiB). */
-#define RTE_EXTMEM_XLATE_LEAF_SHIFT 21
-/** @internal log2 of the sub-table granule (4 KiB). */
-#define RTE_EXTMEM_XLATE_SUB_SHIFT 12
-/** @internal Number of directory entries (48-bit virtual addresses). */
-#define RTE_EXTMEM_XLATE_DIR_ENTRIES (1u << (48 - RTE_EXTMEM_XLATE_DIR_SHIFT))
-/** @internal Entries per leaf or sub-table. */
-#define RTE_EXTMEM_XLATE_ENTRIES 512
-
-/** @internal A leaf (2 MiB granules) or sub-table (4 KiB granules). */
-struct rte_extmem_xlate_table {
-	/** Packed entries: granule IOVA | flags, or sub-table address | flags. */
-	uint64_t entry[RTE_EXTMEM_XLATE_ENTRIES];
-	/** Region owning each granule (NULL where entry is a sub-table). */
-	struct rte_extmem_region *region[RTE_EXTMEM_XLATE_ENTRIES];
-};
-
-/** @internal The directory, one leaf pointer per GiB of address space. */
-extern struct rte_extmem_xlate_table *
-	rte_extmem_xlate_dir[RTE_EXTMEM_XLATE_DIR_ENTRIES];
+/** @internal log2 of the span of one entry (4 KiB). */
+#define RTE_EXTMEM_XLATE_PAGE_SHIFT 12
+/** @internal Number of directory slots. */
+#define RTE_EXTMEM_XLATE_DIR_ENTRIES \
+	(1u << (RTE_EXTMEM_XLATE_VA_BITS - RTE_EXTMEM_XLATE_DIR_SHIFT))
+/** @internal Entries per leaf. */
+#define RTE_EXTMEM_XLATE_LEAF_ENTRIES \
+	(1u << (RTE_EXTMEM_XLATE_DIR_SHIFT - RTE_EXTMEM_XLATE_PAGE_SHIFT))
 
 /**
- * @internal Load the translation entry of an address.
- *
- * @param va
- *   The address.
- * @param tblp
- *   Receives the leaf or sub-table holding the entry.
- * @param idxp
- *   Receives the index of the entry in *tblp.
- * @param shiftp
- *   Receives log2 of the granule the entry covers.
- * @return
- *   The entry, 0 if no table covers @p va.
+ * @internal The directory: for every GiB g, the address of its leaf minus
+ * g * RTE_EXTMEM_XLATE_LEAF_ENTRIES * 8, so that the entry of page number
+ * p (va >> 12) is the 64-bit word at rte_extmem_xlate_dir[g] + p * 8
+ * without masking p. Never 0: unused GiBs share an all-zero leaf.
  */
-static __rte_always_inline uint64_t
-rte_extmem_xlate_entry_(uintptr_t va, struct rte_extmem_xlate_table **tblp,
-	unsigned int *idxp, unsigned int *shiftp)
-{
-	struct rte_extmem_xlate_table *t;
-	uint64_t e;
-	unsigned int i;
-
-	if (unlikely(va >> 48))
-		return 0;
-	t = __atomic_load_n(
-		&rte_extmem_xlate_dir[va >> RTE_EXTMEM_XLATE_DIR_SHIFT],
-		__ATOMIC_ACQUIRE);
-	if (unlikely(t == NULL))
-		return 0;
-	i = (va >> RTE_EXTMEM_XLATE_LEAF_SHIFT) & (RTE_EXTMEM_XLATE_ENTRIES - 1);
-	e = __atomic_load_n(&t->entry[i], __ATOMIC_ACQUIRE);
-	*shiftp = RTE_EXTMEM_XLATE_LEAF_SHIFT;
-	if (e & RTE_EXTMEM_XLATE_SUB) {
-		t = (struct rte_extmem_xlate_table *)(uintptr_t)
-			(e & ~RTE_EXTMEM_XLATE_FLAGS);
-		i = (va >> RTE_EXTMEM_XLATE_SUB_SHIFT) &
-			(RTE_EXTMEM_XLATE_ENTRIES - 1);
-		e = __atomic_load_n(&t->entry[i], __ATOMIC_ACQUIRE);
-		*shiftp = RTE_EXTMEM_XLATE_SUB_SHIFT;
-	}
-	*tblp = t;
-	*idxp = i;
-	return e;
-}
+extern uintptr_t rte_extmem_xlate_dir[RTE_EXTMEM_XLATE_DIR_ENTRIES];
 
 /**
  * Translate a virtual address inside any region to its IOVA.
  *
- * Lock-free and safe on any lcore while other regions are created and
- * destroyed.
+ * Lock-free and safe on any lcore (or any thread) while other regions are
+ * created and destroyed: two dependent loads, a NOT and an OR.
  *
  * @param addr
  *   Any address.
  * @return
  *   The IOVA of @p addr, or RTE_BAD_IOVA if @p addr is not inside a region
- *   or its page's IOVA is unknown.
+ *   or its page's IOVA is unknown. rte_errno is not set (fast path).
  */
 static __rte_always_inline rte_iova_t
 rte_extmem_virt2iova(const void *addr)
 {
 	uintptr_t va = (uintptr_t)addr;
-	struct rte_extmem_xlate_table *t;
-	unsigned int i, shift;
-	uint64_t e;
+	uintptr_t pg = va >> RTE_EXTMEM_XLATE_PAGE_SHIFT;
+	uintptr_t g = va >> RTE_EXTMEM_XLATE_DIR_SHIFT;
+	uintptr_t leaf;
 
-	e = rte_extmem_xlate_entry_(va, &t, &i, &shift);
-	if (unlikely((e & (RTE_EXTMEM_XLATE_VALID | RTE_EXTMEM_XLATE_NOIOVA))
-			!= RTE_EXTMEM_XLATE_VALID))
+	if (unlikely(g >= RTE_EXTMEM_XLATE_DIR_ENTRIES))
 		return RTE_BAD_IOVA;
-	return (e & ~RTE_EXTMEM_XLATE_FLAGS) + (va & ((1ULL << shift) - 1));
+	/* relaxed: a leaf is zero-filled memory from mmap() before it is
+	 * published, and only the entry's own value is read through it
+	 * (the address dependency orders the two loads)
+	 */
+	leaf = __atomic_load_n(&rte_extmem_xlate_dir[g], __ATOMIC_RELAXED);
+	return ~__atomic_load_n((const uint64_t *)(leaf + pg * 8),
+			__ATOMIC_RELAXED) |
+		(va & ((1u << RTE_EXTMEM_XLATE_PAGE_SHIFT) - 1));
 }
 
 /**
  * Tell whether a whole range lies inside one region and is IOVA-contiguous,
- * and return its IOVA.
+ * and return its IOVA. Lock-free, like rte_extmem_virt2iova(); its cost
+ * grows with the number of pages the range spans.
  *
  * @param addr
  *   Start of the range.
@@ -436,7 +442,11 @@ rte_extmem_virt2iova(const void *addr)
  *   Length of the range (> 0).
  * @return
  *   The IOVA of @p addr if [addr, addr + len) is in one region with known,
- *   contiguous IOVAs; RTE_BAD_IOVA otherwise.
+ *   contiguous IOVAs; RTE_BAD_IOVA otherwise, with rte_errno:
+ *   - EINVAL: @p len is 0;
+ *   - ENOENT: the range is not entirely inside one region;
+ *   - EFAULT: a page of the range has no known IOVA, or the IOVAs of the
+ *     range are not contiguous.
  */
 __rte_experimental
 rte_iova_t rte_extmem_range2iova(const void *addr, size_t len);

@@ -1,0 +1,161 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ * Copyright(c) 2026 The dpdk-extmem authors
+ */
+
+/*
+ * devbuf: the seed's case 3. Packet payloads are zero-copy slices of a
+ * device-memory region (page-granular, no allocator header inside it);
+ * each packet is a header mbuf from the host pool with the slice chained
+ * behind it (rte_extmem_slice_hdr()). Here the "device" memory is a host
+ * mapping filled with a pattern, registered with the device backing (the
+ * library never touches it), or as user memory where IOVAs must be
+ * resolved (IOVA as PA).
+ */
+
+#include <errno.h>
+#include <string.h>
+#include <sys/mman.h>
+
+#include <rte_errno.h>
+
+#include <rte_extmem_mbuf.h>
+
+#include "etp.h"
+#include "etp_mem.h"
+
+#define DEVBUF_LEN (8u << 20)
+#define DEVBUF_NAME "etp_devbuf"
+
+struct devbuf_state {
+	struct etp_mem host;          /**< headers and receive buffers */
+	void *dev_mem;                /**< the "device" mapping */
+	size_t dev_len;
+	struct rte_extmem_region *region;
+	struct rte_extmem_slicer *slicer;
+};
+
+static struct devbuf_state devbuf;
+
+bool
+etp_devbuf_available(void)
+{
+	return true;
+}
+
+/* Device memory stand-in: hugetlb pages if there are, else base pages. */
+static int
+devbuf_map(size_t *page_sz)
+{
+	uint8_t *p;
+	size_t i;
+
+	p = mmap(NULL, DEVBUF_LEN, PROT_READ | PROT_WRITE,
+		MAP_PRIVATE | MAP_ANONYMOUS | MAP_HUGETLB, -1, 0);
+	*page_sz = RTE_PGSIZE_2M;
+	if (p == MAP_FAILED) {
+		p = mmap(NULL, DEVBUF_LEN, PROT_READ | PROT_WRITE,
+			MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		*page_sz = 4096;
+	}
+	if (p == MAP_FAILED) {
+		fprintf(stderr, "devbuf: mmap of %u bytes: %s\n", DEVBUF_LEN,
+			strerror(errno));
+		return -1;
+	}
+	/* What the device would have produced. */
+	for (i = 0; i < DEVBUF_LEN; i++)
+		p[i] = (uint8_t)(i * 7 + 1);
+	devbuf.dev_mem = p;
+	devbuf.dev_len = DEVBUF_LEN;
+	return 0;
+}
+
+static void
+devbuf_release(struct etp_mem *mem)
+{
+	struct devbuf_state *d = &devbuf;
+
+	if (d->slicer != NULL && rte_extmem_slicer_free(d->slicer) != 0)
+		fprintf(stderr, "devbuf: slicer free: %s\n",
+			rte_strerror(rte_errno));
+	d->slicer = NULL;
+	if (d->region != NULL && rte_extmem_region_destroy(d->region) != 0)
+		fprintf(stderr, "devbuf: region destroy: %s\n",
+			rte_strerror(rte_errno));
+	d->region = NULL;
+	if (d->dev_mem != NULL)
+		munmap(d->dev_mem, d->dev_len);
+	d->dev_mem = NULL;
+	etp_mem_release(&d->host);
+	mem->pool = NULL;
+}
+
+int
+etp_mem_devbuf(struct etp_mem *mem, uint32_t n, int socket)
+{
+	struct devbuf_state *d = &devbuf;
+	struct rte_extmem_region_params rp;
+	struct rte_extmem_slicer_params sp;
+	size_t page_sz;
+
+	memset(d, 0, sizeof(*d));
+	mem->release = devbuf_release;
+	/* Headers (and anything received) on an external heap. */
+	d->host.socket_id = socket;
+	if (etp_mem_xmem(&d->host, n, false) != 0)
+		return -1;
+	mem->pool = d->host.pool;
+	if (devbuf_map(&page_sz) != 0)
+		return -1;
+	rte_extmem_region_params_init(&rp);
+	rp.name = DEVBUF_NAME;
+	rp.backing = rte_eal_iova_mode() == RTE_IOVA_VA ?
+		RTE_EXTMEM_BACKING_DEVICE : RTE_EXTMEM_BACKING_USER;
+	rp.addr = d->dev_mem;
+	rp.len = d->dev_len;
+	rp.page_sz = page_sz;
+	d->region = rte_extmem_region_create(&rp);
+	if (d->region == NULL) {
+		fprintf(stderr, "devbuf: region on device memory: %s\n",
+			rte_strerror(rte_errno));
+		return -1;
+	}
+	rte_extmem_slicer_params_init(&sp);
+	sp.name = DEVBUF_NAME;
+	sp.region = d->region;
+	sp.n_mbufs = n;
+	sp.socket_id = socket;
+	d->slicer = rte_extmem_slicer_create(&sp);
+	if (d->slicer == NULL) {
+		fprintf(stderr, "devbuf: slicer: %s\n",
+			rte_strerror(rte_errno));
+		return -1;
+	}
+	mem->backing_name = d->host.backing_name;
+	mem->page_sz = d->host.page_sz;
+	return 0;
+}
+
+uint16_t
+etp_devbuf_make_pkts(struct etp_stream *s, struct rte_mbuf **pkts,
+	uint16_t n, uint16_t len)
+{
+	struct devbuf_state *d = &devbuf;
+	size_t plen = len - ETP_HDR_LEN;
+	uint16_t i;
+
+	for (i = 0; i < n; i++) {
+		if (s->devbuf_off + plen > d->dev_len)
+			s->devbuf_off = 0;
+		pkts[i] = rte_extmem_slice_hdr(d->slicer, s->pool, NULL,
+			ETP_HDR_LEN, s->devbuf_off, plen);
+		if (pkts[i] == NULL) {
+			__atomic_store_n(&s->alloc_failed, s->alloc_failed + 1,
+				__ATOMIC_RELAXED);
+			break;
+		}
+		etp_write_hdrs(pkts[i], s, len);
+		s->devbuf_off += plen;
+	}
+	return i;
+}

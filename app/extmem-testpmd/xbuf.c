@@ -1,0 +1,77 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ * Copyright(c) 2026 The dpdk-extmem authors
+ */
+
+/*
+ * xbuf: mbuf headers in EAL memory, data buffers pinned in a region,
+ * through rte_extmem_pktmbuf_pool_create_extbuf() (one external-buffer
+ * descriptor per IOVA-contiguous run of the region).
+ */
+
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <rte_errno.h>
+#include <rte_mbuf.h>
+
+#include <rte_extmem_mbuf.h>
+
+#include "etp.h"
+#include "etp_mem.h"
+
+struct xbuf_state {
+	struct rte_extmem_region *region;
+	struct etp_backing backing;
+};
+
+static void
+xbuf_release(struct etp_mem *mem)
+{
+	struct xbuf_state *x = mem->priv;
+
+	rte_mempool_free(mem->pool);
+	mem->pool = NULL;
+	if (x == NULL)
+		return;
+	if (x->region != NULL && rte_extmem_region_destroy(x->region) != 0)
+		fprintf(stderr, "cannot destroy region: %s\n",
+			rte_strerror(rte_errno));
+	free(x->backing.name);
+	free(x);
+	mem->priv = NULL;
+}
+
+int
+etp_mem_xbuf(struct etp_mem *mem, uint32_t n, int socket)
+{
+	struct xbuf_state *x;
+	uint16_t elt = RTE_ALIGN_CEIL(etp_cfg.mbuf_data_size,
+		RTE_CACHE_LINE_SIZE);
+	size_t pg = (size_t)getpagesize(), len;
+
+	x = calloc(1, sizeof(*x));
+	if (x == NULL)
+		return -1;
+	mem->priv = x;
+	mem->release = xbuf_release;
+	/* Worst case without IOVA as VA: every base page its own run. */
+	if (rte_eal_iova_mode() == RTE_IOVA_VA || elt > pg)
+		len = (size_t)n * elt;
+	else
+		len = (size_t)(n + pg / elt - 1) / (pg / elt) * pg;
+	x->region = etp_region_create("etp_xbuf", len, false, 0, &x->backing);
+	if (x->region == NULL)
+		return -1;
+	mem->pool = rte_extmem_pktmbuf_pool_create_extbuf("etp_xbuf_pool", n,
+		etp_cfg.mb_cache, 0, etp_cfg.mbuf_data_size, socket,
+		&x->region, 1);
+	if (mem->pool == NULL) {
+		fprintf(stderr, "rte_extmem_pktmbuf_pool_create_extbuf: %s\n",
+			rte_strerror(rte_errno));
+		return -1;
+	}
+	mem->backing_name = x->backing.name;
+	mem->page_sz = etp_backing_page_size(&x->backing);
+	return 0;
+}

@@ -1,0 +1,122 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ * Copyright(c) 2026 The dpdk-extmem authors
+ */
+
+/*
+ * register: making --mem-mb of the application's prepopulated 4K-page
+ * memory known to DPDK, three ways, best of --repeat:
+ *   register_1g_4k_extmem_ms       rte_extmem_region_create(), USER
+ *                                  backing: page size check, pinning and
+ *                                  IOVA resolution, EAL registration,
+ *                                  translation table
+ *   register_1g_4k_rte_extmem_ms   upstream: an IOVA table computed the
+ *                                  upstream way (rte_mem_virt2iova() per
+ *                                  page) + rte_extmem_register()
+ *   register_1g_4k_heap_add_ms     upstream: rte_malloc_heap_create() +
+ *                                  rte_malloc_heap_memory_add() with that
+ *                                  table already computed (registration
+ *                                  alone)
+ * The keys say 1g; mem_mb gives the size actually used.
+ */
+
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+
+#include <rte_errno.h>
+#include <rte_extmem.h>
+#include <rte_malloc.h>
+#include <rte_memory.h>
+
+#include "perf.h"
+
+#define PG 4096UL
+#define HEAP "perf_register_heap"
+
+static int
+bench_register(const struct perf_opts *o, struct perf_result *res)
+{
+	double ext = 1e300, up = 1e300, up_tbl = 1e300, up_reg = 1e300;
+	double heap = 1e300;
+	size_t len = RTE_ALIGN_FLOOR(o->mem_bytes, PG), n = len / PG, i;
+	struct rte_extmem_region_params p;
+	struct rte_extmem_region *r;
+	rte_iova_t *io = NULL;
+	unsigned int rep;
+	uint64_t t0, t1, t2;
+	uint8_t *mem;
+	int ret = -1;
+
+	mem = mmap(NULL, len, PROT_READ | PROT_WRITE,
+		MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	io = malloc(sizeof(*io) * n);
+	if (mem == MAP_FAILED || io == NULL) {
+		PERF_LOG("no memory for %zu bytes", len);
+		goto out;
+	}
+	madvise(mem, len, MADV_NOHUGEPAGE);
+	memset(mem, 1, len);
+
+	for (rep = 0; rep < o->repeat; rep++) {
+		rte_extmem_region_params_init(&p);
+		p.name = "perf_register";
+		p.backing = RTE_EXTMEM_BACKING_USER;
+		p.addr = mem;
+		p.len = len;
+		t0 = perf_now_ns();
+		r = rte_extmem_region_create(&p);
+		t1 = perf_now_ns();
+		if (r == NULL) {
+			PERF_LOG("region create: %s", rte_strerror(rte_errno));
+			goto out;
+		}
+		rte_extmem_region_destroy(r);
+		ext = RTE_MIN(ext, perf_ms(t0, t1));
+
+		t0 = perf_now_ns();
+		for (i = 0; i < n; i++)
+			io[i] = rte_mem_virt2iova(mem + i * PG);
+		t1 = perf_now_ns();
+		if (rte_extmem_register(mem, len, io, n, PG) != 0) {
+			PERF_LOG("rte_extmem_register: %s",
+				rte_strerror(rte_errno));
+			goto out;
+		}
+		t2 = perf_now_ns();
+		rte_extmem_unregister(mem, len);
+		up = RTE_MIN(up, perf_ms(t0, t2));
+		up_tbl = RTE_MIN(up_tbl, perf_ms(t0, t1));
+		up_reg = RTE_MIN(up_reg, perf_ms(t1, t2));
+
+		t0 = perf_now_ns();
+		if (rte_malloc_heap_create(HEAP) != 0 ||
+				rte_malloc_heap_memory_add(HEAP, mem, len, io, n,
+					PG) != 0) {
+			PERF_LOG("heap: %s", rte_strerror(rte_errno));
+			rte_malloc_heap_destroy(HEAP);
+			goto out;
+		}
+		t1 = perf_now_ns();
+		rte_malloc_heap_memory_remove(HEAP, mem, len);
+		rte_malloc_heap_destroy(HEAP);
+		heap = RTE_MIN(heap, perf_ms(t0, t1));
+	}
+	perf_result_f64(res, "register_1g_4k_extmem_ms", ext);
+	perf_result_f64(res, "register_1g_4k_rte_extmem_ms", up);
+	perf_result_f64(res, "register_1g_4k_rte_extmem_iova_table_ms", up_tbl);
+	perf_result_f64(res, "register_1g_4k_rte_extmem_register_ms", up_reg);
+	perf_result_f64(res, "register_1g_4k_heap_add_ms", heap);
+	perf_result_f64(res, "register_extmem_vs_heap_add", ext / heap);
+	perf_result_f64(res, "register_extmem_vs_rte_extmem", ext / up);
+	ret = 0;
+out:
+	if (mem != MAP_FAILED)
+		munmap(mem, len);
+	free(io);
+	return ret;
+}
+
+REGISTER_PERF_BENCH(register, bench_register,
+	"registering 4K-page memory: region create vs rte_extmem_register "
+	"vs rte_malloc_heap_memory_add");

@@ -1,0 +1,220 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ * Copyright(c) 2026 The dpdk-extmem authors
+ */
+
+/*
+ * xlate: VA -> IOVA translation of random addresses over --mem-mb of
+ * 4K-page memory in several regions, the same address array for every
+ * method, in one run:
+ *   xlate_extmem_ns              rte_extmem_virt2iova() (inline table)
+ *   xlate_rte_mem_virt2iova_ns   upstream (pagemap read in PA mode)
+ *   xlate_rte_mem_virt2memseg_ns upstream memseg list search
+ *   xlate_flat_array_ns          a flat per-4K IOVA array: the floor
+ */
+
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+
+#include <rte_errno.h>
+#include <rte_extmem.h>
+#include <rte_memory.h>
+
+#include "perf.h"
+
+#define PG 4096UL
+#define N_REGIONS 4
+#define CHUNK 256
+
+struct xlate_ctx {
+	uint8_t *base;
+	size_t len;
+	rte_iova_t *flat;	/* IOVA of every 4K page of [base, +len) */
+	const void **addrs;
+	size_t n_addrs;
+	uint64_t min_ns, max_ns;
+};
+
+/* Keep the compiler from vectorising a lookup loop: a datapath
+ * translates one buffer address at a time. The empty asm costs nothing.
+ */
+#define ONE_AT_A_TIME(a) __asm__ volatile("" : "+r"(a))
+#define VECTORISABLE(a) RTE_SET_USED(a)
+
+/* Time EXPR (using const void *a) over the address array, in passes,
+ * until min_ns have gone by and a full pass is done, or max_ns have.
+ */
+#define XLATE_MEASURE(c, ns_per, checksum, EXPR, HOW) do { \
+	uint64_t t0_ = perf_now_ns(), done_ = 0, sum_ = 0, el_; \
+	size_t i_ = 0; \
+	do { \
+		size_t end_ = RTE_MIN(i_ + CHUNK, (c)->n_addrs); \
+		for (; i_ < end_; i_++) { \
+			const void *a = (c)->addrs[i_]; \
+			HOW(a); \
+			sum_ += (EXPR); \
+		} \
+		done_ += CHUNK; \
+		if (i_ == (c)->n_addrs) \
+			i_ = 0; \
+		el_ = perf_now_ns() - t0_; \
+	} while (el_ < (c)->max_ns && \
+		(el_ < (c)->min_ns || done_ < (c)->n_addrs)); \
+	(ns_per) = (double)el_ / (double)done_; \
+	(checksum) = sum_; \
+} while (0)
+
+static inline rte_iova_t
+flat_lookup(const struct xlate_ctx *c, const void *a)
+{
+	uintptr_t off = (uintptr_t)a - (uintptr_t)c->base;
+
+	return c->flat[off / PG] + off % PG;
+}
+
+static inline rte_iova_t
+memseg_lookup(const void *a)
+{
+	const struct rte_memseg *ms = rte_mem_virt2memseg(a, NULL);
+
+	return ms->iova + RTE_PTR_DIFF(a, ms->addr);
+}
+
+/* One function per method: each loop gets the registers to itself. */
+#define MEASURE_FN(name, EXPR, HOW) \
+static __rte_noinline double \
+name(const struct xlate_ctx *c, uint64_t *checksum) \
+{ \
+	double ns; \
+	XLATE_MEASURE(c, ns, *checksum, EXPR, HOW); \
+	return ns; \
+}
+
+MEASURE_FN(measure_flat, flat_lookup(c, a), ONE_AT_A_TIME)
+MEASURE_FN(measure_extmem, rte_extmem_virt2iova(a), ONE_AT_A_TIME)
+MEASURE_FN(measure_memseg, memseg_lookup(a), ONE_AT_A_TIME)
+MEASURE_FN(measure_virt2iova, rte_mem_virt2iova(a), ONE_AT_A_TIME)
+MEASURE_FN(measure_flat_vec, flat_lookup(c, a), VECTORISABLE)
+
+static int
+xlate_setup(struct xlate_ctx *c, const struct perf_opts *o,
+	struct rte_extmem_region **regs)
+{
+	struct rte_extmem_region_params p;
+	size_t reg_len, i;
+	uint64_t x = 0x2545f4914f6cdd1dULL;
+	char name[RTE_EXTMEM_NAMESIZE];
+	int n;
+
+	c->len = RTE_ALIGN_FLOOR(o->mem_bytes, N_REGIONS * PG);
+	reg_len = c->len / N_REGIONS;
+	c->base = mmap(NULL, c->len, PROT_READ | PROT_WRITE,
+		MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (c->base == MAP_FAILED) {
+		PERF_LOG("mmap of %zu bytes failed", c->len);
+		return -1;
+	}
+	/* the application's memory, in 4K pages, populated */
+	madvise(c->base, c->len, MADV_NOHUGEPAGE);
+	memset(c->base, 0, c->len);
+	c->flat = malloc(sizeof(*c->flat) * (c->len / PG));
+	c->n_addrs = o->lookups;
+	c->addrs = malloc(sizeof(*c->addrs) * c->n_addrs);
+	if (c->flat == NULL || c->addrs == NULL)
+		return -1;
+	for (i = 0; i < N_REGIONS; i++) {
+		snprintf(name, sizeof(name), "perf_xlate_%zu", i);
+		rte_extmem_region_params_init(&p);
+		p.name = name;
+		p.backing = RTE_EXTMEM_BACKING_USER;
+		p.addr = c->base + i * reg_len;
+		p.len = reg_len;
+		regs[i] = rte_extmem_region_create(&p);
+		if (regs[i] == NULL) {
+			PERF_LOG("region create: %s", rte_strerror(rte_errno));
+			return -1;
+		}
+		n = rte_extmem_region_iovas_get(regs[i],
+			c->flat + i * (reg_len / PG), reg_len / PG);
+		if (n != (int)(reg_len / PG))
+			return -1;
+	}
+	for (i = 0; i < c->n_addrs; i++) {
+		x ^= x << 13;
+		x ^= x >> 7;
+		x ^= x << 17;
+		c->addrs[i] = c->base + x % c->len;
+	}
+	c->min_ns = (uint64_t)(o->min_time * 1e9);
+	c->max_ns = (uint64_t)(o->max_time * 1e9);
+	return 0;
+}
+
+static int
+bench_xlate(const struct perf_opts *o, struct perf_result *res)
+{
+	struct rte_extmem_region *regs[N_REGIONS] = { NULL };
+	double ext, v2i, v2m, flat, flat_vec;
+	uint64_t s_ext, s_v2i, s_v2m, s_flat, s_vec, bad = 0, bad_eal = 0;
+	struct xlate_ctx c;
+	size_t i;
+	int ret = -1;
+
+	memset(&c, 0, sizeof(c));
+	if (xlate_setup(&c, o, regs) != 0)
+		goto out;
+
+	/* all methods agree before anything is timed */
+	for (i = 0; i < c.n_addrs; i++)
+		if (rte_extmem_virt2iova(c.addrs[i]) !=
+				flat_lookup(&c, c.addrs[i]) ||
+				memseg_lookup(c.addrs[i]) !=
+				flat_lookup(&c, c.addrs[i]))
+			bad++;
+	for (i = 0; i < RTE_MIN(c.n_addrs, 1000u); i++)
+		if (rte_mem_virt2iova(c.addrs[i]) != flat_lookup(&c, c.addrs[i]))
+			bad_eal++;
+
+	flat = measure_flat(&c, &s_flat);
+	ext = measure_extmem(&c, &s_ext);
+	v2m = measure_memseg(&c, &s_v2m);
+	v2i = measure_virt2iova(&c, &s_v2i);
+	/* for reference: the flat array as the compiler vectorises it */
+	flat_vec = measure_flat_vec(&c, &s_vec);
+	/* keep the sums alive */
+	if (s_flat == 1 && s_ext == 1 && s_v2m == 1 && s_v2i == 1 && s_vec == 1)
+		PERF_LOG("improbable checksum");
+
+	perf_result_u64(res, "xlate_regions", N_REGIONS);
+	perf_result_u64(res, "xlate_addresses", c.n_addrs);
+	perf_result_u64(res, "xlate_mismatches", bad);
+	perf_result_u64(res, "xlate_rte_mem_virt2iova_mismatches", bad_eal);
+	perf_result_f64(res, "xlate_extmem_ns", ext);
+	perf_result_f64(res, "xlate_rte_mem_virt2iova_ns", v2i);
+	perf_result_f64(res, "xlate_rte_mem_virt2memseg_ns", v2m);
+	perf_result_f64(res, "xlate_flat_array_ns", flat);
+	perf_result_f64(res, "xlate_flat_array_vectorised_ns", flat_vec);
+	perf_result_f64(res, "xlate_extmem_vs_flat", ext / flat);
+	perf_result_f64(res, "xlate_rte_mem_virt2iova_vs_extmem", v2i / ext);
+	perf_result_f64(res, "xlate_rte_mem_virt2memseg_vs_extmem", v2m / ext);
+	ret = bad == 0 && bad_eal == 0 ? 0 : -1;
+	if (ret != 0)
+		PERF_LOG("%" PRIu64 " translations disagree with the flat "
+			"array, %" PRIu64 " with rte_mem_virt2iova", bad,
+			bad_eal);
+out:
+	for (i = 0; i < N_REGIONS; i++)
+		if (regs[i] != NULL)
+			rte_extmem_region_destroy(regs[i]);
+	if (c.base != NULL && c.base != MAP_FAILED)
+		munmap(c.base, c.len);
+	free(c.flat);
+	free(c.addrs);
+	return ret;
+}
+
+REGISTER_PERF_BENCH(xlate, bench_xlate,
+	"VA->IOVA of random addresses: extmem vs rte_mem_virt2iova, "
+	"rte_mem_virt2memseg, a flat array");

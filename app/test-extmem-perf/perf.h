@@ -1,0 +1,90 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ * Copyright(c) 2026 The dpdk-extmem authors
+ */
+
+#ifndef EXTMEM_PERF_H
+#define EXTMEM_PERF_H
+
+/*
+ * dpdk-test-extmem-perf: micro-benchmarks, one file each, registered by
+ * name with REGISTER_PERF_BENCH(). A benchmark measures and adds named
+ * results (perf_result_*); the tool prints all of them at the end, as one
+ * JSON object with --json. Timing lives here only: tests never assert it.
+ */
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/queue.h>
+
+#include <rte_common.h>
+
+/** Options common to all benchmarks, and the ones a benchmark defines. */
+struct perf_opts {
+	bool json;		/**< --json: one JSON object on stdout */
+	size_t mem_bytes;	/**< --mem-mb N: memory a benchmark works on */
+	uint64_t lookups;	/**< --lookups N: size of address arrays */
+	double min_time;	/**< --min-time S: minimum seconds per measure */
+	double max_time;	/**< --max-time S: stop a slow measure after it */
+	unsigned int repeat;	/**< --repeat N: best of N for one-shot costs */
+	/** Other --key=value / --key value pairs, for perf_opt_*(). */
+	unsigned int n_kv;
+	const char *kv[32][2];
+};
+
+/** Value of a benchmark-specific option, or def when not given. */
+const char *perf_opt_str(const struct perf_opts *o, const char *key,
+	const char *def);
+uint64_t perf_opt_u64(const struct perf_opts *o, const char *key,
+	uint64_t def);
+
+/** Results of a run (opaque); keys are unique, printed in insert order. */
+struct perf_result;
+void perf_result_u64(struct perf_result *res, const char *key, uint64_t v);
+void perf_result_f64(struct perf_result *res, const char *key, double v);
+void perf_result_str(struct perf_result *res, const char *key,
+	const char *v);
+void perf_result_bool(struct perf_result *res, const char *key, bool v);
+
+/**
+ * A benchmark: returns 0, or -1 after printing why to stderr (the tool
+ * then exits non-zero). Results it added are printed either way.
+ */
+typedef int (*perf_bench_fn)(const struct perf_opts *opts,
+	struct perf_result *res);
+
+struct perf_bench {
+	TAILQ_ENTRY(perf_bench) next;
+	const char *name;
+	const char *help;
+	perf_bench_fn fn;
+};
+
+void perf_bench_register(struct perf_bench *b);
+
+#define REGISTER_PERF_BENCH(bname, bfn, bhelp) \
+	static struct perf_bench perf_bench_##bfn = { \
+		.name = RTE_STR(bname), \
+		.help = bhelp, \
+		.fn = bfn, \
+	}; \
+	RTE_INIT(perf_bench_init_##bfn) \
+	{ \
+		perf_bench_register(&perf_bench_##bfn); \
+	}
+
+/** Monotonic time in nanoseconds. */
+uint64_t perf_now_ns(void);
+
+/** Milliseconds between two perf_now_ns() values. */
+static inline double
+perf_ms(uint64_t t0, uint64_t t1)
+{
+	return (double)(t1 - t0) / 1e6;
+}
+
+/** Messages go to stderr, so that stdout holds only the results. */
+#define PERF_LOG(fmt, ...) \
+	fprintf(stderr, "perf: " fmt "\n", ##__VA_ARGS__)
+
+#endif /* EXTMEM_PERF_H */

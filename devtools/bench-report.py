@@ -1,0 +1,288 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: BSD-3-Clause
+# Copyright(c) 2026 The dpdk-extmem authors
+"""Aggregate the raw outputs of devtools/bench.sh into bench/results.json,
+results.md, results.rst and results.png.
+
+Both programs are measured the same way: the total receive rate of all
+ports in each statistics period (1 s), the first period (start-up) left
+out; the median of those is one run's figure; the median over the
+repetitions is the result.
+"""
+
+import argparse
+import json
+import os
+import platform
+import re
+import statistics
+import subprocess
+import sys
+
+
+def sh(cmd):
+    try:
+        return subprocess.run(cmd, shell=True, stdout=subprocess.PIPE,
+                              stderr=subprocess.DEVNULL, text=True,
+                              timeout=30).stdout.strip()
+    except (OSError, subprocess.SubprocessError):
+        return ""
+
+
+def read(path, default=""):
+    try:
+        with open(path) as f:
+            return f.read().strip()
+    except OSError:
+        return default
+
+
+def machine():
+    cpu = ""
+    for line in read("/proc/cpuinfo").splitlines():
+        if line.startswith("model name"):
+            cpu = line.split(":", 1)[1].strip()
+            break
+    mem = ""
+    for line in read("/proc/meminfo").splitlines():
+        if line.startswith("MemTotal"):
+            mem = line.split(":", 1)[1].strip()
+    hp = "/sys/kernel/mm/hugepages/hugepages-2048kB/"
+    return {
+        "cpu": cpu,
+        "cpus": os.cpu_count(),
+        "kernel": platform.release(),
+        "memory": mem,
+        "hugepages_2M": read(hp + "nr_hugepages"),
+        "hugepages_2M_free": read(hp + "free_hugepages"),
+        "thp": read("/sys/kernel/mm/transparent_hugepage/enabled"),
+        "dpdk_version": sh("pkg-config --modversion libdpdk"),
+        "dpdk_package": sh("dpkg-query -W -f '${Version}' libdpdk-dev"),
+        "os": sh(". /etc/os-release && echo $PRETTY_NAME"),
+    }
+
+
+def upstream_periods(text):
+    """Total Rx-pps of all ports per statistics period of upstream testpmd
+    (its blocks "NIC statistics for port N" ... "Rx-pps: X")."""
+    periods = []
+    cur = {}
+    for line in text.splitlines():
+        m = re.search(r"NIC statistics for port (\d+)", line)
+        if m:
+            port = int(m.group(1))
+            if port in cur:
+                periods.append(sum(cur.values()))
+                cur = {}
+            cur[port] = None
+            continue
+        m = re.search(r"Rx-pps:\s+(\d+)", line)
+        if m and cur and list(cur.values())[-1] is None:
+            cur[list(cur.keys())[-1]] = int(m.group(1))
+    if cur and None not in cur.values():
+        periods.append(sum(cur.values()))
+    return periods
+
+
+def run_figure(periods):
+    """One run's figure: median of its periods without the first one that
+    has traffic (and without the empty ones before it)."""
+    while periods and not periods[0]:
+        periods = periods[1:]
+    steady = periods[1:] if len(periods) > 1 else periods
+    return statistics.median(steady) if steady else None
+
+
+def collect(raw, tool, mode, reps):
+    runs = []
+    for r in range(1, reps + 1):
+        base = os.path.join(raw, f"{tool}_{mode}_{r}")
+        if tool == "upstream":
+            periods = upstream_periods(read(base + ".txt"))
+            extra = {}
+        else:
+            try:
+                with open(base + ".json") as f:
+                    res = json.load(f)
+            except (OSError, ValueError):
+                continue
+            periods = res.get("periods_rx_pps", [])
+            extra = {"avg_rx_pps": res.get("rx_pps"),
+                     "backing": res.get("backing"),
+                     "page_size": res.get("page_size"),
+                     "dma_fault": res.get("dma_fault"),
+                     "mbufs_leaked": res.get("mbufs_in_use_after_stop")}
+        fig = run_figure(periods)
+        if fig is None:
+            continue
+        runs.append(dict(rep=r, rx_pps=fig, periods=periods, **extra))
+    vals = [x["rx_pps"] for x in runs]
+    return {
+        "runs": runs,
+        "median_rx_pps": statistics.median(vals) if vals else None,
+        "min_rx_pps": min(vals) if vals else None,
+        "max_rx_pps": max(vals) if vals else None,
+        "backing": runs[0].get("backing") if runs else None,
+    }
+
+
+def mpps(v):
+    return "n/a" if v is None else f"{v / 1e6:.2f}"
+
+
+def ratio(a, b):
+    return None if not a or not b else a / b
+
+
+def fmt_ratio(r):
+    return "n/a" if r is None else f"{r:.2f}x"
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    for a in ("raw", "out", "modes", "testpmd", "ours", "perf-json", "eal",
+              "opts", "command"):
+        ap.add_argument("--" + a, default="")
+    for a in ("reps", "duration", "mbufs"):
+        ap.add_argument("--" + a, type=int, default=0)
+    args = ap.parse_args()
+    modes = args.modes.split()
+
+    fwd = {"upstream": {}, "ours": {}}
+    for m in modes:
+        fwd["upstream"][m] = collect(args.raw, "upstream", m, args.reps)
+        fwd["ours"][m] = collect(args.raw, "ours", m, args.reps)
+    if "xmem" in modes:
+        fwd["ours"]["xmem4k"] = collect(args.raw, "ours", "xmem4k",
+                                        args.reps)
+
+    def med(tool, m):
+        return fwd[tool].get(m, {}).get("median_rx_pps")
+
+    targets = []
+    if "xmem" in modes:
+        r1 = ratio(med("ours", "xmem"), med("upstream", "native"))
+        r2 = ratio(med("ours", "xmem"), med("upstream", "xmem"))
+        r3 = ratio(med("ours", "xmem4k"), med("upstream", "xmem"))
+        targets = [
+            {"target": "our xmem >= upstream native", "ratio": r1,
+             "goal": 1.0, "met": r1 is not None and r1 >= 1.0},
+            {"target": "our xmem >= 1.2x upstream xmem (4K)", "ratio": r2,
+             "goal": 1.2, "met": r2 is not None and r2 >= 1.2},
+            {"target": "our xmem on 4K pages >= upstream xmem", "ratio": r3,
+             "goal": 1.0, "met": r3 is not None and r3 >= 1.0},
+        ]
+
+    perf = None
+    if args.perf_json and os.path.exists(args.perf_json):
+        try:
+            with open(args.perf_json) as f:
+                perf = json.load(f)
+        except ValueError:
+            perf = {"error": "unparseable output"}
+
+    mach = machine()
+    result = {
+        "machine": mach,
+        "command": args.command,
+        "method": ("io forwarding, 2 net_null ports, 1 forwarding core; "
+                   "per run the median of the 1 s total Rx-pps samples "
+                   "without the first; median over repetitions"),
+        "repetitions": args.reps,
+        "duration_s": args.duration,
+        "eal_args": args.eal,
+        "testpmd_args": args.opts,
+        "upstream_testpmd": args.testpmd,
+        "forwarding": fwd,
+        "targets": targets,
+        "perf": perf,
+    }
+    os.makedirs(args.out, exist_ok=True)
+    with open(os.path.join(args.out, "results.json"), "w") as f:
+        json.dump(result, f, indent=1)
+        f.write("\n")
+
+    rows = []
+    for m in modes + (["xmem4k"] if "xmem" in modes else []):
+        up, us = med("upstream", m), med("ours", m)
+        b = fwd["ours"].get(m, {}).get("backing") or "?"
+        up_s = mpps(up) if m != "xmem4k" else "-"
+        rows.append((m, up_s, mpps(us), b,
+                     fmt_ratio(ratio(us, up)) if m != "xmem4k" else "-"))
+
+    head = (f"Machine: {mach['cpu']}, {mach['cpus']} CPUs, {mach['os']}, "
+            f"kernel {mach['kernel']}; DPDK {mach['dpdk_version']} "
+            f"(Debian {mach['dpdk_package']}). "
+            f"io forwarding over 2 net_null ports on 1 forwarding core, "
+            f"{args.reps} interleaved repetitions of {args.duration} s, "
+            f"{args.mbufs} mbufs; Mpps = total receive rate of both ports, "
+            f"median.")
+    md = ["# dpdk-extmem benchmark results", "", head, "",
+          "| --mp-alloc | upstream testpmd (Mpps) | dpdk-extmem-testpmd "
+          "(Mpps) | our backing | ours / upstream |",
+          "|---|---:|---:|---|---:|"]
+    for r in rows:
+        md.append("| " + " | ".join(r) + " |")
+    md += ["", "| target | ratio | met |", "|---|---:|---|"]
+    for t in targets:
+        md.append(f"| {t['target']} | {fmt_ratio(t['ratio'])} | "
+                  f"{'yes' if t['met'] else 'no'} |")
+    if perf and isinstance(perf, dict):
+        md += ["", "Micro-benchmarks (dpdk-test-extmem-perf): see "
+               "`perf` in results.json."]
+    md += ["", f"Reproduce: `{args.command}`", ""]
+    with open(os.path.join(args.out, "results.md"), "w") as f:
+        f.write("\n".join(md))
+
+    rst = [head, "", ".. list-table:: Forwarding rate (median)",
+           "   :header-rows: 1", "",
+           "   * - ``--mp-alloc``", "     - upstream testpmd (Mpps)",
+           "     - dpdk-extmem-testpmd (Mpps)", "     - our backing",
+           "     - ours / upstream"]
+    for r in rows:
+        rst.append(f"   * - {r[0]}")
+        rst += [f"     - {c}" for c in r[1:]]
+    rst += ["", ".. list-table:: Targets", "   :header-rows: 1", "",
+            "   * - target", "     - ratio", "     - met"]
+    for t in targets:
+        rst += [f"   * - {t['target']}", f"     - {fmt_ratio(t['ratio'])}",
+                f"     - {'yes' if t['met'] else 'no'}"]
+    rst.append("")
+    with open(os.path.join(args.out, "results.rst"), "w") as f:
+        f.write("\n".join(rst))
+
+    try:
+        import matplotlib
+        matplotlib.use("Agg")
+        import matplotlib.pyplot as plt
+        xs = list(range(len(modes)))
+        fig, ax = plt.subplots(figsize=(7, 4))
+        w = 0.38
+        for k, (tool, label) in enumerate((("upstream", "upstream testpmd"),
+                                           ("ours", "dpdk-extmem-testpmd"))):
+            vals = [(med(tool, m) or 0) / 1e6 for m in modes]
+            lo = [vals[i] - (fwd[tool][m]["min_rx_pps"] or 0) / 1e6
+                  for i, m in enumerate(modes)]
+            hi = [(fwd[tool][m]["max_rx_pps"] or 0) / 1e6 - vals[i]
+                  for i, m in enumerate(modes)]
+            ax.bar([x + (k - 0.5) * w for x in xs], vals, w, label=label,
+                   yerr=[lo, hi], capsize=3)
+        ax.set_xticks(xs)
+        ax.set_xticklabels(modes)
+        ax.set_xlabel("--mp-alloc")
+        ax.set_ylabel("Mpps (io, 2 x net_null, 1 core)")
+        ax.set_title(f"DPDK {mach['dpdk_version']} on {mach['cpu'][:40]}",
+                     fontsize=9)
+        ax.legend(fontsize=8)
+        fig.tight_layout()
+        fig.savefig(os.path.join(args.out, "results.png"), dpi=80)
+    except ImportError:
+        print("bench: matplotlib missing: no chart (apt-get install "
+              "python3-matplotlib)", file=sys.stderr)
+
+    print("\n".join(md))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,125 @@
+#!/bin/sh
+# SPDX-License-Identifier: BSD-3-Clause
+# Copyright(c) 2026 The dpdk-extmem authors
+#
+# Benchmarks against upstream, in one go:
+#  1. io forwarding over two net_null ports on one forwarding core, so that
+#     only the mbuf memory differs: upstream /usr/bin/dpdk-testpmd and
+#     dpdk-extmem-testpmd, --mp-alloc native, anon, xmem, xmemhuge (and our
+#     xmem on 4K pages), interleaved and repeated; medians reported;
+#  2. dpdk-test-extmem-perf (every micro-benchmark next to the upstream
+#     way of doing the same thing), when it is built.
+# Writes bench/results.json, bench/results.md, bench/results.rst and
+# bench/results.png (the raw outputs go to bench/raw/, not committed).
+#
+# Environment: EXTMEM_BUILD_DIR (default build), BENCH_REPS (default 5),
+# BENCH_DURATION (seconds of forwarding per run, default 5), BENCH_MODES
+# (default "native anon xmem xmemhuge"), BENCH_MBUFS (mbufs in the pool of
+# both programs, default 65536), BENCH_OUT (default bench), TESTPMD (default
+# /usr/bin/dpdk-testpmd), BENCH_NO_SETUP=1 to skip devtools/setup.sh.
+
+set -eu
+
+top=$(cd "$(dirname "$0")/.." && pwd)
+build=${EXTMEM_BUILD_DIR:-$top/build}
+reps=${BENCH_REPS:-5}
+dur=${BENCH_DURATION:-5}
+modes=${BENCH_MODES:-native anon xmem xmemhuge}
+mbufs=${BENCH_MBUFS:-65536}
+out=${BENCH_OUT:-$top/bench}
+testpmd=${TESTPMD:-/usr/bin/dpdk-testpmd}
+say() { printf 'bench: %s\n' "$*"; }
+
+cd "$top"
+if [ "${BENCH_NO_SETUP:-0}" != 1 ]; then
+	"$top/devtools/setup.sh"
+fi
+if [ -f "$build/build.ninja" ]; then
+	meson setup --reconfigure "$build" >/dev/null
+else
+	meson setup "$build"
+fi
+if ! ninja -C "$build" >"$build/bench-build.log" 2>&1; then
+	say "warning: full build failed (see $build/bench-build.log); building the programs only"
+	ninja -C "$build" app/extmem-testpmd/dpdk-extmem-testpmd
+	ninja -C "$build" app/test-extmem-perf/dpdk-test-extmem-perf >/dev/null 2>&1 || true
+fi
+ours="$build/app/extmem-testpmd/dpdk-extmem-testpmd"
+perf="$build/app/test-extmem-perf/dpdk-test-extmem-perf"
+[ -x "$ours" ] || { say "error: $ours not built"; exit 1; }
+[ -x "$testpmd" ] || { say "error: upstream $testpmd not found (apt-get install dpdk)"; exit 1; }
+
+raw="$out/raw"
+rm -rf "$raw"
+mkdir -p "$raw"
+
+# Same EAL and testpmd options for both programs.
+eal="-l 0-1 --no-huge -m 1024 --no-pci --vdev net_null0 --vdev net_null1"
+opts="--forward-mode=io --nb-cores=1 --stats-period 1 -a --total-num-mbufs=$mbufs"
+
+run_upstream() { # <mode> <rep>
+	f="$raw/upstream_$1_$2.txt"
+	# Non-interactive upstream testpmd forwards until SIGINT.
+	# shellcheck disable=SC2086
+	timeout -s INT -k 20 $((dur + 3)) "$testpmd" $eal \
+		--file-prefix=bench_up_$$ -- --mp-alloc="$1" $opts \
+		</dev/null >"$f" 2>&1 || true
+	grep -q 'Bye' "$f" || say "warning: upstream $1 run $2 did not end cleanly (see $f)"
+}
+
+run_ours() { # <mode> <rep> [extra options]
+	m=$1 r=$2
+	shift 2
+	f="$raw/ours_${m}_$r.txt"
+	# shellcheck disable=SC2086
+	timeout -s INT -k 20 $((dur + 30)) "$ours" $eal \
+		--file-prefix=bench_ours_$$ -- --mp-alloc="$m" $opts \
+		--duration "$dur" --json-file "$raw/ours_${m}_$r.json" "$@" \
+		</dev/null >"$f" 2>&1 ||
+		say "warning: ours $m run $r failed (see $f)"
+}
+
+say "$reps repetitions x modes [$modes] x {upstream, ours}, ${dur}s each"
+i=1
+while [ "$i" -le "$reps" ]; do
+	for m in $modes; do
+		# Alternate which program goes first.
+		if [ $((i % 2)) -eq 1 ]; then
+			run_upstream "$m" "$i"
+			run_ours "$m" "$i"
+		else
+			run_ours "$m" "$i"
+			run_upstream "$m" "$i"
+		fi
+		if [ "$m" = xmem ]; then
+			run_ours xmem4k "$i"
+		fi
+	done
+	say "repetition $i of $reps done"
+	i=$((i + 1))
+done
+
+perf_json=
+if [ -x "$perf" ]; then
+	say "running dpdk-test-extmem-perf"
+	perf_json="$raw/perf.json"
+	# Every registered micro-benchmark, default EAL options; results on
+	# stdout, messages on stderr.
+	# shellcheck disable=SC2046
+	if ! "$perf" $("$perf" --list) --json >"$perf_json" \
+			2>"$raw/perf.txt"; then
+		say "warning: dpdk-test-extmem-perf failed (see $raw/perf.txt)"
+	fi
+else
+	say "dpdk-test-extmem-perf not built: micro-benchmarks skipped"
+fi
+
+cmdline="devtools/bench.sh"
+[ "$reps" != 5 ] && cmdline="BENCH_REPS=$reps $cmdline"
+[ "$dur" != 5 ] && cmdline="BENCH_DURATION=$dur $cmdline"
+py=python3
+[ -x /usr/bin/python3 ] && py=/usr/bin/python3
+"$py" "$top/devtools/bench-report.py" --raw "$raw" --out "$out" \
+	--reps "$reps" --duration "$dur" --mbufs "$mbufs" --modes "$modes" \
+	--testpmd "$testpmd" --ours "$ours" --perf-json "$perf_json" \
+	--eal "$eal" --opts "$opts" --command "$cmdline"

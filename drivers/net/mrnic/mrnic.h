@@ -1,0 +1,149 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ * Copyright(c) 2026 The dpdk-extmem authors
+ */
+
+#ifndef MRNIC_H
+#define MRNIC_H
+
+/* What the files of the mrnic PMD share. */
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/queue.h>
+
+#include <ethdev_driver.h>
+#include <rte_ether.h>
+#include <rte_log.h>
+#include <rte_mbuf.h>
+#include <rte_ring.h>
+
+#include "mrnic_mr.h"
+
+extern int mrnic_logtype;
+#define MRNIC_LOG(level, fmt, ...) \
+	rte_log(RTE_LOG_ ## level, mrnic_logtype, "MRNIC: %s(): " fmt "\n", \
+		__func__, ##__VA_ARGS__)
+
+#define MRNIC_DRIVER_NAME net_mrnic
+#define MRNIC_MAX_QUEUES 16
+#define MRNIC_DEFAULT_QUEUES 8
+#define MRNIC_MAX_SEGS 64		/* segments per packet, Tx and Rx */
+#define MRNIC_MAX_PKTLEN 16384
+#define MRNIC_BURST 32			/* packets per reader section */
+#define MRNIC_MIN_DESC 32
+#define MRNIC_MAX_DESC 8192
+
+struct mrnic_port;
+
+/* What the device writes on an Rx queue: a completion descriptor. */
+struct mrnic_rx_desc {
+	struct rte_mbuf *m;	/* first Rx buffer, chain filled */
+	rte_iova_t iova;	/* IOVA the device wrote to (first buffer) */
+	uint32_t len;		/* packet length */
+	uint32_t key;		/* MR key of the first Rx buffer */
+};
+
+struct mrnic_rxq {
+	struct mrnic_port *port;
+	uint16_t qid;
+	struct rte_ring *ring;		/* MPSC ring of mrnic_rx_desc */
+	struct rte_mempool *mp;
+	uint16_t buf_room;		/* data room after headroom */
+	/* consumer (Rx burst) counters */
+	uint64_t ipackets;
+	uint64_t ibytes;
+	/* producer counters (the peer's Tx queues): atomic */
+	uint64_t missed;		/* ring full */
+	uint64_t nombuf;		/* no Rx buffer */
+	uint64_t errors;		/* too long without scatter */
+	uint64_t dma_fault;		/* Rx buffer not mapped */
+	uint64_t dma_pkts;		/* packets written into Rx buffers */
+	uint64_t filtered;		/* not for this port's MAC */
+};
+
+/* Source or destination buffer of a DMA, as the device sees it. */
+struct mrnic_dma_desc {
+	uintptr_t va;
+	rte_iova_t iova;
+	uint32_t len;
+	uint32_t key;
+};
+
+struct mrnic_txq {
+	struct mrnic_port *port;
+	uint16_t qid;
+	uint16_t nb_desc;
+	/* reader section counter: odd while inside a burst */
+	uint64_t seq;
+	struct mrnic_mr_ctrl src;	/* own device's table */
+	struct mrnic_mr_ctrl dst;	/* peer device's table */
+	uint64_t opackets;
+	uint64_t obytes;
+	uint64_t oerrors;
+	uint64_t dma_fault;		/* source buffer not mapped */
+	struct mrnic_dma_desc sdesc[MRNIC_MAX_SEGS];
+	struct mrnic_dma_desc ddesc[MRNIC_MAX_SEGS];
+} __rte_cache_aligned;
+
+struct mrnic_port {
+	TAILQ_ENTRY(mrnic_port) next;
+	struct rte_eth_dev *eth;
+	char name[RTE_DEV_NAME_MAX_LEN];
+	char peer_name[RTE_DEV_NAME_MAX_LEN];	/* devarg, "" auto */
+	bool auto_pair;		/* pairs by creation order */
+	struct mrnic_port *peer;	/* self when looping back (atomic) */
+	uint32_t started;	/* atomic */
+	uint16_t max_queues;
+	struct rte_ether_addr mac;
+	struct mrnic_mr_table mr;
+	bool mem_cb;		/* memory event callback registered */
+	bool closed;		/* dev_close done: the table is gone */
+	struct mrnic_txq *txqs[MRNIC_MAX_QUEUES];
+	struct mrnic_rxq *rxqs[MRNIC_MAX_QUEUES];
+};
+
+/* Global control lock: pairing, queue arrays, quiescence. Never held while
+ * allocating or freeing EAL memory (memory event callbacks take it).
+ */
+void mrnic_ctl_lock(void);
+void mrnic_ctl_unlock(void);
+
+/* Wait until no Tx queue reading @p port's MR table (its own and its
+ * peer's) is inside a burst that began before the call.
+ */
+void mrnic_quiesce(void *port);
+/* Same for the Tx queues of one port (caller holds the control lock). */
+void mrnic_quiesce_txqs(struct mrnic_port *port);
+
+/* rxtx */
+uint16_t mrnic_rx_burst(void *q, struct rte_mbuf **pkts, uint16_t n);
+uint16_t mrnic_tx_burst(void *q, struct rte_mbuf **pkts, uint16_t n);
+void mrnic_rxq_drain(struct mrnic_rxq *rxq);
+
+/* Enter/leave the reader section of a Tx queue. */
+static __rte_always_inline void
+mrnic_txq_enter(struct mrnic_txq *q)
+{
+	__atomic_store_n(&q->seq, q->seq + 1, __ATOMIC_RELAXED);
+	__atomic_thread_fence(__ATOMIC_SEQ_CST);
+}
+
+static __rte_always_inline void
+mrnic_txq_leave(struct mrnic_txq *q)
+{
+	__atomic_store_n(&q->seq, q->seq + 1, __ATOMIC_RELEASE);
+}
+
+/* stats (mrnic_stats.c) */
+int mrnic_stats_get(struct rte_eth_dev *dev, struct rte_eth_stats *st);
+int mrnic_stats_reset(struct rte_eth_dev *dev);
+int mrnic_xstats_get(struct rte_eth_dev *dev, struct rte_eth_xstat *xs,
+	unsigned int n);
+int mrnic_xstats_get_names(struct rte_eth_dev *dev,
+	struct rte_eth_xstat_name *names, unsigned int size);
+int mrnic_xstats_reset(struct rte_eth_dev *dev);
+
+/* Port of an ethdev port id, NULL (rte_errno set) if not an mrnic port. */
+struct mrnic_port *mrnic_port_get(uint16_t port_id);
+
+#endif /* MRNIC_H */

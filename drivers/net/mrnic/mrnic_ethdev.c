@@ -1,0 +1,717 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ * Copyright(c) 2026 The dpdk-extmem authors
+ */
+
+/*
+ * net_mrnic: a software NIC that moves packets by "DMA" through its own
+ * memory-region table. Probe/remove, devargs, pairing and the ethdev
+ * control operations.
+ */
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <bus_vdev_driver.h>
+#include <ethdev_driver.h>
+#include <ethdev_vdev.h>
+#include <rte_errno.h>
+#include <rte_kvargs.h>
+#include <rte_malloc.h>
+#include <rte_memory.h>
+#include <rte_pause.h>
+#include <rte_spinlock.h>
+
+#include "mrnic.h"
+
+RTE_LOG_REGISTER_DEFAULT(mrnic_logtype, NOTICE);
+
+#define MRNIC_ARG_MR "mr"
+#define MRNIC_ARG_PEER "peer"
+#define MRNIC_ARG_QUEUES "queues"
+#define MRNIC_PARAMS \
+	MRNIC_ARG_MR "=cache|extmem|off " \
+	MRNIC_ARG_PEER "=<name>|self " \
+	MRNIC_ARG_QUEUES "=<1-16>"
+
+static const char *const mrnic_valid_args[] = {
+	MRNIC_ARG_MR, MRNIC_ARG_PEER, MRNIC_ARG_QUEUES, NULL
+};
+
+static const struct eth_dev_ops mrnic_ops;
+
+static TAILQ_HEAD(, mrnic_port) mrnic_ports =
+	TAILQ_HEAD_INITIALIZER(mrnic_ports);
+static rte_spinlock_t mrnic_ctl = RTE_SPINLOCK_INITIALIZER;
+
+void
+mrnic_ctl_lock(void)
+{
+	rte_spinlock_lock(&mrnic_ctl);
+}
+
+void
+mrnic_ctl_unlock(void)
+{
+	rte_spinlock_unlock(&mrnic_ctl);
+}
+
+void
+mrnic_quiesce_txqs(struct mrnic_port *port)
+{
+	uint64_t seq[MRNIC_MAX_QUEUES];
+	unsigned int i;
+
+	/* pairs with the fence of mrnic_txq_enter() */
+	__atomic_thread_fence(__ATOMIC_SEQ_CST);
+	for (i = 0; i < MRNIC_MAX_QUEUES; i++)
+		seq[i] = port->txqs[i] == NULL ? 0 :
+			__atomic_load_n(&port->txqs[i]->seq, __ATOMIC_ACQUIRE);
+	for (i = 0; i < MRNIC_MAX_QUEUES; i++) {
+		if ((seq[i] & 1) == 0)
+			continue;
+		while (__atomic_load_n(&port->txqs[i]->seq, __ATOMIC_ACQUIRE) ==
+				seq[i])
+			rte_pause();
+	}
+}
+
+void
+mrnic_quiesce(void *arg)
+{
+	struct mrnic_port *port = arg;
+	struct mrnic_port *peer;
+
+	mrnic_ctl_lock();
+	mrnic_quiesce_txqs(port);
+	peer = __atomic_load_n(&port->peer, __ATOMIC_ACQUIRE);
+	if (peer != port)
+		mrnic_quiesce_txqs(peer);
+	mrnic_ctl_unlock();
+}
+
+struct mrnic_port *
+mrnic_port_get(uint16_t port_id)
+{
+	struct rte_eth_dev *eth;
+
+	if (!rte_eth_dev_is_valid_port(port_id)) {
+		MRNIC_LOG(ERR, "invalid port %u", port_id);
+		rte_errno = ENODEV;
+		return NULL;
+	}
+	eth = &rte_eth_devices[port_id];
+	if (eth->dev_ops != &mrnic_ops || eth->data == NULL ||
+			eth->data->dev_private == NULL) {
+		MRNIC_LOG(ERR, "port %u is not an mrnic port", port_id);
+		rte_errno = ENOTSUP;
+		return NULL;
+	}
+	return eth->data->dev_private;
+}
+
+/* ---- control operations ---- */
+
+static int
+mrnic_dev_configure(struct rte_eth_dev *dev)
+{
+	struct mrnic_port *port = dev->data->dev_private;
+
+	if (dev->data->nb_rx_queues > port->max_queues ||
+			dev->data->nb_tx_queues > port->max_queues)
+		return -EINVAL;
+	return 0;
+}
+
+static int
+mrnic_dev_infos_get(struct rte_eth_dev *dev, struct rte_eth_dev_info *info)
+{
+	struct mrnic_port *port = dev->data->dev_private;
+
+	info->max_mac_addrs = 1;
+	info->max_rx_pktlen = MRNIC_MAX_PKTLEN;
+	info->min_rx_bufsize = 64;
+	info->max_rx_queues = port->max_queues;
+	info->max_tx_queues = port->max_queues;
+	info->min_mtu = RTE_ETHER_MIN_MTU;
+	info->max_mtu = MRNIC_MAX_PKTLEN - RTE_ETHER_HDR_LEN - RTE_ETHER_CRC_LEN;
+	info->rx_offload_capa = RTE_ETH_RX_OFFLOAD_SCATTER;
+	info->tx_offload_capa = RTE_ETH_TX_OFFLOAD_MULTI_SEGS;
+	info->rx_desc_lim.nb_max = MRNIC_MAX_DESC;
+	info->rx_desc_lim.nb_min = MRNIC_MIN_DESC;
+	info->rx_desc_lim.nb_align = 1;
+	info->tx_desc_lim.nb_max = MRNIC_MAX_DESC;
+	info->tx_desc_lim.nb_min = MRNIC_MIN_DESC;
+	info->tx_desc_lim.nb_align = 1;
+	info->tx_desc_lim.nb_seg_max = MRNIC_MAX_SEGS;
+	info->tx_desc_lim.nb_mtu_seg_max = MRNIC_MAX_SEGS;
+	info->speed_capa = RTE_ETH_LINK_SPEED_100G;
+	return 0;
+}
+
+static int
+mrnic_link_update(struct rte_eth_dev *dev, int wait __rte_unused)
+{
+	struct mrnic_port *port = dev->data->dev_private;
+	struct mrnic_port *peer = __atomic_load_n(&port->peer, __ATOMIC_ACQUIRE);
+	struct rte_eth_link link;
+
+	memset(&link, 0, sizeof(link));
+	link.link_speed = RTE_ETH_SPEED_NUM_100G;
+	link.link_duplex = RTE_ETH_LINK_FULL_DUPLEX;
+	link.link_autoneg = RTE_ETH_LINK_FIXED;
+	link.link_status = __atomic_load_n(&port->started, __ATOMIC_ACQUIRE) &&
+		__atomic_load_n(&peer->started, __ATOMIC_ACQUIRE) ?
+		RTE_ETH_LINK_UP : RTE_ETH_LINK_DOWN;
+	return rte_eth_linkstatus_set(dev, &link);
+}
+
+static int
+mrnic_dev_start(struct rte_eth_dev *dev)
+{
+	struct mrnic_port *port = dev->data->dev_private;
+	struct mrnic_port *peer;
+	uint16_t i;
+
+	for (i = 0; i < dev->data->nb_rx_queues; i++)
+		if (port->rxqs[i] == NULL)
+			return -EINVAL;
+	for (i = 0; i < dev->data->nb_tx_queues; i++)
+		if (port->txqs[i] == NULL)
+			return -EINVAL;
+	__atomic_store_n(&port->started, 1, __ATOMIC_RELEASE);
+	for (i = 0; i < dev->data->nb_rx_queues; i++)
+		dev->data->rx_queue_state[i] = RTE_ETH_QUEUE_STATE_STARTED;
+	for (i = 0; i < dev->data->nb_tx_queues; i++)
+		dev->data->tx_queue_state[i] = RTE_ETH_QUEUE_STATE_STARTED;
+	mrnic_link_update(dev, 0);
+	mrnic_ctl_lock();
+	peer = port->peer;
+	if (peer != port && peer->eth->data->dev_started)
+		mrnic_link_update(peer->eth, 0);
+	mrnic_ctl_unlock();
+	return 0;
+}
+
+static int
+mrnic_dev_stop(struct rte_eth_dev *dev)
+{
+	struct mrnic_port *port = dev->data->dev_private;
+	struct mrnic_port *peer;
+	uint16_t i;
+
+	__atomic_store_n(&port->started, 0, __ATOMIC_SEQ_CST);
+	/* nobody delivers into our Rx queues or reads our table any more */
+	mrnic_quiesce(port);
+	mrnic_ctl_lock();
+	peer = port->peer;
+	if (peer != port && peer->eth->data->dev_started)
+		mrnic_link_update(peer->eth, 0);
+	mrnic_ctl_unlock();
+	for (i = 0; i < dev->data->nb_rx_queues; i++) {
+		if (port->rxqs[i] != NULL)
+			mrnic_rxq_drain(port->rxqs[i]);
+		dev->data->rx_queue_state[i] = RTE_ETH_QUEUE_STATE_STOPPED;
+	}
+	for (i = 0; i < dev->data->nb_tx_queues; i++)
+		dev->data->tx_queue_state[i] = RTE_ETH_QUEUE_STATE_STOPPED;
+	mrnic_link_update(dev, 0);
+	return 0;
+}
+
+static void
+mrnic_rx_queue_release(struct rte_eth_dev *dev, uint16_t qid)
+{
+	struct mrnic_port *port = dev->data->dev_private;
+	struct mrnic_rxq *rxq = dev->data->rx_queues[qid];
+
+	if (rxq == NULL)
+		return;
+	mrnic_ctl_lock();
+	port->rxqs[qid] = NULL;
+	mrnic_ctl_unlock();
+	/* a peer burst that read the pointer before is over */
+	mrnic_quiesce(port);
+	dev->data->rx_queues[qid] = NULL;
+	mrnic_rxq_drain(rxq);
+	rte_ring_free(rxq->ring);
+	rte_free(rxq);
+}
+
+static void
+mrnic_tx_queue_release(struct rte_eth_dev *dev, uint16_t qid)
+{
+	struct mrnic_port *port = dev->data->dev_private;
+	struct mrnic_txq *txq = dev->data->tx_queues[qid];
+
+	if (txq == NULL)
+		return;
+	mrnic_ctl_lock();
+	port->txqs[qid] = NULL;
+	mrnic_ctl_unlock();
+	dev->data->tx_queues[qid] = NULL;
+	rte_free(txq);
+}
+
+static int
+mrnic_rx_queue_setup(struct rte_eth_dev *dev, uint16_t qid, uint16_t nb_desc,
+	unsigned int socket, const struct rte_eth_rxconf *conf __rte_unused,
+	struct rte_mempool *mp)
+{
+	struct mrnic_port *port = dev->data->dev_private;
+	char name[RTE_RING_NAMESIZE];
+	struct mrnic_rxq *rxq;
+	int room;
+
+	if (qid >= port->max_queues || mp == NULL)
+		return -EINVAL;
+	room = (int)rte_pktmbuf_data_room_size(mp) - RTE_PKTMBUF_HEADROOM;
+	if (room <= 0) {
+		MRNIC_LOG(ERR, "%s: mempool %s has no data room", port->name,
+			mp->name);
+		return -EINVAL;
+	}
+	if (dev->data->rx_queues[qid] != NULL)
+		mrnic_rx_queue_release(dev, qid);
+	rxq = rte_zmalloc_socket("mrnic_rxq", sizeof(*rxq),
+		RTE_CACHE_LINE_SIZE, (int)socket);
+	if (rxq == NULL)
+		return -ENOMEM;
+	snprintf(name, sizeof(name), "mrnic_rx_%u_%u", dev->data->port_id, qid);
+	rxq->ring = rte_ring_create_elem(name, sizeof(struct mrnic_rx_desc),
+		nb_desc, (int)socket, RING_F_SC_DEQ | RING_F_EXACT_SZ);
+	if (rxq->ring == NULL) {
+		MRNIC_LOG(ERR, "%s: Rx ring %s: %s", port->name, name,
+			rte_strerror(rte_errno));
+		rte_free(rxq);
+		return -rte_errno;
+	}
+	rxq->port = port;
+	rxq->qid = qid;
+	rxq->mp = mp;
+	rxq->buf_room = (uint16_t)room;
+	dev->data->rx_queues[qid] = rxq;
+	mrnic_ctl_lock();
+	port->rxqs[qid] = rxq;
+	mrnic_ctl_unlock();
+	return 0;
+}
+
+static int
+mrnic_tx_queue_setup(struct rte_eth_dev *dev, uint16_t qid, uint16_t nb_desc,
+	unsigned int socket, const struct rte_eth_txconf *conf __rte_unused)
+{
+	struct mrnic_port *port = dev->data->dev_private;
+	struct mrnic_txq *txq;
+
+	if (qid >= port->max_queues)
+		return -EINVAL;
+	if (dev->data->tx_queues[qid] != NULL)
+		mrnic_tx_queue_release(dev, qid);
+	txq = rte_zmalloc_socket("mrnic_txq", sizeof(*txq),
+		RTE_CACHE_LINE_SIZE, (int)socket);
+	if (txq == NULL)
+		return -ENOMEM;
+	txq->port = port;
+	txq->qid = qid;
+	txq->nb_desc = nb_desc;
+	mrnic_mr_ctrl_init(&txq->src, NULL);
+	mrnic_mr_ctrl_init(&txq->dst, NULL);
+	dev->data->tx_queues[qid] = txq;
+	mrnic_ctl_lock();
+	port->txqs[qid] = txq;
+	mrnic_ctl_unlock();
+	return 0;
+}
+
+static int
+mrnic_promisc(struct rte_eth_dev *dev __rte_unused)
+{
+	/* ethdev keeps the flag; the Rx side reads it */
+	return 0;
+}
+
+static int
+mrnic_mtu_set(struct rte_eth_dev *dev __rte_unused, uint16_t mtu)
+{
+	if (mtu < RTE_ETHER_MIN_MTU ||
+			mtu > MRNIC_MAX_PKTLEN - RTE_ETHER_HDR_LEN -
+				RTE_ETHER_CRC_LEN)
+		return -EINVAL;
+	return 0;
+}
+
+static int
+mrnic_mac_addr_set(struct rte_eth_dev *dev, struct rte_ether_addr *addr)
+{
+	struct mrnic_port *port = dev->data->dev_private;
+
+	rte_ether_addr_copy(addr, &port->mac);
+	return 0;
+}
+
+static void
+mrnic_mem_event_cb(enum rte_mem_event type, const void *addr, size_t len,
+	void *arg)
+{
+	struct mrnic_port *port = arg;
+
+	mrnic_mr_mem_event(&port->mr, type == RTE_MEM_EVENT_ALLOC,
+		(uintptr_t)addr, len);
+}
+
+static void
+mrnic_unpair(struct mrnic_port *port)
+{
+	struct mrnic_port *peer;
+
+	mrnic_ctl_lock();
+	peer = port->peer;
+	if (peer != port) {
+		__atomic_store_n(&peer->peer, peer, __ATOMIC_SEQ_CST);
+		__atomic_store_n(&port->peer, port, __ATOMIC_SEQ_CST);
+		/* no burst of either still holds the other */
+		mrnic_quiesce_txqs(peer);
+		mrnic_quiesce_txqs(port);
+		MRNIC_LOG(INFO, "%s: unpaired from %s, %s loops back",
+			port->name, peer->name, peer->name);
+	}
+	TAILQ_REMOVE(&mrnic_ports, port, next);
+	mrnic_ctl_unlock();
+	if (peer != port && peer->eth->data->dev_started)
+		mrnic_link_update(peer->eth, 0);
+}
+
+static int
+mrnic_dev_close(struct rte_eth_dev *dev)
+{
+	struct mrnic_port *port = dev->data->dev_private;
+	char cb_name[RTE_DEV_NAME_MAX_LEN + 8];
+	uint16_t i;
+
+	if (rte_eal_process_type() != RTE_PROC_PRIMARY || port->closed)
+		return 0;
+	if (dev->data->dev_started) {
+		mrnic_dev_stop(dev);
+		dev->data->dev_started = 0;
+	}
+	for (i = 0; i < dev->data->nb_rx_queues; i++)
+		mrnic_rx_queue_release(dev, i);
+	for (i = 0; i < dev->data->nb_tx_queues; i++)
+		mrnic_tx_queue_release(dev, i);
+	mrnic_unpair(port);
+	if (port->mem_cb) {
+		snprintf(cb_name, sizeof(cb_name), "mrnic_%s", port->name);
+		rte_mem_event_callback_unregister(cb_name, port);
+		port->mem_cb = false;
+	}
+	rte_rwlock_write_lock(&port->mr.lock);
+	port->closed = true;
+	mrnic_mr_table_fini(&port->mr);
+	rte_rwlock_write_unlock(&port->mr.lock);
+	/* not allocated separately: ethdev must not free it */
+	dev->data->mac_addrs = NULL;
+	return 0;
+}
+
+static const struct eth_dev_ops mrnic_ops = {
+	.dev_configure = mrnic_dev_configure,
+	.dev_infos_get = mrnic_dev_infos_get,
+	.dev_start = mrnic_dev_start,
+	.dev_stop = mrnic_dev_stop,
+	.dev_close = mrnic_dev_close,
+	.link_update = mrnic_link_update,
+	.promiscuous_enable = mrnic_promisc,
+	.promiscuous_disable = mrnic_promisc,
+	.allmulticast_enable = mrnic_promisc,
+	.allmulticast_disable = mrnic_promisc,
+	.mtu_set = mrnic_mtu_set,
+	.mac_addr_set = mrnic_mac_addr_set,
+	.rx_queue_setup = mrnic_rx_queue_setup,
+	.rx_queue_release = mrnic_rx_queue_release,
+	.tx_queue_setup = mrnic_tx_queue_setup,
+	.tx_queue_release = mrnic_tx_queue_release,
+	.stats_get = mrnic_stats_get,
+	.stats_reset = mrnic_stats_reset,
+	.xstats_get = mrnic_xstats_get,
+	.xstats_get_names = mrnic_xstats_get_names,
+	.xstats_reset = mrnic_xstats_reset,
+};
+
+/* ---- devargs ---- */
+
+struct mrnic_args {
+	enum mrnic_mr_mode mode;
+	char peer[RTE_DEV_NAME_MAX_LEN];
+	unsigned int queues;
+};
+
+static int
+mrnic_arg_mr(const char *key __rte_unused, const char *value, void *opaque)
+{
+	struct mrnic_args *a = opaque;
+
+	if (value == NULL)
+		return -EINVAL;
+	if (strcmp(value, "cache") == 0)
+		a->mode = MRNIC_MR_CACHE;
+	else if (strcmp(value, "extmem") == 0)
+		a->mode = MRNIC_MR_EXTMEM;
+	else if (strcmp(value, "off") == 0)
+		a->mode = MRNIC_MR_OFF;
+	else
+		return -EINVAL;
+	return 0;
+}
+
+static int
+mrnic_arg_peer(const char *key __rte_unused, const char *value, void *opaque)
+{
+	struct mrnic_args *a = opaque;
+
+	if (value == NULL || value[0] == '\0' ||
+			strlen(value) >= sizeof(a->peer))
+		return -EINVAL;
+	snprintf(a->peer, sizeof(a->peer), "%s", value);
+	return 0;
+}
+
+static int
+mrnic_arg_queues(const char *key __rte_unused, const char *value,
+	void *opaque)
+{
+	struct mrnic_args *a = opaque;
+	unsigned long v;
+	char *end;
+
+	if (value == NULL)
+		return -EINVAL;
+	errno = 0;
+	v = strtoul(value, &end, 0);
+	if (errno != 0 || *end != '\0' || v < 1 || v > MRNIC_MAX_QUEUES)
+		return -EINVAL;
+	a->queues = (unsigned int)v;
+	return 0;
+}
+
+static int
+mrnic_parse_args(const char *name, const char *params, struct mrnic_args *a)
+{
+	struct rte_kvargs *kv;
+	int ret = 0;
+
+	a->mode = MRNIC_MR_CACHE;
+	a->peer[0] = '\0';
+	a->queues = MRNIC_DEFAULT_QUEUES;
+	if (params == NULL || params[0] == '\0')
+		return 0;
+	kv = rte_kvargs_parse(params, mrnic_valid_args);
+	if (kv == NULL) {
+		MRNIC_LOG(ERR, "%s: invalid devargs '%s' (valid: %s)", name,
+			params, MRNIC_PARAMS);
+		return -EINVAL;
+	}
+	if (rte_kvargs_process(kv, MRNIC_ARG_MR, mrnic_arg_mr, a) < 0 ||
+			rte_kvargs_process(kv, MRNIC_ARG_PEER, mrnic_arg_peer,
+				a) < 0 ||
+			rte_kvargs_process(kv, MRNIC_ARG_QUEUES,
+				mrnic_arg_queues, a) < 0) {
+		MRNIC_LOG(ERR, "%s: invalid devargs '%s' (valid: %s)", name,
+			params, MRNIC_PARAMS);
+		ret = -EINVAL;
+	}
+	rte_kvargs_free(kv);
+	return ret;
+}
+
+/* ---- pairing (under the control lock) ---- */
+
+static struct mrnic_port *
+mrnic_find(const char *name)
+{
+	struct mrnic_port *p;
+
+	TAILQ_FOREACH(p, &mrnic_ports, next)
+		if (strcmp(p->name, name) == 0)
+			return p;
+	return NULL;
+}
+
+static void
+mrnic_pair(struct mrnic_port *port)
+{
+	struct mrnic_port *p, *peer = NULL;
+
+	if (strcmp(port->peer_name, "self") == 0)
+		return;
+	if (port->peer_name[0] != '\0') {
+		p = mrnic_find(port->peer_name);
+		if (p != NULL && p->peer == p && (p->auto_pair ||
+				strcmp(p->peer_name, port->name) == 0))
+			peer = p;
+		else if (p != NULL)
+			MRNIC_LOG(WARNING, "%s: peer %s is taken or wants "
+				"another peer: looping back", port->name,
+				port->peer_name);
+	} else {
+		/* by creation order: the oldest unpaired automatic port, or
+		 * one that named us
+		 */
+		TAILQ_FOREACH(p, &mrnic_ports, next) {
+			if (p == port || p->peer != p)
+				continue;
+			if ((p->auto_pair && peer == NULL) ||
+					strcmp(p->peer_name, port->name) == 0) {
+				peer = p;
+				if (!p->auto_pair)
+					break;
+			}
+		}
+	}
+	if (peer == NULL)
+		return;
+	__atomic_store_n(&port->peer, peer, __ATOMIC_RELEASE);
+	__atomic_store_n(&peer->peer, port, __ATOMIC_RELEASE);
+	MRNIC_LOG(INFO, "%s paired with %s", port->name, peer->name);
+}
+
+/* ---- probe / remove ---- */
+
+static int
+mrnic_probe(struct rte_vdev_device *vdev)
+{
+	const char *name = rte_vdev_device_name(vdev);
+	char cb_name[RTE_DEV_NAME_MAX_LEN + 8];
+	struct rte_eth_dev *eth;
+	struct mrnic_port *port;
+	struct mrnic_args args;
+	int ret;
+
+	if (rte_eal_process_type() != RTE_PROC_PRIMARY) {
+		MRNIC_LOG(ERR, "%s: secondary processes are not supported",
+			name);
+		return -ENOTSUP;
+	}
+	ret = mrnic_parse_args(name, rte_vdev_device_args(vdev), &args);
+	if (ret < 0)
+		return ret;
+	if (vdev->device.numa_node == SOCKET_ID_ANY)
+		vdev->device.numa_node = rte_socket_id();
+	eth = rte_eth_vdev_allocate(vdev, sizeof(*port));
+	if (eth == NULL)
+		return -ENOMEM;
+	port = eth->data->dev_private;
+	port->eth = eth;
+	snprintf(port->name, sizeof(port->name), "%s", name);
+	snprintf(port->peer_name, sizeof(port->peer_name), "%s", args.peer);
+	port->auto_pair = args.peer[0] == '\0';
+	port->peer = port;
+	port->max_queues = (uint16_t)args.queues;
+	if (mrnic_mr_table_init(&port->mr, name, args.mode, mrnic_quiesce,
+			port) < 0) {
+		rte_eth_dev_release_port(eth);
+		return -ENOMEM;
+	}
+	snprintf(cb_name, sizeof(cb_name), "mrnic_%s", name);
+	if (rte_mem_event_callback_register(cb_name, mrnic_mem_event_cb,
+			port) == 0)
+		port->mem_cb = true;
+	else
+		/* legacy memory (--no-huge): memory is never freed to EAL */
+		MRNIC_LOG(INFO, "%s: no memory event callback (%s)", name,
+			rte_strerror(rte_errno));
+	port->mac.addr_bytes[0] = 0x02;
+	port->mac.addr_bytes[1] = 0x6d;
+	port->mac.addr_bytes[2] = 0x72;
+	port->mac.addr_bytes[3] = 0x6e;
+	port->mac.addr_bytes[4] = (uint8_t)(eth->data->port_id >> 8);
+	port->mac.addr_bytes[5] = (uint8_t)eth->data->port_id;
+	eth->data->mac_addrs = &port->mac;
+	eth->data->promiscuous = 1;
+	eth->data->all_multicast = 1;
+	eth->data->dev_flags |= RTE_ETH_DEV_AUTOFILL_QUEUE_XSTATS;
+	eth->dev_ops = &mrnic_ops;
+	eth->rx_pkt_burst = mrnic_rx_burst;
+	eth->tx_pkt_burst = mrnic_tx_burst;
+
+	mrnic_ctl_lock();
+	TAILQ_INSERT_TAIL(&mrnic_ports, port, next);
+	mrnic_pair(port);
+	mrnic_ctl_unlock();
+
+	MRNIC_LOG(INFO, "%s: port %u, mr=%s, peer %s, %u queues", name,
+		eth->data->port_id, args.mode == MRNIC_MR_CACHE ? "cache" :
+		args.mode == MRNIC_MR_EXTMEM ? "extmem" : "off",
+		port->peer == port ? "none (loopback)" : port->peer->name,
+		args.queues);
+	rte_eth_dev_probing_finish(eth);
+	return 0;
+}
+
+static int
+mrnic_remove(struct rte_vdev_device *vdev)
+{
+	struct rte_eth_dev *eth;
+
+	eth = rte_eth_dev_allocated(rte_vdev_device_name(vdev));
+	if (eth == NULL)
+		return 0;
+	/* closes (mrnic_dev_close) and releases the port */
+	return rte_eth_dev_close(eth->data->port_id);
+}
+
+static struct mrnic_port *
+mrnic_vdev_port(struct rte_vdev_device *vdev)
+{
+	struct rte_eth_dev *eth;
+
+	eth = rte_eth_dev_allocated(rte_vdev_device_name(vdev));
+	if (eth == NULL || eth->data->dev_private == NULL ||
+			eth->dev_ops != &mrnic_ops)
+		return NULL;
+	return eth->data->dev_private;
+}
+
+static int
+mrnic_dma_map(struct rte_vdev_device *vdev, void *addr, uint64_t iova,
+	size_t len)
+{
+	struct mrnic_port *port = mrnic_vdev_port(vdev);
+
+	if (port == NULL || port->closed) {
+		MRNIC_LOG(ERR, "%s: dma_map on a closed device",
+			rte_vdev_device_name(vdev));
+		rte_errno = ENODEV;
+		return -1;
+	}
+	return mrnic_mr_dma_map(&port->mr, (uintptr_t)addr, iova, len);
+}
+
+static int
+mrnic_dma_unmap(struct rte_vdev_device *vdev, void *addr, uint64_t iova,
+	size_t len)
+{
+	struct mrnic_port *port = mrnic_vdev_port(vdev);
+
+	/* a closed device has forgotten every mapping already */
+	if (port == NULL || port->closed)
+		return 0;
+	return mrnic_mr_dma_unmap(&port->mr, (uintptr_t)addr, iova, len);
+}
+
+static struct rte_vdev_driver mrnic_vdev_drv = {
+	.probe = mrnic_probe,
+	.remove = mrnic_remove,
+	.dma_map = mrnic_dma_map,
+	.dma_unmap = mrnic_dma_unmap,
+};
+
+RTE_PMD_REGISTER_VDEV(net_mrnic, mrnic_vdev_drv);
+RTE_PMD_REGISTER_PARAM_STRING(net_mrnic, MRNIC_PARAMS);
+
+/* What DPDK's pmdinfogen would generate at build time, read by the stock
+ * dpdk-pmdinfo.py from .rodata.
+ */
+static const char mrnic_pmd_info[] __rte_used =
+	"PMD_INFO_STRING= {\"name\": \"net_mrnic\", \"params\": \""
+	MRNIC_PARAMS "\", \"pci_ids\": []}";

@@ -1,0 +1,672 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ * Copyright(c) 2026 The dpdk-extmem authors
+ */
+
+/*
+ * MR table of an mrnic device: sorted global array, per-queue caches,
+ * registration on miss from EAL's memseg lists, dma_map/dma_unmap and
+ * EAL memory events. See mrnic_mr.h for the concurrency rules.
+ *
+ * The global array is plain libc memory: nothing here allocates EAL
+ * memory while a lock is held, so memory event callbacks (which run with
+ * EAL's hotplug lock held) can always take these locks.
+ */
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <rte_errno.h>
+#include <rte_fbarray.h>
+#include <rte_memory.h>
+
+#include "mrnic.h"
+#include "mrnic_mr.h"
+
+int
+mrnic_mr_table_init(struct mrnic_mr_table *tbl, const char *name,
+	enum mrnic_mr_mode mode, void (*quiesce)(void *), void *arg)
+{
+	memset(tbl, 0, sizeof(*tbl));
+	rte_rwlock_init(&tbl->lock);
+	tbl->mode = mode;
+	tbl->next_key = 1;
+	tbl->quiesce = quiesce;
+	tbl->quiesce_arg = arg;
+	snprintf(tbl->name, sizeof(tbl->name), "%s", name);
+	tbl->cap = 16;
+	tbl->mrs = calloc(tbl->cap, sizeof(*tbl->mrs));
+	if (tbl->mrs == NULL) {
+		rte_errno = ENOMEM;
+		return -1;
+	}
+	return 0;
+}
+
+void
+mrnic_mr_table_fini(struct mrnic_mr_table *tbl)
+{
+	free(tbl->xacct);
+	tbl->xacct = NULL;
+	tbl->n_xacct = 0;
+	free(tbl->mrs);
+	tbl->mrs = NULL;
+	tbl->n = 0;
+	tbl->cap = 0;
+}
+
+/* Index of the entry holding va, or -1; *pos receives the insert position
+ * (first entry with start > va).
+ */
+static int
+tbl_search(const struct mrnic_mr_table *tbl, uintptr_t va, uint32_t *pos)
+{
+	uint32_t lo = 0, hi = tbl->n;
+
+	while (lo < hi) {
+		uint32_t mid = lo + (hi - lo) / 2;
+
+		if (tbl->mrs[mid].start <= va)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (pos != NULL)
+		*pos = lo;
+	if (lo > 0 && va < tbl->mrs[lo - 1].end)
+		return (int)(lo - 1);
+	return -1;
+}
+
+/* First entry that can overlap a range starting at start. */
+static uint32_t
+tbl_first_from(const struct mrnic_mr_table *tbl, uintptr_t start)
+{
+	uint32_t pos;
+	int i = tbl_search(tbl, start, &pos);
+
+	return i >= 0 ? (uint32_t)i : pos;
+}
+
+static int
+tbl_insert(struct mrnic_mr_table *tbl, struct mrnic_mr *m)
+{
+	uint32_t pos;
+
+	if (tbl->n == tbl->cap) {
+		struct mrnic_mr *a;
+
+		a = realloc(tbl->mrs, 2 * (size_t)tbl->cap * sizeof(*a));
+		if (a == NULL) {
+			rte_errno = ENOMEM;
+			return -1;
+		}
+		tbl->mrs = a;
+		tbl->cap *= 2;
+	}
+	tbl_search(tbl, m->start, &pos);
+	memmove(&tbl->mrs[pos + 1], &tbl->mrs[pos],
+		(tbl->n - pos) * sizeof(*m));
+	m->key = tbl->next_key++;
+	if (tbl->next_key == 0)
+		tbl->next_key = 1;
+	tbl->mrs[pos] = *m;
+	__atomic_store_n(&tbl->n, tbl->n + 1, __ATOMIC_RELEASE);
+	return 0;
+}
+
+static void
+tbl_remove(struct mrnic_mr_table *tbl, uint32_t i)
+{
+	memmove(&tbl->mrs[i], &tbl->mrs[i + 1],
+		(tbl->n - i - 1) * sizeof(tbl->mrs[0]));
+	__atomic_store_n(&tbl->n, tbl->n - 1, __ATOMIC_RELEASE);
+}
+
+/* Remove entries with any of @flags overlapping [start, end); count. */
+static unsigned int
+tbl_remove_overlap(struct mrnic_mr_table *tbl, uintptr_t start,
+	uintptr_t end, uint32_t flags)
+{
+	unsigned int removed = 0;
+	uint32_t i = tbl_first_from(tbl, start);
+
+	while (i < tbl->n && tbl->mrs[i].start < end) {
+		const struct mrnic_mr *m = &tbl->mrs[i];
+
+		if (m->end > start && (m->flags & flags)) {
+			tbl_remove(tbl, i);
+			removed++;
+		} else {
+			i++;
+		}
+	}
+	return removed;
+}
+
+/* ---- set of librte_extmem regions wholly mapped (extmem mode) ---- */
+
+static uint32_t
+xset_hash(uintptr_t r)
+{
+	return (uint32_t)(((uint64_t)r * 0x9e3779b97f4a7c15ULL) >> 40) &
+		(MRNIC_XSET_SIZE - 1);
+}
+
+/* Lock-free read side: the slot of region r holding va, or NULL. */
+static const struct mrnic_xreg *
+xset_find(const struct mrnic_mr_table *tbl, uintptr_t r, uintptr_t va)
+{
+	uint32_t h = xset_hash(r), i;
+
+	for (i = 0; i < MRNIC_XSET_SIZE; i++) {
+		const struct mrnic_xreg *x =
+			&tbl->xset[(h + i) & (MRNIC_XSET_SIZE - 1)];
+		uintptr_t v = __atomic_load_n(&x->region, __ATOMIC_ACQUIRE);
+
+		if (v == MRNIC_XREG_FREE)
+			return NULL;
+		if (v == r && va - x->start < x->end - x->start)
+			return x;
+	}
+	return NULL;
+}
+
+/* Writer: add a region. A deleted slot is reused only once every reader
+ * that could have matched it has left its burst, so a reader always sees
+ * the bounds a slot was published with.
+ */
+static void
+xset_add(struct mrnic_mr_table *tbl, uintptr_t r, uintptr_t start,
+	uintptr_t end, uint64_t page_sz, uint32_t key)
+{
+	uint32_t h = xset_hash(r), i;
+	uint32_t qgen = __atomic_load_n(&tbl->quiesced_gen, __ATOMIC_ACQUIRE);
+
+	if (xset_find(tbl, r, start) != NULL)
+		return;
+	for (i = 0; i < MRNIC_XSET_SIZE; i++) {
+		struct mrnic_xreg *x = &tbl->xset[(h + i) & (MRNIC_XSET_SIZE - 1)];
+
+		if (x->region == MRNIC_XREG_FREE) {
+			if (tbl->xset_used >= MRNIC_XSET_SIZE * 3 / 4)
+				break;
+			tbl->xset_used++;
+		} else if (x->region != MRNIC_XREG_DELETED ||
+				(int32_t)(x->del_gen - qgen) > 0) {
+			continue;
+		}
+		x->start = start;
+		x->end = end;
+		x->pgmask = page_sz - 1;
+		x->key = key;
+		__atomic_store_n(&x->region, r, __ATOMIC_RELEASE);
+		return;
+	}
+	/* full: the region stays reachable through the global table */
+	MRNIC_LOG(INFO, "%s: extmem region set full", tbl->name);
+}
+
+/* Writer: forget regions overlapping [start, end); count. */
+static unsigned int
+xset_remove_overlap(struct mrnic_mr_table *tbl, uintptr_t start,
+	uintptr_t end)
+{
+	unsigned int i, n = 0;
+
+	for (i = 0; i < MRNIC_XSET_SIZE; i++) {
+		struct mrnic_xreg *x = &tbl->xset[i];
+
+		if (x->region <= MRNIC_XREG_DELETED)
+			continue;
+		if (x->start < end && x->end > start) {
+			/* the caller bumps the generation next */
+			x->del_gen = __atomic_load_n(&tbl->gen,
+				__ATOMIC_RELAXED) + 1;
+			__atomic_store_n(&x->region, MRNIC_XREG_DELETED,
+				__ATOMIC_RELEASE);
+			n++;
+		}
+	}
+	return n;
+}
+
+/* Account [va, va + len) mapped inside region r; true once it is whole. */
+static bool
+xacct_add(struct mrnic_mr_table *tbl, uintptr_t r, uintptr_t rs, size_t rlen,
+	uintptr_t va, size_t len)
+{
+	struct mrnic_xacct *a = NULL;
+	uintptr_t lo = RTE_MAX(va, rs), hi = RTE_MIN(va + len, rs + rlen);
+	uint32_t i;
+
+	if (lo >= hi)
+		return false;
+	for (i = 0; i < tbl->n_xacct; i++) {
+		if (tbl->xacct[i].start == rs) {
+			a = &tbl->xacct[i];
+			break;
+		}
+	}
+	if (a != NULL && (a->region != r || a->end != rs + rlen)) {
+		/* a region gone without its unmaps: start over */
+		a->mapped = 0;
+	} else if (a == NULL) {
+		if (tbl->n_xacct == tbl->cap_xacct) {
+			uint32_t cap = tbl->cap_xacct == 0 ? 8 :
+				2 * tbl->cap_xacct;
+			struct mrnic_xacct *x;
+
+			x = realloc(tbl->xacct, cap * sizeof(*x));
+			if (x == NULL)
+				return false;
+			tbl->xacct = x;
+			tbl->cap_xacct = cap;
+		}
+		a = &tbl->xacct[tbl->n_xacct++];
+		a->mapped = 0;
+	}
+	a->region = r;
+	a->start = rs;
+	a->end = rs + rlen;
+	a->mapped += hi - lo;
+	return a->mapped >= rlen;
+}
+
+static void
+xacct_sub(struct mrnic_mr_table *tbl, uintptr_t va, size_t len)
+{
+	uint32_t i = 0;
+
+	while (i < tbl->n_xacct) {
+		struct mrnic_xacct *a = &tbl->xacct[i];
+		uintptr_t lo = RTE_MAX(va, a->start);
+		uintptr_t hi = RTE_MIN(va + len, a->end);
+
+		if (lo < hi)
+			a->mapped -= RTE_MIN(a->mapped, hi - lo);
+		if (a->mapped == 0) {
+			*a = tbl->xacct[--tbl->n_xacct];
+			continue;
+		}
+		i++;
+	}
+}
+
+/* Do F_MAP entries cover [start, end) without a gap? */
+static bool
+tbl_mapped_cover(const struct mrnic_mr_table *tbl, uintptr_t start,
+	uintptr_t end)
+{
+	int i = tbl_search(tbl, start, NULL);
+
+	while (i >= 0 && (uint32_t)i < tbl->n) {
+		const struct mrnic_mr *m = &tbl->mrs[i];
+
+		if (m->start > start || !(m->flags & MRNIC_MR_F_MAP))
+			return false;
+		if (m->end >= end)
+			return true;
+		start = m->end;
+		i++;
+	}
+	return false;
+}
+
+static void
+tbl_changed(struct mrnic_mr_table *tbl)
+{
+	__atomic_add_fetch(&tbl->gen, 1, __ATOMIC_SEQ_CST);
+}
+
+static void
+tbl_quiesce(struct mrnic_mr_table *tbl)
+{
+	uint32_t g = __atomic_load_n(&tbl->gen, __ATOMIC_SEQ_CST);
+	uint32_t q = __atomic_load_n(&tbl->quiesced_gen, __ATOMIC_ACQUIRE);
+
+	if (tbl->quiesce != NULL)
+		tbl->quiesce(tbl->quiesce_arg);
+	/* readers of every generation before g have left their bursts */
+	while ((int32_t)(g - q) > 0 &&
+			!__atomic_compare_exchange_n(&tbl->quiesced_gen, &q, g,
+				false, __ATOMIC_RELEASE, __ATOMIC_ACQUIRE))
+		;
+}
+
+int
+mrnic_mr_dma_map(struct mrnic_mr_table *tbl, uintptr_t va, rte_iova_t iova,
+	size_t len)
+{
+	struct rte_extmem_region_info info;
+	struct rte_extmem_region *r;
+	struct mrnic_mr m;
+	unsigned int removed = 0;
+	uint32_t i;
+	bool have_region = false;
+	int ret = 0;
+
+	if (len == 0 || va + len < va) {
+		MRNIC_LOG(ERR, "%s: dma_map of bad range %#" PRIxPTR
+			" len %zu", tbl->name, va, len);
+		rte_errno = EINVAL;
+		return -1;
+	}
+	/* region description before our lock: the library's lock may be
+	 * held by our caller (the dispatcher) and is taken first
+	 */
+	r = rte_extmem_virt2region((const void *)va);
+	if (r != NULL && rte_extmem_region_info_get(r, &info) == 0)
+		have_region = true;
+
+	rte_rwlock_write_lock(&tbl->lock);
+	for (i = tbl_first_from(tbl, va);
+			i < tbl->n && tbl->mrs[i].start < va + len; i++) {
+		const struct mrnic_mr *e = &tbl->mrs[i];
+
+		if (e->end > va && (e->flags & MRNIC_MR_F_MAP)) {
+			MRNIC_LOG(ERR, "%s: dma_map %#" PRIxPTR " len %zu "
+				"overlaps mapped %#" PRIxPTR "-%#" PRIxPTR,
+				tbl->name, va, len, e->start, e->end);
+			rte_errno = EEXIST;
+			ret = -1;
+			goto out;
+		}
+	}
+	/* ranges registered on miss are superseded by the mapping */
+	removed = tbl_remove_overlap(tbl, va, va + len, MRNIC_MR_F_MISS);
+	m.start = va;
+	m.end = va + len;
+	m.iova = iova;
+	m.flags = MRNIC_MR_F_MAP;
+	if (tbl_insert(tbl, &m) < 0) {
+		MRNIC_LOG(ERR, "%s: no memory for an MR entry", tbl->name);
+		ret = -1;
+		goto out;
+	}
+	if (have_region && xacct_add(tbl, (uintptr_t)r, (uintptr_t)info.addr,
+			info.len, va, len))
+		xset_add(tbl, (uintptr_t)r, (uintptr_t)info.addr,
+			(uintptr_t)info.addr + info.len, info.page_sz, info.id);
+	MRNIC_LOG(DEBUG, "%s: dma_map %#" PRIxPTR " iova %#" PRIx64
+		" len %zu%s", tbl->name, va, iova, len,
+		have_region ? " (extmem region)" : "");
+out:
+	if (removed > 0)
+		tbl_changed(tbl);
+	rte_rwlock_write_unlock(&tbl->lock);
+	if (removed > 0)
+		tbl_quiesce(tbl);
+	return ret;
+}
+
+int
+mrnic_mr_dma_unmap(struct mrnic_mr_table *tbl, uintptr_t va,
+	rte_iova_t iova, size_t len)
+{
+	const struct mrnic_mr *e;
+	int found;
+
+	rte_rwlock_write_lock(&tbl->lock);
+	found = tbl_search(tbl, va, NULL);
+	e = found >= 0 ? &tbl->mrs[found] : NULL;
+	if (e == NULL || e->start != va || e->end - e->start != len ||
+			!(e->flags & MRNIC_MR_F_MAP)) {
+		rte_rwlock_write_unlock(&tbl->lock);
+		MRNIC_LOG(ERR, "%s: dma_unmap %#" PRIxPTR " iova %#" PRIx64
+			" len %zu: no such mapping", tbl->name, va, iova, len);
+		rte_errno = ENOENT;
+		return -1;
+	}
+	tbl_remove(tbl, (uint32_t)found);
+	xset_remove_overlap(tbl, va, va + len);
+	xacct_sub(tbl, va, len);
+	tbl_changed(tbl);
+	rte_rwlock_write_unlock(&tbl->lock);
+	/* no queue may still be copying from or to the range */
+	tbl_quiesce(tbl);
+	MRNIC_LOG(DEBUG, "%s: dma_unmap %#" PRIxPTR " len %zu", tbl->name,
+		va, len);
+	return 0;
+}
+
+void
+mrnic_mr_mem_event(struct mrnic_mr_table *tbl, bool alloc, uintptr_t va,
+	size_t len)
+{
+	unsigned int removed;
+
+	rte_rwlock_write_lock(&tbl->lock);
+	__atomic_add_fetch(&tbl->mem_seq, 1, __ATOMIC_SEQ_CST);
+	/* FREE: the chunk goes away; ALLOC: a range registered from stale
+	 * memseg state (pages being freed) must not outlive the new pages
+	 */
+	removed = tbl_remove_overlap(tbl, va, va + len, MRNIC_MR_F_MISS);
+	if (removed > 0)
+		tbl_changed(tbl);
+	rte_rwlock_write_unlock(&tbl->lock);
+	if (removed > 0) {
+		MRNIC_LOG(DEBUG, "%s: %s event %#" PRIxPTR " len %zu dropped "
+			"%u MR(s)", tbl->name, alloc ? "alloc" : "free", va,
+			len, removed);
+		tbl_quiesce(tbl);
+	}
+}
+
+bool
+mrnic_mr_dma_mapped(struct mrnic_mr_table *tbl, uintptr_t va, size_t len)
+{
+	bool ret;
+
+	if (len == 0 || va + len < va)
+		return false;
+	rte_rwlock_read_lock(&tbl->lock);
+	ret = tbl_mapped_cover(tbl, va, va + len);
+	rte_rwlock_read_unlock(&tbl->lock);
+	return ret;
+}
+
+uint32_t
+mrnic_mr_entries(struct mrnic_mr_table *tbl)
+{
+	return __atomic_load_n(&tbl->n, __ATOMIC_ACQUIRE);
+}
+
+void
+mrnic_mr_ctrl_init(struct mrnic_mr_ctrl *c, struct mrnic_mr_table *tbl)
+{
+	memset(c, 0, sizeof(*c));
+	mrnic_mr_ctrl_flush(c, tbl);
+}
+
+void
+mrnic_mr_ctrl_flush(struct mrnic_mr_ctrl *c, struct mrnic_mr_table *tbl)
+{
+	memset(c->cache, 0, sizeof(c->cache));
+	c->mru = 0;
+	c->head = 0;
+	c->x_start = 0;
+	c->x_end = 0;
+	c->x_pgmask = 0;
+	c->x_key = 0;
+	c->tbl = tbl;
+	c->gen = tbl == NULL ? 0 :
+		__atomic_load_n(&tbl->gen, __ATOMIC_ACQUIRE);
+}
+
+/*
+ * Registration on miss: the memseg run around va that is allocated, VA-
+ * and IOVA-contiguous, if va belongs to an EAL malloc heap. External
+ * memory not in a heap (rte_extmem_register) must come through dma_map.
+ */
+static int
+mr_register_on_miss(struct mrnic_mr_table *tbl, uintptr_t va,
+	struct mrnic_mr *out)
+{
+	const struct rte_memseg_list *msl;
+	struct rte_fbarray *arr;
+	unsigned int attempt;
+
+	msl = rte_mem_virt2memseg_list((const void *)va);
+	if (msl == NULL || (msl->external && !msl->heap) || msl->page_sz == 0)
+		return -1;
+	arr = (struct rte_fbarray *)(uintptr_t)&msl->memseg_arr;
+	for (attempt = 0; attempt < 4; attempt++) {
+		const struct rte_memseg *ms, *p;
+		uint64_t seq = __atomic_load_n(&tbl->mem_seq, __ATOMIC_ACQUIRE);
+		uint64_t pg = msl->page_sz;
+		unsigned int idx, lo, hi, lo_min, hi_max;
+		int fwd, back, i;
+		struct mrnic_mr m;
+		uint32_t pos;
+
+		idx = (va - msl->addr_64) / pg;
+		if (idx >= arr->len || rte_fbarray_is_used(arr, idx) != 1)
+			return -1;
+		fwd = rte_fbarray_find_contig_used(arr, idx);
+		back = rte_fbarray_find_rev_contig_used(arr, idx);
+		if (fwd < 1 || back < 1)
+			return -1;
+		ms = rte_fbarray_get(arr, idx);
+		if (ms == NULL || ms->iova == RTE_BAD_IOVA)
+			return -1;
+		lo_min = idx - (unsigned int)(back - 1);
+		hi_max = idx + (unsigned int)(fwd - 1);
+		for (lo = idx; lo > lo_min; lo--) {
+			p = rte_fbarray_get(arr, lo - 1);
+			ms = rte_fbarray_get(arr, lo);
+			if (p->iova == RTE_BAD_IOVA || p->iova + pg != ms->iova)
+				break;
+		}
+		for (hi = idx; hi < hi_max; hi++) {
+			p = rte_fbarray_get(arr, hi + 1);
+			ms = rte_fbarray_get(arr, hi);
+			if (p->iova == RTE_BAD_IOVA || ms->iova + pg != p->iova)
+				break;
+		}
+		m.start = msl->addr_64 + (uint64_t)lo * pg;
+		m.end = msl->addr_64 + (uint64_t)(hi + 1) * pg;
+		m.iova = ((const struct rte_memseg *)
+			rte_fbarray_get(arr, lo))->iova;
+		m.flags = MRNIC_MR_F_MISS;
+
+		rte_rwlock_write_lock(&tbl->lock);
+		if (__atomic_load_n(&tbl->mem_seq, __ATOMIC_ACQUIRE) != seq) {
+			/* memory changed while we read it: read again */
+			rte_rwlock_write_unlock(&tbl->lock);
+			continue;
+		}
+		i = tbl_search(tbl, va, &pos);
+		if (i >= 0) {
+			/* another queue registered it meanwhile */
+			*out = tbl->mrs[i];
+			rte_rwlock_write_unlock(&tbl->lock);
+			return 0;
+		}
+		/* never overlap a neighbour (e.g. a dma_map inside a heap) */
+		if (pos > 0 && tbl->mrs[pos - 1].end > m.start) {
+			m.iova += tbl->mrs[pos - 1].end - m.start;
+			m.start = tbl->mrs[pos - 1].end;
+		}
+		if (pos < tbl->n && tbl->mrs[pos].start < m.end)
+			m.end = tbl->mrs[pos].start;
+		if (tbl_insert(tbl, &m) < 0) {
+			rte_rwlock_write_unlock(&tbl->lock);
+			return -1;
+		}
+		rte_rwlock_write_unlock(&tbl->lock);
+		__atomic_add_fetch(&tbl->reg_on_miss, 1, __ATOMIC_RELAXED);
+		MRNIC_LOG(DEBUG, "%s: registered on miss %#" PRIxPTR "-%#"
+			PRIxPTR " iova %#" PRIx64 " key %u", tbl->name,
+			m.start, m.end, m.iova, m.key);
+		*out = m;
+		return 0;
+	}
+	return -1;
+}
+
+/* Global table lookup of an entry with any of @flags; may register. */
+static int
+mr_global_lookup(struct mrnic_mr_table *tbl, uintptr_t va, uint32_t flags,
+	bool reg, struct mrnic_mr *out)
+{
+	int i;
+
+	rte_rwlock_read_lock(&tbl->lock);
+	i = tbl_search(tbl, va, NULL);
+	if (i >= 0 && (tbl->mrs[i].flags & flags)) {
+		*out = tbl->mrs[i];
+		rte_rwlock_read_unlock(&tbl->lock);
+		return 0;
+	}
+	rte_rwlock_read_unlock(&tbl->lock);
+	if (i >= 0 || !reg)
+		return -1;
+	return mr_register_on_miss(tbl, va, out);
+}
+
+int
+mrnic_mr_xlate_slow(struct mrnic_mr_ctrl *c, uintptr_t va, uintptr_t *end,
+	rte_iova_t *iova, uint32_t *key)
+{
+	struct mrnic_mr_table *tbl = c->tbl;
+	struct mrnic_mr m;
+	unsigned int i;
+	bool reg = true;
+
+	for (i = 0; i < MRNIC_CACHE_N; i++) {
+		const struct mrnic_mr *e = &c->cache[i];
+
+		if (va - e->start < e->end - e->start) {
+			c->mru = i;
+			c->hit++;
+			*end = e->end;
+			*iova = e->iova + (va - e->start);
+			*key = e->key;
+			return 0;
+		}
+	}
+	if (tbl->mode == MRNIC_MR_EXTMEM) {
+		struct rte_extmem_region *r;
+		const struct mrnic_xreg *x;
+
+		r = rte_extmem_virt2region((const void *)va);
+		if (r != NULL) {
+			x = xset_find(tbl, (uintptr_t)r, va);
+			if (x != NULL) {
+				rte_iova_t pi;
+
+				pi = rte_extmem_virt2iova((const void *)va);
+				if (pi == RTE_BAD_IOVA)
+					return -1;
+				c->x_start = x->start;
+				c->x_end = x->end;
+				c->x_pgmask = x->pgmask;
+				c->x_key = x->key;
+				c->hit++;
+				*end = RTE_MIN((va | x->pgmask) + 1, x->end);
+				*iova = pi;
+				*key = x->key;
+				return 0;
+			}
+			/* a region not wholly mapped: only what dma_map gave
+			 * counts, never the region's memseg list
+			 */
+			reg = false;
+		}
+	}
+	c->miss++;
+	if (mr_global_lookup(tbl, va, reg ? MRNIC_MR_F_MAP | MRNIC_MR_F_MISS :
+			MRNIC_MR_F_MAP, reg, &m) < 0) {
+		MRNIC_LOG(DEBUG, "%s: DMA fault at %#" PRIxPTR "%s", tbl->name,
+			va, reg ? "" : " (extmem region not mapped)");
+		return -1;
+	}
+	c->cache[c->head] = m;
+	c->mru = c->head;
+	c->head = (c->head + 1) % MRNIC_CACHE_N;
+	*end = m.end;
+	*iova = m.iova + (va - m.start);
+	*key = m.key;
+	return 0;
+}

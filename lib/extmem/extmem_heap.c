@@ -1,0 +1,753 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ * Copyright(c) 2026 The dpdk-extmem authors
+ */
+
+/* Named external heaps: life cycle, regions, lookup and description. */
+
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <rte_eal.h>
+#include <rte_errno.h>
+#include <rte_malloc.h>
+#include <rte_memory.h>
+
+#include "extmem_heap_private.h"
+
+static struct extmem_heap_list heap_list = TAILQ_HEAD_INITIALIZER(heap_list);
+
+#define HEAP_KNOWN_FLAGS RTE_EXTMEM_HEAP_F_NO_IOVA
+
+struct extmem_heap_list *
+extmem_heaps(void)
+{
+	return &heap_list;
+}
+
+bool
+extmem_heap_valid(const struct rte_extmem_heap *h)
+{
+	const struct rte_extmem_heap *it;
+
+	if (h == NULL)
+		return false;
+	TAILQ_FOREACH(it, &heap_list, next)
+		if (it == h)
+			return it->magic == EXTMEM_HEAP_MAGIC;
+	return false;
+}
+
+static void
+legacy_probe_cb(enum rte_mem_event type __rte_unused,
+	const void *addr __rte_unused, size_t len __rte_unused,
+	void *arg __rte_unused)
+{
+}
+
+bool
+extmem_eal_legacy_mem(void)
+{
+	static int legacy = -1;
+
+	/* EAL refuses memory event callbacks exactly in legacy mode. */
+	if (__atomic_load_n(&legacy, __ATOMIC_ACQUIRE) < 0) {
+		int v;
+
+		if (rte_mem_event_callback_register("extmem_legacy_probe",
+				legacy_probe_cb, NULL) == 0) {
+			rte_mem_event_callback_unregister("extmem_legacy_probe",
+				NULL);
+			v = 0;
+		} else {
+			v = rte_errno == ENOTSUP;
+		}
+		__atomic_store_n(&legacy, v, __ATOMIC_RELEASE);
+	}
+	return __atomic_load_n(&legacy, __ATOMIC_ACQUIRE) == 1;
+}
+
+/* 0 if name is a well-formed heap name, -1 with EINVAL otherwise. */
+static int
+heap_name_check(const char *name)
+{
+	size_t len;
+
+	if (name == NULL) {
+		EXTMEM_FAIL(EINVAL, "heap name is NULL");
+		return -1;
+	}
+	len = strnlen(name, RTE_EXTMEM_NAMESIZE);
+	if (len == 0 || len == RTE_EXTMEM_NAMESIZE) {
+		EXTMEM_FAIL(EINVAL, "heap name must have 1 to %d characters",
+			RTE_EXTMEM_NAMESIZE - 1);
+		return -1;
+	}
+	return 0;
+}
+
+/* Is name a native heap of EAL, or of the form reserved for them? */
+static bool
+heap_name_native(const char *name)
+{
+	unsigned int n;
+	int end = 0;
+	int sock;
+
+	if (sscanf(name, "socket_%u%n", &n, &end) == 1 &&
+			end == (int)strlen(name))
+		return true;
+	sock = rte_malloc_heap_get_socket(name);
+	return sock >= 0 && sock < RTE_MAX_NUMA_NODES;
+}
+
+static struct rte_extmem_heap *
+heap_find(const char *name)
+{
+	struct rte_extmem_heap *h;
+
+	TAILQ_FOREACH(h, &heap_list, next)
+		if (strcmp(h->name, name) == 0)
+			return h;
+	return NULL;
+}
+
+/* Caller's struct_size: smaller is an error, larger must be zero-padded. */
+static int
+struct_size_check(const void *p, size_t struct_size, size_t size,
+	const char *what)
+{
+	const uint8_t *extra = (const uint8_t *)p + size;
+	size_t i;
+
+	if (struct_size < size) {
+		EXTMEM_FAIL(EINVAL, "%s.struct_size %zu is smaller than %zu: "
+			"initialise it with its _params_init()", what,
+			struct_size, size);
+		return -1;
+	}
+	for (i = 0; i < struct_size - size; i++)
+		if (extra[i] != 0) {
+			EXTMEM_FAIL(ENOTSUP, "%s has fields this library "
+				"version does not know", what);
+			return -1;
+		}
+	return 0;
+}
+
+int
+rte_extmem_heap_params_init(struct rte_extmem_heap_params *params)
+{
+	if (params == NULL) {
+		EXTMEM_FAIL(EINVAL, "params is NULL");
+		return -1;
+	}
+	memset(params, 0, sizeof(*params));
+	params->struct_size = sizeof(*params);
+	return rte_extmem_region_params_init(&params->region);
+}
+
+/* A region name for heap h that no region has yet. */
+static void
+heap_region_name(struct rte_extmem_heap *h, char *buf, size_t size)
+{
+	const struct rte_extmem_region *r;
+	bool used;
+
+	do {
+		if ((size_t)snprintf(buf, size, "%s.%u", h->name, h->seq) >=
+				size)
+			snprintf(buf, size, "heap%d.%u", h->socket_id, h->seq);
+		h->seq++;
+		used = false;
+		TAILQ_FOREACH(r, extmem_regions(), next)
+			if (strcmp(r->name, buf) == 0)
+				used = true;
+	} while (used);
+}
+
+static int
+heap_regions_reserve(struct rte_extmem_heap *h)
+{
+	struct rte_extmem_region **a;
+	unsigned int cap;
+
+	if (h->n_regions < h->cap_regions)
+		return 0;
+	cap = h->cap_regions == 0 ? 4 : h->cap_regions * 2;
+	a = realloc(h->regions, sizeof(*a) * cap);
+	if (a == NULL) {
+		EXTMEM_FAIL(ENOMEM, "heap %s: no memory for %u regions",
+			h->name, cap);
+		return -1;
+	}
+	h->regions = a;
+	h->cap_regions = cap;
+	return 0;
+}
+
+/* Can r join heap h (and, at creation, do hp's growth settings fit r)? */
+static int
+heap_region_acceptable(const struct rte_extmem_heap *h,
+	const struct rte_extmem_region *r,
+	const struct rte_extmem_heap_params *hp)
+{
+	if (!(h->flags & RTE_EXTMEM_HEAP_F_NO_IOVA)) {
+		if (r->n_bad_iova != 0) {
+			EXTMEM_FAIL(ENOTSUP, "heap %s: %u pages of region %s "
+				"have no known IOVA (create the heap with "
+				"RTE_EXTMEM_HEAP_F_NO_IOVA for CPU-only memory)",
+				h->name, r->n_bad_iova, r->name);
+			return -1;
+		}
+		if (r->n_iova_runs > 1 && extmem_eal_legacy_mem()) {
+			EXTMEM_FAIL(ENOTSUP, "heap %s: region %s has %u IOVA "
+				"runs, but EAL in legacy memory mode treats all "
+				"memory as IOVA-contiguous", h->name, r->name,
+				r->n_iova_runs);
+			return -1;
+		}
+	}
+	if (hp == NULL)
+		return 0;
+	if (hp->grow_len % r->page_sz != 0) {
+		EXTMEM_FAIL(EINVAL, "heap %s: grow_len %zu is not a multiple "
+			"of the page size %zu", h->name, hp->grow_len,
+			r->page_sz);
+		return -1;
+	}
+	if (hp->max_len != 0 && hp->max_len < r->len) {
+		EXTMEM_FAIL(EINVAL, "heap %s: max_len %zu is smaller than the "
+			"first region (%zu bytes)", h->name, hp->max_len,
+			r->len);
+		return -1;
+	}
+	return 0;
+}
+
+struct rte_extmem_region *
+extmem_heap_region_add_locked(struct rte_extmem_heap *h,
+	const struct rte_extmem_region_params *p,
+	const struct rte_extmem_heap_params *hp)
+{
+	struct rte_extmem_region_params rp;
+	char name[RTE_EXTMEM_NAMESIZE];
+	struct rte_extmem_region *r;
+	int err;
+
+	if (p == NULL) {
+		EXTMEM_FAIL(EINVAL, "heap %s: region params is NULL", h->name);
+		return NULL;
+	}
+	if (struct_size_check(p, p->struct_size, sizeof(*p),
+			"region params") != 0)
+		return NULL;
+	if (p->backing == RTE_EXTMEM_BACKING_DEVICE) {
+		EXTMEM_FAIL(EINVAL, "heap %s: device memory cannot be a heap "
+			"(EAL writes malloc headers into it)", h->name);
+		return NULL;
+	}
+	if ((p->flags & RTE_EXTMEM_REGION_F_NO_IOVA) &&
+			!(h->flags & RTE_EXTMEM_HEAP_F_NO_IOVA)) {
+		EXTMEM_FAIL(ENOTSUP, "heap %s: region without IOVAs in a heap "
+			"without RTE_EXTMEM_HEAP_F_NO_IOVA", h->name);
+		return NULL;
+	}
+	memcpy(&rp, p, sizeof(rp));
+	rp.struct_size = sizeof(rp);
+	if (rp.name == NULL) {
+		heap_region_name(h, name, sizeof(name));
+		rp.name = name;
+	}
+	if (heap_regions_reserve(h) != 0)
+		return NULL;
+
+	r = extmem_region_new(&rp);
+	if (r == NULL)
+		return NULL;
+	if (heap_region_acceptable(h, r, hp) != 0)
+		goto fail;
+	if (rte_malloc_heap_memory_add(h->name, (void *)r->va, r->len,
+			r->iovas, r->n_pages, r->page_sz) != 0) {
+		err = rte_errno;
+		EXTMEM_FAIL(err, "heap %s: EAL refused region %s: %s", h->name,
+			r->name, rte_strerror(err));
+		goto fail;
+	}
+	r->eal = EXTMEM_EAL_HEAP;
+	snprintf(r->heap, sizeof(r->heap), "%s", h->name);
+	r->socket_id = h->socket_id;
+	r->owner_priv = h;
+	if (extmem_region_publish(r) != 0) {
+		err = rte_errno;
+		if (rte_malloc_heap_memory_remove(h->name, (void *)r->va,
+				r->len) != 0)
+			EXTMEM_LOG(ERR, "heap %s: cannot take back region %s: "
+				"%s", h->name, r->name, rte_strerror(rte_errno));
+		r->eal = EXTMEM_EAL_NONE;
+		rte_errno = err;
+		goto fail;
+	}
+	h->regions[h->n_regions++] = r;
+	h->size += r->len;
+	EXTMEM_LOG(INFO, "heap %s (socket %d): region %s added, %s, %p +%zu, "
+		"%u x %zu-byte pages, heap size %zu", h->name, h->socket_id,
+		r->name, rte_extmem_backing_name(r->backing), (void *)r->va,
+		r->len, r->n_pages, r->page_sz, h->size);
+	return r;
+fail:
+	err = rte_errno;
+	extmem_region_delete(r);
+	rte_errno = err;
+	return NULL;
+}
+
+static int
+heap_region_index(const struct rte_extmem_heap *h,
+	const struct rte_extmem_region *r)
+{
+	unsigned int i;
+
+	for (i = 0; i < h->n_regions; i++)
+		if (h->regions[i] == r)
+			return (int)i;
+	return -1;
+}
+
+int
+extmem_heap_region_remove_locked(struct rte_extmem_heap *h,
+	struct rte_extmem_region *r)
+{
+	unsigned int n_alloc = 0;
+	uint32_t users;
+	int i, err;
+
+	i = heap_region_index(h, r);
+	if (i < 0 || !extmem_region_valid(r)) {
+		EXTMEM_FAIL(EINVAL, "%p is not a region of heap %s",
+			(void *)r, h->name);
+		return -1;
+	}
+	users = __atomic_load_n(&r->users, __ATOMIC_ACQUIRE);
+	if (users != 0) {
+		EXTMEM_FAIL(EBUSY, "heap %s: region %s has %u users", h->name,
+			r->name, users);
+		return -1;
+	}
+	/* Check first without changing anything: removal is announced to
+	 * subscribers (which unmap it) while EAL still knows the memory.
+	 */
+	if (extmem_heap_range_usage(r->va, r->len, &n_alloc, NULL) == 0 &&
+			n_alloc != 0) {
+		EXTMEM_FAIL(EBUSY, "heap %s: region %s holds %u allocations",
+			h->name, r->name, n_alloc);
+		return -1;
+	}
+	if (extmem_region_unpublish(r) != 0)
+		return -1;
+	/* EAL checks again, atomically with its allocator. */
+	if (rte_malloc_heap_memory_remove(h->name, (void *)r->va,
+			r->len) != 0) {
+		err = rte_errno;
+		EXTMEM_LOG(ERR, "heap %s: EAL refused to remove region %s: %s",
+			h->name, r->name, rte_strerror(err));
+		if (extmem_region_publish(r) != 0)
+			EXTMEM_LOG(ERR, "heap %s: region %s could not be "
+				"announced again: %s", h->name, r->name,
+				rte_strerror(rte_errno));
+		rte_errno = err == ENOENT ? EINVAL : err;
+		return -1;
+	}
+	r->eal = EXTMEM_EAL_NONE;
+	r->heap[0] = '\0';
+	r->socket_id = SOCKET_ID_ANY;
+	r->owner_priv = NULL;
+	memmove(&h->regions[i], &h->regions[i + 1],
+		sizeof(h->regions[0]) * (h->n_regions - i - 1));
+	h->n_regions--;
+	h->size -= r->len;
+	EXTMEM_LOG(INFO, "heap %s: region %s removed, heap size %zu", h->name,
+		r->name, h->size);
+	extmem_region_delete(r);
+	return 0;
+}
+
+static int
+heap_params_check(const struct rte_extmem_heap_params *p)
+{
+	if (p == NULL) {
+		EXTMEM_FAIL(EINVAL, "heap params is NULL");
+		return -1;
+	}
+	if (struct_size_check(p, p->struct_size, sizeof(*p),
+			"heap params") != 0)
+		return -1;
+	if (heap_name_check(p->name) != 0)
+		return -1;
+	if (heap_name_native(p->name)) {
+		EXTMEM_FAIL(EPERM, "heap name %s is (reserved for) a native "
+			"heap of EAL", p->name);
+		return -1;
+	}
+	if (p->flags & ~HEAP_KNOWN_FLAGS) {
+		EXTMEM_FAIL(EINVAL, "heap %s: unknown flags 0x%" PRIx64,
+			p->name, p->flags & ~HEAP_KNOWN_FLAGS);
+		return -1;
+	}
+	if (p->region.backing == RTE_EXTMEM_BACKING_DEVICE) {
+		EXTMEM_FAIL(EINVAL, "heap %s: device memory cannot be a heap "
+			"(EAL writes malloc headers into it)", p->name);
+		return -1;
+	}
+	if (p->grow_len != 0 && p->region.backing == RTE_EXTMEM_BACKING_USER) {
+		EXTMEM_FAIL(EINVAL, "heap %s: user memory cannot grow on "
+			"demand (grow_len must be 0)", p->name);
+		return -1;
+	}
+	if (heap_find(p->name) != NULL ||
+			rte_malloc_heap_get_socket(p->name) >= 0) {
+		EXTMEM_FAIL(EEXIST, "a heap named %s exists", p->name);
+		return -1;
+	}
+	return 0;
+}
+
+struct rte_extmem_heap *
+extmem_heap_create_locked(const struct rte_extmem_heap_params *p)
+{
+	struct rte_extmem_heap *h;
+	int err;
+
+	if (heap_params_check(p) != 0)
+		return NULL;
+	h = calloc(1, sizeof(*h));
+	if (h == NULL) {
+		EXTMEM_FAIL(ENOMEM, "no memory for heap %s", p->name);
+		return NULL;
+	}
+	snprintf(h->name, sizeof(h->name), "%s", p->name);
+	h->flags = p->flags;
+	h->grow_len = p->grow_len;
+	h->max_len = p->max_len;
+	memcpy(&h->tmpl, &p->region, sizeof(h->tmpl));
+	h->tmpl.struct_size = sizeof(h->tmpl);
+	h->tmpl.name = NULL;
+	h->tmpl.addr = NULL;
+	h->tmpl.iovas = NULL;
+	h->tmpl.n_iovas = 0;
+
+	if (rte_malloc_heap_create(h->name) != 0) {
+		err = rte_errno;
+		EXTMEM_FAIL(err, "heap %s: EAL cannot create it: %s", h->name,
+			err == ENOSPC ? "all RTE_MAX_HEAPS heaps are in use" :
+			rte_strerror(err));
+		free(h);
+		return NULL;
+	}
+	h->socket_id = rte_malloc_heap_get_socket(h->name);
+	if (extmem_heap_region_add_locked(h, &p->region, p) == NULL)
+		goto fail;
+	h->page_sz = h->regions[0]->page_sz;
+	h->tmpl.page_sz = h->page_sz;
+	h->magic = EXTMEM_HEAP_MAGIC;
+	TAILQ_INSERT_TAIL(&heap_list, h, next);
+	EXTMEM_LOG(INFO, "heap %s created: socket %d, %zu bytes, grow by %zu "
+		"up to %zu", h->name, h->socket_id, h->size, h->grow_len,
+		h->max_len);
+	return h;
+fail:
+	err = rte_errno;
+	if (rte_malloc_heap_destroy(h->name) != 0)
+		EXTMEM_LOG(ERR, "heap %s: EAL heap not destroyed: %s", h->name,
+			rte_strerror(rte_errno));
+	free(h->regions);
+	free(h);
+	rte_errno = err;
+	return NULL;
+}
+
+struct rte_extmem_heap *
+rte_extmem_heap_create(const struct rte_extmem_heap_params *params)
+{
+	struct rte_extmem_heap *h;
+
+	extmem_eal_legacy_mem();
+	extmem_lock();
+	h = extmem_heap_create_locked(params);
+	extmem_unlock();
+	return h;
+}
+
+int
+extmem_heap_destroy_locked(struct rte_extmem_heap *h)
+{
+	struct rte_malloc_socket_stats st;
+	unsigned int i;
+	uint32_t users;
+
+	if (rte_malloc_get_socket_stats(h->socket_id, &st) != 0) {
+		EXTMEM_FAIL(EINVAL, "heap %s: EAL has no heap for socket %d",
+			h->name, h->socket_id);
+		return -1;
+	}
+	if (st.alloc_count != 0) {
+		EXTMEM_FAIL(EBUSY, "heap %s still holds %u allocations "
+			"(%zu bytes)", h->name, st.alloc_count,
+			st.heap_allocsz_bytes);
+		return -1;
+	}
+	if (st.heap_totalsz_bytes != h->size) {
+		EXTMEM_FAIL(EBUSY, "heap %s holds %zu bytes, %zu of them not "
+			"added through this library", h->name,
+			st.heap_totalsz_bytes, st.heap_totalsz_bytes - h->size);
+		return -1;
+	}
+	for (i = 0; i < h->n_regions; i++) {
+		users = __atomic_load_n(&h->regions[i]->users,
+			__ATOMIC_ACQUIRE);
+		if (users != 0) {
+			EXTMEM_FAIL(EBUSY, "heap %s: region %s has %u users",
+				h->name, h->regions[i]->name, users);
+			return -1;
+		}
+	}
+	while (h->n_regions > 0)
+		if (extmem_heap_region_remove_locked(h,
+				h->regions[h->n_regions - 1]) != 0)
+			return -1;
+	if (rte_malloc_heap_destroy(h->name) != 0) {
+		EXTMEM_LOG(ERR, "heap %s: EAL refused to destroy it: %s",
+			h->name, rte_strerror(rte_errno));
+		return -1;
+	}
+	TAILQ_REMOVE(&heap_list, h, next);
+	EXTMEM_LOG(INFO, "heap %s destroyed", h->name);
+	h->magic = 0;
+	free(h->regions);
+	free(h);
+	return 0;
+}
+
+int
+rte_extmem_heap_destroy(struct rte_extmem_heap *heap)
+{
+	int ret = -1;
+
+	extmem_lock();
+	if (!extmem_heap_valid(heap)) {
+		EXTMEM_FAIL(EINVAL, "%p is not a live heap", (void *)heap);
+	} else if (heap->pool != NULL) {
+		EXTMEM_FAIL(EBUSY, "heap %s belongs to mbuf pool %s: free it "
+			"with rte_extmem_pktmbuf_pool_free()", heap->name,
+			heap->pool->name);
+	} else {
+		ret = extmem_heap_destroy_locked(heap);
+	}
+	extmem_unlock();
+	return ret;
+}
+
+struct rte_extmem_heap *
+rte_extmem_heap_lookup(const char *name)
+{
+	struct rte_extmem_heap *h;
+
+	if (heap_name_check(name) != 0)
+		return NULL;
+	if (heap_name_native(name)) {
+		EXTMEM_FAIL(EPERM, "%s is a native heap of EAL", name);
+		return NULL;
+	}
+	extmem_lock();
+	h = heap_find(name);
+	extmem_unlock();
+	if (h == NULL)
+		rte_errno = ENOENT;
+	return h;
+}
+
+struct rte_extmem_heap *
+rte_extmem_heap_lookup_by_socket(int socket_id)
+{
+	struct rte_extmem_heap *h;
+
+	if (socket_id < 0) {
+		EXTMEM_FAIL(EINVAL, "bad socket ID %d", socket_id);
+		return NULL;
+	}
+	if (socket_id < RTE_MAX_NUMA_NODES) {
+		EXTMEM_FAIL(EPERM, "socket %d is a native NUMA socket",
+			socket_id);
+		return NULL;
+	}
+	extmem_lock();
+	TAILQ_FOREACH(h, &heap_list, next)
+		if (h->socket_id == socket_id)
+			break;
+	extmem_unlock();
+	if (h == NULL)
+		rte_errno = ENOENT;
+	return h;
+}
+
+int
+rte_extmem_heap_socket_id(const struct rte_extmem_heap *heap)
+{
+	int ret = -1;
+
+	extmem_lock();
+	if (!extmem_heap_valid(heap))
+		EXTMEM_FAIL(EINVAL, "%p is not a live heap",
+			(const void *)heap);
+	else
+		ret = heap->socket_id;
+	extmem_unlock();
+	return ret;
+}
+
+void
+extmem_heap_fill_info(const struct rte_extmem_heap *h,
+	struct rte_extmem_heap_info *info)
+{
+	struct rte_malloc_socket_stats st;
+	unsigned int i;
+
+	memset(info, 0, sizeof(*info));
+	snprintf(info->name, sizeof(info->name), "%s", h->name);
+	info->socket_id = h->socket_id;
+	info->size = h->size;
+	if (rte_malloc_get_socket_stats(h->socket_id, &st) == 0) {
+		info->size = st.heap_totalsz_bytes;
+		info->free = st.heap_freesz_bytes;
+		info->greatest_free = st.greatest_free_size;
+		info->alloc_bytes = st.heap_allocsz_bytes;
+		info->alloc_count = st.alloc_count;
+		info->free_count = st.free_count;
+	}
+	info->n_regions = h->n_regions;
+	for (i = 0; i < h->n_regions; i++)
+		if (info->min_page_sz == 0 ||
+				h->regions[i]->page_sz < info->min_page_sz)
+			info->min_page_sz = h->regions[i]->page_sz;
+	info->grow_len = h->grow_len;
+	info->max_len = h->max_len;
+	info->n_grown = h->n_grown;
+	info->n_grow_failed = h->n_grow_failed;
+	info->flags = h->flags;
+	if (h->pool != NULL)
+		snprintf(info->pool, sizeof(info->pool), "%s", h->pool->name);
+}
+
+int
+rte_extmem_heap_info_get(const struct rte_extmem_heap *heap,
+	struct rte_extmem_heap_info *info)
+{
+	int ret = -1;
+
+	if (info == NULL) {
+		EXTMEM_FAIL(EINVAL, "info is NULL");
+		return -1;
+	}
+	extmem_lock();
+	if (!extmem_heap_valid(heap)) {
+		EXTMEM_FAIL(EINVAL, "%p is not a live heap",
+			(const void *)heap);
+	} else {
+		extmem_heap_fill_info(heap, info);
+		ret = 0;
+	}
+	extmem_unlock();
+	return ret;
+}
+
+int
+rte_extmem_heap_regions_get(const struct rte_extmem_heap *heap,
+	struct rte_extmem_region **regions, unsigned int n)
+{
+	int ret = -1;
+
+	if (regions == NULL && n != 0) {
+		EXTMEM_FAIL(EINVAL, "regions is NULL with n = %u", n);
+		return -1;
+	}
+	extmem_lock();
+	if (!extmem_heap_valid(heap)) {
+		EXTMEM_FAIL(EINVAL, "%p is not a live heap",
+			(const void *)heap);
+	} else {
+		if (n > 0)
+			memcpy(regions, heap->regions, sizeof(*regions) *
+				RTE_MIN(n, heap->n_regions));
+		ret = (int)heap->n_regions;
+	}
+	extmem_unlock();
+	return ret;
+}
+
+struct rte_extmem_region *
+rte_extmem_heap_region_add(struct rte_extmem_heap *heap,
+	const struct rte_extmem_region_params *params)
+{
+	struct rte_extmem_region *r = NULL;
+
+	extmem_eal_legacy_mem();
+	extmem_lock();
+	if (!extmem_heap_valid(heap))
+		EXTMEM_FAIL(EINVAL, "%p is not a live heap", (void *)heap);
+	else
+		r = extmem_heap_region_add_locked(heap, params, NULL);
+	extmem_unlock();
+	return r;
+}
+
+int
+rte_extmem_heap_region_remove(struct rte_extmem_heap *heap,
+	struct rte_extmem_region *region)
+{
+	int ret = -1;
+
+	extmem_lock();
+	if (!extmem_heap_valid(heap))
+		EXTMEM_FAIL(EINVAL, "%p is not a live heap", (void *)heap);
+	else
+		ret = extmem_heap_region_remove_locked(heap, region);
+	extmem_unlock();
+	return ret;
+}
+
+int
+rte_extmem_heap_walk(rte_extmem_heap_walk_t fn, void *arg)
+{
+	struct rte_extmem_heap_info info;
+	const struct rte_extmem_heap *h;
+	int ret = 0;
+
+	if (fn == NULL) {
+		EXTMEM_FAIL(EINVAL, "walk callback is NULL");
+		return -1;
+	}
+	extmem_lock();
+	TAILQ_FOREACH(h, &heap_list, next) {
+		extmem_heap_fill_info(h, &info);
+		ret = fn(h, &info, arg);
+		if (ret != 0)
+			break;
+	}
+	extmem_unlock();
+	return ret;
+}
+
+unsigned int
+rte_extmem_heap_count(void)
+{
+	const struct rte_extmem_heap *h;
+	unsigned int n = 0;
+
+	extmem_lock();
+	TAILQ_FOREACH(h, &heap_list, next)
+		n++;
+	extmem_unlock();
+	return n;
+}

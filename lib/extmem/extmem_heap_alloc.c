@@ -1,0 +1,296 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ * Copyright(c) 2026 The dpdk-extmem authors
+ */
+
+/* Heaps: what is allocated where (element walk), growth on demand,
+ * allocation helpers and trimming.
+ */
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <rte_errno.h>
+#include <rte_malloc.h>
+
+#include "extmem_heap_private.h"
+
+/* Bytes a single allocation needs beyond its size: the element header and
+ * trailer and the cache-line rounding of EAL's allocator, with margin.
+ */
+#define HEAP_ALLOC_OVERHEAD (4 * RTE_CACHE_LINE_SIZE)
+
+/*
+ * EAL has no public iterator over heap elements; rte_malloc_dump_heaps()
+ * prints every element of every heap ("Malloc element at <addr> (<state>)"
+ * followed by "  len: 0x<size> ..."), under each heap's lock. Elements of
+ * external memory never span memseg lists, so the elements starting inside
+ * [va, va + len) are exactly those of that range.
+ */
+int
+extmem_heap_range_usage(uintptr_t va, size_t len, unsigned int *n_alloc,
+	size_t *alloc_bytes)
+{
+	unsigned int n = 0, seen = 0;
+	char *buf = NULL, *line, *save = NULL;
+	size_t bytes = 0, sz = 0;
+	bool in_range = false, busy = false;
+	FILE *f;
+
+	f = open_memstream(&buf, &sz);
+	if (f == NULL) {
+		EXTMEM_FAIL(ENOMEM, "no memory to walk the heaps");
+		return -1;
+	}
+	rte_malloc_dump_heaps(f);
+	if (fclose(f) != 0 || buf == NULL) {
+		free(buf);
+		EXTMEM_FAIL(ENOMEM, "no memory to walk the heaps");
+		return -1;
+	}
+	for (line = strtok_r(buf, "\n", &save); line != NULL;
+			line = strtok_r(NULL, "\n", &save)) {
+		char state[16];
+		void *addr;
+		size_t elen;
+
+		if (sscanf(line, "Malloc element at %p (%15[^)])", &addr,
+				state) == 2) {
+			in_range = (uintptr_t)addr >= va &&
+				(uintptr_t)addr < va + len;
+			busy = strcmp(state, "FREE") != 0;
+			if (in_range) {
+				seen++;
+				if (busy)
+					n++;
+			}
+		} else if (in_range && busy &&
+				sscanf(line, " len: 0x%zx", &elen) == 1) {
+			bytes += elen;
+		}
+	}
+	free(buf);
+	if (seen == 0) {
+		EXTMEM_FAIL(ENOTSUP, "no heap element found in [%p, +%zu): "
+			"EAL's heap dump is not understood", (void *)va, len);
+		return -1;
+	}
+	if (n_alloc != NULL)
+		*n_alloc = n;
+	if (alloc_bytes != NULL)
+		*alloc_bytes = bytes;
+	return 0;
+}
+
+int
+rte_extmem_heap_region_usage(const struct rte_extmem_heap *heap,
+	const struct rte_extmem_region *region, unsigned int *n_alloc,
+	size_t *alloc_bytes)
+{
+	unsigned int i;
+	int ret = -1;
+
+	extmem_lock();
+	if (!extmem_heap_valid(heap)) {
+		EXTMEM_FAIL(EINVAL, "%p is not a live heap",
+			(const void *)heap);
+		goto out;
+	}
+	for (i = 0; i < heap->n_regions; i++)
+		if (heap->regions[i] == region)
+			break;
+	if (region == NULL || i == heap->n_regions) {
+		EXTMEM_FAIL(EINVAL, "%p is not a region of heap %s",
+			(const void *)region, heap->name);
+		goto out;
+	}
+	ret = extmem_heap_range_usage(region->va, region->len, n_alloc,
+		alloc_bytes);
+out:
+	extmem_unlock();
+	return ret;
+}
+
+static int
+alloc_args_check(size_t size, unsigned int align)
+{
+	if (size == 0) {
+		EXTMEM_FAIL(EINVAL, "allocation size is 0");
+		return -1;
+	}
+	if (align != 0 && !rte_is_power_of_2(align)) {
+		EXTMEM_FAIL(EINVAL, "alignment %u is not a power of two",
+			align);
+		return -1;
+	}
+	if (size > SIZE_MAX / 2) {
+		EXTMEM_FAIL(EINVAL, "allocation size %zu is too large", size);
+		return -1;
+	}
+	return 0;
+}
+
+/* Would an allocation of size/align succeed now? (Tried, then freed.) */
+static bool
+heap_fits(const struct rte_extmem_heap *h, size_t size, unsigned int align)
+{
+	void *p = rte_malloc_socket(NULL, size, align, h->socket_id);
+
+	if (p == NULL)
+		return false;
+	rte_free(p);
+	return true;
+}
+
+static int
+heap_grow(struct rte_extmem_heap *h, size_t size, unsigned int align)
+{
+	struct rte_extmem_region_params p;
+	size_t chunk;
+
+	if (h->grow_len == 0) {
+		EXTMEM_FAIL(ENOMEM, "heap %s has no room for %zu bytes and "
+			"does not grow on demand", h->name, size);
+		return -1;
+	}
+	chunk = RTE_ALIGN_CEIL(size + align + HEAP_ALLOC_OVERHEAD, h->page_sz);
+	chunk = RTE_MAX(chunk, h->grow_len);
+	/* THP regions are made of whole 2M huge pages */
+	if (h->tmpl.backing == RTE_EXTMEM_BACKING_ANON_THP)
+		chunk = RTE_ALIGN_CEIL(chunk, RTE_PGSIZE_2M);
+	if (h->max_len != 0 && (chunk > h->max_len ||
+			h->size > h->max_len - chunk)) {
+		h->n_grow_failed++;
+		EXTMEM_FAIL(ENOMEM, "heap %s: growing by %zu bytes for %zu "
+			"would exceed its maximum %zu (size %zu)", h->name,
+			chunk, size, h->max_len, h->size);
+		return -1;
+	}
+	memcpy(&p, &h->tmpl, sizeof(p));
+	p.len = chunk;
+	if (extmem_heap_region_add_locked(h, &p, NULL) == NULL) {
+		h->n_grow_failed++;
+		EXTMEM_FAIL(ENOMEM, "heap %s: cannot grow by %zu bytes: %s",
+			h->name, chunk, rte_strerror(rte_errno));
+		return -1;
+	}
+	h->n_grown++;
+	return 0;
+}
+
+int
+extmem_heap_ensure_locked(struct rte_extmem_heap *h, size_t size,
+	unsigned int align)
+{
+	if (heap_fits(h, size, align))
+		return 0;
+	return heap_grow(h, size, align);
+}
+
+int
+rte_extmem_heap_ensure(struct rte_extmem_heap *heap, size_t size,
+	unsigned int align)
+{
+	int ret = -1;
+
+	if (alloc_args_check(size, align) != 0)
+		return -1;
+	extmem_eal_legacy_mem();
+	extmem_lock();
+	if (!extmem_heap_valid(heap))
+		EXTMEM_FAIL(EINVAL, "%p is not a live heap", (void *)heap);
+	else
+		ret = extmem_heap_ensure_locked(heap, size, align);
+	extmem_unlock();
+	return ret;
+}
+
+static void *
+heap_alloc(struct rte_extmem_heap *h, const char *type, size_t size,
+	unsigned int align, bool zero)
+{
+	void *p;
+
+	if (alloc_args_check(size, align) != 0)
+		return NULL;
+	/* Fast path without the lock: a live heap's magic and socket ID
+	 * never change.
+	 */
+	if (h == NULL || h->magic != EXTMEM_HEAP_MAGIC) {
+		EXTMEM_FAIL(EINVAL, "%p is not a live heap", (void *)h);
+		return NULL;
+	}
+	p = zero ? rte_zmalloc_socket(type, size, align, h->socket_id) :
+		rte_malloc_socket(type, size, align, h->socket_id);
+	if (p != NULL)
+		return p;
+
+	extmem_eal_legacy_mem();
+	extmem_lock();
+	if (!extmem_heap_valid(h)) {
+		EXTMEM_FAIL(EINVAL, "%p is not a live heap", (void *)h);
+		goto out;
+	}
+	/* Another thread may have grown the heap meanwhile: retry first,
+	 * then grow once by a region large enough for this request.
+	 */
+	p = zero ? rte_zmalloc_socket(type, size, align, h->socket_id) :
+		rte_malloc_socket(type, size, align, h->socket_id);
+	if (p == NULL && heap_grow(h, size, align) == 0) {
+		p = zero ? rte_zmalloc_socket(type, size, align,
+				h->socket_id) :
+			rte_malloc_socket(type, size, align, h->socket_id);
+		if (p == NULL)
+			EXTMEM_FAIL(ENOMEM, "heap %s: %zu bytes do not fit "
+				"even after growing", h->name, size);
+	}
+out:
+	extmem_unlock();
+	return p;
+}
+
+void *
+rte_extmem_heap_malloc(struct rte_extmem_heap *heap, const char *type,
+	size_t size, unsigned int align)
+{
+	return heap_alloc(heap, type, size, align, false);
+}
+
+void *
+rte_extmem_heap_zmalloc(struct rte_extmem_heap *heap, const char *type,
+	size_t size, unsigned int align)
+{
+	return heap_alloc(heap, type, size, align, true);
+}
+
+int
+rte_extmem_heap_trim(struct rte_extmem_heap *heap)
+{
+	struct rte_extmem_region *r;
+	unsigned int i, n_alloc;
+	int removed = 0;
+
+	extmem_lock();
+	if (!extmem_heap_valid(heap)) {
+		EXTMEM_FAIL(EINVAL, "%p is not a live heap", (void *)heap);
+		removed = -1;
+		goto out;
+	}
+	for (i = heap->n_regions; i > 0; i--) {
+		r = heap->regions[i - 1];
+		if (__atomic_load_n(&r->users, __ATOMIC_ACQUIRE) != 0)
+			continue;
+		if (extmem_heap_range_usage(r->va, r->len, &n_alloc,
+				NULL) != 0) {
+			removed = -1;
+			goto out;
+		}
+		if (n_alloc == 0 &&
+				extmem_heap_region_remove_locked(heap, r) == 0)
+			removed++;
+	}
+out:
+	extmem_unlock();
+	return removed;
+}

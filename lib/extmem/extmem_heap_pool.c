@@ -1,0 +1,390 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ * Copyright(c) 2026 The dpdk-extmem authors
+ */
+
+/*
+ * One-call mbuf pool on external memory: a heap sized for the pool, the
+ * objects reserved first at page-aligned addresses and populated per
+ * IOVA-contiguous run, then the pool header and ring in the same heap.
+ */
+
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <rte_errno.h>
+#include <rte_malloc.h>
+#include <rte_mbuf.h>
+#include <rte_mbuf_pool_ops.h>
+#include <rte_memzone.h>
+#include <rte_ring.h>
+
+#include "extmem_heap_private.h"
+
+/* Per allocation in the heap: element header, cache-line rounding and
+ * alignment slack of EAL's allocator.
+ */
+#define POOL_ALLOC_OVERHEAD (2 * RTE_CACHE_LINE_SIZE)
+
+struct pool_layout {
+	size_t obj_sz;		/* object with mempool header and trailer */
+	size_t obj_bytes;	/* the objects' memzone, a multiple of pages */
+	size_t front;		/* pool header, ring, malloc overhead */
+	size_t total;		/* heap size */
+};
+
+static int
+pool_args_check(unsigned int n, unsigned int cache_size, uint16_t priv_size)
+{
+	if (n == 0) {
+		EXTMEM_FAIL(EINVAL, "a pool of 0 mbufs");
+		return -1;
+	}
+	if (RTE_ALIGN(priv_size, RTE_MBUF_PRIV_ALIGN) != priv_size) {
+		EXTMEM_FAIL(EINVAL, "priv_size %u is not a multiple of %u",
+			priv_size, RTE_MBUF_PRIV_ALIGN);
+		return -1;
+	}
+	/* as rte_mempool_create_empty() checks, with its 1.5 flush factor */
+	if (cache_size > RTE_MEMPOOL_CACHE_MAX_SIZE ||
+			(uint64_t)cache_size * 3 / 2 > n) {
+		EXTMEM_FAIL(EINVAL, "cache size %u is too large for %u mbufs "
+			"(max %u, and 1.5 x cache <= n)", cache_size, n,
+			RTE_MEMPOOL_CACHE_MAX_SIZE);
+		return -1;
+	}
+	if (n > RTE_RING_SZ_MASK) {
+		EXTMEM_FAIL(EINVAL, "%u mbufs is too many for a ring", n);
+		return -1;
+	}
+	return 0;
+}
+
+static int
+pool_layout(unsigned int n, unsigned int cache_size, uint16_t priv_size,
+	uint16_t data_room_size, size_t pgsz, struct pool_layout *l)
+{
+	uint32_t elt = sizeof(struct rte_mbuf) + priv_size + data_room_size;
+	size_t hdr, per_page, pages;
+	ssize_t ring;
+
+	if (!rte_is_power_of_2(pgsz)) {
+		EXTMEM_FAIL(EINVAL, "page size %zu is not a power of two",
+			pgsz);
+		return -1;
+	}
+	l->obj_sz = rte_mempool_calc_obj_size(elt, 0, NULL);
+	if (l->obj_sz <= pgsz) {
+		/* no object crosses a page boundary */
+		per_page = pgsz / l->obj_sz;
+		pages = (n + per_page - 1) / per_page;
+		l->obj_bytes = pages * pgsz;
+	} else {
+		/* objects span pages: they need IOVA-contiguous runs */
+		l->obj_bytes = RTE_ALIGN_CEIL((size_t)n * l->obj_sz, pgsz);
+	}
+	hdr = RTE_ALIGN_CEIL(RTE_MEMPOOL_HEADER_SIZE((struct rte_mempool *)NULL,
+		cache_size) + sizeof(struct rte_pktmbuf_pool_private),
+		RTE_MEMPOOL_ALIGN);
+	ring = rte_ring_get_memsize(rte_align32pow2(n + 1));
+	if (ring < 0) {
+		EXTMEM_FAIL(EINVAL, "no ring for %u mbufs", n);
+		return -1;
+	}
+	/* header, ring, and the element header of the objects' memzone */
+	l->front = hdr + (size_t)ring + 3 * POOL_ALLOC_OVERHEAD;
+	l->total = l->obj_bytes + RTE_ALIGN_CEIL(l->front, pgsz);
+	return 0;
+}
+
+size_t
+rte_extmem_pktmbuf_pool_mem_size(unsigned int n, unsigned int cache_size,
+	uint16_t priv_size, uint16_t data_room_size, size_t page_sz)
+{
+	struct pool_layout l;
+
+	if (pool_args_check(n, cache_size, priv_size) != 0 ||
+			pool_layout(n, cache_size, priv_size, data_room_size,
+				page_sz, &l) != 0)
+		return 0;
+	return l.total;
+}
+
+static void
+pool_mz_free(struct rte_mempool_memhdr *memhdr __rte_unused, void *opaque)
+{
+	rte_memzone_free(opaque);
+}
+
+/*
+ * Populate mp from the memzone per IOVA-contiguous run of pages. The
+ * mempool's own placement keeps objects inside pages (the heap's page size
+ * is the smallest of its socket); objects larger than a page need runs.
+ * *attached tells whether a chunk took ownership of the memzone.
+ */
+static int
+pool_populate(struct rte_mempool *mp, const struct rte_memzone *mz,
+	size_t pgsz, bool *attached)
+{
+	rte_mempool_memchunk_free_cb_t *cb = pool_mz_free;
+	char *va = mz->addr;
+	size_t off = 0, len = mz->len;
+	rte_iova_t iova;
+	size_t run;
+	int ret;
+
+	*attached = false;
+	while (off < len && mp->populated_size < mp->size) {
+		iova = rte_extmem_virt2iova(va + off);
+		run = RTE_MIN(pgsz - (uintptr_t)(va + off) % pgsz, len - off);
+		while (iova != RTE_BAD_IOVA && off + run < len &&
+				rte_extmem_virt2iova(va + off + run) ==
+					iova + run)
+			run += RTE_MIN(pgsz, len - off - run);
+		ret = rte_mempool_populate_iova(mp, va + off, iova, run, cb,
+			(void *)(uintptr_t)mz);
+		if (ret < 0) {
+			EXTMEM_FAIL(-ret, "pool %s: populating %zu bytes at %p "
+				"failed: %s", mp->name, run, va + off,
+				rte_strerror(-ret));
+			return -1;
+		}
+		if (ret > 0 && cb != NULL) {
+			cb = NULL;
+			*attached = true;
+		}
+		off += run;
+	}
+	if (mp->populated_size < mp->size) {
+		EXTMEM_FAIL(ENOMEM, "pool %s: only %u of %u objects of %u "
+			"bytes fit the IOVA-contiguous runs of %zu bytes of "
+			"%zu-byte pages", mp->name, mp->populated_size,
+			mp->size, mp->header_size + mp->elt_size +
+			mp->trailer_size, len, pgsz);
+		return -1;
+	}
+	return 0;
+}
+
+static struct rte_extmem_heap *
+pool_heap_find(const struct rte_mempool *mp)
+{
+	struct rte_extmem_heap *h;
+
+	TAILQ_FOREACH(h, extmem_heaps(), next)
+		if (mp != NULL && h->pool == mp)
+			return h;
+	return NULL;
+}
+
+static int
+pool_name_check(const char *name, char *mz_name, size_t mz_size)
+{
+	size_t len;
+
+	/* the longest pool name leaves room for its memzone names */
+	RTE_BUILD_BUG_ON(sizeof(RTE_MEMPOOL_MZ_PREFIX) - 1 +
+		RTE_MEMPOOL_NAMESIZE - 1 + sizeof("_0") - 1 >=
+		RTE_MEMZONE_NAMESIZE);
+	if (name == NULL) {
+		EXTMEM_FAIL(EINVAL, "pool name is NULL");
+		return -1;
+	}
+	len = strnlen(name, RTE_MEMPOOL_NAMESIZE);
+	if (len == 0 || len == RTE_MEMPOOL_NAMESIZE) {
+		EXTMEM_FAIL(EINVAL, "pool name must have 1 to %d characters",
+			(int)RTE_MEMPOOL_NAMESIZE - 1);
+		return -1;
+	}
+	snprintf(mz_name, mz_size, RTE_MEMPOOL_MZ_FORMAT "_0", name);
+	return 0;
+}
+
+static struct rte_extmem_heap *
+pool_heap_create(const char *name, unsigned int n, unsigned int cache_size,
+	uint16_t priv_size, uint16_t data_room_size,
+	const struct rte_extmem_region_params *backing)
+{
+	struct rte_extmem_heap_params hp;
+	struct pool_layout l;
+	size_t pgsz;
+
+	if (backing == NULL) {
+		EXTMEM_FAIL(EINVAL, "pool %s: backing params is NULL", name);
+		return NULL;
+	}
+	if (backing->struct_size < sizeof(*backing)) {
+		EXTMEM_FAIL(EINVAL, "pool %s: backing params not initialised "
+			"with rte_extmem_region_params_init()", name);
+		return NULL;
+	}
+	rte_extmem_heap_params_init(&hp);
+	hp.name = name;
+	memcpy(&hp.region, backing, sizeof(hp.region));
+	hp.region.struct_size = sizeof(hp.region);
+	hp.region.name = NULL;
+	if (hp.region.len == 0) {
+		if (hp.region.backing == RTE_EXTMEM_BACKING_USER ||
+				hp.region.backing == RTE_EXTMEM_BACKING_DEVICE) {
+			EXTMEM_FAIL(EINVAL, "pool %s: %s memory needs its "
+				"length", name,
+				rte_extmem_backing_name(hp.region.backing));
+			return NULL;
+		}
+		pgsz = hp.region.page_sz;
+		if (pgsz == 0)
+			pgsz = hp.region.backing == RTE_EXTMEM_BACKING_HUGETLB ?
+				RTE_PGSIZE_2M : extmem_sys_page_size();
+		if (pool_layout(n, cache_size, priv_size, data_room_size, pgsz,
+				&l) != 0)
+			return NULL;
+		hp.region.len = l.total;
+		/* THP regions are made of whole 2M huge pages */
+		if (hp.region.backing == RTE_EXTMEM_BACKING_ANON_THP)
+			hp.region.len = RTE_ALIGN_CEIL(l.total, RTE_PGSIZE_2M);
+	}
+	return rte_extmem_heap_create(&hp);
+}
+
+struct rte_mempool *
+rte_extmem_pktmbuf_pool_create(const char *name, unsigned int n,
+	unsigned int cache_size, uint16_t priv_size, uint16_t data_room_size,
+	const struct rte_extmem_region_params *backing)
+{
+	struct rte_pktmbuf_pool_private mbp_priv;
+	const struct rte_memzone *mz = NULL;
+	char mz_name[RTE_MEMZONE_NAMESIZE];
+	struct rte_malloc_socket_stats st;
+	struct rte_mempool *mp = NULL;
+	struct rte_extmem_heap *h;
+	bool attached = false;
+	struct pool_layout l;
+	unsigned int i;
+	int ret, err;
+
+	if (pool_name_check(name, mz_name, sizeof(mz_name)) != 0 ||
+			pool_args_check(n, cache_size, priv_size) != 0)
+		return NULL;
+	if (rte_mempool_lookup(name) != NULL) {
+		EXTMEM_FAIL(EEXIST, "a mempool named %s exists", name);
+		return NULL;
+	}
+	h = pool_heap_create(name, n, cache_size, priv_size, data_room_size,
+		backing);
+	if (h == NULL)
+		return NULL;
+	if (pool_layout(n, cache_size, priv_size, data_room_size, h->page_sz,
+			&l) != 0)
+		goto fail;
+
+	/* Objects first: malloc takes memory from the end of the free block,
+	 * so the page-aligned objects fill the last pages of the region and
+	 * the header and ring share the first ones.
+	 */
+	mz = rte_memzone_reserve_aligned(mz_name, l.obj_bytes, h->socket_id,
+		0, h->page_sz);
+	if (mz == NULL) {
+		EXTMEM_FAIL(ENOMEM, "pool %s: heap of %zu bytes has no room "
+			"for %zu bytes of objects: %s", name, h->size,
+			l.obj_bytes, rte_strerror(rte_errno));
+		goto fail;
+	}
+	mp = rte_mempool_create_empty(name, n, sizeof(struct rte_mbuf) +
+		priv_size + data_room_size, cache_size,
+		sizeof(struct rte_pktmbuf_pool_private), h->socket_id, 0);
+	if (mp == NULL) {
+		EXTMEM_FAIL(rte_errno, "pool %s: rte_mempool_create_empty: %s",
+			name, rte_strerror(rte_errno));
+		goto fail;
+	}
+	ret = rte_mempool_set_ops_byname(mp, rte_mbuf_best_mempool_ops(),
+		NULL);
+	if (ret != 0) {
+		EXTMEM_FAIL(-ret, "pool %s: cannot set mempool ops %s", name,
+			rte_mbuf_best_mempool_ops());
+		goto fail;
+	}
+	memset(&mbp_priv, 0, sizeof(mbp_priv));
+	mbp_priv.mbuf_data_room_size = data_room_size;
+	mbp_priv.mbuf_priv_size = priv_size;
+	rte_pktmbuf_pool_init(mp, &mbp_priv);
+	if (pool_populate(mp, mz, h->page_sz, &attached) != 0)
+		goto fail;
+	rte_mempool_obj_iter(mp, rte_pktmbuf_init, NULL);
+
+	extmem_lock();
+	if (rte_malloc_get_socket_stats(h->socket_id, &st) == 0)
+		h->pool_allocs = st.alloc_count;
+	h->pool = mp;
+	for (i = 0; i < h->n_regions; i++)
+		extmem_region_get(h->regions[i]);
+	extmem_unlock();
+	EXTMEM_LOG(INFO, "pool %s: %u mbufs of %zu bytes (%u-byte data room) "
+		"in heap %s (socket %d), %zu bytes: %zu of objects, %zu-byte "
+		"pages", name, n, l.obj_sz, data_room_size, h->name,
+		h->socket_id, h->size, l.obj_bytes, h->page_sz);
+	return mp;
+fail:
+	err = rte_errno;
+	if (mp != NULL)
+		rte_mempool_free(mp);
+	if (mz != NULL && !attached)
+		rte_memzone_free(mz);
+	if (rte_extmem_heap_destroy(h) != 0)
+		EXTMEM_LOG(ERR, "pool %s: heap not destroyed: %s", name,
+			rte_strerror(rte_errno));
+	rte_errno = err;
+	return NULL;
+}
+
+int
+rte_extmem_pktmbuf_pool_free(struct rte_mempool *mp)
+{
+	struct rte_malloc_socket_stats st;
+	struct rte_extmem_heap *h;
+	unsigned int avail, i;
+	int ret = -1;
+
+	extmem_lock();
+	h = pool_heap_find(mp);
+	if (h == NULL) {
+		EXTMEM_FAIL(EINVAL, "%p is not a pool of "
+			"rte_extmem_pktmbuf_pool_create()", (void *)mp);
+		goto out;
+	}
+	avail = rte_mempool_avail_count(mp);
+	if (avail < mp->size) {
+		EXTMEM_FAIL(EBUSY, "pool %s: %u of %u mbufs are still in use",
+			mp->name, mp->size - avail, mp->size);
+		goto out;
+	}
+	if (rte_malloc_get_socket_stats(h->socket_id, &st) != 0 ||
+			st.alloc_count != h->pool_allocs) {
+		EXTMEM_FAIL(EBUSY, "pool %s: its heap holds %u allocations, "
+			"the pool made %u", mp->name, st.alloc_count,
+			h->pool_allocs);
+		goto out;
+	}
+	for (i = 0; i < h->n_regions; i++)
+		extmem_region_put(h->regions[i]);
+	h->pool = NULL;
+	rte_mempool_free(mp);
+	ret = extmem_heap_destroy_locked(h);
+out:
+	extmem_unlock();
+	return ret;
+}
+
+struct rte_extmem_heap *
+rte_extmem_pktmbuf_pool_heap(const struct rte_mempool *mp)
+{
+	struct rte_extmem_heap *h;
+
+	extmem_lock();
+	h = pool_heap_find(mp);
+	extmem_unlock();
+	if (h == NULL)
+		EXTMEM_FAIL(EINVAL, "%p is not a pool of "
+			"rte_extmem_pktmbuf_pool_create()", (const void *)mp);
+	return h;
+}

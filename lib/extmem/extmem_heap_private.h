@@ -1,0 +1,74 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ * Copyright(c) 2026 The dpdk-extmem authors
+ */
+
+#ifndef EXTMEM_HEAP_PRIVATE_H
+#define EXTMEM_HEAP_PRIVATE_H
+
+/* What the heap files (heap, heap_alloc, heap_pool, telemetry) share. */
+
+#include <stdbool.h>
+#include <sys/queue.h>
+
+#include <rte_mempool.h>
+
+#include "extmem_private.h"
+#include "rte_extmem_heap.h"
+
+#define EXTMEM_HEAP_MAGIC 0x48504d58 /* "XMPH" */
+
+struct rte_extmem_heap {
+	TAILQ_ENTRY(rte_extmem_heap) next;
+	uint32_t magic;
+	char name[RTE_EXTMEM_NAMESIZE];
+	int socket_id;			/* read without the lock (fast path) */
+	uint64_t flags;
+	/* template of regions added on demand (name, addr, iovas cleared) */
+	struct rte_extmem_region_params tmpl;
+	size_t page_sz;			/* page size of the first region */
+	size_t grow_len;
+	size_t max_len;
+	struct rte_extmem_region **regions;	/* in the order added */
+	unsigned int n_regions;
+	unsigned int cap_regions;
+	unsigned int seq;		/* for generated region names */
+	size_t size;			/* sum of the regions' lengths */
+	uint64_t n_grown;
+	uint64_t n_grow_failed;
+	/* owning mbuf pool (extmem_heap_pool.c) */
+	struct rte_mempool *pool;
+	unsigned int pool_allocs;	/* heap allocations the pool made */
+};
+
+TAILQ_HEAD(extmem_heap_list, rte_extmem_heap);
+
+/* The heap list, in creation order; read or changed under extmem_lock. */
+struct extmem_heap_list *extmem_heaps(void);
+bool extmem_heap_valid(const struct rte_extmem_heap *h);
+/* Does EAL run in legacy memory mode (--no-huge, --legacy-mem)? Call it
+ * without holding extmem_lock the first time (it probes EAL).
+ */
+bool extmem_eal_legacy_mem(void);
+
+/* Under extmem_lock. */
+struct rte_extmem_heap *extmem_heap_create_locked(
+	const struct rte_extmem_heap_params *p);
+int extmem_heap_destroy_locked(struct rte_extmem_heap *h);
+struct rte_extmem_region *extmem_heap_region_add_locked(
+	struct rte_extmem_heap *h, const struct rte_extmem_region_params *p,
+	const struct rte_extmem_heap_params *hp);
+int extmem_heap_region_remove_locked(struct rte_extmem_heap *h,
+	struct rte_extmem_region *r);
+void extmem_heap_fill_info(const struct rte_extmem_heap *h,
+	struct rte_extmem_heap_info *info);
+
+/* heap_alloc.c: allocations inside [va, va + len) of any EAL heap, by
+ * walking the heap elements; -1 with rte_errno ENOMEM or ENOTSUP.
+ */
+int extmem_heap_range_usage(uintptr_t va, size_t len, unsigned int *n_alloc,
+	size_t *alloc_bytes);
+/* Grow h so that one allocation of size/align fits (under extmem_lock). */
+int extmem_heap_ensure_locked(struct rte_extmem_heap *h, size_t size,
+	unsigned int align);
+
+#endif /* EXTMEM_HEAP_PRIVATE_H */

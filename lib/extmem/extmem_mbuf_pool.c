@@ -1,0 +1,307 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ * Copyright(c) 2026 The dpdk-extmem authors
+ */
+
+/*
+ * Pinned external-buffer mbuf pools over regions.
+ *
+ * Upstream's rte_pktmbuf_pool_create_extbuf() takes descriptors that it
+ * assumes IOVA-contiguous, and gives a descriptor shorter than one buffer a
+ * buffer anyway. Here each region is cut into maximal IOVA-contiguous runs
+ * of pages, runs shorter than a buffer are left out, and the pool is a user
+ * of its regions until rte_mempool_free(), which is observed through
+ * mempool's (internal) life-cycle event callback.
+ */
+
+#ifndef ALLOW_INTERNAL_API
+#define ALLOW_INTERNAL_API /* rte_mempool_event_callback_register() */
+#endif
+
+#include <errno.h>
+#include <inttypes.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <rte_errno.h>
+#include <rte_mbuf.h>
+#include <rte_mempool.h>
+
+#include "extmem_private.h"
+#include "rte_extmem_mbuf.h"
+
+/* A pool made here and the regions it keeps busy. */
+struct extmem_mbuf_pool {
+	TAILQ_ENTRY(extmem_mbuf_pool) next;
+	struct rte_mempool *mp;
+	unsigned int n_regions;
+	struct rte_extmem_region *regions[];
+};
+
+static TAILQ_HEAD(, extmem_mbuf_pool) pool_list =
+	TAILQ_HEAD_INITIALIZER(pool_list);
+static bool pool_cb_registered;
+
+/* Under extmem_lock: every region live and listed once. */
+static int
+regions_check(struct rte_extmem_region *const regions[], unsigned int n)
+{
+	unsigned int i, j;
+
+	if (regions == NULL || n == 0) {
+		EXTMEM_FAIL(EINVAL, "no regions given");
+		return -1;
+	}
+	for (i = 0; i < n; i++) {
+		if (!extmem_region_valid(regions[i])) {
+			EXTMEM_FAIL(EINVAL, "regions[%u] = %p is not a live "
+				"region", i, (void *)regions[i]);
+			return -1;
+		}
+		for (j = 0; j < i; j++)
+			if (regions[j] == regions[i]) {
+				EXTMEM_FAIL(EINVAL, "region %s is listed twice",
+					regions[i]->name);
+				return -1;
+			}
+	}
+	return 0;
+}
+
+static bool
+pages_contiguous(const struct rte_extmem_region *r, unsigned int p)
+{
+	rte_iova_t a = r->iovas[p - 1], b = r->iovas[p];
+
+	if (a == RTE_BAD_IOVA || b == RTE_BAD_IOVA)
+		return a == b;
+	return b == a + r->page_sz;
+}
+
+/* Under extmem_lock, regions checked: fill up to n_ext, count all. */
+static uint64_t
+extmem_fill(struct rte_extmem_region *const regions[], unsigned int n_regions,
+	uint16_t elt_size, struct rte_pktmbuf_extmem *ext, uint64_t n_ext,
+	uint64_t *n_bufs)
+{
+	uint64_t count = 0, bufs = 0;
+	unsigned int i, p, q;
+
+	for (i = 0; i < n_regions; i++) {
+		const struct rte_extmem_region *r = regions[i];
+
+		for (p = 0; p < r->n_pages; p = q) {
+			size_t run;
+
+			for (q = p + 1; q < r->n_pages &&
+					pages_contiguous(r, q); q++)
+				;
+			run = (size_t)(q - p) * r->page_sz;
+			if (run < elt_size)
+				continue;
+			if (count < n_ext) {
+				ext[count].buf_ptr = (void *)(r->va +
+					(size_t)p * r->page_sz);
+				ext[count].buf_iova = r->iovas[p];
+				ext[count].buf_len = run;
+				ext[count].elt_size = elt_size;
+			}
+			count++;
+			bufs += run / elt_size;
+		}
+	}
+	if (n_bufs != NULL)
+		*n_bufs = bufs;
+	return count;
+}
+
+int
+rte_extmem_pktmbuf_extmem_get(struct rte_extmem_region *const regions[],
+	unsigned int n_regions, uint16_t elt_size,
+	struct rte_pktmbuf_extmem *ext, unsigned int n_ext, uint64_t *n_bufs)
+{
+	uint64_t count;
+	int ret = -1;
+
+	if (elt_size == 0 || (ext == NULL && n_ext != 0)) {
+		EXTMEM_FAIL(EINVAL, "elt_size %u, ext %p for %u descriptors",
+			elt_size, (void *)ext, n_ext);
+		return -1;
+	}
+	extmem_lock();
+	if (regions_check(regions, n_regions) != 0)
+		goto out;
+	count = extmem_fill(regions, n_regions, elt_size, ext, n_ext, n_bufs);
+	if (count > INT_MAX) {
+		EXTMEM_FAIL(EINVAL, "%" PRIu64 " descriptors are too many",
+			count);
+		goto out;
+	}
+	ret = (int)count;
+out:
+	extmem_unlock();
+	return ret;
+}
+
+static void
+pool_event_cb(enum rte_mempool_event event, struct rte_mempool *mp,
+	void *arg __rte_unused)
+{
+	struct extmem_mbuf_pool *e;
+	unsigned int i;
+
+	if (event != RTE_MEMPOOL_EVENT_DESTROY)
+		return;
+	extmem_lock();
+	TAILQ_FOREACH(e, &pool_list, next)
+		if (e->mp == mp)
+			break;
+	if (e != NULL) {
+		TAILQ_REMOVE(&pool_list, e, next);
+		for (i = 0; i < e->n_regions; i++)
+			extmem_region_put(e->regions[i]);
+	}
+	extmem_unlock();
+	if (e != NULL) {
+		EXTMEM_LOG(INFO, "pool %s freed, its %u regions released",
+			mp->name, e->n_regions);
+		free(e);
+	}
+}
+
+static int
+args_check(const char *name, uint16_t priv_size, uint16_t data_room_size)
+{
+	size_t len;
+
+	len = name == NULL ? 0 : strnlen(name, RTE_MEMPOOL_NAMESIZE);
+	if (len == 0 || len == RTE_MEMPOOL_NAMESIZE) {
+		EXTMEM_FAIL(EINVAL, "pool name must have 1 to %d characters",
+			(int)RTE_MEMPOOL_NAMESIZE - 1);
+		return -1;
+	}
+	if (data_room_size == 0) {
+		EXTMEM_FAIL(EINVAL, "pool %s: data room size is 0", name);
+		return -1;
+	}
+	if (RTE_ALIGN(priv_size, RTE_MBUF_PRIV_ALIGN) != priv_size) {
+		EXTMEM_FAIL(EINVAL, "pool %s: private size %u is not a multiple "
+			"of %u", name, priv_size, (unsigned int)RTE_MBUF_PRIV_ALIGN);
+		return -1;
+	}
+	return 0;
+}
+
+/* Under extmem_lock: check, describe and take the regions. */
+static struct rte_pktmbuf_extmem *
+pool_describe(const char *name, unsigned int *np, uint16_t elt_size,
+	struct extmem_mbuf_pool *e, struct rte_extmem_region *const regions[],
+	unsigned int n_regions, unsigned int *n_ext)
+{
+	struct rte_pktmbuf_extmem *ext;
+	uint64_t count, bufs;
+	unsigned int i;
+
+	if (!pool_cb_registered) {
+		if (rte_mempool_event_callback_register(pool_event_cb,
+				NULL) != 0 && rte_errno != EEXIST) {
+			EXTMEM_FAIL(ENOMEM, "cannot watch mempool destruction: "
+				"%s", rte_strerror(rte_errno));
+			return NULL;
+		}
+		pool_cb_registered = true;
+	}
+	if (regions_check(regions, n_regions) != 0)
+		return NULL;
+	count = extmem_fill(regions, n_regions, elt_size, NULL, 0, &bufs);
+	if (*np == 0)
+		*np = (unsigned int)RTE_MIN(bufs, (uint64_t)UINT_MAX);
+	if (count == 0 || bufs < *np) {
+		EXTMEM_FAIL(ENOMEM, "pool %s: the regions hold %" PRIu64
+			" IOVA-contiguous buffers of %u bytes, %u asked",
+			name, bufs, elt_size, *np);
+		return NULL;
+	}
+	if (count > UINT_MAX) {
+		EXTMEM_FAIL(EINVAL, "pool %s: %" PRIu64 " descriptors are too "
+			"many", name, count);
+		return NULL;
+	}
+	ext = calloc(count, sizeof(*ext));
+	if (ext == NULL) {
+		EXTMEM_FAIL(ENOMEM, "pool %s: no memory for %" PRIu64
+			" descriptors", name, count);
+		return NULL;
+	}
+	extmem_fill(regions, n_regions, elt_size, ext, count, NULL);
+	for (i = 0; i < n_regions; i++) {
+		e->regions[i] = regions[i];
+		extmem_region_get(regions[i]);
+	}
+	e->n_regions = n_regions;
+	*n_ext = (unsigned int)count;
+	return ext;
+}
+
+struct rte_mempool *
+rte_extmem_pktmbuf_pool_create_extbuf(const char *name, unsigned int n,
+	unsigned int cache_size, uint16_t priv_size, uint16_t data_room_size,
+	int socket_id, struct rte_extmem_region *const regions[],
+	unsigned int n_regions)
+{
+	struct rte_pktmbuf_extmem *ext;
+	struct extmem_mbuf_pool *e;
+	struct rte_mempool *mp;
+	unsigned int i, n_ext = 0;
+	uint16_t elt_size;
+	int err;
+
+	if (args_check(name, priv_size, data_room_size) != 0)
+		return NULL;
+	if (regions == NULL || n_regions == 0) {
+		EXTMEM_FAIL(EINVAL, "pool %s: no regions given", name);
+		return NULL;
+	}
+	/* cache-line aligned buffers where the 16-bit element size allows */
+	elt_size = RTE_ALIGN_CEIL((uint32_t)data_room_size,
+		RTE_CACHE_LINE_SIZE) <= UINT16_MAX ?
+		(uint16_t)RTE_ALIGN_CEIL((uint32_t)data_room_size,
+		RTE_CACHE_LINE_SIZE) : data_room_size;
+	e = calloc(1, sizeof(*e) + sizeof(e->regions[0]) * n_regions);
+	if (e == NULL) {
+		EXTMEM_FAIL(ENOMEM, "pool %s: no memory", name);
+		return NULL;
+	}
+	extmem_lock();
+	ext = pool_describe(name, &n, elt_size, e, regions, n_regions, &n_ext);
+	extmem_unlock();
+	if (ext == NULL) {
+		free(e);
+		return NULL;
+	}
+
+	/* unlocked: creating a pool may raise EAL memory events */
+	mp = rte_pktmbuf_pool_create_extbuf(name, n, cache_size, priv_size,
+		data_room_size, socket_id, ext, n_ext);
+	err = rte_errno;
+	free(ext);
+	extmem_lock();
+	if (mp == NULL) {
+		for (i = 0; i < e->n_regions; i++)
+			extmem_region_put(e->regions[i]);
+	} else {
+		e->mp = mp;
+		TAILQ_INSERT_TAIL(&pool_list, e, next);
+	}
+	extmem_unlock();
+	if (mp == NULL) {
+		free(e);
+		EXTMEM_FAIL(err, "pool %s: rte_pktmbuf_pool_create_extbuf "
+			"failed: %s", name, rte_strerror(err));
+		return NULL;
+	}
+	EXTMEM_LOG(INFO, "pool %s: %u mbufs of %u bytes in %u IOVA-contiguous "
+		"descriptors over %u regions", name, n, data_room_size, n_ext,
+		n_regions);
+	return mp;
+}

@@ -1,0 +1,270 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ * Copyright(c) 2026 The dpdk-extmem authors
+ */
+
+#ifndef RTE_EXTMEM_DMA_H
+#define RTE_EXTMEM_DMA_H
+
+/**
+ * @file
+ * librte_extmem DMA dispatcher: every region mapped to every device.
+ *
+ * The dispatcher keeps the table of (region x device) mappings made with
+ * rte_dev_dma_map(). In automatic mode (the default) it:
+ *  - maps every new region to every ethdev port's device, before any
+ *    other event subscriber hears of the region; a failure on device k
+ *    unmaps devices 1..k-1 and the region creation fails (ECANCELED);
+ *  - maps the existing regions to a device probed or hot-plugged later
+ *    (RTE_ETH_EVENT_NEW). A vdev's driver is bound only after its probe
+ *    returns, so the mapping is done as soon as the probe has finished:
+ *    from EAL's interrupt thread, or at the latest at the next call of a
+ *    function of this header (rte_extmem_dma_sync() forces it);
+ *  - unmaps a region from every device before the region goes away (a
+ *    failing unmap refuses the removal and re-maps what it had unmapped);
+ *  - unmaps everything from a device that is removed (RTE_ETH_EVENT_DESTROY)
+ *    and forgets it.
+ *
+ * A region is mapped in IOVA-contiguous runs, one rte_dev_dma_map() call
+ * per run of pages whose IOVAs follow each other (one call for a region
+ * in IOVA-as-VA mode); pages whose IOVA is unknown are skipped and
+ * counted. Unmapping repeats exactly the calls of the mapping.
+ *
+ * Bus and driver quirks are normalised: a device whose driver has no DMA
+ * map hook (the vdev bus then returns 0 without doing anything) or whose
+ * bus does not support DMA mapping (ENOTSUP) is recorded as not doing DMA
+ * mapping (RTE_EXTMEM_DMA_DEV_NO_DMA) and skipped; a vdev whose driver is
+ * not bound yet (the bus returns 1) waits; drivers returning -errno or -1
+ * with rte_errno are both reported through rte_errno.
+ *
+ * Regions created with RTE_EXTMEM_REGION_F_NO_DMA and devices opted out
+ * with rte_extmem_dma_dev_optout() are left out of automatic mapping;
+ * rte_extmem_dma_map() still maps them on request.
+ *
+ * Only regions of this library are mapped; memory forwarded from EAL's
+ * events is not (EAL and VFIO handle EAL's own memory).
+ */
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <rte_common.h>
+#include <rte_compat.h>
+#include <rte_dev.h>
+
+#include "rte_extmem.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/** Maximum length of a device name in dispatcher records, with the NUL. */
+#define RTE_EXTMEM_DMA_DEV_NAMESIZE 64
+
+/** What the dispatcher knows about a device. */
+enum rte_extmem_dma_dev_state {
+	/** The dispatcher has no record of the device. */
+	RTE_EXTMEM_DMA_DEV_UNKNOWN = 0,
+	/** The device's probe has not finished: mapped when it has. */
+	RTE_EXTMEM_DMA_DEV_PENDING,
+	/** The device takes DMA mappings. */
+	RTE_EXTMEM_DMA_DEV_ACTIVE,
+	/** The device does not do DMA mapping (its driver has no hook or its
+	 * bus no support): nothing is mapped on it.
+	 */
+	RTE_EXTMEM_DMA_DEV_NO_DMA,
+	/** Mapping the existing regions to the device failed when it
+	 * appeared (see rte_extmem_dma_dev_info::error); it gets no automatic
+	 * mapping until rte_extmem_dma_dev_optout(name, false) succeeds.
+	 */
+	RTE_EXTMEM_DMA_DEV_FAILED,
+};
+
+/** A device as seen by the dispatcher. */
+struct rte_extmem_dma_dev_info {
+	/** State of the device. */
+	enum rte_extmem_dma_dev_state state;
+	/** The device is an ethdev port's device: it gets regions
+	 * automatically unless opted out.
+	 */
+	bool automatic;
+	/** The device name is opted out of automatic mapping. */
+	bool opted_out;
+	/** Number of ethdev ports of the device. */
+	unsigned int n_ports;
+	/** Regions currently mapped on the device. */
+	unsigned int n_regions;
+	/** rte_dev_dma_map() calls currently in effect on the device. */
+	unsigned int n_chunks;
+	/** Successful rte_dev_dma_map() calls since the device was known. */
+	uint64_t map_calls;
+	/** Successful rte_dev_dma_unmap() calls since the device was known. */
+	uint64_t unmap_calls;
+	/** errno of the last failure on the device, 0 if none. */
+	int error;
+};
+
+/** One (region x device) mapping. */
+struct rte_extmem_dma_mapping_info {
+	/** Made by rte_extmem_dma_map() rather than automatically. */
+	bool explicit_map;
+	/** Number of rte_dev_dma_map() calls (IOVA-contiguous runs). */
+	unsigned int n_chunks;
+	/** Bytes mapped. */
+	size_t len;
+	/** Pages of the region left out because their IOVA is unknown. */
+	unsigned int n_pages_skipped;
+};
+
+/**
+ * Map a region on a device now, in addition to or instead of automatic
+ * mapping (e.g. a region with RTE_EXTMEM_REGION_F_NO_DMA, an opted-out
+ * device, a device that is not an ethdev port). The mapping is undone by
+ * rte_extmem_dma_unmap(), the region's destruction or the device's
+ * removal. For a device that is not an ethdev port the dispatcher hears
+ * of no removal: unmap before removing the device.
+ *
+ * @param region
+ *   A live region.
+ * @param dev
+ *   A probed device.
+ * @return
+ *   0 on success, -1 with rte_errno set and nothing mapped:
+ *   - EINVAL: NULL @p dev, @p region not a live region, or no page of
+ *     the region has a known IOVA;
+ *   - ENODEV: @p dev is not a device of any bus, or no driver is bound;
+ *   - EEXIST: the region is already mapped on the device;
+ *   - ENOTSUP: the device does not do DMA mapping;
+ *   - another errno: the driver's failure (every run mapped before the
+ *     failing one was unmapped).
+ */
+__rte_experimental
+int rte_extmem_dma_map(struct rte_extmem_region *region,
+	struct rte_device *dev);
+
+/**
+ * Unmap a region from a device (automatic or explicit mapping), with
+ * exactly the calls that mapped it.
+ *
+ * @param region
+ *   A live region.
+ * @param dev
+ *   The device.
+ * @return
+ *   0 on success, -1 with rte_errno set:
+ *   - EINVAL: NULL @p dev or @p region not a live region;
+ *   - ENOENT: the region is not mapped on the device;
+ *   - another errno: the driver refused to unmap (the runs unmapped
+ *     before the failing one were mapped again: nothing changed).
+ */
+__rte_experimental
+int rte_extmem_dma_unmap(struct rte_extmem_region *region,
+	struct rte_device *dev);
+
+/**
+ * Tell whether a region is mapped on a device.
+ *
+ * @param region
+ *   A live region.
+ * @param dev
+ *   A device.
+ * @return
+ *   1 if mapped, 0 if not, -1 with rte_errno EINVAL on a NULL @p dev or a
+ *   dead region.
+ */
+__rte_experimental
+int rte_extmem_dma_is_mapped(const struct rte_extmem_region *region,
+	const struct rte_device *dev);
+
+/**
+ * Describe the mapping of a region on a device.
+ *
+ * @param region
+ *   A live region.
+ * @param dev
+ *   A device.
+ * @param info
+ *   Filled on success.
+ * @return
+ *   0 on success, -1 with rte_errno EINVAL (NULL argument, dead region)
+ *   or ENOENT (not mapped).
+ */
+__rte_experimental
+int rte_extmem_dma_mapping_info_get(const struct rte_extmem_region *region,
+	const struct rte_device *dev, struct rte_extmem_dma_mapping_info *info);
+
+/**
+ * Opt a device out of automatic mapping, or back in. The choice is kept
+ * by name, so a device can be opted out before it is probed.
+ *
+ * Opting out unmaps the automatic mappings of the device (explicit ones
+ * stay); opting in maps the existing regions to it (if automatic mode is
+ * on and the device is known), and retries a device in the FAILED state.
+ *
+ * @param dev_name
+ *   Device name (rte_dev_name()).
+ * @param optout
+ *   true to opt out, false to opt back in.
+ * @return
+ *   0 on success, -1 with rte_errno set and nothing changed:
+ *   - EINVAL: NULL, empty or too long @p dev_name;
+ *   - ENOMEM: out of memory;
+ *   - another errno: a driver refused a map or unmap (rolled back).
+ */
+__rte_experimental
+int rte_extmem_dma_dev_optout(const char *dev_name, bool optout);
+
+/**
+ * Describe a device as seen by the dispatcher.
+ *
+ * @param dev_name
+ *   Device name (rte_dev_name()).
+ * @param info
+ *   Filled on success (state RTE_EXTMEM_DMA_DEV_UNKNOWN for a device the
+ *   dispatcher does not know).
+ * @return
+ *   0 on success, -1 with rte_errno EINVAL on a NULL or bad argument.
+ */
+__rte_experimental
+int rte_extmem_dma_dev_info_get(const char *dev_name,
+	struct rte_extmem_dma_dev_info *info);
+
+/**
+ * Switch automatic mapping on or off (on by default). Switching it off
+ * keeps the existing mappings (they are still undone when their region
+ * or device goes away); switching it on maps every region that is not
+ * opted out to every device that is not.
+ *
+ * @param enable
+ *   true for on.
+ * @return
+ *   0 on success, -1 with rte_errno set and the mode unchanged, if
+ *   switching on failed on a device (what it had mapped is unmapped).
+ */
+__rte_experimental
+int rte_extmem_dma_auto_set(bool enable);
+
+/**
+ * Tell whether automatic mapping is on.
+ *
+ * @return
+ *   1 if on, 0 if off.
+ */
+__rte_experimental
+int rte_extmem_dma_auto_get(void);
+
+/**
+ * Finish the work waiting for device probes: map the existing regions to
+ * devices whose probe has finished since they appeared.
+ *
+ * @return
+ *   The number of devices whose probe has still not finished.
+ */
+__rte_experimental
+int rte_extmem_dma_sync(void);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* RTE_EXTMEM_DMA_H */

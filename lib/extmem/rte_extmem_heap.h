@@ -1,0 +1,532 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ * Copyright(c) 2026 The dpdk-extmem authors
+ */
+
+#ifndef RTE_EXTMEM_HEAP_H
+#define RTE_EXTMEM_HEAP_H
+
+/**
+ * @file
+ * Named external heaps: external memory as a DPDK malloc heap.
+ *
+ * A heap is an EAL malloc heap (rte_malloc_heap_create()) made of
+ * regions (rte_extmem.h). It has a socket ID of its own, greater than or
+ * equal to RTE_MAX_NUMA_NODES, through which every standard allocator
+ * uses it: rte_malloc_socket(), rte_zmalloc_socket(),
+ * rte_memzone_reserve(), rte_ring_create(), rte_mempool_create(),
+ * rte_pktmbuf_pool_create().
+ *
+ * Unlike a bare upstream external heap, a heap of this library:
+ *  - is created from backing parameters in one call (the library maps the
+ *    memory, resolves every page's IOVA and registers it);
+ *  - grows by adding regions, also on demand (rte_extmem_heap_malloc(),
+ *    rte_extmem_heap_ensure()) up to a configured maximum;
+ *  - shrinks by removing a region only when nothing is allocated in it,
+ *    and is destroyed only when empty (EBUSY otherwise, nothing changed);
+ *  - always knows the IOVA of its memory (unless created with
+ *    RTE_EXTMEM_HEAP_F_NO_IOVA), so IOVA-contiguous memzones never
+ *    "succeed" with RTE_BAD_IOVA, also in legacy memory mode (--no-huge).
+ *
+ * EAL's native heaps (one per NUMA socket, named "socket_<n>") cannot be
+ * managed through this API (EPERM).
+ */
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <rte_common.h>
+#include <rte_compat.h>
+#include <rte_mempool.h>
+
+#include "rte_extmem.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/**
+ * The heap accepts regions whose IOVAs are unknown (CPU-only memory):
+ * memzones and mbufs on it may then have RTE_BAD_IOVA, and an
+ * IOVA-contiguous memzone on it may "succeed" without an IOVA in legacy
+ * memory mode. Without this flag such regions are refused (ENOTSUP).
+ */
+#define RTE_EXTMEM_HEAP_F_NO_IOVA RTE_BIT64(0)
+
+/**
+ * Parameters of rte_extmem_heap_create().
+ *
+ * Always initialise with rte_extmem_heap_params_init(): it sets
+ * @c struct_size and initialises @c region.
+ */
+struct rte_extmem_heap_params {
+	/** sizeof(struct rte_extmem_heap_params) of the caller's build. */
+	size_t struct_size;
+	/**
+	 * Heap name, 1 to RTE_EXTMEM_NAMESIZE - 1 characters, unique among
+	 * all EAL heaps; names of the form "socket_<n>" are reserved for
+	 * EAL's native heaps.
+	 */
+	const char *name;
+	/**
+	 * The first region: any backing the CPU can write (anon, thp,
+	 * hugetlb, shared, user; not device), its length, page size, NUMA
+	 * node, flags and, for user memory, address and IOVAs. If
+	 * @c region.name is NULL the region is named after the heap. It is
+	 * also the template of the regions added on demand (with length
+	 * @c grow_len and a generated name).
+	 */
+	struct rte_extmem_region_params region;
+	/**
+	 * Length of each region added on demand by rte_extmem_heap_malloc()
+	 * and rte_extmem_heap_ensure() (at least what the request needs); a
+	 * multiple of the page size. 0: the heap never grows on demand.
+	 * Must be 0 for user memory, which the library cannot allocate.
+	 */
+	size_t grow_len;
+	/**
+	 * Upper bound of the heap size (sum of its regions' lengths) that
+	 * growth on demand may reach; 0 means no bound. Explicit
+	 * rte_extmem_heap_region_add() calls are not bounded.
+	 */
+	size_t max_len;
+	/** RTE_EXTMEM_HEAP_F_* flags. */
+	uint64_t flags;
+};
+
+/** Opaque handle of a heap. */
+struct rte_extmem_heap;
+
+/** Description and statistics of a heap, from rte_extmem_heap_info_get(). */
+struct rte_extmem_heap_info {
+	char name[RTE_EXTMEM_NAMESIZE]; /**< Heap name. */
+	int socket_id;          /**< Socket ID of the heap. */
+	size_t size;            /**< Total bytes of its regions. */
+	size_t free;            /**< Free bytes. */
+	size_t greatest_free;   /**< Largest free block in bytes. */
+	size_t alloc_bytes;     /**< Allocated bytes (with malloc overhead). */
+	unsigned int alloc_count; /**< Number of allocated elements. */
+	unsigned int free_count;  /**< Number of free elements. */
+	unsigned int n_regions; /**< Number of regions. */
+	size_t min_page_sz;     /**< Smallest page size among its regions. */
+	size_t grow_len;        /**< Growth chunk (0: no growth on demand). */
+	size_t max_len;         /**< Growth bound (0: none). */
+	uint64_t n_grown;       /**< Regions added on demand so far. */
+	uint64_t n_grow_failed; /**< Growths on demand that failed. */
+	uint64_t flags;         /**< RTE_EXTMEM_HEAP_F_* flags. */
+	/** Name of the mbuf pool that owns the heap, empty if none. */
+	char pool[RTE_MEMPOOL_NAMESIZE];
+};
+
+/**
+ * Initialise heap parameters to their defaults: struct_size set, the
+ * region parameters initialised with rte_extmem_region_params_init(), no
+ * growth, no flags.
+ *
+ * @param params
+ *   Parameters to initialise.
+ * @return
+ *   0 on success, -1 with rte_errno EINVAL if @p params is NULL.
+ */
+__rte_experimental
+int rte_extmem_heap_params_init(struct rte_extmem_heap_params *params);
+
+/**
+ * Create a named heap with its first region.
+ *
+ * The region's memory is obtained from its backing, its IOVAs resolved,
+ * and it is added to a new EAL malloc heap, the translation table and the
+ * event subscribers (which map it for DMA). On failure nothing is left.
+ *
+ * @param params
+ *   Heap parameters, initialised with rte_extmem_heap_params_init().
+ * @return
+ *   The heap, or NULL with rte_errno set:
+ *   - EINVAL: NULL or malformed parameters (name, struct_size, device
+ *     backing, grow_len not a multiple of the page size or given for user
+ *     memory, max_len smaller than the first region, unknown flags), or
+ *     invalid region parameters (see rte_extmem_region_create());
+ *   - EEXIST: a heap (or a region) with this name exists;
+ *   - EPERM: the name is the name of, or reserved for, a native heap;
+ *   - ENOSPC: EAL has no free heap (RTE_MAX_HEAPS) or memseg list left;
+ *   - ENOTSUP: some pages of the region have no known IOVA and the heap
+ *     lacks RTE_EXTMEM_HEAP_F_NO_IOVA, or EAL runs in legacy memory mode
+ *     and the region's IOVAs are not contiguous (EAL would treat them as
+ *     contiguous); or the backing is not available;
+ *   - ENOMEM, EADDRINUSE, ECANCELED: as for rte_extmem_region_create().
+ */
+__rte_experimental
+struct rte_extmem_heap *
+rte_extmem_heap_create(const struct rte_extmem_heap_params *params);
+
+/**
+ * Destroy a heap: remove all its regions and the EAL heap.
+ *
+ * @param heap
+ *   The heap.
+ * @return
+ *   0 on success, -1 with rte_errno set and nothing changed:
+ *   - EINVAL: @p heap is NULL or not a live heap;
+ *   - EBUSY: something is allocated in the heap, it holds memory not added
+ *     through this library, it is owned by an mbuf pool (free it with
+ *     rte_extmem_pktmbuf_pool_free()), or a region has users.
+ *   If another thread allocates from the heap while it is destroyed, or
+ *   an event subscriber refuses a removal (ECANCELED), the regions removed
+ *   so far stay removed and the heap stays usable.
+ */
+__rte_experimental
+int rte_extmem_heap_destroy(struct rte_extmem_heap *heap);
+
+/**
+ * Find a heap by name.
+ *
+ * @param name
+ *   Heap name.
+ * @return
+ *   The heap, or NULL with rte_errno set:
+ *   - EINVAL: @p name is NULL, empty or too long;
+ *   - EPERM: @p name is a native heap;
+ *   - ENOENT: no heap of this library has this name.
+ */
+__rte_experimental
+struct rte_extmem_heap *rte_extmem_heap_lookup(const char *name);
+
+/**
+ * Find a heap by socket ID.
+ *
+ * @param socket_id
+ *   Socket ID, as returned by rte_extmem_heap_socket_id().
+ * @return
+ *   The heap, or NULL with rte_errno set:
+ *   - EINVAL: @p socket_id is negative (e.g. SOCKET_ID_ANY);
+ *   - EPERM: @p socket_id is a native NUMA socket (< RTE_MAX_NUMA_NODES);
+ *   - ENOENT: no heap of this library has this socket ID.
+ */
+__rte_experimental
+struct rte_extmem_heap *rte_extmem_heap_lookup_by_socket(int socket_id);
+
+/**
+ * Socket ID of a heap, to pass to rte_malloc_socket(), rte_memzone_reserve(),
+ * rte_ring_create(), rte_mempool_create(), rte_pktmbuf_pool_create().
+ *
+ * @param heap
+ *   The heap.
+ * @return
+ *   The socket ID (>= RTE_MAX_NUMA_NODES), or -1 with rte_errno EINVAL if
+ *   @p heap is NULL or not a live heap.
+ */
+__rte_experimental
+int rte_extmem_heap_socket_id(const struct rte_extmem_heap *heap);
+
+/**
+ * Get the description and statistics of a heap.
+ *
+ * @param heap
+ *   The heap.
+ * @param info
+ *   Filled on success.
+ * @return
+ *   0 on success, -1 with rte_errno EINVAL on a NULL or dead heap or NULL
+ *   @p info.
+ */
+__rte_experimental
+int rte_extmem_heap_info_get(const struct rte_extmem_heap *heap,
+	struct rte_extmem_heap_info *info);
+
+/**
+ * Get the regions of a heap, in the order they were added.
+ *
+ * @param heap
+ *   The heap.
+ * @param regions
+ *   Receives up to @p n regions.
+ * @param n
+ *   Capacity of @p regions.
+ * @return
+ *   The number of regions of the heap (which may exceed @p n), or -1 with
+ *   rte_errno EINVAL on bad arguments.
+ */
+__rte_experimental
+int rte_extmem_heap_regions_get(const struct rte_extmem_heap *heap,
+	struct rte_extmem_region **regions, unsigned int n);
+
+/**
+ * Count what is allocated inside one region of a heap, by walking the
+ * heap's elements.
+ *
+ * @param heap
+ *   The heap.
+ * @param region
+ *   One of its regions.
+ * @param n_alloc
+ *   Receives the number of allocated elements inside @p region (may be
+ *   NULL).
+ * @param alloc_bytes
+ *   Receives their total size in bytes, malloc overhead included (may be
+ *   NULL).
+ * @return
+ *   0 on success, -1 with rte_errno set:
+ *   - EINVAL: bad heap or region, or @p region is not in @p heap;
+ *   - ENOMEM: no memory to walk the heap;
+ *   - ENOTSUP: EAL's heap description could not be read.
+ */
+__rte_experimental
+int rte_extmem_heap_region_usage(const struct rte_extmem_heap *heap,
+	const struct rte_extmem_region *region, unsigned int *n_alloc,
+	size_t *alloc_bytes);
+
+/**
+ * Grow a heap by a new region.
+ *
+ * @param heap
+ *   The heap.
+ * @param params
+ *   Region parameters (any CPU-writable backing, as for
+ *   rte_extmem_heap_create()); a NULL name is replaced by a generated one.
+ * @return
+ *   The new region, or NULL with rte_errno set and nothing changed:
+ *   - EINVAL: bad heap or region parameters (device backing included);
+ *   - ENOTSUP, ENOSPC, EEXIST, ENOMEM, EADDRINUSE, ECANCELED: as for
+ *     rte_extmem_heap_create().
+ */
+__rte_experimental
+struct rte_extmem_region *
+rte_extmem_heap_region_add(struct rte_extmem_heap *heap,
+	const struct rte_extmem_region_params *params);
+
+/**
+ * Shrink a heap by removing one of its regions; its memory is released.
+ *
+ * @param heap
+ *   The heap.
+ * @param region
+ *   The region to remove.
+ * @return
+ *   0 on success, -1 with rte_errno set and nothing changed:
+ *   - EINVAL: bad heap or region, or @p region is not in @p heap;
+ *   - EBUSY: something is allocated inside @p region, or it has users;
+ *   - ECANCELED: an event subscriber refused the removal.
+ */
+__rte_experimental
+int rte_extmem_heap_region_remove(struct rte_extmem_heap *heap,
+	struct rte_extmem_region *region);
+
+/**
+ * Remove every region of a heap that has nothing allocated in it and no
+ * users. The heap may become empty; growth on demand refills it.
+ *
+ * @param heap
+ *   The heap.
+ * @return
+ *   The number of regions removed, or -1 with rte_errno EINVAL (bad heap)
+ *   or ENOMEM/ENOTSUP (the heap could not be walked).
+ */
+__rte_experimental
+int rte_extmem_heap_trim(struct rte_extmem_heap *heap);
+
+/**
+ * Make sure one allocation of @p size bytes aligned to @p align can be
+ * made from a heap, growing the heap by one region of at least
+ * @c grow_len bytes if its largest free block is too small.
+ *
+ * Call it before rte_memzone_reserve(), rte_ring_create(),
+ * rte_mempool_create() etc. on a heap that grows on demand.
+ *
+ * @param heap
+ *   The heap.
+ * @param size
+ *   Size of the allocation in bytes (> 0).
+ * @param align
+ *   Alignment: 0 or a power of two.
+ * @return
+ *   0 if the allocation fits (now), -1 with rte_errno set:
+ *   - EINVAL: bad heap, zero size, alignment not a power of two;
+ *   - ENOMEM: the heap does not grow on demand, would exceed its
+ *     @c max_len, or the new region could not be created (the region's
+ *     error is logged).
+ */
+__rte_experimental
+int rte_extmem_heap_ensure(struct rte_extmem_heap *heap, size_t size,
+	unsigned int align);
+
+/**
+ * Allocate from a heap, growing it on demand (see rte_extmem_heap_ensure()).
+ * Free with rte_free().
+ *
+ * The fast path is rte_malloc_socket() on the heap's socket ID; the heap
+ * lock is taken only to grow.
+ *
+ * @param heap
+ *   The heap.
+ * @param type
+ *   A string identifying the allocation in statistics (may be NULL), as
+ *   for rte_malloc_socket().
+ * @param size
+ *   Size in bytes (> 0).
+ * @param align
+ *   Alignment: 0 or a power of two.
+ * @return
+ *   The allocation, or NULL with rte_errno EINVAL (bad arguments) or
+ *   ENOMEM (no room and the heap cannot grow).
+ */
+__rte_experimental
+void *rte_extmem_heap_malloc(struct rte_extmem_heap *heap, const char *type,
+	size_t size, unsigned int align);
+
+/**
+ * Like rte_extmem_heap_malloc(), with the memory zeroed.
+ *
+ * @param heap
+ *   The heap.
+ * @param type
+ *   A string identifying the allocation in statistics (may be NULL).
+ * @param size
+ *   Size in bytes (> 0).
+ * @param align
+ *   Alignment: 0 or a power of two.
+ * @return
+ *   The zeroed allocation, or NULL with rte_errno as for
+ *   rte_extmem_heap_malloc().
+ */
+__rte_experimental
+void *rte_extmem_heap_zmalloc(struct rte_extmem_heap *heap, const char *type,
+	size_t size, unsigned int align);
+
+/**
+ * Callback of rte_extmem_heap_walk().
+ *
+ * @param heap
+ *   The heap.
+ * @param info
+ *   Its description and statistics.
+ * @param arg
+ *   The walk's argument.
+ * @return
+ *   0 to continue, non-zero to stop the walk and return that value.
+ */
+typedef int (*rte_extmem_heap_walk_t)(const struct rte_extmem_heap *heap,
+	const struct rte_extmem_heap_info *info, void *arg);
+
+/**
+ * Call @p fn for every heap of this library, in creation order. The heap
+ * list is locked for the duration: @p fn must not create or destroy heaps.
+ *
+ * @param fn
+ *   Callback.
+ * @param arg
+ *   Argument passed to @p fn.
+ * @return
+ *   0 after a full walk, the non-zero value a callback returned, or -1
+ *   with rte_errno EINVAL if @p fn is NULL.
+ */
+__rte_experimental
+int rte_extmem_heap_walk(rte_extmem_heap_walk_t fn, void *arg);
+
+/**
+ * Number of live heaps of this library.
+ *
+ * @return
+ *   The count.
+ */
+__rte_experimental
+unsigned int rte_extmem_heap_count(void);
+
+/**
+ * Memory a heap needs for rte_extmem_pktmbuf_pool_create() with these
+ * arguments: the pool header (with its per-lcore caches), the ring of the
+ * default mempool ops, every object placed so that none crosses a page
+ * boundary (objects larger than a page need IOVA-contiguous pages), and
+ * malloc overhead, rounded up to the page size.
+ *
+ * @param n
+ *   Number of mbufs.
+ * @param cache_size
+ *   Per-lcore cache size.
+ * @param priv_size
+ *   Application private area size of each mbuf.
+ * @param data_room_size
+ *   Data buffer size of each mbuf, headroom included.
+ * @param page_sz
+ *   Page size of the heap's memory (a power of two).
+ * @return
+ *   The size in bytes, or 0 with rte_errno EINVAL on bad arguments
+ *   (n == 0, page_sz not a power of two, priv_size not aligned to
+ *   RTE_MBUF_PRIV_ALIGN, cache_size too large for @p n).
+ */
+__rte_experimental
+size_t rte_extmem_pktmbuf_pool_mem_size(unsigned int n,
+	unsigned int cache_size, uint16_t priv_size, uint16_t data_room_size,
+	size_t page_sz);
+
+/**
+ * Create an mbuf pool on external memory in one call.
+ *
+ * A heap named @p name is created from @p backing, sized with
+ * rte_extmem_pktmbuf_pool_mem_size() unless @c backing->len is given
+ * (mandatory for user memory); the pool's objects are reserved first, at
+ * page-aligned addresses, and populated per IOVA-contiguous run so that
+ * no object crosses a page boundary that is not IOVA-contiguous; the pool
+ * header and its ring follow in the same heap. Every mbuf's buf_iova
+ * equals rte_extmem_virt2iova() of its buffer. The pool keeps a user
+ * reference on the heap's regions.
+ *
+ * @param name
+ *   Name of the pool and of its heap (1 to RTE_MEMPOOL_NAMESIZE - 1
+ *   characters).
+ * @param n
+ *   Number of mbufs.
+ * @param cache_size
+ *   Per-lcore cache size, as for rte_pktmbuf_pool_create().
+ * @param priv_size
+ *   Application private area size, a multiple of RTE_MBUF_PRIV_ALIGN.
+ * @param data_room_size
+ *   Data buffer size of each mbuf, headroom included.
+ * @param backing
+ *   Region parameters of the heap's memory (initialised with
+ *   rte_extmem_region_params_init()); @c name is ignored; @c len 0 means
+ *   "as much as needed" (rounded up to 2M for the thp backing). Any
+ *   CPU-writable backing.
+ * @return
+ *   The pool, or NULL with rte_errno set and nothing left behind:
+ *   - EINVAL: bad arguments;
+ *   - EEXIST: a pool or heap with this name exists;
+ *   - ENOMEM: the memory (as given, or as it could be allocated) cannot
+ *     hold the pool;
+ *   - other values as for rte_extmem_heap_create().
+ */
+__rte_experimental
+struct rte_mempool *
+rte_extmem_pktmbuf_pool_create(const char *name, unsigned int n,
+	unsigned int cache_size, uint16_t priv_size, uint16_t data_room_size,
+	const struct rte_extmem_region_params *backing);
+
+/**
+ * Free a pool made by rte_extmem_pktmbuf_pool_create() and destroy its heap.
+ *
+ * @param mp
+ *   The pool.
+ * @return
+ *   0 on success, -1 with rte_errno set and nothing changed:
+ *   - EINVAL: @p mp is NULL or not made by rte_extmem_pktmbuf_pool_create();
+ *   - EBUSY: mbufs of the pool are still in use (not back in the pool or
+ *     its caches), or something else was allocated in its heap.
+ */
+__rte_experimental
+int rte_extmem_pktmbuf_pool_free(struct rte_mempool *mp);
+
+/**
+ * The heap of a pool made by rte_extmem_pktmbuf_pool_create().
+ *
+ * @param mp
+ *   The pool.
+ * @return
+ *   The heap, or NULL with rte_errno EINVAL.
+ */
+__rte_experimental
+struct rte_extmem_heap *
+rte_extmem_pktmbuf_pool_heap(const struct rte_mempool *mp);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* RTE_EXTMEM_HEAP_H */

@@ -1,0 +1,327 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ * Copyright(c) 2026 The dpdk-extmem authors
+ */
+
+#ifndef RTE_EXTMEM_MBUF_H
+#define RTE_EXTMEM_MBUF_H
+
+/**
+ * @file
+ * Device buffers over the network: zero-copy mbuf slices of a region and
+ * pinned external-buffer mbuf pools over regions.
+ *
+ * A *slicer* hands out mbufs whose data is any (offset, length) range of a
+ * region, typically device memory (RTE_EXTMEM_BACKING_DEVICE) that the CPU
+ * never touches. Each mbuf comes from the slicer's own host pktmbuf pool
+ * and is attached with rte_pktmbuf_attach_extbuf() to the range, with the
+ * range's IOVA taken from the region. The shared information of the
+ * external buffer (reference count, free callback) lives in the private
+ * area of the slice's first mbuf, in host memory, never in the region:
+ * nothing is written into device memory. Standard mbuf operations work on
+ * slices: free, clone (rte_pktmbuf_clone(), into any pool), reference
+ * counts, chaining (rte_pktmbuf_chain()), transmission. When the last
+ * reference to a slice is gone (the slice and all its clones are freed),
+ * the slicer's owner callback runs once for the slice.
+ *
+ * A slice longer than a segment can hold (UINT16_MAX bytes, or the
+ * slicer's maximum segment length) or crossing a discontinuity of the
+ * region's IOVAs is returned as a chain of segments, each IOVA-contiguous;
+ * the segments of one slice share one reference count, and the callback
+ * still runs once per slice.
+ *
+ * A slicer is a user of its region (rte_extmem_region_destroy() fails with
+ * EBUSY while the slicer exists) and cannot itself be freed while any of
+ * its slices is alive (EBUSY).
+ */
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <rte_compat.h>
+#include <rte_mbuf.h>
+#include <rte_mempool.h>
+
+#include "rte_extmem.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/**
+ * Maximum number of segments of one slice. The segments of a slice share
+ * one 16-bit reference count: this leaves room for 63 clones of a slice of
+ * the maximum length.
+ */
+#define RTE_EXTMEM_SLICE_MAX_SEGS 1024
+
+/** Opaque handle of a slicer. */
+struct rte_extmem_slicer;
+
+/**
+ * Owner callback of a slicer: runs once per slice, when the last mbuf
+ * referencing the slice (the slice's segments and all their clones) is
+ * freed. It runs on the lcore or thread that frees that last mbuf, must
+ * not block, and must not free the slicer.
+ *
+ * @param addr
+ *   Start of the slice (region address + offset given to rte_extmem_slice()).
+ * @param len
+ *   Length of the slice in bytes.
+ * @param arg
+ *   The slicer's rte_extmem_slicer_params::free_cb_arg.
+ */
+typedef void (*rte_extmem_slice_free_cb_t)(void *addr, size_t len, void *arg);
+
+/**
+ * Parameters of rte_extmem_slicer_create().
+ *
+ * Always initialise with rte_extmem_slicer_params_init().
+ */
+struct rte_extmem_slicer_params {
+	/** sizeof(struct rte_extmem_slicer_params) of the caller's build. */
+	size_t struct_size;
+	/** Unique slicer name, 1 to RTE_EXTMEM_NAMESIZE - 1 characters. */
+	const char *name;
+	/** The region to slice (any backing; typically device memory). */
+	struct rte_extmem_region *region;
+	/**
+	 * Number of mbufs of the slicer's pool (> 0): a slice takes one per
+	 * segment, so this bounds the slices alive at once.
+	 */
+	unsigned int n_mbufs;
+	/** Per-lcore cache size of the pool; 0: picked from its size (<= 256). */
+	unsigned int cache_size;
+	/** NUMA socket of the slicer's host memory, or SOCKET_ID_ANY. */
+	int socket_id;
+	/** Maximum data length of one segment; 0: UINT16_MAX. */
+	uint16_t max_seg_len;
+	/** Owner callback run when the last reference to a slice goes; may be NULL. */
+	rte_extmem_slice_free_cb_t free_cb;
+	/** Argument of @c free_cb. */
+	void *free_cb_arg;
+};
+
+/** Counters of a slicer, from rte_extmem_slicer_stats_get(). */
+struct rte_extmem_slicer_stats {
+	uint64_t slices;    /**< Slices handed out. */
+	uint64_t segments;  /**< Segments (mbufs) attached to the region. */
+	uint64_t freed;     /**< Slices whose last reference went (callbacks run). */
+	uint64_t fails;     /**< Slice requests that failed for lack of mbufs. */
+	uint64_t in_flight; /**< Slices alive now. */
+};
+
+/**
+ * Initialise slicer parameters to their defaults: struct_size set, no
+ * region, no pool size, default cache, SOCKET_ID_ANY, maximum segment
+ * length UINT16_MAX, no callback.
+ *
+ * @param params
+ *   Parameters to initialise.
+ * @return
+ *   0 on success, -1 with rte_errno EINVAL if @p params is NULL.
+ */
+__rte_experimental
+int rte_extmem_slicer_params_init(struct rte_extmem_slicer_params *params);
+
+/**
+ * Create a slicer over a region. The slicer becomes a user of the region.
+ *
+ * @param params
+ *   Parameters, initialised with rte_extmem_slicer_params_init().
+ * @return
+ *   The slicer, or NULL with rte_errno set and nothing changed:
+ *   - EINVAL: NULL or malformed parameters (name, region not live,
+ *     n_mbufs 0, cache size too large for the pool, socket);
+ *   - EEXIST: a slicer with this name exists;
+ *   - ENOMEM: no host memory for the slicer or its pool;
+ *   - ENOTSUP: fields unknown to this library version are set.
+ */
+__rte_experimental
+struct rte_extmem_slicer *
+rte_extmem_slicer_create(const struct rte_extmem_slicer_params *params);
+
+/**
+ * Free a slicer and its pool, and release its region.
+ *
+ * @param slicer
+ *   The slicer.
+ * @return
+ *   0 on success, -1 with rte_errno set and nothing changed:
+ *   - EINVAL: @p slicer is NULL or not a live slicer;
+ *   - EBUSY: slices of this slicer are still alive, or mbufs of its pool
+ *     are still in use (e.g. as clones).
+ */
+__rte_experimental
+int rte_extmem_slicer_free(struct rte_extmem_slicer *slicer);
+
+/**
+ * Find a slicer by name.
+ *
+ * @param name
+ *   Slicer name.
+ * @return
+ *   The slicer, or NULL with rte_errno EINVAL (bad name) or ENOENT.
+ */
+__rte_experimental
+struct rte_extmem_slicer *rte_extmem_slicer_lookup(const char *name);
+
+/**
+ * Read the counters of a slicer. Exact when no slice is being created or
+ * freed concurrently.
+ *
+ * @param slicer
+ *   The slicer.
+ * @param stats
+ *   Filled on success.
+ * @return
+ *   0 on success, -1 with rte_errno EINVAL on a NULL argument.
+ */
+__rte_experimental
+int rte_extmem_slicer_stats_get(const struct rte_extmem_slicer *slicer,
+	struct rte_extmem_slicer_stats *stats);
+
+/**
+ * Get the region of a slicer.
+ *
+ * @param slicer
+ *   The slicer.
+ * @return
+ *   The region, or NULL with rte_errno EINVAL if @p slicer is NULL.
+ */
+__rte_experimental
+struct rte_extmem_region *
+rte_extmem_slicer_region(const struct rte_extmem_slicer *slicer);
+
+/**
+ * Slice a range of the slicer's region into an mbuf, zero-copy.
+ *
+ * The returned mbuf (a chain if the range needs several segments) has its
+ * data at region address + @p off, @c pkt_len = @p len, no headroom, and
+ * each segment's @c buf_iova is the IOVA of its data. Nothing is read from
+ * or written to the range. Safe on any lcore or thread, concurrently.
+ *
+ * @param slicer
+ *   The slicer.
+ * @param off
+ *   Offset of the range in the region.
+ * @param len
+ *   Length of the range; > 0 and at most UINT32_MAX.
+ * @return
+ *   The mbuf, or NULL with rte_errno set:
+ *   - EINVAL: NULL slicer, @p len 0 or larger than UINT32_MAX, or the range
+ *     is not inside the region;
+ *   - EFAULT: part of the range has no known IOVA;
+ *   - E2BIG: the range needs more than RTE_EXTMEM_SLICE_MAX_SEGS segments;
+ *   - ENOBUFS: no mbuf left in the slicer's pool.
+ */
+__rte_experimental
+struct rte_mbuf *
+rte_extmem_slice(struct rte_extmem_slicer *slicer, size_t off, size_t len);
+
+/**
+ * Header/data split: allocate a header mbuf from a host pool and chain a
+ * zero-copy slice of the region behind it as the payload.
+ *
+ * The header mbuf gets @p hdr_len bytes of data (copied from @p hdr, or left
+ * for the caller to write through rte_pktmbuf_mtod() when @p hdr is NULL);
+ * the packet's @c pkt_len is @p hdr_len + @p len.
+ *
+ * @param slicer
+ *   The slicer of the payload.
+ * @param hdr_pool
+ *   A pktmbuf pool with host data buffers for the header.
+ * @param hdr
+ *   Header bytes to copy, or NULL.
+ * @param hdr_len
+ *   Header length; must fit in the header mbuf's tailroom.
+ * @param off
+ *   Offset of the payload in the region.
+ * @param len
+ *   Payload length.
+ * @return
+ *   The header mbuf with the payload chained, or NULL with rte_errno set:
+ *   - EINVAL: NULL slicer or pool, header does not fit, or payload range
+ *     invalid as for rte_extmem_slice();
+ *   - EFAULT, E2BIG, ENOBUFS: as for rte_extmem_slice(); ENOBUFS also
+ *     when @p hdr_pool is empty.
+ */
+__rte_experimental
+struct rte_mbuf *
+rte_extmem_slice_hdr(struct rte_extmem_slicer *slicer,
+	struct rte_mempool *hdr_pool, const void *hdr, uint16_t hdr_len,
+	size_t off, size_t len);
+
+/**
+ * Describe regions as external memory for upstream's
+ * rte_pktmbuf_pool_create_extbuf(): one descriptor per IOVA-contiguous run
+ * of pages (upstream assumes each descriptor is IOVA-contiguous), runs
+ * shorter than @p elt_size left out. Pages with unknown IOVA form runs
+ * whose descriptor has buf_iova RTE_BAD_IOVA.
+ *
+ * @param regions
+ *   The regions.
+ * @param n_regions
+ *   Number of regions (> 0).
+ * @param elt_size
+ *   Size of each buffer (> 0).
+ * @param ext
+ *   Receives up to @p n_ext descriptors; may be NULL if @p n_ext is 0.
+ * @param n_ext
+ *   Capacity of @p ext.
+ * @param n_bufs
+ *   If not NULL, receives the number of buffers the descriptors hold.
+ * @return
+ *   The number of descriptors needed (may exceed @p n_ext), or -1 with
+ *   rte_errno EINVAL on bad arguments or a region that is not live.
+ */
+__rte_experimental
+int rte_extmem_pktmbuf_extmem_get(struct rte_extmem_region *const regions[],
+	unsigned int n_regions, uint16_t elt_size,
+	struct rte_pktmbuf_extmem *ext, unsigned int n_ext, uint64_t *n_bufs);
+
+/**
+ * Create a pktmbuf pool with pinned external data buffers carved from
+ * regions, in one call: the regions are split into IOVA-contiguous
+ * descriptors (rte_extmem_pktmbuf_extmem_get(), buffers of
+ * @p data_room_size rounded up to a cache line where it fits in 16 bits) and
+ * handed to rte_pktmbuf_pool_create_extbuf(). The mbuf headers and shared
+ * information are in host memory; nothing is written into the regions.
+ *
+ * The pool is a user of every region until it is freed with
+ * rte_mempool_free().
+ *
+ * @param name
+ *   Pool name (at most RTE_MEMPOOL_NAMESIZE - 1 characters).
+ * @param n
+ *   Number of mbufs; 0: as many as the regions hold.
+ * @param cache_size
+ *   Per-lcore cache size (see rte_pktmbuf_pool_create()).
+ * @param priv_size
+ *   Application private area size of each mbuf, RTE_MBUF_PRIV_ALIGN aligned.
+ * @param data_room_size
+ *   Data buffer size, headroom included; > 0.
+ * @param socket_id
+ *   NUMA socket of the mbuf headers, or SOCKET_ID_ANY.
+ * @param regions
+ *   The regions holding the data buffers.
+ * @param n_regions
+ *   Number of regions (> 0).
+ * @return
+ *   The pool, or NULL with rte_errno set and nothing changed:
+ *   - EINVAL: bad arguments, or a region that is not live;
+ *   - ENOMEM: the regions hold fewer than @p n buffers, or no host memory;
+ *   - EEXIST: a memory pool with this name exists;
+ *   - other values from rte_pktmbuf_pool_create_extbuf().
+ */
+__rte_experimental
+struct rte_mempool *
+rte_extmem_pktmbuf_pool_create_extbuf(const char *name, unsigned int n,
+	unsigned int cache_size, uint16_t priv_size, uint16_t data_room_size,
+	int socket_id, struct rte_extmem_region *const regions[],
+	unsigned int n_regions);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* RTE_EXTMEM_MBUF_H */

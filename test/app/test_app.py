@@ -1,0 +1,300 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: BSD-3-Clause
+# Copyright(c) 2026 The dpdk-extmem authors
+"""Behaviour tests of dpdk-extmem-testpmd (never its speed).
+
+usage: test_app.py <app binary> <check> [args]
+
+checks:
+  fwd <mp-alloc> <huge|nohuge>   io forwarding on the default ports (the
+                                 net_mrnic pair when built in): packets
+                                 flow, counters add up, no mbuf leak
+  fwd-modes <huge|nohuge>        io, mac, txonly, rxonly, flowgen over net_null and
+                                 on the default ports
+  json                           --json on stdout: one parseable object
+  sigint                         SIGINT stops forwarding cleanly
+  cores                          --nb-cores 2 with 2 queues per port
+  options                        invalid options are refused, --help works
+
+Environment: ETP_MRNIC=1 when the binary links the net_mrnic driver.
+Exit status 0 on success, 77 on skip, 1 on failure.
+"""
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+
+SKIP = 77
+APP = None
+MRNIC = os.environ.get("ETP_MRNIC", "0") == "1"
+NULL_PORTS = ["--vdev", "net_null0", "--vdev", "net_null1"]
+
+
+class Failure(Exception):
+    pass
+
+
+def check(cond, msg):
+    if not cond:
+        raise Failure(msg)
+
+
+def huge_available():
+    try:
+        with open("/sys/kernel/mm/hugepages/hugepages-2048kB/free_hugepages") as f:
+            return int(f.read()) > 64
+    except OSError:
+        return False
+
+
+RUNS = 0
+
+
+def eal_args(mem, lcores="0-1"):
+    """EAL options: its own runtime directory per run (--no-huge is legacy
+    memory, which --in-memory refuses), or --in-memory with hugepages."""
+    global RUNS
+    RUNS += 1
+    args = ["-l", lcores, "--no-pci", "--log-level=lib.eal:error"]
+    if mem == "nohuge":
+        args += ["--no-huge", "-m", "512",
+                 f"--file-prefix=etp_test_{os.getpid()}_{RUNS}"]
+    else:
+        args += ["--in-memory"]
+    return args
+
+
+def default_ports():
+    """Ports of the default run: none (the app creates net_mrnic) if built
+    in, else two net_null ports."""
+    return [] if MRNIC else NULL_PORTS
+
+
+def run(eal, app_args, timeout=90, expect_rc=0):
+    """Run the app; return (stdout, result dict from --json-file)."""
+    with tempfile.TemporaryDirectory() as tmp:
+        jf = os.path.join(tmp, "result.json")
+        cmd = [APP] + eal + ["--"] + app_args + ["--json-file", jf]
+        print("+", " ".join(cmd), flush=True)
+        p = subprocess.run(cmd, stdout=subprocess.PIPE,
+                           stderr=subprocess.STDOUT, timeout=timeout,
+                           text=True)
+        print(p.stdout)
+        check(p.returncode == expect_rc,
+              f"exit status {p.returncode}, expected {expect_rc}")
+        if expect_rc != 0:
+            return p.stdout, None
+        check(os.path.exists(jf), "no JSON result written")
+        with open(jf) as f:
+            res = json.load(f)
+        return p.stdout, res
+
+
+def check_counts(res, fwd):
+    """Counters add up and every mbuf is back in the pool."""
+    ports = res["ports"]
+    check(len(ports) == res["nb_ports"] and len(ports) >= 1,
+          "port list does not match nb_ports")
+    prx = sum(p["rx_packets"] for p in ports)
+    ptx = sum(p["tx_packets"] for p in ports)
+    check(prx == res["rx_packets"] and ptx == res["tx_packets"],
+          "per-port packets do not add up to the totals")
+    if fwd in ("io", "mac"):
+        check(res["rx_packets"] > 0, "nothing received")
+        check(res["tx_packets"] > 0, "nothing forwarded")
+        # Every packet received was sent or counted as dropped.
+        check(res["fwd_rx_packets"] + res.get("tx_first_packets", 0) ==
+              res["fwd_tx_packets"] + res["fwd_dropped"],
+              "forwarded + dropped != received (+ tx-first)")
+    elif fwd == "txonly":
+        check(res["tx_packets"] > 0, "nothing sent")
+        check(res["fwd_rx_packets"] == 0, "txonly received packets")
+    elif fwd == "flowgen":
+        check(res["rx_packets"] > 0, "nothing received")
+        check(res["tx_packets"] > 0, "nothing sent")
+    elif fwd == "rxonly":
+        check(res["rx_packets"] > 0, "nothing received")
+        check(res["fwd_tx_packets"] == res.get("tx_first_packets", 0),
+              "rxonly sent packets beyond tx-first")
+    # The ports' counters match what the forwarding loops counted.
+    check(res["rx_packets"] == res["fwd_rx_packets"],
+          f"ports received {res['rx_packets']}, streams "
+          f"{res['fwd_rx_packets']}")
+    check(res["tx_packets"] == res["fwd_tx_packets"],
+          f"ports sent {res['tx_packets']}, streams "
+          f"{res['fwd_tx_packets']}")
+    check(res["rx_pps"] > 0 or fwd == "txonly", "rx_pps is 0")
+    check(res["tx_pps"] > 0 or fwd == "rxonly", "tx_pps is 0")
+    check(res["dma_fault"] == 0, f"{res['dma_fault']} DMA faults")
+    check(res["mbufs_avail_after_stop"] == res["mbufs_total"],
+          f"mbuf leak: {res['mbufs_total'] - res['mbufs_avail_after_stop']}"
+          f" of {res['mbufs_total']} not back in the pool")
+
+
+def check_backing(res, mode):
+    b = res["backing"]
+    if mode == "native":
+        check(b.startswith("eal"), f"native pool on {b}")
+    elif mode in ("xmem4k", "anon"):
+        check(b in ("anon", "shared"), f"{mode} pool on {b}, expected 4K")
+    elif mode in ("xmem", "xmemhuge", "xbuf"):
+        thp = False
+        try:
+            with open("/sys/kernel/mm/transparent_hugepage/enabled") as f:
+                thp = "[never]" not in f.read()
+        except OSError:
+            pass
+        if thp or huge_available():
+            check(b != "anon" and res["page_size"] >= 2 << 20,
+                  f"{mode} chose {b} although the system has hugepages")
+    elif mode == "xmemshared":
+        check(b.startswith("shared"), f"xmemshared on {b}")
+
+
+def t_fwd(mode, mem):
+    # devbuf payloads are sent (and received by the peer) by flowgen.
+    fwd = "flowgen" if mode == "devbuf" else "io"
+    out, res = run(eal_args(mem) + default_ports(),
+                   ["--mp-alloc", mode, "--forward-mode", fwd,
+                    "--duration", "1", "--stats-period", "0.5"])
+    check_counts(res, fwd)
+    check_backing(res, mode)
+    check(res["mp_alloc"] == mode, "mp_alloc not reported")
+    check(len(res["periods_rx_pps"]) >= 1, "no periodic statistics")
+    if mode != "native":
+        check("registered external memory" in out,
+              "the registered regions were not reported")
+    if MRNIC:
+        check(res["has_dma_fault"], "dma_fault xstat of net_mrnic missing")
+
+
+def t_fwd_modes(mem):
+    for ports in ([NULL_PORTS] + ([[]] if MRNIC else [])):
+        for fwd in ("io", "mac", "txonly", "rxonly", "flowgen"):
+            extra = []
+            if not ports and fwd == "rxonly":
+                extra = ["--tx-first"]
+            _, res = run(eal_args(mem) + ports,
+                         ["--mp-alloc", "xmem", "--forward-mode", fwd,
+                          "--duration", "0.5"] + extra)
+            check(res["forward_mode"] == fwd, "forward mode not reported")
+            check_counts(res, fwd)
+
+
+def t_json():
+    cmd = [APP] + eal_args("nohuge") + NULL_PORTS + [
+        "--", "--mp-alloc", "xmem", "--duration", "0.5", "--json"]
+    print("+", " ".join(cmd), flush=True)
+    p = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                       timeout=60, text=True)
+    print(p.stdout)
+    check(p.returncode == 0, f"exit status {p.returncode}")
+    lines = [l for l in p.stdout.splitlines() if l.startswith("{")]
+    check(len(lines) == 1, f"{len(lines)} JSON lines on stdout, expected 1")
+    res = json.loads(lines[0])
+    for key, typ in (("rx_pps", (int, float)), ("tx_pps", (int, float)),
+                     ("rx_packets", int), ("tx_packets", int),
+                     ("dma_fault", int), ("duration_s", (int, float)),
+                     ("mp_alloc", str), ("ports", list)):
+        check(key in res, f"JSON lacks {key}")
+        check(isinstance(res[key], typ), f"JSON {key} has type "
+              f"{type(res[key]).__name__}")
+    # The averages are over the forwarding time.
+    check(abs(res["rx_pps"] * res["duration_s"] - res["rx_packets"]) <=
+          max(1, res["rx_packets"] * 1e-6), "rx_pps is not rx/duration")
+    check_counts(res, "io")
+
+
+def t_sigint():
+    with tempfile.TemporaryDirectory() as tmp:
+        jf = os.path.join(tmp, "r.json")
+        cmd = [APP] + eal_args("nohuge") + default_ports() + [
+            "--", "--mp-alloc", "xmem", "--stats-period", "0.2",
+            "--json-file", jf]
+        print("+", " ".join(cmd), flush=True)
+        p = subprocess.Popen(cmd, stdout=subprocess.PIPE,
+                             stderr=subprocess.STDOUT, text=True)
+        # Wait for forwarding to be under way (first statistics).
+        out = []
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            line = p.stdout.readline()
+            if not line:
+                break
+            out.append(line)
+            if line.startswith("---- "):
+                break
+        check(p.poll() is None, "the app exited before SIGINT:\n" +
+              "".join(out))
+        p.send_signal(signal.SIGINT)
+        try:
+            rest, _ = p.communicate(timeout=30)
+        except subprocess.TimeoutExpired:
+            p.kill()
+            raise Failure("no exit within 30 s of SIGINT")
+        print("".join(out) + rest)
+        check(p.returncode == 0, f"exit status {p.returncode} after SIGINT")
+        check("signal 2 received" in rest, "SIGINT not reported")
+        with open(jf) as f:
+            res = json.load(f)
+        check(res["signal"] == signal.SIGINT, "JSON signal is not SIGINT")
+        check_counts(res, "io")
+
+
+def t_cores():
+    # Three lcores on two CPUs: the main one and two forwarding ones.
+    eal = eal_args("nohuge")
+    eal[0:2] = ["--lcores", "0@0,1@1,2@1"]
+
+    _, res = run(eal + NULL_PORTS,
+                 ["--nb-cores", "2", "--rxq", "2", "--txq", "2",
+                  "--mp-alloc", "xmem", "--duration", "0.5"])
+    check(res["nb_cores"] == 2, "not 2 forwarding cores")
+    check_counts(res, "io")
+
+
+def t_options():
+    eal = eal_args("nohuge") + NULL_PORTS
+    for bad in (["--mp-alloc", "bogus"], ["--forward-mode", "bogus"],
+                ["--nb-cores", "2"], ["--burst", "0"], ["--burst", "513"],
+                ["--rxq", "2", "--txq", "1"], ["--stats-period", "-1"],
+                ["--duration", "x"], ["-i"], ["--txpkts", "10"],
+                ["--mp-alloc", "devbuf", "--forward-mode", "io"],
+                ["stray"]):
+        out, _ = run(eal, bad, expect_rc=1, timeout=60)
+        check("invalid" in out or "not supported" in out or
+              "needs" in out or "unexpected" in out or
+              "only" in out or "<" in out, f"no reason given for {bad}")
+    cmd = [APP] + eal + ["--", "--help"]
+    p = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                       timeout=60, text=True)
+    check(p.returncode == 0 and "--mp-alloc" in p.stdout, "--help failed")
+
+
+def main():
+    global APP
+    if len(sys.argv) < 3:
+        print(__doc__)
+        return 1
+    APP = sys.argv[1]
+    name, args = sys.argv[2], sys.argv[3:]
+    if args and args[-1] == "huge" and not huge_available():
+        print("SKIP: no free 2M hugepages for the EAL hugepage mode")
+        return SKIP
+    tests = {"fwd": t_fwd, "fwd-modes": t_fwd_modes, "json": t_json,
+             "sigint": t_sigint, "cores": t_cores, "options": t_options}
+    try:
+        tests[name](*args)
+    except Failure as e:
+        print(f"FAIL: {e}")
+        return 1
+    print("OK")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,356 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ * Copyright(c) 2026 The dpdk-extmem authors
+ */
+
+/*
+ * One-call mbuf pool on external memory: exact sizing, objects inside the
+ * heap and never across a page boundary that is not IOVA-contiguous,
+ * mbuf IOVAs equal to translation, freeing releases the heap, EBUSY with
+ * mbufs out or foreign allocations, bad arguments.
+ */
+
+#include <errno.h>
+#include <stdlib.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include <rte_eal.h>
+#include <rte_errno.h>
+#include <rte_malloc.h>
+#include <rte_mbuf.h>
+#include <rte_mempool.h>
+
+#include "test.h"
+#include "test_heap_util.h"
+
+#define POOL_N 4095
+#define POOL_CACHE 32
+#define POOL_PRIV 64
+
+struct pool_check {
+	const struct rte_extmem_heap *h;
+	size_t pgsz;
+	unsigned int n, outside, crossing, bad_iova;
+};
+
+static void
+pool_obj_cb(struct rte_mempool *mp, void *arg, void *obj,
+	unsigned int idx __rte_unused)
+{
+	struct pool_check *c = arg;
+	size_t total = mp->header_size + mp->elt_size + mp->trailer_size;
+	uintptr_t start = (uintptr_t)obj - mp->header_size;
+	struct rte_mbuf *m = obj;
+
+	c->n++;
+	if (!test_heap_contains(c->h, (void *)start, total))
+		c->outside++;
+	/* within a page, or (larger than a page) IOVA-contiguous */
+	if ((total <= c->pgsz && start / c->pgsz !=
+			(start + total - 1) / c->pgsz) ||
+			rte_extmem_range2iova((void *)start, total) ==
+				RTE_BAD_IOVA)
+		c->crossing++;
+	if (rte_mempool_virt2iova(obj) != rte_extmem_virt2iova(obj) ||
+			m->buf_iova != rte_extmem_virt2iova(m->buf_addr) ||
+			m->buf_iova == RTE_BAD_IOVA)
+		c->bad_iova++;
+}
+
+static size_t
+natural_page(enum rte_extmem_backing b)
+{
+	return b == RTE_EXTMEM_BACKING_HUGETLB ? RTE_PGSIZE_2M :
+		(size_t)sysconf(_SC_PAGESIZE);
+}
+
+/* What upstream testpmd's xmem modes would map for the same pool. */
+static size_t
+testpmd_estimate(unsigned int n, uint16_t room, size_t pgsz)
+{
+	size_t obj = rte_mempool_calc_obj_size(sizeof(struct rte_mbuf) + room,
+		0, NULL);
+	size_t per = pgsz / obj, pages = (n + per - 1) / per;
+
+	return RTE_ALIGN_CEIL((128UL << 20) + pages * pgsz, pgsz);
+}
+
+static int
+pool_checks(struct rte_mempool *mp, struct rte_extmem_heap *h, size_t pgsz,
+	unsigned int n)
+{
+	struct pool_check c = { .h = h, .pgsz = pgsz };
+	struct rte_mbuf **bufs;
+	unsigned int i;
+	int ret = TEST_FAILED;
+
+	TEST_ASSERT(test_heap_contains(h, mp, sizeof(*mp)), "pool header");
+	TEST_ASSERT(test_heap_contains(h, mp->pool_data, 64), "pool ring");
+	TEST_ASSERT_EQ(rte_mempool_obj_iter(mp, pool_obj_cb, &c), n, "objects");
+	TEST_ASSERT_EQ(c.outside, 0, "%u objects outside the heap", c.outside);
+	TEST_ASSERT_EQ(c.crossing, 0, "%u objects across a page boundary that "
+		"is not IOVA-contiguous", c.crossing);
+	TEST_ASSERT_EQ(c.bad_iova, 0, "%u objects with a wrong IOVA",
+		c.bad_iova);
+	TEST_ASSERT(!(mp->flags & RTE_MEMPOOL_F_NON_IO), "pool usable for IO");
+	TEST_ASSERT_EQ(rte_mempool_avail_count(mp), n, "available");
+	TEST_ASSERT_EQ(rte_pktmbuf_data_room_size(mp),
+		RTE_MBUF_DEFAULT_BUF_SIZE, "data room");
+	TEST_ASSERT_EQ(rte_pktmbuf_priv_size(mp), POOL_PRIV, "priv size");
+
+	/* every mbuf can be taken, written and given back */
+	bufs = calloc(n, sizeof(*bufs));
+	TEST_ASSERT_NOT_NULL(bufs, "no memory");
+	if (rte_pktmbuf_alloc_bulk(mp, bufs, n) != 0) {
+		printf("    FAIL: cannot take all %u mbufs\n", n);
+		goto out;
+	}
+	for (i = 0; i < n; i++) {
+		char *d = rte_pktmbuf_append(bufs[i], 1500);
+
+		if (d == NULL || rte_pktmbuf_iova(bufs[i]) !=
+				rte_extmem_virt2iova(d)) {
+			printf("    FAIL: mbuf %u data\n", i);
+			goto out;
+		}
+		memset(d, (int)i, 1500);
+	}
+	for (i = 0; i < n; i++)
+		if (rte_pktmbuf_mtod_offset(bufs[i], uint8_t *, 1499)[0] !=
+				(uint8_t)i) {
+			printf("    FAIL: mbuf %u content\n", i);
+			goto out;
+		}
+	rte_pktmbuf_free_bulk(bufs, n);
+	ret = TEST_SUCCESS;
+out:
+	free(bufs);
+	return ret;
+}
+
+static int
+pool_busy_checks(struct rte_mempool *mp, struct rte_extmem_heap *h)
+{
+	struct rte_mbuf *m;
+	void *p;
+
+	m = rte_pktmbuf_alloc(mp);
+	TEST_ASSERT_NOT_NULL(m, "mbuf");
+	TEST_ASSERT_ERRNO(rte_extmem_pktmbuf_pool_free(mp) == -1, EBUSY,
+		"free a pool with an mbuf out");
+	TEST_ASSERT(rte_mempool_lookup(mp->name) == mp, "pool kept");
+	TEST_ASSERT(rte_extmem_heap_lookup(mp->name) == h, "heap kept");
+	rte_pktmbuf_free(m);
+	TEST_ASSERT_ERRNO(rte_extmem_heap_destroy(h) == -1, EBUSY,
+		"destroy the heap of a pool");
+	/* the heap is sized for the pool; a few bytes may be left */
+	p = rte_malloc_socket("foreign", 64, 0, rte_extmem_heap_socket_id(h));
+	if (p != NULL) {
+		TEST_ASSERT_ERRNO(rte_extmem_pktmbuf_pool_free(mp) == -1, EBUSY,
+			"free a pool whose heap holds a foreign allocation");
+		rte_free(p);
+	} else {
+		TEST_LOG("no 64 bytes left in the heap for a foreign "
+			"allocation");
+	}
+	return TEST_SUCCESS;
+}
+
+static int
+pool_on(enum rte_extmem_backing b)
+{
+	size_t pgsz = natural_page(b), need;
+	struct rte_extmem_region_params bp;
+	struct rte_extmem_heap_info info;
+	struct test_heap_snap s;
+	struct rte_extmem_heap *h;
+	struct rte_mempool *mp;
+	void *mem = NULL;
+	int ret;
+
+	test_heap_snap(&s);
+	need = rte_extmem_pktmbuf_pool_mem_size(POOL_N, POOL_CACHE, POOL_PRIV,
+		RTE_MBUF_DEFAULT_BUF_SIZE, pgsz);
+	TEST_ASSERT_NE(need, 0, "mem_size: %s", rte_strerror(rte_errno));
+	rte_extmem_region_params_init(&bp);
+	bp.backing = b;
+	if (b == RTE_EXTMEM_BACKING_USER) {
+		mem = mmap(NULL, need, PROT_READ | PROT_WRITE,
+			MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
+		TEST_ASSERT(mem != MAP_FAILED, "mmap");
+		bp.addr = mem;
+		bp.len = need;
+	}
+	mp = rte_extmem_pktmbuf_pool_create("xpool", POOL_N, POOL_CACHE,
+		POOL_PRIV, RTE_MBUF_DEFAULT_BUF_SIZE, &bp);
+	if (mp == NULL && b == RTE_EXTMEM_BACKING_HUGETLB &&
+			(rte_errno == ENOMEM || rte_errno == ENOTSUP)) {
+		TEST_LOG("SKIP hugetlb: no %zu bytes of free 2M pages (%s); "
+			"other tests share the pool", need,
+			rte_strerror(rte_errno));
+		return test_heap_snap_same(&s, "skipped hugetlb pool");
+	}
+	TEST_ASSERT_NOT_NULL(mp, "%s pool: %s", rte_extmem_backing_name(b),
+		rte_strerror(rte_errno));
+	h = rte_extmem_pktmbuf_pool_heap(mp);
+	TEST_ASSERT_NOT_NULL(h, "pool heap");
+	TEST_ASSERT(rte_extmem_heap_lookup("xpool") == h, "heap by name");
+	TEST_ASSERT(rte_mempool_lookup("xpool") == mp, "pool by name");
+	TEST_ASSERT_EQ(mp->socket_id, rte_extmem_heap_socket_id(h),
+		"pool on the heap's socket");
+	TEST_ASSERT_EQ(rte_extmem_heap_info_get(h, &info), 0, "info");
+	TEST_ASSERT_EQ(info.size, b == RTE_EXTMEM_BACKING_ANON_THP ?
+		RTE_ALIGN_CEIL(need, RTE_PGSIZE_2M) : need,
+		"heap sized by pool_mem_size");
+	TEST_ASSERT_EQ(info.n_regions, 1, "one region");
+	TEST_ASSERT_EQ(info.n_grown, 0, "no growth");
+	TEST_ASSERT(strcmp(info.pool, "xpool") == 0, "owner pool %s",
+		info.pool);
+	TEST_LOG("%-7s %u mbufs: heap %zu bytes (%zu free), objects of %u "
+		"bytes on %zu-byte pages; testpmd's xmem sizing: %zu bytes",
+		rte_extmem_backing_name(b), POOL_N, info.size, info.free,
+		mp->header_size + mp->elt_size + mp->trailer_size, pgsz,
+		testpmd_estimate(POOL_N, RTE_MBUF_DEFAULT_BUF_SIZE, pgsz));
+	ret = pool_checks(mp, h, info.min_page_sz, POOL_N);
+	if (ret == TEST_SUCCESS)
+		ret = pool_busy_checks(mp, h);
+	TEST_RUN(ret);
+	TEST_ASSERT_EQ(rte_extmem_pktmbuf_pool_free(mp), 0, "pool free: %s",
+		rte_strerror(rte_errno));
+	TEST_ASSERT_ERRNO(rte_extmem_heap_lookup("xpool") == NULL, ENOENT,
+		"heap released with the pool");
+	TEST_ASSERT_NULL(rte_mempool_lookup("xpool"), "pool gone");
+	if (mem != NULL)
+		munmap(mem, need);
+	return test_heap_snap_same(&s, "pool free");
+}
+
+static int
+test_heap_pool(void)
+{
+	unsigned int i;
+
+	for (i = 0; i < test_heap_n_backings; i++)
+		TEST_RUN(pool_on(test_heap_backings[i]));
+	return TEST_SUCCESS;
+}
+
+REGISTER_EXTMEM_TEST(heap_pool, test_heap_pool, 0);
+
+/* Objects larger than a page: placed per IOVA-contiguous run. */
+static int
+test_heap_pool_jumbo(void)
+{
+	struct rte_extmem_region_params bp;
+	struct pool_check c = { .pgsz = (size_t)sysconf(_SC_PAGESIZE) };
+	struct test_heap_snap s;
+	struct rte_mempool *mp;
+
+	test_heap_snap(&s);
+	rte_extmem_region_params_init(&bp);
+	mp = rte_extmem_pktmbuf_pool_create("jumbo", 511, 0, 0, 9018, &bp);
+	if (mp == NULL && rte_eal_iova_mode() == RTE_IOVA_PA) {
+		/* physical 4K pages are scattered: refused, nothing left */
+		TEST_ASSERT_EQ(rte_errno, ENOMEM, "error: %s",
+			rte_strerror(rte_errno));
+		TEST_LOG("PA mode: 9K objects do not fit 4K pages that are "
+			"not physically contiguous (refused, correctly)");
+		return test_heap_snap_same(&s, "refused jumbo pool");
+	}
+	TEST_ASSERT_NOT_NULL(mp, "jumbo pool: %s", rte_strerror(rte_errno));
+	c.h = rte_extmem_pktmbuf_pool_heap(mp);
+	TEST_ASSERT_EQ(rte_mempool_obj_iter(mp, pool_obj_cb, &c), 511,
+		"objects");
+	TEST_ASSERT_EQ(c.outside + c.crossing + c.bad_iova, 0,
+		"%u outside, %u not contiguous, %u wrong IOVA", c.outside,
+		c.crossing, c.bad_iova);
+	TEST_ASSERT_EQ(rte_extmem_pktmbuf_pool_free(mp), 0, "free");
+	return test_heap_snap_same(&s, "jumbo pool");
+}
+
+REGISTER_EXTMEM_TEST(heap_pool_jumbo, test_heap_pool_jumbo, 0);
+
+#define POOL_FAILS(expr, err, what) do { \
+	struct test_heap_snap s_; \
+	test_heap_snap(&s_); \
+	TEST_ASSERT_ERRNO((expr) == NULL, err, what); \
+	TEST_RUN(test_heap_snap_same(&s_, what)); \
+} while (0)
+
+static int
+test_heap_pool_args(void)
+{
+	const uint16_t room = RTE_MBUF_DEFAULT_BUF_SIZE;
+	struct rte_extmem_region_params bp, dev;
+	struct rte_mempool *native;
+	size_t small = 1UL << 20;
+	void *mem;
+
+	rte_extmem_region_params_init(&bp);
+	POOL_FAILS(rte_extmem_pktmbuf_pool_create(NULL, 63, 0, 0, room, &bp),
+		EINVAL, "NULL name");
+	POOL_FAILS(rte_extmem_pktmbuf_pool_create("", 63, 0, 0, room, &bp),
+		EINVAL, "empty name");
+	/* RTE_MEMPOOL_NAMESIZE - 1 characters at most */
+	POOL_FAILS(rte_extmem_pktmbuf_pool_create(
+		"a_name_of_26_characters___", 63, 0, 0, room, &bp),
+		EINVAL, "name too long for a mempool");
+	POOL_FAILS(rte_extmem_pktmbuf_pool_create("p", 0, 0, 0, room, &bp),
+		EINVAL, "0 mbufs");
+	POOL_FAILS(rte_extmem_pktmbuf_pool_create("p", 63, 0, 3, room, &bp),
+		EINVAL, "misaligned priv_size");
+	POOL_FAILS(rte_extmem_pktmbuf_pool_create("p", 4095, 600, 0, room,
+		&bp), EINVAL, "cache above RTE_MEMPOOL_CACHE_MAX_SIZE");
+	POOL_FAILS(rte_extmem_pktmbuf_pool_create("p", 100, 100, 0, room, &bp),
+		EINVAL, "cache too large for n");
+	POOL_FAILS(rte_extmem_pktmbuf_pool_create("p", 63, 0, 0, room, NULL),
+		EINVAL, "NULL backing");
+	bp.struct_size = 0;
+	POOL_FAILS(rte_extmem_pktmbuf_pool_create("p", 63, 0, 0, room, &bp),
+		EINVAL, "backing not initialised");
+	rte_extmem_region_params_init(&bp);
+	bp.page_sz = 3 * 4096;
+	POOL_FAILS(rte_extmem_pktmbuf_pool_create("p", 63, 0, 0, room, &bp),
+		EINVAL, "page size not a power of two");
+	bp.page_sz = 0;
+
+	mem = mmap(NULL, small, PROT_READ | PROT_WRITE,
+		MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
+	TEST_ASSERT(mem != MAP_FAILED, "mmap");
+	rte_extmem_region_params_init(&dev);
+	dev.backing = RTE_EXTMEM_BACKING_DEVICE;
+	dev.addr = mem;
+	dev.len = small;
+	POOL_FAILS(rte_extmem_pktmbuf_pool_create("p", 63, 0, 0, room, &dev),
+		EINVAL, "device memory");
+	dev.backing = RTE_EXTMEM_BACKING_USER;
+	dev.len = 0;
+	POOL_FAILS(rte_extmem_pktmbuf_pool_create("p", 63, 0, 0, room, &dev),
+		EINVAL, "user memory without a length");
+	dev.len = small;
+	POOL_FAILS(rte_extmem_pktmbuf_pool_create("p", 4095, 0, 0, room, &dev),
+		ENOMEM, "user memory too small");
+	munmap(mem, small);
+
+	native = rte_mempool_create_empty("taken", 63, 64, 0, 0, 0, 0);
+	TEST_ASSERT_NOT_NULL(native, "native mempool");
+	POOL_FAILS(rte_extmem_pktmbuf_pool_create("taken", 63, 0, 0, room,
+		&bp), EEXIST, "mempool name in use");
+	TEST_ASSERT_ERRNO(rte_extmem_pktmbuf_pool_free(native) == -1, EINVAL,
+		"free a pool the library did not make");
+	TEST_ASSERT_ERRNO(rte_extmem_pktmbuf_pool_free(NULL) == -1, EINVAL,
+		"free NULL");
+	TEST_ASSERT_ERRNO(rte_extmem_pktmbuf_pool_heap(native) == NULL, EINVAL,
+		"heap of a native pool");
+	rte_mempool_free(native);
+
+	TEST_ASSERT_ERRNO(rte_extmem_pktmbuf_pool_mem_size(0, 0, 0, room,
+		4096) == 0, EINVAL, "mem_size of 0 mbufs");
+	TEST_ASSERT_ERRNO(rte_extmem_pktmbuf_pool_mem_size(63, 0, 0, room,
+		3000) == 0, EINVAL, "mem_size with a bad page size");
+	TEST_ASSERT_ERRNO(rte_extmem_pktmbuf_pool_mem_size(63, 0, 1, room,
+		4096) == 0, EINVAL, "mem_size with a bad priv_size");
+	return TEST_SUCCESS;
+}
+
+REGISTER_EXTMEM_TEST(heap_pool_args, test_heap_pool_args, 0);

@@ -1,0 +1,174 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ * Copyright(c) 2026 The dpdk-extmem authors
+ */
+
+/*
+ * Telemetry, queried the way an operator would: the stock
+ * dpdk-telemetry.py client, run as a subprocess against this process's
+ * --file-prefix, commands on its standard input, one JSON reply per line
+ * on its output (compared as Python's json.dumps prints them).
+ */
+
+#include <errno.h>
+#include <stdlib.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <rte_errno.h>
+#include <rte_malloc.h>
+
+#include "test.h"
+#include "test_heap_util.h"
+
+#define CLIENT "/usr/bin/dpdk-telemetry.py"
+#define MB (1UL << 20)
+
+static char *
+run_client(const char *cmds)
+{
+	char in[] = "/tmp/extmem_tel_in_XXXXXX";
+	char out[] = "/tmp/extmem_tel_out_XXXXXX";
+	char cmd[512], *buf = NULL;
+	int fi, fo, st;
+	size_t len;
+	FILE *f;
+
+	fi = mkstemp(in);
+	fo = mkstemp(out);
+	if (fi < 0 || fo < 0)
+		return NULL;
+	if (write(fi, cmds, strlen(cmds)) != (ssize_t)strlen(cmds))
+		goto out;
+	snprintf(cmd, sizeof(cmd), "python3 %s -f %s < %s > %s 2>&1", CLIENT,
+		extmem_test_file_prefix, in, out);
+	st = system(cmd);
+	if (st != 0)
+		printf("    client exit status %d\n", st);
+	f = fopen(out, "r");
+	if (f == NULL)
+		goto out;
+	buf = calloc(1, 65536);
+	if (buf != NULL) {
+		len = fread(buf, 1, 65535, f);
+		buf[len] = '\0';
+	}
+	fclose(f);
+out:
+	close(fi);
+	close(fo);
+	unlink(in);
+	unlink(out);
+	return buf;
+}
+
+#define EXPECT(out, s) TEST_ASSERT(strstr(out, s) != NULL, \
+	"telemetry output lacks '%s'; output:\n%s", s, out)
+
+static int
+check_output(const char *out, const struct test_heap *th, const void *p)
+{
+	struct rte_extmem_heap_info info;
+	char exp[512];
+
+	RTE_SET_USED(p);
+	TEST_ASSERT_EQ(rte_extmem_heap_info_get(th->h, &info), 0, "info");
+	EXPECT(out, "{\"/extmem/heaps\": [\"tel_heap\"]}");
+	snprintf(exp, sizeof(exp), "{\"/extmem/heap_info\": {\"name\": "
+		"\"tel_heap\", \"socket_id\": %d, \"size\": %zu, \"free\": %zu, "
+		"\"greatest_free\": %zu, \"alloc_count\": 1, ", th->socket,
+		info.size, info.free, info.greatest_free);
+	EXPECT(out, exp);
+	snprintf(exp, sizeof(exp), "\"n_regions\": 2, \"min_page_sz\": %zu, "
+		"\"grow_len\": %zu, \"max_len\": %zu, \"n_grown\": 1, "
+		"\"n_grow_failed\": 0, \"flags\": 0, \"pool\": \"\", "
+		"\"regions\": [\"tel_heap.0\", \"tel_heap.1\"]}}",
+		info.min_page_sz, MB, 4 * MB);
+	EXPECT(out, exp);
+	EXPECT(out, "{\"/extmem/regions\": [\"tel_heap.0\", \"tel_heap.1\", "
+		"\"tel_plain\"]}");
+	snprintf(exp, sizeof(exp), "{\"/extmem/region_info\": {\"name\": "
+		"\"tel_heap.1\", \"backing\": \"anon\", ");
+	EXPECT(out, exp);
+	snprintf(exp, sizeof(exp), "\"heap\": \"tel_heap\", \"socket_id\": %d, ",
+		th->socket);
+	EXPECT(out, exp);
+	EXPECT(out, "\"heap_alloc_count\": 1, ");
+	EXPECT(out, "{\"/extmem/region_info\": {\"name\": \"tel_plain\", "
+		"\"backing\": \"anon\", ");
+	/* invalid parameters: the command answers null */
+	EXPECT(out, "{\"/extmem/heap_info\": null}");
+	EXPECT(out, "{\"/extmem/heaps\": null}");
+	EXPECT(out, "{\"/extmem/regions\": null}");
+	EXPECT(out, "{\"/extmem/region_info\": null}");
+	return TEST_SUCCESS;
+}
+
+static int
+test_heap_telemetry(void)
+{
+	static const char cmds[] =
+		"/extmem/heaps\n"
+		"/extmem/heap_info,tel_heap\n"
+		"/extmem/regions\n"
+		"/extmem/region_info,tel_heap.1\n"
+		"/extmem/region_info,tel_plain\n"
+		"/extmem/heap_info\n"
+		"/extmem/heap_info,no_such_heap\n"
+		"/extmem/heap_info,socket_0\n"
+		"/extmem/heap_info,a_name_that_is_longer_than_31_characters\n"
+		"/extmem/heaps,extra\n"
+		"/extmem/regions,extra\n"
+		"/extmem/region_info\n"
+		"/extmem/region_info,no_such_region\n";
+	struct rte_extmem_region_params rp;
+	struct rte_extmem_region *plain;
+	char sock[256], *out;
+	struct stat sb;
+	struct test_heap th;
+	void *p;
+	int ret;
+
+	if (access(CLIENT, X_OK) != 0 && access(CLIENT, R_OK) != 0)
+		TEST_SKIP("%s is not installed", CLIENT);
+	if (extmem_test_file_prefix[0] == '\0')
+		TEST_SKIP("the test runs without --file-prefix");
+	snprintf(sock, sizeof(sock), "%s/dpdk/%s/dpdk_telemetry.v2",
+		getuid() == 0 ? "/var/run" : getenv("XDG_RUNTIME_DIR") ?
+		getenv("XDG_RUNTIME_DIR") : "/tmp", extmem_test_file_prefix);
+	if (stat(sock, &sb) != 0)
+		TEST_SKIP("no telemetry socket %s (EAL telemetry disabled?)",
+			sock);
+
+	TEST_RUN(test_heap_make(&th, "tel_heap", RTE_EXTMEM_BACKING_ANON, MB,
+		MB, 4 * MB));
+	/* grow to two regions, with one allocation in the second */
+	p = rte_extmem_heap_malloc(th.h, "tel", MB, 0);
+	TEST_ASSERT_NOT_NULL(p, "allocation: %s", rte_strerror(rte_errno));
+	rte_extmem_region_params_init(&rp);
+	rp.name = "tel_plain";
+	rp.len = 65536;
+	plain = rte_extmem_region_create(&rp);
+	TEST_ASSERT_NOT_NULL(plain, "region: %s", rte_strerror(rte_errno));
+
+	out = run_client(cmds);
+	TEST_ASSERT_NOT_NULL(out, "client output");
+	printf("%s", out);
+	ret = check_output(out, &th, p);
+	free(out);
+	TEST_RUN(ret);
+
+	rte_free(p);
+	TEST_ASSERT_EQ(rte_extmem_region_destroy(plain), 0, "region");
+	TEST_RUN(test_heap_free(&th));
+	/* and an empty list afterwards */
+	out = run_client("/extmem/heaps\n");
+	TEST_ASSERT_NOT_NULL(out, "client output");
+	ret = strstr(out, "{\"/extmem/heaps\": []}") != NULL ? TEST_SUCCESS :
+		TEST_FAILED;
+	if (ret != TEST_SUCCESS)
+		printf("    FAIL: empty heap list expected, got:\n%s", out);
+	free(out);
+	return ret;
+}
+
+REGISTER_EXTMEM_TEST(heap_telemetry, test_heap_telemetry, 0);

@@ -1,0 +1,77 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ * Copyright(c) 2026 The dpdk-extmem authors
+ */
+
+#ifndef TEST_REGION_UTIL_H
+#define TEST_REGION_UTIL_H
+
+/* Checks shared by the region and translation tests. */
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <rte_extmem.h>
+#include <rte_memory.h>
+
+/** How the test expects the IOVAs of a region to be known. */
+enum region_iova_src {
+	/** Resolved by the library: VA in VA mode, pagemap in PA mode. */
+	REGION_IOVA_RESOLVED,
+	/** Given by the caller in a table (EAL's memsegs carry them). */
+	REGION_IOVA_TABLE,
+	/** Unknown: every page RTE_BAD_IOVA. */
+	REGION_IOVA_NONE,
+};
+
+/** What region_lifecycle() does besides the common checks. */
+struct region_check {
+	enum region_iova_src iova_src;
+	/** Table given by the caller (REGION_IOVA_TABLE). */
+	const rte_iova_t *iovas;
+	/** The CPU may read and write the memory (false for device). */
+	bool cpu_access;
+	/** Expected page size (0: not checked). */
+	size_t page_sz;
+};
+
+/** Number of memseg lists EAL has in use (rte_memseg_list_walk). */
+unsigned int test_msl_count(void);
+
+/** Physical address of the 4K page holding va from /proc/self/pagemap,
+ * RTE_BAD_IOVA if not present or hidden.
+ */
+rte_iova_t test_pagemap_pa(const void *va);
+
+/** IOVA EAL's memseg of va gives, RTE_BAD_IOVA if EAL has no memseg. */
+rte_iova_t test_eal_memseg_iova(const void *va);
+
+/**
+ * Check a live region against EAL (memsegs; rte_mem_virt2iova and, in PA
+ * mode, pagemap when the library resolved the IOVAs) and the translation
+ * functions, for every page and several offsets. Returns TEST_SUCCESS or
+ * TEST_FAILED (printing why).
+ */
+int test_region_verify(struct rte_extmem_region *r,
+	const struct region_check *chk);
+
+/** Write a pattern to every base page of a region and read it back. */
+int test_region_rw(struct rte_extmem_region *r);
+
+/**
+ * Check a region is gone after destroy: EAL (rte_mem_virt2memseg_list),
+ * translation and lookup know nothing of [addr, addr + len).
+ */
+int test_region_gone(const char *name, void *addr, size_t len);
+
+/**
+ * Create a region from params, verify everything, write/read it when the
+ * CPU may touch it, destroy it and verify it is gone and that the region
+ * and memseg list counts are back. Returns TEST_SKIPPED (with the reason)
+ * when the backing is unavailable here (hugetlb pool empty: ENOMEM;
+ * no such pool: ENOTSUP).
+ */
+int test_region_lifecycle(const struct rte_extmem_region_params *p,
+	const struct region_check *chk);
+
+#endif /* TEST_REGION_UTIL_H */

@@ -1,0 +1,198 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ * Copyright(c) 2026 The dpdk-extmem authors
+ */
+
+/*
+ * The translation table's corners: 2 MiB granules shared by regions (4K
+ * sub-tables), a region across a 1 GiB directory boundary, IOVA-linear
+ * granules whose IOVA is not 2M aligned, and the top of the address
+ * space. Every translation is compared with EAL's memsegs.
+ */
+
+#include <errno.h>
+#include <stdlib.h>
+#include <sys/mman.h>
+
+#include <rte_errno.h>
+#include <rte_extmem.h>
+
+#include "test.h"
+#include "test_region_util.h"
+
+#define SZ_4K 4096UL
+#define SZ_2M (2UL << 20)
+#define SZ_1G (1UL << 30)
+
+#ifndef MAP_FIXED_NOREPLACE
+#define MAP_FIXED_NOREPLACE 0x100000
+#endif
+
+static rte_iova_t table[(4 * SZ_2M) / SZ_4K + 8];
+
+static void
+params_caller(struct rte_extmem_region_params *p, const char *name,
+	enum rte_extmem_backing b, void *addr, size_t len, rte_iova_t io0,
+	bool linear)
+{
+	unsigned int i, n = len / SZ_4K;
+
+	for (i = 0; i < n; i++)
+		table[i] = io0 + (uint64_t)(linear ? i : (i * 7) % n) * SZ_4K;
+	rte_extmem_region_params_init(p);
+	p->name = name;
+	p->backing = b;
+	p->addr = addr;
+	p->len = len;
+	p->iovas = table;
+	p->n_iovas = n;
+}
+
+/* Two regions in one 2M granule, one replaced while the other lives. */
+static int
+shared_granule(void)
+{
+	static rte_iova_t io_a[16], io_b[16];
+	struct region_check chk = {
+		.iova_src = REGION_IOVA_TABLE,
+		.cpu_access = true,
+		.page_sz = SZ_4K,
+	};
+	struct rte_extmem_region_params p;
+	struct rte_extmem_region *a, *b;
+	uint8_t *raw, *g;
+
+	raw = mmap(NULL, 2 * SZ_2M, PROT_READ | PROT_WRITE,
+		MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	TEST_ASSERT(raw != MAP_FAILED, "mmap");
+	g = RTE_PTR_ALIGN_CEIL(raw, SZ_2M);
+
+	params_caller(&p, "granule_a", RTE_EXTMEM_BACKING_USER, g,
+		16 * SZ_4K, 0x10000000000ULL, false);
+	memcpy(io_a, table, sizeof(io_a));
+	a = rte_extmem_region_create(&p);
+	TEST_ASSERT_NOT_NULL(a, "a: %s", rte_strerror(rte_errno));
+	params_caller(&p, "granule_b", RTE_EXTMEM_BACKING_USER,
+		g + 16 * SZ_4K, 16 * SZ_4K, 0x20000000000ULL, true);
+	memcpy(io_b, table, sizeof(io_b));
+	b = rte_extmem_region_create(&p);
+	TEST_ASSERT_NOT_NULL(b, "b: %s", rte_strerror(rte_errno));
+	chk.iovas = io_a;
+	TEST_RUN(test_region_verify(a, &chk));
+	chk.iovas = io_b;
+	TEST_RUN(test_region_verify(b, &chk));
+
+	/* a goes, b is untouched, a's range translates to nothing */
+	TEST_ASSERT_EQ(rte_extmem_region_destroy(a), 0, "destroy a");
+	TEST_RUN(test_region_gone("granule_a", g, 16 * SZ_4K));
+	TEST_RUN(test_region_verify(b, &chk));
+	/* a new region in a's place, other IOVAs */
+	params_caller(&p, "granule_a2", RTE_EXTMEM_BACKING_USER, g,
+		16 * SZ_4K, 0x30000000000ULL, true);
+	memcpy(io_a, table, sizeof(io_a));
+	a = rte_extmem_region_create(&p);
+	TEST_ASSERT_NOT_NULL(a, "a2: %s", rte_strerror(rte_errno));
+	chk.iovas = io_a;
+	TEST_RUN(test_region_verify(a, &chk));
+	chk.iovas = io_b;
+	TEST_RUN(test_region_verify(b, &chk));
+	TEST_ASSERT_EQ(rte_extmem_region_destroy(b), 0, "destroy b");
+	TEST_ASSERT_EQ(rte_extmem_region_destroy(a), 0, "destroy a2");
+	TEST_RUN(test_region_gone("granule_b", g, 32 * SZ_4K));
+	munmap(raw, 2 * SZ_2M);
+	return TEST_SUCCESS;
+}
+
+/* Device memory (PROT_NONE) across a 1 GiB directory boundary. */
+static int
+gib_boundary(void)
+{
+	struct region_check chk = {
+		.iova_src = REGION_IOVA_TABLE,
+		.cpu_access = false,
+		.page_sz = SZ_4K,
+		.iovas = table,
+	};
+	struct rte_extmem_region_params p;
+	size_t len = 2 * SZ_2M + 2 * SZ_4K;
+	uint8_t *raw, *b;
+	int ret;
+
+	raw = mmap(NULL, 2 * SZ_1G, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS |
+		MAP_NORESERVE, -1, 0);
+	TEST_ASSERT(raw != MAP_FAILED, "mmap");
+	b = RTE_PTR_ALIGN_CEIL(raw + SZ_2M + SZ_4K, SZ_1G);
+	/* linear IOVAs: whole granules become 2M entries */
+	params_caller(&p, "gib_boundary", RTE_EXTMEM_BACKING_DEVICE,
+		b - SZ_2M - SZ_4K, len, 0x40000000000ULL - SZ_2M - SZ_4K, true);
+	ret = test_region_lifecycle(&p, &chk);
+	munmap(raw, 2 * SZ_1G);
+	return ret;
+}
+
+/* IOVA-linear granules whose IOVA is 4K but not 2M aligned. */
+static int
+unaligned_linear(void)
+{
+	struct region_check chk = {
+		.iova_src = REGION_IOVA_TABLE,
+		.cpu_access = true,
+		.page_sz = SZ_4K,
+		.iovas = table,
+	};
+	struct rte_extmem_region_params p;
+	uint8_t *raw;
+	int ret;
+
+	raw = mmap(NULL, 5 * SZ_2M, PROT_READ | PROT_WRITE,
+		MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	TEST_ASSERT(raw != MAP_FAILED, "mmap");
+	params_caller(&p, "unaligned_linear", RTE_EXTMEM_BACKING_USER,
+		RTE_PTR_ALIGN_CEIL(raw, SZ_2M), 4 * SZ_2M,
+		0x500000001000ULL, true);
+	ret = test_region_lifecycle(&p, &chk);
+	munmap(raw, 5 * SZ_2M);
+	return ret;
+}
+
+/* The last GiB below the 47-bit user address space limit. */
+static int
+top_of_address_space(void)
+{
+	struct region_check chk = {
+		.iova_src = REGION_IOVA_TABLE,
+		.cpu_access = false,
+		.page_sz = SZ_4K,
+		.iovas = table,
+	};
+	struct rte_extmem_region_params p;
+	uint8_t *hint = (uint8_t *)((1ULL << 47) - SZ_1G);
+	uint8_t *m;
+	int ret;
+
+	m = mmap(hint, 2 * SZ_2M, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS |
+		MAP_NORESERVE | MAP_FIXED_NOREPLACE, -1, 0);
+	if (m != hint) {
+		if (m != MAP_FAILED)
+			munmap(m, 2 * SZ_2M);
+		TEST_LOG("cannot map at %p (%s): top of the address space "
+			"not checked", (void *)hint, strerror(errno));
+		return TEST_SUCCESS;
+	}
+	params_caller(&p, "top", RTE_EXTMEM_BACKING_DEVICE, m, 2 * SZ_2M,
+		0x7f0000000000ULL, false);
+	ret = test_region_lifecycle(&p, &chk);
+	munmap(m, 2 * SZ_2M);
+	return ret;
+}
+
+static int
+test_xlate_layout(void)
+{
+	TEST_RUN(shared_granule());
+	TEST_RUN(gib_boundary());
+	TEST_RUN(unaligned_linear());
+	TEST_RUN(top_of_address_space());
+	return TEST_SUCCESS;
+}
+
+REGISTER_EXTMEM_TEST(xlate_layout, test_xlate_layout, 0);
