@@ -126,6 +126,22 @@ def collect(raw, tool, mode, reps):
     }
 
 
+def perf_table(perf):
+    """(metric, value) rows of the perf tool's flat JSON object."""
+    if not isinstance(perf, dict):
+        return []
+    rows = []
+    for k, v in perf.items():
+        if k in ("tool",):
+            continue
+        if isinstance(v, bool):
+            v = "yes" if v else "no"
+        elif isinstance(v, float):
+            v = f"{v:.3f}"
+        rows.append((k, str(v)))
+    return rows
+
+
 def mpps(v):
     return "n/a" if v is None else f"{v / 1e6:.2f}"
 
@@ -207,8 +223,11 @@ def main():
         up, us = med("upstream", m), med("ours", m)
         b = fwd["ours"].get(m, {}).get("backing") or "?"
         up_s = mpps(up) if m != "xmem4k" else "-"
+        upb = fwd["upstream"].get(m, {}).get("max_rx_pps")
+        usb = fwd["ours"].get(m, {}).get("max_rx_pps")
         rows.append((m, up_s, mpps(us), b,
-                     fmt_ratio(ratio(us, up)) if m != "xmem4k" else "-"))
+                     fmt_ratio(ratio(us, up)) if m != "xmem4k" else "-",
+                     mpps(upb) if m != "xmem4k" else "-", mpps(usb)))
 
     head = (f"Machine: {mach['cpu']}, {mach['cpus']} CPUs, {mach['os']}, "
             f"kernel {mach['kernel']}; DPDK {mach['dpdk_version']} "
@@ -219,17 +238,21 @@ def main():
             f"median.")
     md = ["# dpdk-extmem benchmark results", "", head, "",
           "| --mp-alloc | upstream testpmd (Mpps) | dpdk-extmem-testpmd "
-          "(Mpps) | our backing | ours / upstream |",
-          "|---|---:|---:|---|---:|"]
+          "(Mpps) | our backing | ours / upstream | upstream best | "
+          "ours best |",
+          "|---|---:|---:|---|---:|---:|---:|"]
     for r in rows:
         md.append("| " + " | ".join(r) + " |")
     md += ["", "| target | ratio | met |", "|---|---:|---|"]
     for t in targets:
         md.append(f"| {t['target']} | {fmt_ratio(t['ratio'])} | "
                   f"{'yes' if t['met'] else 'no'} |")
-    if perf and isinstance(perf, dict):
-        md += ["", "Micro-benchmarks (dpdk-test-extmem-perf): see "
-               "`perf` in results.json."]
+    perf_rows = perf_table(perf)
+    if perf_rows:
+        md += ["", "Micro-benchmarks (dpdk-test-extmem-perf; `_ns`/`_ms`: "
+               "time per operation, `_vs_`: ratio):", "",
+               "| metric | value |", "|---|---:|"]
+        md += [f"| {k} | {v} |" for k, v in perf_rows]
     md += ["", f"Reproduce: `{args.command}`", ""]
     with open(os.path.join(args.out, "results.md"), "w") as f:
         f.write("\n".join(md))
@@ -238,7 +261,8 @@ def main():
            "   :header-rows: 1", "",
            "   * - ``--mp-alloc``", "     - upstream testpmd (Mpps)",
            "     - dpdk-extmem-testpmd (Mpps)", "     - our backing",
-           "     - ours / upstream"]
+           "     - ours / upstream", "     - upstream best",
+           "     - ours best"]
     for r in rows:
         rst.append(f"   * - {r[0]}")
         rst += [f"     - {c}" for c in r[1:]]
@@ -247,6 +271,12 @@ def main():
     for t in targets:
         rst += [f"   * - {t['target']}", f"     - {fmt_ratio(t['ratio'])}",
                 f"     - {'yes' if t['met'] else 'no'}"]
+    if perf_rows:
+        rst += ["", ".. list-table:: Micro-benchmarks "
+                "(dpdk-test-extmem-perf)", "   :header-rows: 1", "",
+                "   * - metric", "     - value"]
+        for k, v in perf_rows:
+            rst += [f"   * - ``{k}``", f"     - {v}"]
     rst.append("")
     with open(os.path.join(args.out, "results.rst"), "w") as f:
         f.write("\n".join(rst))
@@ -255,22 +285,25 @@ def main():
         import matplotlib
         matplotlib.use("Agg")
         import matplotlib.pyplot as plt
-        xs = list(range(len(modes)))
+        cats = modes + (["xmem4k"] if "xmem" in modes else [])
+        xs = list(range(len(cats)))
         fig, ax = plt.subplots(figsize=(7, 4))
         w = 0.38
         for k, (tool, label) in enumerate((("upstream", "upstream testpmd"),
                                            ("ours", "dpdk-extmem-testpmd"))):
-            vals = [(med(tool, m) or 0) / 1e6 for m in modes]
-            lo = [vals[i] - (fwd[tool][m]["min_rx_pps"] or 0) / 1e6
-                  for i, m in enumerate(modes)]
-            hi = [(fwd[tool][m]["max_rx_pps"] or 0) / 1e6 - vals[i]
-                  for i, m in enumerate(modes)]
+            vals, lo, hi = [], [], []
+            for m in cats:
+                d = fwd[tool].get(m, {})
+                v = (d.get("median_rx_pps") or 0) / 1e6
+                vals.append(v)
+                lo.append(v - (d.get("min_rx_pps") or 0) / 1e6 if v else 0)
+                hi.append((d.get("max_rx_pps") or 0) / 1e6 - v if v else 0)
             ax.bar([x + (k - 0.5) * w for x in xs], vals, w, label=label,
                    yerr=[lo, hi], capsize=3)
         ax.set_xticks(xs)
-        ax.set_xticklabels(modes)
+        ax.set_xticklabels(cats)
         ax.set_xlabel("--mp-alloc")
-        ax.set_ylabel("Mpps (io, 2 x net_null, 1 core)")
+        ax.set_ylabel("Mpps (io, 2 x net_null, 1 core)\nmedian, min-max")
         ax.set_title(f"DPDK {mach['dpdk_version']} on {mach['cpu'][:40]}",
                      fontsize=9)
         ax.legend(fontsize=8)

@@ -10,7 +10,7 @@
 #  2. dpdk-test-extmem-perf (every micro-benchmark next to the upstream
 #     way of doing the same thing), when it is built.
 # Writes bench/results.json, bench/results.md, bench/results.rst and
-# bench/results.png (the raw outputs go to bench/raw/, not committed).
+# bench/results.png (the raw outputs go to <build dir>/bench-raw/).
 #
 # Environment: EXTMEM_BUILD_DIR (default build), BENCH_REPS (default 5),
 # BENCH_DURATION (seconds of forwarding per run, default 5), BENCH_MODES
@@ -49,7 +49,7 @@ perf="$build/app/test-extmem-perf/dpdk-test-extmem-perf"
 [ -x "$ours" ] || { say "error: $ours not built"; exit 1; }
 [ -x "$testpmd" ] || { say "error: upstream $testpmd not found (apt-get install dpdk)"; exit 1; }
 
-raw="$out/raw"
+raw="$build/bench-raw"
 rm -rf "$raw"
 mkdir -p "$raw"
 

@@ -276,6 +276,14 @@ test_dma_errors(void)
 	TEST_ASSERT_EQ(rte_extmem_dma_is_mapped(r, d0), 0, "not mapped");
 	TEST_ASSERT_EQ(rte_extmem_dma_dev_info_get(H0, &di), 0, "info");
 	TEST_ASSERT_EQ(di.error, E2BIG, "last error");
+	/* the same, returned as -1 with rte_errno */
+	vdev_rec_fail_rte_errno(true);
+	vdev_rec_fail_nth_kind(H0, 1, 1, ENOBUFS);
+	TEST_ASSERT_ERRNO(rte_extmem_dma_map(r, d0) != 0, ENOBUFS,
+		"driver failure, -1 and rte_errno");
+	vdev_rec_fail_rte_errno(false);
+	TEST_RUN(test_rec_expect_failed(&idx, H0, 1, &runs[0], ENOBUFS));
+	TEST_ASSERT_EQ(rte_extmem_dma_is_mapped(r, d0), 0, "not mapped");
 	TEST_ASSERT_EQ(rte_extmem_dma_map(r, d0), 0, "map again");
 	TEST_RUN(test_rec_expect(&idx, H0, 1, runs, n));
 	/* the driver fails an explicit unmap: still mapped */

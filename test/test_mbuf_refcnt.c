@@ -122,6 +122,8 @@ test_mbuf_slice_refcnt(void)
 		"slice after a set-aside mbuf");
 	TEST_ASSERT_EQ(rte_mempool_avail_count(mp), mbufs0 - 2,
 		"first mbuf set aside, the new one in use");
+	TEST_ASSERT_EQ(rte_extmem_slicer_stats_get(s, &st), 0, "stats");
+	TEST_ASSERT_EQ(st.set_aside, 1, "set aside counted");
 	TEST_ASSERT_EQ(cb.calls, 2, "clone alive");
 	rte_pktmbuf_free(c1);
 	TEST_ASSERT_EQ(cb.calls, 3, "callback of the cloned slice");

@@ -195,6 +195,7 @@ api_translate(void)
 {
 	const char *modes[] = { "cache", "extmem", "off" };
 	unsigned int i;
+	size_t o;
 	uint8_t *eal, *heap;
 	rte_iova_t iova;
 	uint16_t p, rec;
@@ -211,7 +212,7 @@ api_translate(void)
 		ENOTSUP, "not an mrnic port");
 	TEST_ASSERT_EQ(rte_vdev_uninit(VDEV_REC_DRIVER "_mrnicapi"), 0, "rm");
 
-	eal = rte_malloc("mrnic_api", 65536, 4096);
+	eal = rte_malloc("mrnic_api", 16u << 20, 4096);
 	TEST_ASSERT_NOT_NULL(eal, "rte_malloc");
 	heap = malloc(65536);
 	TEST_ASSERT_NOT_NULL(heap, "malloc");
@@ -231,9 +232,16 @@ api_translate(void)
 		TEST_ASSERT_EQ(rte_pmd_mrnic_translate(p, eal + 10, 100, &iova),
 			0, "EAL memory (%s)", modes[i]);
 		TEST_ASSERT_EQ(iova, off ? (uintptr_t)(eal + 10) :
-			rte_malloc_virt2iova(eal + 10), "IOVA (%s)", modes[i]);
+			rte_mem_virt2iova(eal + 10), "IOVA (%s)", modes[i]);
 		TEST_ASSERT_EQ(rte_pmd_mrnic_dma_mapped(p, eal, 4096), 0,
 			"registered on miss, not given by dma_map");
+		/* every page of EAL memory, IOVA-contiguous or not */
+		for (o = 0; !off && o < (16u << 20); o += 65536 + 4000) {
+			TEST_ASSERT_EQ(rte_pmd_mrnic_translate(p, eal + o, 200,
+				&iova), 0, "offset %zu", o);
+			TEST_ASSERT_EQ(iova, rte_mem_virt2iova(eal + o),
+				"IOVA at offset %zu (%s)", o, modes[i]);
+		}
 		if (off) {
 			TEST_ASSERT_EQ(rte_pmd_mrnic_translate(p, heap, 10,
 				&iova), 0, "off validates nothing");
@@ -263,11 +271,11 @@ api_translate(void)
 		TEST_ASSERT_EQ(rte_pmd_mrnic_xlate_burst(p, 0, addrs, lens,
 			iovas, 3), off ? 3 : 2, "translated (%s)", modes[i]);
 		TEST_ASSERT_EQ(iovas[0], off ? (uintptr_t)addrs[0] :
-			rte_malloc_virt2iova(addrs[0]), "first");
+			rte_mem_virt2iova(addrs[0]), "first");
 		TEST_ASSERT_EQ(iovas[1], off ? (uintptr_t)addrs[1] :
 			RTE_BAD_IOVA, "malloc'd memory");
 		TEST_ASSERT_EQ(iovas[2], off ? (uintptr_t)addrs[2] :
-			rte_malloc_virt2iova(addrs[2]), "third");
+			rte_mem_virt2iova(addrs[2]), "third");
 		if (!off)
 			TEST_ASSERT_GT(mrnic_t_xstat(p, "mr_cache_hit") +
 				mrnic_t_xstat(p, "mr_cache_miss"), 0,

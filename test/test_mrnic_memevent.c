@@ -81,7 +81,7 @@ test_mrnic_mem_event(void)
 	mrnic_t_pattern(big + BIG / 2, 300, 77);
 	TEST_ASSERT_EQ(rte_pmd_mrnic_translate(p.port[0], big + BIG / 2, 300,
 		&iova), 0, "new EAL memory translates");
-	TEST_ASSERT_EQ(iova, rte_malloc_virt2iova(big + BIG / 2), "its IOVA");
+	TEST_ASSERT_EQ(iova, rte_mem_virt2iova(big + BIG / 2), "its IOVA");
 	TEST_ASSERT_GT(mrnic_t_xstat(p.port[0], "mr_register_on_miss"), reg,
 		"registered on miss");
 	memcpy(rte_pktmbuf_append(m, 300), big + BIG / 2, 300);

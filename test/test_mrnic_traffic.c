@@ -52,7 +52,7 @@ traffic_extbuf(struct rte_mempool *mp, const struct mrnic_t_pair *p)
 		m[i] = rte_pktmbuf_alloc(mp);
 		TEST_ASSERT_NOT_NULL(m[i], "mbuf");
 		rte_mbuf_ext_refcnt_update(shinfo, 1);
-		rte_pktmbuf_attach_extbuf(m[i], d, rte_malloc_virt2iova(d),
+		rte_pktmbuf_attach_extbuf(m[i], d, rte_mem_virt2iova(d),
 			len, shinfo);
 		m[i]->data_off = 0;
 		m[i]->data_len = len;

@@ -8,6 +8,7 @@
 #include <bus_vdev_driver.h>
 #include <ethdev_driver.h>
 #include <ethdev_vdev.h>
+#include <rte_errno.h>
 #include <rte_kvargs.h>
 #include <rte_spinlock.h>
 
@@ -19,6 +20,7 @@ static unsigned int rec_seen;
 static unsigned int rec_fail_at;
 static int rec_fail_kind;
 static int rec_fail_err;
+static bool rec_fail_rte_errno;
 static char rec_fail_dev[64];
 static unsigned int rec_probes;
 static rte_spinlock_t rec_lock = RTE_SPINLOCK_INITIALIZER;
@@ -47,6 +49,7 @@ vdev_rec_reset(void)
 	rec_ncalls = 0;
 	rec_seen = 0;
 	rec_fail_at = 0;
+	rec_fail_rte_errno = false;
 	rte_spinlock_unlock(&rec_lock);
 }
 
@@ -61,6 +64,14 @@ vdev_rec_fail_nth_kind(const char *dev, int map, unsigned int nth, int err)
 	rec_fail_dev[0] = '\0';
 	if (dev != NULL)
 		snprintf(rec_fail_dev, sizeof(rec_fail_dev), "%s", dev);
+	rte_spinlock_unlock(&rec_lock);
+}
+
+void
+vdev_rec_fail_rte_errno(bool on)
+{
+	rte_spinlock_lock(&rec_lock);
+	rec_fail_rte_errno = on;
 	rte_spinlock_unlock(&rec_lock);
 }
 
@@ -101,6 +112,10 @@ rec_record(struct rte_vdev_device *vdev, int map, void *addr, uint64_t iova,
 		c->iova = iova;
 		c->len = len;
 		snprintf(c->dev, sizeof(c->dev), "%s", name);
+	}
+	if (ret != 0 && rec_fail_rte_errno) {
+		rte_errno = -ret;
+		ret = -1;
 	}
 	rte_spinlock_unlock(&rec_lock);
 	return ret;

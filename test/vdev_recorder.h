@@ -16,6 +16,7 @@
  * then answers rte_dev_dma_map() with 0 and does nothing).
  */
 
+#include <stdbool.h>
 #include <stdint.h>
 #include <rte_memory.h>
 
@@ -45,6 +46,12 @@ void vdev_rec_reset(void);
  */
 void vdev_rec_fail_nth_kind(const char *dev, int map, unsigned int nth,
 	int err);
+/**
+ * How a planned failure is returned: false (default) -err, the way most
+ * drivers do; true -1 with rte_errno set to err, the way others (and the
+ * buses) do. The recorded ret is -err either way.
+ */
+void vdev_rec_fail_rte_errno(bool on);
 /** vdev_rec_fail_nth_kind() counting both kinds. */
 void vdev_rec_fail_nth(const char *dev, unsigned int nth, int err);
 /** Number of successful probes since start (both drivers). */

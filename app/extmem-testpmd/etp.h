@@ -23,6 +23,7 @@
 #define ETP_DEF_BURST 32
 #define ETP_DEF_CACHE 250
 #define ETP_MAX_PERIODS 4096
+#define ETP_MAX_LCORE_STREAMS 256
 
 /** Where the mbuf pool comes from (--mp-alloc). */
 enum etp_mp_alloc {
@@ -77,6 +78,7 @@ struct etp_config {
 	bool auto_start;
 	bool json;
 	const char *json_file;
+	const char *mrnic_args;   /**< devargs of the net_mrnic pair created */
 	bool quiet;
 	bool verbose;
 };

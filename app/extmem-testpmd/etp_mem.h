@@ -29,8 +29,6 @@ size_t etp_backing_page_size(const struct etp_backing *b);
 struct rte_extmem_region *etp_region_create(const char *name, size_t len,
 	bool shared, uint64_t flags, struct etp_backing *used);
 
-int etp_mem_region_pool(struct etp_mem *mem, uint32_t n, int socket,
-	bool shared);
 int etp_mem_xmem(struct etp_mem *mem, uint32_t n, bool shared);
 int etp_mem_xbuf(struct etp_mem *mem, uint32_t n, int socket);
 

@@ -78,15 +78,28 @@ etp_streams_setup(struct rte_mempool *pool)
 		fprintf(stderr, "cannot allocate %u streams\n", nb_streams);
 		return -1;
 	}
+	/*
+	 * Receive queue q sends on queue q of the peer (io and mac check
+	 * there are enough; rxonly sends only with --tx-first, from the main
+	 * lcore, on q modulo the transmit queues).
+	 */
 	for (p = 0; p < nb_ports; p++)
 		for (q = 0; q < nq; q++)
-			stream_init(&streams[i++], p, q, etp_peer_idx(p), q,
-				pool);
+			stream_init(&streams[i++], p, q, etp_peer_idx(p),
+				q % c->nb_txq, pool);
 	nb_fwd_lcores = 0;
 	RTE_LCORE_FOREACH_WORKER(lcore) {
 		if (nb_fwd_lcores == c->nb_cores)
 			break;
 		fwd_lcores[nb_fwd_lcores++] = lcore;
+	}
+	if (nb_fwd_lcores == 0 ||
+			(nb_streams + nb_fwd_lcores - 1) / nb_fwd_lcores >
+			ETP_MAX_LCORE_STREAMS) {
+		fprintf(stderr, "%u streams on %u forwarding lcore(s): at most "
+			"%u per lcore\n", nb_streams, nb_fwd_lcores,
+			ETP_MAX_LCORE_STREAMS);
+		return -1;
 	}
 	return 0;
 }
@@ -281,7 +294,7 @@ my_streams(unsigned int lcore, struct etp_stream **mine, unsigned int max)
 static int
 fwd_lcore_main(void *arg __rte_unused)
 {
-	struct etp_stream *mine[256];
+	struct etp_stream *mine[ETP_MAX_LCORE_STREAMS];
 	uint16_t burst = etp_cfg.burst;
 	unsigned int i, n;
 

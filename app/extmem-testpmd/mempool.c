@@ -24,21 +24,22 @@
 
 #define POOL_NAME "etp_mbuf_pool"
 
-static const char *
+/* Name of a backing for reports: "hugetlb-2M", "thp", "anon"... */
+static char *
 backing_pref_name(const struct etp_backing *b)
 {
-	static char buf[32];
+	const char *name = rte_extmem_backing_name(b->backing);
+	char buf[48];
 
-	if (b->backing == RTE_EXTMEM_BACKING_HUGETLB) {
-		snprintf(buf, sizeof(buf), "hugetlb-%zuM", b->page_sz >> 20);
-		return buf;
-	}
-	if (b->backing == RTE_EXTMEM_BACKING_SHARED && b->page_sz > 4096) {
-		snprintf(buf, sizeof(buf), "shared-hugetlb-%zuM",
-			b->page_sz >> 20);
-		return buf;
-	}
-	return rte_extmem_backing_name(b->backing);
+	if (name == NULL)
+		name = "?";
+	if (b->page_sz > RTE_PGSIZE_4K)
+		snprintf(buf, sizeof(buf), "%s%s-%zuM",
+			b->backing == RTE_EXTMEM_BACKING_SHARED ?
+			"shared-" : "", "hugetlb", b->page_sz >> 20);
+	else
+		snprintf(buf, sizeof(buf), "%s", name);
+	return strdup(buf);
 }
 
 static unsigned long
@@ -90,7 +91,7 @@ etp_backing_candidates(size_t bytes, bool shared, struct etp_backing *c,
 	unsigned int max)
 {
 	enum etp_backing_pref pref = etp_cfg.backing;
-	unsigned int n = 0;
+	unsigned int n = 0, i;
 	size_t need2m = RTE_ALIGN_CEIL(bytes, RTE_PGSIZE_2M) / RTE_PGSIZE_2M;
 	size_t need1g = RTE_ALIGN_CEIL(bytes, RTE_PGSIZE_1G) / RTE_PGSIZE_1G;
 
@@ -132,9 +133,8 @@ etp_backing_candidates(size_t bytes, bool shared, struct etp_backing *c,
 		break;
 	}
 #undef ADD
-	for (unsigned int i = 0; i < n; i++)
-		c[i].name = backing_pref_name(&c[i]) ?
-			strdup(backing_pref_name(&c[i])) : NULL;
+	for (i = 0; i < n; i++)
+		c[i].name = backing_pref_name(&c[i]);
 	return n;
 }
 
@@ -222,7 +222,7 @@ mem_native(struct etp_mem *mem, uint32_t n, int socket)
 	return 0;
 }
 
-/* ---- anon and (until heaps) region-populated pools -------------------- */
+/* ---- anon: pool header in EAL memory, mbufs in a region ------------- */
 
 struct region_pool {
 	struct rte_extmem_region *region;
@@ -252,7 +252,7 @@ region_pool_release(struct etp_mem *mem)
  * not contiguous.
  */
 static int
-mem_region_pool(struct etp_mem *mem, uint32_t n, int socket, bool shared)
+mem_region_pool(struct etp_mem *mem, uint32_t n, int socket)
 {
 	struct rte_pktmbuf_pool_private priv;
 	struct rte_extmem_region_info info;
@@ -303,8 +303,7 @@ mem_region_pool(struct etp_mem *mem, uint32_t n, int socket, bool shared)
 		per_page = pg / elt;
 		sz = ((size_t)n + per_page - 1) / per_page * pg;
 	}
-	rp->region = etp_region_create("etp_pool", sz,
-		shared, 0, &rp->backing);
+	rp->region = etp_region_create("etp_pool", sz, false, 0, &rp->backing);
 	if (rp->region == NULL)
 		return -1;
 	rte_extmem_region_info_get(rp->region, &info);
@@ -327,7 +326,7 @@ mem_region_pool(struct etp_mem *mem, uint32_t n, int socket, bool shared)
 static int
 mem_anon(struct etp_mem *mem, uint32_t n, int socket)
 {
-	return mem_region_pool(mem, n, socket, false);
+	return mem_region_pool(mem, n, socket);
 }
 
 int
@@ -382,9 +381,3 @@ etp_mem_release(struct etp_mem *mem)
 	mem->pool = NULL;
 }
 
-/* Region-populated pool for modes whose heap is not available. */
-int
-etp_mem_region_pool(struct etp_mem *mem, uint32_t n, int socket, bool shared)
-{
-	return mem_region_pool(mem, n, socket, shared);
-}

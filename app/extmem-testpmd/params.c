@@ -96,6 +96,8 @@ usage(const char *prog)
 "  --duration SEC         stop after SEC seconds (default: on SIGINT)\n"
 "  --json                 print one JSON object with the results at exit\n"
 "  --json-file PATH       write that JSON object to PATH\n"
+"  --mrnic-args ARGS      devargs of the net_mrnic ports created when no\n"
+"                         port is given (e.g. mr=cache)\n"
 "  --quiet                no port and memory report at start\n"
 "  -h, --help             this help\n",
 		prog, ETP_DEF_BURST, ETP_MAX_BURST, RTE_MBUF_DEFAULT_BUF_SIZE,
@@ -175,6 +177,7 @@ enum {
 	OPT_JSON,
 	OPT_JSON_FILE,
 	OPT_QUIET,
+	OPT_MRNIC_ARGS,
 };
 
 static const struct option lgopts[] = {
@@ -198,6 +201,7 @@ static const struct option lgopts[] = {
 	{ "json", no_argument, NULL, OPT_JSON },
 	{ "json-file", required_argument, NULL, OPT_JSON_FILE },
 	{ "quiet", no_argument, NULL, OPT_QUIET },
+	{ "mrnic-args", required_argument, NULL, OPT_MRNIC_ARGS },
 	{ "auto-start", no_argument, NULL, 'a' },
 	{ "interactive", no_argument, NULL, 'i' },
 	{ "help", no_argument, NULL, 'h' },
@@ -355,6 +359,9 @@ etp_parse_args(int argc, char **argv)
 			break;
 		case OPT_QUIET:
 			c->quiet = true;
+			break;
+		case OPT_MRNIC_ARGS:
+			c->mrnic_args = optarg;
 			break;
 		case 'a':
 			c->auto_start = true;

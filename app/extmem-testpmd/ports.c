@@ -73,7 +73,7 @@ etp_ports_probe(bool *created_mrnic)
 	if (nb_ports > 0)
 		return 0;
 	for (i = 0; i < RTE_DIM(mrnic_names); i++) {
-		if (rte_vdev_init(mrnic_names[i], NULL) != 0) {
+		if (rte_vdev_init(mrnic_names[i], etp_cfg.mrnic_args) != 0) {
 			fprintf(stderr, "no port given and %s cannot be "
 				"created (is the net_mrnic driver linked?): "
 				"%s\n", mrnic_names[i], strerror(errno));

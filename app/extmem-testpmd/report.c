@@ -9,9 +9,7 @@
 
 #include <rte_ethdev.h>
 #include <rte_extmem.h>
-#ifdef ETP_HAVE_EXTMEM_DMA
 #include <rte_extmem_dma.h>
-#endif
 
 #include "etp.h"
 #include "etp_mem.h"
@@ -32,7 +30,6 @@ human(char *buf, size_t len, uint64_t v)
 static void
 report_mapping(const struct rte_extmem_region *r)
 {
-#ifdef ETP_HAVE_EXTMEM_DMA
 	char name[RTE_ETH_NAME_MAX_LEN];
 	struct rte_eth_dev_info info;
 	uint16_t i, pid;
@@ -49,9 +46,6 @@ report_mapping(const struct rte_extmem_region *r)
 		printf(" %s=%s", name, m == 1 ? "yes" : m == 0 ? "no" : "?");
 	}
 	printf("\n");
-#else
-	RTE_SET_USED(r);
-#endif
 }
 
 static int

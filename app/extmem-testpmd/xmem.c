@@ -6,7 +6,9 @@
  * xmem, xmem4k, xmemhuge, xmemshared: the whole mbuf pool (header, ring,
  * mbufs) on a named external heap, created in one call by
  * rte_extmem_pktmbuf_pool_create(). The backing is the best the system
- * has (hugetlb, else transparent hugepages, else 4K) unless one is asked.
+ * has (hugetlb, else transparent hugepages, else 4K) unless one is asked;
+ * a backing that fails (e.g. hugepages taken meanwhile) gives way to the
+ * next.
  */
 
 #include <stdlib.h>
@@ -14,14 +16,10 @@
 
 #include <rte_errno.h>
 
-#ifdef ETP_HAVE_HEAP
 #include <rte_extmem_heap.h>
-#endif
 
 #include "etp.h"
 #include "etp_mem.h"
-
-#ifdef ETP_HAVE_HEAP
 
 #define XMEM_POOL_NAME "etp_xmem"
 
@@ -85,14 +83,3 @@ etp_mem_xmem(struct etp_mem *mem, uint32_t n, bool shared)
 	mem->socket_id = mem->pool->socket_id;
 	return 0;
 }
-
-#else /* !ETP_HAVE_HEAP */
-
-/* Without named heaps: the pool populated with a region's memory. */
-int
-etp_mem_xmem(struct etp_mem *mem, uint32_t n, bool shared)
-{
-	return etp_mem_region_pool(mem, n, mem->socket_id, shared);
-}
-
-#endif

@@ -4,24 +4,29 @@
 
 /*
  * slice: zero-copy 1500-byte mbufs over device memory, per packet
- * (allocate, attach, free), random offsets over a PROT_NONE device region
- * of --mem-mb, the same offsets for every method, rounds interleaved
- * (--repeat), median of the rounds:
- *   slice_attach_free_ns            rte_extmem_slice() + rte_pktmbuf_free(),
- *                                   owner callback included
+ * (allocate, attach, free), in bursts of 32 as a Tx path works, random
+ * offsets over a PROT_NONE device region of --mem-mb, the same offsets
+ * for every method, rounds interleaved (--repeat), median of the rounds:
+ *   slice_attach_free_ns            rte_extmem_slice_bulk() +
+ *                                   rte_pktmbuf_free_bulk(), owner
+ *                                   callback included
  *   slice_handrolled_known_iova_ns  upstream by hand, IOVA already known:
- *                                   rte_pktmbuf_alloc() +
+ *                                   rte_pktmbuf_alloc_bulk() +
  *                                   rte_pktmbuf_attach_extbuf() with one
  *                                   shared rte_mbuf_ext_shared_info (its
- *                                   count updated atomically) + free
+ *                                   count updated atomically) +
+ *                                   rte_pktmbuf_free_bulk()
  *   slice_handrolled_virt2iova_ns   the same with rte_mem_virt2iova()
- *   slice_memcpy_1500_ns            copying instead: rte_pktmbuf_alloc() +
- *                                   memcpy of 1500 bytes into it + free,
- *                                   the source not in the CPU caches
- *                                   (flushed before each timed batch, as
- *                                   a device-written payload would be)
+ *   slice_memcpy_1500_ns            copying instead: rte_pktmbuf_alloc_bulk()
+ *                                   + memcpy of 1500 bytes into each +
+ *                                   rte_pktmbuf_free_bulk(), the source not
+ *                                   in the CPU caches (flushed before each
+ *                                   timed burst, as a payload a device
+ *                                   wrote would be)
  *   slice_memcpy_1500_hot_ns        the same copy from cache-hot memory
  *                                   (for reference only)
+ *   *_single_ns                     one mbuf at a time: rte_extmem_slice()
+ *                                   and rte_pktmbuf_alloc() + free
  * Targets: slice within 1.5x of the hand-rolled known-IOVA attach, and
  * >= 15x faster than the copy.
  */
@@ -46,6 +51,7 @@
 #define PG 4096UL
 #define PKT 1500u
 #define CHUNK 64u
+#define BURST 32u
 #define COPY_SRC (64UL << 20)
 #define IOVA_BASE 0x100000000000ULL
 #define MAX_ROUNDS 15
@@ -60,7 +66,8 @@ struct slice_ctx {
 	struct rte_mempool *copy_mp;	/* copies: 2K data room */
 	uint8_t *src;			/* copy source, CPU memory */
 	size_t *off;
-	size_t n_off;
+	size_t n_off;		/* a multiple of BURST */
+	size_t lens[BURST];
 	uint64_t min_ns, max_ns;
 	uint64_t callbacks;
 };
@@ -121,6 +128,55 @@ sliced(struct slice_ctx *c, size_t off)
 }
 
 static inline void
+sliced_burst(struct slice_ctx *c, const size_t *off)
+{
+	struct rte_mbuf *m[BURST];
+	unsigned int n;
+
+	n = rte_extmem_slice_bulk(c->s, off, c->lens, m, BURST);
+	rte_pktmbuf_free_bulk(m, n);
+}
+
+static inline void
+handrolled_burst(struct slice_ctx *c, const size_t *off, bool v2i)
+{
+	struct rte_mbuf *m[BURST];
+	unsigned int i;
+
+	if (rte_pktmbuf_alloc_bulk(c->mp, m, BURST) != 0)
+		return;
+	for (i = 0; i < BURST; i++) {
+		void *va = RTE_PTR_ADD(c->dev, off[i]);
+
+		rte_mbuf_ext_refcnt_update(&handrolled_shinfo, 1);
+		rte_pktmbuf_attach_extbuf(m[i], va, v2i ?
+			rte_mem_virt2iova(va) : c->base_iova + off[i], PKT,
+			&handrolled_shinfo);
+		m[i]->data_len = PKT;
+		m[i]->pkt_len = PKT;
+	}
+	rte_pktmbuf_free_bulk(m, BURST);
+}
+
+/* Time BODY (using const size_t *offs, BURST offsets) like SLICE_MEASURE. */
+#define BURST_MEASURE(c, ns_per, BODY) do { \
+	uint64_t t0_ = perf_now_ns(), done_ = 0, el_; \
+	size_t i_ = 0; \
+	do { \
+		unsigned int b_; \
+		for (b_ = 0; b_ < CHUNK / BURST; b_++) { \
+			const size_t *offs = &(c)->off[i_]; \
+			BODY; \
+			i_ = (i_ + BURST) % (c)->n_off; \
+		} \
+		done_ += CHUNK; \
+		el_ = perf_now_ns() - t0_; \
+	} while (el_ < (c)->max_ns && \
+		(el_ < (c)->min_ns || done_ < (c)->n_off)); \
+	(ns_per) = (double)el_ / (double)done_; \
+} while (0)
+
+static inline void
 flush_range(const uint8_t *p, size_t len)
 {
 #if defined(RTE_ARCH_X86)
@@ -134,19 +190,20 @@ flush_range(const uint8_t *p, size_t len)
 #endif
 }
 
-/* The copy alternative, timed per batch of CHUNK with the sources flushed
- * from the caches before each batch (cold) or not (hot: offsets folded
- * into 64K).
+/* The copy alternative, timed per burst with the sources flushed from
+ * the caches before each burst (cold) or not (hot: offsets folded into
+ * 64K); single: one mbuf at a time instead of bulk alloc and free.
  */
 static double
-measure_copy(struct slice_ctx *c, bool cold)
+measure_copy(struct slice_ctx *c, bool cold, bool single)
 {
 	uint64_t hz = rte_get_tsc_hz(), cycles = 0, done = 0, t0, t1;
 	uint64_t start = perf_now_ns(), el;
-	size_t i = 0, j, src_off[CHUNK];
+	size_t i = 0, j, src_off[BURST];
+	struct rte_mbuf *m[BURST];
 
 	do {
-		for (j = 0; j < CHUNK; j++, i = (i + 1) % c->n_off) {
+		for (j = 0; j < BURST; j++, i = (i + 1) % c->n_off) {
 			src_off[j] = cold ? c->off[i] % (COPY_SRC - PKT) :
 				c->off[i] % (65536 - PKT);
 			if (cold)
@@ -156,16 +213,23 @@ measure_copy(struct slice_ctx *c, bool cold)
 		_mm_mfence();
 #endif
 		t0 = rte_rdtsc_precise();
-		for (j = 0; j < CHUNK; j++) {
-			struct rte_mbuf *m = rte_pktmbuf_alloc(c->copy_mp);
+		if (single) {
+			for (j = 0; j < BURST; j++) {
+				struct rte_mbuf *s1 = rte_pktmbuf_alloc(c->copy_mp);
 
-			memcpy(rte_pktmbuf_append(m, PKT), c->src + src_off[j],
-				PKT);
-			rte_pktmbuf_free(m);
+				memcpy(rte_pktmbuf_append(s1, PKT),
+					c->src + src_off[j], PKT);
+				rte_pktmbuf_free(s1);
+			}
+		} else if (rte_pktmbuf_alloc_bulk(c->copy_mp, m, BURST) == 0) {
+			for (j = 0; j < BURST; j++)
+				memcpy(rte_pktmbuf_append(m[j], PKT),
+					c->src + src_off[j], PKT);
+			rte_pktmbuf_free_bulk(m, BURST);
 		}
 		t1 = rte_rdtsc_precise();
 		cycles += t1 - t0;
-		done += CHUNK;
+		done += BURST;
 		el = perf_now_ns() - start;
 	} while (el < c->max_ns && (el < c->min_ns || done < 65536));
 	return (double)cycles * 1e9 / (double)hz / (double)done;
@@ -248,7 +312,9 @@ slice_setup(struct slice_ctx *c, const struct perf_opts *o)
 	}
 	handrolled_shinfo.free_cb = handrolled_free_cb;
 	rte_mbuf_ext_refcnt_set(&handrolled_shinfo, 1);
-	c->n_off = o->lookups;
+	c->n_off = RTE_ALIGN_CEIL(o->lookups, BURST);
+	for (i = 0; i < BURST; i++)
+		c->lens[i] = PKT;
 	c->off = malloc(sizeof(*c->off) * c->n_off);
 	if (c->off == NULL)
 		return -1;
@@ -292,17 +358,45 @@ slice_check(struct slice_ctx *c, uint64_t *v2i_wrong)
 	return bad;
 }
 
+enum slice_measure {
+	M_SLICE, M_KNOWN, M_V2I, M_COLD, M_HOT,
+	M_SLICE_1, M_KNOWN_1, M_COLD_1,
+	M_N
+};
+
+static const char * const measure_keys[M_N] = {
+	[M_SLICE] = "slice_attach_free_ns",
+	[M_KNOWN] = "slice_handrolled_known_iova_ns",
+	[M_V2I] = "slice_handrolled_virt2iova_ns",
+	[M_COLD] = "slice_memcpy_1500_ns",
+	[M_HOT] = "slice_memcpy_1500_hot_ns",
+	[M_SLICE_1] = "slice_attach_free_single_ns",
+	[M_KNOWN_1] = "slice_handrolled_known_iova_single_ns",
+	[M_COLD_1] = "slice_memcpy_1500_single_ns",
+};
+
+static void
+slice_round(struct slice_ctx *c, double v[M_N])
+{
+	BURST_MEASURE(c, v[M_SLICE], sliced_burst(c, offs));
+	BURST_MEASURE(c, v[M_KNOWN], handrolled_burst(c, offs, false));
+	BURST_MEASURE(c, v[M_V2I], handrolled_burst(c, offs, true));
+	v[M_COLD] = measure_copy(c, true, false);
+	v[M_HOT] = measure_copy(c, false, false);
+	SLICE_MEASURE(c, v[M_SLICE_1], sliced(c, off));
+	SLICE_MEASURE(c, v[M_KNOWN_1], handrolled(c, off, c->base_iova + off));
+	v[M_COLD_1] = measure_copy(c, true, true);
+}
+
 static int
 bench_slice(const struct perf_opts *o, struct perf_result *res)
 {
-	double att[MAX_ROUNDS], known[MAX_ROUNDS], v2i[MAX_ROUNDS];
-	double cold[MAX_ROUNDS], hot[MAX_ROUNDS];
 	unsigned int rounds = RTE_MIN(o->repeat, (unsigned int)MAX_ROUNDS);
-	double m_att, m_known, m_v2i, m_cold, m_hot;
+	double v[M_N][MAX_ROUNDS], med[M_N], r[M_N];
 	struct rte_extmem_slicer_stats st;
-	struct slice_ctx c;
 	uint64_t bad, v2i_wrong;
-	unsigned int k;
+	struct slice_ctx c;
+	unsigned int k, j;
 	int ret = -1;
 
 	memset(&c, 0, sizeof(c));
@@ -310,38 +404,36 @@ bench_slice(const struct perf_opts *o, struct perf_result *res)
 		goto out;
 	bad = slice_check(&c, &v2i_wrong);
 	for (k = 0; k < rounds; k++) {
-		SLICE_MEASURE(&c, att[k], sliced(&c, off));
-		SLICE_MEASURE(&c, known[k],
-			handrolled(&c, off, c.base_iova + off));
-		SLICE_MEASURE(&c, v2i[k], handrolled(&c, off,
-			rte_mem_virt2iova(RTE_PTR_ADD(c.dev, off))));
-		cold[k] = measure_copy(&c, true);
-		hot[k] = measure_copy(&c, false);
+		slice_round(&c, r);
+		for (j = 0; j < M_N; j++)
+			v[j][k] = r[j];
 	}
-	m_att = median(att, rounds);
-	m_known = median(known, rounds);
-	m_v2i = median(v2i, rounds);
-	m_cold = median(cold, rounds);
-	m_hot = median(hot, rounds);
+	for (j = 0; j < M_N; j++)
+		med[j] = median(v[j], rounds);
 	rte_extmem_slicer_stats_get(c.s, &st);
 
 	perf_result_u64(res, "slice_len", PKT);
+	perf_result_u64(res, "slice_burst", BURST);
 	perf_result_u64(res, "slice_rounds", rounds);
 	perf_result_u64(res, "slice_mismatches", bad);
 	perf_result_u64(res, "slice_rte_mem_virt2iova_wrong_of_256", v2i_wrong);
 	perf_result_u64(res, "slice_callbacks", c.callbacks);
 	perf_result_u64(res, "slice_in_flight", st.in_flight);
-	perf_result_f64(res, "slice_attach_free_ns", m_att);
-	perf_result_f64(res, "slice_handrolled_known_iova_ns", m_known);
-	perf_result_f64(res, "slice_handrolled_virt2iova_ns", m_v2i);
-	perf_result_f64(res, "slice_memcpy_1500_ns", m_cold);
-	perf_result_f64(res, "slice_memcpy_1500_hot_ns", m_hot);
-	perf_result_f64(res, "slice_vs_handrolled_known", m_att / m_known);
-	perf_result_f64(res, "slice_memcpy_vs_slice", m_cold / m_att);
-	perf_result_f64(res, "slice_virt2iova_vs_slice", m_v2i / m_att);
+	for (j = 0; j < M_N; j++)
+		perf_result_f64(res, measure_keys[j], med[j]);
+	perf_result_f64(res, "slice_vs_handrolled_known",
+		med[M_SLICE] / med[M_KNOWN]);
+	perf_result_f64(res, "slice_memcpy_vs_slice", med[M_COLD] / med[M_SLICE]);
+	perf_result_f64(res, "slice_virt2iova_vs_slice",
+		med[M_V2I] / med[M_SLICE]);
+	perf_result_f64(res, "slice_single_vs_handrolled_known",
+		med[M_SLICE_1] / med[M_KNOWN_1]);
+	perf_result_f64(res, "slice_single_memcpy_vs_slice",
+		med[M_COLD_1] / med[M_SLICE_1]);
 	perf_result_bool(res, "slice_target_known_1_5x",
-		m_att <= 1.5 * m_known);
-	perf_result_bool(res, "slice_target_memcpy_15x", m_cold >= 15 * m_att);
+		med[M_SLICE] <= 1.5 * med[M_KNOWN]);
+	perf_result_bool(res, "slice_target_memcpy_15x",
+		med[M_COLD] >= 15 * med[M_SLICE]);
 	ret = bad == 0 && st.in_flight == 0 && c.callbacks == st.slices ?
 		0 : -1;
 	if (ret != 0)

@@ -5,11 +5,15 @@
 /*
  * xlate: VA -> IOVA translation of random addresses over --mem-mb of
  * 4K-page memory in several regions, the same address array for every
- * method, in one run:
+ * method, in one run; --rounds=N (9) rounds with the methods interleaved,
+ * the median of each reported; one round of one method is a pass over
+ * the array or, for slow methods, its prefix that --max-time allows:
  *   xlate_extmem_ns              rte_extmem_virt2iova() (inline table)
  *   xlate_rte_mem_virt2iova_ns   upstream (pagemap read in PA mode)
  *   xlate_rte_mem_virt2memseg_ns upstream memseg list search
  *   xlate_flat_array_ns          a flat per-4K IOVA array: the floor
+ * and the same over the first --hot-mb (16) only, whose table stays in
+ * the CPU caches as a reused buffer pool's does: xlate_hot_*.
  */
 
 #include <inttypes.h>
@@ -32,9 +36,11 @@ struct xlate_ctx {
 	uint8_t *base;
 	size_t len;
 	rte_iova_t *flat;	/* IOVA of every 4K page of [base, +len) */
-	const void **addrs;
+	const void **addrs;	/* the array being measured */
+	const void **cold;	/* random over the whole range */
+	const void **hot;	/* random over its first --hot-mb */
 	size_t n_addrs;
-	uint64_t min_ns, max_ns;
+	uint64_t cap_ns;	/* time limit of one round of one method */
 };
 
 /* Keep the compiler from vectorising a lookup loop: a datapath
@@ -43,11 +49,11 @@ struct xlate_ctx {
 #define ONE_AT_A_TIME(a) __asm__ volatile("" : "+r"(a))
 #define VECTORISABLE(a) RTE_SET_USED(a)
 
-/* Time EXPR (using const void *a) over the address array, in passes,
- * until min_ns have gone by and a full pass is done, or max_ns have.
+/* Time EXPR (using const void *a) over one pass of the address array,
+ * or over its prefix that cap_ns allow (slow methods).
  */
 #define XLATE_MEASURE(c, ns_per, checksum, EXPR, HOW) do { \
-	uint64_t t0_ = perf_now_ns(), done_ = 0, sum_ = 0, el_; \
+	uint64_t t0_ = perf_now_ns(), sum_ = 0, el_; \
 	size_t i_ = 0; \
 	do { \
 		size_t end_ = RTE_MIN(i_ + CHUNK, (c)->n_addrs); \
@@ -56,14 +62,10 @@ struct xlate_ctx {
 			HOW(a); \
 			sum_ += (EXPR); \
 		} \
-		done_ += CHUNK; \
-		if (i_ == (c)->n_addrs) \
-			i_ = 0; \
 		el_ = perf_now_ns() - t0_; \
-	} while (el_ < (c)->max_ns && \
-		(el_ < (c)->min_ns || done_ < (c)->n_addrs)); \
-	(ns_per) = (double)el_ / (double)done_; \
-	(checksum) = sum_; \
+	} while (i_ < (c)->n_addrs && el_ < (c)->cap_ns); \
+	(ns_per) = (double)el_ / (double)i_; \
+	(checksum) += sum_; \
 } while (0)
 
 static inline rte_iova_t
@@ -103,7 +105,7 @@ xlate_setup(struct xlate_ctx *c, const struct perf_opts *o,
 	struct rte_extmem_region **regs)
 {
 	struct rte_extmem_region_params p;
-	size_t reg_len, i;
+	size_t reg_len, hot_len, i;
 	uint64_t x = 0x2545f4914f6cdd1dULL;
 	char name[RTE_EXTMEM_NAMESIZE];
 	int n;
@@ -121,8 +123,9 @@ xlate_setup(struct xlate_ctx *c, const struct perf_opts *o,
 	memset(c->base, 0, c->len);
 	c->flat = malloc(sizeof(*c->flat) * (c->len / PG));
 	c->n_addrs = o->lookups;
-	c->addrs = malloc(sizeof(*c->addrs) * c->n_addrs);
-	if (c->flat == NULL || c->addrs == NULL)
+	c->cold = malloc(sizeof(*c->cold) * c->n_addrs);
+	c->hot = malloc(sizeof(*c->hot) * c->n_addrs);
+	if (c->flat == NULL || c->cold == NULL || c->hot == NULL)
 		return -1;
 	for (i = 0; i < N_REGIONS; i++) {
 		snprintf(name, sizeof(name), "perf_xlate_%zu", i);
@@ -141,28 +144,53 @@ xlate_setup(struct xlate_ctx *c, const struct perf_opts *o,
 		if (n != (int)(reg_len / PG))
 			return -1;
 	}
+	hot_len = RTE_MIN(perf_opt_u64(o, "hot-mb", 16) << 20, c->len);
 	for (i = 0; i < c->n_addrs; i++) {
 		x ^= x << 13;
 		x ^= x >> 7;
 		x ^= x << 17;
-		c->addrs[i] = c->base + x % c->len;
+		c->cold[i] = c->base + x % c->len;
+		c->hot[i] = c->base + x % hot_len;
 	}
-	c->min_ns = (uint64_t)(o->min_time * 1e9);
-	c->max_ns = (uint64_t)(o->max_time * 1e9);
+	c->addrs = c->cold;
+	c->cap_ns = (uint64_t)(o->max_time * 1e9 /
+		RTE_MAX(perf_opt_u64(o, "rounds", 9), 1u));
 	return 0;
+}
+
+enum { M_FLAT, M_EXT, M_MEMSEG, M_V2I, M_VEC, H_FLAT, H_EXT, H_V2I, M_MAX };
+#define MAX_ROUNDS 64
+
+static int
+cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+static double
+median(double *v, unsigned int n)
+{
+	qsort(v, n, sizeof(*v), cmp_double);
+	return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
 }
 
 static int
 bench_xlate(const struct perf_opts *o, struct perf_result *res)
 {
 	struct rte_extmem_region *regs[N_REGIONS] = { NULL };
-	double ext, v2i, v2m, flat, flat_vec;
-	uint64_t s_ext, s_v2i, s_v2m, s_flat, s_vec, bad = 0, bad_eal = 0;
+	unsigned int rounds = RTE_MIN(perf_opt_u64(o, "rounds", 9),
+		(uint64_t)MAX_ROUNDS), r;
+	double ext, v2i, v2m, flat, flat_vec, m[M_MAX][MAX_ROUNDS], med[M_MAX];
+	uint64_t sum = 0, bad = 0, bad_eal = 0;
 	struct xlate_ctx c;
 	size_t i;
 	int ret = -1;
 
 	memset(&c, 0, sizeof(c));
+	if (rounds == 0)
+		rounds = 1;
 	if (xlate_setup(&c, o, regs) != 0)
 		goto out;
 
@@ -177,18 +205,36 @@ bench_xlate(const struct perf_opts *o, struct perf_result *res)
 		if (rte_mem_virt2iova(c.addrs[i]) != flat_lookup(&c, c.addrs[i]))
 			bad_eal++;
 
-	flat = measure_flat(&c, &s_flat);
-	ext = measure_extmem(&c, &s_ext);
-	v2m = measure_memseg(&c, &s_v2m);
-	v2i = measure_virt2iova(&c, &s_v2i);
-	/* for reference: the flat array as the compiler vectorises it */
-	flat_vec = measure_flat_vec(&c, &s_vec);
-	/* keep the sums alive */
-	if (s_flat == 1 && s_ext == 1 && s_v2m == 1 && s_v2i == 1 && s_vec == 1)
+	/* rounds, the methods interleaved in each, medians reported: a
+	 * machine busy with other jobs affects all methods alike
+	 */
+	for (r = 0; r < rounds; r++) {
+		m[M_FLAT][r] = measure_flat(&c, &sum);
+		m[M_EXT][r] = measure_extmem(&c, &sum);
+		m[M_MEMSEG][r] = measure_memseg(&c, &sum);
+		m[M_V2I][r] = measure_virt2iova(&c, &sum);
+		/* for reference: the flat loop as the compiler vectorises it */
+		m[M_VEC][r] = measure_flat_vec(&c, &sum);
+		/* hot: the table of a small, reused range is in the caches */
+		c.addrs = c.hot;
+		m[H_FLAT][r] = measure_flat(&c, &sum);
+		m[H_EXT][r] = measure_extmem(&c, &sum);
+		m[H_V2I][r] = measure_virt2iova(&c, &sum);
+		c.addrs = c.cold;
+	}
+	if (sum == 1)	/* keep the sums alive */
 		PERF_LOG("improbable checksum");
+	for (i = 0; i < M_MAX; i++)
+		med[i] = median(m[i], rounds);
+	flat = med[M_FLAT];
+	ext = med[M_EXT];
+	v2m = med[M_MEMSEG];
+	v2i = med[M_V2I];
+	flat_vec = med[M_VEC];
 
 	perf_result_u64(res, "xlate_regions", N_REGIONS);
 	perf_result_u64(res, "xlate_addresses", c.n_addrs);
+	perf_result_u64(res, "xlate_rounds", rounds);
 	perf_result_u64(res, "xlate_mismatches", bad);
 	perf_result_u64(res, "xlate_rte_mem_virt2iova_mismatches", bad_eal);
 	perf_result_f64(res, "xlate_extmem_ns", ext);
@@ -199,6 +245,13 @@ bench_xlate(const struct perf_opts *o, struct perf_result *res)
 	perf_result_f64(res, "xlate_extmem_vs_flat", ext / flat);
 	perf_result_f64(res, "xlate_rte_mem_virt2iova_vs_extmem", v2i / ext);
 	perf_result_f64(res, "xlate_rte_mem_virt2memseg_vs_extmem", v2m / ext);
+	perf_result_u64(res, "xlate_hot_mb",
+		RTE_MIN(perf_opt_u64(o, "hot-mb", 16) << 20, c.len) >> 20);
+	perf_result_f64(res, "xlate_hot_extmem_ns", med[H_EXT]);
+	perf_result_f64(res, "xlate_hot_flat_array_ns", med[H_FLAT]);
+	perf_result_f64(res, "xlate_hot_rte_mem_virt2iova_ns", med[H_V2I]);
+	perf_result_f64(res, "xlate_hot_rte_mem_virt2iova_vs_extmem",
+		med[H_V2I] / med[H_EXT]);
 	ret = bad == 0 && bad_eal == 0 ? 0 : -1;
 	if (ret != 0)
 		PERF_LOG("%" PRIu64 " translations disagree with the flat "
@@ -211,7 +264,8 @@ out:
 	if (c.base != NULL && c.base != MAP_FAILED)
 		munmap(c.base, c.len);
 	free(c.flat);
-	free(c.addrs);
+	free(c.cold);
+	free(c.hot);
 	return ret;
 }
 

@@ -58,9 +58,10 @@ extern __thread unsigned int per_lcore__lcore_id
 /* Counters of one lcore; slot RTE_MAX_LCORE is shared by non-EAL threads. */
 struct slicer_lcore_stats {
 	uint64_t slices;
-	uint64_t segments;
+	uint64_t extra_segs;	/* segments beyond the first of each slice */
 	uint64_t freed;
 	uint64_t fails;
+	uint64_t set_aside;
 } __rte_cache_aligned;
 
 /* States of an entry. */
@@ -139,17 +140,32 @@ slicer_count(struct rte_extmem_slicer *s, unsigned int nseg)
 	if (likely(lc < RTE_MAX_LCORE)) {
 		struct slicer_lcore_stats *st = &s->stats[lc];
 
-		__atomic_store_n(&st->segments, st->segments + nseg,
-			__ATOMIC_RELAXED);
+		if (nseg > 1)
+			__atomic_store_n(&st->extra_segs,
+				st->extra_segs + nseg - 1, __ATOMIC_RELAXED);
 		/* last: a slice is counted before anyone can free it */
 		__atomic_store_n(&st->slices, st->slices + 1,
 			__ATOMIC_RELEASE);
 	} else {
-		__atomic_fetch_add(&s->stats[RTE_MAX_LCORE].segments, nseg,
-			__ATOMIC_RELAXED);
+		__atomic_fetch_add(&s->stats[RTE_MAX_LCORE].extra_segs,
+			nseg - 1, __ATOMIC_RELAXED);
 		__atomic_fetch_add(&s->stats[RTE_MAX_LCORE].slices, 1,
 			__ATOMIC_RELEASE);
 	}
+}
+
+/* n single-segment slices were made. */
+static __rte_always_inline void
+slicer_count_n(struct rte_extmem_slicer *s, unsigned int n)
+{
+	unsigned int lc = rte_lcore_id();
+
+	if (likely(lc < RTE_MAX_LCORE))
+		__atomic_store_n(&s->stats[lc].slices, s->stats[lc].slices + n,
+			__ATOMIC_RELEASE);
+	else
+		__atomic_fetch_add(&s->stats[RTE_MAX_LCORE].slices, n,
+			__ATOMIC_RELEASE);
 }
 
 int
@@ -262,20 +278,20 @@ slice_free_cb(void *addr __rte_unused, void *opaque)
 
 	if (s->free_cb != NULL)
 		s->free_cb(sl->addr, sl->len, s->free_cb_arg);
-	SLICER_STAT_ADD(s, freed, 1);
-	/* The first mbuf, still attached to this entry, is being freed: it
-	 * is not in the pool, nobody else can see the entry.
-	 */
 	if ((m->ol_flags & RTE_MBUF_F_EXTERNAL) && m->shinfo == &sl->shinfo) {
+		/* The first mbuf, still attached to this entry, is being
+		 * freed: it is not in the pool, nobody else sees the entry.
+		 */
 		__atomic_store_n(&sl->state, SLICE_FREE, __ATOMIC_RELEASE);
-		return;
-	}
-	/* It went back to the pool before this last reference; if the
-	 * slicer has set it aside meanwhile, return it.
-	 */
-	if (__atomic_exchange_n(&sl->state, SLICE_FREE, __ATOMIC_ACQ_REL) ==
-			SLICE_ZOMBIE)
+	} else if (__atomic_exchange_n(&sl->state, SLICE_FREE,
+			__ATOMIC_ACQ_REL) == SLICE_ZOMBIE) {
+		/* It went back to the pool before this last reference and
+		 * the slicer has set it aside since: return it.
+		 */
 		rte_mbuf_raw_free(m);
+	}
+	/* last: once counted, the slicer may be freed */
+	SLICER_STAT_ADD(s, freed, 1);
 }
 
 static void
@@ -511,10 +527,13 @@ rte_extmem_slicer_stats_get(const struct rte_extmem_slicer *slicer,
 	for (i = 0; i <= RTE_MAX_LCORE; i++) {
 		const struct slicer_lcore_stats *st = &slicer->stats[i];
 
-		stats->segments += __atomic_load_n(&st->segments,
+		stats->segments += __atomic_load_n(&st->extra_segs,
 			__ATOMIC_RELAXED);
 		stats->fails += __atomic_load_n(&st->fails, __ATOMIC_RELAXED);
+		stats->set_aside += __atomic_load_n(&st->set_aside,
+			__ATOMIC_RELAXED);
 	}
+	stats->segments += stats->slices;
 	return 0;
 }
 
@@ -604,6 +623,7 @@ slice_head_busy(struct rte_extmem_slicer *s, struct rte_mbuf *m)
 				__ATOMIC_RELAXED);
 			return m;
 		}
+		SLICER_STAT_ADD(s, set_aside, 1);
 		m = rte_pktmbuf_alloc(s->mp);
 		if (m == NULL)
 			return NULL;
@@ -711,6 +731,113 @@ rte_extmem_slice(struct rte_extmem_slicer *slicer, size_t off, size_t len)
 	slice_attach(m, sl, s->va + off, iova, (uint16_t)len);
 	slicer_count(s, 1);
 	return m;
+}
+
+#define SLICE_BULK_CHUNK 32u
+
+/* Attach k first mbufs (entries busy) to their single-segment ranges. */
+static __rte_always_inline void
+slice_bulk_attach(struct rte_extmem_slicer *s, struct rte_mbuf **m,
+	const size_t *off, const size_t *len, const rte_iova_t *iova,
+	unsigned int k)
+{
+	struct extmem_slice *sl;
+	unsigned int i;
+
+	for (i = 0; i < k; i++) {
+		sl = mbuf_slice(m[i]);
+		sl->addr = (void *)(s->va + off[i]);
+		sl->len = len[i];
+		rte_mbuf_ext_refcnt_set(&sl->shinfo, 1);
+		slice_attach(m[i], sl, s->va + off[i], iova[i],
+			(uint16_t)len[i]);
+	}
+	slicer_count_n(s, k);
+}
+
+/*
+ * Up to SLICE_BULK_CHUNK single-segment slices whose IOVAs are known.
+ * Returns how many were made; fewer than k with rte_errno ENOBUFS.
+ */
+static unsigned int
+slice_bulk_chunk(struct rte_extmem_slicer *s, struct rte_mbuf **m,
+	const size_t *off, const size_t *len, const rte_iova_t *iova,
+	unsigned int k)
+{
+	struct extmem_slice *sl;
+	unsigned int i;
+
+	if (unlikely(rte_pktmbuf_alloc_bulk(s->mp, m, k) != 0)) {
+		/* not k left: as many as there are, one by one */
+		for (i = 0; i < k; i++) {
+			m[i] = rte_extmem_slice(s, off[i], len[i]);
+			if (m[i] == NULL)
+				break;
+		}
+		return i;
+	}
+	for (i = 0; i < k; i++) {
+		sl = mbuf_slice(m[i]);
+		if (likely(__atomic_load_n(&sl->state, __ATOMIC_ACQUIRE) ==
+				SLICE_FREE)) {
+			__atomic_store_n(&sl->state, SLICE_BUSY,
+				__ATOMIC_RELAXED);
+			continue;
+		}
+		m[i] = slice_head_busy(s, m[i]);
+		if (unlikely(m[i] == NULL)) {
+			/* the drawn ones after i are untouched */
+			rte_pktmbuf_free_bulk(m + i + 1, k - i - 1);
+			slice_bulk_attach(s, m, off, len, iova, i);
+			slice_no_buffers(s);
+			return i;
+		}
+	}
+	slice_bulk_attach(s, m, off, len, iova, k);
+	return k;
+}
+
+unsigned int
+rte_extmem_slice_bulk(struct rte_extmem_slicer *slicer, const size_t *off,
+	const size_t *len, struct rte_mbuf **mbufs, unsigned int n)
+{
+	struct rte_extmem_slicer *s = slicer;
+	rte_iova_t iova[SLICE_BULK_CHUNK];
+	unsigned int i, k, made, done = 0;
+	size_t contig;
+
+	if (unlikely(s == NULL || off == NULL || len == NULL ||
+			mbufs == NULL)) {
+		EXTMEM_FAIL(EINVAL, "NULL slicer or array");
+		return 0;
+	}
+	while (done < n) {
+		k = RTE_MIN(n - done, SLICE_BULK_CHUNK);
+		for (i = 0; i < k; i++) {
+			size_t o = off[done + i], l = len[done + i];
+
+			if (unlikely(l == 0 || l > UINT32_MAX || o >= s->len ||
+					l > s->len - o))
+				break;
+			iova[i] = slicer_iova(s, o, &contig);
+			if (unlikely(l > contig || l > s->max_seg))
+				break;
+		}
+		if (unlikely(i == 0)) {
+			/* a chain, or bad arguments: the single path says */
+			mbufs[done] = rte_extmem_slice(s, off[done], len[done]);
+			if (mbufs[done] == NULL)
+				return done;
+			done++;
+			continue;
+		}
+		made = slice_bulk_chunk(s, mbufs + done, off + done,
+			len + done, iova, i);
+		done += made;
+		if (made < i)
+			return done;
+	}
+	return done;
 }
 
 struct rte_mbuf *

@@ -107,6 +107,11 @@ struct rte_extmem_slicer_stats {
 	uint64_t segments;  /**< Segments (mbufs) attached to the region. */
 	uint64_t freed;     /**< Slices whose last reference went (callbacks run). */
 	uint64_t fails;     /**< Slice requests that failed for lack of mbufs. */
+	/**
+	 * Mbufs drawn for a new slice while clones of their previous slice
+	 * were alive, set aside until the last clone was freed.
+	 */
+	uint64_t set_aside;
 	uint64_t in_flight; /**< Slices alive now. */
 };
 
@@ -217,6 +222,33 @@ rte_extmem_slicer_region(const struct rte_extmem_slicer *slicer);
 __rte_experimental
 struct rte_mbuf *
 rte_extmem_slice(struct rte_extmem_slicer *slicer, size_t off, size_t len);
+
+/**
+ * Slice several ranges of the slicer's region at once: the same as
+ * rte_extmem_slice() for each range in order, with the mbufs of
+ * single-segment slices allocated in bulk. Stops at the first range that
+ * cannot be sliced, like a burst function.
+ *
+ * @param slicer
+ *   The slicer.
+ * @param off
+ *   @p n offsets in the region.
+ * @param len
+ *   @p n lengths, each > 0 and at most UINT32_MAX.
+ * @param mbufs
+ *   Receives the mbufs (chains where needed).
+ * @param n
+ *   Number of ranges.
+ * @return
+ *   The number of slices made, in mbufs[0] onwards. If fewer than @p n,
+ *   rte_errno says why the range at that index could not be sliced, as
+ *   for rte_extmem_slice() (EINVAL also for NULL arguments, then 0 is
+ *   returned).
+ */
+__rte_experimental
+unsigned int rte_extmem_slice_bulk(struct rte_extmem_slicer *slicer,
+	const size_t *off, const size_t *len, struct rte_mbuf **mbufs,
+	unsigned int n);
 
 /**
  * Header/data split: allocate a header mbuf from a host pool and chain a

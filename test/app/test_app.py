@@ -13,6 +13,7 @@ checks:
                                  on the default ports
   json                           --json on stdout: one parseable object
   sigint                         SIGINT stops forwarding cleanly
+  mrnic-mr                       the net_mrnic pair with mr=cache|extmem|off
   cores                          --nb-cores 2 with 2 queues per port
   options                        invalid options are refused, --help works
 
@@ -185,6 +186,23 @@ def t_fwd_modes(mem):
             check_counts(res, fwd)
 
 
+def t_mrnic_mr():
+    """The net_mrnic pair with each translation design of the driver."""
+    if not MRNIC:
+        print("SKIP: net_mrnic is not linked into the application")
+        return SKIP
+    for mr in ("cache", "extmem", "off"):
+        for mode in ("native", "xmem"):
+            _, res = run(eal_args("nohuge"),
+                         ["--mp-alloc", mode, "--mrnic-args", f"mr={mr}",
+                          "--duration", "0.5"])
+            check(all(p["name"].startswith("net_mrnic")
+                      for p in res["ports"]), "not on net_mrnic ports")
+            check(res["has_dma_fault"], "no dma_fault xstat")
+            check_counts(res, "io")
+    return 0
+
+
 def t_json():
     cmd = [APP] + eal_args("nohuge") + NULL_PORTS + [
         "--", "--mp-alloc", "xmem", "--duration", "0.5", "--json"]
@@ -286,9 +304,11 @@ def main():
         print("SKIP: no free 2M hugepages for the EAL hugepage mode")
         return SKIP
     tests = {"fwd": t_fwd, "fwd-modes": t_fwd_modes, "json": t_json,
+             "mrnic-mr": t_mrnic_mr,
              "sigint": t_sigint, "cores": t_cores, "options": t_options}
     try:
-        tests[name](*args)
+        if tests[name](*args) == SKIP:
+            return SKIP
     except Failure as e:
         print(f"FAIL: {e}")
         return 1

@@ -99,6 +99,7 @@ rte_pmd_mrnic_xlate_burst(uint16_t port_id, uint16_t queue_id,
 	struct mrnic_txq *txq;
 	unsigned int i, ok = 0;
 	uint32_t key;
+	bool off;
 
 	if (port == NULL)
 		return -1;
@@ -110,17 +111,20 @@ rte_pmd_mrnic_xlate_burst(uint16_t port_id, uint16_t queue_id,
 		return -1;
 	}
 	txq = port->txqs[queue_id];
-	if (port->mr.mode == MRNIC_MR_OFF) {
-		for (i = 0; i < n; i++)
-			iovas[i] = (uintptr_t)addrs[i];
-		return (int)n;
-	}
+	off = port->mr.mode == MRNIC_MR_OFF;
+	/* the reader sections of a burst, as the datapath has them */
 	for (i = 0; i < n; i++) {
 		if (i % MRNIC_BURST == 0) {
 			if (i > 0)
 				mrnic_txq_leave(txq);
 			mrnic_txq_enter(txq);
-			mrnic_mr_ctrl_sync(&txq->src, &port->mr);
+			if (!off)
+				mrnic_mr_ctrl_sync(&txq->src, &port->mr);
+		}
+		if (off) {
+			iovas[i] = (uintptr_t)addrs[i];
+			ok++;
+			continue;
 		}
 		if (lens[i] == 0 || mrnic_mr_xlate(&txq->src,
 				(uintptr_t)addrs[i], lens[i], &iovas[i],

@@ -614,12 +614,14 @@ mrnic_probe(struct rte_vdev_device *vdev)
 	}
 	snprintf(cb_name, sizeof(cb_name), "mrnic_%s", name);
 	if (rte_mem_event_callback_register(cb_name, mrnic_mem_event_cb,
-			port) == 0)
+			port) == 0) {
 		port->mem_cb = true;
-	else
-		/* legacy memory (--no-huge): memory is never freed to EAL */
+		port->mr.events = true;
+	} else {
+		/* legacy memory (--no-huge): EAL never frees its memory */
 		MRNIC_LOG(INFO, "%s: no memory event callback (%s)", name,
 			rte_strerror(rte_errno));
+	}
 	port->mac.addr_bytes[0] = 0x02;
 	port->mac.addr_bytes[1] = 0x6d;
 	port->mac.addr_bytes[2] = 0x72;
@@ -656,6 +658,9 @@ mrnic_remove(struct rte_vdev_device *vdev)
 	eth = rte_eth_dev_allocated(rte_vdev_device_name(vdev));
 	if (eth == NULL)
 		return 0;
+	/* ethdev refuses to close a started port */
+	if (eth->data->dev_started)
+		rte_eth_dev_stop(eth->data->port_id);
 	/* closes (mrnic_dev_close) and releases the port */
 	return rte_eth_dev_close(eth->data->port_id);
 }

@@ -375,6 +375,7 @@ mrnic_mr_dma_map(struct mrnic_mr_table *tbl, uintptr_t va, rte_iova_t iova,
 	}
 	/* ranges registered on miss are superseded by the mapping */
 	removed = tbl_remove_overlap(tbl, va, va + len, MRNIC_MR_F_MISS);
+	memset(&m, 0, sizeof(m));
 	m.start = va;
 	m.end = va + len;
 	m.iova = iova;
@@ -495,9 +496,14 @@ mrnic_mr_ctrl_flush(struct mrnic_mr_ctrl *c, struct mrnic_mr_table *tbl)
 }
 
 /*
- * Registration on miss: the memseg run around va that is allocated, VA-
- * and IOVA-contiguous, if va belongs to an EAL malloc heap. External
+ * Registration on miss: the run of allocated memsegs (VA-contiguous, with
+ * known IOVAs) around va, if va belongs to an EAL malloc heap; external
  * memory not in a heap (rte_extmem_register) must come through dma_map.
+ * An IOVA-contiguous run is one linear entry; otherwise the entry reads
+ * the IOVA of each page from the memsegs: EAL's own lists are never freed,
+ * and an external heap's list is destroyed only after the FREE event that
+ * drops the entry. Without memory events (legacy memory) external heap
+ * memory is registered by IOVA-contiguous run only.
  */
 static int
 mr_register_on_miss(struct mrnic_mr_table *tbl, uintptr_t va,
@@ -508,16 +514,18 @@ mr_register_on_miss(struct mrnic_mr_table *tbl, uintptr_t va,
 	unsigned int attempt;
 
 	msl = rte_mem_virt2memseg_list((const void *)va);
-	if (msl == NULL || (msl->external && !msl->heap) || msl->page_sz == 0)
+	if (msl == NULL || (msl->external && !msl->heap) || msl->page_sz == 0 ||
+			!rte_is_power_of_2(msl->page_sz))
 		return -1;
 	arr = (struct rte_fbarray *)(uintptr_t)&msl->memseg_arr;
 	for (attempt = 0; attempt < 4; attempt++) {
 		const struct rte_memseg *ms, *p;
 		uint64_t seq = __atomic_load_n(&tbl->mem_seq, __ATOMIC_ACQUIRE);
 		uint64_t pg = msl->page_sz;
-		unsigned int idx, lo, hi, lo_min, hi_max;
+		unsigned int idx, lo, hi, lo_min, hi_max, j;
 		int fwd, back, i;
 		struct mrnic_mr m;
+		bool linear = true;
 		uint32_t pos;
 
 		idx = (va - msl->addr_64) / pg;
@@ -534,20 +542,45 @@ mr_register_on_miss(struct mrnic_mr_table *tbl, uintptr_t va,
 		hi_max = idx + (unsigned int)(fwd - 1);
 		for (lo = idx; lo > lo_min; lo--) {
 			p = rte_fbarray_get(arr, lo - 1);
-			ms = rte_fbarray_get(arr, lo);
-			if (p->iova == RTE_BAD_IOVA || p->iova + pg != ms->iova)
+			if (p->iova == RTE_BAD_IOVA)
 				break;
 		}
 		for (hi = idx; hi < hi_max; hi++) {
 			p = rte_fbarray_get(arr, hi + 1);
-			ms = rte_fbarray_get(arr, hi);
-			if (p->iova == RTE_BAD_IOVA || ms->iova + pg != p->iova)
+			if (p->iova == RTE_BAD_IOVA)
 				break;
 		}
+		if (msl->external && !tbl->events) {
+			/* the list may be destroyed without a FREE event: keep
+			 * no pointer to it, only the IOVA-contiguous run
+			 */
+			ms = rte_fbarray_get(arr, idx);
+			for (j = idx; j > lo; j--) {
+				p = rte_fbarray_get(arr, j - 1);
+				if (p->iova + (uint64_t)(idx - j + 1) * pg !=
+						ms->iova)
+					break;
+			}
+			lo = j;
+			for (j = idx; j < hi; j++) {
+				p = rte_fbarray_get(arr, j + 1);
+				if (p->iova != ms->iova +
+						(uint64_t)(j + 1 - idx) * pg)
+					break;
+			}
+			hi = j;
+		}
+		ms = rte_fbarray_get(arr, lo);
+		for (j = lo; j < hi && linear; j++) {
+			p = rte_fbarray_get(arr, j + 1);
+			linear = p->iova == ms->iova + (uint64_t)(j + 1 - lo) * pg;
+		}
+		memset(&m, 0, sizeof(m));
 		m.start = msl->addr_64 + (uint64_t)lo * pg;
 		m.end = msl->addr_64 + (uint64_t)(hi + 1) * pg;
-		m.iova = ((const struct rte_memseg *)
-			rte_fbarray_get(arr, lo))->iova;
+		m.iova = ms->iova;
+		m.msl = linear ? NULL : msl;
+		m.pgmask = pg - 1;
 		m.flags = MRNIC_MR_F_MISS;
 
 		rte_rwlock_write_lock(&tbl->lock);
@@ -565,7 +598,8 @@ mr_register_on_miss(struct mrnic_mr_table *tbl, uintptr_t va,
 		}
 		/* never overlap a neighbour (e.g. a dma_map inside a heap) */
 		if (pos > 0 && tbl->mrs[pos - 1].end > m.start) {
-			m.iova += tbl->mrs[pos - 1].end - m.start;
+			if (m.msl == NULL)
+				m.iova += tbl->mrs[pos - 1].end - m.start;
 			m.start = tbl->mrs[pos - 1].end;
 		}
 		if (pos < tbl->n && tbl->mrs[pos].start < m.end)
@@ -577,8 +611,9 @@ mr_register_on_miss(struct mrnic_mr_table *tbl, uintptr_t va,
 		rte_rwlock_write_unlock(&tbl->lock);
 		__atomic_add_fetch(&tbl->reg_on_miss, 1, __ATOMIC_RELAXED);
 		MRNIC_LOG(DEBUG, "%s: registered on miss %#" PRIxPTR "-%#"
-			PRIxPTR " iova %#" PRIx64 " key %u", tbl->name,
-			m.start, m.end, m.iova, m.key);
+			PRIxPTR " iova %#" PRIx64 "%s key %u", tbl->name,
+			m.start, m.end, m.iova, m.msl != NULL ?
+			" (per page)" : "", m.key);
 		*out = m;
 		return 0;
 	}
@@ -614,18 +649,7 @@ mrnic_mr_xlate_slow(struct mrnic_mr_ctrl *c, uintptr_t va, uintptr_t *end,
 	unsigned int i;
 	bool reg = true;
 
-	for (i = 0; i < MRNIC_CACHE_N; i++) {
-		const struct mrnic_mr *e = &c->cache[i];
-
-		if (va - e->start < e->end - e->start) {
-			c->mru = i;
-			c->hit++;
-			*end = e->end;
-			*iova = e->iova + (va - e->start);
-			*key = e->key;
-			return 0;
-		}
-	}
+	/* extmem: librte_extmem's regions first, the O(1) way */
 	if (tbl->mode == MRNIC_MR_EXTMEM) {
 		struct rte_extmem_region *r;
 		const struct mrnic_xreg *x;
@@ -655,6 +679,18 @@ mrnic_mr_xlate_slow(struct mrnic_mr_ctrl *c, uintptr_t va, uintptr_t *end,
 			reg = false;
 		}
 	}
+	/* memory outside regions, or a region mapped only in parts */
+	for (i = 0; i < MRNIC_CACHE_N; i++) {
+		const struct mrnic_mr *e = &c->cache[i];
+
+		if (va - e->start < e->end - e->start) {
+			c->mru = i;
+			c->hit++;
+			*iova = mrnic_mr_iova(e, va, end);
+			*key = e->key;
+			return 0;
+		}
+	}
 	c->miss++;
 	if (mr_global_lookup(tbl, va, reg ? MRNIC_MR_F_MAP | MRNIC_MR_F_MISS :
 			MRNIC_MR_F_MAP, reg, &m) < 0) {
@@ -665,8 +701,7 @@ mrnic_mr_xlate_slow(struct mrnic_mr_ctrl *c, uintptr_t va, uintptr_t *end,
 	c->cache[c->head] = m;
 	c->mru = c->head;
 	c->head = (c->head + 1) % MRNIC_CACHE_N;
-	*end = m.end;
-	*iova = m.iova + (va - m.start);
+	*iova = mrnic_mr_iova(&c->cache[c->mru], va, end);
 	*key = m.key;
 	return 0;
 }

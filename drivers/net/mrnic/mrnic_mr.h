@@ -32,6 +32,7 @@
 #include <stdint.h>
 
 #include <rte_common.h>
+#include <rte_fbarray.h>
 #include <rte_memory.h>
 #include <rte_rwlock.h>
 
@@ -47,14 +48,40 @@ enum mrnic_mr_mode {
 #define MRNIC_MR_F_MAP 0x1	/* given through dma_map */
 #define MRNIC_MR_F_MISS 0x2	/* registered on a lookup miss */
 
-/* One registered range [start, end), IOVA-contiguous. */
+/*
+ * One registered range [start, end). Either IOVA-contiguous (msl NULL:
+ * IOVA of va = iova + (va - start)), or, for memory registered on miss
+ * whose pages are not IOVA-contiguous, translated page by page through
+ * EAL's memsegs of msl, the way a NIC's MTT holds one entry per page.
+ */
 struct mrnic_mr {
 	uintptr_t start;
 	uintptr_t end;
-	rte_iova_t iova;	/* IOVA of start */
+	rte_iova_t iova;	/* IOVA of start (msl NULL) */
+	const struct rte_memseg_list *msl;	/* per-page IOVAs, or NULL */
+	uint64_t pgmask;	/* page size - 1 (msl set) */
 	uint32_t key;		/* lkey, unique in the table */
 	uint32_t flags;		/* MRNIC_MR_F_* */
 };
+
+/* IOVA of va inside e; *end: where the IOVA-contiguous piece ends. */
+static __rte_always_inline rte_iova_t
+mrnic_mr_iova(const struct mrnic_mr *e, uintptr_t va, uintptr_t *end)
+{
+	const struct rte_memseg *ms;
+	const struct rte_fbarray *arr;
+
+	if (likely(e->msl == NULL)) {
+		*end = e->end;
+		return e->iova + (va - e->start);
+	}
+	arr = &e->msl->memseg_arr;
+	ms = (const struct rte_memseg *)((const char *)arr->data +
+		(size_t)((va - e->msl->addr_64) / (e->pgmask + 1)) *
+			arr->elt_sz);
+	*end = RTE_MIN((va | e->pgmask) + 1, e->end);
+	return ms->iova + (va & e->pgmask);
+}
 
 /* A librte_extmem region wholly mapped through dma_map (extmem mode). */
 struct mrnic_xreg {
@@ -91,6 +118,7 @@ struct mrnic_mr_table {
 	uint32_t next_key;
 	uint64_t mem_seq;	/* bumped by every EAL memory event */
 	enum mrnic_mr_mode mode;
+	bool events;		/* EAL memory events reach the table */
 	uint64_t reg_on_miss;	/* registrations on miss (atomic) */
 	uint32_t xset_used;	/* slots not free (live + deleted) */
 	uint32_t n_xacct;
@@ -184,8 +212,7 @@ mrnic_mr_xlate(struct mrnic_mr_ctrl *c, uintptr_t va, size_t len,
 			k = c->x_key;
 		} else if (va - e->start < e->end - e->start) {
 			c->hit++;
-			end = e->end;
-			pi = e->iova + (va - e->start);
+			pi = mrnic_mr_iova(e, va, &end);
 			k = e->key;
 		} else if (mrnic_mr_xlate_slow(c, va, &end, &pi, &k) < 0) {
 			return -1;
