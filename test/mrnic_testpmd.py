@@ -221,6 +221,8 @@ def run_mode(a, plugin, mode, fwds):
         tp.kill()
         return None, f"testpmd: {e}", tp.out.decode(errors="replace")
     text = tp.out.decode(errors="replace")
+    # the runtime directory a --file-prefix run leaves behind
+    shutil.rmtree(os.path.join("/var/run/dpdk", prefix), ignore_errors=True)
     if rc != 0:
         return None, f"testpmd exit status {rc}", text
     return parse_xstats(text), None, text

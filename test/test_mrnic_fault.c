@@ -119,6 +119,35 @@ pattern_in(const uint8_t *buf, size_t len, uint32_t seed)
 	return memmem(buf, len, pat + 100, 32) != NULL;
 }
 
+/* A region whose IOVAs the library does not know: the device uses the
+ * IOVA it was given through dma_map.
+ */
+static int
+fault_no_iova(const char *mode, uint16_t port, struct rte_device *dev)
+{
+	const rte_iova_t given = 0x7000000;
+	struct test_ureg u;
+	rte_iova_t iova;
+	char name[64];
+
+	snprintf(name, sizeof(name), "mrnic_ftn_%s", mode);
+	TEST_ASSERT_NOT_NULL(test_ureg_create(&u, name, 4, NULL,
+		RTE_EXTMEM_REGION_F_NO_DMA | RTE_EXTMEM_REGION_F_NO_IOVA),
+		"region: %s", rte_strerror(rte_errno));
+	TEST_ASSERT_EQ(rte_extmem_virt2iova(u.buf), RTE_BAD_IOVA, "no IOVA");
+	TEST_ASSERT_ERRNO(rte_pmd_mrnic_translate(port, u.buf, 64, &iova) < 0,
+		EFAULT, "not given");
+	TEST_ASSERT_EQ(rte_dev_dma_map(dev, u.buf, given, u.len), 0, "map");
+	TEST_ASSERT_EQ(rte_pmd_mrnic_translate(port, (uint8_t *)u.buf + 5000,
+		64, &iova), 0, "given through dma_map");
+	TEST_ASSERT_EQ(iova, given + 5000, "the IOVA it was given");
+	TEST_ASSERT_EQ(rte_dev_dma_unmap(dev, u.buf, given, u.len), 0, "unmap");
+	TEST_ASSERT_ERRNO(rte_pmd_mrnic_translate(port, u.buf, 64, &iova) < 0,
+		EFAULT, "taken back");
+	TEST_ASSERT_EQ(test_ureg_destroy(&u), 0, "destroy");
+	return TEST_SUCCESS;
+}
+
 static int
 fault(const char *mode)
 {
@@ -239,6 +268,8 @@ fault(const char *mode)
 		"the search finds what the device wrote into mapped buffers");
 	TEST_ASSERT_EQ(rte_dev_dma_unmap(dq1, u.buf, iova, u.len), 0,
 		"dma_unmap on the receiver");
+	if (fault_no_iova(mode, p.port[0], d0) != TEST_SUCCESS)
+		goto out;
 	ret = TEST_SUCCESS;
 out:
 	mrnic_t_pair_destroy(&q);

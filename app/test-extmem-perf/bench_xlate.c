@@ -38,7 +38,8 @@ struct xlate_ctx {
 	rte_iova_t *flat;	/* IOVA of every 4K page of [base, +len) */
 	const void **addrs;	/* the array being measured */
 	const void **cold;	/* random over the whole range */
-	const void **hot;	/* random over its first --hot-mb */
+	const void **hot;	/* random over its first hot_len bytes */
+	size_t hot_len;		/* --hot-mb */
 	size_t n_addrs;
 	uint64_t cap_ns;	/* time limit of one round of one method */
 };
@@ -144,7 +145,9 @@ xlate_setup(struct xlate_ctx *c, const struct perf_opts *o,
 		if (n != (int)(reg_len / PG))
 			return -1;
 	}
-	hot_len = RTE_MIN(perf_opt_u64(o, "hot-mb", 16) << 20, c->len);
+	hot_len = RTE_MAX(RTE_MIN(perf_opt_u64(o, "hot-mb", 16) << 20,
+		(uint64_t)c->len), (uint64_t)PG);
+	c->hot_len = hot_len;
 	for (i = 0; i < c->n_addrs; i++) {
 		x ^= x << 13;
 		x ^= x >> 7;
@@ -245,8 +248,7 @@ bench_xlate(const struct perf_opts *o, struct perf_result *res)
 	perf_result_f64(res, "xlate_extmem_vs_flat", ext / flat);
 	perf_result_f64(res, "xlate_rte_mem_virt2iova_vs_extmem", v2i / ext);
 	perf_result_f64(res, "xlate_rte_mem_virt2memseg_vs_extmem", v2m / ext);
-	perf_result_u64(res, "xlate_hot_mb",
-		RTE_MIN(perf_opt_u64(o, "hot-mb", 16) << 20, c.len) >> 20);
+	perf_result_u64(res, "xlate_hot_mb", c.hot_len >> 20);
 	perf_result_f64(res, "xlate_hot_extmem_ns", med[H_EXT]);
 	perf_result_f64(res, "xlate_hot_flat_array_ns", med[H_FLAT]);
 	perf_result_f64(res, "xlate_hot_rte_mem_virt2iova_ns", med[H_V2I]);

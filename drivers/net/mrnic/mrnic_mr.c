@@ -656,13 +656,14 @@ mrnic_mr_xlate_slow(struct mrnic_mr_ctrl *c, uintptr_t va, uintptr_t *end,
 
 		r = rte_extmem_virt2region((const void *)va);
 		if (r != NULL) {
-			x = xset_find(tbl, (uintptr_t)r, va);
-			if (x != NULL) {
-				rte_iova_t pi;
+			rte_iova_t pi = rte_extmem_virt2iova((const void *)va);
 
-				pi = rte_extmem_virt2iova((const void *)va);
-				if (pi == RTE_BAD_IOVA)
-					return -1;
+			/* a page of unknown IOVA: only the IOVA the device was
+			 * given through dma_map can do
+			 */
+			x = pi == RTE_BAD_IOVA ? NULL :
+				xset_find(tbl, (uintptr_t)r, va);
+			if (x != NULL) {
 				c->x_start = x->start;
 				c->x_end = x->end;
 				c->x_pgmask = x->pgmask;

@@ -202,11 +202,10 @@ mrnic_mr_xlate(struct mrnic_mr_ctrl *c, uintptr_t va, size_t len,
 	for (;;) {
 		const struct mrnic_mr *e = &c->cache[c->mru];
 
-		if (va - c->x_start < c->x_end - c->x_start) {
+		if (va - c->x_start < c->x_end - c->x_start &&
+				(pi = rte_extmem_virt2iova((const void *)va)) !=
+					RTE_BAD_IOVA) {
 			/* librte_extmem region known mapped: O(1) table */
-			pi = rte_extmem_virt2iova((const void *)va);
-			if (unlikely(pi == RTE_BAD_IOVA))
-				return -1;
 			c->hit++;
 			end = RTE_MIN((va | c->x_pgmask) + 1, c->x_end);
 			k = c->x_key;
