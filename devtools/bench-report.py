@@ -126,19 +126,27 @@ def collect(raw, tool, mode, reps):
     }
 
 
+PERF_COMMON = ("tool", "iova_mode", "hugepages", "mem_mb")
+
+
 def perf_table(perf):
-    """(metric, value) rows of the perf tool's flat JSON object."""
+    """(metric, value) rows of the perf tool's results: one flat JSON
+    object per benchmark, run in its own process."""
     if not isinstance(perf, dict):
         return []
     rows = []
-    for k, v in perf.items():
-        if k in ("tool",):
+    for bench, res in perf.items():
+        if not isinstance(res, dict):
+            rows.append((bench, str(res)))
             continue
-        if isinstance(v, bool):
-            v = "yes" if v else "no"
-        elif isinstance(v, float):
-            v = f"{v:.3f}"
-        rows.append((k, str(v)))
+        for k, v in res.items():
+            if k in PERF_COMMON:
+                continue
+            if isinstance(v, bool):
+                v = "yes" if v else "no"
+            elif isinstance(v, float):
+                v = f"{v:.3f}"
+            rows.append((k, str(v)))
     return rows
 
 

@@ -16,7 +16,8 @@
 # BENCH_DURATION (seconds of forwarding per run, default 5), BENCH_MODES
 # (default "native anon xmem xmemhuge"), BENCH_MBUFS (mbufs in the pool of
 # both programs, default 65536), BENCH_OUT (default bench), TESTPMD (default
-# /usr/bin/dpdk-testpmd), BENCH_NO_SETUP=1 to skip devtools/setup.sh.
+# /usr/bin/dpdk-testpmd), BENCH_PERF_TIMEOUT (seconds per micro-benchmark,
+# default 600), BENCH_NO_SETUP=1 to skip devtools/setup.sh.
 
 set -eu
 
@@ -28,17 +29,19 @@ modes=${BENCH_MODES:-native anon xmem xmemhuge}
 mbufs=${BENCH_MBUFS:-65536}
 out=${BENCH_OUT:-$top/bench}
 testpmd=${TESTPMD:-/usr/bin/dpdk-testpmd}
+perf_timeout=${BENCH_PERF_TIMEOUT:-600}
 say() { printf 'bench: %s\n' "$*"; }
 
 cd "$top"
 if [ "${BENCH_NO_SETUP:-0}" != 1 ]; then
 	"$top/devtools/setup.sh"
 fi
+mkdir -p "$build"
 if [ -f "$build/build.ninja" ]; then
-	meson setup --reconfigure "$build" >/dev/null
+	meson setup --reconfigure "$build" >"$build/bench-setup.log" 2>&1
 else
-	meson setup "$build"
-fi
+	meson setup "$build" >"$build/bench-setup.log" 2>&1
+fi || { say "error: meson setup failed (see $build/bench-setup.log)"; exit 1; }
 if ! ninja -C "$build" >"$build/bench-build.log" 2>&1; then
 	say "warning: full build failed (see $build/bench-build.log); building the programs only"
 	ninja -C "$build" app/extmem-testpmd/dpdk-extmem-testpmd
@@ -101,15 +104,24 @@ done
 
 perf_json=
 if [ -x "$perf" ]; then
-	say "running dpdk-test-extmem-perf"
 	perf_json="$raw/perf.json"
-	# Every registered micro-benchmark, default EAL options; results on
+	echo '{' >"$perf_json"
+	sep=
+	# Each micro-benchmark in its own process (default EAL options),
+	# so that none inherits another's devices or memory; results on
 	# stdout, messages on stderr.
-	# shellcheck disable=SC2046
-	if ! "$perf" $("$perf" --list) --json >"$perf_json" \
-			2>"$raw/perf.txt"; then
-		say "warning: dpdk-test-extmem-perf failed (see $raw/perf.txt)"
-	fi
+	for b in $("$perf" --list); do
+		say "running dpdk-test-extmem-perf $b"
+		if timeout -s INT -k 30 "$perf_timeout" "$perf" "$b" --json \
+				>"$raw/perf_$b.json" 2>"$raw/perf_$b.txt"; then
+			printf '%s"%s": ' "$sep" "$b" >>"$perf_json"
+			cat "$raw/perf_$b.json" >>"$perf_json"
+			sep=,
+		else
+			say "warning: dpdk-test-extmem-perf $b failed or timed out (see $raw/perf_$b.txt)"
+		fi
+	done
+	echo '}' >>"$perf_json"
 else
 	say "dpdk-test-extmem-perf not built: micro-benchmarks skipped"
 fi

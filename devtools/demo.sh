@@ -25,15 +25,17 @@ say() { printf 'demo: %s\n' "$*"; }
 
 "$top/devtools/setup.sh"
 
+mkdir -p "$build"
 if [ -f "$build/build.ninja" ]; then
 	say "reconfiguring $build"
-	meson setup --reconfigure "$build" >/dev/null
+	meson setup --reconfigure "$build" >"$build/demo-setup.log" 2>&1
 else
 	say "configuring $build"
-	meson setup "$build" >/dev/null
-fi
+	meson setup "$build" >"$build/demo-setup.log" 2>&1
+fi || { say "error: meson setup failed (see $build/demo-setup.log)"; exit 1; }
 say "building"
-ninja -C "$build" >/dev/null
+ninja -C "$build" >"$build/demo-build.log" 2>&1 ||
+	{ say "error: build failed (see $build/demo-build.log)"; exit 1; }
 
 app="$build/app/extmem-testpmd/dpdk-extmem-testpmd"
 [ -x "$app" ] || { say "error: $app was not built"; exit 1; }

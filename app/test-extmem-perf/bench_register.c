@@ -16,6 +16,9 @@
  *                                  rte_malloc_heap_memory_add() with that
  *                                  table already computed (registration
  *                                  alone)
+ *   register_1g_4k_extmem_anon_ms  rte_extmem_region_create() with the
+ *                                  ANON backing: the library also maps
+ *                                  and populates the memory (reference)
  * The keys say 1g; mem_mb gives the size actually used.
  */
 
@@ -38,7 +41,7 @@ static int
 bench_register(const struct perf_opts *o, struct perf_result *res)
 {
 	double ext = 1e300, up = 1e300, up_tbl = 1e300, up_reg = 1e300;
-	double heap = 1e300;
+	double heap = 1e300, anon = 1e300;
 	size_t len = RTE_ALIGN_FLOOR(o->mem_bytes, PG), n = len / PG, i;
 	struct rte_extmem_region_params p;
 	struct rte_extmem_region *r;
@@ -74,6 +77,23 @@ bench_register(const struct perf_opts *o, struct perf_result *res)
 		rte_extmem_region_destroy(r);
 		ext = RTE_MIN(ext, perf_ms(t0, t1));
 
+		/* the library allocating the memory too (not comparable with
+		 * the others, which start from populated memory)
+		 */
+		rte_extmem_region_params_init(&p);
+		p.name = "perf_register_anon";
+		p.len = len;
+		t0 = perf_now_ns();
+		r = rte_extmem_region_create(&p);
+		t1 = perf_now_ns();
+		if (r == NULL) {
+			PERF_LOG("anon region create: %s",
+				rte_strerror(rte_errno));
+			goto out;
+		}
+		rte_extmem_region_destroy(r);
+		anon = RTE_MIN(anon, perf_ms(t0, t1));
+
 		t0 = perf_now_ns();
 		for (i = 0; i < n; i++)
 			io[i] = rte_mem_virt2iova(mem + i * PG);
@@ -107,6 +127,7 @@ bench_register(const struct perf_opts *o, struct perf_result *res)
 	perf_result_f64(res, "register_1g_4k_rte_extmem_iova_table_ms", up_tbl);
 	perf_result_f64(res, "register_1g_4k_rte_extmem_register_ms", up_reg);
 	perf_result_f64(res, "register_1g_4k_heap_add_ms", heap);
+	perf_result_f64(res, "register_1g_4k_extmem_anon_ms", anon);
 	perf_result_f64(res, "register_extmem_vs_heap_add", ext / heap);
 	perf_result_f64(res, "register_extmem_vs_rte_extmem", ext / up);
 	ret = 0;

@@ -45,12 +45,15 @@ extmem_sys_page_size(void)
 }
 
 /*
- * Walk /proc/self/smaps: [va, va + len) must be covered by mappings without
- * a gap; report the smallest KernelPageSize among them. The memory itself
- * is never read (device memory may be PROT_NONE).
+ * Walk a /proc/self maps file: is [va, va + len) covered by mappings
+ * without a gap? With want_pgsz (smaps), *pgsz is the smallest
+ * KernelPageSize of those mappings; without (maps, which is much cheaper:
+ * smaps walks the page tables of the whole process), *file tells whether
+ * any of them is file-backed (only those can be hugetlb mappings).
  */
-int
-extmem_backing_caller_range(uintptr_t va, size_t len, size_t *kpgsz)
+static int
+maps_walk(const char *path, uintptr_t va, size_t len, bool want_pgsz,
+	size_t *pgsz, bool *file)
 {
 	uintptr_t end = va + len, covered = va;
 	size_t min_pg = SIZE_MAX;
@@ -58,26 +61,29 @@ extmem_backing_caller_range(uintptr_t va, size_t len, size_t *kpgsz)
 	char line[512];
 	FILE *f;
 
-	f = fopen("/proc/self/smaps", "re");
+	f = fopen(path, "re");
 	if (f == NULL) {
-		EXTMEM_FAIL(EINVAL, "cannot read /proc/self/smaps: %s",
-			strerror(errno));
+		EXTMEM_FAIL(EINVAL, "cannot read %s: %s", path, strerror(errno));
 		return -1;
 	}
+	*file = false;
 	while (fgets(line, sizeof(line), f) != NULL) {
-		unsigned long s, e;
+		unsigned long s, e, inode;
 		size_t kb;
 
-		/* a mapping's header line: "start-end perms ..."; no
-		 * attribute name ("AnonHugePages:") parses as two numbers
+		/* a mapping's line: "start-end perms offset dev inode path";
+		 * no smaps attribute ("AnonHugePages:") parses as two numbers
 		 */
-		if (sscanf(line, "%lx-%lx ", &s, &e) == 2) {
+		if (sscanf(line, "%lx-%lx %*s %*s %*s %lu", &s, &e,
+				&inode) == 3) {
 			if (s >= end || s > covered)
 				break; /* past the range, or a hole */
 			in_range = e > covered;
-			if (in_range)
+			if (in_range) {
 				covered = e;
-		} else if (in_range &&
+				*file |= inode != 0;
+			}
+		} else if (want_pgsz && in_range &&
 				sscanf(line, "KernelPageSize: %zu kB", &kb) == 1) {
 			min_pg = RTE_MIN(min_pg, kb << 10);
 		}
@@ -88,7 +94,23 @@ extmem_backing_caller_range(uintptr_t va, size_t len, size_t *kpgsz)
 			"%p)", (void *)va, len, (void *)covered);
 		return -1;
 	}
-	*kpgsz = min_pg == SIZE_MAX ? extmem_sys_page_size() : min_pg;
+	*pgsz = min_pg == SIZE_MAX ? extmem_sys_page_size() : min_pg;
+	return 0;
+}
+
+int
+extmem_backing_caller_range(uintptr_t va, size_t len, size_t *kpgsz)
+{
+	bool file;
+
+	if (maps_walk("/proc/self/maps", va, len, false, kpgsz, &file) != 0)
+		return -1;
+	/* anonymous memory has base pages (THP included); a file mapping
+	 * may be hugetlb (hugetlbfs, memfd, MAP_HUGETLB): ask smaps
+	 */
+	if (file)
+		return maps_walk("/proc/self/smaps", va, len, true, kpgsz,
+			&file);
 	return 0;
 }
 

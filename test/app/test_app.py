@@ -178,7 +178,9 @@ def t_fwd_modes(mem):
         for fwd in ("io", "mac", "txonly", "rxonly", "flowgen"):
             extra = []
             if not ports and fwd == "rxonly":
-                extra = ["--tx-first"]
+                # back-to-back ports: the peer's tx-first burst is what
+                # arrives; more receive than transmit queues
+                extra = ["--tx-first", "--rxq", "2", "--txq", "1"]
             _, res = run(eal_args(mem) + ports,
                          ["--mp-alloc", "xmem", "--forward-mode", fwd,
                           "--duration", "0.5"] + extra)
