@@ -125,17 +125,6 @@ optout_find(const char *name)
 	return NULL;
 }
 
-static bool
-dev_name_ok(const char *name)
-{
-	size_t len;
-
-	if (name == NULL)
-		return false;
-	len = strnlen(name, RTE_EXTMEM_DMA_DEV_NAMESIZE);
-	return len > 0 && len < RTE_EXTMEM_DMA_DEV_NAMESIZE;
-}
-
 /* What a probed or probing device does about DMA mapping. */
 static enum rte_extmem_dma_dev_state
 dev_classify(const struct rte_device *dev)
@@ -992,11 +981,9 @@ rte_extmem_dma_dev_optout(const char *dev_name, bool optout)
 {
 	int ret;
 
-	if (!dev_name_ok(dev_name)) {
-		EXTMEM_FAIL(EINVAL, "device name must have 1 to %d characters",
-			RTE_EXTMEM_DMA_DEV_NAMESIZE - 1);
+	if (extmem_name_check("device", dev_name,
+			RTE_EXTMEM_DMA_DEV_NAMESIZE) != 0)
 		return -1;
-	}
 	dma_enter();
 	ret = optout ? optout_set(dev_name) : optout_clear(dev_name);
 	if (ret == 0)
@@ -1013,7 +1000,8 @@ rte_extmem_dma_dev_info_get(const char *dev_name,
 	const struct dma_map *m;
 	const struct dma_dev *dd;
 
-	if (!dev_name_ok(dev_name) || info == NULL) {
+	if (!extmem_name_valid(dev_name, RTE_EXTMEM_DMA_DEV_NAMESIZE) ||
+			info == NULL) {
 		EXTMEM_FAIL(EINVAL, "bad device name or NULL info");
 		return -1;
 	}

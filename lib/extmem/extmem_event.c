@@ -99,17 +99,6 @@ sub_find(const char *name)
 	return NULL;
 }
 
-static bool
-name_ok(const char *name)
-{
-	size_t len;
-
-	if (name == NULL)
-		return false;
-	len = strnlen(name, RTE_EXTMEM_NAMESIZE);
-	return len > 0 && len < RTE_EXTMEM_NAMESIZE;
-}
-
 /* EAL's memory events, for memory the library did not create. */
 static void
 event_eal_cb(enum rte_mem_event type, const void *addr, size_t len,
@@ -298,7 +287,7 @@ rte_extmem_event_subscribe(const char *name, uint32_t flags,
 	struct event_sub *s;
 	int ret = -1;
 
-	if (!name_ok(name)) {
+	if (!extmem_name_valid(name, RTE_EXTMEM_NAMESIZE)) {
 		EXTMEM_FAIL(EINVAL, "subscriber name must have 1 to %d "
 			"characters", RTE_EXTMEM_NAMESIZE - 1);
 		return -1;
@@ -339,7 +328,7 @@ rte_extmem_event_unsubscribe(const char *name)
 	struct event_sub *s;
 	int ret = -1;
 
-	if (!name_ok(name)) {
+	if (!extmem_name_valid(name, RTE_EXTMEM_NAMESIZE)) {
 		EXTMEM_FAIL(EINVAL, "bad subscriber name");
 		return -1;
 	}

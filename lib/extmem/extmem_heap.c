@@ -69,25 +69,6 @@ extmem_eal_legacy_mem(void)
 	return __atomic_load_n(&legacy, __ATOMIC_ACQUIRE) == 1;
 }
 
-/* 0 if name is a well-formed heap name, -1 with EINVAL otherwise. */
-static int
-heap_name_check(const char *name)
-{
-	size_t len;
-
-	if (name == NULL) {
-		EXTMEM_FAIL(EINVAL, "heap name is NULL");
-		return -1;
-	}
-	len = strnlen(name, RTE_EXTMEM_NAMESIZE);
-	if (len == 0 || len == RTE_EXTMEM_NAMESIZE) {
-		EXTMEM_FAIL(EINVAL, "heap name must have 1 to %d characters",
-			RTE_EXTMEM_NAMESIZE - 1);
-		return -1;
-	}
-	return 0;
-}
-
 /* Is name a native heap of EAL, or of the form reserved for them? */
 static bool
 heap_name_native(const char *name)
@@ -384,7 +365,7 @@ heap_params_check(const struct rte_extmem_heap_params *p)
 	if (struct_size_check(p, p->struct_size, sizeof(*p),
 			"heap params") != 0)
 		return -1;
-	if (heap_name_check(p->name) != 0)
+	if (extmem_name_check("heap", p->name, RTE_EXTMEM_NAMESIZE) != 0)
 		return -1;
 	if (heap_name_native(p->name)) {
 		EXTMEM_FAIL(EPERM, "heap name %s is (reserved for) a native "
@@ -554,7 +535,7 @@ rte_extmem_heap_lookup(const char *name)
 {
 	struct rte_extmem_heap *h;
 
-	if (heap_name_check(name) != 0)
+	if (extmem_name_check("heap", name, RTE_EXTMEM_NAMESIZE) != 0)
 		return NULL;
 	if (heap_name_native(name)) {
 		EXTMEM_FAIL(EPERM, "%s is a native heap of EAL", name);

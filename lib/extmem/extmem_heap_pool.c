@@ -180,22 +180,12 @@ pool_heap_find(const struct rte_mempool *mp)
 static int
 pool_name_check(const char *name, char *mz_name, size_t mz_size)
 {
-	size_t len;
-
 	/* the longest pool name leaves room for its memzone names */
 	RTE_BUILD_BUG_ON(sizeof(RTE_MEMPOOL_MZ_PREFIX) - 1 +
 		RTE_MEMPOOL_NAMESIZE - 1 + sizeof("_0") - 1 >=
 		RTE_MEMZONE_NAMESIZE);
-	if (name == NULL) {
-		EXTMEM_FAIL(EINVAL, "pool name is NULL");
+	if (extmem_name_check("pool", name, RTE_MEMPOOL_NAMESIZE) != 0)
 		return -1;
-	}
-	len = strnlen(name, RTE_MEMPOOL_NAMESIZE);
-	if (len == 0 || len == RTE_MEMPOOL_NAMESIZE) {
-		EXTMEM_FAIL(EINVAL, "pool name must have 1 to %d characters",
-			(int)RTE_MEMPOOL_NAMESIZE - 1);
-		return -1;
-	}
 	snprintf(mz_name, mz_size, RTE_MEMPOOL_MZ_FORMAT "_0", name);
 	return 0;
 }

@@ -172,14 +172,8 @@ pool_event_cb(enum rte_mempool_event event, struct rte_mempool *mp,
 static int
 args_check(const char *name, uint16_t priv_size, uint16_t data_room_size)
 {
-	size_t len;
-
-	len = name == NULL ? 0 : strnlen(name, RTE_MEMPOOL_NAMESIZE);
-	if (len == 0 || len == RTE_MEMPOOL_NAMESIZE) {
-		EXTMEM_FAIL(EINVAL, "pool name must have 1 to %d characters",
-			(int)RTE_MEMPOOL_NAMESIZE - 1);
+	if (extmem_name_check("pool", name, RTE_MEMPOOL_NAMESIZE) != 0)
 		return -1;
-	}
 	if (data_room_size == 0) {
 		EXTMEM_FAIL(EINVAL, "pool %s: data room size is 0", name);
 		return -1;

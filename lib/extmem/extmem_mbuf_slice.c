@@ -204,17 +204,6 @@ slicer_valid(const struct rte_extmem_slicer *s)
 	return false;
 }
 
-static bool
-name_ok(const char *name)
-{
-	size_t len;
-
-	if (name == NULL)
-		return false;
-	len = strnlen(name, RTE_EXTMEM_NAMESIZE);
-	return len > 0 && len < RTE_EXTMEM_NAMESIZE;
-}
-
 static int
 params_check(const struct rte_extmem_slicer_params *p)
 {
@@ -236,7 +225,7 @@ params_check(const struct rte_extmem_slicer_params *p)
 				"version does not know");
 			return -1;
 		}
-	if (!name_ok(p->name)) {
+	if (!extmem_name_valid(p->name, RTE_EXTMEM_NAMESIZE)) {
 		EXTMEM_FAIL(EINVAL, "slicer name must have 1 to %d characters",
 			RTE_EXTMEM_NAMESIZE - 1);
 		return -1;
@@ -496,7 +485,7 @@ rte_extmem_slicer_lookup(const char *name)
 {
 	struct rte_extmem_slicer *s;
 
-	if (!name_ok(name)) {
+	if (!extmem_name_valid(name, RTE_EXTMEM_NAMESIZE)) {
 		EXTMEM_FAIL(EINVAL, "bad slicer name");
 		return NULL;
 	}

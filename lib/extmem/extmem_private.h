@@ -9,7 +9,10 @@
 
 #include <pthread.h>
 #include <stdbool.h>
+#include <string.h>
 #include <sys/queue.h>
+
+#include <rte_errno.h>
 
 #include <rte_log.h>
 
@@ -27,6 +30,32 @@ extern int extmem_logtype;
 	EXTMEM_LOG(ERR, fmt, ##__VA_ARGS__); \
 	rte_errno = (err); \
 } while (0)
+
+/* Is name a string of 1 to size - 1 characters? */
+static inline bool
+extmem_name_valid(const char *name, size_t size)
+{
+	size_t len;
+
+	if (name == NULL)
+		return false;
+	len = strnlen(name, size);
+	return len > 0 && len < size;
+}
+
+/* Check a name; on failure set rte_errno EINVAL and log what it names. */
+static inline int
+extmem_name_check(const char *what, const char *name, size_t size)
+{
+	if (extmem_name_valid(name, size))
+		return 0;
+	if (name == NULL)
+		EXTMEM_FAIL(EINVAL, "%s name is NULL", what);
+	else
+		EXTMEM_FAIL(EINVAL, "%s name must have 1 to %zu characters",
+			what, size - 1);
+	return -1;
+}
 
 #define EXTMEM_REGION_MAGIC 0x52474e4d /* "MNGR" */
 

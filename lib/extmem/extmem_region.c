@@ -144,7 +144,7 @@ static int
 params_check(const struct rte_extmem_region_params *p, size_t *pgszp)
 {
 	size_t sys = extmem_sys_page_size();
-	size_t pgsz, n, i, len, kpgsz = 0;
+	size_t pgsz, n, i, kpgsz = 0;
 	bool caller_mem;
 
 	if (p == NULL) {
@@ -167,16 +167,8 @@ params_check(const struct rte_extmem_region_params *p, size_t *pgszp)
 				return -1;
 			}
 	}
-	if (p->name == NULL) {
-		EXTMEM_FAIL(EINVAL, "region name is NULL");
+	if (extmem_name_check("region", p->name, RTE_EXTMEM_NAMESIZE) != 0)
 		return -1;
-	}
-	len = strnlen(p->name, RTE_EXTMEM_NAMESIZE);
-	if (len == 0 || len == RTE_EXTMEM_NAMESIZE) {
-		EXTMEM_FAIL(EINVAL, "region name must have 1 to %d characters",
-			RTE_EXTMEM_NAMESIZE - 1);
-		return -1;
-	}
 	if ((unsigned int)p->backing >= RTE_EXTMEM_BACKING_MAX) {
 		EXTMEM_FAIL(EINVAL, "region %s: unknown backing %d", p->name,
 			p->backing);
@@ -571,11 +563,8 @@ rte_extmem_region_lookup(const char *name)
 {
 	struct rte_extmem_region *r;
 
-	if (name == NULL || strnlen(name, RTE_EXTMEM_NAMESIZE) == 0 ||
-			strnlen(name, RTE_EXTMEM_NAMESIZE) == RTE_EXTMEM_NAMESIZE) {
-		EXTMEM_FAIL(EINVAL, "bad region name");
+	if (extmem_name_check("region", name, RTE_EXTMEM_NAMESIZE) != 0)
 		return NULL;
-	}
 	extmem_lock();
 	r = region_find(name);
 	extmem_unlock();

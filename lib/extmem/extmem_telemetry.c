@@ -29,14 +29,7 @@ tel_no_params(const char *params)
 static int
 tel_name_param(const char *params)
 {
-	size_t len;
-
-	if (params == NULL)
-		return -EINVAL;
-	len = strnlen(params, RTE_EXTMEM_NAMESIZE);
-	if (len == 0 || len == RTE_EXTMEM_NAMESIZE)
-		return -EINVAL;
-	return 0;
+	return extmem_name_valid(params, RTE_EXTMEM_NAMESIZE) ? 0 : -EINVAL;
 }
 
 static int
