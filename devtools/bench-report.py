@@ -59,6 +59,7 @@ def machine():
         "dpdk_version": sh("pkg-config --modversion libdpdk"),
         "dpdk_package": sh("dpkg-query -W -f '${Version}' libdpdk-dev"),
         "os": sh(". /etc/os-release && echo $PRETTY_NAME"),
+        "loadavg_at_report": " ".join(read("/proc/loadavg").split()[:3]),
     }
 
 
@@ -183,19 +184,24 @@ def main():
     def med(tool, m):
         return fwd[tool].get(m, {}).get("median_rx_pps")
 
+    def best(tool, m):
+        return fwd[tool].get(m, {}).get("max_rx_pps")
+
     targets = []
     if "xmem" in modes:
-        r1 = ratio(med("ours", "xmem"), med("upstream", "native"))
-        r2 = ratio(med("ours", "xmem"), med("upstream", "xmem"))
-        r3 = ratio(med("ours", "xmem4k"), med("upstream", "xmem"))
-        targets = [
-            {"target": "our xmem >= upstream native", "ratio": r1,
-             "goal": 1.0, "met": r1 is not None and r1 >= 1.0},
-            {"target": "our xmem >= 1.2x upstream xmem (4K)", "ratio": r2,
-             "goal": 1.2, "met": r2 is not None and r2 >= 1.2},
-            {"target": "our xmem on 4K pages >= upstream xmem", "ratio": r3,
-             "goal": 1.0, "met": r3 is not None and r3 >= 1.0},
-        ]
+        for name, a, b, goal in (
+                ("our xmem >= upstream native", ("ours", "xmem"),
+                 ("upstream", "native"), 1.0),
+                ("our xmem >= 1.2x upstream xmem (4K)", ("ours", "xmem"),
+                 ("upstream", "xmem"), 1.2),
+                ("our xmem on 4K pages >= upstream xmem",
+                 ("ours", "xmem4k"), ("upstream", "xmem"), 1.0)):
+            r = ratio(med(*a), med(*b))
+            rb = ratio(best(*a), best(*b))
+            targets.append({"target": name, "ratio": r, "ratio_best": rb,
+                            "goal": goal,
+                            "met": r is not None and r >= goal,
+                            "met_best": rb is not None and rb >= goal})
 
     perf = None
     if args.perf_json and os.path.exists(args.perf_json):
@@ -206,6 +212,8 @@ def main():
             perf = {"error": "unparseable output"}
 
     mach = machine()
+    mach["loadavg_at_start"] = " ".join(
+        read(os.path.join(args.raw, "loadavg_start")).split()[:3])
     result = {
         "machine": mach,
         "command": args.command,
@@ -243,7 +251,9 @@ def main():
             f"io forwarding over 2 net_null ports on 1 forwarding core, "
             f"{args.reps} interleaved repetitions of {args.duration} s, "
             f"{args.mbufs} mbufs; Mpps = total receive rate of both ports, "
-            f"median.")
+            f"median (best: the best run). Load average at start: "
+            f"{mach['loadavg_at_start'] or '?'}, at the end: "
+            f"{mach['loadavg_at_report']}.")
     md = ["# dpdk-extmem benchmark results", "", head, "",
           "| --mp-alloc | upstream testpmd (Mpps) | dpdk-extmem-testpmd "
           "(Mpps) | our backing | ours / upstream | upstream best | "
@@ -251,10 +261,13 @@ def main():
           "|---|---:|---:|---|---:|---:|---:|"]
     for r in rows:
         md.append("| " + " | ".join(r) + " |")
-    md += ["", "| target | ratio | met |", "|---|---:|---|"]
+    md += ["", "| target | ratio (medians) | met | ratio (best runs) | met |",
+           "|---|---:|---|---:|---|"]
     for t in targets:
         md.append(f"| {t['target']} | {fmt_ratio(t['ratio'])} | "
-                  f"{'yes' if t['met'] else 'no'} |")
+                  f"{'yes' if t['met'] else 'no'} | "
+                  f"{fmt_ratio(t['ratio_best'])} | "
+                  f"{'yes' if t['met_best'] else 'no'} |")
     perf_rows = perf_table(perf)
     if perf_rows:
         md += ["", "Micro-benchmarks (dpdk-test-extmem-perf; `_ns`/`_ms`: "
@@ -275,10 +288,13 @@ def main():
         rst.append(f"   * - {r[0]}")
         rst += [f"     - {c}" for c in r[1:]]
     rst += ["", ".. list-table:: Targets", "   :header-rows: 1", "",
-            "   * - target", "     - ratio", "     - met"]
+            "   * - target", "     - ratio (medians)", "     - met",
+            "     - ratio (best runs)", "     - met"]
     for t in targets:
         rst += [f"   * - {t['target']}", f"     - {fmt_ratio(t['ratio'])}",
-                f"     - {'yes' if t['met'] else 'no'}"]
+                f"     - {'yes' if t['met'] else 'no'}",
+                f"     - {fmt_ratio(t['ratio_best'])}",
+                f"     - {'yes' if t['met_best'] else 'no'}"]
     if perf_rows:
         rst += ["", ".. list-table:: Micro-benchmarks "
                 "(dpdk-test-extmem-perf)", "   :header-rows: 1", "",

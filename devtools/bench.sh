@@ -55,6 +55,7 @@ perf="$build/app/test-extmem-perf/dpdk-test-extmem-perf"
 raw="$build/bench-raw"
 rm -rf "$raw"
 mkdir -p "$raw"
+cat /proc/loadavg >"$raw/loadavg_start"
 
 # Same EAL and testpmd options for both programs.
 eal="-l 0-1 --no-huge -m 1024 --no-pci --vdev net_null0 --vdev net_null1"

@@ -32,16 +32,7 @@ static struct test_run runs[TEST_MAX_RUNS];
 static int
 devs_probe(unsigned int n)
 {
-	unsigned int i;
-
-	for (i = 0; i < n; i++) {
-		devs[i] = test_vdev_probe(dev_names[i], NULL);
-		TEST_ASSERT_NOT_NULL(devs[i], "probe %s", dev_names[i]);
-	}
-	/* the probes have finished: nothing left for the dispatcher */
-	TEST_ASSERT_EQ(rte_extmem_dma_sync(), 0, "devices still probing");
-	vdev_rec_reset();
-	return TEST_SUCCESS;
+	return test_vdevs_probe(dev_names, devs, n);
 }
 
 static int
@@ -89,6 +80,17 @@ static const rte_iova_t holes_iovas[8] = {
 	0x20000000, 0x20001000, 0x20002000, RTE_BAD_IOVA,
 	0x30000000,
 };
+#define HOLES_RUNS 3
+
+/* The runs of holes_iovas for a region at va. */
+static void
+holes_runs(struct test_run *exp, uintptr_t va)
+{
+	exp[0] = (struct test_run){ va, 0x10000000, 2 * TEST_PG };
+	exp[1] = (struct test_run){ va + 3 * TEST_PG, 0x20000000,
+		3 * TEST_PG };
+	exp[2] = (struct test_run){ va + 7 * TEST_PG, 0x30000000, TEST_PG };
+}
 
 static int
 check_holes(void)
@@ -96,17 +98,13 @@ check_holes(void)
 	struct rte_extmem_dma_mapping_info mi;
 	struct rte_extmem_dma_dev_info di;
 	struct rte_extmem_region *r;
-	struct test_run exp[3];
+	struct test_run exp[HOLES_RUNS];
 	struct test_ureg u;
 	unsigned int idx = 0, i;
 
 	r = test_ureg_create(&u, "dma_holes", 8, holes_iovas, 0);
 	TEST_ASSERT_NOT_NULL(r, "create: %s", rte_strerror(rte_errno));
-	exp[0] = (struct test_run){ (uintptr_t)u.buf, 0x10000000, 2 * TEST_PG };
-	exp[1] = (struct test_run){ (uintptr_t)u.buf + 3 * TEST_PG, 0x20000000,
-		3 * TEST_PG };
-	exp[2] = (struct test_run){ (uintptr_t)u.buf + 7 * TEST_PG, 0x30000000,
-		TEST_PG };
+	holes_runs(exp, (uintptr_t)u.buf);
 	for (i = 0; i < 2; i++)
 		TEST_RUN(test_rec_expect(&idx, dev_names[i], 1, exp, 3));
 	TEST_ASSERT_EQ(vdev_rec_ncalls(), idx, "no other call");
@@ -219,13 +217,8 @@ test_dma_rollback(void)
 		"device");
 	TEST_ASSERT_EQ(rte_extmem_region_count(), nregions, "no region");
 	/* the runs of holes_iovas, at the address the attempt used */
-	n = 3;
-	runs[0] = (struct test_run){ vdev_rec_call(0)->va, 0x10000000,
-		2 * TEST_PG };
-	runs[1] = (struct test_run){ runs[0].va + 3 * TEST_PG, 0x20000000,
-		3 * TEST_PG };
-	runs[2] = (struct test_run){ runs[0].va + 7 * TEST_PG, 0x30000000,
-		TEST_PG };
+	n = HOLES_RUNS;
+	holes_runs(runs, vdev_rec_call(0)->va);
 	TEST_RUN(test_rec_expect(&idx, D0, 1, runs, n));
 	TEST_RUN(test_rec_expect(&idx, D1, 1, runs, n));
 	TEST_RUN(test_rec_expect_failed(&idx, D2, 1, &runs[0], EIO));
@@ -239,9 +232,7 @@ test_dma_rollback(void)
 	vdev_rec_fail_nth_kind(D1, 1, 2, ENOSPC);
 	r = test_ureg_create(&u, "dma_rb", 8, holes_iovas, 0);
 	TEST_ASSERT_ERRNO(r == NULL, ECANCELED, "creation, failing 2nd run");
-	runs[0].va = vdev_rec_call(0)->va;
-	runs[1].va = runs[0].va + 3 * TEST_PG;
-	runs[2].va = runs[0].va + 7 * TEST_PG;
+	holes_runs(runs, vdev_rec_call(0)->va);
 	TEST_RUN(test_rec_expect(&idx, D0, 1, runs, n));
 	TEST_RUN(test_rec_expect(&idx, D1, 1, runs, 1));
 	TEST_RUN(test_rec_expect_failed(&idx, D1, 1, &runs[1], ENOSPC));
@@ -256,9 +247,7 @@ test_dma_rollback(void)
 	idx = 0;
 	r = test_ureg_create(&u, "dma_rb", 8, holes_iovas, 0);
 	TEST_ASSERT_ERRNO(r == NULL, ECANCELED, "creation refused");
-	runs[0].va = vdev_rec_call(0)->va;
-	runs[1].va = runs[0].va + 3 * TEST_PG;
-	runs[2].va = runs[0].va + 7 * TEST_PG;
+	holes_runs(runs, vdev_rec_call(0)->va);
 	TEST_RUN(test_rec_expect(&idx, D0, 1, runs, n));
 	TEST_RUN(test_rec_expect(&idx, D1, 1, runs, n));
 	TEST_RUN(test_rec_expect(&idx, D2, 1, runs, n));

@@ -98,19 +98,17 @@ test_dma_optout(void)
 {
 	struct rte_extmem_dma_mapping_info mi;
 	struct rte_extmem_dma_dev_info di;
+	static const char *const names[] = { H0, H1 };
 	struct rte_extmem_region *r, *nodma, *r2;
-	struct rte_device *d0, *d1;
+	struct rte_device *d[2], *d0, *d1;
 	unsigned int idx = 0;
 	int n, n2;
 
 	/* opted out by name before it exists */
 	TEST_ASSERT_EQ(rte_extmem_dma_dev_optout(H1, true), 0, "optout");
-	d0 = test_vdev_probe(H0, NULL);
-	TEST_ASSERT_NOT_NULL(d0, "probe");
-	d1 = test_vdev_probe(H1, NULL);
-	TEST_ASSERT_NOT_NULL(d1, "probe");
-	TEST_ASSERT_EQ(rte_extmem_dma_sync(), 0, "probing");
-	vdev_rec_reset();
+	TEST_RUN(test_vdevs_probe(names, d, 2));
+	d0 = d[0];
+	d1 = d[1];
 
 	r = test_anon_region("dma_opt", 4, 0);
 	TEST_ASSERT_NOT_NULL(r, "region: %s", rte_strerror(rte_errno));
@@ -204,18 +202,16 @@ test_dma_errors(void)
 {
 	struct rte_extmem_dma_mapping_info mi;
 	struct rte_extmem_dma_dev_info di;
+	static const char *const names[] = { H0, NOHOOK };
 	struct rte_extmem_region *r, *noiova, *fake_r;
-	struct rte_device *d0, *nohook, *fake_d;
+	struct rte_device *d[2], *d0, *nohook, *fake_d;
 	unsigned int idx = 0;
 	uint64_t junk[16] = { 0 };
 	int n;
 
-	d0 = test_vdev_probe(H0, NULL);
-	TEST_ASSERT_NOT_NULL(d0, "probe");
-	nohook = test_vdev_probe(NOHOOK, NULL);
-	TEST_ASSERT_NOT_NULL(nohook, "probe");
-	TEST_ASSERT_EQ(rte_extmem_dma_sync(), 0, "probing");
-	vdev_rec_reset();
+	TEST_RUN(test_vdevs_probe(names, d, 2));
+	d0 = d[0];
+	nohook = d[1];
 	r = test_anon_region("dma_err", 4, 0);
 	TEST_ASSERT_NOT_NULL(r, "region: %s", rte_strerror(rte_errno));
 	n = test_region_runs(r, runs, TEST_MAX_RUNS);

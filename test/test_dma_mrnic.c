@@ -20,6 +20,7 @@
 
 #include "test.h"
 #include "test_dma_util.h"
+#include "test_mrnic_util.h"
 
 #define M0 "net_mrnic_dmae2e0"
 #define M1 "net_mrnic_dmae2e1"
@@ -27,20 +28,8 @@
 static int
 mr_entries(uint16_t port, uint64_t *v)
 {
-	uint64_t id;
-
-	TEST_ASSERT_EQ(rte_eth_xstats_get_id_by_name(port, "mr_entries", &id),
-		0, "xstat mr_entries of port %u", port);
-	TEST_ASSERT_EQ(rte_eth_xstats_get_by_id(port, &id, v, 1), 1,
-		"read mr_entries");
-	return TEST_SUCCESS;
-}
-
-static int
-port_of(const char *name, uint16_t *port)
-{
-	TEST_ASSERT_EQ(rte_eth_dev_get_port_by_name(name, port), 0, "port %s",
-		name);
+	*v = mrnic_t_xstat(port, "mr_entries");
+	TEST_ASSERT_NE(*v, UINT64_MAX, "xstat mr_entries of port %u", port);
 	return TEST_SUCCESS;
 }
 
@@ -56,7 +45,7 @@ test_dma_mrnic(void)
 
 	d0 = test_vdev_probe(M0, "peer=self");
 	TEST_ASSERT_NOT_NULL(d0, "probe " M0);
-	TEST_RUN(port_of(M0, &p0));
+	TEST_RUN(mrnic_t_port(M0, &p0));
 	TEST_ASSERT_EQ(rte_extmem_dma_sync(), 0, "probing");
 	TEST_RUN(mr_entries(p0, &before));
 
@@ -77,7 +66,7 @@ test_dma_mrnic(void)
 	/* a port probed later gets the existing region */
 	d1 = test_vdev_probe(M1, "peer=self");
 	TEST_ASSERT_NOT_NULL(d1, "probe " M1);
-	TEST_RUN(port_of(M1, &p1));
+	TEST_RUN(mrnic_t_port(M1, &p1));
 	TEST_ASSERT_EQ(rte_extmem_dma_sync(), 0, "probing");
 	TEST_ASSERT_EQ(rte_extmem_dma_is_mapped(r, d1), 1, "replayed");
 	TEST_ASSERT_EQ(rte_pmd_mrnic_dma_mapped(p1, info.addr, info.len), 1,

@@ -12,8 +12,11 @@
 #include <rte_errno.h>
 #include <rte_ethdev.h>
 
+#include <rte_extmem_dma.h>
+
 #include "test.h"
 #include "test_dma_util.h"
+#include "test_region_util.h"
 #include "vdev_recorder.h"
 
 struct rte_extmem_region *
@@ -33,11 +36,7 @@ test_ureg_create(struct test_ureg *u, const char *name, unsigned int npages,
 		return NULL;
 	}
 	memset(u->buf, 0x11, u->len);
-	rte_extmem_region_params_init(&p);
-	p.name = name;
-	p.backing = RTE_EXTMEM_BACKING_USER;
-	p.addr = u->buf;
-	p.len = u->len;
+	test_caller_params(&p, name, RTE_EXTMEM_BACKING_USER, u->buf, u->len);
 	p.page_sz = TEST_PG;
 	p.iovas = iovas;
 	p.n_iovas = iovas != NULL ? npages : 0;
@@ -102,6 +101,22 @@ test_vdev_probe(const char *name, const char *args)
 		return NULL;
 	}
 	return info.device;
+}
+
+int
+test_vdevs_probe(const char *const *names, struct rte_device **devs,
+	unsigned int n)
+{
+	unsigned int i;
+
+	for (i = 0; i < n; i++) {
+		devs[i] = test_vdev_probe(names[i], NULL);
+		TEST_ASSERT_NOT_NULL(devs[i], "probe %s", names[i]);
+	}
+	/* the probes have finished: nothing left for the dispatcher */
+	TEST_ASSERT_EQ(rte_extmem_dma_sync(), 0, "devices still probing");
+	vdev_rec_reset();
+	return TEST_SUCCESS;
 }
 
 int

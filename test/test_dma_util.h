@@ -43,6 +43,14 @@ struct rte_extmem_region *test_anon_region(const char *name,
 /** Probe a vdev ("name" or "name,args") and return its device. */
 struct rte_device *test_vdev_probe(const char *name, const char *args);
 
+/**
+ * Probe the vdevs names[0..n-1] (no arguments) into devs[], let the
+ * dispatcher finish with them (nothing left probing) and clear the
+ * recorder. Returns TEST_SUCCESS or TEST_FAILED.
+ */
+int test_vdevs_probe(const char *const *names, struct rte_device **devs,
+	unsigned int n);
+
 /** Remove a probed vdev by name. Returns rte_dev_remove()'s result. */
 int test_vdev_remove(const char *name);
 

@@ -22,6 +22,7 @@
 
 #include "test.h"
 #include "test_heap_util.h"
+#include "test_region_util.h"
 
 #define POOL_N 4095
 #define POOL_CACHE 32
@@ -317,10 +318,7 @@ test_heap_pool_args(void)
 	mem = mmap(NULL, small, PROT_READ | PROT_WRITE,
 		MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
 	TEST_ASSERT(mem != MAP_FAILED, "mmap");
-	rte_extmem_region_params_init(&dev);
-	dev.backing = RTE_EXTMEM_BACKING_DEVICE;
-	dev.addr = mem;
-	dev.len = small;
+	test_caller_params(&dev, NULL, RTE_EXTMEM_BACKING_DEVICE, mem, small);
 	POOL_FAILS(rte_extmem_pktmbuf_pool_create("p", 63, 0, 0, room, &dev),
 		EINVAL, "device memory");
 	dev.backing = RTE_EXTMEM_BACKING_USER;

@@ -16,6 +16,7 @@
 #include <rte_errno.h>
 
 #include "test_mbuf.h"
+#include "test_region_util.h"
 
 int
 test_devmem_map(struct test_devmem *d, size_t len, size_t align, int prot)
@@ -115,11 +116,8 @@ test_device_region(const char *name, const struct test_devmem *d,
 {
 	struct rte_extmem_region_params p;
 
-	rte_extmem_region_params_init(&p);
-	p.name = name;
-	p.backing = RTE_EXTMEM_BACKING_DEVICE;
-	p.addr = d->addr;
-	p.len = d->len;
+	test_caller_params(&p, name, RTE_EXTMEM_BACKING_DEVICE, d->addr,
+		d->len);
 	p.page_sz = page_sz;
 	p.iovas = iovas;
 	p.n_iovas = iovas == NULL ? 0 : d->len / page_sz;

@@ -23,20 +23,12 @@
 #include "vdev_recorder.h"
 
 static int
-port_of(const char *name, uint16_t *port)
-{
-	TEST_ASSERT_EQ(rte_eth_dev_get_port_by_name(name, port), 0, "port %s",
-		name);
-	return TEST_SUCCESS;
-}
-
-static int
 peer_is(const char *name, const char *peer)
 {
 	uint16_t p, q, want;
 
-	TEST_RUN(port_of(name, &p));
-	TEST_RUN(port_of(peer, &want));
+	TEST_RUN(mrnic_t_port(name, &p));
+	TEST_RUN(mrnic_t_port(peer, &want));
 	TEST_ASSERT_EQ(rte_pmd_mrnic_peer(p, &q), 0, "peer of %s", name);
 	TEST_ASSERT_EQ(q, want, "%s pairs with %s", name, peer);
 	return TEST_SUCCESS;
@@ -61,7 +53,7 @@ api_devargs(void)
 
 	TEST_ASSERT_EQ(rte_vdev_init("net_mrnic_apiq", "queues=3,mr=off,"
 		"peer=self"), 0, "probe");
-	TEST_RUN(port_of("net_mrnic_apiq", &p));
+	TEST_RUN(mrnic_t_port("net_mrnic_apiq", &p));
 	TEST_ASSERT_EQ(rte_eth_dev_info_get(p, &info), 0, "info");
 	TEST_ASSERT_EQ(info.max_rx_queues, 3, "queues devarg");
 	TEST_ASSERT_EQ(info.max_tx_queues, 3, "queues devarg");
@@ -76,7 +68,7 @@ api_devargs(void)
 
 	TEST_ASSERT_EQ(rte_vdev_init("net_mrnic_apim", "peer=self"), 0,
 		"probe");
-	TEST_RUN(port_of("net_mrnic_apim", &p));
+	TEST_RUN(mrnic_t_port("net_mrnic_apim", &p));
 	TEST_ASSERT_EQ(rte_pmd_mrnic_mr_mode(p), RTE_PMD_MRNIC_MR_CACHE,
 		"cache is the default");
 	TEST_ASSERT_EQ(rte_eth_dev_info_get(p, &info), 0, "info");
@@ -205,7 +197,7 @@ api_translate(void)
 		"invalid port");
 	TEST_ASSERT_EQ(rte_vdev_init(VDEV_REC_DRIVER "_mrnicapi", NULL), 0,
 		"recorder");
-	TEST_RUN(port_of(VDEV_REC_DRIVER "_mrnicapi", &rec));
+	TEST_RUN(mrnic_t_port(VDEV_REC_DRIVER "_mrnicapi", &rec));
 	TEST_ASSERT_ERRNO(rte_pmd_mrnic_mr_mode(rec) < 0, ENOTSUP,
 		"not an mrnic port");
 	TEST_ASSERT_ERRNO(rte_pmd_mrnic_translate(rec, &p, 1, &iova) < 0,
@@ -226,7 +218,7 @@ api_translate(void)
 		snprintf(name, sizeof(name), "net_mrnic_apit%u", i);
 		snprintf(args, sizeof(args), "mr=%s,peer=self", modes[i]);
 		TEST_ASSERT_EQ(rte_vdev_init(name, args), 0, "probe");
-		TEST_RUN(port_of(name, &p));
+		TEST_RUN(mrnic_t_port(name, &p));
 		TEST_ASSERT_EQ(rte_pmd_mrnic_mr_mode(p), (int)i, "mode");
 		/* EAL memory: implicitly DMA-able, registered on miss */
 		TEST_ASSERT_EQ(rte_pmd_mrnic_translate(p, eal + 10, 100, &iova),

@@ -71,6 +71,23 @@ send_from(struct rte_mempool *mp, uint16_t tx, uint16_t rx, uint32_t seed,
 	return TEST_SUCCESS;
 }
 
+/* NPKT packets from rmp, memory the device of p's first port does not
+ * have: none arrives, each one is a Tx DMA fault.
+ */
+static int
+send_faults(struct rte_mempool *rmp, const struct mrnic_t_pair *p,
+	uint32_t seed, const char *when)
+{
+	uint64_t f = mrnic_t_xstat(p->port[0], "dma_fault_tx");
+	unsigned int got;
+
+	TEST_RUN(send_from(rmp, p->port[0], p->port[1], seed, &got));
+	TEST_ASSERT_EQ(got, 0, "nothing sent %s", when);
+	TEST_ASSERT_EQ(mrnic_t_xstat(p->port[0], "dma_fault_tx"), f + NPKT,
+		"one fault per packet %s", when);
+	return TEST_SUCCESS;
+}
+
 /* A Tx buffer the device was never given, and that nobody may read. */
 static int
 fault_unreadable(struct rte_mempool *mp, const struct mrnic_t_pair *p)
@@ -188,12 +205,8 @@ fault(const char *mode)
 		goto out;
 
 	/* Tx from the opted-out region: the device was never given it */
-	f = mrnic_t_xstat(p.port[0], "dma_fault_tx");
-	if (send_from(rmp, p.port[0], p.port[1], 1000, &got) != TEST_SUCCESS)
+	if (send_faults(rmp, &p, 1000, "from unmapped memory") != TEST_SUCCESS)
 		goto out;
-	TEST_ASSERT_EQ(got, 0, "nothing sent from unmapped memory");
-	TEST_ASSERT_EQ(mrnic_t_xstat(p.port[0], "dma_fault_tx"), f + NPKT,
-		"one fault per packet");
 	TEST_ASSERT_EQ(rte_pmd_mrnic_dma_mapped(p.port[0], u.buf, u.len), 0,
 		"not mapped");
 
@@ -234,12 +247,8 @@ fault(const char *mode)
 		"queue caches flushed");
 	TEST_ASSERT_EQ(mrnic_t_xstat(p.port[0], "mr_entries"), ent,
 		"entry gone");
-	f = mrnic_t_xstat(p.port[0], "dma_fault_tx");
-	if (send_from(rmp, p.port[0], p.port[1], 3000, &got) != TEST_SUCCESS)
+	if (send_faults(rmp, &p, 3000, "after unmap") != TEST_SUCCESS)
 		goto out;
-	TEST_ASSERT_EQ(got, 0, "nothing sent after unmap");
-	TEST_ASSERT_EQ(mrnic_t_xstat(p.port[0], "dma_fault_tx"), f + NPKT,
-		"faults after unmap");
 	TEST_ASSERT_ERRNO(rte_pmd_mrnic_translate(p.port[0], u.buf, 64, &xi)
 		< 0, EFAULT, "translate after unmap");
 

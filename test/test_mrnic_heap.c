@@ -112,7 +112,7 @@ heap(const char *mode)
 	snprintf(name, sizeof(name), "net_mrnic_heap%s", mode);
 	snprintf(args, sizeof(args), "mr=%s,peer=self", mode);
 	TEST_ASSERT_EQ(rte_vdev_init(name, args), 0, "probe");
-	TEST_ASSERT_EQ(rte_eth_dev_get_port_by_name(name, &port), 0, "port");
+	TEST_RUN(mrnic_t_port(name, &port));
 	memset(&conf, 0, sizeof(conf));
 	TEST_ASSERT_EQ(rte_eth_dev_configure(port, 1, 1, &conf), 0, "conf");
 	TEST_ASSERT_EQ(rte_eth_rx_queue_setup(port, 0, 64, SOCKET_ID_ANY, NULL,

@@ -103,7 +103,7 @@ traffic_loopback(const char *mode, struct rte_mempool *mp)
 	snprintf(name, sizeof(name), "net_mrnic_lb%s", mode);
 	snprintf(args, sizeof(args), "mr=%s,peer=self", mode);
 	TEST_ASSERT_EQ(rte_vdev_init(name, args), 0, "probe %s", name);
-	TEST_ASSERT_EQ(rte_eth_dev_get_port_by_name(name, &port), 0, "port");
+	TEST_RUN(mrnic_t_port(name, &port));
 	TEST_ASSERT_EQ(rte_pmd_mrnic_peer(port, &peer), 0, "peer");
 	TEST_ASSERT_EQ(peer, port, "loops back");
 	memset(&conf, 0, sizeof(conf));

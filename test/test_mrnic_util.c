@@ -84,6 +84,14 @@ mrnic_t_pair_destroy(struct mrnic_t_pair *p)
 	p->started = false;
 }
 
+int
+mrnic_t_port(const char *name, uint16_t *port)
+{
+	TEST_ASSERT_EQ(rte_eth_dev_get_port_by_name(name, port), 0, "port %s",
+		name);
+	return TEST_SUCCESS;
+}
+
 uint64_t
 mrnic_t_xstat(uint16_t port, const char *name)
 {

@@ -37,6 +37,9 @@ int mrnic_t_pair_create(struct mrnic_t_pair *p, const char *tag,
 /** Stop, close and remove both ports (any state). */
 void mrnic_t_pair_destroy(struct mrnic_t_pair *p);
 
+/** Port of an ethdev by name (asserted to exist): TEST_SUCCESS or TEST_FAILED. */
+int mrnic_t_port(const char *name, uint16_t *port);
+
 /** Value of an xstat of a port, UINT64_MAX if unknown. */
 uint64_t mrnic_t_xstat(uint16_t port, const char *name);
 

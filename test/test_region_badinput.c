@@ -46,11 +46,8 @@ static struct bad_ctx ctx;
 static void
 base_params(struct rte_extmem_region_params *p)
 {
-	rte_extmem_region_params_init(p);
-	p->name = "bad";
-	p->backing = RTE_EXTMEM_BACKING_USER;
-	p->addr = ctx.buf;
-	p->len = 16 * SZ_4K;
+	test_caller_params(p, "bad", RTE_EXTMEM_BACKING_USER, ctx.buf,
+		16 * SZ_4K);
 }
 
 typedef void (*mutate_t)(struct rte_extmem_region_params *p);
@@ -254,11 +251,8 @@ ctx_setup(void)
 	ctx.buf = RTE_PTR_ALIGN_CEIL(ctx.buf, SZ_2M);
 	memset(ctx.buf, 0, BUF_LEN);
 
-	rte_extmem_region_params_init(&p);
-	p.name = "bad_existing";
-	p.backing = RTE_EXTMEM_BACKING_USER;
-	p.addr = ctx.buf + SZ_2M;
-	p.len = SZ_2M;
+	test_caller_params(&p, "bad_existing", RTE_EXTMEM_BACKING_USER,
+		ctx.buf + SZ_2M, SZ_2M);
 	ctx.existing = rte_extmem_region_create(&p);
 	TEST_ASSERT_NOT_NULL(ctx.existing, "existing: %s",
 		rte_strerror(rte_errno));

@@ -93,11 +93,8 @@ test_region_enospc(void)
 	/* the refused region left nothing behind; user memory too */
 	if (range_unknown(name, NULL, 0) != TEST_SUCCESS)
 		goto out;
-	rte_extmem_region_params_init(&p);
-	p.name = "enospc_user";
-	p.backing = RTE_EXTMEM_BACKING_USER;
-	p.addr = user;
-	p.len = 4 * SZ_4K;
+	test_caller_params(&p, "enospc_user", RTE_EXTMEM_BACKING_USER, user,
+		4 * SZ_4K);
 	rte_errno = 0;
 	if (rte_extmem_region_create(&p) != NULL || rte_errno != ENOSPC) {
 		printf("    FAIL: user region at the limit: rte_errno %d\n",

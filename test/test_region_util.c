@@ -20,6 +20,17 @@
 #define PAGEMAP_PFN_MASK ((1ULL << 55) - 1)
 #define BASE_PG 4096UL
 
+void
+test_caller_params(struct rte_extmem_region_params *p, const char *name,
+	enum rte_extmem_backing backing, void *addr, size_t len)
+{
+	rte_extmem_region_params_init(p);
+	p->name = name;
+	p->backing = backing;
+	p->addr = addr;
+	p->len = len;
+}
+
 static int
 msl_count_cb(const struct rte_memseg_list *msl __rte_unused, void *arg)
 {

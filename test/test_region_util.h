@@ -35,6 +35,14 @@ struct region_check {
 	size_t page_sz;
 };
 
+/**
+ * Initialise p for a region of the caller's memory [addr, addr + len)
+ * with the given backing (user or device); the page size, IOVA table and
+ * flags stay the defaults, for the caller to set.
+ */
+void test_caller_params(struct rte_extmem_region_params *p, const char *name,
+	enum rte_extmem_backing backing, void *addr, size_t len);
+
 /** Number of memseg lists EAL has in use (rte_memseg_list_walk). */
 unsigned int test_msl_count(void);
 

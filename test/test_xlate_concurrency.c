@@ -108,11 +108,7 @@ churn_create(uint8_t *area, size_t off, size_t len, unsigned int i,
 	for (k = 0; k < len / SZ_4K; k++)
 		io[k] = (uintptr_t)area + off + k * SZ_4K + CHURN_IOVA_OFF;
 	snprintf(name, sizeof(name), "churn_%u", i);
-	rte_extmem_region_params_init(&p);
-	p.name = name;
-	p.backing = RTE_EXTMEM_BACKING_USER;
-	p.addr = area + off;
-	p.len = len;
+	test_caller_params(&p, name, RTE_EXTMEM_BACKING_USER, area + off, len);
 	p.iovas = io;
 	p.n_iovas = len / SZ_4K;
 	return rte_extmem_region_create(&p);
@@ -149,11 +145,8 @@ test_xlate_concurrency(void)
 	TEST_ASSERT(io != NULL && stable_io != NULL, "malloc");
 
 	/* the stable region: IOVAs resolved (VA, or pinned frames in PA) */
-	rte_extmem_region_params_init(&p);
-	p.name = "stable";
-	p.backing = RTE_EXTMEM_BACKING_USER;
-	p.addr = rd.area + STABLE_OFF;
-	p.len = STABLE_LEN;
+	test_caller_params(&p, "stable", RTE_EXTMEM_BACKING_USER,
+		rd.area + STABLE_OFF, STABLE_LEN);
 	rd.stable = rte_extmem_region_create(&p);
 	TEST_ASSERT_NOT_NULL(rd.stable, "stable: %s", rte_strerror(rte_errno));
 	TEST_ASSERT_EQ(rte_extmem_region_iovas_get(rd.stable, stable_io,

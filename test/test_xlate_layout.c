@@ -38,26 +38,57 @@ params_caller(struct rte_extmem_region_params *p, const char *name,
 
 	for (i = 0; i < n; i++)
 		table[i] = io0 + (uint64_t)(linear ? i : (i * 7) % n) * SZ_4K;
-	rte_extmem_region_params_init(p);
-	p->name = name;
-	p->backing = b;
-	p->addr = addr;
-	p->len = len;
+	test_caller_params(p, name, b, addr, len);
 	p->iovas = table;
 	p->n_iovas = n;
+}
+
+/* The whole life of a region of the caller's memory with the IOVAs of
+ * params_caller(); the CPU touches it unless it is device memory.
+ */
+static int
+caller_lifecycle(const char *name, enum rte_extmem_backing b, void *addr,
+	size_t len, rte_iova_t io0, bool linear)
+{
+	struct region_check chk = {
+		.iova_src = REGION_IOVA_TABLE,
+		.cpu_access = b != RTE_EXTMEM_BACKING_DEVICE,
+		.page_sz = SZ_4K,
+		.iovas = table,
+	};
+	struct rte_extmem_region_params p;
+
+	params_caller(&p, name, b, addr, len, io0, linear);
+	return test_region_lifecycle(&p, &chk);
+}
+
+#define GRANULE_PAGES 16
+
+/* A user region of GRANULE_PAGES at addr with the IOVAs of
+ * params_caller(), which io keeps.
+ */
+static struct rte_extmem_region *
+granule_region(const char *name, void *addr, rte_iova_t io0, bool linear,
+	rte_iova_t *io)
+{
+	struct rte_extmem_region_params p;
+
+	params_caller(&p, name, RTE_EXTMEM_BACKING_USER, addr,
+		GRANULE_PAGES * SZ_4K, io0, linear);
+	memcpy(io, table, GRANULE_PAGES * sizeof(*io));
+	return rte_extmem_region_create(&p);
 }
 
 /* Two regions in one 2M granule, one replaced while the other lives. */
 static int
 shared_granule(void)
 {
-	static rte_iova_t io_a[16], io_b[16];
+	static rte_iova_t io_a[GRANULE_PAGES], io_b[GRANULE_PAGES];
 	struct region_check chk = {
 		.iova_src = REGION_IOVA_TABLE,
 		.cpu_access = true,
 		.page_sz = SZ_4K,
 	};
-	struct rte_extmem_region_params p;
 	struct rte_extmem_region *a, *b;
 	uint8_t *raw, *g;
 
@@ -66,15 +97,10 @@ shared_granule(void)
 	TEST_ASSERT(raw != MAP_FAILED, "mmap");
 	g = RTE_PTR_ALIGN_CEIL(raw, SZ_2M);
 
-	params_caller(&p, "granule_a", RTE_EXTMEM_BACKING_USER, g,
-		16 * SZ_4K, 0x10000000000ULL, false);
-	memcpy(io_a, table, sizeof(io_a));
-	a = rte_extmem_region_create(&p);
+	a = granule_region("granule_a", g, 0x10000000000ULL, false, io_a);
 	TEST_ASSERT_NOT_NULL(a, "a: %s", rte_strerror(rte_errno));
-	params_caller(&p, "granule_b", RTE_EXTMEM_BACKING_USER,
-		g + 16 * SZ_4K, 16 * SZ_4K, 0x20000000000ULL, true);
-	memcpy(io_b, table, sizeof(io_b));
-	b = rte_extmem_region_create(&p);
+	b = granule_region("granule_b", g + 16 * SZ_4K, 0x20000000000ULL, true,
+		io_b);
 	TEST_ASSERT_NOT_NULL(b, "b: %s", rte_strerror(rte_errno));
 	chk.iovas = io_a;
 	TEST_RUN(test_region_verify(a, &chk));
@@ -86,10 +112,7 @@ shared_granule(void)
 	TEST_RUN(test_region_gone("granule_a", g, 16 * SZ_4K));
 	TEST_RUN(test_region_verify(b, &chk));
 	/* a new region in a's place, other IOVAs */
-	params_caller(&p, "granule_a2", RTE_EXTMEM_BACKING_USER, g,
-		16 * SZ_4K, 0x30000000000ULL, true);
-	memcpy(io_a, table, sizeof(io_a));
-	a = rte_extmem_region_create(&p);
+	a = granule_region("granule_a2", g, 0x30000000000ULL, true, io_a);
 	TEST_ASSERT_NOT_NULL(a, "a2: %s", rte_strerror(rte_errno));
 	chk.iovas = io_a;
 	TEST_RUN(test_region_verify(a, &chk));
@@ -106,13 +129,6 @@ shared_granule(void)
 static int
 gib_boundary(void)
 {
-	struct region_check chk = {
-		.iova_src = REGION_IOVA_TABLE,
-		.cpu_access = false,
-		.page_sz = SZ_4K,
-		.iovas = table,
-	};
-	struct rte_extmem_region_params p;
 	size_t len = 2 * SZ_2M + 2 * SZ_4K;
 	uint8_t *raw, *b;
 	int ret;
@@ -122,9 +138,8 @@ gib_boundary(void)
 	TEST_ASSERT(raw != MAP_FAILED, "mmap");
 	b = RTE_PTR_ALIGN_CEIL(raw + SZ_2M + SZ_4K, SZ_1G);
 	/* linear IOVAs: whole granules become 2M entries */
-	params_caller(&p, "gib_boundary", RTE_EXTMEM_BACKING_DEVICE,
+	ret = caller_lifecycle("gib_boundary", RTE_EXTMEM_BACKING_DEVICE,
 		b - SZ_2M - SZ_4K, len, 0x40000000000ULL - SZ_2M - SZ_4K, true);
-	ret = test_region_lifecycle(&p, &chk);
 	munmap(raw, 2 * SZ_1G);
 	return ret;
 }
@@ -133,23 +148,15 @@ gib_boundary(void)
 static int
 unaligned_linear(void)
 {
-	struct region_check chk = {
-		.iova_src = REGION_IOVA_TABLE,
-		.cpu_access = true,
-		.page_sz = SZ_4K,
-		.iovas = table,
-	};
-	struct rte_extmem_region_params p;
 	uint8_t *raw;
 	int ret;
 
 	raw = mmap(NULL, 5 * SZ_2M, PROT_READ | PROT_WRITE,
 		MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	TEST_ASSERT(raw != MAP_FAILED, "mmap");
-	params_caller(&p, "unaligned_linear", RTE_EXTMEM_BACKING_USER,
-		RTE_PTR_ALIGN_CEIL(raw, SZ_2M), 4 * SZ_2M,
-		0x500000001000ULL, true);
-	ret = test_region_lifecycle(&p, &chk);
+	ret = caller_lifecycle("unaligned_linear", RTE_EXTMEM_BACKING_USER,
+		RTE_PTR_ALIGN_CEIL(raw, SZ_2M), 4 * SZ_2M, 0x500000001000ULL,
+		true);
 	munmap(raw, 5 * SZ_2M);
 	return ret;
 }
@@ -158,13 +165,6 @@ unaligned_linear(void)
 static int
 top_of_address_space(void)
 {
-	struct region_check chk = {
-		.iova_src = REGION_IOVA_TABLE,
-		.cpu_access = false,
-		.page_sz = SZ_4K,
-		.iovas = table,
-	};
-	struct rte_extmem_region_params p;
 	uint8_t *hint = (uint8_t *)((1ULL << 47) - SZ_1G);
 	uint8_t *m;
 	int ret;
@@ -178,9 +178,8 @@ top_of_address_space(void)
 			"not checked", (void *)hint, strerror(errno));
 		return TEST_SUCCESS;
 	}
-	params_caller(&p, "top", RTE_EXTMEM_BACKING_DEVICE, m, 2 * SZ_2M,
+	ret = caller_lifecycle("top", RTE_EXTMEM_BACKING_DEVICE, m, 2 * SZ_2M,
 		0x7f0000000000ULL, false);
-	ret = test_region_lifecycle(&p, &chk);
 	munmap(m, 2 * SZ_2M);
 	return ret;
 }

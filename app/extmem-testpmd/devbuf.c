@@ -13,6 +13,7 @@
  */
 
 #include <errno.h>
+#include <inttypes.h>
 #include <string.h>
 #include <sys/mman.h>
 
@@ -35,12 +36,6 @@ struct devbuf_state {
 };
 
 static struct devbuf_state devbuf;
-
-bool
-etp_devbuf_available(void)
-{
-	return true;
-}
 
 /* Device memory stand-in: hugetlb pages if there are, else base pages. */
 static int
@@ -68,6 +63,20 @@ devbuf_map(size_t *page_sz)
 	devbuf.dev_mem = p;
 	devbuf.dev_len = DEVBUF_LEN;
 	return 0;
+}
+
+void
+etp_devbuf_report(void)
+{
+	struct rte_extmem_slicer_stats st;
+
+	if (devbuf.slicer == NULL ||
+			rte_extmem_slicer_stats_get(devbuf.slicer, &st) != 0)
+		return;
+	printf("devbuf: %" PRIu64 " payloads sliced zero-copy from device "
+		"memory (%" PRIu64 " segments), %" PRIu64 " freed, %" PRIu64
+		" in flight, %" PRIu64 " failed\n", st.slices, st.segments,
+		st.freed, st.in_flight, st.fails);
 }
 
 static void

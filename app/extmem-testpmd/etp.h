@@ -80,7 +80,6 @@ struct etp_config {
 	const char *json_file;
 	const char *mrnic_args;   /**< devargs of the net_mrnic pair created */
 	bool quiet;
-	bool verbose;
 };
 
 /** One forwarding stream: receive on (rx_port, rx_queue), send on (tx_...). */
@@ -129,6 +128,9 @@ struct etp_port_stats {
 extern struct etp_config etp_cfg;
 extern volatile int etp_stop;   /**< set by signals and the run timer */
 
+/* eal_args.c */
+char **etp_eal_args(int *argc, char **argv);
+
 /* params.c */
 int etp_parse_args(int argc, char **argv);
 const char *etp_mp_alloc_name(enum etp_mp_alloc m);
@@ -160,6 +162,7 @@ int etp_tx_first(void);
 extern uint64_t etp_tx_first_pkts;
 int etp_fwd_start(void);
 void etp_fwd_wait(void);
+unsigned int etp_fwd_nb_lcores(void);
 
 /* stats.c */
 void etp_stats_begin(void);

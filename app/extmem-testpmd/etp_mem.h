@@ -33,7 +33,7 @@ int etp_mem_xmem(struct etp_mem *mem, uint32_t n, bool shared);
 int etp_mem_xbuf(struct etp_mem *mem, uint32_t n, int socket);
 
 /* devbuf: txonly payloads sliced from a device-memory region. */
-bool etp_devbuf_available(void);
+void etp_devbuf_report(void);
 int etp_mem_devbuf(struct etp_mem *mem, uint32_t n, int socket);
 uint16_t etp_devbuf_make_pkts(struct etp_stream *s, struct rte_mbuf **pkts,
 	uint16_t n, uint16_t len);
@@ -43,7 +43,5 @@ uint16_t etp_devbuf_make_pkts(struct etp_stream *s, struct rte_mbuf **pkts,
 #define ETP_HDR_LEN 42
 void etp_write_hdrs(struct rte_mbuf *m, const struct etp_stream *s,
 	uint16_t len);
-unsigned int etp_fwd_nb_lcores(void);
-unsigned int etp_fwd_lcore(unsigned int i);
 
 #endif /* ETP_MEM_H */

@@ -389,9 +389,3 @@ etp_fwd_nb_lcores(void)
 {
 	return nb_fwd_lcores;
 }
-
-unsigned int
-etp_fwd_lcore(unsigned int i)
-{
-	return fwd_lcores[i];
-}

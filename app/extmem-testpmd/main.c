@@ -120,6 +120,7 @@ main(int argc, char **argv)
 	int ret, rc = EXIT_FAILURE;
 
 	memset(&mem, 0, sizeof(mem));
+	argv = etp_eal_args(&argc, argv);
 	ret = rte_eal_init(argc, argv);
 	if (ret < 0) {
 		fprintf(stderr, "EAL initialisation failed: %s\n",
@@ -168,6 +169,8 @@ main(int argc, char **argv)
 	etp_ports_drain();
 	etp_ports_stop_close();
 	avail = rte_mempool_avail_count(mem.pool);
+	if (etp_cfg.mp_alloc == ETP_MP_DEVBUF)
+		etp_devbuf_report();
 	etp_stats_summary(&mem, nb_mbufs, avail);
 	rc = EXIT_SUCCESS;
 out:

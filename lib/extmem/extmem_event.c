@@ -91,12 +91,7 @@ sub_call(const struct event_sub *s, const struct rte_extmem_event *ev)
 static struct event_sub *
 sub_find(const char *name)
 {
-	struct event_sub *s;
-
-	TAILQ_FOREACH(s, &sub_list, next)
-		if (strcmp(s->name, name) == 0)
-			return s;
-	return NULL;
+	return EXTMEM_TAILQ_FIND(&sub_list, s, strcmp(s->name, name) == 0);
 }
 
 /* EAL's memory events, for memory the library did not create. */

@@ -30,14 +30,8 @@ extmem_heaps(void)
 bool
 extmem_heap_valid(const struct rte_extmem_heap *h)
 {
-	const struct rte_extmem_heap *it;
-
-	if (h == NULL)
-		return false;
-	TAILQ_FOREACH(it, &heap_list, next)
-		if (it == h)
-			return it->magic == EXTMEM_HEAP_MAGIC;
-	return false;
+	return h != NULL && EXTMEM_TAILQ_FIND(&heap_list, it,
+		it == h && it->magic == EXTMEM_HEAP_MAGIC) != NULL;
 }
 
 static void
@@ -87,35 +81,7 @@ heap_name_native(const char *name)
 static struct rte_extmem_heap *
 heap_find(const char *name)
 {
-	struct rte_extmem_heap *h;
-
-	TAILQ_FOREACH(h, &heap_list, next)
-		if (strcmp(h->name, name) == 0)
-			return h;
-	return NULL;
-}
-
-/* Caller's struct_size: smaller is an error, larger must be zero-padded. */
-static int
-struct_size_check(const void *p, size_t struct_size, size_t size,
-	const char *what)
-{
-	const uint8_t *extra = (const uint8_t *)p + size;
-	size_t i;
-
-	if (struct_size < size) {
-		EXTMEM_FAIL(EINVAL, "%s.struct_size %zu is smaller than %zu: "
-			"initialise it with its _params_init()", what,
-			struct_size, size);
-		return -1;
-	}
-	for (i = 0; i < struct_size - size; i++)
-		if (extra[i] != 0) {
-			EXTMEM_FAIL(ENOTSUP, "%s has fields this library "
-				"version does not know", what);
-			return -1;
-		}
-	return 0;
+	return EXTMEM_TAILQ_FIND(&heap_list, h, strcmp(h->name, name) == 0);
 }
 
 int
@@ -222,8 +188,8 @@ extmem_heap_region_add_locked(struct rte_extmem_heap *h,
 		EXTMEM_FAIL(EINVAL, "heap %s: region params is NULL", h->name);
 		return NULL;
 	}
-	if (struct_size_check(p, p->struct_size, sizeof(*p),
-			"region params") != 0)
+	if (extmem_struct_size_check(p, p->struct_size, sizeof(*p),
+			"region params", "rte_extmem_region_params_init") != 0)
 		return NULL;
 	if (p->backing == RTE_EXTMEM_BACKING_DEVICE) {
 		EXTMEM_FAIL(EINVAL, "heap %s: device memory cannot be a heap "
@@ -362,8 +328,8 @@ heap_params_check(const struct rte_extmem_heap_params *p)
 		EXTMEM_FAIL(EINVAL, "heap params is NULL");
 		return -1;
 	}
-	if (struct_size_check(p, p->struct_size, sizeof(*p),
-			"heap params") != 0)
+	if (extmem_struct_size_check(p, p->struct_size, sizeof(*p),
+			"heap params", "rte_extmem_heap_params_init") != 0)
 		return -1;
 	if (extmem_name_check("heap", p->name, RTE_EXTMEM_NAMESIZE) != 0)
 		return -1;
@@ -517,15 +483,16 @@ rte_extmem_heap_destroy(struct rte_extmem_heap *heap)
 	int ret = -1;
 
 	extmem_lock();
-	if (!extmem_heap_valid(heap)) {
-		EXTMEM_FAIL(EINVAL, "%p is not a live heap", (void *)heap);
-	} else if (heap->pool != NULL) {
+	if (!EXTMEM_HEAP_LIVE(heap))
+		goto out;
+	if (heap->pool != NULL) {
 		EXTMEM_FAIL(EBUSY, "heap %s belongs to mbuf pool %s: free it "
 			"with rte_extmem_pktmbuf_pool_free()", heap->name,
 			heap->pool->name);
-	} else {
-		ret = extmem_heap_destroy_locked(heap);
+		goto out;
 	}
+	ret = extmem_heap_destroy_locked(heap);
+out:
 	extmem_unlock();
 	return ret;
 }
@@ -564,9 +531,7 @@ rte_extmem_heap_lookup_by_socket(int socket_id)
 		return NULL;
 	}
 	extmem_lock();
-	TAILQ_FOREACH(h, &heap_list, next)
-		if (h->socket_id == socket_id)
-			break;
+	h = EXTMEM_TAILQ_FIND(&heap_list, it, it->socket_id == socket_id);
 	extmem_unlock();
 	if (h == NULL)
 		rte_errno = ENOENT;
@@ -579,10 +544,7 @@ rte_extmem_heap_socket_id(const struct rte_extmem_heap *heap)
 	int ret = -1;
 
 	extmem_lock();
-	if (!extmem_heap_valid(heap))
-		EXTMEM_FAIL(EINVAL, "%p is not a live heap",
-			(const void *)heap);
-	else
+	if (EXTMEM_HEAP_LIVE(heap))
 		ret = heap->socket_id;
 	extmem_unlock();
 	return ret;
@@ -632,10 +594,7 @@ rte_extmem_heap_info_get(const struct rte_extmem_heap *heap,
 		return -1;
 	}
 	extmem_lock();
-	if (!extmem_heap_valid(heap)) {
-		EXTMEM_FAIL(EINVAL, "%p is not a live heap",
-			(const void *)heap);
-	} else {
+	if (EXTMEM_HEAP_LIVE(heap)) {
 		extmem_heap_fill_info(heap, info);
 		ret = 0;
 	}
@@ -654,10 +613,7 @@ rte_extmem_heap_regions_get(const struct rte_extmem_heap *heap,
 		return -1;
 	}
 	extmem_lock();
-	if (!extmem_heap_valid(heap)) {
-		EXTMEM_FAIL(EINVAL, "%p is not a live heap",
-			(const void *)heap);
-	} else {
+	if (EXTMEM_HEAP_LIVE(heap)) {
 		if (n > 0)
 			memcpy(regions, heap->regions, sizeof(*regions) *
 				RTE_MIN(n, heap->n_regions));
@@ -675,9 +631,7 @@ rte_extmem_heap_region_add(struct rte_extmem_heap *heap,
 
 	extmem_eal_legacy_mem();
 	extmem_lock();
-	if (!extmem_heap_valid(heap))
-		EXTMEM_FAIL(EINVAL, "%p is not a live heap", (void *)heap);
-	else
+	if (EXTMEM_HEAP_LIVE(heap))
 		r = extmem_heap_region_add_locked(heap, params, NULL);
 	extmem_unlock();
 	return r;
@@ -690,9 +644,7 @@ rte_extmem_heap_region_remove(struct rte_extmem_heap *heap,
 	int ret = -1;
 
 	extmem_lock();
-	if (!extmem_heap_valid(heap))
-		EXTMEM_FAIL(EINVAL, "%p is not a live heap", (void *)heap);
-	else
+	if (EXTMEM_HEAP_LIVE(heap))
 		ret = extmem_heap_region_remove_locked(heap, region);
 	extmem_unlock();
 	return ret;

@@ -92,11 +92,8 @@ rte_extmem_heap_region_usage(const struct rte_extmem_heap *heap,
 	int ret = -1;
 
 	extmem_lock();
-	if (!extmem_heap_valid(heap)) {
-		EXTMEM_FAIL(EINVAL, "%p is not a live heap",
-			(const void *)heap);
+	if (!EXTMEM_HEAP_LIVE(heap))
 		goto out;
-	}
 	for (i = 0; i < heap->n_regions; i++)
 		if (heap->regions[i] == region)
 			break;
@@ -198,12 +195,18 @@ rte_extmem_heap_ensure(struct rte_extmem_heap *heap, size_t size,
 		return -1;
 	extmem_eal_legacy_mem();
 	extmem_lock();
-	if (!extmem_heap_valid(heap))
-		EXTMEM_FAIL(EINVAL, "%p is not a live heap", (void *)heap);
-	else
+	if (EXTMEM_HEAP_LIVE(heap))
 		ret = extmem_heap_ensure_locked(heap, size, align);
 	extmem_unlock();
 	return ret;
+}
+
+static void *
+socket_alloc(const char *type, size_t size, unsigned int align, int socket,
+	bool zero)
+{
+	return zero ? rte_zmalloc_socket(type, size, align, socket) :
+		rte_malloc_socket(type, size, align, socket);
 }
 
 static void *
@@ -221,26 +224,20 @@ heap_alloc(struct rte_extmem_heap *h, const char *type, size_t size,
 		EXTMEM_FAIL(EINVAL, "%p is not a live heap", (void *)h);
 		return NULL;
 	}
-	p = zero ? rte_zmalloc_socket(type, size, align, h->socket_id) :
-		rte_malloc_socket(type, size, align, h->socket_id);
+	p = socket_alloc(type, size, align, h->socket_id, zero);
 	if (p != NULL)
 		return p;
 
 	extmem_eal_legacy_mem();
 	extmem_lock();
-	if (!extmem_heap_valid(h)) {
-		EXTMEM_FAIL(EINVAL, "%p is not a live heap", (void *)h);
+	if (!EXTMEM_HEAP_LIVE(h))
 		goto out;
-	}
 	/* Another thread may have grown the heap meanwhile: retry first,
 	 * then grow once by a region large enough for this request.
 	 */
-	p = zero ? rte_zmalloc_socket(type, size, align, h->socket_id) :
-		rte_malloc_socket(type, size, align, h->socket_id);
+	p = socket_alloc(type, size, align, h->socket_id, zero);
 	if (p == NULL && heap_grow(h, size, align) == 0) {
-		p = zero ? rte_zmalloc_socket(type, size, align,
-				h->socket_id) :
-			rte_malloc_socket(type, size, align, h->socket_id);
+		p = socket_alloc(type, size, align, h->socket_id, zero);
 		if (p == NULL)
 			EXTMEM_FAIL(ENOMEM, "heap %s: %zu bytes do not fit "
 				"even after growing", h->name, size);
@@ -272,8 +269,7 @@ rte_extmem_heap_trim(struct rte_extmem_heap *heap)
 	int removed = 0;
 
 	extmem_lock();
-	if (!extmem_heap_valid(heap)) {
-		EXTMEM_FAIL(EINVAL, "%p is not a live heap", (void *)heap);
+	if (!EXTMEM_HEAP_LIVE(heap)) {
 		removed = -1;
 		goto out;
 	}

@@ -45,6 +45,8 @@ TAILQ_HEAD(extmem_heap_list, rte_extmem_heap);
 /* The heap list, in creation order; read or changed under extmem_lock. */
 struct extmem_heap_list *extmem_heaps(void);
 bool extmem_heap_valid(const struct rte_extmem_heap *h);
+/* Is h a live heap? If not, rte_errno EINVAL and a log line. */
+#define EXTMEM_HEAP_LIVE(h) EXTMEM_LIVE(extmem_heap_valid, h, "heap")
 /* Does EAL run in legacy memory mode (--no-huge, --legacy-mem)? Call it
  * without holding extmem_lock the first time (it probes EAL).
  */

@@ -153,9 +153,7 @@ pool_event_cb(enum rte_mempool_event event, struct rte_mempool *mp,
 	if (event != RTE_MEMPOOL_EVENT_DESTROY)
 		return;
 	extmem_lock();
-	TAILQ_FOREACH(e, &pool_list, next)
-		if (e->mp == mp)
-			break;
+	e = EXTMEM_TAILQ_FIND(&pool_list, it, it->mp == mp);
 	if (e != NULL) {
 		TAILQ_REMOVE(&pool_list, e, next);
 		for (i = 0; i < e->n_regions; i++)

@@ -185,46 +185,26 @@ rte_extmem_slicer_params_init(struct rte_extmem_slicer_params *params)
 static struct rte_extmem_slicer *
 slicer_find(const char *name)
 {
-	struct rte_extmem_slicer *s;
-
-	TAILQ_FOREACH(s, &slicer_list, next)
-		if (strcmp(s->name, name) == 0)
-			return s;
-	return NULL;
+	return EXTMEM_TAILQ_FIND(&slicer_list, s, strcmp(s->name, name) == 0);
 }
 
 static bool
 slicer_valid(const struct rte_extmem_slicer *s)
 {
-	const struct rte_extmem_slicer *it;
-
-	TAILQ_FOREACH(it, &slicer_list, next)
-		if (it == s)
-			return it->magic == SLICER_MAGIC;
-	return false;
+	return s != NULL && EXTMEM_TAILQ_FIND(&slicer_list, it,
+		it == s && it->magic == SLICER_MAGIC) != NULL;
 }
 
 static int
 params_check(const struct rte_extmem_slicer_params *p)
 {
-	size_t i;
-
 	if (p == NULL) {
 		EXTMEM_FAIL(EINVAL, "params is NULL");
 		return -1;
 	}
-	if (p->struct_size < sizeof(*p)) {
-		EXTMEM_FAIL(EINVAL, "params.struct_size %zu is smaller than %zu: "
-			"initialise with rte_extmem_slicer_params_init()",
-			p->struct_size, sizeof(*p));
+	if (extmem_struct_size_check(p, p->struct_size, sizeof(*p), "params",
+			"rte_extmem_slicer_params_init") != 0)
 		return -1;
-	}
-	for (i = sizeof(*p); i < p->struct_size; i++)
-		if (((const uint8_t *)p)[i] != 0) {
-			EXTMEM_FAIL(ENOTSUP, "params has fields this library "
-				"version does not know");
-			return -1;
-		}
 	if (!extmem_name_valid(p->name, RTE_EXTMEM_NAMESIZE)) {
 		EXTMEM_FAIL(EINVAL, "slicer name must have 1 to %d characters",
 			RTE_EXTMEM_NAMESIZE - 1);
@@ -453,8 +433,7 @@ rte_extmem_slicer_free(struct rte_extmem_slicer *slicer)
 	uint64_t busy;
 
 	extmem_lock();
-	if (slicer == NULL || !slicer_valid(slicer)) {
-		EXTMEM_FAIL(EINVAL, "%p is not a live slicer", (void *)slicer);
+	if (!EXTMEM_LIVE(slicer_valid, slicer, "slicer")) {
 		extmem_unlock();
 		return -1;
 	}
@@ -566,6 +545,44 @@ slice_attach(struct rte_mbuf *m, struct extmem_slice *sl, uintptr_t va,
 	m->pkt_len = seg_len;
 }
 
+/* The slice [off, +len) begins in the entry of its first mbuf m, shared
+ * by its nseg segments.
+ */
+static __rte_always_inline struct extmem_slice *
+slice_begin(const struct rte_extmem_slicer *s, struct rte_mbuf *m, size_t off,
+	size_t len, unsigned int nseg)
+{
+	struct extmem_slice *sl = mbuf_slice(m);
+
+	sl->addr = (void *)(s->va + off);
+	sl->len = len;
+	rte_mbuf_ext_refcnt_set(&sl->shinfo, (uint16_t)nseg);
+	return sl;
+}
+
+/* A single-segment slice [off, +len) at iova in the drawn mbuf m. */
+static __rte_always_inline void
+slice_single(const struct rte_extmem_slicer *s, struct rte_mbuf *m,
+	size_t off, size_t len, rte_iova_t iova)
+{
+	slice_attach(m, slice_begin(s, m, off, len, 1), s->va + off, iova,
+		(uint16_t)len);
+}
+
+/* Take a drawn mbuf's entry if it is free (not used by clones any more). */
+static __rte_always_inline bool
+slice_claim(struct rte_mbuf *m)
+{
+	struct extmem_slice *sl = mbuf_slice(m);
+
+	if (likely(__atomic_load_n(&sl->state, __ATOMIC_ACQUIRE) ==
+			SLICE_FREE)) {
+		__atomic_store_n(&sl->state, SLICE_BUSY, __ATOMIC_RELAXED);
+		return true;
+	}
+	return false;
+}
+
 static __rte_noinline struct rte_mbuf *
 slice_bad_args(const struct rte_extmem_slicer *s, size_t off, size_t len)
 {
@@ -616,13 +633,8 @@ slice_head_busy(struct rte_extmem_slicer *s, struct rte_mbuf *m)
 		m = rte_pktmbuf_alloc(s->mp);
 		if (m == NULL)
 			return NULL;
-		sl = mbuf_slice(m);
-		if (__atomic_load_n(&sl->state, __ATOMIC_ACQUIRE) ==
-				SLICE_FREE) {
-			__atomic_store_n(&sl->state, SLICE_BUSY,
-				__ATOMIC_RELAXED);
+		if (slice_claim(m))
 			return m;
-		}
 	}
 }
 
@@ -634,12 +646,8 @@ slice_head_alloc(struct rte_extmem_slicer *s)
 
 	if (unlikely(m == NULL))
 		return NULL;
-	if (likely(__atomic_load_n(&mbuf_slice(m)->state, __ATOMIC_ACQUIRE) ==
-			SLICE_FREE)) {
-		__atomic_store_n(&mbuf_slice(m)->state, SLICE_BUSY,
-			__ATOMIC_RELAXED);
+	if (slice_claim(m))
 		return m;
-	}
 	return slice_head_busy(s, m);
 }
 
@@ -678,10 +686,7 @@ slice_chain(struct rte_extmem_slicer *s, size_t off, size_t len)
 		rte_pktmbuf_free(segs[0]);
 		return slice_no_buffers(s);
 	}
-	sl = mbuf_slice(segs[0]);
-	sl->addr = (void *)(s->va + off);
-	sl->len = len;
-	rte_mbuf_ext_refcnt_set(&sl->shinfo, (uint16_t)nseg);
+	sl = slice_begin(s, segs[0], off, len, nseg);
 	for (o = off, i = 0; i < nseg; i++, o += seg) {
 		iova = slicer_iova(s, o, &contig);
 		seg = RTE_MIN(RTE_MIN(end - o, contig), (size_t)s->max_seg);
@@ -699,7 +704,6 @@ struct rte_mbuf *
 rte_extmem_slice(struct rte_extmem_slicer *slicer, size_t off, size_t len)
 {
 	struct rte_extmem_slicer *s = slicer;
-	struct extmem_slice *sl;
 	struct rte_mbuf *m;
 	rte_iova_t iova;
 	size_t contig;
@@ -713,11 +717,7 @@ rte_extmem_slice(struct rte_extmem_slicer *slicer, size_t off, size_t len)
 	m = slice_head_alloc(s);
 	if (unlikely(m == NULL))
 		return slice_no_buffers(s);
-	sl = mbuf_slice(m);
-	sl->addr = (void *)(s->va + off);
-	sl->len = len;
-	rte_mbuf_ext_refcnt_set(&sl->shinfo, 1);
-	slice_attach(m, sl, s->va + off, iova, (uint16_t)len);
+	slice_single(s, m, off, len, iova);
 	slicer_count(s, 1);
 	return m;
 }
@@ -730,16 +730,10 @@ slice_bulk_attach(struct rte_extmem_slicer *s, struct rte_mbuf **m,
 	const size_t *off, const size_t *len, const rte_iova_t *iova,
 	unsigned int k)
 {
-	struct extmem_slice *sl;
 	unsigned int i;
 
 	for (i = 0; i < k; i++) {
-		sl = mbuf_slice(m[i]);
-		sl->addr = (void *)(s->va + off[i]);
-		sl->len = len[i];
-		rte_mbuf_ext_refcnt_set(&sl->shinfo, 1);
-		slice_attach(m[i], sl, s->va + off[i], iova[i],
-			(uint16_t)len[i]);
+		slice_single(s, m[i], off[i], len[i], iova[i]);
 	}
 	slicer_count_n(s, k);
 }
@@ -753,7 +747,6 @@ slice_bulk_chunk(struct rte_extmem_slicer *s, struct rte_mbuf **m,
 	const size_t *off, const size_t *len, const rte_iova_t *iova,
 	unsigned int k)
 {
-	struct extmem_slice *sl;
 	unsigned int i;
 
 	if (unlikely(rte_pktmbuf_alloc_bulk(s->mp, m, k) != 0)) {
@@ -766,13 +759,8 @@ slice_bulk_chunk(struct rte_extmem_slicer *s, struct rte_mbuf **m,
 		return i;
 	}
 	for (i = 0; i < k; i++) {
-		sl = mbuf_slice(m[i]);
-		if (likely(__atomic_load_n(&sl->state, __ATOMIC_ACQUIRE) ==
-				SLICE_FREE)) {
-			__atomic_store_n(&sl->state, SLICE_BUSY,
-				__ATOMIC_RELAXED);
+		if (slice_claim(m[i]))
 			continue;
-		}
 		m[i] = slice_head_busy(s, m[i]);
 		if (unlikely(m[i] == NULL)) {
 			/* the drawn ones after i are untouched */

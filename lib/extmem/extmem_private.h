@@ -31,6 +31,57 @@ extern int extmem_logtype;
 	rte_errno = (err); \
 } while (0)
 
+/*
+ * The first element of a TAILQ linked through "next" for which cond holds,
+ * or NULL; cond reads the element through var.
+ */
+#define EXTMEM_TAILQ_FIND(head, var, cond) __extension__ ({ \
+	__typeof__(TAILQ_FIRST(head)) var; \
+	TAILQ_FOREACH(var, head, next) \
+		if (cond) \
+			break; \
+	var; \
+})
+
+/*
+ * valid(obj), a bool; when false, also fails with rte_errno EINVAL and a
+ * log line of the calling function: "<obj> is not a live <what>".
+ */
+#define EXTMEM_LIVE(valid, obj, what) __extension__ ({ \
+	bool live_ = valid(obj); \
+	if (!live_) \
+		EXTMEM_FAIL(EINVAL, "%p is not a live " what, \
+			(const void *)(obj)); \
+	live_; \
+})
+
+/*
+ * Caller's struct_size of a params struct p of size bytes: smaller is
+ * EINVAL (not initialised with init()), larger must be zero-padded
+ * (ENOTSUP otherwise: fields of a newer library).
+ */
+static inline int
+extmem_struct_size_check(const void *p, size_t struct_size, size_t size,
+	const char *what, const char *init)
+{
+	const uint8_t *extra = (const uint8_t *)p + size;
+	size_t i;
+
+	if (struct_size < size) {
+		EXTMEM_FAIL(EINVAL, "%s.struct_size %zu is smaller than %zu: "
+			"initialise it with %s()", what, struct_size, size,
+			init);
+		return -1;
+	}
+	for (i = 0; i < struct_size - size; i++)
+		if (extra[i] != 0) {
+			EXTMEM_FAIL(ENOTSUP, "%s has fields this library "
+				"version does not know", what);
+			return -1;
+		}
+	return 0;
+}
+
 /* Is name a string of 1 to size - 1 characters? */
 static inline bool
 extmem_name_valid(const char *name, size_t size)
@@ -107,6 +158,8 @@ bool extmem_lock_held(void);
 /* The region list, in creation order; read or changed under extmem_lock. */
 struct extmem_region_list *extmem_regions(void);
 bool extmem_region_valid(const struct rte_extmem_region *r);
+/* Is r a live region? If not, rte_errno EINVAL and a log line. */
+#define EXTMEM_REGION_LIVE(r) EXTMEM_LIVE(extmem_region_valid, r, "region")
 
 /* backing.c: obtain/release the memory of a region (r->va, r->len set). */
 int extmem_backing_alloc(struct rte_extmem_region *r,

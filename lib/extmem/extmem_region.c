@@ -89,25 +89,14 @@ rte_extmem_region_params_init(struct rte_extmem_region_params *params)
 bool
 extmem_region_valid(const struct rte_extmem_region *r)
 {
-	const struct rte_extmem_region *it;
-
-	if (r == NULL)
-		return false;
-	TAILQ_FOREACH(it, &region_list, next)
-		if (it == r)
-			return it->magic == EXTMEM_REGION_MAGIC;
-	return false;
+	return r != NULL && EXTMEM_TAILQ_FIND(&region_list, it,
+		it == r && it->magic == EXTMEM_REGION_MAGIC) != NULL;
 }
 
 static struct rte_extmem_region *
 region_find(const char *name)
 {
-	struct rte_extmem_region *r;
-
-	TAILQ_FOREACH(r, &region_list, next)
-		if (strcmp(r->name, name) == 0)
-			return r;
-	return NULL;
+	return EXTMEM_TAILQ_FIND(&region_list, r, strcmp(r->name, name) == 0);
 }
 
 static int
@@ -151,22 +140,9 @@ params_check(const struct rte_extmem_region_params *p, size_t *pgszp)
 		EXTMEM_FAIL(EINVAL, "params is NULL");
 		return -1;
 	}
-	if (p->struct_size < sizeof(*p)) {
-		EXTMEM_FAIL(EINVAL, "params.struct_size %zu is smaller than "
-			"%zu: initialise with rte_extmem_region_params_init()",
-			p->struct_size, sizeof(*p));
+	if (extmem_struct_size_check(p, p->struct_size, sizeof(*p), "params",
+			"rte_extmem_region_params_init") != 0)
 		return -1;
-	}
-	if (p->struct_size > sizeof(*p)) {
-		const uint8_t *extra = (const uint8_t *)p + sizeof(*p);
-
-		for (i = 0; i < p->struct_size - sizeof(*p); i++)
-			if (extra[i] != 0) {
-				EXTMEM_FAIL(ENOTSUP, "params has fields this "
-					"library version does not know");
-				return -1;
-			}
-	}
 	if (extmem_name_check("region", p->name, RTE_EXTMEM_NAMESIZE) != 0)
 		return -1;
 	if ((unsigned int)p->backing >= RTE_EXTMEM_BACKING_MAX) {
@@ -478,10 +454,8 @@ rte_extmem_region_destroy(struct rte_extmem_region *region)
 	int ret = -1;
 
 	extmem_lock();
-	if (!extmem_region_valid(region)) {
-		EXTMEM_FAIL(EINVAL, "%p is not a live region", (void *)region);
+	if (!EXTMEM_REGION_LIVE(region))
 		goto out;
-	}
 	if (region->eal == EXTMEM_EAL_HEAP) {
 		EXTMEM_FAIL(EBUSY, "region %s belongs to heap %s: remove it "
 			"through the heap", region->name, region->heap);
@@ -516,46 +490,50 @@ extmem_region_put(struct rte_extmem_region *r)
 	__atomic_fetch_sub(&r->users, 1, __ATOMIC_ACQ_REL);
 }
 
-int
-rte_extmem_region_user_get(struct rte_extmem_region *region)
+/* The application takes (get) or drops a reference on a live region. */
+static int
+region_app_user(struct rte_extmem_region *region, bool get)
 {
 	int ret = -1;
 
 	extmem_lock();
-	if (!extmem_region_valid(region)) {
-		EXTMEM_FAIL(EINVAL, "%p is not a live region", (void *)region);
-	} else if (region->app_users == UINT32_MAX ||
+	if (!EXTMEM_REGION_LIVE(region))
+		goto out;
+	if (get && (region->app_users == UINT32_MAX ||
 			__atomic_load_n(&region->users, __ATOMIC_ACQUIRE) ==
-				UINT32_MAX) {
+				UINT32_MAX)) {
 		EXTMEM_FAIL(EOVERFLOW, "region %s has too many users",
 			region->name);
-	} else {
+		goto out;
+	}
+	if (!get && region->app_users == 0) {
+		EXTMEM_FAIL(EINVAL, "region %s holds no reference taken by "
+			"rte_extmem_region_user_get()", region->name);
+		goto out;
+	}
+	if (get) {
 		region->app_users++;
 		extmem_region_get(region);
-		ret = 0;
+	} else {
+		region->app_users--;
+		extmem_region_put(region);
 	}
+	ret = 0;
+out:
 	extmem_unlock();
 	return ret;
 }
 
 int
+rte_extmem_region_user_get(struct rte_extmem_region *region)
+{
+	return region_app_user(region, true);
+}
+
+int
 rte_extmem_region_user_put(struct rte_extmem_region *region)
 {
-	int ret = -1;
-
-	extmem_lock();
-	if (!extmem_region_valid(region)) {
-		EXTMEM_FAIL(EINVAL, "%p is not a live region", (void *)region);
-	} else if (region->app_users == 0) {
-		EXTMEM_FAIL(EINVAL, "region %s holds no reference taken by "
-			"rte_extmem_region_user_get()", region->name);
-	} else {
-		region->app_users--;
-		extmem_region_put(region);
-		ret = 0;
-	}
-	extmem_unlock();
-	return ret;
+	return region_app_user(region, false);
 }
 
 struct rte_extmem_region *
@@ -606,10 +584,7 @@ rte_extmem_region_info_get(const struct rte_extmem_region *region,
 		return -1;
 	}
 	extmem_lock();
-	if (!extmem_region_valid(region)) {
-		EXTMEM_FAIL(EINVAL, "%p is not a live region",
-			(const void *)region);
-	} else {
+	if (EXTMEM_REGION_LIVE(region)) {
 		region_fill_info(region, info);
 		ret = 0;
 	}
@@ -628,10 +603,7 @@ rte_extmem_region_iovas_get(const struct rte_extmem_region *region,
 		return -1;
 	}
 	extmem_lock();
-	if (!extmem_region_valid(region)) {
-		EXTMEM_FAIL(EINVAL, "%p is not a live region",
-			(const void *)region);
-	} else {
+	if (EXTMEM_REGION_LIVE(region)) {
 		if (n > 0)
 			memcpy(iovas, region->iovas, sizeof(*iovas) *
 				RTE_MIN(n, region->n_pages));

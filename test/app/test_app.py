@@ -14,6 +14,7 @@ checks:
   json                           --json on stdout: one parseable object
   sigint                         SIGINT stops forwarding cleanly
   mrnic-mr                       the net_mrnic pair with mr=cache|extmem|off
+  no-hugepages                   no hugetlbfs: EAL runs --no-huge by itself
   cores                          --nb-cores 2 with 2 queues per port
   options                        invalid options are refused, --help works
 
@@ -205,6 +206,41 @@ def t_mrnic_mr():
     return 0
 
 
+def t_no_hugepages():
+    """Without usable hugepages and without EAL memory options the app
+    starts EAL with --no-huge by itself. The hugetlbfs mount is hidden in
+    a private mount namespace, so nothing changes for other processes."""
+    import shutil
+    if os.geteuid() != 0 or shutil.which("unshare") is None:
+        print("SKIP: needs root and unshare(1) for a private mount namespace")
+        return SKIP
+    with tempfile.TemporaryDirectory() as tmp:
+        jf = os.path.join(tmp, "r.json")
+        inner = ("for m in $(awk '$3 == \"hugetlbfs\" {print $2}' "
+                 "/proc/mounts); do umount \"$m\" || exit 99; done; "
+                 "exec \"$@\"")
+        cmd = (["unshare", "-m", "--propagation", "private", "sh", "-c",
+                inner, "sh", APP, "-l", "0-1", "--no-pci",
+                f"--file-prefix=etp_test_{os.getpid()}_nohp",
+                "--log-level=lib.eal:error"] + default_ports() +
+               ["--", "--mp-alloc", "xmem", "--duration", "0.5",
+                "--json-file", jf])
+        print("+", " ".join(cmd), flush=True)
+        p = subprocess.run(cmd, stdout=subprocess.PIPE,
+                           stderr=subprocess.STDOUT, timeout=90, text=True)
+        print(p.stdout)
+        if p.returncode == 99:
+            print("SKIP: cannot unmount hugetlbfs in a mount namespace")
+            return SKIP
+        check(p.returncode == 0, f"exit status {p.returncode}")
+        check("running EAL with --no-huge" in p.stdout,
+              "--no-huge was not chosen")
+        with open(jf) as f:
+            res = json.load(f)
+        check_counts(res, "io")
+    return 0
+
+
 def t_json():
     cmd = [APP] + eal_args("nohuge") + NULL_PORTS + [
         "--", "--mp-alloc", "xmem", "--duration", "0.5", "--json"]
@@ -306,7 +342,7 @@ def main():
         print("SKIP: no free 2M hugepages for the EAL hugepage mode")
         return SKIP
     tests = {"fwd": t_fwd, "fwd-modes": t_fwd_modes, "json": t_json,
-             "mrnic-mr": t_mrnic_mr,
+             "mrnic-mr": t_mrnic_mr, "no-hugepages": t_no_hugepages,
              "sigint": t_sigint, "cores": t_cores, "options": t_options}
     try:
         if tests[name](*args) == SKIP:

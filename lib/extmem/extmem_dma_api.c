@@ -1,0 +1,363 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ * Copyright(c) 2026 The dpdk-extmem authors
+ */
+
+/*
+ * The DMA dispatcher's public API: explicit map and unmap, queries,
+ * automatic mode and per-device opt-outs. Every entry takes extmem_lock,
+ * starts the dispatcher and catches up with finished probes.
+ */
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <rte_bus.h>
+#include <rte_errno.h>
+
+#include <bus_driver.h>
+#include <dev_driver.h>
+
+#include "extmem_dma_private.h"
+
+struct dma_optout {
+	TAILQ_ENTRY(dma_optout) next;
+	char name[RTE_EXTMEM_DMA_DEV_NAMESIZE];
+};
+
+TAILQ_HEAD(dma_optout_list, dma_optout);
+
+static struct dma_optout_list optout_list =
+	TAILQ_HEAD_INITIALIZER(optout_list);
+static bool dma_auto = true;
+
+static struct dma_optout *
+optout_find(const char *name)
+{
+	return EXTMEM_TAILQ_FIND(&optout_list, o, strcmp(o->name, name) == 0);
+}
+
+bool
+extmem_dma_wanted(const char *dev_name)
+{
+	return dma_auto && optout_find(dev_name) == NULL;
+}
+
+/* Every public entry: lock, start, catch up with finished probes. */
+static void
+dma_enter(void)
+{
+	extmem_lock();
+	extmem_event_init();
+	extmem_dma_pending_process();
+}
+
+int
+rte_extmem_dma_map(struct rte_extmem_region *region, struct rte_device *dev)
+{
+	struct dma_dev *dd;
+	int ret = -1, err;
+
+	if (dev == NULL) {
+		EXTMEM_FAIL(EINVAL, "device is NULL");
+		return -1;
+	}
+	/* outside the library lock: the vdev bus takes its own lock */
+	if (rte_bus_find_by_device(dev) == NULL) {
+		EXTMEM_FAIL(ENODEV, "%p is not a device of any bus",
+			(void *)dev);
+		return -1;
+	}
+	dma_enter();
+	if (!EXTMEM_REGION_LIVE(region))
+		goto out;
+	dd = extmem_dma_dev_find(dev);
+	if (dd != NULL && extmem_dma_map_find(region, dd) != NULL) {
+		EXTMEM_FAIL(EEXIST, "region %s is already mapped on %s",
+			region->name, dd->name);
+		goto out;
+	}
+	if (!rte_dev_is_probed(dev)) {
+		EXTMEM_FAIL(ENODEV, "device %s has no driver bound",
+			rte_dev_name(dev));
+		goto out;
+	}
+	if (dd == NULL) {
+		dd = extmem_dma_dev_add(dev);
+		if (dd == NULL)
+			goto out;
+	}
+	if (dd->state == RTE_EXTMEM_DMA_DEV_NO_DMA) {
+		EXTMEM_FAIL(ENOTSUP, "device %s does not do DMA mapping",
+			dd->name);
+		goto release;
+	}
+	ret = extmem_dma_pair_map(region, dd, true, extmem_dma_op_new());
+	if (ret > 0) {
+		EXTMEM_FAIL(ENODEV, "device %s has no driver bound", dd->name);
+		ret = -1;
+	} else if (ret < 0) {
+		err = rte_errno;
+		if (err != EINVAL && err != ENOMEM && err != ENOTSUP)
+			EXTMEM_LOG(ERR, "region %s: mapping on %s failed: %s",
+				region->name, dd->name, rte_strerror(err));
+		rte_errno = err;
+	}
+release:
+	err = rte_errno;
+	extmem_dma_dev_release_if_unused(dd);
+	rte_errno = err;
+out:
+	extmem_unlock();
+	return ret;
+}
+
+/*
+ * Under dma_enter(): the mapping of a live region on dev, or NULL with
+ * rte_errno (EINVAL: not a live region, ENOENT: not mapped there).
+ */
+static struct dma_map *
+mapping_get(const struct rte_extmem_region *region,
+	const struct rte_device *dev)
+{
+	struct dma_map *m = NULL;
+	struct dma_dev *dd;
+
+	if (!EXTMEM_REGION_LIVE(region))
+		return NULL;
+	dd = extmem_dma_dev_find(dev);
+	if (dd != NULL)
+		m = extmem_dma_map_find(region, dd);
+	if (m == NULL)
+		EXTMEM_FAIL(ENOENT, "region %s is not mapped on device %p",
+			region->name, (const void *)dev);
+	return m;
+}
+
+int
+rte_extmem_dma_unmap(struct rte_extmem_region *region, struct rte_device *dev)
+{
+	struct dma_map *m;
+	struct dma_dev *dd;
+	int ret = -1;
+
+	if (dev == NULL) {
+		EXTMEM_FAIL(EINVAL, "device is NULL");
+		return -1;
+	}
+	dma_enter();
+	m = mapping_get(region, dev);
+	if (m == NULL || extmem_dma_unmap_apply(m, true) != 0)
+		goto out;
+	dd = m->dd;
+	extmem_dma_map_drop(m);
+	extmem_dma_dev_release_if_unused(dd);
+	ret = 0;
+out:
+	extmem_unlock();
+	return ret;
+}
+
+int
+rte_extmem_dma_is_mapped(const struct rte_extmem_region *region,
+	const struct rte_device *dev)
+{
+	const struct dma_dev *dd;
+	int ret = -1;
+
+	if (dev == NULL) {
+		EXTMEM_FAIL(EINVAL, "device is NULL");
+		return -1;
+	}
+	dma_enter();
+	if (EXTMEM_REGION_LIVE(region)) {
+		dd = extmem_dma_dev_find(dev);
+		ret = dd != NULL && extmem_dma_map_find(region, dd) != NULL;
+	}
+	extmem_unlock();
+	return ret;
+}
+
+int
+rte_extmem_dma_mapping_info_get(const struct rte_extmem_region *region,
+	const struct rte_device *dev, struct rte_extmem_dma_mapping_info *info)
+{
+	const struct dma_map *m;
+	int ret = -1;
+
+	if (dev == NULL || info == NULL) {
+		EXTMEM_FAIL(EINVAL, "device or info is NULL");
+		return -1;
+	}
+	dma_enter();
+	m = mapping_get(region, dev);
+	if (m != NULL) {
+		memset(info, 0, sizeof(*info));
+		info->explicit_map = m->explicit_map;
+		info->n_chunks = m->n_chunks;
+		info->len = m->len;
+		info->n_pages_skipped = m->n_pages_skipped;
+		ret = 0;
+	}
+	extmem_unlock();
+	return ret;
+}
+
+static int
+optout_set(const char *name)
+{
+	struct dma_optout *o;
+	struct dma_dev *dd;
+
+	if (optout_find(name) != NULL)
+		return 0;
+	o = calloc(1, sizeof(*o));
+	if (o == NULL) {
+		EXTMEM_FAIL(ENOMEM, "no memory to opt %s out", name);
+		return -1;
+	}
+	snprintf(o->name, sizeof(o->name), "%s", name);
+	dd = extmem_dma_dev_find_name(name);
+	if (dd != NULL && extmem_dma_unmap_matching(NULL, dd, true, true) != 0) {
+		free(o);
+		return -1;
+	}
+	TAILQ_INSERT_TAIL(&optout_list, o, next);
+	return 0;
+}
+
+static int
+optout_clear(const char *name)
+{
+	struct dma_optout *o = optout_find(name);
+	enum rte_extmem_dma_dev_state state;
+	struct dma_dev *dd;
+	uint64_t op;
+	int err;
+
+	if (o != NULL)
+		TAILQ_REMOVE(&optout_list, o, next);
+	dd = extmem_dma_dev_find_name(name);
+	if (dd == NULL || dd->n_ports == 0) {
+		free(o);
+		return 0;
+	}
+	state = dd->state;
+	if (dd->state == RTE_EXTMEM_DMA_DEV_FAILED)
+		dd->state = extmem_dma_dev_classify(dd->dev);
+	op = extmem_dma_op_new();
+	if (extmem_dma_dev_replay(dd, op) == 0) {
+		if (dd->state == RTE_EXTMEM_DMA_DEV_PENDING)
+			extmem_dma_pending_arm();
+		free(o);
+		return 0;
+	}
+	err = rte_errno;
+	extmem_dma_op_rollback(op, dd);
+	dd->state = state;
+	if (o != NULL)
+		TAILQ_INSERT_TAIL(&optout_list, o, next);
+	rte_errno = err;
+	return -1;
+}
+
+int
+rte_extmem_dma_dev_optout(const char *dev_name, bool optout)
+{
+	int ret;
+
+	if (extmem_name_check("device", dev_name,
+			RTE_EXTMEM_DMA_DEV_NAMESIZE) != 0)
+		return -1;
+	dma_enter();
+	ret = optout ? optout_set(dev_name) : optout_clear(dev_name);
+	if (ret == 0)
+		EXTMEM_LOG(INFO, "device %s opted %s automatic DMA mapping",
+			dev_name, optout ? "out of" : "in to");
+	extmem_unlock();
+	return ret;
+}
+
+int
+rte_extmem_dma_dev_info_get(const char *dev_name,
+	struct rte_extmem_dma_dev_info *info)
+{
+	const struct dma_dev *dd;
+
+	if (!extmem_name_valid(dev_name, RTE_EXTMEM_DMA_DEV_NAMESIZE) ||
+			info == NULL) {
+		EXTMEM_FAIL(EINVAL, "bad device name or NULL info");
+		return -1;
+	}
+	dma_enter();
+	memset(info, 0, sizeof(*info));
+	info->opted_out = optout_find(dev_name) != NULL;
+	dd = extmem_dma_dev_find_name(dev_name);
+	if (dd != NULL) {
+		info->state = dd->state;
+		info->automatic = dd->n_ports > 0;
+		info->n_ports = dd->n_ports;
+		info->map_calls = dd->map_calls;
+		info->unmap_calls = dd->unmap_calls;
+		info->error = dd->error;
+		extmem_dma_dev_maps_count(dd, &info->n_regions,
+			&info->n_chunks);
+	}
+	extmem_unlock();
+	return 0;
+}
+
+int
+rte_extmem_dma_auto_set(bool enable)
+{
+	struct dma_dev *dd;
+	uint64_t op;
+	int ret = 0, err;
+
+	dma_enter();
+	if (enable == dma_auto)
+		goto out;
+	dma_auto = enable;
+	if (!enable)
+		goto out;
+	op = extmem_dma_op_new();
+	TAILQ_FOREACH(dd, &extmem_dma_devs, next) {
+		if (extmem_dma_dev_replay(dd, op) == 0)
+			continue;
+		err = rte_errno;
+		extmem_dma_op_rollback(op, NULL);
+		dma_auto = false;
+		EXTMEM_LOG(ERR, "automatic DMA mapping stays off: mapping on "
+			"%s failed: %s", dd->name, rte_strerror(err));
+		rte_errno = err;
+		ret = -1;
+		break;
+	}
+	if (ret == 0)
+		extmem_dma_pending_process();
+out:
+	extmem_unlock();
+	return ret;
+}
+
+int
+rte_extmem_dma_auto_get(void)
+{
+	int ret;
+
+	extmem_lock();
+	ret = dma_auto;
+	extmem_unlock();
+	return ret;
+}
+
+int
+rte_extmem_dma_sync(void)
+{
+	int n;
+
+	dma_enter();
+	n = extmem_dma_pending_process();
+	extmem_unlock();
+	return n;
+}

@@ -1,0 +1,130 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ * Copyright(c) 2026 The dpdk-extmem authors
+ */
+
+#ifndef EXTMEM_DMA_PRIVATE_H
+#define EXTMEM_DMA_PRIVATE_H
+
+/*
+ * What the files of the DMA dispatcher share: extmem_dma.c (the
+ * (region x device) table and the region events), extmem_dma_dev.c (the
+ * devices: discovery, bus quirks, ethdev events, probes in progress) and
+ * extmem_dma_api.c (the public API, automatic mode and opt-outs). All of
+ * it is read and changed under extmem_lock.
+ */
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/queue.h>
+
+#include <rte_dev.h>
+
+#include "extmem_private.h"
+#include "rte_extmem_dma.h"
+
+struct dma_dev {
+	TAILQ_ENTRY(dma_dev) next;
+	struct rte_device *dev;
+	char name[RTE_EXTMEM_DMA_DEV_NAMESIZE];
+	enum rte_extmem_dma_dev_state state;
+	unsigned int n_ports;	/* > 0: an ethdev port's device (automatic) */
+	uint64_t map_calls;
+	uint64_t unmap_calls;
+	int error;
+};
+
+struct dma_chunk {
+	uintptr_t va;
+	rte_iova_t iova;
+	size_t len;
+};
+
+/* One (region x device) mapping: the runs that were mapped. */
+struct dma_map {
+	TAILQ_ENTRY(dma_map) next;
+	struct rte_extmem_region *region;
+	struct dma_dev *dd;
+	bool explicit_map;
+	bool unmapped;		/* transiently, while a removal is decided */
+	uint64_t op;		/* operation that made it (for rollback) */
+	unsigned int n_pages_skipped;
+	size_t len;
+	unsigned int n_chunks;
+	struct dma_chunk chunks[];
+};
+
+TAILQ_HEAD(dma_dev_list, dma_dev);
+
+/* extmem_dma.c: the table. */
+
+/* A new operation number (mappings made by it are rolled back together). */
+uint64_t extmem_dma_op_new(void);
+struct dma_map *extmem_dma_map_find(const struct rte_extmem_region *r,
+	const struct dma_dev *dd);
+/*
+ * Map a region on a device and record it. Returns 0, 1 (driver not bound
+ * yet) or -1 with rte_errno (ENOTSUP: the device was found not to do DMA
+ * mapping and is marked so).
+ */
+int extmem_dma_pair_map(struct rte_extmem_region *r, struct dma_dev *dd,
+	bool explicit_map, uint64_t op);
+/*
+ * Unmap every run of an entry. strict: on failure map again the runs
+ * unmapped (nothing changed); otherwise unmap what can be and report the
+ * last failure.
+ */
+int extmem_dma_unmap_apply(struct dma_map *m, bool strict);
+/* Forget an entry. */
+void extmem_dma_map_drop(struct dma_map *m);
+/* Undo the automatic mappings an operation made (on one device or, dd
+ * NULL, on all), newest first.
+ */
+void extmem_dma_op_rollback(uint64_t op, const struct dma_dev *dd);
+/*
+ * Unmap the entries of region r and device dd (NULL: any), only the
+ * automatic ones if auto_only. strict: all or nothing (a failure maps
+ * again what was unmapped and returns -1); otherwise failures are logged
+ * and the entries forgotten all the same.
+ */
+int extmem_dma_unmap_matching(const struct rte_extmem_region *r,
+	const struct dma_dev *dd, bool auto_only, bool strict);
+/*
+ * Map every eligible region to an automatic device. A failure rolls back
+ * what this operation mapped; PENDING or NO_DMA found on the way are
+ * recorded in the device state and are not failures.
+ */
+int extmem_dma_dev_replay(struct dma_dev *dd, uint64_t op);
+/* Number of regions mapped on a device and of runs (calls) in effect. */
+void extmem_dma_dev_maps_count(const struct dma_dev *dd,
+	unsigned int *n_regions, unsigned int *n_chunks);
+
+/* extmem_dma_dev.c: the devices. */
+
+/* Every device known: ports' devices and those of explicit mappings. */
+extern struct dma_dev_list extmem_dma_devs;
+struct dma_dev *extmem_dma_dev_find(const struct rte_device *dev);
+struct dma_dev *extmem_dma_dev_find_name(const char *name);
+/* What a probed or probing device does about DMA mapping. */
+enum rte_extmem_dma_dev_state extmem_dma_dev_classify(
+	const struct rte_device *dev);
+struct dma_dev *extmem_dma_dev_add(struct rte_device *dev);
+/* Forget a device that has neither ports nor mappings. */
+void extmem_dma_dev_release_if_unused(struct dma_dev *dd);
+/* Does the device take automatic mappings? */
+bool extmem_dma_dev_auto(const struct dma_dev *dd);
+/* Check again soon the devices whose probe had not finished. */
+void extmem_dma_pending_arm(void);
+/* Give the devices whose probe finished their regions; returns the
+ * number of devices still probing.
+ */
+int extmem_dma_pending_process(void);
+/* Follow ethdev ports (NEW/DESTROY) and take the existing ones. */
+void extmem_dma_eth_init(void);
+
+/* extmem_dma_api.c: what the application asked for. */
+
+/* Automatic mapping on, and the device not opted out of it? */
+bool extmem_dma_wanted(const char *dev_name);
+
+#endif /* EXTMEM_DMA_PRIVATE_H */
