@@ -61,13 +61,38 @@ cat /proc/loadavg >"$raw/loadavg_start"
 eal="-l 0-1 --no-huge -m 1024 --no-pci --vdev net_null0 --vdev net_null1"
 opts="--forward-mode=io --nb-cores=1 --stats-period 1 -a --total-num-mbufs=$mbufs"
 
+# CPU time of the children waited for so far, in seconds. "times" must run
+# in this shell, not in a command substitution's subshell.
+child_cpu() {
+	times >"$raw/.times"
+	awk 'NR == 2 { split($1, u, /[ms]/); split($2, s, /[ms]/);
+		printf "%.3f\n", u[1] * 60 + u[2] + s[1] * 60 + s[2] }' \
+		"$raw/.times"
+}
+
+# Record how much CPU a run got: a forwarding lcore that shared its CPU
+# with other work shows up as a CPU share well below 1.
+measure() { # <file> <command...>
+	mf=$1
+	shift
+	child_cpu >"$raw/.c0"
+	w0=$(date +%s.%N)
+	"$@" || true
+	w1=$(date +%s.%N)
+	child_cpu >"$raw/.c1"
+	c0=$(cat "$raw/.c0")
+	c1=$(cat "$raw/.c1")
+	echo "$c0 $c1 $w0 $w1" | awk '{ printf "%.3f %.3f\n", $2 - $1, $4 - $3 }' >"$mf"
+}
+
 run_upstream() { # <mode> <rep>
 	f="$raw/upstream_$1_$2.txt"
 	# Non-interactive upstream testpmd forwards until SIGINT.
 	# shellcheck disable=SC2086
-	timeout -s INT -k 20 $((dur + 3)) "$testpmd" $eal \
+	measure "$raw/upstream_$1_$2.cpu" \
+		timeout -s INT -k 20 $((dur + 3)) "$testpmd" $eal \
 		--file-prefix=bench_up_$$ -- --mp-alloc="$1" $opts \
-		</dev/null >"$f" 2>&1 || true
+		</dev/null >"$f" 2>&1
 	grep -q 'Bye' "$f" || say "warning: upstream $1 run $2 did not end cleanly (see $f)"
 }
 
@@ -76,10 +101,12 @@ run_ours() { # <mode> <rep> [extra options]
 	shift 2
 	f="$raw/ours_${m}_$r.txt"
 	# shellcheck disable=SC2086
-	timeout -s INT -k 20 $((dur + 30)) "$ours" $eal \
+	measure "$raw/ours_${m}_$r.cpu" \
+		timeout -s INT -k 20 $((dur + 30)) "$ours" $eal \
 		--file-prefix=bench_ours_$$ -- --mp-alloc="$m" $opts \
 		--duration "$dur" --json-file "$raw/ours_${m}_$r.json" "$@" \
-		</dev/null >"$f" 2>&1 ||
+		</dev/null >"$f" 2>&1
+	[ -s "$raw/ours_${m}_$r.json" ] ||
 		say "warning: ours $m run $r failed (see $f)"
 }
 

@@ -52,6 +52,17 @@ void extmem_test_register(struct extmem_test *t);
 		extmem_test_register(&extmem_test_##tfn); \
 	}
 
+/**
+ * Register test tname running fn(arg): one test per mode of a test
+ * function taking the mode (int fn(<type of arg>)).
+ */
+#define REGISTER_EXTMEM_TEST_ARG(tname, fn, arg, tflags) \
+	static int extmem_test_arg_##tname(void) \
+	{ \
+		return fn(arg); \
+	} \
+	REGISTER_EXTMEM_TEST(tname, extmem_test_arg_##tname, tflags)
+
 /** Argument vector the harness was started with (for secondary processes). */
 extern int extmem_test_argc;
 extern char **extmem_test_argv;

@@ -36,7 +36,7 @@ test_ureg_create(struct test_ureg *u, const char *name, unsigned int npages,
 		return NULL;
 	}
 	memset(u->buf, 0x11, u->len);
-	test_caller_params(&p, name, RTE_EXTMEM_BACKING_USER, u->buf, u->len);
+	test_region_params(&p, name, RTE_EXTMEM_BACKING_USER, u->buf, u->len);
 	p.page_sz = TEST_PG;
 	p.iovas = iovas;
 	p.n_iovas = iovas != NULL ? npages : 0;

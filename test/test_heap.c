@@ -351,7 +351,7 @@ basic_pass(const rte_iova_t *iovas, const char *what)
 	mem = mmap(NULL, EXT_LEN, PROT_READ | PROT_WRITE,
 		MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
 	TEST_ASSERT(mem != MAP_FAILED, "mmap");
-	test_caller_params(&rp, NULL, RTE_EXTMEM_BACKING_USER, mem, EXT_LEN);
+	test_region_params(&rp, NULL, RTE_EXTMEM_BACKING_USER, mem, EXT_LEN);
 	rp.page_sz = pg;
 	rp.iovas = iovas;
 	rp.n_iovas = iovas == NULL ? 0 : n;

@@ -161,10 +161,24 @@ alloc_ring(const struct test_heap *th)
 	return TEST_SUCCESS;
 }
 
+/* The n objects of a pool made on the heap pass cb, its header is there. */
+static int
+check_pool(const struct test_heap *th, struct rte_mempool *mp,
+	unsigned int n, rte_mempool_obj_cb_t *cb, const char *what)
+{
+	struct obj_check c = { .h = th->h };
+
+	TEST_RUN(check_area(th, mp, sizeof(*mp), what));
+	TEST_ASSERT_EQ(rte_mempool_obj_iter(mp, cb, &c), n, "objects of %s",
+		what);
+	TEST_ASSERT_EQ(c.bad, 0, "%u of %u objects of %s outside the heap or "
+		"with a wrong or non-contiguous IOVA", c.bad, c.n, what);
+	return TEST_SUCCESS;
+}
+
 static int
 alloc_mempool(const struct test_heap *th)
 {
-	struct obj_check c = { .h = th->h };
 	struct rte_mempool *mp;
 	void *obj;
 
@@ -172,10 +186,7 @@ alloc_mempool(const struct test_heap *th)
 		NULL, NULL, th->socket, 0);
 	TEST_ASSERT_NOT_NULL(mp, "rte_mempool_create: %s",
 		rte_strerror(rte_errno));
-	TEST_RUN(check_area(th, mp, sizeof(*mp), "mempool header"));
-	TEST_ASSERT_EQ(rte_mempool_obj_iter(mp, obj_cb, &c), 1023, "objects");
-	TEST_ASSERT_EQ(c.bad, 0, "%u of %u objects outside the heap or with "
-		"a wrong or non-contiguous IOVA", c.bad, c.n);
+	TEST_RUN(check_pool(th, mp, 1023, obj_cb, "mempool"));
 	TEST_ASSERT_EQ(rte_mempool_get(mp, &obj), 0, "get");
 	memset(obj, 0x77, 512);
 	rte_mempool_put(mp, obj);
@@ -186,7 +197,6 @@ alloc_mempool(const struct test_heap *th)
 static int
 alloc_pktmbuf(const struct test_heap *th)
 {
-	struct obj_check c = { .h = th->h };
 	struct rte_mempool *mp;
 	struct rte_mbuf *m;
 	char *d;
@@ -195,10 +205,7 @@ alloc_pktmbuf(const struct test_heap *th)
 		RTE_MBUF_DEFAULT_BUF_SIZE, th->socket);
 	TEST_ASSERT_NOT_NULL(mp, "rte_pktmbuf_pool_create: %s",
 		rte_strerror(rte_errno));
-	TEST_RUN(check_area(th, mp, sizeof(*mp), "mbuf pool header"));
-	TEST_ASSERT_EQ(rte_mempool_obj_iter(mp, mbuf_cb, &c), 1023, "mbufs");
-	TEST_ASSERT_EQ(c.bad, 0, "%u of %u mbufs outside the heap or with a "
-		"wrong buf_iova", c.bad, c.n);
+	TEST_RUN(check_pool(th, mp, 1023, mbuf_cb, "mbuf pool"));
 	m = rte_pktmbuf_alloc(mp);
 	TEST_ASSERT_NOT_NULL(m, "mbuf alloc");
 	d = rte_pktmbuf_append(m, 1000);
@@ -247,38 +254,13 @@ heap_allocators(enum rte_extmem_backing b)
 	return test_heap_snap_same(&s, "allocators");
 }
 
-static int
-test_heap_alloc_anon(void)
-{
-	return heap_allocators(RTE_EXTMEM_BACKING_ANON);
-}
-
-static int
-test_heap_alloc_thp(void)
-{
-	return heap_allocators(RTE_EXTMEM_BACKING_ANON_THP);
-}
-
-static int
-test_heap_alloc_hugetlb(void)
-{
-	return heap_allocators(RTE_EXTMEM_BACKING_HUGETLB);
-}
-
-static int
-test_heap_alloc_shared(void)
-{
-	return heap_allocators(RTE_EXTMEM_BACKING_SHARED);
-}
-
-static int
-test_heap_alloc_user(void)
-{
-	return heap_allocators(RTE_EXTMEM_BACKING_USER);
-}
-
-REGISTER_EXTMEM_TEST(heap_alloc_anon, test_heap_alloc_anon, 0);
-REGISTER_EXTMEM_TEST(heap_alloc_thp, test_heap_alloc_thp, 0);
-REGISTER_EXTMEM_TEST(heap_alloc_hugetlb, test_heap_alloc_hugetlb, 0);
-REGISTER_EXTMEM_TEST(heap_alloc_shared, test_heap_alloc_shared, 0);
-REGISTER_EXTMEM_TEST(heap_alloc_user, test_heap_alloc_user, 0);
+REGISTER_EXTMEM_TEST_ARG(heap_alloc_anon, heap_allocators,
+	RTE_EXTMEM_BACKING_ANON, 0);
+REGISTER_EXTMEM_TEST_ARG(heap_alloc_thp, heap_allocators,
+	RTE_EXTMEM_BACKING_ANON_THP, 0);
+REGISTER_EXTMEM_TEST_ARG(heap_alloc_hugetlb, heap_allocators,
+	RTE_EXTMEM_BACKING_HUGETLB, 0);
+REGISTER_EXTMEM_TEST_ARG(heap_alloc_shared, heap_allocators,
+	RTE_EXTMEM_BACKING_SHARED, 0);
+REGISTER_EXTMEM_TEST_ARG(heap_alloc_user, heap_allocators,
+	RTE_EXTMEM_BACKING_USER, 0);

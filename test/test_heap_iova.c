@@ -27,26 +27,9 @@
 
 #include "test.h"
 #include "test_heap_util.h"
+#include "test_region_util.h"
 
 #define AREA_LEN (1UL << 20)
-
-/* Legacy memory mode, as EAL exposes it: no memory event callbacks. */
-static void
-noop_cb(enum rte_mem_event t __rte_unused, const void *a __rte_unused,
-	size_t l __rte_unused, void *arg __rte_unused)
-{
-}
-
-static bool
-legacy_mode(void)
-{
-	if (rte_mem_event_callback_register("heap_iova_test", noop_cb,
-			NULL) == 0) {
-		rte_mem_event_callback_unregister("heap_iova_test", NULL);
-		return false;
-	}
-	return rte_errno == ENOTSUP;
-}
 
 /* Reversed page IOVAs: every page known, no two contiguous. */
 static rte_iova_t *
@@ -189,7 +172,8 @@ static int
 test_heap_iova_contig(void)
 {
 	size_t pg = (size_t)sysconf(_SC_PAGESIZE);
-	bool legacy = legacy_mode();
+	/* legacy memory mode, as EAL exposes it: no memory event callbacks */
+	bool legacy = test_eal_mem_events() == 0;
 	rte_iova_t *scattered;
 	void *mem;
 	int ret;

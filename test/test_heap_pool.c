@@ -318,7 +318,7 @@ test_heap_pool_args(void)
 	mem = mmap(NULL, small, PROT_READ | PROT_WRITE,
 		MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
 	TEST_ASSERT(mem != MAP_FAILED, "mmap");
-	test_caller_params(&dev, NULL, RTE_EXTMEM_BACKING_DEVICE, mem, small);
+	test_region_params(&dev, NULL, RTE_EXTMEM_BACKING_DEVICE, mem, small);
 	POOL_FAILS(rte_extmem_pktmbuf_pool_create("p", 63, 0, 0, room, &dev),
 		EINVAL, "device memory");
 	dev.backing = RTE_EXTMEM_BACKING_USER;

@@ -29,6 +29,13 @@ struct test_devmem {
 int test_devmem_map(struct test_devmem *d, size_t len, size_t align, int prot);
 void test_devmem_unmap(struct test_devmem *d);
 
+/**
+ * The end of a device memory stand-in: check that not one page of it was
+ * populated (the CPU never touched it), then unmap it. Returns
+ * TEST_SUCCESS or TEST_FAILED (still mapped).
+ */
+int test_devmem_release(struct test_devmem *d);
+
 /** Number of pages of [addr, addr + len) the kernel has populated (mincore). */
 long test_resident_pages(const void *addr, size_t len);
 

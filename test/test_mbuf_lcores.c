@@ -254,8 +254,7 @@ test_mbuf_slice_lcores(void)
 		rte_strerror(rte_errno));
 	rte_ring_free(c.xfer);
 	rte_mempool_free(c.clone_pool);
-	TEST_ASSERT_EQ(test_resident_pages(d.addr, d.len), 0, "resident");
-	test_devmem_unmap(&d);
+	TEST_RUN(test_devmem_release(&d));
 	free(iovas);
 	return TEST_SUCCESS;
 }

@@ -201,8 +201,7 @@ test_mbuf_slice_refcnt(void)
 	TEST_ASSERT_EQ(rte_extmem_region_destroy(r), 0, "destroy: %s",
 		rte_strerror(rte_errno));
 	rte_mempool_free(clone_pool);
-	TEST_ASSERT_EQ(test_resident_pages(d.addr, d.len), 0, "resident");
-	test_devmem_unmap(&d);
+	TEST_RUN(test_devmem_release(&d));
 	free(iovas);
 	return TEST_SUCCESS;
 }

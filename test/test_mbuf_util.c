@@ -15,6 +15,7 @@
 
 #include <rte_errno.h>
 
+#include "test.h"
 #include "test_mbuf.h"
 #include "test_region_util.h"
 
@@ -44,6 +45,14 @@ test_devmem_unmap(struct test_devmem *d)
 	if (d->map != NULL)
 		munmap(d->map, d->map_len);
 	memset(d, 0, sizeof(*d));
+}
+
+int
+test_devmem_release(struct test_devmem *d)
+{
+	TEST_ASSERT_EQ(test_resident_pages(d->addr, d->len), 0, "resident");
+	test_devmem_unmap(d);
+	return TEST_SUCCESS;
 }
 
 long
@@ -116,7 +125,7 @@ test_device_region(const char *name, const struct test_devmem *d,
 {
 	struct rte_extmem_region_params p;
 
-	test_caller_params(&p, name, RTE_EXTMEM_BACKING_DEVICE, d->addr,
+	test_region_params(&p, name, RTE_EXTMEM_BACKING_DEVICE, d->addr,
 		d->len);
 	p.page_sz = page_sz;
 	p.iovas = iovas;

@@ -295,17 +295,5 @@ out:
 	return ret;
 }
 
-static int
-test_mrnic_fault_cache(void)
-{
-	return fault("cache");
-}
-
-static int
-test_mrnic_fault_extmem(void)
-{
-	return fault("extmem");
-}
-
-REGISTER_EXTMEM_TEST(mrnic_fault_cache, test_mrnic_fault_cache, 0);
-REGISTER_EXTMEM_TEST(mrnic_fault_extmem, test_mrnic_fault_extmem, 0);
+REGISTER_EXTMEM_TEST_ARG(mrnic_fault_cache, fault, "cache", 0);
+REGISTER_EXTMEM_TEST_ARG(mrnic_fault_extmem, fault, "extmem", 0);

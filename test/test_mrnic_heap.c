@@ -24,25 +24,10 @@
 
 #include "test.h"
 #include "test_mrnic_util.h"
+#include "test_region_util.h"
 
 #define PG 4096UL
 #define NPG 64
-
-static void
-noop_cb(enum rte_mem_event type __rte_unused, const void *addr __rte_unused,
-	size_t len __rte_unused, void *arg __rte_unused)
-{
-}
-
-static bool
-eal_has_events(void)
-{
-	if (rte_mem_event_callback_register("mrnic_heap_probe", noop_cb,
-			NULL) != 0)
-		return false;
-	rte_mem_event_callback_unregister("mrnic_heap_probe", NULL);
-	return true;
-}
 
 static void
 noop_free_cb(void *addr __rte_unused, void *opaque __rte_unused)
@@ -86,7 +71,7 @@ heap(const char *mode)
 	struct rte_eth_conf conf;
 	struct rte_mempool *mp;
 	char name[64], args[64], hname[32];
-	bool events = eal_has_events();
+	bool events = test_eal_mem_events() == 1;
 	uint64_t reg, ent;
 	unsigned int i, off;
 	uint8_t *mem, *elem;
@@ -178,17 +163,5 @@ heap(const char *mode)
 	return TEST_SUCCESS;
 }
 
-static int
-test_mrnic_heap_cache(void)
-{
-	return heap("cache");
-}
-
-static int
-test_mrnic_heap_extmem(void)
-{
-	return heap("extmem");
-}
-
-REGISTER_EXTMEM_TEST(mrnic_heap_cache, test_mrnic_heap_cache, 0);
-REGISTER_EXTMEM_TEST(mrnic_heap_extmem, test_mrnic_heap_extmem, 0);
+REGISTER_EXTMEM_TEST_ARG(mrnic_heap_cache, heap, "cache", 0);
+REGISTER_EXTMEM_TEST_ARG(mrnic_heap_extmem, heap, "extmem", 0);

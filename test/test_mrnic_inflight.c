@@ -174,19 +174,5 @@ out:
 	return ret;
 }
 
-static int
-test_mrnic_unmap_inflight_cache(void)
-{
-	return inflight("cache");
-}
-
-static int
-test_mrnic_unmap_inflight_extmem(void)
-{
-	return inflight("extmem");
-}
-
-REGISTER_EXTMEM_TEST(mrnic_unmap_inflight_cache,
-	test_mrnic_unmap_inflight_cache, 0);
-REGISTER_EXTMEM_TEST(mrnic_unmap_inflight_extmem,
-	test_mrnic_unmap_inflight_extmem, 0);
+REGISTER_EXTMEM_TEST_ARG(mrnic_unmap_inflight_cache, inflight, "cache", 0);
+REGISTER_EXTMEM_TEST_ARG(mrnic_unmap_inflight_extmem, inflight, "extmem", 0);

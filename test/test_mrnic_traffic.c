@@ -212,24 +212,6 @@ out:
 	return ret;
 }
 
-static int
-test_mrnic_traffic_cache(void)
-{
-	return traffic("cache");
-}
-
-static int
-test_mrnic_traffic_extmem(void)
-{
-	return traffic("extmem");
-}
-
-static int
-test_mrnic_traffic_off(void)
-{
-	return traffic("off");
-}
-
-REGISTER_EXTMEM_TEST(mrnic_traffic_cache, test_mrnic_traffic_cache, 0);
-REGISTER_EXTMEM_TEST(mrnic_traffic_extmem, test_mrnic_traffic_extmem, 0);
-REGISTER_EXTMEM_TEST(mrnic_traffic_off, test_mrnic_traffic_off, 0);
+REGISTER_EXTMEM_TEST_ARG(mrnic_traffic_cache, traffic, "cache", 0);
+REGISTER_EXTMEM_TEST_ARG(mrnic_traffic_extmem, traffic, "extmem", 0);
+REGISTER_EXTMEM_TEST_ARG(mrnic_traffic_off, traffic, "off", 0);

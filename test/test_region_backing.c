@@ -46,10 +46,7 @@ static void
 params_lib(struct rte_extmem_region_params *p, const char *name,
 	enum rte_extmem_backing b, size_t len, size_t pg)
 {
-	rte_extmem_region_params_init(p);
-	p->name = name;
-	p->backing = b;
-	p->len = len;
+	test_region_params(p, name, b, NULL, len);
 	p->page_sz = pg;
 }
 
@@ -220,7 +217,7 @@ test_region_user(void)
 		"posix_memalign");
 	for (i = 0; i < len / 8; i++)
 		mem[i] = i * 0x9e3779b97f4a7c15ULL;
-	test_caller_params(&p, "user_malloc", RTE_EXTMEM_BACKING_USER, mem, len);
+	test_region_params(&p, "user_malloc", RTE_EXTMEM_BACKING_USER, mem, len);
 	/* registering and unregistering leaves the caller's data alone */
 	r = rte_extmem_region_create(&p);
 	TEST_ASSERT_NOT_NULL(r, "create: %s", rte_strerror(rte_errno));
@@ -265,7 +262,7 @@ test_region_user_iova(void)
 		io[i] = 0x3c0000000000ULL + (uint64_t)(i < 512 ? i : i ^ 1) *
 			SZ_4K;
 	io[700] = RTE_BAD_IOVA;
-	test_caller_params(&p, "user_table", RTE_EXTMEM_BACKING_USER, mem,
+	test_region_params(&p, "user_table", RTE_EXTMEM_BACKING_USER, mem,
 		n * SZ_4K);
 	p.iovas = io;
 	p.n_iovas = n;
@@ -295,7 +292,7 @@ test_region_user_huge(void)
 		TEST_SKIP("no free 2M hugepages for the caller's memory: %s",
 			strerror(errno));
 	memset(mem, 0x11, len);
-	test_caller_params(&p, "user_hugetlb", RTE_EXTMEM_BACKING_USER, mem,
+	test_region_params(&p, "user_hugetlb", RTE_EXTMEM_BACKING_USER, mem,
 		len);
 	ret = test_region_lifecycle(&p, &chk);
 	if (ret == TEST_SUCCESS) {
@@ -332,7 +329,7 @@ test_region_device(void)
 		n = len / pg;
 		for (i = 0; i < n; i++)
 			io[i] = 0x7e0000000000ULL + (uint64_t)(n - 1 - i) * pg;
-		test_caller_params(&p, "device", RTE_EXTMEM_BACKING_DEVICE, mem,
+		test_region_params(&p, "device", RTE_EXTMEM_BACKING_DEVICE, mem,
 			len);
 		p.page_sz = pg;
 		p.iovas = io;
@@ -366,7 +363,7 @@ test_region_device_va(void)
 
 	mem = reserve_aligned(len, SZ_2M, PROT_NONE);
 	TEST_ASSERT_NOT_NULL(mem, "mmap");
-	test_caller_params(&p, "device_va", RTE_EXTMEM_BACKING_DEVICE, mem, len);
+	test_region_params(&p, "device_va", RTE_EXTMEM_BACKING_DEVICE, mem, len);
 	if (rte_eal_iova_mode() == RTE_IOVA_VA) {
 		ret = test_region_lifecycle(&p, &chk);
 	} else {

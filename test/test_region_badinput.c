@@ -46,7 +46,7 @@ static struct bad_ctx ctx;
 static void
 base_params(struct rte_extmem_region_params *p)
 {
-	test_caller_params(p, "bad", RTE_EXTMEM_BACKING_USER, ctx.buf,
+	test_region_params(p, "bad", RTE_EXTMEM_BACKING_USER, ctx.buf,
 		16 * SZ_4K);
 }
 
@@ -251,7 +251,7 @@ ctx_setup(void)
 	ctx.buf = RTE_PTR_ALIGN_CEIL(ctx.buf, SZ_2M);
 	memset(ctx.buf, 0, BUF_LEN);
 
-	test_caller_params(&p, "bad_existing", RTE_EXTMEM_BACKING_USER,
+	test_region_params(&p, "bad_existing", RTE_EXTMEM_BACKING_USER,
 		ctx.buf + SZ_2M, SZ_2M);
 	ctx.existing = rte_extmem_region_create(&p);
 	TEST_ASSERT_NOT_NULL(ctx.existing, "existing: %s",

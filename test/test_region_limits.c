@@ -93,7 +93,7 @@ test_region_enospc(void)
 	/* the refused region left nothing behind; user memory too */
 	if (range_unknown(name, NULL, 0) != TEST_SUCCESS)
 		goto out;
-	test_caller_params(&p, "enospc_user", RTE_EXTMEM_BACKING_USER, user,
+	test_region_params(&p, "enospc_user", RTE_EXTMEM_BACKING_USER, user,
 		4 * SZ_4K);
 	rte_errno = 0;
 	if (rte_extmem_region_create(&p) != NULL || rte_errno != ENOSPC) {

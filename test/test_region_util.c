@@ -21,7 +21,7 @@
 #define BASE_PG 4096UL
 
 void
-test_caller_params(struct rte_extmem_region_params *p, const char *name,
+test_region_params(struct rte_extmem_region_params *p, const char *name,
 	enum rte_extmem_backing backing, void *addr, size_t len)
 {
 	rte_extmem_region_params_init(p);
@@ -29,6 +29,24 @@ test_caller_params(struct rte_extmem_region_params *p, const char *name,
 	p->backing = backing;
 	p->addr = addr;
 	p->len = len;
+}
+
+static void
+noop_mem_event_cb(enum rte_mem_event type __rte_unused,
+	const void *addr __rte_unused, size_t len __rte_unused,
+	void *arg __rte_unused)
+{
+}
+
+int
+test_eal_mem_events(void)
+{
+	if (rte_mem_event_callback_register("extmem_test_probe",
+			noop_mem_event_cb, NULL) == 0) {
+		rte_mem_event_callback_unregister("extmem_test_probe", NULL);
+		return 1;
+	}
+	return rte_errno == ENOTSUP ? 0 : -1;
 }
 
 static int

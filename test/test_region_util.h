@@ -36,12 +36,18 @@ struct region_check {
 };
 
 /**
- * Initialise p for a region of the caller's memory [addr, addr + len)
- * with the given backing (user or device); the page size, IOVA table and
- * flags stay the defaults, for the caller to set.
+ * Initialise p for a region of len bytes with the given backing, at addr
+ * for the caller's memory (user, device; NULL for the others); the page
+ * size, IOVA table and flags stay the defaults, for the caller to set.
  */
-void test_caller_params(struct rte_extmem_region_params *p, const char *name,
+void test_region_params(struct rte_extmem_region_params *p, const char *name,
 	enum rte_extmem_backing backing, void *addr, size_t len);
+
+/**
+ * Does EAL have memory event callbacks? 1 yes, 0 no (legacy memory mode:
+ * ENOTSUP), -1 the probe failed otherwise.
+ */
+int test_eal_mem_events(void);
 
 /** Number of memseg lists EAL has in use (rte_memseg_list_walk). */
 unsigned int test_msl_count(void);

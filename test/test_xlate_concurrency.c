@@ -108,7 +108,7 @@ churn_create(uint8_t *area, size_t off, size_t len, unsigned int i,
 	for (k = 0; k < len / SZ_4K; k++)
 		io[k] = (uintptr_t)area + off + k * SZ_4K + CHURN_IOVA_OFF;
 	snprintf(name, sizeof(name), "churn_%u", i);
-	test_caller_params(&p, name, RTE_EXTMEM_BACKING_USER, area + off, len);
+	test_region_params(&p, name, RTE_EXTMEM_BACKING_USER, area + off, len);
 	p.iovas = io;
 	p.n_iovas = len / SZ_4K;
 	return rte_extmem_region_create(&p);
@@ -145,7 +145,7 @@ test_xlate_concurrency(void)
 	TEST_ASSERT(io != NULL && stable_io != NULL, "malloc");
 
 	/* the stable region: IOVAs resolved (VA, or pinned frames in PA) */
-	test_caller_params(&p, "stable", RTE_EXTMEM_BACKING_USER,
+	test_region_params(&p, "stable", RTE_EXTMEM_BACKING_USER,
 		rd.area + STABLE_OFF, STABLE_LEN);
 	rd.stable = rte_extmem_region_create(&p);
 	TEST_ASSERT_NOT_NULL(rd.stable, "stable: %s", rte_strerror(rte_errno));

@@ -38,7 +38,7 @@ params_caller(struct rte_extmem_region_params *p, const char *name,
 
 	for (i = 0; i < n; i++)
 		table[i] = io0 + (uint64_t)(linear ? i : (i * 7) % n) * SZ_4K;
-	test_caller_params(p, name, b, addr, len);
+	test_region_params(p, name, b, addr, len);
 	p->iovas = table;
 	p->n_iovas = n;
 }
@@ -79,16 +79,25 @@ granule_region(const char *name, void *addr, rte_iova_t io0, bool linear,
 	return rte_extmem_region_create(&p);
 }
 
+/* Check a granule region against its IOVA table. */
+static int
+granule_verify(struct rte_extmem_region *r, const rte_iova_t *io)
+{
+	struct region_check chk = {
+		.iova_src = REGION_IOVA_TABLE,
+		.cpu_access = true,
+		.page_sz = SZ_4K,
+		.iovas = io,
+	};
+
+	return test_region_verify(r, &chk);
+}
+
 /* Two regions in one 2M granule, one replaced while the other lives. */
 static int
 shared_granule(void)
 {
 	static rte_iova_t io_a[GRANULE_PAGES], io_b[GRANULE_PAGES];
-	struct region_check chk = {
-		.iova_src = REGION_IOVA_TABLE,
-		.cpu_access = true,
-		.page_sz = SZ_4K,
-	};
 	struct rte_extmem_region *a, *b;
 	uint8_t *raw, *g;
 
@@ -102,22 +111,18 @@ shared_granule(void)
 	b = granule_region("granule_b", g + 16 * SZ_4K, 0x20000000000ULL, true,
 		io_b);
 	TEST_ASSERT_NOT_NULL(b, "b: %s", rte_strerror(rte_errno));
-	chk.iovas = io_a;
-	TEST_RUN(test_region_verify(a, &chk));
-	chk.iovas = io_b;
-	TEST_RUN(test_region_verify(b, &chk));
+	TEST_RUN(granule_verify(a, io_a));
+	TEST_RUN(granule_verify(b, io_b));
 
 	/* a goes, b is untouched, a's range translates to nothing */
 	TEST_ASSERT_EQ(rte_extmem_region_destroy(a), 0, "destroy a");
 	TEST_RUN(test_region_gone("granule_a", g, 16 * SZ_4K));
-	TEST_RUN(test_region_verify(b, &chk));
+	TEST_RUN(granule_verify(b, io_b));
 	/* a new region in a's place, other IOVAs */
 	a = granule_region("granule_a2", g, 0x30000000000ULL, true, io_a);
 	TEST_ASSERT_NOT_NULL(a, "a2: %s", rte_strerror(rte_errno));
-	chk.iovas = io_a;
-	TEST_RUN(test_region_verify(a, &chk));
-	chk.iovas = io_b;
-	TEST_RUN(test_region_verify(b, &chk));
+	TEST_RUN(granule_verify(a, io_a));
+	TEST_RUN(granule_verify(b, io_b));
 	TEST_ASSERT_EQ(rte_extmem_region_destroy(b), 0, "destroy b");
 	TEST_ASSERT_EQ(rte_extmem_region_destroy(a), 0, "destroy a2");
 	TEST_RUN(test_region_gone("granule_b", g, 32 * SZ_4K));

@@ -147,11 +147,7 @@ regions_create(struct mrnic_bench *b)
 		uint8_t *a = b->base + r * b->reg_len;
 
 		snprintf(name, sizeof(name), "perf_mrnic_%u", r);
-		rte_extmem_region_params_init(&p);
-		p.name = name;
-		p.backing = RTE_EXTMEM_BACKING_USER;
-		p.addr = a;
-		p.len = b->reg_len;
+		perf_user_params(&p, name, a, b->reg_len);
 		b->regs[r] = rte_extmem_region_create(&p);
 		if (b->regs[r] == NULL) {
 			PERF_LOG("region %u: %s", r, rte_strerror(rte_errno));
@@ -190,9 +186,7 @@ addrs_fill(struct mrnic_bench *b)
 	for (i = 0; i < b->n; i++) {
 		size_t s;
 
-		x ^= x << 13;
-		x ^= x >> 7;
-		x ^= x << 17;
+		perf_rand(&x);
 		/* hot: a few thousand buffers of region 0 */
 		b->addrs[0][i] = b->base + (x % hot) * SLOT;
 		s = (x >> 20) % slots_all;

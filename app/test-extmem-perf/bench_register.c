@@ -62,11 +62,7 @@ bench_register(const struct perf_opts *o, struct perf_result *res)
 	memset(mem, 1, len);
 
 	for (rep = 0; rep < o->repeat; rep++) {
-		rte_extmem_region_params_init(&p);
-		p.name = "perf_register";
-		p.backing = RTE_EXTMEM_BACKING_USER;
-		p.addr = mem;
-		p.len = len;
+		perf_user_params(&p, "perf_register", mem, len);
 		t0 = perf_now_ns();
 		r = rte_extmem_region_create(&p);
 		t1 = perf_now_ns();

@@ -87,21 +87,25 @@ owner_cb(void *addr __rte_unused, size_t len __rte_unused, void *arg)
 	c->callbacks++;
 }
 
-/* Time EXPR (using size_t off) over the offsets, in chunks, until min_ns
- * have gone by and a full pass is done, or max_ns have.
+/*
+ * Time BODY (using const size_t *offs: the next step offsets, step 1 or
+ * BURST) in chunks of CHUNK offsets taken in turn around the array (n_off
+ * is a multiple of BURST), until min_ns have gone by and a full pass is
+ * done, or max_ns have.
  */
-#define SLICE_MEASURE(c, ns_per, EXPR) do { \
+#define OFFS_MEASURE(c, ns_per, step, BODY) do { \
 	uint64_t t0_ = perf_now_ns(), done_ = 0, el_; \
 	size_t i_ = 0; \
 	do { \
-		size_t end_ = RTE_MIN(i_ + CHUNK, (c)->n_off); \
-		for (; i_ < end_; i_++) { \
-			size_t off = (c)->off[i_]; \
-			EXPR; \
+		unsigned int b_; \
+		for (b_ = 0; b_ < CHUNK / (step); b_++) { \
+			const size_t *offs = &(c)->off[i_]; \
+			BODY; \
+			i_ += (step); \
+			if (i_ == (c)->n_off) \
+				i_ = 0; \
 		} \
 		done_ += CHUNK; \
-		if (i_ == (c)->n_off) \
-			i_ = 0; \
 		el_ = perf_now_ns() - t0_; \
 	} while (el_ < (c)->max_ns && \
 		(el_ < (c)->min_ns || done_ < (c)->n_off)); \
@@ -157,24 +161,6 @@ handrolled_burst(struct slice_ctx *c, const size_t *off, bool v2i)
 	}
 	rte_pktmbuf_free_bulk(m, BURST);
 }
-
-/* Time BODY (using const size_t *offs, BURST offsets) like SLICE_MEASURE. */
-#define BURST_MEASURE(c, ns_per, BODY) do { \
-	uint64_t t0_ = perf_now_ns(), done_ = 0, el_; \
-	size_t i_ = 0; \
-	do { \
-		unsigned int b_; \
-		for (b_ = 0; b_ < CHUNK / BURST; b_++) { \
-			const size_t *offs = &(c)->off[i_]; \
-			BODY; \
-			i_ = (i_ + BURST) % (c)->n_off; \
-		} \
-		done_ += CHUNK; \
-		el_ = perf_now_ns() - t0_; \
-	} while (el_ < (c)->max_ns && \
-		(el_ < (c)->min_ns || done_ < (c)->n_off)); \
-	(ns_per) = (double)el_ / (double)done_; \
-} while (0)
 
 static inline void
 flush_range(const uint8_t *p, size_t len)
@@ -233,21 +219,6 @@ measure_copy(struct slice_ctx *c, bool cold, bool single)
 		el = perf_now_ns() - start;
 	} while (el < c->max_ns && (el < c->min_ns || done < 65536));
 	return (double)cycles * 1e9 / (double)hz / (double)done;
-}
-
-static int
-cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return x < y ? -1 : x > y;
-}
-
-static double
-median(double *v, unsigned int n)
-{
-	qsort(v, n, sizeof(*v), cmp_double);
-	return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
 }
 
 static int
@@ -318,12 +289,8 @@ slice_setup(struct slice_ctx *c, const struct perf_opts *o)
 	c->off = malloc(sizeof(*c->off) * c->n_off);
 	if (c->off == NULL)
 		return -1;
-	for (i = 0; i < c->n_off; i++) {
-		x ^= x << 13;
-		x ^= x >> 7;
-		x ^= x << 17;
-		c->off[i] = x % (c->len - PKT);
-	}
+	for (i = 0; i < c->n_off; i++)
+		c->off[i] = perf_rand(&x) % (c->len - PKT);
 	c->min_ns = (uint64_t)(o->min_time * 1e9);
 	c->max_ns = (uint64_t)(o->max_time * 1e9);
 	return 0;
@@ -378,13 +345,14 @@ static const char * const measure_keys[M_N] = {
 static void
 slice_round(struct slice_ctx *c, double v[M_N])
 {
-	BURST_MEASURE(c, v[M_SLICE], sliced_burst(c, offs));
-	BURST_MEASURE(c, v[M_KNOWN], handrolled_burst(c, offs, false));
-	BURST_MEASURE(c, v[M_V2I], handrolled_burst(c, offs, true));
+	OFFS_MEASURE(c, v[M_SLICE], BURST, sliced_burst(c, offs));
+	OFFS_MEASURE(c, v[M_KNOWN], BURST, handrolled_burst(c, offs, false));
+	OFFS_MEASURE(c, v[M_V2I], BURST, handrolled_burst(c, offs, true));
 	v[M_COLD] = measure_copy(c, true, false);
 	v[M_HOT] = measure_copy(c, false, false);
-	SLICE_MEASURE(c, v[M_SLICE_1], sliced(c, off));
-	SLICE_MEASURE(c, v[M_KNOWN_1], handrolled(c, off, c->base_iova + off));
+	OFFS_MEASURE(c, v[M_SLICE_1], 1, sliced(c, offs[0]));
+	OFFS_MEASURE(c, v[M_KNOWN_1], 1,
+		handrolled(c, offs[0], c->base_iova + offs[0]));
 	v[M_COLD_1] = measure_copy(c, true, true);
 }
 
@@ -409,7 +377,7 @@ bench_slice(const struct perf_opts *o, struct perf_result *res)
 			v[j][k] = r[j];
 	}
 	for (j = 0; j < M_N; j++)
-		med[j] = median(v[j], rounds);
+		med[j] = perf_median(v[j], rounds);
 	rte_extmem_slicer_stats_get(c.s, &st);
 
 	perf_result_u64(res, "slice_len", PKT);

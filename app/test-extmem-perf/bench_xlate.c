@@ -130,11 +130,7 @@ xlate_setup(struct xlate_ctx *c, const struct perf_opts *o,
 		return -1;
 	for (i = 0; i < N_REGIONS; i++) {
 		snprintf(name, sizeof(name), "perf_xlate_%zu", i);
-		rte_extmem_region_params_init(&p);
-		p.name = name;
-		p.backing = RTE_EXTMEM_BACKING_USER;
-		p.addr = c->base + i * reg_len;
-		p.len = reg_len;
+		perf_user_params(&p, name, c->base + i * reg_len, reg_len);
 		regs[i] = rte_extmem_region_create(&p);
 		if (regs[i] == NULL) {
 			PERF_LOG("region create: %s", rte_strerror(rte_errno));
@@ -149,9 +145,7 @@ xlate_setup(struct xlate_ctx *c, const struct perf_opts *o,
 		(uint64_t)c->len), (uint64_t)PG);
 	c->hot_len = hot_len;
 	for (i = 0; i < c->n_addrs; i++) {
-		x ^= x << 13;
-		x ^= x >> 7;
-		x ^= x << 17;
+		perf_rand(&x);
 		c->cold[i] = c->base + x % c->len;
 		c->hot[i] = c->base + x % hot_len;
 	}
@@ -163,21 +157,6 @@ xlate_setup(struct xlate_ctx *c, const struct perf_opts *o,
 
 enum { M_FLAT, M_EXT, M_MEMSEG, M_V2I, M_VEC, H_FLAT, H_EXT, H_V2I, M_MAX };
 #define MAX_ROUNDS 64
-
-static int
-cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return x < y ? -1 : x > y;
-}
-
-static double
-median(double *v, unsigned int n)
-{
-	qsort(v, n, sizeof(*v), cmp_double);
-	return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
-}
 
 static int
 bench_xlate(const struct perf_opts *o, struct perf_result *res)
@@ -228,7 +207,7 @@ bench_xlate(const struct perf_opts *o, struct perf_result *res)
 	if (sum == 1)	/* keep the sums alive */
 		PERF_LOG("improbable checksum");
 	for (i = 0; i < M_MAX; i++)
-		med[i] = median(m[i], rounds);
+		med[i] = perf_median(m[i], rounds);
 	flat = med[M_FLAT];
 	ext = med[M_EXT];
 	v2m = med[M_MEMSEG];

@@ -73,6 +73,8 @@ void perf_bench_register(struct perf_bench *b);
 		perf_bench_register(&perf_bench_##bfn); \
 	}
 
+/* perf_util.c: helpers the benchmarks share. */
+
 /** Monotonic time in nanoseconds. */
 uint64_t perf_now_ns(void);
 
@@ -82,6 +84,27 @@ perf_ms(uint64_t t0, uint64_t t1)
 {
 	return (double)(t1 - t0) / 1e6;
 }
+
+/** Median of n values (v is sorted in place). */
+double perf_median(double *v, unsigned int n);
+
+/** Next value of a xorshift64 sequence in *x (not zero): random
+ * addresses and offsets, the same for every method measured.
+ */
+static inline uint64_t
+perf_rand(uint64_t *x)
+{
+	*x ^= *x << 13;
+	*x ^= *x >> 7;
+	*x ^= *x << 17;
+	return *x;
+}
+
+struct rte_extmem_region_params;
+
+/** Parameters of a region of the application's memory [addr, +len). */
+void perf_user_params(struct rte_extmem_region_params *p, const char *name,
+	void *addr, size_t len);
 
 /** Messages go to stderr, so that stdout holds only the results. */
 #define PERF_LOG(fmt, ...) \

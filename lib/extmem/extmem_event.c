@@ -64,11 +64,8 @@ static const char * const event_type_names[RTE_EXTMEM_EVENT_MAX] = {
 const char *
 rte_extmem_event_type_name(enum rte_extmem_event_type type)
 {
-	if ((unsigned int)type >= RTE_EXTMEM_EVENT_MAX) {
-		rte_errno = EINVAL;
-		return NULL;
-	}
-	return event_type_names[type];
+	return extmem_table_name(event_type_names, RTE_DIM(event_type_names),
+		(unsigned int)type);
 }
 
 static bool
@@ -275,6 +272,17 @@ sub_replay(const struct event_sub *s)
 	return 0;
 }
 
+/* (Un)subscribing is refused inside a callback: the bus is being walked. */
+static int
+sub_outside_callback(const char *name, const char *what)
+{
+	if (!event_in_callback())
+		return 0;
+	EXTMEM_FAIL(EDEADLK, "subscriber %s: cannot %s from inside an event "
+		"callback", name, what);
+	return -1;
+}
+
 int
 rte_extmem_event_subscribe(const char *name, uint32_t flags,
 	rte_extmem_event_cb_t cb, void *arg)
@@ -282,11 +290,8 @@ rte_extmem_event_subscribe(const char *name, uint32_t flags,
 	struct event_sub *s;
 	int ret = -1;
 
-	if (!extmem_name_valid(name, RTE_EXTMEM_NAMESIZE)) {
-		EXTMEM_FAIL(EINVAL, "subscriber name must have 1 to %d "
-			"characters", RTE_EXTMEM_NAMESIZE - 1);
+	if (extmem_name_check("subscriber", name, RTE_EXTMEM_NAMESIZE) != 0)
 		return -1;
-	}
 	if (cb == NULL) {
 		EXTMEM_FAIL(EINVAL, "subscriber %s: callback is NULL", name);
 		return -1;
@@ -296,11 +301,8 @@ rte_extmem_event_subscribe(const char *name, uint32_t flags,
 			flags & ~RTE_EXTMEM_EVENT_F_REPLAY);
 		return -1;
 	}
-	if (event_in_callback()) {
-		EXTMEM_FAIL(EDEADLK, "subscriber %s: cannot subscribe from "
-			"inside an event callback", name);
+	if (sub_outside_callback(name, "subscribe") != 0)
 		return -1;
-	}
 	extmem_lock();
 	extmem_event_init();
 	if (sub_add(name, cb, arg, false, &s) != 0)
@@ -323,15 +325,9 @@ rte_extmem_event_unsubscribe(const char *name)
 	struct event_sub *s;
 	int ret = -1;
 
-	if (!extmem_name_valid(name, RTE_EXTMEM_NAMESIZE)) {
-		EXTMEM_FAIL(EINVAL, "bad subscriber name");
+	if (extmem_name_check("subscriber", name, RTE_EXTMEM_NAMESIZE) != 0 ||
+			sub_outside_callback(name, "unsubscribe") != 0)
 		return -1;
-	}
-	if (event_in_callback()) {
-		EXTMEM_FAIL(EDEADLK, "subscriber %s: cannot unsubscribe from "
-			"inside an event callback", name);
-		return -1;
-	}
 	extmem_lock();
 	s = sub_find(name);
 	if (s == NULL) {

@@ -205,11 +205,8 @@ params_check(const struct rte_extmem_slicer_params *p)
 	if (extmem_struct_size_check(p, p->struct_size, sizeof(*p), "params",
 			"rte_extmem_slicer_params_init") != 0)
 		return -1;
-	if (!extmem_name_valid(p->name, RTE_EXTMEM_NAMESIZE)) {
-		EXTMEM_FAIL(EINVAL, "slicer name must have 1 to %d characters",
-			RTE_EXTMEM_NAMESIZE - 1);
+	if (extmem_name_check("slicer", p->name, RTE_EXTMEM_NAMESIZE) != 0)
 		return -1;
-	}
 	if (p->n_mbufs == 0) {
 		EXTMEM_FAIL(EINVAL, "slicer %s: n_mbufs is 0", p->name);
 		return -1;
@@ -464,10 +461,8 @@ rte_extmem_slicer_lookup(const char *name)
 {
 	struct rte_extmem_slicer *s;
 
-	if (!extmem_name_valid(name, RTE_EXTMEM_NAMESIZE)) {
-		EXTMEM_FAIL(EINVAL, "bad slicer name");
+	if (extmem_name_check("slicer", name, RTE_EXTMEM_NAMESIZE) != 0)
 		return NULL;
-	}
 	extmem_lock();
 	s = slicer_find(name);
 	if (s != NULL && s->magic != SLICER_MAGIC)

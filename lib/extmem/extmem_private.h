@@ -31,6 +31,17 @@ extern int extmem_logtype;
 	rte_errno = (err); \
 } while (0)
 
+/* names[v] of a table of n names, or NULL with rte_errno EINVAL. */
+static inline const char *
+extmem_table_name(const char * const *names, unsigned int n, unsigned int v)
+{
+	if (v >= n) {
+		rte_errno = EINVAL;
+		return NULL;
+	}
+	return names[v];
+}
+
 /*
  * The first element of a TAILQ linked through "next" for which cond holds,
  * or NULL; cond reads the element through var.

@@ -65,11 +65,8 @@ extmem_regions(void)
 const char *
 rte_extmem_backing_name(enum rte_extmem_backing backing)
 {
-	if ((unsigned int)backing >= RTE_EXTMEM_BACKING_MAX) {
-		rte_errno = EINVAL;
-		return NULL;
-	}
-	return backing_names[backing];
+	return extmem_table_name(backing_names, RTE_DIM(backing_names),
+		(unsigned int)backing);
 }
 
 int
