@@ -41,17 +41,6 @@
 #include "extmem_private.h"
 #include "rte_extmem_mbuf.h"
 
-/*
- * The data path reads the lcore id (counters, mempool caches) several
- * times per slice. EAL defines it as a thread-local variable; from a
- * shared library the default TLS model reaches it through a call to
- * __tls_get_addr() each time. EAL is always loaded with the program, so
- * its TLS is in the static block and the initial-exec model (one load
- * from %fs) is valid here.
- */
-extern __thread unsigned int per_lcore__lcore_id
-	__attribute__((tls_model("initial-exec")));
-
 #define SLICER_MAGIC 0x534c4352 /* "SLCR" */
 #define SLICER_CACHE_MAX 256u
 
