@@ -9,4 +9,4 @@ extensions = []
 master_doc = 'index'
 exclude_patterns = ['_build']
 html_theme = 'alabaster'
-highlight_language = 'c'
+highlight_language = 'none'
