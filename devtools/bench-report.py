@@ -94,15 +94,15 @@ def run_figure(periods):
     return statistics.median(steady) if steady else None
 
 
-# CPU used by a run over its wall time: about 1 (the forwarding lcore
-# busy all along) when it had its CPU to itself.
-MIN_SHARE = 0.85
+# Share of its CPU the forwarding lcore got while forwarding (run time
+# over run + run-queue wait, from schedstat): about 1 when it had the CPU
+# to itself, about 0.5 when another task shared it.
+MIN_SHARE = 0.9
 
 
 def cpu_share(path):
     try:
-        cpu, wall = (float(x) for x in read(path).split())
-        return cpu / wall if wall > 0 else None
+        return float(read(path))
     except ValueError:
         return None
 
@@ -129,7 +129,7 @@ def collect(raw, tool, mode, reps):
         fig = run_figure(periods)
         if fig is None:
             continue
-        share = cpu_share(base + ".cpu")
+        share = cpu_share(base + ".share")
         runs.append(dict(rep=r, rx_pps=fig, periods=periods,
                          cpu_share=share,
                          contended=share is not None and share < MIN_SHARE,
@@ -279,9 +279,10 @@ def main():
             f"io forwarding over 2 net_null ports on 1 forwarding core, "
             f"{args.reps} interleaved repetitions of {args.duration} s, "
             f"{args.mbufs} mbufs; Mpps = total receive rate of both ports, "
-            f"median (best: the best run). Runs whose forwarding CPU was "
-            f"shared with other work (CPU share < {MIN_SHARE}) are left "
-            f"out of the medians when enough runs had it to themselves. "
+            f"median (best: the best run). Runs whose forwarding lcore "
+            f"shared its CPU with other work (less than {MIN_SHARE} of its "
+            f"time running, from schedstat) are left out of the medians "
+            f"when enough runs had it to themselves. "
             f"Load average at start: "
             f"{mach['loadavg_at_start'] or '?'}, at the end: "
             f"{mach['loadavg_at_report']}.")

@@ -61,53 +61,73 @@ cat /proc/loadavg >"$raw/loadavg_start"
 eal="-l 0-1 --no-huge -m 1024 --no-pci --vdev net_null0 --vdev net_null1"
 opts="--forward-mode=io --nb-cores=1 --stats-period 1 -a --total-num-mbufs=$mbufs"
 
-# CPU time of the children waited for so far, in seconds. "times" must run
-# in this shell, not in a command substitution's subshell.
-child_cpu() {
-	times >"$raw/.times"
-	awk 'NR == 2 { split($1, u, /[ms]/); split($2, s, /[ms]/);
-		printf "%.3f\n", u[1] * 60 + u[2] + s[1] * 60 + s[2] }' \
-		"$raw/.times"
+# Share of the forwarding lcore's time on its CPU, run / (run + run-queue
+# wait) from /proc/<pid>/task/<tid>/schedstat, between <from> and <to>
+# seconds after the start: about 1 when the forwarding lcore had its CPU to
+# itself, about 0.5 when another task shared it.
+probe_share() { # <pid> <out file> <from> <to>
+	pp=$1 pout=$2
+	sleep "$3"
+	t=
+	for c in /proc/"$pp"/task/*/comm; do
+		if [ "$(cat "$c" 2>/dev/null)" = rte-worker-1 ]; then
+			t=${c%/comm}
+			break
+		fi
+	done
+	[ -n "$t" ] || return 0
+	read -r r0 w0 _ <"$t/schedstat" || return 0
+	sleep $(($4 - $3))
+	read -r r1 w1 _ <"$t/schedstat" 2>/dev/null || return 0
+	echo "$r0 $w0 $r1 $w1" | awk '{ r = $3 - $1; w = $4 - $2;
+		if (r + w > 0) printf "%.3f\n", r / (r + w) }' >"$pout"
 }
 
-# Record how much CPU a run got: a forwarding lcore that shared its CPU
-# with other work shows up as a CPU share well below 1.
-measure() { # <file> <command...>
-	mf=$1
-	shift
-	child_cpu >"$raw/.c0"
-	w0=$(date +%s.%N)
-	"$@" || true
-	w1=$(date +%s.%N)
-	child_cpu >"$raw/.c1"
-	c0=$(cat "$raw/.c0")
-	c1=$(cat "$raw/.c1")
-	echo "$c0 $c1 $w0 $w1" | awk '{ printf "%.3f %.3f\n", $2 - $1, $4 - $3 }' >"$mf"
+# Wait for a program started in the background; after <secs> seconds send
+# it SIGINT, and SIGKILL 20 seconds later.
+wait_pid() { # <pid> <secs>
+	n=0
+	while kill -0 "$1" 2>/dev/null && [ "$n" -lt "$2" ]; do
+		sleep 1
+		n=$((n + 1))
+	done
+	kill -INT "$1" 2>/dev/null || true
+	n=0
+	while kill -0 "$1" 2>/dev/null && [ "$n" -lt 20 ]; do
+		sleep 1
+		n=$((n + 1))
+	done
+	kill -KILL "$1" 2>/dev/null || true
+	wait "$1" 2>/dev/null || true
 }
+
+probe_from=2
+[ "$dur" -lt 4 ] && probe_from=1
 
 run_upstream() { # <mode> <rep>
 	f="$raw/upstream_$1_$2.txt"
 	# Non-interactive upstream testpmd forwards until SIGINT.
 	# shellcheck disable=SC2086
-	measure "$raw/upstream_$1_$2.cpu" \
-		timeout -s INT -k 20 $((dur + 3)) "$testpmd" $eal \
-		--file-prefix=bench_up_$$ -- --mp-alloc="$1" $opts \
-		</dev/null >"$f" 2>&1
+	"$testpmd" $eal --file-prefix=bench_up_$$ -- --mp-alloc="$1" $opts \
+		</dev/null >"$f" 2>&1 &
+	pid=$!
+	probe_share "$pid" "$raw/upstream_$1_$2.share" "$probe_from" "$dur"
+	sleep 3
+	wait_pid "$pid" 0
 	grep -q 'Bye' "$f" || say "warning: upstream $1 run $2 did not end cleanly (see $f)"
 }
 
-run_ours() { # <mode> <rep> [extra options]
-	m=$1 r=$2
-	shift 2
-	f="$raw/ours_${m}_$r.txt"
+run_ours() { # <mode> <rep>
+	f="$raw/ours_$1_$2.txt"
 	# shellcheck disable=SC2086
-	measure "$raw/ours_${m}_$r.cpu" \
-		timeout -s INT -k 20 $((dur + 30)) "$ours" $eal \
-		--file-prefix=bench_ours_$$ -- --mp-alloc="$m" $opts \
-		--duration "$dur" --json-file "$raw/ours_${m}_$r.json" "$@" \
-		</dev/null >"$f" 2>&1
-	[ -s "$raw/ours_${m}_$r.json" ] ||
-		say "warning: ours $m run $r failed (see $f)"
+	"$ours" $eal --file-prefix=bench_ours_$$ -- --mp-alloc="$1" $opts \
+		--duration "$dur" --json-file "$raw/ours_$1_$2.json" \
+		</dev/null >"$f" 2>&1 &
+	pid=$!
+	probe_share "$pid" "$raw/ours_$1_$2.share" "$probe_from" "$dur"
+	wait_pid "$pid" 60
+	[ -s "$raw/ours_$1_$2.json" ] ||
+		say "warning: ours $1 run $2 failed (see $f)"
 }
 
 say "$reps repetitions x modes [$modes] x {upstream, ours}, ${dur}s each"
