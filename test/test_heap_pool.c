@@ -31,7 +31,7 @@
 struct pool_check {
 	const struct rte_extmem_heap *h;
 	size_t pgsz;
-	unsigned int n, outside, crossing, bad_iova;
+	unsigned int n, outside, crossing, spanning, bad_iova;
 };
 
 static void
@@ -46,12 +46,12 @@ pool_obj_cb(struct rte_mempool *mp, void *arg, void *obj,
 	c->n++;
 	if (!test_heap_contains(c->h, (void *)start, total))
 		c->outside++;
-	/* within a page, or (larger than a page) IOVA-contiguous */
-	if ((total <= c->pgsz && start / c->pgsz !=
-			(start + total - 1) / c->pgsz) ||
-			rte_extmem_range2iova((void *)start, total) ==
-				RTE_BAD_IOVA)
+	/* packed across pages, but the whole element IOVA-contiguous */
+	if (rte_extmem_range2iova((void *)start, total) == RTE_BAD_IOVA)
 		c->crossing++;
+	if (total <= c->pgsz && start / c->pgsz !=
+			(start + total - 1) / c->pgsz)
+		c->spanning++;
 	if (rte_mempool_virt2iova(obj) != rte_extmem_virt2iova(obj) ||
 			m->buf_iova != rte_extmem_virt2iova(m->buf_addr) ||
 			m->buf_iova == RTE_BAD_IOVA)
@@ -91,6 +91,11 @@ pool_checks(struct rte_mempool *mp, struct rte_extmem_heap *h, size_t pgsz,
 	TEST_ASSERT_EQ(c.outside, 0, "%u objects outside the heap", c.outside);
 	TEST_ASSERT_EQ(c.crossing, 0, "%u objects across a page boundary that "
 		"is not IOVA-contiguous", c.crossing);
+	/* packed within IOVA-contiguous runs: with IOVA as VA (one run)
+	 * objects of 2 KiB+ on 4K pages straddle page boundaries
+	 */
+	if (rte_eal_iova_mode() == RTE_IOVA_VA && pgsz == 4096)
+		TEST_ASSERT(c.spanning > 0, "objects packed across pages");
 	TEST_ASSERT_EQ(c.bad_iova, 0, "%u objects with a wrong IOVA",
 		c.bad_iova);
 	TEST_ASSERT(!(mp->flags & RTE_MEMPOOL_F_NON_IO), "pool usable for IO");
@@ -205,6 +210,18 @@ pool_on(enum rte_extmem_backing b)
 		"heap sized by pool_mem_size");
 	TEST_ASSERT_EQ(info.n_regions, 1, "one region");
 	TEST_ASSERT_EQ(info.n_grown, 0, "no growth");
+	/* 4K pages, IOVA as VA: objects packed, far fewer pages than mbufs
+	 * (one per mbuf if each page were its own IOVA run, as in PA mode)
+	 */
+	if (pgsz == 4096 && rte_eal_iova_mode() == RTE_IOVA_VA)
+		TEST_ASSERT(info.size < (size_t)POOL_N * pgsz,
+			"%s pool of %u mbufs in %zu bytes: not below one "
+			"4K page per mbuf", rte_extmem_backing_name(b),
+			POOL_N, info.size);
+	else if (rte_eal_iova_mode() != RTE_IOVA_VA)
+		TEST_LOG("%s: IOVA PA mode, any page may be its own IOVA "
+			"run: objects counted per %zu-byte page",
+			rte_extmem_backing_name(b), pgsz);
 	TEST_ASSERT(strcmp(info.pool, "xpool") == 0, "owner pool %s",
 		info.pool);
 	TEST_LOG("%-7s %u mbufs: heap %zu bytes (%zu free), objects of %u "

@@ -21,6 +21,7 @@
  */
 
 #include <inttypes.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -58,6 +59,10 @@ struct mrnic_bench {
 	rte_iova_t *iovas;
 	size_t n;
 	uint16_t port[N_MODES][2];
+	bool created[N_MODES][2];	/* vdev probed, port known */
+	bool started[N_MODES][2];
+	/* regions we dma_map()ed ourselves (no dispatcher at work) */
+	bool mapped[MAX_REGIONS][N_MODES][2];
 	struct rte_mempool *mp;
 	struct rte_mbuf_ext_shared_info shinfo;
 	uint64_t min_ns, max_ns;
@@ -93,12 +98,17 @@ ports_create(struct mrnic_bench *b)
 				modes[m], i);
 			snprintf(args, sizeof(args), "mr=%s,peer=net_mrnic_perf%s%u",
 				modes[m], modes[m], 1 - i);
-			if (rte_vdev_init(name, args) != 0 ||
-					rte_eth_dev_get_port_by_name(name,
-						&b->port[m][i]) != 0) {
+			if (rte_vdev_init(name, args) != 0) {
 				PERF_LOG("cannot create %s", name);
 				return -1;
 			}
+			if (rte_eth_dev_get_port_by_name(name,
+					&b->port[m][i]) != 0) {
+				PERF_LOG("no port for %s", name);
+				rte_vdev_uninit(name);
+				return -1;
+			}
+			b->created[m][i] = true;
 		}
 		for (i = 0; i < 2; i++) {
 			uint16_t p = b->port[m][i];
@@ -112,24 +122,75 @@ ports_create(struct mrnic_bench *b)
 				return -1;
 			}
 		}
-		for (i = 0; i < 2; i++)
-			if (rte_eth_dev_start(b->port[m][i]) != 0)
+		for (i = 0; i < 2; i++) {
+			if (rte_eth_dev_start(b->port[m][i]) != 0) {
+				PERF_LOG("cannot start port %u",
+					b->port[m][i]);
 				return -1;
+			}
+			b->started[m][i] = true;
+		}
 	}
 	return 0;
 }
 
 static void
-ports_destroy(void)
+ports_stop(struct mrnic_bench *b)
+{
+	unsigned int m, i;
+	int ret;
+
+	for (m = 0; m < N_MODES; m++)
+		for (i = 0; i < 2; i++) {
+			if (!b->started[m][i])
+				continue;
+			ret = rte_eth_dev_stop(b->port[m][i]);
+			if (ret != 0)
+				PERF_LOG("cannot stop port %u: %s",
+					b->port[m][i], rte_strerror(-ret));
+			b->started[m][i] = false;
+		}
+}
+
+/* Stopped ports: close them (vdev removal) and release their vdevs. */
+static void
+ports_destroy(struct mrnic_bench *b)
 {
 	char name[64];
 	unsigned int m, i;
 
 	for (m = 0; m < N_MODES; m++)
 		for (i = 0; i < 2; i++) {
+			if (!b->created[m][i])
+				continue;
 			snprintf(name, sizeof(name), "net_mrnic_perf%s%u",
 				modes[m], i);
-			rte_vdev_uninit(name);
+			if (rte_vdev_uninit(name) != 0)
+				PERF_LOG("cannot remove %s", name);
+			b->created[m][i] = false;
+		}
+}
+
+/* Undo our own dma_map() of region r; ports still present. */
+static void
+region_unmap(struct mrnic_bench *b, unsigned int r)
+{
+	struct rte_eth_dev_info info;
+	uint8_t *a = b->base + r * b->reg_len;
+	unsigned int m, i;
+
+	for (m = 0; m < N_MODES; m++)
+		for (i = 0; i < 2; i++) {
+			if (!b->mapped[r][m][i])
+				continue;
+			if (rte_eth_dev_info_get(b->port[m][i], &info) != 0 ||
+					rte_dev_dma_unmap(info.device, a,
+						rte_extmem_virt2iova(a),
+						b->reg_len) != 0)
+				PERF_LOG("dma_unmap region %u on port %u: %s",
+					r, b->port[m][i],
+					rte_strerror(rte_errno));
+			b->mapped[r][m][i] = false;
 		}
 }
 
@@ -170,6 +231,7 @@ regions_create(struct mrnic_bench *b)
 						rte_strerror(rte_errno));
 					return -1;
 				}
+				b->mapped[r][m][i] = true;
 			}
 	}
 	return 0;
@@ -310,11 +372,22 @@ bench_teardown(struct mrnic_bench *b)
 {
 	unsigned int r;
 
-	ports_destroy();
-	for (r = 0; r < b->n_regions; r++)
-		if (b->regs[r] != NULL)
-			rte_extmem_region_destroy(b->regs[r]);
+	/* Stop the ports, then unmap and destroy the regions while the
+	 * ports exist (the dispatcher unmaps them there), then close and
+	 * remove the ports, and only then free the pool their queues used.
+	 */
+	ports_stop(b);
+	for (r = 0; r < b->n_regions && r < MAX_REGIONS; r++) {
+		region_unmap(b, r);
+		if (b->regs[r] != NULL &&
+				rte_extmem_region_destroy(b->regs[r]) != 0)
+			PERF_LOG("cannot destroy region %u: %s", r,
+				rte_strerror(rte_errno));
+		b->regs[r] = NULL;
+	}
+	ports_destroy(b);
 	rte_mempool_free(b->mp);
+	b->mp = NULL;
 	if (b->base != NULL)
 		munmap(b->base, b->len);
 	free(b->addrs[0]);

@@ -4,7 +4,7 @@
 
 /*
  * One-call mbuf pool on external memory: a heap sized for the pool, the
- * objects reserved first at page-aligned addresses and populated per
+ * objects reserved first at page-aligned addresses and packed within each
  * IOVA-contiguous run, then the pool header and ring in the same heap.
  */
 
@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include <rte_eal.h>
 #include <rte_errno.h>
 #include <rte_malloc.h>
 #include <rte_mbuf.h>
@@ -73,15 +74,19 @@ pool_layout(unsigned int n, unsigned int cache_size, uint16_t priv_size,
 			pgsz);
 		return -1;
 	}
-	l->obj_sz = rte_mempool_calc_obj_size(elt, 0, NULL);
-	if (l->obj_sz <= pgsz) {
-		/* no object crosses a page boundary */
+	l->obj_sz = rte_mempool_calc_obj_size(elt, RTE_MEMPOOL_F_NO_IOVA_CONTIG,
+		NULL);
+	if (rte_eal_iova_mode() == RTE_IOVA_VA || l->obj_sz > pgsz) {
+		/* Packed: with IOVA as VA the heap's memory is one
+		 * IOVA-contiguous run; objects larger than a page need runs
+		 * anyway.
+		 */
+		l->obj_bytes = RTE_ALIGN_CEIL((size_t)n * l->obj_sz, pgsz);
+	} else {
+		/* any page may be its own run: objects packed per page */
 		per_page = pgsz / l->obj_sz;
 		pages = (n + per_page - 1) / per_page;
 		l->obj_bytes = pages * pgsz;
-	} else {
-		/* objects span pages: they need IOVA-contiguous runs */
-		l->obj_bytes = RTE_ALIGN_CEIL((size_t)n * l->obj_sz, pgsz);
 	}
 	hdr = RTE_ALIGN_CEIL(RTE_MEMPOOL_HEADER_SIZE((struct rte_mempool *)NULL,
 		cache_size) + sizeof(struct rte_pktmbuf_pool_private),
@@ -117,10 +122,11 @@ pool_mz_free(struct rte_mempool_memhdr *memhdr __rte_unused, void *opaque)
 }
 
 /*
- * Populate mp from the memzone per IOVA-contiguous run of pages. The
- * mempool's own placement keeps objects inside pages (the heap's page size
- * is the smallest of its socket); objects larger than a page need runs.
- * *attached tells whether a chunk took ownership of the memzone.
+ * Populate mp from the memzone per IOVA-contiguous run of pages: the pool
+ * has RTE_MEMPOOL_F_NO_IOVA_CONTIG, so objects are packed within each run,
+ * across the page boundaries inside it, and never straddle two runs; every
+ * object stays IOVA-contiguous. Pages without an IOVA form runs of their
+ * own. *attached tells whether a chunk took ownership of the memzone.
  */
 static int
 pool_populate(struct rte_mempool *mp, const struct rte_memzone *mz,
@@ -137,9 +143,11 @@ pool_populate(struct rte_mempool *mp, const struct rte_memzone *mz,
 	while (off < len && mp->populated_size < mp->size) {
 		iova = rte_extmem_virt2iova(va + off);
 		run = RTE_MIN(pgsz - (uintptr_t)(va + off) % pgsz, len - off);
-		while (iova != RTE_BAD_IOVA && off + run < len &&
+		while (off + run < len && (iova == RTE_BAD_IOVA ?
 				rte_extmem_virt2iova(va + off + run) ==
-					iova + run)
+					RTE_BAD_IOVA :
+				rte_extmem_virt2iova(va + off + run) ==
+					iova + run))
 			run += RTE_MIN(pgsz, len - off - run);
 		ret = rte_mempool_populate_iova(mp, va + off, iova, run, cb,
 			(void *)(uintptr_t)mz);
@@ -281,7 +289,8 @@ rte_extmem_pktmbuf_pool_create(const char *name, unsigned int n,
 	}
 	mp = rte_mempool_create_empty(name, n, sizeof(struct rte_mbuf) +
 		priv_size + data_room_size, cache_size,
-		sizeof(struct rte_pktmbuf_pool_private), h->socket_id, 0);
+		sizeof(struct rte_pktmbuf_pool_private), h->socket_id,
+		RTE_MEMPOOL_F_NO_IOVA_CONTIG);
 	if (mp == NULL) {
 		EXTMEM_FAIL(rte_errno, "pool %s: rte_mempool_create_empty: %s",
 			name, rte_strerror(rte_errno));
@@ -300,6 +309,18 @@ rte_extmem_pktmbuf_pool_create(const char *name, unsigned int n,
 	rte_pktmbuf_pool_init(mp, &mbp_priv);
 	if (pool_populate(mp, mz, h->page_sz, &attached) != 0)
 		goto fail;
+	/* RTE_MEMPOOL_F_NO_IOVA_CONTIG only let the mempool place objects
+	 * across the page boundaries inside a run; every object is
+	 * IOVA-contiguous and has its IOVA, so the pool is usable for IO
+	 * (the mempool library keeps RTE_MEMPOOL_F_NON_IO on pools with that
+	 * flag).
+	 */
+	if (mp->nb_mem_chunks > 0 && STAILQ_FIRST(&mp->mem_list)->iova !=
+			RTE_BAD_IOVA)
+		mp->flags &= ~(RTE_MEMPOOL_F_NO_IOVA_CONTIG |
+			RTE_MEMPOOL_F_NON_IO);
+	else
+		mp->flags &= ~RTE_MEMPOOL_F_NO_IOVA_CONTIG;
 	rte_mempool_obj_iter(mp, rte_pktmbuf_init, NULL);
 
 	extmem_lock();

@@ -433,9 +433,12 @@ unsigned int rte_extmem_heap_count(void);
 /**
  * Memory a heap needs for rte_extmem_pktmbuf_pool_create() with these
  * arguments: the pool header (with its per-lcore caches), the ring of the
- * default mempool ops, every object placed so that none crosses a page
- * boundary (objects larger than a page need IOVA-contiguous pages), and
- * malloc overhead, rounded up to the page size.
+ * default mempool ops, the objects, and malloc overhead, rounded up to the
+ * page size. Objects are packed within IOVA-contiguous runs: in IOVA-as-VA
+ * mode (where the heap's memory is one run) and for objects larger than a
+ * page they are packed back to back; otherwise any page may be a run of
+ * its own, so they are counted per page. The result thus depends on
+ * rte_eal_iova_mode().
  *
  * @param n
  *   Number of mbufs.
@@ -463,8 +466,9 @@ size_t rte_extmem_pktmbuf_pool_mem_size(unsigned int n,
  * A heap named @p name is created from @p backing, sized with
  * rte_extmem_pktmbuf_pool_mem_size() unless @c backing->len is given
  * (mandatory for user memory); the pool's objects are reserved first, at
- * page-aligned addresses, and populated per IOVA-contiguous run so that
- * no object crosses a page boundary that is not IOVA-contiguous; the pool
+ * page-aligned addresses, and packed within each IOVA-contiguous run
+ * (RTE_MEMPOOL_F_NO_IOVA_CONTIG, one chunk per run) so that every object
+ * is IOVA-contiguous and none straddles two runs; the pool
  * header and its ring follow in the same heap. Every mbuf's buf_iova
  * equals rte_extmem_virt2iova() of its buffer. The pool keeps a user
  * reference on the heap's regions.
