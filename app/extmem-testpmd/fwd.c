@@ -193,16 +193,27 @@ stream_send(struct etp_stream *s, struct rte_mbuf **pkts, uint16_t n)
 	}
 }
 
+/* Receive a burst on the stream's Rx queue and count it. */
+static __rte_always_inline uint16_t
+stream_recv(struct etp_stream *s, struct rte_mbuf **pkts, uint16_t burst)
+{
+	uint16_t n;
+
+	n = rte_eth_rx_burst(s->rx_port, s->rx_queue, pkts, burst);
+	if (n != 0)
+		count(&s->rx_pkts, n);
+	return n;
+}
+
 static __rte_always_inline void
 fwd_io(struct etp_stream *s, uint16_t burst)
 {
 	struct rte_mbuf *pkts[ETP_MAX_BURST];
 	uint16_t n;
 
-	n = rte_eth_rx_burst(s->rx_port, s->rx_queue, pkts, burst);
+	n = stream_recv(s, pkts, burst);
 	if (n == 0)
 		return;
-	count(&s->rx_pkts, n);
 	stream_send(s, pkts, n);
 }
 
@@ -213,10 +224,9 @@ fwd_mac(struct etp_stream *s, uint16_t burst)
 	struct rte_ether_hdr *eth;
 	uint16_t n, i;
 
-	n = rte_eth_rx_burst(s->rx_port, s->rx_queue, pkts, burst);
+	n = stream_recv(s, pkts, burst);
 	if (n == 0)
 		return;
-	count(&s->rx_pkts, n);
 	for (i = 0; i < n; i++) {
 		if (i + 1 < n)
 			rte_prefetch0(rte_pktmbuf_mtod(pkts[i + 1], void *));
@@ -233,10 +243,9 @@ fwd_rxonly(struct etp_stream *s, uint16_t burst)
 	struct rte_mbuf *pkts[ETP_MAX_BURST];
 	uint16_t n;
 
-	n = rte_eth_rx_burst(s->rx_port, s->rx_queue, pkts, burst);
+	n = stream_recv(s, pkts, burst);
 	if (n == 0)
 		return;
-	count(&s->rx_pkts, n);
 	rte_pktmbuf_free_bulk(pkts, n);
 }
 
