@@ -186,7 +186,8 @@ def check_run(mode, fwd, mr, xs):
 
 
 def run_mode(a, plugin, mode, fwds):
-    prefix = f"mrnic_tp_{a.mr}_{mode}_{'nohuge' if a.nohuge else 'huge'}"
+    prefix = (f"mrnic_tp_{os.getpid()}_{a.mr}_{mode}_"
+              f"{'nohuge' if a.nohuge else 'huge'}")
     if a.iova:
         prefix += "_" + a.iova
     eal = ["-l", "0-1", "--no-pci", "--file-prefix=" + prefix,
