@@ -358,6 +358,12 @@ heap_params_check(const struct rte_extmem_heap_params *p)
 		EXTMEM_FAIL(EEXIST, "a heap named %s exists", p->name);
 		return -1;
 	}
+	/* heaps and regions share one namespace */
+	if (EXTMEM_TAILQ_FIND(extmem_regions(), r,
+			strcmp(r->name, p->name) == 0) != NULL) {
+		EXTMEM_FAIL(EEXIST, "a region named %s exists", p->name);
+		return -1;
+	}
 	return 0;
 }
 

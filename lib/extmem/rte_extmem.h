@@ -189,7 +189,9 @@ int rte_extmem_region_params_init(struct rte_extmem_region_params *params);
  *     matching the backing, IOVA table count or alignment, flags, NUMA
  *     node, struct_size too small), or a user or device range that is not
  *     entirely mapped;
- *   - EEXIST: a region with this name exists;
+ *   - EEXIST: a region or a heap (any EAL malloc heap, native heaps
+ *     included) with this name exists: regions and heaps share one
+ *     namespace;
  *   - EADDRINUSE: the range overlaps another region or EAL memory;
  *   - ENOSPC: EAL has no free memseg list left;
  *   - ENOMEM: the backing memory could not be allocated (e.g. not enough

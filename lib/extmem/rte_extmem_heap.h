@@ -145,7 +145,8 @@ int rte_extmem_heap_params_init(struct rte_extmem_heap_params *params);
  *     backing, grow_len not a multiple of the page size or given for user
  *     memory, max_len smaller than the first region, unknown flags), or
  *     invalid region parameters (see rte_extmem_region_create());
- *   - EEXIST: a heap (or a region) with this name exists;
+ *   - EEXIST: a heap (any EAL malloc heap) or a region with this name
+ *     exists (heaps and regions share one namespace);
  *   - EPERM: the name is the name of, or reserved for, a native heap;
  *   - ENOSPC: EAL has no free heap (RTE_MAX_HEAPS) or memseg list left;
  *   - ENOTSUP: some pages of the region have no known IOVA and the heap
