@@ -286,7 +286,7 @@ extmem_heap_region_remove_locked(struct rte_extmem_heap *h,
 	/* Check first without changing anything: removal is announced to
 	 * subscribers (which unmap it) while EAL still knows the memory.
 	 */
-	if (extmem_heap_range_usage(r->va, r->len, &n_alloc, NULL) == 0 &&
+	if (extmem_heap_region_usage_locked(h, r, &n_alloc, NULL) == 0 &&
 			n_alloc != 0) {
 		EXTMEM_FAIL(EBUSY, "heap %s: region %s holds %u allocations",
 			h->name, r->name, n_alloc);

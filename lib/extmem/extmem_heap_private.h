@@ -81,11 +81,14 @@ bool extmem_heap_idle_locked(const struct rte_extmem_heap *h,
  */
 unsigned int extmem_heap_pool_reap_locked(void);
 
-/* heap_alloc.c: allocations inside [va, va + len) of any EAL heap, by
- * walking the heap elements; -1 with rte_errno ENOMEM or ENOTSUP.
+/* heap_usage.c: allocations inside region r of heap h (looking at h and
+ * r only); -1 with rte_errno ENOTSUP if EAL's description is not
+ * understood. Under extmem_lock.
  */
-int extmem_heap_range_usage(uintptr_t va, size_t len, unsigned int *n_alloc,
+int extmem_heap_region_usage_locked(const struct rte_extmem_heap *h,
+	const struct rte_extmem_region *r, unsigned int *n_alloc,
 	size_t *alloc_bytes);
+/* heap_alloc.c: */
 /* Grow h so that one allocation of size/align fits (under extmem_lock). */
 int extmem_heap_ensure_locked(struct rte_extmem_heap *h, size_t size,
 	unsigned int align);

@@ -251,8 +251,14 @@ int rte_extmem_heap_regions_get(const struct rte_extmem_heap *heap,
 	struct rte_extmem_region **regions, unsigned int n);
 
 /**
- * Count what is allocated inside one region of a heap, by walking the
- * heap's elements.
+ * Count what is allocated inside one region of a heap.
+ *
+ * Only @p heap and @p region are looked at: EAL's statistics of the heap
+ * where they are exact (no allocation in the heap, or the region is all
+ * of it), else the region's malloc elements, walked under the heap's
+ * lock. Other heaps, including heaps of other processes whose memory is
+ * not mapped in this one, are never read. The counts are exact at one
+ * instant; other threads may allocate or free right after.
  *
  * @param heap
  *   The heap.
@@ -267,8 +273,8 @@ int rte_extmem_heap_regions_get(const struct rte_extmem_heap *heap,
  * @return
  *   0 on success, -1 with rte_errno set:
  *   - EINVAL: bad heap or region, or @p region is not in @p heap;
- *   - ENOMEM: no memory to walk the heap;
- *   - ENOTSUP: EAL's heap description could not be read.
+ *   - ENOTSUP: EAL's description of the heap is not understood (its
+ *     private element layout is not the one of DPDK 22.11).
  */
 __rte_experimental
 int rte_extmem_heap_region_usage(const struct rte_extmem_heap *heap,
