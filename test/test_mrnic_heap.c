@@ -106,7 +106,7 @@ heap(const char *mode)
 		NULL), 0, "txq");
 	TEST_ASSERT_EQ(rte_eth_dev_start(port), 0, "start");
 
-	reg = mrnic_t_xstat(port, "mr_register_on_miss");
+	reg = mrnic_t_xstat(port, "mr_miss_registrations");
 	for (i = 0; i < NPG; i++) {
 		static const unsigned int offs[] = { 0, 100, 4000 };
 
@@ -128,19 +128,20 @@ heap(const char *mode)
 		200, &iova) < 0, EFAULT, "a buffer running past the memory");
 	TEST_LOG("%s: %" PRIu64 " registration(s) for %u pages without "
 		"contiguous IOVAs (memory events: %s)", mode,
-		mrnic_t_xstat(port, "mr_register_on_miss") - reg, NPG,
+		mrnic_t_xstat(port, "mr_miss_registrations") - reg, NPG,
 		events ? "yes" : "no");
 	if (events)
-		TEST_ASSERT_EQ(mrnic_t_xstat(port, "mr_register_on_miss"),
+		TEST_ASSERT_EQ(mrnic_t_xstat(port, "mr_miss_registrations"),
 			reg + 1, "the heap chunk is one per-page MR");
 	else
-		TEST_ASSERT_EQ(mrnic_t_xstat(port, "mr_register_on_miss"),
+		TEST_ASSERT_EQ(mrnic_t_xstat(port, "mr_miss_registrations"),
 			reg + NPG, "without events: one MR per IOVA run");
 
 	elem = rte_malloc_socket("mrnic_heap_buf", 16 * PG, PG, socket);
 	TEST_ASSERT_NOT_NULL(elem, "allocation from the heap");
 	TEST_RUN(heap_send(mp, port, elem + PG - 1000));
-	TEST_ASSERT_EQ(mrnic_t_xstat(port, "dma_fault"), 0, "no fault");
+	TEST_ASSERT_EQ(mrnic_t_xstat_rxtx(port, "dma_fault_errors"), 0,
+		"no fault");
 	rte_free(elem);
 
 	ent = mrnic_t_xstat(port, "mr_entries");
