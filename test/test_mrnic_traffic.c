@@ -127,7 +127,7 @@ traffic(const char *mode)
 	struct mrnic_t_pair p;
 	struct rte_mempool *mp;
 	char tag[32], pname[64];
-	uint64_t hit, miss;
+	uint64_t hit, miss, ent, gen;
 	int ret = TEST_FAILED;
 	unsigned int i;
 
@@ -185,8 +185,17 @@ traffic(const char *mode)
 	TEST_ASSERT_EQ(st.q_ipackets[0], 32, "queue 0");
 	TEST_ASSERT_EQ(st.q_ipackets[1], 8, "queue 1");
 
-	/* xstats reset */
+	/* xstats reset: counters go to 0, gauges stay */
+	ent = mrnic_t_xstat(p.port[1], "mr_entries");
+	gen = mrnic_t_xstat(p.port[1], "mr_generation");
+	TEST_ASSERT(ent != UINT64_MAX && gen != UINT64_MAX, "gauges");
 	TEST_ASSERT_EQ(rte_eth_xstats_reset(p.port[1]), 0, "reset");
+	TEST_ASSERT_EQ(mrnic_t_xstat(p.port[1], "mr_entries"), ent,
+		"mr_entries is a gauge");
+	TEST_ASSERT_EQ(mrnic_t_xstat(p.port[1], "mr_generation"), gen,
+		"mr_generation is a gauge");
+	TEST_ASSERT_EQ(mrnic_t_xstat(p.port[1], "mr_miss_registrations"), 0,
+		"reset");
 	TEST_ASSERT_EQ(mrnic_t_xstat(p.port[1], "rx_dma_packets"), 0, "reset");
 	TEST_ASSERT_EQ(mrnic_t_xstat_rxtx(p.port[1], "mr_cache_hits"), 0,
 		"reset");

@@ -72,7 +72,7 @@ mrnic_stats_get(struct rte_eth_dev *dev, struct rte_eth_stats *st)
 
 		if (rxq != NULL) {
 			uint64_t p = ld(&rxq->ipackets), b = ld(&rxq->ibytes);
-			uint64_t e = ld(&rxq->errors) + ld(&rxq->dma_fault);
+			uint64_t e = ld(&rxq->errors);
 
 			st->ipackets += p;
 			st->ibytes += b;
