@@ -11,7 +11,7 @@
  */
 
 #include <string.h>
-#include <sys/mman.h>
+#include <errno.h>
 
 #include <rte_errno.h>
 #include <rte_ethdev.h>
@@ -25,6 +25,7 @@
 #include "test.h"
 #include "test_mrnic_util.h"
 #include "test_region_util.h"
+#include "test_va_util.h"
 
 #define PG 4096UL
 #define NPG 64
@@ -79,9 +80,11 @@ heap(const char *mode)
 	int socket;
 
 	snprintf(hname, sizeof(hname), "mrnic_heap_%s", mode);
-	mem = mmap(NULL, NPG * PG, PROT_READ | PROT_WRITE,
-		MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	TEST_ASSERT(mem != MAP_FAILED, "mmap");
+	/* the page after the heap's memory stays reserved: nobody's memory
+	 * (EAL's least of all) may be there when a buffer runs past the end
+	 */
+	mem = test_va_map_guarded(NPG * PG, PG);
+	TEST_ASSERT_NOT_NULL(mem, "mmap: %s", strerror(errno));
 	/* IOVAs in reverse order with holes: no two pages contiguous */
 	for (i = 0; i < NPG; i++)
 		iovas[i] = 0x40000000ULL + (uint64_t)(NPG - 1 - i) * 2 * PG;
@@ -160,7 +163,7 @@ heap(const char *mode)
 	TEST_ASSERT_EQ(rte_vdev_uninit(name), 0, "remove");
 	rte_mempool_free(mp);
 	TEST_ASSERT_EQ(rte_malloc_heap_destroy(hname), 0, "heap destroy");
-	munmap(mem, NPG * PG);
+	test_va_unmap_guarded(mem, NPG * PG, PG);
 	return TEST_SUCCESS;
 }
 
