@@ -130,6 +130,8 @@ extern volatile int etp_stop;   /**< set by signals and the run timer */
 
 /* eal_args.c */
 char **etp_eal_args(int *argc, char **argv);
+/* Free what etp_eal_args(..., argv) returned, once EAL is cleaned up. */
+void etp_eal_args_free(char **eal_argv, char **argv);
 
 /* params.c */
 int etp_parse_args(int argc, char **argv);
