@@ -139,6 +139,7 @@ main(int argc, char **argv)
 		return ret > 0 ? EXIT_SUCCESS : EXIT_FAILURE;
 	}
 	install_signals();
+	etp_capture_init();
 
 	if (etp_ports_probe(&created_mrnic) != 0)
 		goto out;
@@ -183,6 +184,7 @@ out:
 		etp_ports_stop_close();
 	etp_streams_free();
 	etp_mem_release(&mem);
+	etp_capture_uninit();
 	rte_eal_cleanup();
 	etp_eal_args_free(eal_argv, user_argv);
 	return rc;
