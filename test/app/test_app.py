@@ -379,7 +379,12 @@ def t_dumpcap():
     with tempfile.TemporaryDirectory() as tmp:
         jf = os.path.join(tmp, "r.json")
         pcap = os.path.join(tmp, "capture.pcapng")
+        # The secondary maps the primary's memory at the same addresses:
+        # EAL's default base (4 GiB) is in AddressSanitizer's shadow in an
+        # instrumented app, which then reserves it among the addresses of
+        # the libraries (the secondary's too). Ask for one far from both.
         cmd = [APP, "-l", "0-1", "--no-pci", f"--file-prefix={prefix}",
+               "--base-virtaddr=0x300000000000",
                "--log-level=lib.eal:error"] + NULL_PORTS + [
             "--", "--mp-alloc", "native", "--stats-period", "0.2",
             "--json-file", jf]
