@@ -64,6 +64,8 @@ static const char * const event_type_names[RTE_EXTMEM_EVENT_MAX] = {
 const char *
 rte_extmem_event_type_name(enum rte_extmem_event_type type)
 {
+	if (!EXTMEM_EAL_READY())
+		return NULL;
 	return extmem_table_name(event_type_names, RTE_DIM(event_type_names),
 		(unsigned int)type);
 }
@@ -290,6 +292,8 @@ rte_extmem_event_subscribe(const char *name, uint32_t flags,
 	struct event_sub *s;
 	int ret = -1;
 
+	if (!EXTMEM_EAL_READY())
+		return -1;
 	if (extmem_name_check("subscriber", name, RTE_EXTMEM_NAMESIZE) != 0)
 		return -1;
 	if (cb == NULL) {
@@ -325,6 +329,8 @@ rte_extmem_event_unsubscribe(const char *name)
 	struct event_sub *s;
 	int ret = -1;
 
+	if (!EXTMEM_EAL_READY())
+		return -1;
 	if (extmem_name_check("subscriber", name, RTE_EXTMEM_NAMESIZE) != 0 ||
 			sub_outside_callback(name, "unsubscribe") != 0)
 		return -1;
@@ -354,6 +360,8 @@ rte_extmem_event_eal_forwarding(void)
 {
 	enum event_eal_fwd st;
 
+	if (!EXTMEM_EAL_READY())
+		return 0;
 	extmem_lock();
 	extmem_event_init();
 	st = eal_fwd;

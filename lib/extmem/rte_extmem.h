@@ -34,6 +34,12 @@
  * library resolved the IOVAs itself, not for IOVAs the caller supplied
  * (user and device backings with a table).
  *
+ * Call rte_eal_init() first. Until EAL is initialised (has decided its
+ * IOVA mode, before it sets up memory and probes drivers), every function
+ * of this library fails as its documentation says it fails (-1, NULL or
+ * 0), with rte_errno E_RTE_NO_CONFIG and a log line, and changes nothing;
+ * lookups of the translation table find nothing.
+ *
  * Regions never overlap each other or EAL's own memory. A region that has
  * users (heap allocations, mbuf slices, pools) cannot be destroyed.
  *
