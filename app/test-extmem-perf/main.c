@@ -65,7 +65,7 @@ struct res_item {
 
 struct perf_result {
 	unsigned int n;
-	struct res_item item[256];
+	struct res_item item[4096];
 };
 
 static struct res_item *
