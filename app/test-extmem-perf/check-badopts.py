@@ -29,6 +29,9 @@ BAD = [
     (['mrnic', '--mrnic-regions', '0'], '--mrnic-regions'),
     (['mrnic', '--mrnic-regions', '129'], '--mrnic-regions'),
     (['slice', '--no-such-option', '1'], '--no-such-option'),
+    (['scale', '--scale-max-gb', '0'], '--scale-max-gb'),
+    (['scale', '--scale-regions', '100000'], '--scale-regions'),
+    (['scale', '--scale-iova', '4'], '--scale-iova'),
     (['no-such-benchmark'], 'no-such-benchmark'),
     (['xlate', '--lookups'], '--lookups'),
 ]
