@@ -36,7 +36,7 @@ struct dma_domain {
 	char name[RTE_EXTMEM_DMA_DOMAIN_NAMESIZE];
 	uint32_t flags;			/* RTE_EXTMEM_DMA_DOMAIN_F_* */
 	unsigned int max_entries;	/* 0: no known limit */
-	unsigned int n_entries;		/* runs the dispatcher holds there */
+	unsigned int n_entries;		/* runs mapped there by us */
 	unsigned int n_devs;
 	uint64_t map_calls;
 	uint64_t unmap_calls;

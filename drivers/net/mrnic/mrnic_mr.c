@@ -366,7 +366,7 @@ mrnic_mr_dma_map(struct mrnic_mr_table *tbl, uintptr_t va, rte_iova_t iova,
 
 		if (e->end > va && (e->flags & MRNIC_MR_F_MAP) &&
 				tbl->shared) {
-			/* VFIO: the kernel says EEXIST, EAL logs and succeeds */
+			/* VFIO: kernel EEXIST, EAL logs, succeeds */
 			tbl->dup_maps++;
 			MRNIC_LOG(INFO, "%s: dma_map %#" PRIxPTR " len %zu "
 				"overlaps mapped %#" PRIxPTR "-%#" PRIxPTR

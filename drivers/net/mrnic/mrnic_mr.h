@@ -126,8 +126,8 @@ struct mrnic_mr_table {
 	uint64_t mem_seq;	/* bumped by every EAL memory event */
 	enum mrnic_mr_mode mode;
 	bool events;		/* EAL memory events reach the table */
-	bool shared;		/* a domain's table (VFIO-container rules) */
-	bool eal_heap;		/* heap memory is DMA-able without dma_map */
+	bool shared;		/* a domain's table (VFIO rules) */
+	bool eal_heap;		/* heap memory DMA-able unmapped */
 	uint32_t max_map;	/* F_MAP entries at most, 0: no limit */
 	uint32_t n_map;		/* F_MAP entries */
 	uint64_t dup_maps;	/* overlapping maps accepted without effect */
