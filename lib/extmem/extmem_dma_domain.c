@@ -44,7 +44,7 @@
 #include "extmem_dma_private.h"
 #include "rte_extmem_dma_driver.h"
 
-#define VFIO_DOMAIN_NAME "vfio-default-container"
+#define VFIO_DOMAIN_NAME "vfio_default_container"
 /* EAL's VFIO_MAX_USER_MEM_MAPS (lib/eal/linux/eal_vfio.c, 22.11) */
 #define VFIO_DOMAIN_ENTRIES 256
 #define DOMAIN_FLAGS_VALID (RTE_EXTMEM_DMA_DOMAIN_F_EAL_HEAP)
