@@ -240,7 +240,8 @@ sub_refused(const struct event_sub *s, const struct rte_extmem_event *ev,
 	EXTMEM_LOG(ERR, "subscriber %s refused %s of region %s%s: %s",
 		s->name, event_type_names[ev->type], ev->region->name,
 		ev->replay ? " (replay)" : "",
-		ret < 0 ? rte_strerror(-ret) : "refused");
+		ret < 0 ? rte_strerror(-ret & ~EXTMEM_EVENT_KEEP_ERRNO) :
+			"refused");
 }
 
 /* Replay the existing regions to a new subscriber; on refusal, roll back
@@ -409,7 +410,10 @@ extmem_event_publish(enum extmem_event_kind kind, struct rte_extmem_region *r)
 				u = add ? TAILQ_PREV(u, event_sub_list, next) :
 				TAILQ_NEXT(u, next))
 			sub_call(u, &undo);
-		rte_errno = ECANCELED;
+		if (s->internal && ret < 0 && (-ret & EXTMEM_EVENT_KEEP_ERRNO))
+			rte_errno = -ret & ~EXTMEM_EVENT_KEEP_ERRNO;
+		else
+			rte_errno = ECANCELED;
 		return -1;
 	}
 	return 0;

@@ -211,7 +211,9 @@ int rte_extmem_region_params_init(struct rte_extmem_region_params *params);
  *     included) with this name exists: regions and heaps share one
  *     namespace;
  *   - EADDRINUSE: the range overlaps another region or EAL memory;
- *   - ENOSPC: EAL has no free memseg list left;
+ *   - ENOSPC: EAL has no free memseg list left, or a DMA domain of a
+ *     device has fewer mapping entries left than the region needs
+ *     (rte_extmem_dma.h; the log line names the domain and the numbers);
  *   - ENOMEM: the backing memory could not be allocated (e.g. not enough
  *     free pages in the hugetlb pool), or not pinned;
  *   - ENOTSUP: the backing is not available (the kernel has no hugetlb
