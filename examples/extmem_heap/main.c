@@ -12,8 +12,8 @@
  * memzone, a plain mempool, an mbuf pool made by the upstream
  * rte_pktmbuf_pool_create() and a ring. EAL does not grow an external
  * heap by itself: before each of those calls the program makes room with
- * rte_extmem_heap_ensure(), sized for the mbuf pool with
- * rte_extmem_pktmbuf_pool_mem_size(). Packets are built in mbufs, passed
+ * rte_extmem_heap_ensure() (for the mbuf pool: sized the way upstream
+ * mempool places mbufs, see upstream_pool_mem()). Packets are built in mbufs, passed
  * through the ring and checked: every object lies in the heap, every
  * mbuf's buf_iova equals the library's translation. Removing the region
  * the pool lives in, and destroying the heap, are refused while they are
@@ -102,6 +102,33 @@ make_room(struct rte_extmem_heap *h, size_t size, const char *what)
 		return -1;
 	}
 	return 0;
+}
+
+/*
+ * Memory the upstream rte_pktmbuf_pool_create() takes from a heap whose
+ * pages are pg_sz bytes. It wants IOVA-contiguous mbufs, so it never lets
+ * one cross a page of the heap: a page holds pg_sz / obj of them (an mbuf
+ * larger than a page needs IOVA-contiguous memory, e.g. IOVA as VA). Add
+ * the pool header with its per-lcore caches, the ring of the default
+ * mempool ops, a page to align the mbufs' memory to a page (mempool asks
+ * for that) and room for the malloc headers of the three allocations. (rte_extmem_pktmbuf_pool_mem_size() sizes the library's own
+ * rte_extmem_pktmbuf_pool_create(), which packs mbufs within IOVA runs.)
+ */
+static size_t
+upstream_pool_mem(unsigned int n, uint16_t data_room, size_t pg_sz)
+{
+	struct rte_mempool_objsz sz;
+	size_t obj, per_page, objs;
+
+	obj = rte_mempool_calc_obj_size(sizeof(struct rte_mbuf) + data_room,
+		0, &sz);
+	per_page = pg_sz / obj;
+	objs = per_page != 0 ? (n + per_page - 1) / per_page * pg_sz :
+		(size_t)n * obj;
+	return objs + sizeof(struct rte_mempool) +
+		RTE_MAX_LCORE * sizeof(struct rte_mempool_cache) +
+		sizeof(struct rte_pktmbuf_pool_private) +
+		rte_ring_get_memsize(rte_align32pow2(n + 1)) + pg_sz + 16384;
 }
 
 /* rte_malloc_socket(), a memzone and a plain mempool on the heap. */
@@ -284,9 +311,9 @@ main(int argc, char **argv)
 		goto out;
 
 	/* an upstream mbuf pool: room for all of it first */
-	need = rte_extmem_pktmbuf_pool_mem_size(NB_MBUF, MBUF_CACHE, 0,
-		RTE_MBUF_DEFAULT_BUF_SIZE, first.page_sz);
-	if (need == 0 || make_room(h, need, "the mbuf pool") != 0)
+	need = upstream_pool_mem(NB_MBUF, RTE_MBUF_DEFAULT_BUF_SIZE,
+		first.page_sz);
+	if (make_room(h, need, "the mbuf pool") != 0)
 		goto out;
 	print_heap(h, "grown for the mbuf pool");
 	mp = rte_pktmbuf_pool_create("case2_pool", NB_MBUF, MBUF_CACHE, 0,
