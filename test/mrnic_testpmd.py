@@ -151,6 +151,13 @@ def parse_xstats(text):
     return shows
 
 
+def rxtx(s, name):
+    """Sum of the rx_ and tx_ xstats of that name, None if one is missing."""
+    if f"rx_{name}" not in s or f"tx_{name}" not in s:
+        return None
+    return s[f"rx_{name}"] + s[f"tx_{name}"]
+
+
 def check_run(mode, fwd, mr, xs):
     errs = []
     for port in (0, 1):
@@ -158,11 +165,12 @@ def check_run(mode, fwd, mr, xs):
         if s is None:
             errs.append(f"port {port}: no xstats")
             continue
-        if "dma_fault" not in s:
-            errs.append(f"port {port}: no dma_fault xstat")
+        faults = rxtx(s, "dma_fault_errors")
+        if faults is None:
+            errs.append(f"port {port}: no dma_fault_errors xstats")
             continue
-        if s["dma_fault"] != 0:
-            errs.append(f"port {port}: dma_fault = {s['dma_fault']}")
+        if faults != 0:
+            errs.append(f"port {port}: dma_fault_errors = {faults}")
         if s.get("tx_good_packets", 0) == 0:
             errs.append(f"port {port}: nothing transmitted")
         # what port p sent was written into its peer's Rx buffers
@@ -170,16 +178,16 @@ def check_run(mode, fwd, mr, xs):
             errs.append(f"port {port}: no packet DMA'd into its Rx queues")
         if fwd != "txonly" and s.get("rx_good_packets", 0) == 0:
             errs.append(f"port {port}: nothing received")
-        if mr != "off" and s.get("mr_cache_hit", 0) == 0:
+        if mr != "off" and not rxtx(s, "mr_cache_hits"):
             errs.append(f"port {port}: no MR lookup hit")
     summary = ", ".join(
         f"p{p}: tx {xs.get(p, {}).get('tx_good_packets', 0)} "
         f"rx {xs.get(p, {}).get('rx_good_packets', 0)} "
         f"dma {xs.get(p, {}).get('rx_dma_packets', 0)} "
-        f"fault {xs.get(p, {}).get('dma_fault', '?')} "
-        f"hit {xs.get(p, {}).get('mr_cache_hit', 0)} "
-        f"miss {xs.get(p, {}).get('mr_cache_miss', 0)} "
-        f"reg {xs.get(p, {}).get('mr_register_on_miss', 0)} "
+        f"fault {rxtx(xs.get(p, {}), 'dma_fault_errors')} "
+        f"hit {rxtx(xs.get(p, {}), 'mr_cache_hits')} "
+        f"miss {rxtx(xs.get(p, {}), 'mr_cache_misses')} "
+        f"reg {xs.get(p, {}).get('mr_miss_registrations', 0)} "
         f"mrs {xs.get(p, {}).get('mr_entries', 0)}"
         for p in (0, 1))
     return errs, summary
@@ -290,7 +298,7 @@ def main():
                 print(f"FAIL mp-alloc={mode} fwd={fwd}: {e}")
                 ok = False
         if ok and unmapped:
-            faults = sum(xs.get(p, {}).get("dma_fault", 0)
+            faults = sum(rxtx(xs.get(p, {}), "dma_fault_errors") or 0
                          for xs in shows for p in (0, 1))
             print(f"SKIP mp-alloc={mode}: upstream testpmd could not register "
                   f"or map {unmapped} chunk(s) of its pool (see its log); "

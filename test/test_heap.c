@@ -263,6 +263,22 @@ names_and_natives(void)
 	hp.region.name = "clash";
 	CREATE_FAILS(&hp, EEXIST, "region name in use");
 	hp.region.name = NULL;
+	/* one namespace: a heap cannot take a region's name, nor a region
+	 * a heap's; nothing changes
+	 */
+	hp.name = "clash";
+	CREATE_FAILS(&hp, EEXIST, "heap named like a region");
+	TEST_ASSERT_EQ(rte_extmem_heap_count(), 1, "no heap made");
+	TEST_ASSERT_ERRNO(rte_malloc_heap_get_socket("clash") == -1, ENOENT,
+		"no EAL heap left behind");
+	TEST_ASSERT(rte_extmem_region_lookup("clash") == other,
+		"the region keeps its name");
+	rp.name = "dup";
+	TEST_ASSERT_ERRNO(rte_extmem_region_create(&rp) == NULL, EEXIST,
+		"region named like a heap");
+	TEST_ASSERT_EQ(rte_extmem_heap_regions_get(th.h, NULL, 0), 1,
+		"the heap keeps its region");
+	rp.name = "clash";
 
 	/* a region not of this heap; regions of a heap are not destroyed
 	 * through the region API

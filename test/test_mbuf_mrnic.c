@@ -46,8 +46,8 @@ struct sent {
 static uint64_t
 faults(const struct mrnic_t_pair *p)
 {
-	return mrnic_t_xstat(p->port[0], "dma_fault") +
-		mrnic_t_xstat(p->port[1], "dma_fault");
+	return mrnic_t_xstat_rxtx(p->port[0], "dma_fault_errors") +
+		mrnic_t_xstat_rxtx(p->port[1], "dma_fault_errors");
 }
 
 /* Transmit all of pkts on port 0 (the device frees them). */

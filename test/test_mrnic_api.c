@@ -153,7 +153,8 @@ api_link_filter(void)
 	memset(rte_pktmbuf_mtod(m, uint8_t *), 0x02, RTE_ETHER_ADDR_LEN);
 	TEST_ASSERT_EQ(rte_eth_tx_burst(p.port[0], 0, &m, 1), 1, "Tx");
 	TEST_ASSERT_EQ(mrnic_t_drain(p.port[1], 1), 0, "filtered");
-	TEST_ASSERT_EQ(mrnic_t_xstat(p.port[1], "rx_filtered"), 1, "counted");
+	TEST_ASSERT_EQ(mrnic_t_xstat(p.port[1], "rx_filtered_packets"), 1,
+		"counted");
 	m = mrnic_t_pkt(mp, 100, 1, 6);
 	TEST_ASSERT_NOT_NULL(m, "pkt");
 	rte_ether_addr_copy(&mac1, rte_pktmbuf_mtod(m, struct rte_ether_addr *));
@@ -269,8 +270,8 @@ api_translate(void)
 		TEST_ASSERT_EQ(iovas[2], off ? (uintptr_t)addrs[2] :
 			rte_mem_virt2iova(addrs[2]), "third");
 		if (!off)
-			TEST_ASSERT_GT(mrnic_t_xstat(p, "mr_cache_hit") +
-				mrnic_t_xstat(p, "mr_cache_miss"), 0,
+			TEST_ASSERT_GT(mrnic_t_xstat_rxtx(p, "mr_cache_hits") +
+				mrnic_t_xstat_rxtx(p, "mr_cache_misses"), 0,
 				"counted as queue lookups");
 		TEST_ASSERT_ERRNO(rte_pmd_mrnic_xlate_burst(p, 0, NULL, lens,
 			iovas, 3) < 0, EINVAL, "NULL addrs");

@@ -157,7 +157,7 @@ inflight(const char *mode)
 	pthread_join(th, NULL);
 	mprotect(u.buf, u.len, PROT_READ | PROT_WRITE);
 	TEST_ASSERT_EQ(i, ITERS, "every map/unmap cycle");
-	faults = mrnic_t_xstat(p.port[0], "dma_fault_tx");
+	faults = mrnic_t_xstat(p.port[0], "tx_dma_fault_errors");
 	TEST_LOG("%s: %u map/unmap cycles, %" PRIu64 " sent, %" PRIu64
 		" received intact, %" PRIu64 " bad, %" PRIu64 " faults",
 		mode, ITERS, t.sent, t.ok, t.bad, faults);

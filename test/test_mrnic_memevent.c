@@ -74,7 +74,7 @@ test_mrnic_mem_event(void)
 	}
 	seen.start = (uintptr_t)big;
 	seen.end = (uintptr_t)big + BIG;
-	reg = mrnic_t_xstat(p.port[0], "mr_register_on_miss");
+	reg = mrnic_t_xstat(p.port[0], "mr_miss_registrations");
 	/* a Tx buffer in the new memory: a miss registers its chunk */
 	m = rte_pktmbuf_alloc(mp);
 	TEST_ASSERT_NOT_NULL(m, "mbuf");
@@ -82,7 +82,7 @@ test_mrnic_mem_event(void)
 	TEST_ASSERT_EQ(rte_pmd_mrnic_translate(p.port[0], big + BIG / 2, 300,
 		&iova), 0, "new EAL memory translates");
 	TEST_ASSERT_EQ(iova, rte_mem_virt2iova(big + BIG / 2), "its IOVA");
-	TEST_ASSERT_GT(mrnic_t_xstat(p.port[0], "mr_register_on_miss"), reg,
+	TEST_ASSERT_GT(mrnic_t_xstat(p.port[0], "mr_miss_registrations"), reg,
 		"registered on miss");
 	memcpy(rte_pktmbuf_append(m, 300), big + BIG / 2, 300);
 	TEST_ASSERT_EQ(rte_eth_tx_burst(p.port[0], 0, &m, 1), 1, "Tx");
@@ -105,7 +105,8 @@ test_mrnic_mem_event(void)
 		300, &iova) < 0, EFAULT, "freed memory does not translate");
 	/* the pool's memory registers again on the next miss */
 	ret = mrnic_t_roundtrip(mp, p.port[0], 0, p.port[1], 0, 4, 200, 1, 2);
-	TEST_ASSERT_EQ(mrnic_t_xstat(p.port[0], "dma_fault"), 0, "no fault");
+	TEST_ASSERT_EQ(mrnic_t_xstat_rxtx(p.port[0], "dma_fault_errors"), 0,
+		"no fault");
 out:
 	mrnic_t_pair_destroy(&p);
 	rte_mempool_free(mp);

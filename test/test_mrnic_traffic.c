@@ -127,7 +127,7 @@ traffic(const char *mode)
 	struct mrnic_t_pair p;
 	struct rte_mempool *mp;
 	char tag[32], pname[64];
-	uint64_t hit, miss;
+	uint64_t hit, miss, ent, gen;
 	int ret = TEST_FAILED;
 	unsigned int i;
 
@@ -152,16 +152,17 @@ traffic(const char *mode)
 		goto out;
 
 	for (i = 0; i < 2; i++) {
-		TEST_ASSERT_EQ(mrnic_t_xstat(p.port[i], "dma_fault"), 0,
+		TEST_ASSERT_EQ(mrnic_t_xstat_rxtx(p.port[i],
+			"dma_fault_errors"), 0,
 			"no DMA fault on port %u", p.port[i]);
 		TEST_ASSERT_EQ(rte_eth_stats_get(p.port[i], &st), 0, "stats");
-		hit = mrnic_t_xstat(p.port[i], "mr_cache_hit");
-		miss = mrnic_t_xstat(p.port[i], "mr_cache_miss");
+		hit = mrnic_t_xstat_rxtx(p.port[i], "mr_cache_hits");
+		miss = mrnic_t_xstat_rxtx(p.port[i], "mr_cache_misses");
 		TEST_LOG("%s port %u: ipackets %" PRIu64 " opackets %" PRIu64
 			" hit %" PRIu64 " miss %" PRIu64 " reg %" PRIu64
 			" entries %" PRIu64, mode, p.port[i], st.ipackets,
 			st.opackets, hit, miss,
-			mrnic_t_xstat(p.port[i], "mr_register_on_miss"),
+			mrnic_t_xstat(p.port[i], "mr_miss_registrations"),
 			mrnic_t_xstat(p.port[i], "mr_entries"));
 		if (off) {
 			TEST_ASSERT_EQ(hit + miss, 0, "no lookup in mode off");
@@ -170,8 +171,9 @@ traffic(const char *mode)
 		/* port i's table: its Tx sources and its Rx buffers */
 		TEST_ASSERT_GE(hit + miss, st.opackets + st.ipackets,
 			"lookups");
-		TEST_ASSERT_GE(mrnic_t_xstat(p.port[i], "mr_register_on_miss"),
-			1, "EAL memory registered on the first miss");
+		TEST_ASSERT_GE(mrnic_t_xstat(p.port[i],
+			"mr_miss_registrations"), 1,
+			"EAL memory registered on the first miss");
 		TEST_ASSERT_GE(mrnic_t_xstat(p.port[i], "mr_entries"), 1,
 			"entries");
 	}
@@ -183,10 +185,20 @@ traffic(const char *mode)
 	TEST_ASSERT_EQ(st.q_ipackets[0], 32, "queue 0");
 	TEST_ASSERT_EQ(st.q_ipackets[1], 8, "queue 1");
 
-	/* xstats reset */
+	/* xstats reset: counters go to 0, gauges stay */
+	ent = mrnic_t_xstat(p.port[1], "mr_entries");
+	gen = mrnic_t_xstat(p.port[1], "mr_generation");
+	TEST_ASSERT(ent != UINT64_MAX && gen != UINT64_MAX, "gauges");
 	TEST_ASSERT_EQ(rte_eth_xstats_reset(p.port[1]), 0, "reset");
+	TEST_ASSERT_EQ(mrnic_t_xstat(p.port[1], "mr_entries"), ent,
+		"mr_entries is a gauge");
+	TEST_ASSERT_EQ(mrnic_t_xstat(p.port[1], "mr_generation"), gen,
+		"mr_generation is a gauge");
+	TEST_ASSERT_EQ(mrnic_t_xstat(p.port[1], "mr_miss_registrations"), 0,
+		"reset");
 	TEST_ASSERT_EQ(mrnic_t_xstat(p.port[1], "rx_dma_packets"), 0, "reset");
-	TEST_ASSERT_EQ(mrnic_t_xstat(p.port[1], "mr_cache_hit"), 0, "reset");
+	TEST_ASSERT_EQ(mrnic_t_xstat_rxtx(p.port[1], "mr_cache_hits"), 0,
+		"reset");
 
 	/* again with Rx scatter: big packets chain Rx buffers */
 	mrnic_t_pair_destroy(&p);
@@ -199,8 +211,10 @@ traffic(const char *mode)
 				9000, 5, 450) ||
 			traffic_extbuf(mp, &p) != TEST_SUCCESS)
 		goto out;
-	TEST_ASSERT_EQ(mrnic_t_xstat(p.port[0], "dma_fault"), 0, "no fault");
-	TEST_ASSERT_EQ(mrnic_t_xstat(p.port[1], "dma_fault"), 0, "no fault");
+	TEST_ASSERT_EQ(mrnic_t_xstat_rxtx(p.port[0], "dma_fault_errors"), 0,
+		"no fault");
+	TEST_ASSERT_EQ(mrnic_t_xstat_rxtx(p.port[1], "dma_fault_errors"), 0,
+		"no fault");
 	mrnic_t_pair_destroy(&p);
 
 	ret = traffic_loopback(mode, mp);

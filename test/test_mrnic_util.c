@@ -104,6 +104,19 @@ mrnic_t_xstat(uint16_t port, const char *name)
 	return v;
 }
 
+uint64_t
+mrnic_t_xstat_rxtx(uint16_t port, const char *name)
+{
+	char rx[RTE_ETH_XSTATS_NAME_SIZE], tx[RTE_ETH_XSTATS_NAME_SIZE];
+	uint64_t r, t;
+
+	snprintf(rx, sizeof(rx), "rx_%s", name);
+	snprintf(tx, sizeof(tx), "tx_%s", name);
+	r = mrnic_t_xstat(port, rx);
+	t = mrnic_t_xstat(port, tx);
+	return r == UINT64_MAX || t == UINT64_MAX ? UINT64_MAX : r + t;
+}
+
 struct rte_mempool *
 mrnic_t_pool(const char *name, unsigned int n, uint16_t data_room)
 {

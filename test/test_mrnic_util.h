@@ -43,6 +43,11 @@ int mrnic_t_port(const char *name, uint16_t *port);
 /** Value of an xstat of a port, UINT64_MAX if unknown. */
 uint64_t mrnic_t_xstat(uint16_t port, const char *name);
 
+/** Sum of the rx_ and tx_ xstats "<dir>_<name>" of a port (UINT64_MAX if
+ * either is unknown), e.g. "dma_fault_errors", "mr_cache_hits".
+ */
+uint64_t mrnic_t_xstat_rxtx(uint16_t port, const char *name);
+
 /** pktmbuf pool on EAL memory, SOCKET_ID_ANY. */
 struct rte_mempool *mrnic_t_pool(const char *name, unsigned int n,
 	uint16_t data_room);

@@ -10,7 +10,9 @@
  */
 
 #include <errno.h>
+#include <stdbool.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/mman.h>
 #include <unistd.h>
 
@@ -21,6 +23,7 @@
 
 #include "test.h"
 #include "test_region_util.h"
+#include "test_va_util.h"
 
 #define SZ_4K 4096UL
 #define SZ_2M (2UL << 20)
@@ -33,7 +36,8 @@ struct bad_ctx {
 	struct rte_extmem_region *existing;	/* user, [buf + 2M, +2M) */
 	struct rte_extmem_region *noiova;	/* anon, 2 pages, no IOVA */
 	struct rte_extmem_region *stale;	/* destroyed: a dead handle */
-	uint8_t *hole;		/* 3 pages, the middle one unmapped */
+	uint8_t *hole;		/* 4 pages: mapped, hole, mapped, hole */
+	void *crowd[2];		/* mappings that asked for the holes */
 	void *eal_mem;		/* from rte_malloc */
 	uint8_t *upstream;	/* registered with rte_extmem_register */
 	rte_iova_t iovas[16];
@@ -269,12 +273,26 @@ ctx_setup(void)
 	TEST_ASSERT_EQ(rte_extmem_region_destroy(tmp), 0, "destroy stale");
 	ctx.stale = tmp;
 
-	/* pages: mapped, hole, mapped, hole */
+	/* pages: mapped, hole, mapped, hole; the holes stay reserved but
+	 * for the calls that need them (holes_open())
+	 */
 	ctx.hole = mmap(NULL, 4 * SZ_4K, PROT_READ | PROT_WRITE,
 		MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	TEST_ASSERT(ctx.hole != MAP_FAILED, "mmap");
-	munmap(ctx.hole + SZ_4K, SZ_4K);
-	munmap(ctx.hole + 3 * SZ_4K, SZ_4K);
+	TEST_ASSERT(test_va_reserve(ctx.hole + SZ_4K, SZ_4K) == 0 &&
+		test_va_reserve(ctx.hole + 3 * SZ_4K, SZ_4K) == 0,
+		"reserve the holes: %s", strerror(errno));
+	/* What the process maps meanwhile (EAL, a sanitizer's allocator)
+	 * takes a free hole: by address hint (EAL's way), or as the highest
+	 * free gap that fits. Ask for the holes' addresses, as they would.
+	 */
+	for (i = 0; i < RTE_DIM(ctx.crowd); i++) {
+		uint8_t *want = ctx.hole + (2 * i + 1) * SZ_4K;
+
+		ctx.crowd[i] = mmap(want, SZ_4K, PROT_READ,
+			MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		TEST_ASSERT(ctx.crowd[i] != MAP_FAILED, "mmap");
+	}
 
 	ctx.eal_mem = rte_malloc("bad_input", 4 * SZ_4K, SZ_4K);
 	TEST_ASSERT_NOT_NULL(ctx.eal_mem, "rte_malloc");
@@ -295,6 +313,8 @@ ctx_setup(void)
 static void
 ctx_teardown(void)
 {
+	unsigned int i;
+
 	if (ctx.existing != NULL)
 		rte_extmem_region_destroy(ctx.existing);
 	if (ctx.noiova != NULL)
@@ -304,10 +324,31 @@ ctx_teardown(void)
 		munmap(ctx.upstream - SZ_4K, 6 * SZ_4K);
 	}
 	rte_free(ctx.eal_mem);
-	if (ctx.hole != NULL) {
-		munmap(ctx.hole, SZ_4K);
-		munmap(ctx.hole + 2 * SZ_4K, SZ_4K);
-	}
+	if (ctx.hole != NULL)
+		munmap(ctx.hole, 4 * SZ_4K);
+	for (i = 0; i < RTE_DIM(ctx.crowd); i++)
+		if (ctx.crowd[i] != NULL && ctx.crowd[i] != MAP_FAILED)
+			munmap(ctx.crowd[i], SZ_4K);
+}
+
+/* Unmap the holes of ctx.hole for one call, reserve them again after it. */
+static int
+holes_open(void)
+{
+	TEST_ASSERT(test_va_hole_open(ctx.hole + SZ_4K, SZ_4K) == 0 &&
+		test_va_hole_open(ctx.hole + 3 * SZ_4K, SZ_4K) == 0,
+		"open the holes: %s", strerror(errno));
+	return TEST_SUCCESS;
+}
+
+static int
+holes_close(const char *what)
+{
+	TEST_ASSERT(test_va_hole_close(ctx.hole + SZ_4K, SZ_4K) == 0 &&
+		test_va_hole_close(ctx.hole + 3 * SZ_4K, SZ_4K) == 0,
+		"%s: another mapping took a hole during the call, the result "
+		"does not count", what);
+	return TEST_SUCCESS;
 }
 
 static int
@@ -317,7 +358,8 @@ run_create_cases(void)
 	struct rte_extmem_region *r;
 	struct bad_state st;
 	unsigned int i, j;
-	int err;
+	int err, err_got;
+	bool hole;
 
 	TEST_RUN(state_get(&st));
 	/* the base case is valid: prove it once */
@@ -346,10 +388,19 @@ run_create_cases(void)
 				continue; /* valid there: region_device_va */
 			err = EINVAL;
 		}
+		hole = create_cases[i].mutate == m_user_hole ||
+			create_cases[i].mutate == m_user_unmapped ||
+			create_cases[i].mutate == m_user_past_end;
+		if (hole)
+			TEST_RUN(holes_open());
 		rte_errno = 0;
 		r = rte_extmem_region_create(&p);
+		err_got = rte_errno;
+		if (hole)
+			TEST_RUN(holes_close(create_cases[i].what));
 		if (r != NULL)
 			rte_extmem_region_destroy(r);
+		rte_errno = err_got;
 		TEST_ASSERT_ERRNO(r == NULL, err, "create case '%s'",
 			create_cases[i].what);
 		TEST_RUN(state_same(&st, create_cases[i].what));

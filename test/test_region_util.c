@@ -198,6 +198,16 @@ verify_page(struct rte_extmem_region *r,
 	if (chk->iova_src == REGION_IOVA_RESOLVED)
 		TEST_ASSERT_EQ(rte_mem_virt2iova(va), io[i],
 			"page %u: rte_mem_virt2iova vs region", i);
+	/* with the caller's IOVAs it does not (as rte_extmem.h says):
+	 * it returns the VA (VA mode) or reads the pagemap (PA mode)
+	 */
+	if (chk->iova_src == REGION_IOVA_TABLE && io[i] != RTE_BAD_IOVA) {
+		TEST_ASSERT_NE(rte_mem_virt2iova(va), io[i],
+			"page %u: rte_mem_virt2iova knows the caller's IOVA", i);
+		if (rte_eal_iova_mode() == RTE_IOVA_VA)
+			TEST_ASSERT_EQ(rte_mem_virt2iova(va), (uintptr_t)va,
+				"page %u: rte_mem_virt2iova in VA mode", i);
+	}
 
 	n_off = page_offsets(pg, off);
 	for (k = 0; k < n_off; k++) {

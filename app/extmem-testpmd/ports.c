@@ -19,7 +19,11 @@ static uint16_t ports[RTE_MAX_ETHPORTS];
 static uint16_t nb_ports;
 static char names[RTE_MAX_ETHPORTS][RTE_ETH_NAME_MAX_LEN];
 static bool started[RTE_MAX_ETHPORTS];
-static uint64_t dma_fault_id[RTE_MAX_ETHPORTS];
+/* xstats of a DMA device's faults (net_mrnic): Rx and Tx buffers */
+static const char * const dma_fault_names[2] = {
+	"rx_dma_fault_errors", "tx_dma_fault_errors"
+};
+static uint64_t dma_fault_id[RTE_MAX_ETHPORTS][2];
 static bool has_dma_fault[RTE_MAX_ETHPORTS];
 
 uint16_t
@@ -169,8 +173,10 @@ port_setup(uint16_t pid, struct rte_mempool *pool)
 	started[pid] = true;
 	/* Not every driver has promiscuous mode; forwarding works anyway. */
 	(void)rte_eth_promiscuous_enable(pid);
-	has_dma_fault[pid] = rte_eth_xstats_get_id_by_name(pid, "dma_fault",
-		&dma_fault_id[pid]) == 0;
+	has_dma_fault[pid] = rte_eth_xstats_get_id_by_name(pid,
+			dma_fault_names[0], &dma_fault_id[pid][0]) == 0 &&
+		rte_eth_xstats_get_id_by_name(pid, dma_fault_names[1],
+			&dma_fault_id[pid][1]) == 0;
 	(void)rte_eth_stats_reset(pid);
 	(void)rte_eth_xstats_reset(pid);
 	return 0;
@@ -204,8 +210,12 @@ etp_port_stats_get(uint16_t pid, struct etp_port_stats *st)
 	st->tx_errors = s.oerrors;
 	st->rx_nombuf = s.rx_nombuf;
 	if (has_dma_fault[pid]) {
+		uint64_t v[2];
+
 		st->has_dma_fault = rte_eth_xstats_get_by_id(pid,
-			&dma_fault_id[pid], &st->dma_fault, 1) == 1;
+			dma_fault_id[pid], v, 2) == 2;
+		if (st->has_dma_fault)
+			st->dma_fault = v[0] + v[1];
 	}
 	return 0;
 }

@@ -79,6 +79,20 @@ xstat(uint16_t port, const char *name)
 	return v;
 }
 
+/* Lookups in a port's table for both directions (its Rx and Tx buffers). */
+static uint64_t
+xstat_rxtx(uint16_t port, const char *name)
+{
+	char rx[RTE_ETH_XSTATS_NAME_SIZE], tx[RTE_ETH_XSTATS_NAME_SIZE];
+	uint64_t r, t;
+
+	snprintf(rx, sizeof(rx), "rx_%s", name);
+	snprintf(tx, sizeof(tx), "tx_%s", name);
+	r = xstat(port, rx);
+	t = xstat(port, tx);
+	return r == UINT64_MAX || t == UINT64_MAX ? UINT64_MAX : r + t;
+}
+
 static void
 noop_free_cb(void *addr __rte_unused, void *opaque __rte_unused)
 {
@@ -458,9 +472,11 @@ bench_mrnic(const struct perf_opts *o, struct perf_result *res)
 		snprintf(key, sizeof(key), "mrnic_mr_entries_%s", modes[m]);
 		perf_result_u64(res, key, xstat(b.port[m][0], "mr_entries"));
 		snprintf(key, sizeof(key), "mrnic_mr_cache_miss_%s", modes[m]);
-		perf_result_u64(res, key, xstat(b.port[m][0], "mr_cache_miss"));
+		perf_result_u64(res, key,
+			xstat_rxtx(b.port[m][0], "mr_cache_misses"));
 		snprintf(key, sizeof(key), "mrnic_mr_cache_hit_%s", modes[m]);
-		perf_result_u64(res, key, xstat(b.port[m][0], "mr_cache_hit"));
+		perf_result_u64(res, key,
+			xstat_rxtx(b.port[m][0], "mr_cache_hits"));
 	}
 	for (s = 0; s < 2; s++) {
 		for (m = 0; m < N_MODES; m++) {

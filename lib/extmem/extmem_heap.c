@@ -288,7 +288,7 @@ extmem_heap_region_remove_locked(struct rte_extmem_heap *h,
 	/* Check first without changing anything: removal is announced to
 	 * subscribers (which unmap it) while EAL still knows the memory.
 	 */
-	if (extmem_heap_range_usage(r->va, r->len, &n_alloc, NULL) == 0 &&
+	if (extmem_heap_region_usage_locked(h, r, &n_alloc, NULL) == 0 &&
 			n_alloc != 0) {
 		EXTMEM_FAIL(EBUSY, "heap %s: region %s holds %u allocations",
 			h->name, r->name, n_alloc);
@@ -362,6 +362,12 @@ heap_params_check(const struct rte_extmem_heap_params *p)
 		EXTMEM_FAIL(EEXIST, "a heap named %s exists", p->name);
 		return -1;
 	}
+	/* heaps and regions share one namespace */
+	if (EXTMEM_TAILQ_FIND(extmem_regions(), r,
+			strcmp(r->name, p->name) == 0) != NULL) {
+		EXTMEM_FAIL(EEXIST, "a region named %s exists", p->name);
+		return -1;
+	}
 	return 0;
 }
 
@@ -426,13 +432,22 @@ rte_extmem_heap_create(const struct rte_extmem_heap_params *params)
 
 	extmem_eal_legacy_mem();
 	extmem_lock();
+	extmem_heap_pool_reap_locked();
 	h = extmem_heap_create_locked(params);
 	extmem_unlock();
 	return h;
 }
 
-int
-extmem_heap_destroy_locked(struct rte_extmem_heap *h)
+#define HEAP_BUSY(verbose, fmt, ...) do { \
+	if (verbose) \
+		EXTMEM_FAIL(EBUSY, fmt, ##__VA_ARGS__); \
+	else \
+		rte_errno = EBUSY; \
+} while (0)
+
+bool
+extmem_heap_idle_locked(const struct rte_extmem_heap *h,
+	unsigned int n_allocs, uint32_t n_users, bool verbose)
 {
 	struct rte_malloc_socket_stats st;
 	unsigned int i;
@@ -441,29 +456,38 @@ extmem_heap_destroy_locked(struct rte_extmem_heap *h)
 	if (rte_malloc_get_socket_stats(h->socket_id, &st) != 0) {
 		EXTMEM_FAIL(EINVAL, "heap %s: EAL has no heap for socket %d",
 			h->name, h->socket_id);
-		return -1;
+		return false;
 	}
-	if (st.alloc_count != 0) {
-		EXTMEM_FAIL(EBUSY, "heap %s still holds %u allocations "
-			"(%zu bytes)", h->name, st.alloc_count,
-			st.heap_allocsz_bytes);
-		return -1;
+	if (st.alloc_count != n_allocs) {
+		HEAP_BUSY(verbose, "heap %s holds %u allocations (%zu bytes)%s",
+			h->name, st.alloc_count, st.heap_allocsz_bytes,
+			n_allocs != 0 ? ", not only its pool's" : "");
+		return false;
 	}
 	if (st.heap_totalsz_bytes != h->size) {
-		EXTMEM_FAIL(EBUSY, "heap %s holds %zu bytes, %zu of them not "
+		HEAP_BUSY(verbose, "heap %s holds %zu bytes, %zu of them not "
 			"added through this library", h->name,
 			st.heap_totalsz_bytes, st.heap_totalsz_bytes - h->size);
-		return -1;
+		return false;
 	}
 	for (i = 0; i < h->n_regions; i++) {
 		users = __atomic_load_n(&h->regions[i]->users,
 			__ATOMIC_ACQUIRE);
-		if (users != 0) {
-			EXTMEM_FAIL(EBUSY, "heap %s: region %s has %u users",
-				h->name, h->regions[i]->name, users);
-			return -1;
+		if (users != n_users) {
+			HEAP_BUSY(verbose, "heap %s: region %s has %u users "
+				"(%u expected)", h->name, h->regions[i]->name,
+				users, n_users);
+			return false;
 		}
 	}
+	return true;
+}
+
+int
+extmem_heap_destroy_locked(struct rte_extmem_heap *h)
+{
+	if (!extmem_heap_idle_locked(h, 0, 0, true))
+		return -1;
 	while (h->n_regions > 0)
 		if (extmem_heap_region_remove_locked(h,
 				h->regions[h->n_regions - 1]) != 0)
@@ -487,12 +511,13 @@ rte_extmem_heap_destroy(struct rte_extmem_heap *heap)
 	int ret = -1;
 
 	extmem_lock();
+	extmem_heap_pool_reap_locked();
 	if (!EXTMEM_HEAP_LIVE(heap))
 		goto out;
 	if (heap->pool != NULL) {
-		EXTMEM_FAIL(EBUSY, "heap %s belongs to mbuf pool %s: free it "
-			"with rte_extmem_pktmbuf_pool_free()", heap->name,
-			heap->pool->name);
+		EXTMEM_FAIL(EBUSY, "heap %s belongs to mbuf pool %s: free the "
+			"pool (the heap goes with it)", heap->name,
+			heap->pool_name);
 		goto out;
 	}
 	ret = extmem_heap_destroy_locked(heap);
@@ -513,6 +538,7 @@ rte_extmem_heap_lookup(const char *name)
 		return NULL;
 	}
 	extmem_lock();
+	extmem_heap_pool_reap_locked();
 	h = heap_find(name);
 	extmem_unlock();
 	if (h == NULL)
@@ -535,6 +561,7 @@ rte_extmem_heap_lookup_by_socket(int socket_id)
 		return NULL;
 	}
 	extmem_lock();
+	extmem_heap_pool_reap_locked();
 	h = EXTMEM_TAILQ_FIND(&heap_list, it, it->socket_id == socket_id);
 	extmem_unlock();
 	if (h == NULL)
@@ -584,7 +611,7 @@ extmem_heap_fill_info(const struct rte_extmem_heap *h,
 	info->n_grow_failed = h->n_grow_failed;
 	info->flags = h->flags;
 	if (h->pool != NULL)
-		snprintf(info->pool, sizeof(info->pool), "%s", h->pool->name);
+		snprintf(info->pool, sizeof(info->pool), "%s", h->pool_name);
 }
 
 int
@@ -635,8 +662,18 @@ rte_extmem_heap_region_add(struct rte_extmem_heap *heap,
 
 	extmem_eal_legacy_mem();
 	extmem_lock();
-	if (EXTMEM_HEAP_LIVE(heap))
-		r = extmem_heap_region_add_locked(heap, params, NULL);
+	if (!EXTMEM_HEAP_LIVE(heap))
+		goto out;
+	/* the pool's references and its free check cover the regions it
+	 * was made with; a pool does not grow
+	 */
+	if (heap->pool != NULL || heap->pool_gone) {
+		EXTMEM_FAIL(EPERM, "heap %s belongs to mbuf pool %s: it takes "
+			"no new region", heap->name, heap->pool_name);
+		goto out;
+	}
+	r = extmem_heap_region_add_locked(heap, params, NULL);
+out:
 	extmem_unlock();
 	return r;
 }
@@ -666,6 +703,7 @@ rte_extmem_heap_walk(rte_extmem_heap_walk_t fn, void *arg)
 		return -1;
 	}
 	extmem_lock();
+	extmem_heap_pool_reap_locked();
 	TAILQ_FOREACH(h, &heap_list, next) {
 		extmem_heap_fill_info(h, &info);
 		ret = fn(h, &info, arg);
@@ -683,6 +721,7 @@ rte_extmem_heap_count(void)
 	unsigned int n = 0;
 
 	extmem_lock();
+	extmem_heap_pool_reap_locked();
 	TAILQ_FOREACH(h, &heap_list, next)
 		n++;
 	extmem_unlock();

@@ -2,9 +2,7 @@
  * Copyright(c) 2026 The dpdk-extmem authors
  */
 
-/* Heaps: what is allocated where (element walk), growth on demand,
- * allocation helpers and trimming.
- */
+/* Heaps: growth on demand, allocation helpers and trimming. */
 
 #include <errno.h>
 #include <stdio.h>
@@ -20,94 +18,6 @@
  * trailer and the cache-line rounding of EAL's allocator, with margin.
  */
 #define HEAP_ALLOC_OVERHEAD (4 * RTE_CACHE_LINE_SIZE)
-
-/*
- * EAL has no public iterator over heap elements; rte_malloc_dump_heaps()
- * prints every element of every heap ("Malloc element at <addr> (<state>)"
- * followed by "  len: 0x<size> ..."), under each heap's lock. Elements of
- * external memory never span memseg lists, so the elements starting inside
- * [va, va + len) are exactly those of that range.
- */
-int
-extmem_heap_range_usage(uintptr_t va, size_t len, unsigned int *n_alloc,
-	size_t *alloc_bytes)
-{
-	unsigned int n = 0, seen = 0;
-	char *buf = NULL, *line, *save = NULL;
-	size_t bytes = 0, sz = 0;
-	bool in_range = false, busy = false;
-	FILE *f;
-
-	f = open_memstream(&buf, &sz);
-	if (f == NULL) {
-		EXTMEM_FAIL(ENOMEM, "no memory to walk the heaps");
-		return -1;
-	}
-	rte_malloc_dump_heaps(f);
-	if (fclose(f) != 0 || buf == NULL) {
-		free(buf);
-		EXTMEM_FAIL(ENOMEM, "no memory to walk the heaps");
-		return -1;
-	}
-	for (line = strtok_r(buf, "\n", &save); line != NULL;
-			line = strtok_r(NULL, "\n", &save)) {
-		char state[16];
-		void *addr;
-		size_t elen;
-
-		if (sscanf(line, "Malloc element at %p (%15[^)])", &addr,
-				state) == 2) {
-			in_range = (uintptr_t)addr >= va &&
-				(uintptr_t)addr < va + len;
-			busy = strcmp(state, "FREE") != 0;
-			if (in_range) {
-				seen++;
-				if (busy)
-					n++;
-			}
-		} else if (in_range && busy &&
-				sscanf(line, " len: 0x%zx", &elen) == 1) {
-			bytes += elen;
-		}
-	}
-	free(buf);
-	if (seen == 0) {
-		EXTMEM_FAIL(ENOTSUP, "no heap element found in [%p, +%zu): "
-			"EAL's heap dump is not understood", (void *)va, len);
-		return -1;
-	}
-	if (n_alloc != NULL)
-		*n_alloc = n;
-	if (alloc_bytes != NULL)
-		*alloc_bytes = bytes;
-	return 0;
-}
-
-int
-rte_extmem_heap_region_usage(const struct rte_extmem_heap *heap,
-	const struct rte_extmem_region *region, unsigned int *n_alloc,
-	size_t *alloc_bytes)
-{
-	unsigned int i;
-	int ret = -1;
-
-	extmem_lock();
-	if (!EXTMEM_HEAP_LIVE(heap))
-		goto out;
-	for (i = 0; i < heap->n_regions; i++)
-		if (heap->regions[i] == region)
-			break;
-	if (region == NULL || i == heap->n_regions) {
-		EXTMEM_FAIL(EINVAL, "%p is not a region of heap %s",
-			(const void *)region, heap->name);
-		goto out;
-	}
-	ret = extmem_heap_range_usage(region->va, region->len, n_alloc,
-		alloc_bytes);
-out:
-	extmem_unlock();
-	return ret;
-}
 
 static int
 alloc_args_check(size_t size, unsigned int align)
@@ -277,7 +187,7 @@ rte_extmem_heap_trim(struct rte_extmem_heap *heap)
 		r = heap->regions[i - 1];
 		if (__atomic_load_n(&r->users, __ATOMIC_ACQUIRE) != 0)
 			continue;
-		if (extmem_heap_range_usage(r->va, r->len, &n_alloc,
+		if (extmem_heap_region_usage_locked(heap, r, &n_alloc,
 				NULL) != 0) {
 			removed = -1;
 			goto out;

@@ -6,12 +6,25 @@
  * One-call mbuf pool on external memory: a heap sized for the pool, the
  * objects reserved first at page-aligned addresses and packed within each
  * IOVA-contiguous run, then the pool header and ring in the same heap.
+ *
+ * One lifetime rule: the heap lives exactly as long as its pool, however
+ * the pool is freed. rte_extmem_pktmbuf_pool_free() checks everything
+ * first and then frees both; a pool freed with upstream rte_mempool_free()
+ * is seen through mempool's (internal) life-cycle event, which fires
+ * before the mempool library frees the pool's memory: the heap is marked
+ * and destroyed once idle, at the next heap call of this library or from
+ * an EAL alarm, whichever comes first.
  */
+
+#ifndef ALLOW_INTERNAL_API
+#define ALLOW_INTERNAL_API /* rte_mempool_event_callback_register() */
+#endif
 
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
 
+#include <rte_alarm.h>
 #include <rte_eal.h>
 #include <rte_errno.h>
 #include <rte_malloc.h>
@@ -174,15 +187,122 @@ pool_populate(struct rte_mempool *mp, const struct rte_memzone *mz,
 	return 0;
 }
 
+/* The heap of a live pool (not being freed), under extmem_lock. */
 static struct rte_extmem_heap *
 pool_heap_find(const struct rte_mempool *mp)
 {
 	struct rte_extmem_heap *h;
 
 	TAILQ_FOREACH(h, extmem_heaps(), next)
-		if (mp != NULL && h->pool == mp)
+		if (mp != NULL && h->pool == mp && !h->pool_freeing)
 			return h;
 	return NULL;
+}
+
+/* Release the pool's references on its heap's regions (under the lock). */
+static void
+pool_detach_locked(struct rte_extmem_heap *h)
+{
+	unsigned int i;
+
+	for (i = 0; i < h->n_regions; i++)
+		extmem_region_put(h->regions[i]);
+	h->pool = NULL;
+	h->pool_gone = true;
+}
+
+unsigned int
+extmem_heap_pool_reap_locked(void)
+{
+	struct rte_extmem_heap *h, *tmp;
+	unsigned int n = 0;
+
+	for (h = TAILQ_FIRST(extmem_heaps()); h != NULL; h = tmp) {
+		tmp = TAILQ_NEXT(h, next);
+		if (!h->pool_gone || !extmem_heap_idle_locked(h, 0, 0, false))
+			continue;
+		if (extmem_heap_destroy_locked(h) == 0)
+			n++;
+	}
+	return n;
+}
+
+/* EAL alarm: reap the heaps of pools freed with rte_mempool_free(), the
+ * next time in POOL_REAP_US while one of them is still busy (its pool
+ * being freed, or the application's allocations in it), at most
+ * POOL_REAP_TRIES times; later heap calls reap them anyway.
+ */
+#define POOL_REAP_US 1000
+#define POOL_REAP_TRIES 1000
+static unsigned int pool_reap_tries;
+
+static void
+pool_reap_alarm(void *arg __rte_unused)
+{
+	const struct rte_extmem_heap *h;
+	bool pending = false;
+
+	extmem_lock();
+	extmem_heap_pool_reap_locked();
+	TAILQ_FOREACH(h, extmem_heaps(), next)
+		pending |= h->pool_gone;
+	if (pending && pool_reap_tries++ < POOL_REAP_TRIES &&
+			rte_eal_alarm_set(POOL_REAP_US, pool_reap_alarm,
+				NULL) != 0)
+		EXTMEM_LOG(WARNING, "cannot re-arm the pool heap alarm: %s",
+			rte_strerror(rte_errno));
+	extmem_unlock();
+}
+
+static void
+pool_event_cb(enum rte_mempool_event event, struct rte_mempool *mp,
+	void *arg __rte_unused)
+{
+	struct rte_extmem_heap *h;
+
+	if (event != RTE_MEMPOOL_EVENT_DESTROY)
+		return;
+	extmem_lock();
+	TAILQ_FOREACH(h, extmem_heaps(), next)
+		if (h->pool == mp)
+			break;
+	if (h != NULL) {
+		if (!h->pool_freeing) {
+			EXTMEM_LOG(INFO, "pool %s freed with rte_mempool_free(): "
+				"heap %s goes once idle", h->pool_name,
+				h->name);
+			pool_reap_tries = 0;
+			if (rte_eal_alarm_set(POOL_REAP_US, pool_reap_alarm,
+					NULL) != 0)
+				EXTMEM_LOG(WARNING, "heap %s: no alarm (%s): "
+					"released at the next heap call",
+					h->name, rte_strerror(rte_errno));
+		}
+		pool_detach_locked(h);
+	}
+	extmem_unlock();
+}
+
+/* Watch mempool destruction (once per process). */
+static int
+pool_watch(void)
+{
+	static bool registered;
+	int ret = 0;
+
+	extmem_lock();
+	if (!registered) {
+		if (rte_mempool_event_callback_register(pool_event_cb,
+				NULL) == 0 || rte_errno == EEXIST)
+			registered = true;
+		else
+			ret = -1;
+	}
+	extmem_unlock();
+	if (ret != 0)
+		EXTMEM_FAIL(ENOMEM, "cannot watch mempool destruction: %s",
+			rte_strerror(rte_errno));
+	return ret;
 }
 
 static int
@@ -267,6 +387,8 @@ rte_extmem_pktmbuf_pool_create(const char *name, unsigned int n,
 		EXTMEM_FAIL(EEXIST, "a mempool named %s exists", name);
 		return NULL;
 	}
+	if (pool_watch() != 0)
+		return NULL;
 	h = pool_heap_create(name, n, cache_size, priv_size, data_room_size,
 		backing);
 	if (h == NULL)
@@ -327,6 +449,7 @@ rte_extmem_pktmbuf_pool_create(const char *name, unsigned int n,
 	if (rte_malloc_get_socket_stats(h->socket_id, &st) == 0)
 		h->pool_allocs = st.alloc_count;
 	h->pool = mp;
+	snprintf(h->pool_name, sizeof(h->pool_name), "%s", mp->name);
 	for (i = 0; i < h->n_regions; i++)
 		extmem_region_get(h->regions[i]);
 	extmem_unlock();
@@ -351,39 +474,50 @@ fail:
 int
 rte_extmem_pktmbuf_pool_free(struct rte_mempool *mp)
 {
-	struct rte_malloc_socket_stats st;
 	struct rte_extmem_heap *h;
-	unsigned int avail, i;
-	int ret = -1;
+	unsigned int avail;
 
+	/* Everything is checked before anything is freed. */
 	extmem_lock();
 	h = pool_heap_find(mp);
 	if (h == NULL) {
+		extmem_unlock();
 		EXTMEM_FAIL(EINVAL, "%p is not a pool of "
 			"rte_extmem_pktmbuf_pool_create()", (void *)mp);
-		goto out;
+		return -1;
 	}
 	avail = rte_mempool_avail_count(mp);
 	if (avail < mp->size) {
 		EXTMEM_FAIL(EBUSY, "pool %s: %u of %u mbufs are still in use",
 			mp->name, mp->size - avail, mp->size);
-		goto out;
+		extmem_unlock();
+		return -1;
 	}
-	if (rte_malloc_get_socket_stats(h->socket_id, &st) != 0 ||
-			st.alloc_count != h->pool_allocs) {
-		EXTMEM_FAIL(EBUSY, "pool %s: its heap holds %u allocations, "
-			"the pool made %u", mp->name, st.alloc_count,
-			h->pool_allocs);
-		goto out;
+	/* only the pool's allocations, only the pool's region references */
+	if (!extmem_heap_idle_locked(h, h->pool_allocs, 1, true)) {
+		extmem_unlock();
+		return -1;
 	}
-	for (i = 0; i < h->n_regions; i++)
-		extmem_region_put(h->regions[i]);
-	h->pool = NULL;
-	rte_mempool_free(mp);
-	ret = extmem_heap_destroy_locked(h);
-out:
+	h->pool_freeing = true;
 	extmem_unlock();
-	return ret;
+
+	/* Unlocked: mempool calls its event callbacks (ours takes the lock)
+	 * under its own lock. The callback releases the pool's references.
+	 */
+	rte_mempool_free(mp);
+
+	extmem_lock();
+	if (h->pool != NULL) /* no event: do its work */
+		pool_detach_locked(h);
+	h->pool_freeing = false;
+	/* idle unless another thread allocated from the heap meanwhile;
+	 * then it goes with the last of those allocations
+	 */
+	if (extmem_heap_pool_reap_locked() == 0)
+		EXTMEM_LOG(WARNING, "heap %s of pool %s: busy after the pool "
+			"was freed, released once idle", h->name, h->pool_name);
+	extmem_unlock();
+	return 0;
 }
 
 struct rte_extmem_heap *

@@ -35,9 +35,14 @@ struct rte_extmem_heap {
 	size_t size;			/* sum of the regions' lengths */
 	uint64_t n_grown;
 	uint64_t n_grow_failed;
-	/* owning mbuf pool (extmem_heap_pool.c) */
+	/* owning mbuf pool (extmem_heap_pool.c); the heap lives as long as
+	 * the pool, however the pool is freed
+	 */
 	struct rte_mempool *pool;
+	char pool_name[RTE_MEMPOOL_NAMESIZE];
 	unsigned int pool_allocs;	/* heap allocations the pool made */
+	bool pool_freeing;	/* the pool is being freed */
+	bool pool_gone;		/* pool freed: destroy the heap once idle */
 };
 
 TAILQ_HEAD(extmem_heap_list, rte_extmem_heap);
@@ -64,11 +69,26 @@ int extmem_heap_region_remove_locked(struct rte_extmem_heap *h,
 void extmem_heap_fill_info(const struct rte_extmem_heap *h,
 	struct rte_extmem_heap_info *info);
 
-/* heap_alloc.c: allocations inside [va, va + len) of any EAL heap, by
- * walking the heap elements; -1 with rte_errno ENOMEM or ENOTSUP.
+/*
+ * Is h idle: no allocations but the n_allocs expected, no region user but
+ * the n_users expected per region, and no memory added behind this
+ * library's back? If not, rte_errno EBUSY and a log line (when verbose).
  */
-int extmem_heap_range_usage(uintptr_t va, size_t len, unsigned int *n_alloc,
+bool extmem_heap_idle_locked(const struct rte_extmem_heap *h,
+	unsigned int n_allocs, uint32_t n_users, bool verbose);
+/* heap_pool.c: destroy the heaps whose pool was freed and that are idle
+ * now; the number destroyed.
+ */
+unsigned int extmem_heap_pool_reap_locked(void);
+
+/* heap_usage.c: allocations inside region r of heap h (looking at h and
+ * r only); -1 with rte_errno ENOTSUP if EAL's description is not
+ * understood. Under extmem_lock.
+ */
+int extmem_heap_region_usage_locked(const struct rte_extmem_heap *h,
+	const struct rte_extmem_region *r, unsigned int *n_alloc,
 	size_t *alloc_bytes);
+/* heap_alloc.c: */
 /* Grow h so that one allocation of size/align fits (under extmem_lock). */
 int extmem_heap_ensure_locked(struct rte_extmem_heap *h, size_t size,
 	unsigned int align);

@@ -11,6 +11,7 @@
 
 #include <rte_eal.h>
 #include <rte_errno.h>
+#include <rte_malloc.h>
 #include <rte_memory.h>
 
 #include "extmem_private.h"
@@ -315,6 +316,11 @@ extmem_region_new(const struct rte_extmem_region_params *p)
 		return NULL;
 	if (region_find(p->name) != NULL) {
 		EXTMEM_FAIL(EEXIST, "a region named %s exists", p->name);
+		return NULL;
+	}
+	/* regions and heaps share one namespace: EAL knows every heap */
+	if (rte_malloc_heap_get_socket(p->name) >= 0) {
+		EXTMEM_FAIL(EEXIST, "a heap named %s exists", p->name);
 		return NULL;
 	}
 	if (p->addr != NULL && extmem_range_in_use((uintptr_t)p->addr, p->len)) {

@@ -17,10 +17,22 @@
  *  - resolves the IOVA of every page (the VA in IOVA-as-VA mode; the
  *    physical address, with the page pinned, in PA mode; or IOVAs given
  *    by the caller);
- *  - registers the range with EAL, so that rte_mem_virt2memseg(),
- *    rte_mem_virt2iova() and rte_dev_dma_map() work on it;
+ *  - registers the range with EAL, with the region's IOVAs, so that
+ *    rte_mem_virt2memseg_list(), rte_mem_virt2memseg() (whose iova is the
+ *    region's), rte_malloc_virt2iova() of heap memory and rte_dev_dma_map()
+ *    work on it;
  *  - enters it into the library's translation table, read without locks
  *    by rte_extmem_virt2iova() in a few nanoseconds.
+ *
+ * The region's IOVA of an address is given by rte_extmem_virt2iova(),
+ * rte_extmem_range2iova(), rte_extmem_region_iovas_get(), EAL's memseg of
+ * the address (rte_mem_virt2memseg()->iova plus the offset) and, for heap
+ * memory, rte_malloc_virt2iova() and the IOVAs of mempools and mbufs made
+ * on it. Upstream rte_mem_virt2iova() does not look at registrations: it
+ * returns the VA in IOVA-as-VA mode and the physical address from
+ * /proc/self/pagemap in PA mode. It agrees with the region only where the
+ * library resolved the IOVAs itself, not for IOVAs the caller supplied
+ * (user and device backings with a table).
  *
  * Regions never overlap each other or EAL's own memory. A region that has
  * users (heap allocations, mbuf slices, pools) cannot be destroyed.
@@ -189,7 +201,9 @@ int rte_extmem_region_params_init(struct rte_extmem_region_params *params);
  *     matching the backing, IOVA table count or alignment, flags, NUMA
  *     node, struct_size too small), or a user or device range that is not
  *     entirely mapped;
- *   - EEXIST: a region with this name exists;
+ *   - EEXIST: a region or a heap (any EAL malloc heap, native heaps
+ *     included) with this name exists: regions and heaps share one
+ *     namespace;
  *   - EADDRINUSE: the range overlaps another region or EAL memory;
  *   - ENOSPC: EAL has no free memseg list left;
  *   - ENOMEM: the backing memory could not be allocated (e.g. not enough

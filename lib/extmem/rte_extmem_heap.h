@@ -145,7 +145,8 @@ int rte_extmem_heap_params_init(struct rte_extmem_heap_params *params);
  *     backing, grow_len not a multiple of the page size or given for user
  *     memory, max_len smaller than the first region, unknown flags), or
  *     invalid region parameters (see rte_extmem_region_create());
- *   - EEXIST: a heap (or a region) with this name exists;
+ *   - EEXIST: a heap (any EAL malloc heap) or a region with this name
+ *     exists (heaps and regions share one namespace);
  *   - EPERM: the name is the name of, or reserved for, a native heap;
  *   - ENOSPC: EAL has no free heap (RTE_MAX_HEAPS) or memseg list left;
  *   - ENOTSUP: some pages of the region have no known IOVA and the heap
@@ -167,8 +168,8 @@ rte_extmem_heap_create(const struct rte_extmem_heap_params *params);
  *   0 on success, -1 with rte_errno set and nothing changed:
  *   - EINVAL: @p heap is NULL or not a live heap;
  *   - EBUSY: something is allocated in the heap, it holds memory not added
- *     through this library, it is owned by an mbuf pool (free it with
- *     rte_extmem_pktmbuf_pool_free()), or a region has users.
+ *     through this library, it is owned by an mbuf pool (free the pool:
+ *     its heap goes with it), or a region has users.
  *   If another thread allocates from the heap while it is destroyed, or
  *   an event subscriber refuses a removal (ECANCELED), the regions removed
  *   so far stay removed and the heap stays usable.
@@ -250,8 +251,14 @@ int rte_extmem_heap_regions_get(const struct rte_extmem_heap *heap,
 	struct rte_extmem_region **regions, unsigned int n);
 
 /**
- * Count what is allocated inside one region of a heap, by walking the
- * heap's elements.
+ * Count what is allocated inside one region of a heap.
+ *
+ * Only @p heap and @p region are looked at: EAL's statistics of the heap
+ * where they are exact (no allocation in the heap, or the region is all
+ * of it), else the region's malloc elements, walked under the heap's
+ * lock. Other heaps, including heaps of other processes whose memory is
+ * not mapped in this one, are never read. The counts are exact at one
+ * instant; other threads may allocate or free right after.
  *
  * @param heap
  *   The heap.
@@ -266,8 +273,8 @@ int rte_extmem_heap_regions_get(const struct rte_extmem_heap *heap,
  * @return
  *   0 on success, -1 with rte_errno set:
  *   - EINVAL: bad heap or region, or @p region is not in @p heap;
- *   - ENOMEM: no memory to walk the heap;
- *   - ENOTSUP: EAL's heap description could not be read.
+ *   - ENOTSUP: EAL's description of the heap is not understood (its
+ *     private element layout is not the one of DPDK 22.11).
  */
 __rte_experimental
 int rte_extmem_heap_region_usage(const struct rte_extmem_heap *heap,
@@ -285,6 +292,10 @@ int rte_extmem_heap_region_usage(const struct rte_extmem_heap *heap,
  * @return
  *   The new region, or NULL with rte_errno set and nothing changed:
  *   - EINVAL: bad heap or region parameters (device backing included);
+ *   - EPERM: the heap is the heap of an mbuf pool of
+ *     rte_extmem_pktmbuf_pool_create() (a pool's heap is sized for the
+ *     pool and takes no new region, also after the pool was freed with
+ *     rte_mempool_free() and while its heap waits for its last user);
  *   - ENOTSUP, ENOSPC, EEXIST, ENOMEM, EADDRINUSE, ECANCELED: as for
  *     rte_extmem_heap_create().
  */
@@ -506,13 +517,30 @@ rte_extmem_pktmbuf_pool_create(const char *name, unsigned int n,
 /**
  * Free a pool made by rte_extmem_pktmbuf_pool_create() and destroy its heap.
  *
+ * Everything is checked before anything is freed: either the pool, its
+ * heap, the heap's regions and their memseg lists are all released, or
+ * nothing changes.
+ *
+ * The pool and its heap share one lifetime, however the pool is freed:
+ * a pool freed with upstream rte_mempool_free() takes its heap with it
+ * too. Since mempool tells of the free before it releases the pool's
+ * memory, that heap is destroyed right after, at the next heap call of
+ * this library (lookup, count, walk, create, destroy, pool create) or from
+ * an EAL alarm, whichever comes first; if a region of the heap still has
+ * a user then, or the application allocated something else in the heap,
+ * the heap goes once they are gone. Either way the pool's name (and the
+ * heap's) can be used again as soon as the heap is gone.
+ *
  * @param mp
  *   The pool.
  * @return
  *   0 on success, -1 with rte_errno set and nothing changed:
- *   - EINVAL: @p mp is NULL or not made by rte_extmem_pktmbuf_pool_create();
+ *   - EINVAL: @p mp is NULL or not made by rte_extmem_pktmbuf_pool_create()
+ *     (or already freed);
  *   - EBUSY: mbufs of the pool are still in use (not back in the pool or
- *     its caches), or something else was allocated in its heap.
+ *     its caches), something else was allocated in its heap, or a region
+ *     of its heap has another user (rte_extmem_region_user_get(), a
+ *     slicer, a pinned pool).
  */
 __rte_experimental
 int rte_extmem_pktmbuf_pool_free(struct rte_mempool *mp);

@@ -55,7 +55,7 @@ struct mrnic_rxq {
 	/* producer counters (the peer's Tx queues): atomic */
 	uint64_t missed;		/* ring full */
 	uint64_t nombuf;		/* no Rx buffer */
-	uint64_t errors;		/* too long without scatter */
+	uint64_t errors;		/* too long, or dma_fault */
 	uint64_t dma_fault;		/* Rx buffer not mapped */
 	uint64_t dma_pkts;		/* packets written into Rx buffers */
 	uint64_t filtered;		/* not for this port's MAC */

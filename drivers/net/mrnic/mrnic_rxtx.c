@@ -259,6 +259,7 @@ mrnic_tx_chunk(struct mrnic_txq *txq, struct rte_mbuf **pkts, uint16_t k,
 			break;
 		case MRNIC_DMA_DST_FAULT:
 			dfault++;
+			rxerr++;
 			break;
 		case MRNIC_DMA_NOMBUF:
 			nombuf++;

@@ -13,31 +13,39 @@
 
 #include "mrnic.h"
 
+/*
+ * Names follow ethdev's scheme: direction (rx, tx, or none for the port's
+ * table), details, unit last. Counters first; the gauges at the end are
+ * states, not counts, and a reset leaves them alone.
+ */
 enum mrnic_xstat {
-	MRNIC_XS_DMA_FAULT,
-	MRNIC_XS_DMA_FAULT_TX,
-	MRNIC_XS_DMA_FAULT_RX,
-	MRNIC_XS_MR_HIT,
-	MRNIC_XS_MR_MISS,
+	MRNIC_XS_RX_DMA_PKTS,
+	MRNIC_XS_RX_DMA_FAULT,
+	MRNIC_XS_RX_FILTERED,
+	MRNIC_XS_RX_MR_HIT,
+	MRNIC_XS_RX_MR_MISS,
+	MRNIC_XS_TX_DMA_FAULT,
+	MRNIC_XS_TX_MR_HIT,
+	MRNIC_XS_TX_MR_MISS,
 	MRNIC_XS_MR_REG,
+	/* gauges */
 	MRNIC_XS_MR_ENTRIES,
 	MRNIC_XS_MR_GEN,
-	MRNIC_XS_RX_DMA_PKTS,
-	MRNIC_XS_RX_FILTERED,
 	MRNIC_XS_N
 };
 
 static const char *const mrnic_xstat_names[MRNIC_XS_N] = {
-	[MRNIC_XS_DMA_FAULT] = "dma_fault",
-	[MRNIC_XS_DMA_FAULT_TX] = "dma_fault_tx",
-	[MRNIC_XS_DMA_FAULT_RX] = "dma_fault_rx",
-	[MRNIC_XS_MR_HIT] = "mr_cache_hit",
-	[MRNIC_XS_MR_MISS] = "mr_cache_miss",
-	[MRNIC_XS_MR_REG] = "mr_register_on_miss",
+	[MRNIC_XS_RX_DMA_PKTS] = "rx_dma_packets",
+	[MRNIC_XS_RX_DMA_FAULT] = "rx_dma_fault_errors",
+	[MRNIC_XS_RX_FILTERED] = "rx_filtered_packets",
+	[MRNIC_XS_RX_MR_HIT] = "rx_mr_cache_hits",
+	[MRNIC_XS_RX_MR_MISS] = "rx_mr_cache_misses",
+	[MRNIC_XS_TX_DMA_FAULT] = "tx_dma_fault_errors",
+	[MRNIC_XS_TX_MR_HIT] = "tx_mr_cache_hits",
+	[MRNIC_XS_TX_MR_MISS] = "tx_mr_cache_misses",
+	[MRNIC_XS_MR_REG] = "mr_miss_registrations",
 	[MRNIC_XS_MR_ENTRIES] = "mr_entries",
 	[MRNIC_XS_MR_GEN] = "mr_generation",
-	[MRNIC_XS_RX_DMA_PKTS] = "rx_dma_packets",
-	[MRNIC_XS_RX_FILTERED] = "rx_filtered",
 };
 
 static uint64_t
@@ -64,7 +72,7 @@ mrnic_stats_get(struct rte_eth_dev *dev, struct rte_eth_stats *st)
 
 		if (rxq != NULL) {
 			uint64_t p = ld(&rxq->ipackets), b = ld(&rxq->ibytes);
-			uint64_t e = ld(&rxq->errors) + ld(&rxq->dma_fault);
+			uint64_t e = ld(&rxq->errors);
 
 			st->ipackets += p;
 			st->ibytes += b;
@@ -119,38 +127,34 @@ mrnic_stats_reset(struct rte_eth_dev *dev)
 }
 
 /* Lookups made in this port's MR table: by its own Tx queues (source
- * buffers) and by its peer's Tx queues (destination buffers).
+ * buffers: tx) and by its peer's Tx queues (this port's Rx buffers: rx).
+ * With v NULL, zero them instead.
  */
 static void
-mrnic_mr_lookups(struct mrnic_port *port, uint64_t *hit, uint64_t *miss,
-	bool reset)
+mrnic_mr_lookups(struct mrnic_port *port, uint64_t *v)
 {
 	struct mrnic_port *peer;
 	unsigned int i;
 
-	*hit = 0;
-	*miss = 0;
 	mrnic_ctl_lock();
 	peer = port->peer;
 	for (i = 0; i < MRNIC_MAX_QUEUES; i++) {
 		struct mrnic_txq *own = port->txqs[i];
 		struct mrnic_txq *other = peer->txqs[i];
 
-		if (own != NULL) {
-			*hit += ld(&own->src.hit);
-			*miss += ld(&own->src.miss);
-			if (reset) {
-				zero(&own->src.hit);
-				zero(&own->src.miss);
-			}
+		if (own != NULL && v != NULL) {
+			v[MRNIC_XS_TX_MR_HIT] += ld(&own->src.hit);
+			v[MRNIC_XS_TX_MR_MISS] += ld(&own->src.miss);
+		} else if (own != NULL) {
+			zero(&own->src.hit);
+			zero(&own->src.miss);
 		}
-		if (other != NULL) {
-			*hit += ld(&other->dst.hit);
-			*miss += ld(&other->dst.miss);
-			if (reset) {
-				zero(&other->dst.hit);
-				zero(&other->dst.miss);
-			}
+		if (other != NULL && v != NULL) {
+			v[MRNIC_XS_RX_MR_HIT] += ld(&other->dst.hit);
+			v[MRNIC_XS_RX_MR_MISS] += ld(&other->dst.miss);
+		} else if (other != NULL) {
+			zero(&other->dst.hit);
+			zero(&other->dst.miss);
 		}
 	}
 	mrnic_ctl_unlock();
@@ -167,17 +171,14 @@ mrnic_xstats_collect(struct mrnic_port *port, uint64_t v[MRNIC_XS_N])
 		const struct mrnic_txq *txq = port->txqs[i];
 
 		if (txq != NULL)
-			v[MRNIC_XS_DMA_FAULT_TX] += ld(&txq->dma_fault);
+			v[MRNIC_XS_TX_DMA_FAULT] += ld(&txq->dma_fault);
 		if (rxq != NULL) {
-			v[MRNIC_XS_DMA_FAULT_RX] += ld(&rxq->dma_fault);
+			v[MRNIC_XS_RX_DMA_FAULT] += ld(&rxq->dma_fault);
 			v[MRNIC_XS_RX_DMA_PKTS] += ld(&rxq->dma_pkts);
 			v[MRNIC_XS_RX_FILTERED] += ld(&rxq->filtered);
 		}
 	}
-	v[MRNIC_XS_DMA_FAULT] = v[MRNIC_XS_DMA_FAULT_TX] +
-		v[MRNIC_XS_DMA_FAULT_RX];
-	mrnic_mr_lookups(port, &v[MRNIC_XS_MR_HIT], &v[MRNIC_XS_MR_MISS],
-		false);
+	mrnic_mr_lookups(port, v);
 	v[MRNIC_XS_MR_REG] = ld(&port->mr.reg_on_miss);
 	v[MRNIC_XS_MR_ENTRIES] = mrnic_mr_entries(&port->mr);
 	v[MRNIC_XS_MR_GEN] = __atomic_load_n(&port->mr.gen, __ATOMIC_RELAXED);
@@ -218,9 +219,9 @@ int
 mrnic_xstats_reset(struct rte_eth_dev *dev)
 {
 	struct mrnic_port *port = dev->data->dev_private;
-	uint64_t hit, miss;
 	unsigned int i;
 
+	/* counters only: mr_entries and mr_generation are gauges */
 	for (i = 0; i < MRNIC_MAX_QUEUES; i++) {
 		struct mrnic_rxq *rxq = port->rxqs[i];
 		struct mrnic_txq *txq = port->txqs[i];
@@ -233,7 +234,7 @@ mrnic_xstats_reset(struct rte_eth_dev *dev)
 			zero(&rxq->filtered);
 		}
 	}
-	mrnic_mr_lookups(port, &hit, &miss, true);
+	mrnic_mr_lookups(port, NULL);
 	zero(&port->mr.reg_on_miss);
 	return mrnic_stats_reset(dev);
 }

@@ -1,0 +1,140 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ * Copyright(c) 2026 The dpdk-extmem authors
+ */
+
+/*
+ * Region usage looks at its own heap only: another EAL heap whose memory
+ * this process cannot read (as a heap another process made, whose memory
+ * is not mapped here; simulated by a heap made with EAL's API over pages
+ * then made inaccessible) is never touched by usage, trim, region removal
+ * or heap destruction. The counts are exact: per region, and summing to
+ * the heap's own statistics.
+ */
+
+#include <errno.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include <rte_errno.h>
+#include <rte_malloc.h>
+
+#include "test.h"
+#include "test_heap_util.h"
+
+#define MB (1UL << 20)
+#define FOREIGN_LEN (1UL << 20)
+#define ALLOC_SZ (700 * 1024)
+
+static int
+usage_of(const struct test_heap *th, struct rte_extmem_region *r,
+	unsigned int expected)
+{
+	unsigned int n = UINT32_MAX;
+	size_t bytes = 0;
+
+	TEST_ASSERT_EQ(rte_extmem_heap_region_usage(th->h, r, &n, &bytes), 0,
+		"usage: %s", rte_strerror(rte_errno));
+	TEST_ASSERT_EQ(n, expected, "allocations in the region");
+	if (expected == 0)
+		TEST_ASSERT_EQ(bytes, 0, "bytes of no allocation");
+	else
+		TEST_ASSERT_GE(bytes, (size_t)expected * ALLOC_SZ,
+			"bytes of %u allocations", expected);
+	return TEST_SUCCESS;
+}
+
+/* Per-region counts sum to EAL's statistics of the heap. */
+static int
+usage_sums(const struct test_heap *th)
+{
+	struct rte_extmem_region *regions[8];
+	struct rte_extmem_heap_info info;
+	unsigned int i, n, sum_n = 0;
+	size_t bytes, sum_b = 0;
+	int nr;
+
+	nr = rte_extmem_heap_regions_get(th->h, regions, RTE_DIM(regions));
+	TEST_ASSERT(nr > 0 && nr <= (int)RTE_DIM(regions), "regions");
+	for (i = 0; i < (unsigned int)nr; i++) {
+		TEST_ASSERT_EQ(rte_extmem_heap_region_usage(th->h, regions[i],
+			&n, &bytes), 0, "usage %u", i);
+		sum_n += n;
+		sum_b += bytes;
+	}
+	TEST_ASSERT_EQ(rte_extmem_heap_info_get(th->h, &info), 0, "info");
+	TEST_ASSERT_EQ(sum_n, info.alloc_count, "allocation count");
+	TEST_ASSERT_EQ(sum_b, info.alloc_bytes, "allocated bytes");
+	return TEST_SUCCESS;
+}
+
+static int
+own_heap_checks(void)
+{
+	struct rte_extmem_region *r[3];
+	struct test_heap th;
+	void *p[3];
+	unsigned int i;
+
+	TEST_RUN(test_heap_make(&th, "usage", RTE_EXTMEM_BACKING_ANON, MB, MB,
+		3 * MB));
+	TEST_ASSERT_EQ(rte_extmem_heap_regions_get(th.h, r, 1), 1, "region");
+	TEST_RUN(usage_of(&th, r[0], 0));
+	/* one region: the heap's statistics are the region's */
+	p[0] = rte_extmem_heap_malloc(th.h, "usage", ALLOC_SZ, 0);
+	TEST_ASSERT_NOT_NULL(p[0], "allocation 0");
+	TEST_RUN(usage_of(&th, r[0], 1));
+	/* more regions: each counted on its own */
+	for (i = 1; i < 3; i++) {
+		p[i] = rte_extmem_heap_malloc(th.h, "usage", ALLOC_SZ, 0);
+		TEST_ASSERT_NOT_NULL(p[i], "allocation %u", i);
+	}
+	TEST_ASSERT_EQ(rte_extmem_heap_regions_get(th.h, r, 3), 3, "regions");
+	for (i = 0; i < 3; i++)
+		TEST_RUN(usage_of(&th, r[i], 1));
+	TEST_RUN(usage_sums(&th));
+	rte_free(p[2]);
+	TEST_RUN(usage_of(&th, r[2], 0));
+	TEST_RUN(usage_of(&th, r[1], 1));
+	TEST_RUN(usage_sums(&th));
+	TEST_ASSERT_ERRNO(rte_extmem_heap_region_remove(th.h, r[1]) == -1,
+		EBUSY, "remove a region with an allocation");
+	TEST_ASSERT_EQ(rte_extmem_heap_trim(th.h), 1, "trim the free region");
+	TEST_ASSERT_EQ(rte_extmem_heap_regions_get(th.h, NULL, 0), 2,
+		"two regions left");
+	rte_free(p[1]);
+	rte_free(p[0]);
+	TEST_RUN(usage_sums(&th));
+	return test_heap_free(&th);
+}
+
+static int
+test_heap_usage(void)
+{
+	long pg = sysconf(_SC_PAGESIZE);
+	struct test_heap_snap s;
+	void *mem;
+	int ret;
+
+	test_heap_snap(&s);
+	mem = mmap(NULL, FOREIGN_LEN, PROT_READ | PROT_WRITE,
+		MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
+	TEST_ASSERT(mem != MAP_FAILED, "mmap");
+	TEST_ASSERT_EQ(rte_malloc_heap_create("foreign"), 0, "EAL heap: %s",
+		rte_strerror(rte_errno));
+	TEST_ASSERT_EQ(rte_malloc_heap_memory_add("foreign", mem, FOREIGN_LEN,
+		NULL, 0, pg), 0, "EAL heap memory: %s",
+		rte_strerror(rte_errno));
+	/* from here on, reading the foreign heap's memory is a SIGSEGV */
+	TEST_ASSERT_EQ(mprotect(mem, FOREIGN_LEN, PROT_NONE), 0, "mprotect");
+	ret = own_heap_checks();
+	TEST_ASSERT_EQ(mprotect(mem, FOREIGN_LEN, PROT_READ | PROT_WRITE), 0,
+		"mprotect");
+	TEST_ASSERT_EQ(rte_malloc_heap_memory_remove("foreign", mem,
+		FOREIGN_LEN), 0, "EAL heap memory remove");
+	TEST_ASSERT_EQ(rte_malloc_heap_destroy("foreign"), 0, "EAL heap");
+	munmap(mem, FOREIGN_LEN);
+	TEST_RUN(ret);
+	return test_heap_snap_same(&s, "usage test");
+}
+
+REGISTER_EXTMEM_TEST(heap_usage, test_heap_usage, 0);
