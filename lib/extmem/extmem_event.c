@@ -25,6 +25,7 @@
 #include <rte_per_lcore.h>
 
 #include "extmem_private.h"
+#include "extmem_walk_private.h"
 #include "rte_extmem_event.h"
 
 #define EVENT_EAL_CB_NAME "librte_extmem"
@@ -417,4 +418,25 @@ extmem_event_publish(enum extmem_event_kind kind, struct rte_extmem_region *r)
 		return -1;
 	}
 	return 0;
+}
+
+int
+extmem_event_subscriber_walk(extmem_subscriber_walk_t fn, void *arg)
+{
+	struct extmem_subscriber_view v;
+	const struct event_sub *s;
+	int ret = 0;
+
+	pthread_rwlock_rdlock(&sub_lock);
+	TAILQ_FOREACH(s, &sub_list, next) {
+		v.name = s->name;
+		v.cb = (uintptr_t)s->cb;
+		v.arg = s->arg;
+		v.internal = s->internal;
+		ret = fn(&v, arg);
+		if (ret != 0)
+			break;
+	}
+	pthread_rwlock_unlock(&sub_lock);
+	return ret;
 }
