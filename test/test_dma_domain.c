@@ -370,3 +370,51 @@ test_dma_hotplug_traffic(void)
 }
 
 REGISTER_EXTMEM_TEST(dma_hotplug_traffic, test_dma_hotplug_traffic, 0);
+
+#define F0 "net_mrnic_domF0"
+#define F1 "net_mrnic_domF1"
+
+/*
+ * Ports that exist before the library's first use (probed by rte_eal_init()
+ * in most applications), and a first region that does not fit their
+ * domain: the region is refused with ENOSPC, the devices stay usable and
+ * take the next region that fits. The dispatcher starts with that first
+ * region; it must not replay it to the ports as an existing one.
+ */
+static int
+test_dma_domain_first_use(void)
+{
+	struct rte_extmem_dma_domain_info dl;
+	struct rte_extmem_dma_dev_info dv;
+	rte_iova_t iovas[8];
+	struct test_ureg u;
+	uint16_t f0, f1;
+
+	TEST_RUN(port_probe(F0, "domain=domF,domain_entries=4,peer=self",
+		&f0));
+	TEST_RUN(port_probe(F1, "domain=domF,domain_entries=4,peer=self",
+		&f1));
+	/* the first call of the library */
+	iovas_in_runs(iovas, 8, 1, 0x40000000);
+	TEST_ASSERT_ERRNO(test_ureg_create(&u, "dom_first_8", 8, iovas, 0) ==
+		NULL, ENOSPC, "8 runs in a domain of %u entries", LIMIT);
+	TEST_ASSERT_EQ(rte_extmem_dma_dev_info_get(F0, &dv), 0, "info");
+	TEST_ASSERT_EQ(dv.state, RTE_EXTMEM_DMA_DEV_ACTIVE, "state of " F0
+		" (error %d)", dv.error);
+	TEST_RUN(domain_info("domF", &dl));
+	TEST_ASSERT_EQ(dl.map_calls, 0, "nothing mapped");
+
+	iovas_in_runs(iovas, 8, 2, 0x50000000);
+	TEST_ASSERT_NOT_NULL(test_ureg_create(&u, "dom_first_4", 8, iovas, 0),
+		"4 runs: %s", rte_strerror(rte_errno));
+	TEST_RUN(domain_info("domF", &dl));
+	TEST_ASSERT_EQ(dl.map_calls, LIMIT, "mapped once");
+	TEST_ASSERT_EQ(rte_pmd_mrnic_dma_mapped(f1, u.buf, u.len), 1,
+		"mapped in domF");
+	TEST_ASSERT_EQ(test_ureg_destroy(&u), 0, "destroy");
+	TEST_ASSERT_EQ(rte_vdev_uninit(F0), 0, "remove");
+	TEST_ASSERT_EQ(rte_vdev_uninit(F1), 0, "remove");
+	return TEST_SUCCESS;
+}
+
+REGISTER_EXTMEM_TEST(dma_domain_first_use, test_dma_domain_first_use, 0);
