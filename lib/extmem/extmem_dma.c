@@ -104,6 +104,17 @@ chunk_log(const char *what, const struct dma_map *m, unsigned int i)
 		c->len, m->dd->name, rte_strerror(rte_errno));
 }
 
+/* Debug trace of one run (--log-level=lib.extmem:debug). */
+static void
+chunk_trace(const char *what, const struct dma_map *m, unsigned int i)
+{
+	const struct dma_chunk *c = &m->chunks[i];
+
+	EXTMEM_LOG(DEBUG, "region %s: run %u/%u (va 0x%" PRIxPTR " iova 0x%"
+		PRIx64 " len %zu) %s on %s", m->region->name, i + 1,
+		m->n_chunks, c->va, c->iova, c->len, what, m->dd->name);
+}
+
 /*
  * Map every run of an entry; on failure unmap the runs already mapped. In a
  * shared domain where another entry has the region mapped, nothing to do.
@@ -118,8 +129,10 @@ map_apply(struct dma_map *m)
 		return 0;
 	for (i = 0; i < m->n_chunks; i++) {
 		ret = dma_call(m->dd, true, &m->chunks[i]);
-		if (ret == 0)
+		if (ret == 0) {
+			chunk_trace("mapped", m, i);
 			continue;
+		}
 		err = rte_errno;
 		if (ret < 0 && err != ENOTSUP)
 			chunk_log("map", m, i);
@@ -151,8 +164,10 @@ extmem_dma_unmap_apply(struct dma_map *m, bool strict)
 	}
 	for (i = 0; i < m->n_chunks; i++) {
 		/* a device without its driver (1) holds no mapping */
-		if (dma_call(m->dd, false, &m->chunks[i]) >= 0)
+		if (dma_call(m->dd, false, &m->chunks[i]) >= 0) {
+			chunk_trace("unmapped", m, i);
 			continue;
+		}
 		err = rte_errno;
 		chunk_log("unmap", m, i);
 		if (!strict)
