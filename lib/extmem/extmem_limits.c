@@ -22,7 +22,6 @@
 #include <unistd.h>
 
 #include <rte_eal.h>
-#include <rte_eal_memconfig.h>
 #include <rte_lcore.h>
 #include <rte_malloc.h>
 #include <rte_memory.h>
