@@ -19,11 +19,18 @@
  *   register_1g_4k_extmem_anon_ms  rte_extmem_region_create() with the
  *                                  ANON backing: the library also maps
  *                                  and populates the memory (reference)
+ *   register_1g_4k_floor_ms        the kernel's own cost of what PA mode
+ *                                  needs: mlock() of the memory and one
+ *                                  read of its /proc/self/pagemap entries
+ *                                  (measured when pagemap is readable)
+ *   register_extmem_vs_floor       register_1g_4k_extmem_ms / the floor
  * The keys say 1g; mem_mb gives the size actually used.
  */
 
+#include <fcntl.h>
 #include <inttypes.h>
 #include <stdlib.h>
+#include <unistd.h>
 #include <string.h>
 #include <sys/mman.h>
 
@@ -37,11 +44,43 @@
 #define PG 4096UL
 #define HEAP "perf_register_heap"
 
+/* mlock() + one pagemap read of [mem, +len): ms, or -1 if pagemap cannot
+ * be read.
+ */
+static double
+pin_floor_ms(uint8_t *mem, size_t len, uint64_t *ent)
+{
+	size_t want = len / PG * sizeof(*ent), done = 0;
+	uint64_t t0, t1;
+	ssize_t got;
+	int fd;
+
+	fd = open("/proc/self/pagemap", O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	t0 = perf_now_ns();
+	if (mlock(mem, len) != 0) {
+		close(fd);
+		return -1;
+	}
+	while (done < want) {
+		got = pread(fd, (uint8_t *)ent + done, want - done,
+			(off_t)((uintptr_t)mem / PG * sizeof(*ent) + done));
+		if (got <= 0)
+			break;
+		done += got;
+	}
+	t1 = perf_now_ns();
+	munlock(mem, len);
+	close(fd);
+	return done == want ? perf_ms(t0, t1) : -1;
+}
+
 static int
 bench_register(const struct perf_opts *o, struct perf_result *res)
 {
 	double ext = 1e300, up = 1e300, up_tbl = 1e300, up_reg = 1e300;
-	double heap = 1e300, anon = 1e300;
+	double heap = 1e300, anon = 1e300, floor = 1e300, f;
 	size_t len = RTE_ALIGN_FLOOR(o->mem_bytes, PG), n = len / PG, i;
 	struct rte_extmem_region_params p;
 	struct rte_extmem_region *r;
@@ -117,6 +156,15 @@ bench_register(const struct perf_opts *o, struct perf_result *res)
 		rte_malloc_heap_memory_remove(HEAP, mem, len);
 		rte_malloc_heap_destroy(HEAP);
 		heap = RTE_MIN(heap, perf_ms(t0, t1));
+
+		/* the floor, in the same run (io reused as the buffer) */
+		f = pin_floor_ms(mem, len, io);
+		if (f >= 0)
+			floor = RTE_MIN(floor, f);
+	}
+	if (floor < 1e300) {
+		perf_result_f64(res, "register_1g_4k_floor_ms", floor);
+		perf_result_f64(res, "register_extmem_vs_floor", ext / floor);
 	}
 	perf_result_f64(res, "register_1g_4k_extmem_ms", ext);
 	perf_result_f64(res, "register_1g_4k_rte_extmem_ms", up);

@@ -221,11 +221,8 @@ rte_extmem_limits_get(struct rte_extmem_limits *limits)
 		EXTMEM_FAIL(EINVAL, "limits is NULL");
 		return -1;
 	}
-	if (rte_lcore_count() == 0) {
-		EXTMEM_FAIL(EAGAIN, "EAL is not initialised: call "
-			"rte_eal_init() first");
+	if (!EXTMEM_EAL_READY())
 		return -1;
-	}
 	memset(&l, 0, sizeof(l));
 	l.memseg_lists_max = RTE_MAX_MEMSEG_LISTS;
 	rte_memseg_list_walk(msl_count_cb, &msl);

@@ -124,6 +124,8 @@ rte_extmem_pktmbuf_extmem_get(struct rte_extmem_region *const regions[],
 	uint64_t count;
 	int ret = -1;
 
+	if (!EXTMEM_EAL_READY())
+		return -1;
 	if (elt_size == 0 || (ext == NULL && n_ext != 0)) {
 		EXTMEM_FAIL(EINVAL, "elt_size %u, ext %p for %u descriptors",
 			elt_size, (void *)ext, n_ext);
@@ -249,6 +251,8 @@ rte_extmem_pktmbuf_pool_create_extbuf(const char *name, unsigned int n,
 	uint16_t elt_size;
 	int err;
 
+	if (!EXTMEM_EAL_READY())
+		return NULL;
 	if (args_check(name, priv_size, data_room_size) != 0)
 		return NULL;
 	if (regions == NULL || n_regions == 0) {

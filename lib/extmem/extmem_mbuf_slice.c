@@ -161,6 +161,8 @@ slicer_count_n(struct rte_extmem_slicer *s, unsigned int n)
 int
 rte_extmem_slicer_params_init(struct rte_extmem_slicer_params *params)
 {
+	if (!EXTMEM_EAL_READY())
+		return -1;
 	if (params == NULL) {
 		EXTMEM_FAIL(EINVAL, "params is NULL");
 		return -1;
@@ -332,6 +334,8 @@ rte_extmem_slicer_create(const struct rte_extmem_slicer_params *params)
 	struct rte_extmem_slicer *s;
 	int err;
 
+	if (!EXTMEM_EAL_READY())
+		return NULL;
 	if (params_check(params) != 0)
 		return NULL;
 	s = rte_zmalloc_socket("extmem_slicer", sizeof(*s), RTE_CACHE_LINE_SIZE,
@@ -419,6 +423,8 @@ rte_extmem_slicer_free(struct rte_extmem_slicer *slicer)
 {
 	uint64_t busy;
 
+	if (!EXTMEM_EAL_READY())
+		return -1;
 	extmem_lock();
 	if (!EXTMEM_LIVE(slicer_valid, slicer, "slicer")) {
 		extmem_unlock();
@@ -451,6 +457,8 @@ rte_extmem_slicer_lookup(const char *name)
 {
 	struct rte_extmem_slicer *s;
 
+	if (!EXTMEM_EAL_READY())
+		return NULL;
 	if (extmem_name_check("slicer", name, RTE_EXTMEM_NAMESIZE) != 0)
 		return NULL;
 	extmem_lock();
@@ -469,6 +477,8 @@ rte_extmem_slicer_stats_get(const struct rte_extmem_slicer *slicer,
 {
 	unsigned int i;
 
+	if (!EXTMEM_EAL_READY())
+		return -1;
 	if (slicer == NULL || stats == NULL) {
 		EXTMEM_FAIL(EINVAL, "NULL %s", slicer == NULL ? "slicer" :
 			"stats");
@@ -493,6 +503,8 @@ rte_extmem_slicer_stats_get(const struct rte_extmem_slicer *slicer,
 struct rte_extmem_region *
 rte_extmem_slicer_region(const struct rte_extmem_slicer *slicer)
 {
+	if (!EXTMEM_EAL_READY())
+		return NULL;
 	if (slicer == NULL) {
 		EXTMEM_FAIL(EINVAL, "slicer is NULL");
 		return NULL;
@@ -693,6 +705,8 @@ rte_extmem_slice(struct rte_extmem_slicer *slicer, size_t off, size_t len)
 	rte_iova_t iova;
 	size_t contig;
 
+	if (!EXTMEM_EAL_READY())
+		return NULL;
 	if (unlikely(s == NULL || len == 0 || len > UINT32_MAX ||
 			off >= s->len || len > s->len - off))
 		return slice_bad_args(s, off, len);
@@ -768,6 +782,8 @@ rte_extmem_slice_bulk(struct rte_extmem_slicer *slicer, const size_t *off,
 	unsigned int i, k, made, done = 0;
 	size_t contig;
 
+	if (!EXTMEM_EAL_READY())
+		return 0;
 	if (unlikely(s == NULL || off == NULL || len == NULL ||
 			mbufs == NULL)) {
 		EXTMEM_FAIL(EINVAL, "NULL slicer or array");
@@ -810,6 +826,8 @@ rte_extmem_slice_hdr(struct rte_extmem_slicer *slicer,
 	struct rte_mbuf *h, *payload;
 	char *p;
 
+	if (!EXTMEM_EAL_READY())
+		return NULL;
 	if (slicer == NULL || hdr_pool == NULL) {
 		EXTMEM_FAIL(EINVAL, "NULL %s", slicer == NULL ? "slicer" :
 			"header pool");

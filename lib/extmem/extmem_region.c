@@ -66,6 +66,8 @@ extmem_regions(void)
 const char *
 rte_extmem_backing_name(enum rte_extmem_backing backing)
 {
+	if (!EXTMEM_EAL_READY())
+		return NULL;
 	return extmem_table_name(backing_names, RTE_DIM(backing_names),
 		(unsigned int)backing);
 }
@@ -73,6 +75,8 @@ rte_extmem_backing_name(enum rte_extmem_backing backing)
 int
 rte_extmem_region_params_init(struct rte_extmem_region_params *params)
 {
+	if (!EXTMEM_EAL_READY())
+		return -1;
 	if (params == NULL) {
 		EXTMEM_FAIL(EINVAL, "params is NULL");
 		return -1;
@@ -444,6 +448,8 @@ rte_extmem_region_create(const struct rte_extmem_region_params *params)
 	struct rte_extmem_region *r;
 	int err;
 
+	if (!EXTMEM_EAL_READY())
+		return NULL;
 	extmem_lock();
 	r = extmem_region_new(params);
 	if (r == NULL)
@@ -476,6 +482,8 @@ rte_extmem_region_destroy(struct rte_extmem_region *region)
 {
 	int ret = -1;
 
+	if (!EXTMEM_EAL_READY())
+		return -1;
 	extmem_lock();
 	if (!EXTMEM_REGION_LIVE(region))
 		goto out;
@@ -550,12 +558,16 @@ out:
 int
 rte_extmem_region_user_get(struct rte_extmem_region *region)
 {
+	if (!EXTMEM_EAL_READY())
+		return -1;
 	return region_app_user(region, true);
 }
 
 int
 rte_extmem_region_user_put(struct rte_extmem_region *region)
 {
+	if (!EXTMEM_EAL_READY())
+		return -1;
 	return region_app_user(region, false);
 }
 
@@ -564,6 +576,8 @@ rte_extmem_region_lookup(const char *name)
 {
 	struct rte_extmem_region *r;
 
+	if (!EXTMEM_EAL_READY())
+		return NULL;
 	if (extmem_name_check("region", name, RTE_EXTMEM_NAMESIZE) != 0)
 		return NULL;
 	extmem_lock();
@@ -602,6 +616,8 @@ rte_extmem_region_info_get(const struct rte_extmem_region *region,
 {
 	int ret = -1;
 
+	if (!EXTMEM_EAL_READY())
+		return -1;
 	if (info == NULL) {
 		EXTMEM_FAIL(EINVAL, "info is NULL");
 		return -1;
@@ -621,6 +637,8 @@ rte_extmem_region_iovas_get(const struct rte_extmem_region *region,
 {
 	int ret = -1;
 
+	if (!EXTMEM_EAL_READY())
+		return -1;
 	if (iovas == NULL && n != 0) {
 		EXTMEM_FAIL(EINVAL, "iovas is NULL with n = %u", n);
 		return -1;
@@ -643,6 +661,8 @@ rte_extmem_region_walk(rte_extmem_region_walk_t fn, void *arg)
 	const struct rte_extmem_region *r;
 	int ret = 0;
 
+	if (!EXTMEM_EAL_READY())
+		return -1;
 	if (fn == NULL) {
 		EXTMEM_FAIL(EINVAL, "walk callback is NULL");
 		return -1;
@@ -664,6 +684,8 @@ rte_extmem_region_count(void)
 	const struct rte_extmem_region *r;
 	unsigned int n = 0;
 
+	if (!EXTMEM_EAL_READY())
+		return 0;
 	extmem_lock();
 	TAILQ_FOREACH(r, &region_list, next)
 		n++;

@@ -110,7 +110,7 @@ struct rte_extmem_limits {
  * @return
  *   0 on success, -1 with rte_errno set and @p limits unchanged:
  *   - EINVAL: NULL @p limits;
- *   - EAGAIN: EAL is not initialised.
+ *   - E_RTE_NO_CONFIG: EAL is not initialised.
  */
 __rte_experimental
 int rte_extmem_limits_get(struct rte_extmem_limits *limits);
@@ -122,8 +122,8 @@ int rte_extmem_limits_get(struct rte_extmem_limits *limits);
  * @param f
  *   Output stream.
  * @return
- *   0 on success, -1 with rte_errno EINVAL (NULL @p f) or EAGAIN (EAL is
- *   not initialised).
+ *   0 on success, -1 with rte_errno EINVAL (NULL @p f) or E_RTE_NO_CONFIG
+ *   (EAL is not initialised).
  */
 __rte_experimental
 int rte_extmem_limits_dump(FILE *f);
