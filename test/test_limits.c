@@ -21,6 +21,9 @@
 #include <sys/resource.h>
 #include <unistd.h>
 
+#include <sys/mman.h>
+
+#include <rte_bus_vdev.h>
 #include <rte_errno.h>
 
 #include "test.h"
@@ -28,6 +31,7 @@
 #include "test_region_util.h"
 #include "test_telemetry_util.h"
 
+#include "rte_extmem_dma.h"
 #include "rte_extmem_limits.h"
 
 #define MB (1UL << 20)
@@ -236,5 +240,90 @@ test_limits_report(void)
 	return ret;
 }
 
+/* A region of the caller's memory with fake IOVAs in runs of run pages. */
+static struct rte_extmem_region *
+fake_iova_region(const char *name, void *mem, unsigned int n_pages,
+	unsigned int run)
+{
+	struct rte_extmem_region_params rp;
+	rte_iova_t iovas[64];
+	unsigned int i;
+
+	for (i = 0; i < n_pages && i < RTE_DIM(iovas); i++)
+		/* a gap of one page between runs */
+		iovas[i] = 0x100000000ULL + (uint64_t)(i + i / run) * 4096;
+	test_region_params(&rp, name, RTE_EXTMEM_BACKING_USER, mem,
+		(size_t)n_pages * 4096);
+	rp.page_sz = 4096;
+	rp.iovas = iovas;
+	rp.n_iovas = n_pages;
+	return rte_extmem_region_create(&rp);
+}
+
+/*
+ * DMA domains with an entry limit: two net_mrnic ports in one domain of 8
+ * entries. The report names it with 8 left, 7 after a one-run region;
+ * a region of 9 runs is refused and the report is unchanged.
+ */
+static int
+test_limits_domain(void)
+{
+	struct rte_extmem_limits l0, l1, l2;
+	struct rte_extmem_region *r, *big;
+	char note[128];
+	uint8_t *mem;
+	FILE *f;
+	char *buf = NULL;
+	size_t len = 0;
+	int ret = TEST_SUCCESS;
+
+	mem = mmap(NULL, 64 * 4096, PROT_READ | PROT_WRITE,
+		MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	TEST_ASSERT(mem != MAP_FAILED, "mmap");
+	TEST_ASSERT_EQ(rte_vdev_init("net_mrnic_limd0",
+		"domain=limD,domain_entries=8"), 0, "vdev 0");
+	TEST_ASSERT_EQ(rte_vdev_init("net_mrnic_limd1",
+		"domain=limD,domain_entries=8"), 0, "vdev 1");
+	rte_extmem_dma_sync();
+	TEST_ASSERT_EQ(rte_extmem_limits_get(&l0), 0, "limits");
+	TEST_ASSERT(strcmp(l0.dma_domain_tightest, "limD") == 0,
+		"tightest domain '%s'", l0.dma_domain_tightest);
+	TEST_ASSERT_EQ(l0.dma_domain_max_entries, 8, "max entries");
+	TEST_ASSERT_GE(l0.dma_domains, 1, "domains");
+
+	r = fake_iova_region("limits_dom_r", mem, 4, 4);
+	TEST_ASSERT_NOT_NULL(r, "one-run region: %s", rte_strerror(rte_errno));
+	TEST_ASSERT_EQ(rte_extmem_limits_get(&l1), 0, "limits");
+	TEST_ASSERT_EQ(l1.dma_domain_entries_left, l0.dma_domain_entries_left - 1,
+		"one entry taken");
+	big = fake_iova_region("limits_dom_big", mem + 8 * 4096, 18, 2);
+	if (big != NULL) {
+		rte_extmem_region_destroy(big);
+		ret = TEST_FAILED;
+		printf("    FAIL: a region of 9 runs fit in %u entries\n",
+			l1.dma_domain_entries_left);
+	}
+	TEST_ASSERT_EQ(rte_extmem_limits_get(&l2), 0, "limits");
+	TEST_ASSERT_EQ(l2.dma_domain_entries_left, l1.dma_domain_entries_left,
+		"the refused region took nothing");
+	snprintf(note, sizeof(note), "fewest entries left: limD, %u of 8",
+		l2.dma_domain_entries_left);
+	f = open_memstream(&buf, &len);
+	TEST_ASSERT_NOT_NULL(f, "memstream");
+	TEST_ASSERT_EQ(rte_extmem_limits_dump(f), 0, "dump");
+	fclose(f);
+	if (strstr(buf, note) == NULL) {
+		printf("    FAIL: no '%s' in the report:\n%s", note, buf);
+		ret = TEST_FAILED;
+	}
+	free(buf);
+	TEST_ASSERT_EQ(rte_extmem_region_destroy(r), 0, "destroy");
+	TEST_ASSERT_EQ(rte_vdev_uninit("net_mrnic_limd0"), 0, "uninit 0");
+	TEST_ASSERT_EQ(rte_vdev_uninit("net_mrnic_limd1"), 0, "uninit 1");
+	munmap(mem, 64 * 4096);
+	return ret;
+}
+
 REGISTER_EXTMEM_TEST(limits_bad_input, test_limits_bad_input, 0);
+REGISTER_EXTMEM_TEST(limits_domain, test_limits_domain, 0);
 REGISTER_EXTMEM_TEST(limits_report, test_limits_report, 0);

@@ -5,7 +5,8 @@
 /*
  * Telemetry of what uses the regions, through the stock client: the DMA
  * mapping table on a pair of net_mrnic ports (a region mapped on both,
- * a NO_DMA region on none), the devices' dispatcher state, a slicer with
+ * a NO_DMA region on none), the devices' dispatcher state and DMA faults
+ * (a packet sent from the NO_DMA region), a slicer with
  * slices out and free callbacks pending, the event subscribers (this
  * test's with its callback address, the library's dispatcher first) and
  * the pools the library made; then the same after everything is undone.
@@ -17,6 +18,7 @@
 #include <stdlib.h>
 
 #include <rte_errno.h>
+#include <rte_ethdev.h>
 #include <rte_mbuf.h>
 
 #include "test.h"
@@ -72,7 +74,9 @@ check_users(const char *out, const struct mrnic_t_pair *p,
 		"\"opted_out\": 0, \"n_ports\": 1, \"n_regions\": 1, ",
 		p->name[0]);
 	TEST_TEL_EXPECT(out, exp);
-	TEST_TEL_EXPECT(out, "\"error\": \"\", \"regions\": [\"tel_u_dma\"]}}");
+	/* one Tx fault on port a: a buffer in the NO_DMA region */
+	TEST_TEL_EXPECT(out, "\"error\": \"\", \"dma_faults\": 1, "
+		"\"regions\": [\"tel_u_dma\"]}}");
 	TEST_TEL_EXPECT(out, "{\"/extmem/slicers\": [\"tel_u_slicer\"]}");
 	snprintf(exp, sizeof(exp), "{\"/extmem/slicer_info\": {\"name\": "
 		"\"tel_u_slicer\", \"region\": \"tel_u_dma\", \"pool\": ");
@@ -87,7 +91,8 @@ check_users(const char *out, const struct mrnic_t_pair *p,
 		PRIxPTR "\", \"arg\": \"0x%" PRIxPTR "\", \"internal\": 0}}}",
 		(uintptr_t)tel_sub_cb, (uintptr_t)events);
 	TEST_TEL_EXPECT(out, exp);
-	TEST_TEL_EXPECT(out, "{\"/extmem/pools\": [\"tel_u_extbuf\", ");
+	TEST_TEL_EXPECT(out, "{\"/extmem/pools\": [\"tel_u_extbuf\", "
+		"\"tel_u_fault\", ");
 	TEST_TEL_EXPECT(out, "{\"/extmem/pool_info\": {\"name\": "
 		"\"tel_u_extbuf\", \"kind\": \"extbuf\", \"region\": "
 		"\"tel_u_dma\", ");
@@ -122,9 +127,10 @@ test_telemetry_users(void)
 	struct rte_extmem_slicer_params sp;
 	struct rte_extmem_region *dma, *nodma;
 	struct rte_extmem_slicer *slicer;
-	struct rte_mempool *rxmp, *xmp;
-	struct rte_mbuf *m[3], *xm;
+	struct rte_mempool *rxmp, *xmp, *fmp;
+	struct rte_mbuf *m[3], *xm, *fm;
 	unsigned int events = 0, freed = 0, i;
+	uint16_t sent;
 	struct mrnic_t_pair p;
 	char *out;
 	int ret;
@@ -165,6 +171,18 @@ test_telemetry_users(void)
 	xm = rte_pktmbuf_alloc(xmp);
 	TEST_ASSERT_NOT_NULL(xm, "extbuf mbuf");
 
+	/* a packet from memory the device was not given: one DMA fault */
+	fmp = rte_extmem_pktmbuf_pool_create_extbuf("tel_u_fault", 8, 0, 0,
+		RTE_MBUF_DEFAULT_BUF_SIZE, SOCKET_ID_ANY, &nodma, 1);
+	TEST_ASSERT_NOT_NULL(fmp, "fault pool: %s", rte_strerror(rte_errno));
+	fm = rte_pktmbuf_alloc(fmp);
+	TEST_ASSERT_NOT_NULL(fm, "fault mbuf");
+	TEST_ASSERT_NOT_NULL(rte_pktmbuf_append(fm, 64), "append");
+	sent = rte_eth_tx_burst(p.port[0], 0, &fm, 1);
+	if (sent == 0)
+		rte_pktmbuf_free(fm);
+	mrnic_t_drain(p.port[1], p.nq);
+
 	out = test_tel_run(cmds);
 	TEST_ASSERT_NOT_NULL(out, "client output");
 	printf("%s", out);
@@ -173,6 +191,7 @@ test_telemetry_users(void)
 
 	rte_pktmbuf_free(xm);
 	rte_mempool_free(xmp);
+	rte_mempool_free(fmp);
 	rte_pktmbuf_free(m[0]);
 	rte_pktmbuf_free(m[1]);
 	TEST_ASSERT_EQ(rte_extmem_slicer_free(slicer), 0, "slicer free");

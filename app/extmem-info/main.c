@@ -61,12 +61,16 @@ print_json(const struct rte_extmem_limits *l)
 		PRIu64 ", \"registration_pins\": %s, \"iova_mode\": \"%s\", "
 		"\"thp\": \"%s\", \"vfio\": %s, \"vfio_dma_entry_limit\": %"
 		PRIu64 ", \"vfio_user_maps_max\": %u, \"dma_entries_needed\": %"
-		PRIu64 "}\n", l->memlock_limit, l->memlock_used,
+		PRIu64 ", \"dma_domains\": %u, \"dma_domain_tightest\": \"%s\", "
+		"\"dma_domain_max_entries\": %u, \"dma_domain_entries_left\": "
+		"%u}\n", l->memlock_limit, l->memlock_used,
 		l->memlock_unlimited_cap ? "true" : "false",
 		l->pinned_by_regions, l->registration_pins ? "true" : "false",
 		l->iova_mode == RTE_IOVA_PA ? "PA" : "VA", l->thp,
 		l->vfio ? "true" : "false", l->vfio_dma_entry_limit,
-		l->vfio_user_maps_max, l->dma_entries_needed);
+		l->vfio_user_maps_max, l->dma_entries_needed, l->dma_domains,
+		l->dma_domain_tightest, l->dma_domain_max_entries,
+		l->dma_domain_entries_left);
 }
 
 /* The telemetry socket of a running application (EAL's runtime dir). */

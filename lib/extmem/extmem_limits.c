@@ -7,7 +7,8 @@
  * kernel (hugepage pools, THP, VFIO's mapping entries) and the process
  * limits (locked memory) leave for the next registration, read from
  * public EAL calls, sysfs and procfs, plus what this library's live
- * regions already take. extmem_limits_notes() says what each figure
+ * regions already take and the DMA domains' entries left (through
+ * rte_extmem_dma.h only). extmem_limits_notes() says what each figure
  * means for the next registration; the dump, the telemetry command
  * /extmem/limits and dpdk-extmem-info all print those notes.
  */
@@ -22,13 +23,13 @@
 #include <unistd.h>
 
 #include <rte_eal.h>
-#include <rte_eal_memconfig.h>
 #include <rte_lcore.h>
 #include <rte_malloc.h>
 #include <rte_memory.h>
 
 #include "extmem_limits_private.h"
 #include "extmem_private.h"
+#include "rte_extmem_dma.h"
 #include "rte_extmem_heap.h"
 
 /*
@@ -211,6 +212,27 @@ region_entries_cb(const struct rte_extmem_region *region __rte_unused,
 	return 0;
 }
 
+/* The domain with an entry limit that has the fewest entries left. */
+static int
+domain_cb(const char *name, void *arg)
+{
+	struct rte_extmem_dma_domain_info info;
+	struct rte_extmem_limits *l = arg;
+
+	l->dma_domains++;
+	if (rte_extmem_dma_domain_info_get(name, &info) != 0 ||
+			info.max_entries == 0)
+		return 0;
+	if (l->dma_domain_tightest[0] == '\0' ||
+			info.entries_left < l->dma_domain_entries_left) {
+		snprintf(l->dma_domain_tightest,
+			sizeof(l->dma_domain_tightest), "%s", name);
+		l->dma_domain_max_entries = info.max_entries;
+		l->dma_domain_entries_left = info.entries_left;
+	}
+	return 0;
+}
+
 int
 rte_extmem_limits_get(struct rte_extmem_limits *limits)
 {
@@ -244,6 +266,7 @@ rte_extmem_limits_get(struct rte_extmem_limits *limits)
 	limits_thp(&l);
 	limits_vfio(&l);
 	rte_extmem_region_walk(region_entries_cb, &l.dma_entries_needed);
+	rte_extmem_dma_domain_walk(domain_cb, &l);
 	*limits = l;
 	return 0;
 }
@@ -347,6 +370,17 @@ extmem_limits_notes(const struct rte_extmem_limits *l,
 			l->dma_entries_needed >= lim ? "; none is left" : "");
 	}
 	fn(arg, "vfio", text);
+
+	if (l->dma_domain_tightest[0] == '\0')
+		snprintf(text, sizeof(text), "%u domain(s), none with an entry "
+			"limit", l->dma_domains);
+	else
+		snprintf(text, sizeof(text), "%u domain(s); fewest entries "
+			"left: %s, %u of %u: a region of more IOVA runs is "
+			"refused (ENOSPC)", l->dma_domains,
+			l->dma_domain_tightest, l->dma_domain_entries_left,
+			l->dma_domain_max_entries);
+	fn(arg, "dma_domains", text);
 }
 
 static void

@@ -78,6 +78,13 @@ tel_limits(const char *cmd __rte_unused, const char *params,
 		l.vfio_dma_entry_limit);
 	rte_tel_data_add_dict_u64(d, "vfio_user_maps_max",
 		l.vfio_user_maps_max);
+	rte_tel_data_add_dict_u64(d, "dma_domains", l.dma_domains);
+	rte_tel_data_add_dict_string(d, "dma_domain_tightest",
+		l.dma_domain_tightest);
+	rte_tel_data_add_dict_u64(d, "dma_domain_max_entries",
+		l.dma_domain_max_entries);
+	rte_tel_data_add_dict_u64(d, "dma_domain_entries_left",
+		l.dma_domain_entries_left);
 	rte_tel_data_add_dict_u64(d, "dma_entries_needed",
 		l.dma_entries_needed);
 	rte_tel_data_add_dict_container(d, "next_registration", notes, 0);

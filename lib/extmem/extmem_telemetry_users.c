@@ -11,7 +11,8 @@
  *   /extmem/subscribers       event subscribers in delivery order
  *   /extmem/pools, /extmem/pool_info,<name>   pools made by the library
  * The DMA commands read the dispatcher through rte_extmem_dma.h only; the
- * devices are those of the ethdev ports. Addresses are hex strings.
+ * devices are those of the ethdev ports, their faults the ports' "fault"
+ * xstats. Addresses are hex strings.
  * A bad parameter returns -EINVAL and an unknown name -ENOENT (the client
  * shows null).
  */
@@ -19,6 +20,7 @@
 #include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <rte_common.h>
@@ -88,47 +90,75 @@ tel_dev_state_name(enum rte_extmem_dma_dev_state s)
 		names[s] : "?";
 }
 
-struct tel_dma_walk {
-	struct rte_tel_data *d;
-	struct rte_device *devs[TEL_MAX_DEVS];
-	unsigned int n_devs;
-	int err;
+/*
+ * The regions, collected by a walk and queried after it: the DMA queries
+ * take the library's lock, which the walk holds. A region destroyed in
+ * between is refused by the query (not a live region) and left out.
+ */
+struct tel_regions {
+	unsigned int n;
+	struct {
+		const struct rte_extmem_region *r;
+		char name[RTE_EXTMEM_NAMESIZE];
+	} e[RTE_TEL_MAX_DICT_ENTRIES];
 };
 
 static int
-tel_dma_map_cb(const struct rte_extmem_region *region,
+tel_regions_cb(const struct rte_extmem_region *region,
 	const struct rte_extmem_region_info *info, void *arg)
 {
-	struct tel_dma_walk *w = arg;
-	struct rte_tel_data *devs;
-	unsigned int i;
+	struct tel_regions *t = arg;
 
-	devs = rte_tel_data_alloc();
-	if (devs == NULL) {
-		w->err = -ENOMEM;
+	if (t->n == RTE_DIM(t->e))
 		return 1;
-	}
-	rte_tel_data_start_array(devs, RTE_TEL_STRING_VAL);
-	for (i = 0; i < w->n_devs; i++)
-		if (rte_extmem_dma_is_mapped(region, w->devs[i]) == 1)
-			rte_tel_data_add_array_string(devs,
-				rte_dev_name(w->devs[i]));
-	rte_tel_data_add_dict_container(w->d, info->name, devs, 0);
+	t->e[t->n].r = region;
+	snprintf(t->e[t->n].name, sizeof(t->e[t->n].name), "%s", info->name);
+	t->n++;
 	return 0;
+}
+
+static struct tel_regions *
+tel_regions_collect(void)
+{
+	struct tel_regions *t = calloc(1, sizeof(*t));
+
+	if (t != NULL)
+		rte_extmem_region_walk(tel_regions_cb, t);
+	return t;
 }
 
 static int
 tel_dma_map(const char *cmd __rte_unused, const char *params,
 	struct rte_tel_data *d)
 {
-	struct tel_dma_walk w = { .d = d };
+	struct rte_device *devs[TEL_MAX_DEVS];
+	struct rte_tel_data *names;
+	struct tel_regions *t;
+	unsigned int n_devs, i, j;
+	int ret = 0;
 
 	if (tel_no_params(params) != 0)
 		return -EINVAL;
-	w.n_devs = tel_port_devices(w.devs, RTE_DIM(w.devs));
+	n_devs = tel_port_devices(devs, RTE_DIM(devs));
+	t = tel_regions_collect();
+	if (t == NULL)
+		return -ENOMEM;
 	rte_tel_data_start_dict(d);
-	rte_extmem_region_walk(tel_dma_map_cb, &w);
-	return w.err;
+	for (i = 0; i < t->n && ret == 0; i++) {
+		names = rte_tel_data_alloc();
+		if (names == NULL) {
+			ret = -ENOMEM;
+			break;
+		}
+		rte_tel_data_start_array(names, RTE_TEL_STRING_VAL);
+		for (j = 0; j < n_devs; j++)
+			if (rte_extmem_dma_is_mapped(t->e[i].r, devs[j]) == 1)
+				rte_tel_data_add_array_string(names,
+					rte_dev_name(devs[j]));
+		rte_tel_data_add_dict_container(d, t->e[i].name, names, 0);
+	}
+	free(t);
+	return ret;
 }
 
 static int
@@ -151,29 +181,51 @@ tel_dma_devices(const char *cmd __rte_unused, const char *params,
 	return 0;
 }
 
-struct tel_dev_regions {
-	const struct rte_device *dev;
-	struct rte_tel_data *names;
-};
-
-static int
-tel_dev_regions_cb(const struct rte_extmem_region *region,
-	const struct rte_extmem_region_info *info, void *arg)
+/*
+ * DMA faults a device counted: the sum over its ethdev ports of the
+ * extended statistics whose name says "fault" (net_mrnic's
+ * rx/tx_dma_fault_errors; 0 for drivers without such counters).
+ */
+static uint64_t
+tel_dev_faults(const struct rte_device *dev)
 {
-	struct tel_dev_regions *w = arg;
+	struct rte_eth_xstat_name *names;
+	struct rte_eth_dev_info info;
+	struct rte_eth_xstat *xs;
+	uint64_t sum = 0;
+	uint16_t port;
+	int n, i;
 
-	if (rte_extmem_dma_is_mapped(region, w->dev) == 1)
-		rte_tel_data_add_array_string(w->names, info->name);
-	return 0;
+	RTE_ETH_FOREACH_DEV(port) {
+		if (rte_eth_dev_info_get(port, &info) != 0 ||
+				info.device != dev)
+			continue;
+		n = rte_eth_xstats_get_names(port, NULL, 0);
+		if (n <= 0)
+			continue;
+		names = calloc(n, sizeof(*names));
+		xs = calloc(n, sizeof(*xs));
+		if (names != NULL && xs != NULL &&
+				rte_eth_xstats_get_names(port, names, n) == n &&
+				rte_eth_xstats_get(port, xs, n) == n)
+			for (i = 0; i < n; i++)
+				if (xs[i].id < (uint64_t)n && strstr(
+						names[xs[i].id].name, "fault"))
+					sum += xs[i].value;
+		free(names);
+		free(xs);
+	}
+	return sum;
 }
 
 static int
 tel_dma_dev_info(const char *cmd __rte_unused, const char *params,
 	struct rte_tel_data *d)
 {
-	struct rte_device *devs[TEL_MAX_DEVS];
+	struct rte_device *devs[TEL_MAX_DEVS], *dev = NULL;
 	struct rte_extmem_dma_dev_info info;
-	struct tel_dev_regions w = { 0 };
+	struct rte_tel_data *names;
+	struct tel_regions *t;
 	unsigned int n, i;
 
 	if (params == NULL || params[0] == '\0' ||
@@ -187,7 +239,7 @@ tel_dma_dev_info(const char *cmd __rte_unused, const char *params,
 	n = tel_port_devices(devs, RTE_DIM(devs));
 	for (i = 0; i < n; i++)
 		if (strcmp(rte_dev_name(devs[i]), params) == 0)
-			w.dev = devs[i];
+			dev = devs[i];
 	rte_tel_data_start_dict(d);
 	rte_tel_data_add_dict_string(d, "name", params);
 	rte_tel_data_add_dict_string(d, "state",
@@ -201,13 +253,23 @@ tel_dma_dev_info(const char *cmd __rte_unused, const char *params,
 	rte_tel_data_add_dict_u64(d, "unmap_calls", info.unmap_calls);
 	rte_tel_data_add_dict_string(d, "error",
 		info.error == 0 ? "" : rte_strerror(info.error));
-	if (w.dev != NULL) {
-		w.names = rte_tel_data_alloc();
-		if (w.names == NULL)
+	if (dev != NULL)
+		rte_tel_data_add_dict_u64(d, "dma_faults", tel_dev_faults(dev));
+	if (dev != NULL) {
+		names = rte_tel_data_alloc();
+		t = tel_regions_collect();
+		if (names == NULL || t == NULL) {
+			rte_tel_data_free(names);
+			free(t);
 			return -ENOMEM;
-		rte_tel_data_start_array(w.names, RTE_TEL_STRING_VAL);
-		rte_extmem_region_walk(tel_dev_regions_cb, &w);
-		rte_tel_data_add_dict_container(d, "regions", w.names, 0);
+		}
+		rte_tel_data_start_array(names, RTE_TEL_STRING_VAL);
+		for (i = 0; i < t->n; i++)
+			if (rte_extmem_dma_is_mapped(t->e[i].r, dev) == 1)
+				rte_tel_data_add_array_string(names,
+					t->e[i].name);
+		free(t);
+		rte_tel_data_add_dict_container(d, "regions", names, 0);
 	}
 	return 0;
 }
@@ -442,8 +504,8 @@ RTE_INIT(extmem_telemetry_users_init)
 		"Returns the dispatcher state of every ethdev port's device "
 		"(pending, active, no_dma, failed). Takes no parameters");
 	rte_telemetry_register_cmd("/extmem/dma_dev_info", tel_dma_dev_info,
-		"Returns the dispatcher's record of a device and the regions "
-		"mapped on it. Parameters: device name");
+		"Returns the dispatcher's record of a device, its DMA faults "
+		"and the regions mapped on it. Parameters: device name");
 	rte_telemetry_register_cmd("/extmem/slicers", tel_slicers,
 		"Returns the names of the slicers. Takes no parameters");
 	rte_telemetry_register_cmd("/extmem/slicer_info", tel_slicer_info,

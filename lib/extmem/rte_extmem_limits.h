@@ -29,7 +29,10 @@
  *  - VFIO mapping entries: every IOVA-contiguous run of a region mapped
  *    on a VFIO device is one mapping entry of its container: EAL keeps at
  *    most 256 per container, the kernel's vfio_iommu_type1
- *    dma_entry_limit (65535 by default) counts them too.
+ *    dma_entry_limit (65535 by default) counts them too;
+ *  - DMA domains with an entry limit (rte_extmem_dma.h): a region needing
+ *    more IOVA-contiguous runs than the domain has entries left is refused
+ *    (ENOSPC) before anything is mapped.
  * Every function requires rte_eal_init() to have succeeded.
  */
 
@@ -44,6 +47,9 @@
 #ifdef __cplusplus
 extern "C" {
 #endif
+
+/** Size of the names in the report, with the NUL. */
+#define RTE_EXTMEM_LIMITS_NAMESIZE 64
 
 /** Hugepage sizes described at most in rte_extmem_limits::hugepages. */
 #define RTE_EXTMEM_LIMITS_HUGEPAGE_SIZES 4
@@ -100,6 +106,16 @@ struct rte_extmem_limits {
 	 * there.
 	 */
 	uint64_t dma_entries_needed;
+	/** DMA domains the dispatcher knows (rte_extmem_dma_domain_walk()). */
+	unsigned int dma_domains;
+	/** Of the domains with an entry limit, the one with the fewest
+	 * entries left; "" if no domain has a limit.
+	 */
+	char dma_domain_tightest[RTE_EXTMEM_LIMITS_NAMESIZE];
+	/** Entries that domain holds at most (0 if none has a limit). */
+	unsigned int dma_domain_max_entries;
+	/** Entries left in that domain. */
+	unsigned int dma_domain_entries_left;
 };
 
 /**
