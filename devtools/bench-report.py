@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: BSD-3-Clause
 # Copyright(c) 2026 The dpdk-extmem authors
 """Aggregate the raw outputs of devtools/bench.sh into bench/results.json,
-results.md, results.rst and results.png.
+results.md, results.rst, results.png (forwarding) and results_scale.png
+(the scale benchmark's curves).
 
 Both programs are measured the same way: the total receive rate of all
 ports in each statistics period (1 s), the first period (start-up) left
@@ -152,9 +153,108 @@ def collect(raw, tool, mode, reps):
 PERF_COMMON = ("tool", "iova_mode", "hugepages", "mem_mb")
 
 
+SCALE_KEY = re.compile(r"^scale_(4k|64k|2m|1g)_(\d+)g_([a-z0-9]+)_(.+)$")
+SCALE_PGS = ("4k", "64k", "2m", "1g")
+
+
+def scale_points(perf):
+    """{page size: {(GiB, cfg): {what: value}}} of the scale benchmark."""
+    pts = {}
+    res = perf.get("scale") if isinstance(perf, dict) else None
+    if not isinstance(res, dict):
+        return pts
+    for k, v in res.items():
+        m = SCALE_KEY.match(k)
+        if m:
+            pg, gb, cfg, what = m.groups()
+            pts.setdefault(pg, {}).setdefault((int(gb), cfg), {})[what] = v
+    return pts
+
+
+def cfg_order(key):
+    gb, cfg = key
+    if cfg.startswith("r") and cfg[1:].isdigit():
+        return (1, gb, int(cfg[1:]))
+    return (0, cfg != "scattered", gb)
+
+
+def nbytes(v):
+    if not isinstance(v, (int, float)):
+        return "n/a"
+    for unit, sz in (("GiB", 1 << 30), ("MiB", 1 << 20), ("KiB", 1 << 10)):
+        if v >= sz:
+            return f"{v / sz:.1f} {unit}"
+    return f"{int(v)} B"
+
+
+def num(v, fmt="{:.2f}"):
+    return fmt.format(v) if isinstance(v, (int, float)) else "n/a"
+
+
+SCALE_COLS = ("registered", "IOVAs / regions", "table", "flat array",
+              "table / flat", "lookup ns", "flat ns", "lookup / flat",
+              "hot lookup / flat", "create ms", "destroy ms")
+
+
+def scale_rows(pts, pg):
+    rows = []
+    for key in sorted(pts.get(pg, {}), key=cfg_order):
+        gb, cfg = key
+        d = pts[pg][key]
+        what = (cfg[1:] + " regions" if cfg.startswith("r") and
+                cfg[1:].isdigit() else cfg)
+        rows.append((f"{gb} GiB", what, nbytes(d.get("table_bytes")),
+                     nbytes(d.get("flat_bytes")),
+                     num(d.get("table_vs_flat")), num(d.get("extmem_ns")),
+                     num(d.get("flat_ns")), num(d.get("extmem_vs_flat")),
+                     num(d.get("hot_vs_flat")),
+                     num(d.get("create_ms"), "{:.1f}"),
+                     num(d.get("destroy_ms"), "{:.1f}")))
+    return rows
+
+
+def scale_plot(pts, path, title):
+    """Lookup time and table size against registered GiB, per page size."""
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    fig, (a1, a2, a3) = plt.subplots(1, 3, figsize=(13, 4))
+    for pg in SCALE_PGS:
+        sc = sorted((gb, d) for (gb, cfg), d in pts.get(pg, {}).items()
+                    if cfg == "scattered")
+        if not sc:
+            continue
+        gbs = [gb for gb, _ in sc]
+        ln, = a1.plot(gbs, [d.get("extmem_ns", 0) for _, d in sc], "o-",
+                      label=f"{pg} rte_extmem_virt2iova")
+        a1.plot(gbs, [d.get("flat_ns", 0) for _, d in sc], "x--",
+                color=ln.get_color(), label=f"{pg} flat array")
+        a2.plot(gbs, [d.get("table_bytes", 0) or 1 for _, d in sc], "o-",
+                color=ln.get_color(), label=f"{pg} table")
+        a2.plot(gbs, [d.get("flat_bytes", 0) or 1 for _, d in sc], "x--",
+                color=ln.get_color(), label=f"{pg} flat array")
+        a3.plot(gbs, [d.get("create_ms", 0) for _, d in sc], "o-",
+                color=ln.get_color(), label=f"{pg} create")
+    for ax in (a1, a2, a3):
+        ax.set_xscale("log", base=2)
+        ax.set_xlabel("registered GiB (device memory, scattered IOVAs)")
+    a1.set_ylabel("ns per random lookup")
+    a2.set_yscale("log", base=2)
+    a2.set_ylabel("bytes of table")
+    a3.set_yscale("log")
+    a3.set_ylabel("ms: region create (EAL registration included)")
+    a1.legend(fontsize=6)
+    a2.legend(fontsize=6)
+    a3.legend(fontsize=6)
+    fig.suptitle(title, fontsize=9)
+    fig.tight_layout()
+    fig.savefig(path, dpi=80)
+
+
 def perf_table(perf):
     """(metric, value) rows of the perf tool's results: one flat JSON
-    object per benchmark, run in its own process."""
+    object per benchmark, run in its own process (the scale benchmark's
+    curves have tables of their own)."""
     if not isinstance(perf, dict):
         return []
     rows = []
@@ -163,7 +263,7 @@ def perf_table(perf):
             rows.append((bench, str(res)))
             continue
         for k, v in res.items():
-            if k in PERF_COMMON:
+            if k in PERF_COMMON or SCALE_KEY.match(k):
                 continue
             if isinstance(v, bool):
                 v = "yes" if v else "no"
@@ -306,6 +406,15 @@ def main():
                "time per operation, `_vs_`: ratio):", "",
                "| metric | value |", "|---|---:|"]
         md += [f"| {k} | {v} |" for k, v in perf_rows]
+    pts = scale_points(perf)
+    for pg in SCALE_PGS:
+        rows_s = scale_rows(pts, pg)
+        if not rows_s:
+            continue
+        md += ["", f"Scaling, {pg} pages (dpdk-test-extmem-perf scale):", "",
+               "| " + " | ".join(SCALE_COLS) + " |",
+               "|" + "---|" * len(SCALE_COLS)]
+        md += ["| " + " | ".join(r) + " |" for r in rows_s]
     md += ["", f"Reproduce: `{args.command}`", ""]
     with open(os.path.join(args.out, "results.md"), "w") as f:
         f.write("\n".join(md))
@@ -333,6 +442,17 @@ def main():
                 "   * - metric", "     - value"]
         for k, v in perf_rows:
             rst += [f"   * - ``{k}``", f"     - {v}"]
+    for pg in SCALE_PGS:
+        rows_s = scale_rows(pts, pg)
+        if not rows_s:
+            continue
+        rst += ["", f".. list-table:: Scaling, {pg} pages "
+                "(dpdk-test-extmem-perf scale)", "   :header-rows: 1", ""]
+        rst.append(f"   * - {SCALE_COLS[0]}")
+        rst += [f"     - {c}" for c in SCALE_COLS[1:]]
+        for r in rows_s:
+            rst.append(f"   * - {r[0]}")
+            rst += [f"     - {c}" for c in r[1:]]
     rst.append("")
     with open(os.path.join(args.out, "results.rst"), "w") as f:
         f.write("\n".join(rst))
@@ -365,6 +485,10 @@ def main():
         ax.legend(fontsize=8)
         fig.tight_layout()
         fig.savefig(os.path.join(args.out, "results.png"), dpi=80)
+        if pts:
+            scale_plot(pts, os.path.join(args.out, "results_scale.png"),
+                       f"dpdk-test-extmem-perf scale, DPDK "
+                       f"{mach['dpdk_version']} on {mach['cpu'][:40]}")
     except ImportError:
         print("bench: matplotlib missing: no chart (apt-get install "
               "python3-matplotlib)", file=sys.stderr)

@@ -17,12 +17,24 @@
 # (default "native anon xmem xmemhuge"), BENCH_MBUFS (mbufs in the pool of
 # both programs, default 65536), BENCH_OUT (default bench), TESTPMD (default
 # /usr/bin/dpdk-testpmd), BENCH_PERF_TIMEOUT (seconds per micro-benchmark,
-# default 600), BENCH_NO_SETUP=1 to skip devtools/setup.sh.
+# default 600), BENCH_NO_SETUP=1 to skip devtools/setup.sh, BENCH_QUICK=1
+# for a quick run (one repetition of 2 s, small micro-benchmark sizes,
+# the scaling curves up to 16 GiB: a few minutes; the figures are rough).
+# Any benchmark that crashes, times out or fails makes the script exit 1
+# after the report of the others is written.
 
 set -eu
 
 top=$(cd "$(dirname "$0")/.." && pwd)
 build=${EXTMEM_BUILD_DIR:-$top/build}
+quick=${BENCH_QUICK:-0}
+perf_args=
+if [ "$quick" = 1 ]; then
+	BENCH_REPS=${BENCH_REPS:-1}
+	BENCH_DURATION=${BENCH_DURATION:-2}
+	perf_args="--mem-mb 64 --lookups 262144 --min-time 0.05 --max-time 0.3 --repeat 1"
+fi
+failed=
 reps=${BENCH_REPS:-5}
 dur=${BENCH_DURATION:-5}
 modes=${BENCH_MODES:-native anon xmem xmemhuge}
@@ -126,8 +138,10 @@ run_ours() { # <mode> <rep>
 	pid=$!
 	probe_share "$pid" "$raw/ours_$1_$2.share" "$probe_from" "$dur"
 	wait_pid "$pid" 60
-	[ -s "$raw/ours_$1_$2.json" ] ||
-		say "warning: ours $1 run $2 failed (see $f)"
+	if [ ! -s "$raw/ours_$1_$2.json" ]; then
+		say "ERROR: ours $1 run $2 failed (see $f)"
+		failed="$failed ours_$1_$2"
+	fi
 }
 
 say "$reps repetitions x modes [$modes] x {upstream, ours}, ${dur}s each"
@@ -150,6 +164,8 @@ while [ "$i" -le "$reps" ]; do
 	i=$((i + 1))
 done
 
+py=python3
+[ -x /usr/bin/python3 ] && py=/usr/bin/python3
 perf_json=
 if [ -x "$perf" ]; then
 	perf_json="$raw/perf.json"
@@ -160,13 +176,24 @@ if [ -x "$perf" ]; then
 	# stdout, messages on stderr.
 	for b in $("$perf" --list); do
 		say "running dpdk-test-extmem-perf $b"
-		if timeout -s INT -k 30 "$perf_timeout" "$perf" "$b" --json \
-				>"$raw/perf_$b.json" 2>"$raw/perf_$b.txt"; then
+		rc=0
+		b_args=
+		[ "$quick" = 1 ] && [ "$b" = scale ] && b_args="--scale-max-gb 16"
+		[ "$quick" = 1 ] && [ "$b" = register ] && b_args="--register-big-mb 0"
+		# shellcheck disable=SC2086
+		timeout -s INT -k 30 "$perf_timeout" "$perf" "$b" --json \
+			$perf_args $b_args >"$raw/perf_$b.json" 2>"$raw/perf_$b.txt" ||
+			rc=$?
+		if [ "$rc" -eq 0 ] && "$py" -c 'import json, sys; json.load(open(sys.argv[1]))' \
+				"$raw/perf_$b.json" 2>/dev/null; then
 			printf '%s"%s": ' "$sep" "$b" >>"$perf_json"
 			cat "$raw/perf_$b.json" >>"$perf_json"
 			sep=,
 		else
-			say "warning: dpdk-test-extmem-perf $b failed or timed out (see $raw/perf_$b.txt)"
+			# 124: timed out; > 128: killed by signal (rc - 128)
+			say "ERROR: dpdk-test-extmem-perf $b failed (exit status $rc$( [ "$rc" -gt 128 ] && echo ", signal $((rc - 128))")), see $raw/perf_$b.txt:"
+			tail -n 5 "$raw/perf_$b.txt" | sed 's/^/bench:   /'
+			failed="$failed $b"
 		fi
 	done
 	echo '}' >>"$perf_json"
@@ -177,9 +204,13 @@ fi
 cmdline="devtools/bench.sh"
 [ "$reps" != 5 ] && cmdline="BENCH_REPS=$reps $cmdline"
 [ "$dur" != 5 ] && cmdline="BENCH_DURATION=$dur $cmdline"
-py=python3
-[ -x /usr/bin/python3 ] && py=/usr/bin/python3
+[ "$quick" = 1 ] && cmdline="BENCH_QUICK=1 $cmdline"
 "$py" "$top/devtools/bench-report.py" --raw "$raw" --out "$out" \
 	--reps "$reps" --duration "$dur" --mbufs "$mbufs" --modes "$modes" \
 	--testpmd "$testpmd" --ours "$ours" --perf-json "$perf_json" \
-	--eal "$eal" --opts "$opts" --command "$cmdline"
+	--eal "$eal" --opts "$opts" --command "$cmdline" ||
+	{ say "ERROR: bench-report.py failed"; exit 1; }
+if [ -n "$failed" ]; then
+	say "ERROR: failed:$failed (the report leaves their figures out)"
+	exit 1
+fi

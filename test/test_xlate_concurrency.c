@@ -3,14 +3,19 @@
  */
 
 /*
- * Lock-free readers: one thread translates continuously over a stable
- * region while this one creates and destroys other regions, some sharing
- * the stable region's 2 MiB granules (so its sub-tables are written
- * around it), some elsewhere (new leaves). Every answer is checked; not a
- * single wrong one is allowed over millions of lookups.
+ * Lock-free readers: one thread translates continuously over two stable
+ * regions while this one creates and destroys other regions of mixed page
+ * sizes: 4K regions sharing the first stable region's leaves (written
+ * around it), a 4K device region in the GiB of the second stable region
+ * (2M pages, scattered IOVAs: its GiB's leaves are replaced by finer ones
+ * while it is read), a 2M region sharing its other GiB, and 64K, 1G and
+ * anonymous regions elsewhere (leaves of every size allocated, released
+ * and reused). Every answer is checked; not a single wrong one is allowed
+ * over millions of lookups.
  */
 
 #include <pthread.h>
+#include <sched.h>
 #include <stdlib.h>
 #include <sys/mman.h>
 
@@ -31,11 +36,25 @@
 #define CHURN_IOVA_OFF 0x100000000000ULL
 #define MIN_LOOKUPS 5000000ULL
 #define MIN_CYCLES 200u
+/* the device reservation: DEV_GIBS + 2 GiB; in each of its first
+ * DEV_GIBS GiBs a stable region of 2M pages after DEV_HOLE bytes
+ */
+#define SZ_64K (64UL << 10)
+#define SZ_1G (1UL << 30)
+#define DEV_GIBS 16u
+#define DEV_LEN ((DEV_GIBS + 2) * SZ_1G)
+#define DEV_HOLE (64 * SZ_1M)
+#define DEV_STABLE_LEN (SZ_1G - DEV_HOLE)
+#define DEV_STABLE_PAGES (DEV_STABLE_LEN / SZ_2M)
+#define DEV_IOVA 0x200000000000ULL
 
 struct reader {
 	uint8_t *area;
 	struct rte_extmem_region *stable;
 	const rte_iova_t *stable_iovas;
+	uint8_t *dev;			/* GiB aligned */
+	struct rte_extmem_region *dev_stable[DEV_GIBS];
+	const rte_iova_t *dev_iovas;	/* of their 2M pages */
 	volatile int stop;
 	uint64_t lookups;	/* written by the reader, read at the end */
 	uint64_t lookups_live;	/* atomic, for the writer's progress check */
@@ -62,6 +81,21 @@ reader_main(void *arg)
 			x ^= x << 13;
 			x ^= x >> 7;
 			x ^= x << 17;
+			if (x & 1) {
+				/* a 2M-page device region */
+				unsigned int d = (x >> 1) % DEV_GIBS;
+
+				off = (x >> 5) % DEV_STABLE_LEN;
+				a = rd->dev + d * SZ_1G + DEV_HOLE + off;
+				exp = rd->dev_iovas[d * DEV_STABLE_PAGES +
+					off / SZ_2M] + off % SZ_2M;
+				if (rte_extmem_virt2iova(a) != exp ||
+						rte_extmem_virt2region(a) !=
+						rd->dev_stable[d] ||
+						rte_extmem_range2iova(a, 1) != exp)
+					goto wrong;
+				continue;
+			}
 			off = x % AREA_LEN;
 			a = rd->area + off;
 			io = rte_extmem_virt2iova(a);
@@ -114,6 +148,68 @@ churn_create(uint8_t *area, size_t off, size_t len, unsigned int i,
 	return rte_extmem_region_create(&p);
 }
 
+/* A device region at dev + off of pages pg, IOVAs scattered over the
+ * pages (never contiguous) from base io0.
+ */
+static struct rte_extmem_region *
+dev_create(uint8_t *dev, size_t off, size_t len, size_t pg, rte_iova_t io0,
+	const char *name, rte_iova_t *io)
+{
+	struct rte_extmem_region_params p;
+	size_t k, n = len / pg;
+
+	for (k = 0; k < n; k++)
+		io[k] = io0 + ((k * 7 + 3) % n) * pg;
+	test_region_params(&p, name, RTE_EXTMEM_BACKING_DEVICE, dev + off,
+		len);
+	p.page_sz = pg;
+	p.iovas = io;
+	p.n_iovas = n;
+	return rte_extmem_region_create(&p);
+}
+
+/* Device regions of mixed page sizes around and far from the stable
+ * ones: created in the order of the table, destroyed in reverse.
+ */
+static const struct {
+	size_t off, len, pg;
+} dev_churn[] = {
+	/* 4K pages in a stable region's GiB (which one: the cycle's):
+	 * finer leaves for it while it is read
+	 */
+	{ DEV_HOLE - 16 * SZ_4K, 16 * SZ_4K, SZ_4K },
+	/* 2M pages sharing a stable region's GiB */
+	{ DEV_HOLE - 8 * SZ_2M, 4 * SZ_2M, SZ_2M },
+	/* 64K pages, a GiB of their own */
+	{ DEV_GIBS * SZ_1G + 3 * SZ_64K, 100 * SZ_64K, SZ_64K },
+	/* one 1G page: a whole GiB, named in its directory word */
+	{ (DEV_GIBS + 1) * SZ_1G, SZ_1G, SZ_1G },
+};
+
+static int
+dev_churn_cycle(uint8_t *dev, unsigned int cycle, rte_iova_t *io)
+{
+	struct rte_extmem_region *r[RTE_DIM(dev_churn)];
+	char name[RTE_EXTMEM_NAMESIZE];
+	unsigned int i;
+
+	for (i = 0; i < RTE_DIM(dev_churn); i++) {
+		size_t off = dev_churn[i].off + (i < 2 ?
+			(cycle + i) % DEV_GIBS * SZ_1G : 0);
+
+		snprintf(name, sizeof(name), "churn_dev_%u", i);
+		r[i] = dev_create(dev, off, dev_churn[i].len,
+			dev_churn[i].pg, DEV_IOVA + (i + 1) * 0x1000000000ULL,
+			name, io);
+		if (r[i] == NULL)
+			return -1;
+	}
+	for (i = RTE_DIM(dev_churn); i-- > 0; )
+		if (rte_extmem_region_destroy(r[i]) != 0)
+			return -1;
+	return 0;
+}
+
 static int
 test_xlate_concurrency(void)
 {
@@ -129,7 +225,8 @@ test_xlate_concurrency(void)
 	struct rte_extmem_region *churn[RTE_DIM(slot_off)], *far;
 	struct rte_extmem_region_params p;
 	struct reader rd;
-	rte_iova_t *io, *stable_io;
+	rte_iova_t *io, *stable_io, *dev_io, *dev_churn_io;
+	uint8_t *dev_raw;
 	unsigned int cycles = 0, i, regions0 = rte_extmem_region_count();
 	uint8_t *raw;
 	pthread_t th;
@@ -142,7 +239,26 @@ test_xlate_concurrency(void)
 	memset(rd.area, 0, AREA_LEN);
 	io = malloc(sizeof(*io) * (AREA_LEN / SZ_4K));
 	stable_io = malloc(sizeof(*stable_io) * (STABLE_LEN / SZ_4K));
-	TEST_ASSERT(io != NULL && stable_io != NULL, "malloc");
+	dev_io = malloc(sizeof(*dev_io) * DEV_STABLE_PAGES * DEV_GIBS);
+	dev_churn_io = malloc(sizeof(*dev_churn_io) * 128);
+	TEST_ASSERT(io != NULL && stable_io != NULL && dev_io != NULL &&
+		dev_churn_io != NULL, "malloc");
+	/* device memory: a reservation the CPU never touches */
+	dev_raw = mmap(NULL, DEV_LEN + SZ_1G, PROT_NONE, MAP_PRIVATE |
+		MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	TEST_ASSERT(dev_raw != MAP_FAILED, "mmap of the device range");
+	rd.dev = RTE_PTR_ALIGN_CEIL(dev_raw, SZ_1G);
+	for (i = 0; i < DEV_GIBS; i++) {
+		char name[RTE_EXTMEM_NAMESIZE];
+
+		snprintf(name, sizeof(name), "dev_stable_%u", i);
+		rd.dev_stable[i] = dev_create(rd.dev, i * SZ_1G + DEV_HOLE,
+			DEV_STABLE_LEN, SZ_2M, DEV_IOVA + i * SZ_1G, name,
+			dev_io + i * DEV_STABLE_PAGES);
+		TEST_ASSERT_NOT_NULL(rd.dev_stable[i], "%s: %s", name,
+			rte_strerror(rte_errno));
+	}
+	rd.dev_iovas = dev_io;
 
 	/* the stable region: IOVAs resolved (VA, or pinned frames in PA) */
 	test_region_params(&p, "stable", RTE_EXTMEM_BACKING_USER,
@@ -155,6 +271,9 @@ test_xlate_concurrency(void)
 
 	TEST_ASSERT_EQ(pthread_create(&th, NULL, reader_main, &rd), 0,
 		"reader thread");
+	/* the first cycles replace leaves being read: the reader runs */
+	while (__atomic_load_n(&rd.lookups_live, __ATOMIC_ACQUIRE) == 0)
+		sched_yield();
 	while (cycles < MIN_CYCLES || __atomic_load_n(&rd.lookups_live,
 			__ATOMIC_ACQUIRE) < MIN_LOOKUPS) {
 		for (i = 0; i < RTE_DIM(slot_off); i++) {
@@ -181,6 +300,8 @@ test_xlate_concurrency(void)
 				break;
 		if (i != (unsigned int)-1)
 			break;
+		if (dev_churn_cycle(rd.dev, cycles, dev_churn_io) != 0)
+			break;
 		cycles++;
 	}
 	__atomic_store_n(&rd.stop, 1, __ATOMIC_RELEASE);
@@ -196,8 +317,20 @@ test_xlate_concurrency(void)
 	TEST_ASSERT_GT(rd.churn_hits, 0, "the reader saw churn regions");
 	TEST_ASSERT_EQ(rd.wrong, 0, "wrong answers (first at %p)",
 		(void *)rd.first_wrong);
-	TEST_ASSERT_EQ(rte_extmem_region_count(), regions0 + 1, "count");
+	TEST_ASSERT_EQ(rte_extmem_region_count(), regions0 + 1 + DEV_GIBS,
+		"count");
 	TEST_ASSERT_EQ(rte_extmem_region_destroy(rd.stable), 0, "destroy");
+	for (i = 0; i < DEV_GIBS; i++) {
+		TEST_ASSERT_EQ(rte_extmem_region_destroy(rd.dev_stable[i]), 0,
+			"destroy dev_stable_%u", i);
+		TEST_ASSERT_NULL(rte_extmem_virt2region(rd.dev + i * SZ_1G +
+			DEV_HOLE), "dev_stable_%u gone", i);
+		TEST_ASSERT_EQ(rte_extmem_virt2iova(rd.dev + i * SZ_1G +
+			DEV_HOLE), RTE_BAD_IOVA, "dev_stable_%u gone", i);
+	}
+	munmap(dev_raw, DEV_LEN + SZ_1G);
+	free(dev_io);
+	free(dev_churn_io);
 	munmap(raw, AREA_LEN + SZ_2M);
 	free(io);
 	free(stable_io);

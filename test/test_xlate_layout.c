@@ -3,10 +3,13 @@
  */
 
 /*
- * The translation table's corners: 2 MiB granules shared by regions (4K
- * sub-tables), a region across a 1 GiB directory boundary, IOVA-linear
- * granules whose IOVA is not 2M aligned, and the top of the address
- * space. Every translation is compared with EAL's memsegs.
+ * The translation table's corners: regions sharing leaves, a region across
+ * a 1 GiB directory boundary, IOVA-linear granules whose IOVA is not 2M
+ * aligned, regions of 4K, 64K, 2M and 1G pages in one GiB and next to
+ * each other (a GiB's leaves replaced by finer ones while regions live),
+ * and the top of the address space. Every translation is compared with
+ * EAL's memsegs. The table's memory stays within twice a flat array of one
+ * IOVA per page.
  */
 
 #include <errno.h>
@@ -189,9 +192,146 @@ top_of_address_space(void)
 	return ret;
 }
 
+/* A device region of pages pg at addr, IOVAs scattered (never two
+ * neighbours contiguous) from io0; io receives them.
+ */
+static struct rte_extmem_region *
+dev_region(const char *name, void *addr, size_t len, size_t pg,
+	rte_iova_t io0, rte_iova_t *io)
+{
+	struct rte_extmem_region_params p;
+	size_t k, n = len / pg;
+
+	for (k = 0; k < n; k++)
+		io[k] = io0 + ((k * 7 + 3) % n) * pg;
+	test_region_params(&p, name, RTE_EXTMEM_BACKING_DEVICE, addr, len);
+	p.page_sz = pg;
+	p.iovas = io;
+	p.n_iovas = n;
+	return rte_extmem_region_create(&p);
+}
+
+static int
+dev_verify(struct rte_extmem_region *r, const rte_iova_t *io, size_t pg)
+{
+	struct region_check chk = {
+		.iova_src = REGION_IOVA_TABLE,
+		.cpu_access = false,
+		.page_sz = pg,
+		.iovas = io,
+	};
+
+	return test_region_verify(r, &chk);
+}
+
+#define SZ_64K (64UL << 10)
+#define MIX_N 4
+#define MIX_PAGES 64
+
+/* 2M, 64K and 4K regions in one GiB, created coarsest first (each one
+ * makes the GiB's leaves finer under the others), a 1G-page region in the
+ * next GiB; one removed and put back at another page size.
+ */
+static int
+mixed_page_sizes(void)
+{
+	static const struct {
+		size_t off, len, pg;
+	} mix[MIX_N] = {
+		{ 0, 32 * SZ_2M, SZ_2M },
+		{ 32 * SZ_2M, 64 * SZ_64K, SZ_64K },
+		{ 32 * SZ_2M + 64 * SZ_64K, 64 * SZ_4K, SZ_4K },
+		{ SZ_1G, SZ_1G, SZ_1G },
+	};
+	static rte_iova_t io[MIX_N][MIX_PAGES];
+	struct rte_extmem_region *r[MIX_N];
+	char name[RTE_EXTMEM_NAMESIZE];
+	uint8_t *raw, *b;
+	unsigned int i, j;
+
+	raw = mmap(NULL, 3 * SZ_1G, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS |
+		MAP_NORESERVE, -1, 0);
+	TEST_ASSERT(raw != MAP_FAILED, "mmap");
+	b = RTE_PTR_ALIGN_CEIL(raw, SZ_1G);
+	for (i = 0; i < MIX_N; i++) {
+		snprintf(name, sizeof(name), "mix_%u", i);
+		r[i] = dev_region(name, b + mix[i].off, mix[i].len, mix[i].pg,
+			0x600000000000ULL + (uint64_t)i * 0x10000000000ULL,
+			io[i]);
+		TEST_ASSERT_NOT_NULL(r[i], "%s: %s", name,
+			rte_strerror(rte_errno));
+		/* every region so far is still right */
+		for (j = 0; j <= i; j++)
+			TEST_RUN(dev_verify(r[j], io[j], mix[j].pg));
+	}
+	/* the 64K region goes; its range is free, the others right */
+	TEST_ASSERT_EQ(rte_extmem_region_destroy(r[1]), 0, "destroy mix_1");
+	TEST_RUN(test_region_gone("mix_1", b + mix[1].off, mix[1].len));
+	for (j = 0; j < MIX_N; j++)
+		if (j != 1)
+			TEST_RUN(dev_verify(r[j], io[j], mix[j].pg));
+	/* 4K pages in the first part of its place */
+	r[1] = dev_region("mix_1b", b + mix[1].off, MIX_PAGES * SZ_4K, SZ_4K,
+		0x700000000000ULL, io[1]);
+	TEST_ASSERT_NOT_NULL(r[1], "mix_1b: %s", rte_strerror(rte_errno));
+	for (j = 0; j < MIX_N; j++)
+		TEST_RUN(dev_verify(r[j], io[j], j == 1 ? SZ_4K : mix[j].pg));
+	TEST_RUN(test_region_gone("mix_1 rest", b + mix[1].off +
+		MIX_PAGES * SZ_4K, mix[1].len - MIX_PAGES * SZ_4K));
+	for (j = 0; j < MIX_N; j++)
+		TEST_ASSERT_EQ(rte_extmem_region_destroy(r[j]), 0, "destroy");
+	TEST_RUN(test_region_gone("mix_0", b, 2 * SZ_1G));
+	munmap(raw, 3 * SZ_1G);
+	return TEST_SUCCESS;
+}
+
+/* The table's growth for len bytes of device pages pg with scattered
+ * IOVAs is at most twice a flat array of one IOVA per page (plus a page
+ * of directory), and is given back when the region goes.
+ */
+static int
+memory_of(size_t len, size_t pg)
+{
+	size_t n = len / pg, before, during, after, k;
+	struct rte_extmem_region *r;
+	rte_iova_t *io = malloc(sizeof(*io) * n);
+	uint8_t *raw, *b;
+
+	TEST_ASSERT_NOT_NULL(io, "malloc");
+	raw = mmap(NULL, len + SZ_1G, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS |
+		MAP_NORESERVE, -1, 0);
+	TEST_ASSERT(raw != MAP_FAILED, "mmap");
+	b = RTE_PTR_ALIGN_CEIL(raw, SZ_1G);
+	before = rte_extmem_xlate_mem_size();
+	r = dev_region("xlate_mem", b, len, pg, 0x600000000000ULL, io);
+	TEST_ASSERT_NOT_NULL(r, "region: %s", rte_strerror(rte_errno));
+	during = rte_extmem_xlate_mem_size();
+	/* spot checks: first, last and a middle page */
+	for (k = 0; k < n; k += RTE_MAX(n / 3, (size_t)1))
+		TEST_ASSERT_EQ(rte_extmem_virt2iova(b + k * pg + 5), io[k] + 5,
+			"page %zu", k);
+	TEST_ASSERT_EQ(rte_extmem_region_destroy(r), 0, "destroy");
+	after = rte_extmem_xlate_mem_size();
+	TEST_LOG("%zu MiB of %zu KiB pages: table %zu -> %zu -> %zu bytes "
+		"(flat array %zu)", len >> 20, pg >> 10, before, during, after,
+		n * sizeof(rte_iova_t));
+	TEST_ASSERT(during - before <= 2 * n * sizeof(rte_iova_t) + SZ_4K,
+		"table grew by %zu bytes for %zu pages", during - before, n);
+	TEST_ASSERT(after <= before + SZ_4K, "table kept %zu bytes",
+		after - before);
+	munmap(raw, len + SZ_1G);
+	free(io);
+	return TEST_SUCCESS;
+}
+
 static int
 test_xlate_layout(void)
 {
+	TEST_RUN(mixed_page_sizes());
+	TEST_RUN(memory_of(SZ_1G, SZ_4K));
+	TEST_RUN(memory_of(SZ_1G, SZ_64K));
+	TEST_RUN(memory_of(4 * SZ_1G, SZ_2M));
+	TEST_RUN(memory_of(4 * SZ_1G, SZ_1G));
 	TEST_RUN(shared_granule());
 	TEST_RUN(gib_boundary());
 	TEST_RUN(unaligned_linear());

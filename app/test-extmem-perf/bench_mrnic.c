@@ -341,10 +341,6 @@ bench_setup(struct mrnic_bench *b, const struct perf_opts *o)
 	size_t i;
 
 	b->n_regions = (unsigned int)perf_opt_u64(o, "mrnic-regions", 64);
-	if (b->n_regions == 0 || b->n_regions > MAX_REGIONS) {
-		PERF_LOG("--mrnic-regions must be 1..%d", MAX_REGIONS);
-		return -1;
-	}
 	b->len = RTE_ALIGN_FLOOR(o->mem_bytes, b->n_regions * PG);
 	b->n = RTE_MAX((size_t)o->lookups / 16, (size_t)65536);
 	b->min_ns = (uint64_t)(o->min_time * 1e9);
@@ -510,7 +506,12 @@ out:
 	return ret;
 }
 
-REGISTER_PERF_BENCH(mrnic, bench_mrnic,
+static const struct perf_opt_def mrnic_opts[] = {
+	{ .name = "mrnic-regions", .min = 1, .max = MAX_REGIONS },
+	{ .name = NULL },
+};
+
+REGISTER_PERF_BENCH_OPTS(mrnic, bench_mrnic,
 	"net_mrnic translation per buffer and per packet: mr=cache vs "
 	"mr=extmem vs mr=off, one hot region and random buffers over "
-	"--mrnic-regions N (64)");
+	"--mrnic-regions N (64)", mrnic_opts);

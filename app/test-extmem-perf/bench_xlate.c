@@ -151,7 +151,7 @@ xlate_setup(struct xlate_ctx *c, const struct perf_opts *o,
 	}
 	c->addrs = c->cold;
 	c->cap_ns = (uint64_t)(o->max_time * 1e9 /
-		RTE_MAX(perf_opt_u64(o, "rounds", 9), 1u));
+		perf_opt_u64(o, "rounds", 9));
 	return 0;
 }
 
@@ -162,8 +162,7 @@ static int
 bench_xlate(const struct perf_opts *o, struct perf_result *res)
 {
 	struct rte_extmem_region *regs[N_REGIONS] = { NULL };
-	unsigned int rounds = RTE_MIN(perf_opt_u64(o, "rounds", 9),
-		(uint64_t)MAX_ROUNDS), r;
+	unsigned int rounds = perf_opt_u64(o, "rounds", 9), r;
 	double ext, v2i, v2m, flat, flat_vec, m[M_MAX][MAX_ROUNDS], med[M_MAX];
 	uint64_t sum = 0, bad = 0, bad_eal = 0;
 	struct xlate_ctx c;
@@ -171,8 +170,6 @@ bench_xlate(const struct perf_opts *o, struct perf_result *res)
 	int ret = -1;
 
 	memset(&c, 0, sizeof(c));
-	if (rounds == 0)
-		rounds = 1;
 	if (xlate_setup(&c, o, regs) != 0)
 		goto out;
 
@@ -250,6 +247,12 @@ out:
 	return ret;
 }
 
-REGISTER_PERF_BENCH(xlate, bench_xlate,
+static const struct perf_opt_def xlate_opts[] = {
+	{ .name = "hot-mb", .min = 1, .max = 1u << 20 },
+	{ .name = "rounds", .min = 1, .max = MAX_ROUNDS },
+	{ .name = NULL },
+};
+
+REGISTER_PERF_BENCH_OPTS(xlate, bench_xlate,
 	"VA->IOVA of random addresses: extmem vs rte_mem_virt2iova, "
-	"rte_mem_virt2memseg, a flat array");
+	"rte_mem_virt2memseg, a flat array", xlate_opts);

@@ -4,16 +4,35 @@
 JSON object holding the given keys with numeric values. No timing is
 asserted.
 
-usage: check-json.py <key,key,...> <command> [args...]
+usage: check-json.py [--doc <perf.rst>] <key,key,...> <command> [args...]
+
+With --doc, every key of the output must be documented there (as a
+``literal``; <placeholder> parts match any lower-case word or number).
 """
 import json
+import re
 import subprocess
 import sys
 
 
+def doc_patterns(path):
+    """Regular expressions of the keys a reStructuredText page documents."""
+    text = open(path, encoding='utf-8').read()
+    pats = []
+    for lit in re.findall(r'``([A-Za-z0-9_<>]+)``', text):
+        pats.append(re.compile('^' + re.sub(r'<[A-Za-z]+>', '[a-z0-9]+',
+                                            lit) + '$'))
+    return pats
+
+
 def main():
-    keys = [k for k in sys.argv[1].split(',') if k]
-    cmd = sys.argv[2:]
+    args = sys.argv[1:]
+    doc = None
+    if args[:1] == ['--doc']:
+        doc = doc_patterns(args[1])
+        args = args[2:]
+    keys = [k for k in args[0].split(',') if k]
+    cmd = args[1:]
     proc = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                           text=True, timeout=500)
     sys.stderr.write(proc.stderr)
@@ -34,7 +53,13 @@ def main():
     if bad:
         print(f'FAIL: missing or non-numeric keys: {", ".join(bad)}')
         return 1
-    print(f'OK: {len(obj)} keys, all of {len(keys)} expected ones numeric')
+    if doc is not None:
+        undoc = [k for k in obj if not any(p.match(k) for p in doc)]
+        if undoc:
+            print(f'FAIL: keys not documented: {", ".join(undoc)}')
+            return 1
+    print(f'OK: {len(obj)} keys, all of {len(keys)} expected ones numeric'
+          + (', all documented' if doc is not None else ''))
     return 0
 
 

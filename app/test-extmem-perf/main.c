@@ -22,6 +22,8 @@
 
 #include "perf.h"
 
+#define PERF_MAX_SELECTED 16
+
 static TAILQ_HEAD(, perf_bench) benches = TAILQ_HEAD_INITIALIZER(benches);
 
 void
@@ -63,7 +65,7 @@ struct res_item {
 
 struct perf_result {
 	unsigned int n;
-	struct res_item item[256];
+	struct res_item item[4096];
 };
 
 static struct res_item *
@@ -199,6 +201,7 @@ perf_opt_u64(const struct perf_opts *o, const char *key, uint64_t def)
 {
 	const char *v = perf_opt_str(o, key, NULL);
 
+	/* checked by check_bench_opts() before the run */
 	return v == NULL ? def : strtoull(v, NULL, 0);
 }
 
@@ -211,19 +214,86 @@ usage(const char *prog)
 		"usage: %s [EAL options] -- <bench> [<bench> ...] [options]\n"
 		"       %s <bench> [...] [options]   (default EAL options)\n"
 		"       %s --list\n"
-		"options: --json  --mem-mb N (1024)  --lookups N (4194304)\n"
-		"         --min-time S (0.5)  --max-time S (3)  --repeat N (3)\n"
+		"options: --json  --mem-mb N (1024, 2..1048576)\n"
+		"         --lookups N (4194304, 1..2^28)\n"
+		"         --min-time S (0.5)  --max-time S (3)  (0 < S <= 3600)\n"
+		"         --repeat N (3, 1..1000)\n"
 		"         --<key>=<value> for a benchmark's own options\n"
 		"benchmarks:\n", prog, prog, prog);
-	TAILQ_FOREACH(b, &benches, next)
+	TAILQ_FOREACH(b, &benches, next) {
+		const struct perf_opt_def *d;
+
 		fprintf(stderr, "  %-12s %s\n", b->name, b->help);
+		for (d = b->opts; d != NULL && d->name != NULL; d++)
+			fprintf(stderr, "  %-12s   --%s N (%" PRIu64 "..%" PRIu64
+				")\n", "", d->name, d->min, d->max);
+	}
 }
 
-/* Split the benchmark arguments into names and options. */
+/* A time option in seconds: a finite number in (0, 3600]. */
+static int
+parse_seconds(const char *key, const char *val, double *out)
+{
+	char *end;
+	double v;
+
+	errno = 0;
+	v = strtod(val, &end);
+	if (errno != 0 || end == val || *end != '\0' || !(v > 0) ||
+			v > 3600) {
+		PERF_LOG("--%s: '%s' is not a number of seconds in (0, 3600]",
+			key, val);
+		return -1;
+	}
+	*out = v;
+	return 0;
+}
+
+/* The definition of option key among the selected benchmarks' options. */
+static const struct perf_opt_def *
+opt_def_find(struct perf_bench **sel, unsigned int n_sel, const char *key)
+{
+	const struct perf_opt_def *d;
+	unsigned int i;
+
+	for (i = 0; i < n_sel; i++)
+		for (d = sel[i]->opts; d != NULL && d->name != NULL; d++)
+			if (strcmp(d->name, key) == 0)
+				return d;
+	return NULL;
+}
+
+/* Check every benchmark-specific option against its definition. */
+static int
+check_bench_opts(const struct perf_opts *o, struct perf_bench **sel,
+	unsigned int n_sel)
+{
+	const struct perf_opt_def *d;
+	unsigned int i;
+	uint64_t v;
+
+	for (i = 0; i < o->n_kv; i++) {
+		d = opt_def_find(sel, n_sel, o->kv[i][0]);
+		if (d == NULL) {
+			PERF_LOG("option --%s is not an option of the benchmarks "
+				"selected", o->kv[i][0]);
+			return -1;
+		}
+		if (perf_parse_u64(d->name, o->kv[i][1], d->min, d->max,
+				&v) != 0)
+			return -1;
+	}
+	return 0;
+}
+
+/* Split the benchmark arguments into names and options, and check every
+ * value: a bad one stops the tool before EAL starts.
+ */
 static int
 parse_bench_args(int argc, char **argv, struct perf_opts *o,
 	struct perf_bench **sel, unsigned int *n_sel)
 {
+	uint64_t v;
 	int i;
 
 	for (i = 0; i < argc; i++) {
@@ -238,8 +308,11 @@ parse_bench_args(int argc, char **argv, struct perf_opts *o,
 				PERF_LOG("unknown benchmark '%s' (--list)", a);
 				return -1;
 			}
-			if (*n_sel == 16)
+			if (*n_sel == PERF_MAX_SELECTED) {
+				PERF_LOG("more than %d benchmarks named",
+					PERF_MAX_SELECTED);
 				return -1;
+			}
 			sel[(*n_sel)++] = b;
 			continue;
 		}
@@ -260,33 +333,56 @@ parse_bench_args(int argc, char **argv, struct perf_opts *o,
 			snprintf(key, sizeof(key), "%s", a + 2);
 			val = argv[++i];
 		}
-		if (strcmp(key, "mem-mb") == 0)
-			o->mem_bytes = strtoull(val, NULL, 0) << 20;
-		else if (strcmp(key, "lookups") == 0)
-			o->lookups = strtoull(val, NULL, 0);
-		else if (strcmp(key, "min-time") == 0)
-			o->min_time = strtod(val, NULL);
-		else if (strcmp(key, "max-time") == 0)
-			o->max_time = strtod(val, NULL);
-		else if (strcmp(key, "repeat") == 0)
-			o->repeat = strtoul(val, NULL, 0);
-		else if (o->n_kv < RTE_DIM(o->kv)) {
+		if (strcmp(key, "mem-mb") == 0) {
+			if (perf_parse_u64(key, val, 2, 1u << 20, &v) != 0)
+				return -1;
+			o->mem_bytes = (size_t)v << 20;
+		} else if (strcmp(key, "lookups") == 0) {
+			if (perf_parse_u64(key, val, 1, 1u << 28, &v) != 0)
+				return -1;
+			o->lookups = v;
+		} else if (strcmp(key, "min-time") == 0) {
+			if (parse_seconds(key, val, &o->min_time) != 0)
+				return -1;
+		} else if (strcmp(key, "max-time") == 0) {
+			if (parse_seconds(key, val, &o->max_time) != 0)
+				return -1;
+		} else if (strcmp(key, "repeat") == 0) {
+			if (perf_parse_u64(key, val, 1, 1000, &v) != 0)
+				return -1;
+			o->repeat = (unsigned int)v;
+		} else if (o->n_kv < RTE_DIM(o->kv)) {
 			o->kv[o->n_kv][0] = strdup(key);
 			o->kv[o->n_kv][1] = val;
+			if (o->kv[o->n_kv][0] == NULL)
+				return -1;
 			o->n_kv++;
+		} else {
+			PERF_LOG("too many options");
+			return -1;
 		}
 	}
-	if (o->mem_bytes < (2UL << 20) || o->lookups == 0 || o->repeat == 0 ||
-			o->min_time <= 0 || o->max_time < o->min_time) {
-		PERF_LOG("bad option value (mem-mb >= 2, lookups, repeat > 0, "
-			"0 < min-time <= max-time)");
+	if (o->max_time < o->min_time) {
+		PERF_LOG("--max-time %g is below --min-time %g", o->max_time,
+			o->min_time);
 		return -1;
 	}
 	if (*n_sel == 0) {
 		PERF_LOG("no benchmark named");
 		return -1;
 	}
-	return 0;
+	return check_bench_opts(o, sel, *n_sel);
+}
+
+/* The keys parse_bench_args() copied. */
+static void
+opts_free(struct perf_opts *o)
+{
+	unsigned int i;
+
+	for (i = 0; i < o->n_kv; i++)
+		free((void *)(uintptr_t)o->kv[i][0]);
+	o->n_kv = 0;
 }
 
 static bool
@@ -314,7 +410,7 @@ main(int argc, char **argv)
 		.repeat = 3,
 	};
 	static struct perf_result res;
-	struct perf_bench *sel[16];
+	struct perf_bench *sel[PERF_MAX_SELECTED];
 	unsigned int n_sel = 0, i;
 	char **eal_argv, prefix[64];
 	int n_eal = 0, dd, eal_user, ret = 0;
@@ -333,13 +429,16 @@ main(int argc, char **argv)
 	if (parse_bench_args(dd < argc ? argc - dd - 1 : argc - 1,
 			dd < argc ? argv + dd + 1 : argv + 1, &opts, sel,
 			&n_sel) != 0) {
+		opts_free(&opts);
 		usage(argv[0]);
 		return 2;
 	}
 
 	eal_argv = calloc(argc + RTE_DIM(defaults) + 2, sizeof(*eal_argv));
-	if (eal_argv == NULL)
+	if (eal_argv == NULL) {
+		opts_free(&opts);
 		return 1;
+	}
 	eal_argv[n_eal++] = argv[0];
 	for (i = 0; i < RTE_DIM(defaults); i++)
 		eal_argv[n_eal++] = (char *)(uintptr_t)defaults[i];
@@ -364,6 +463,8 @@ main(int argc, char **argv)
 	rte_openlog_stream(stderr);
 	if (rte_eal_init(n_eal, eal_argv) < 0) {
 		PERF_LOG("rte_eal_init: %s", rte_strerror(rte_errno));
+		free(eal_argv);
+		opts_free(&opts);
 		return 1;
 	}
 
@@ -382,5 +483,6 @@ main(int argc, char **argv)
 	results_print(&res, opts.json);
 	rte_eal_cleanup();
 	free(eal_argv);
+	opts_free(&opts);
 	return ret;
 }

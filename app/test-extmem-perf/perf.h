@@ -32,7 +32,9 @@ struct perf_opts {
 	const char *kv[32][2];
 };
 
-/** Value of a benchmark-specific option, or def when not given. */
+/** Value of a benchmark-specific option, or def when not given (a given
+ * value was checked against its perf_opt_def before the run).
+ */
 const char *perf_opt_str(const struct perf_opts *o, const char *key,
 	const char *def);
 uint64_t perf_opt_u64(const struct perf_opts *o, const char *key,
@@ -53,20 +55,37 @@ void perf_result_bool(struct perf_result *res, const char *key, bool v);
 typedef int (*perf_bench_fn)(const struct perf_opts *opts,
 	struct perf_result *res);
 
+/**
+ * An option of a benchmark (--name=value): an unsigned integer in
+ * [min, max]. The tool refuses, before EAL starts, an option that no
+ * benchmark of the run declares and a value that is not a number in range.
+ */
+struct perf_opt_def {
+	const char *name;
+	uint64_t min;
+	uint64_t max;
+};
+
 struct perf_bench {
 	TAILQ_ENTRY(perf_bench) next;
 	const char *name;
 	const char *help;
 	perf_bench_fn fn;
+	const struct perf_opt_def *opts;	/**< NULL-name terminated, or NULL */
 };
 
 void perf_bench_register(struct perf_bench *b);
 
 #define REGISTER_PERF_BENCH(bname, bfn, bhelp) \
+	REGISTER_PERF_BENCH_OPTS(bname, bfn, bhelp, NULL)
+
+/** A benchmark with its own options (an array ending with a NULL name). */
+#define REGISTER_PERF_BENCH_OPTS(bname, bfn, bhelp, bopts) \
 	static struct perf_bench perf_bench_##bfn = { \
 		.name = RTE_STR(bname), \
 		.help = bhelp, \
 		.fn = bfn, \
+		.opts = bopts, \
 	}; \
 	RTE_INIT(perf_bench_init_##bfn) \
 	{ \
@@ -74,6 +93,13 @@ void perf_bench_register(struct perf_bench *b);
 	}
 
 /* perf_util.c: helpers the benchmarks share. */
+
+/**
+ * Parse an unsigned decimal or 0x number in [min, max] (no sign, no
+ * trailing characters, no overflow). Returns 0, or -1 after logging why.
+ */
+int perf_parse_u64(const char *key, const char *val, uint64_t min,
+	uint64_t max, uint64_t *out);
 
 /** Monotonic time in nanoseconds. */
 uint64_t perf_now_ns(void);

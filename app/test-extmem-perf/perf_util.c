@@ -4,6 +4,10 @@
 
 /* Helpers the benchmarks share: time, statistics, regions. */
 
+#include <ctype.h>
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <time.h>
 
@@ -44,4 +48,31 @@ perf_user_params(struct rte_extmem_region_params *p, const char *name,
 	p->backing = RTE_EXTMEM_BACKING_USER;
 	p->addr = addr;
 	p->len = len;
+}
+
+int
+perf_parse_u64(const char *key, const char *val, uint64_t min, uint64_t max,
+	uint64_t *out)
+{
+	unsigned long long v;
+	char *end;
+
+	if (val == NULL || !isdigit((unsigned char)val[0])) {
+		PERF_LOG("--%s: '%s' is not an unsigned number", key,
+			val == NULL ? "" : val);
+		return -1;
+	}
+	errno = 0;
+	v = strtoull(val, &end, 0);
+	if (errno != 0 || *end != '\0') {
+		PERF_LOG("--%s: '%s' is not an unsigned number", key, val);
+		return -1;
+	}
+	if (v < min || v > max) {
+		PERF_LOG("--%s: %llu is outside [%" PRIu64 ", %" PRIu64 "]",
+			key, v, min, max);
+		return -1;
+	}
+	*out = v;
+	return 0;
 }

@@ -226,6 +226,8 @@ extmem_heap_region_add_locked(struct rte_extmem_heap *h,
 		goto fail;
 	}
 	r->eal = EXTMEM_EAL_HEAP;
+	EXTMEM_LOG(DEBUG, "region %s: added to EAL heap %s "
+		"(rte_malloc_heap_memory_add)", r->name, h->name);
 	snprintf(r->heap, sizeof(r->heap), "%s", h->name);
 	r->socket_id = h->socket_id;
 	r->owner_priv = h;
@@ -310,6 +312,8 @@ extmem_heap_region_remove_locked(struct rte_extmem_heap *h,
 		return -1;
 	}
 	r->eal = EXTMEM_EAL_NONE;
+	EXTMEM_LOG(DEBUG, "region %s: removed from EAL heap %s "
+		"(rte_malloc_heap_memory_remove)", r->name, h->name);
 	r->heap[0] = '\0';
 	r->socket_id = SOCKET_ID_ANY;
 	r->owner_priv = NULL;

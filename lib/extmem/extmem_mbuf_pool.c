@@ -28,6 +28,7 @@
 #include <rte_mempool.h>
 
 #include "extmem_private.h"
+#include "extmem_walk_private.h"
 #include "rte_extmem_mbuf.h"
 
 /* A pool made here and the regions it keeps busy. */
@@ -300,4 +301,20 @@ rte_extmem_pktmbuf_pool_create_extbuf(const char *name, unsigned int n,
 		"descriptors over %u regions", name, n, data_room_size, n_ext,
 		n_regions);
 	return mp;
+}
+
+int
+extmem_extbuf_pool_walk(extmem_extbuf_pool_walk_t fn, void *arg)
+{
+	const struct extmem_mbuf_pool *e;
+	int ret = 0;
+
+	extmem_lock();
+	TAILQ_FOREACH(e, &pool_list, next) {
+		ret = fn(e->mp, e->n_regions, e->regions, arg);
+		if (ret != 0)
+			break;
+	}
+	extmem_unlock();
+	return ret;
 }

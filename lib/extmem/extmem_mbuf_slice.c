@@ -39,6 +39,7 @@
 #include <rte_mempool.h>
 
 #include "extmem_private.h"
+#include "extmem_walk_private.h"
 #include "rte_extmem_mbuf.h"
 
 #define SLICER_MAGIC 0x534c4352 /* "SLCR" */
@@ -860,4 +861,26 @@ rte_extmem_slice_hdr(struct rte_extmem_slicer *slicer,
 	/* a slice has at most RTE_EXTMEM_SLICE_MAX_SEGS: this cannot overflow */
 	rte_pktmbuf_chain(h, payload);
 	return h;
+}
+
+int
+extmem_slicer_walk(extmem_slicer_walk_t fn, void *arg)
+{
+	struct extmem_slicer_view v;
+	const struct rte_extmem_slicer *s;
+	int ret = 0;
+
+	extmem_lock();
+	TAILQ_FOREACH(s, &slicer_list, next) {
+		v.name = s->name;
+		v.slicer = s;
+		v.region = s->region->name;
+		v.mp = s->mp;
+		v.free_cb = (uintptr_t)s->free_cb;
+		ret = fn(&v, arg);
+		if (ret != 0)
+			break;
+	}
+	extmem_unlock();
+	return ret;
 }

@@ -250,6 +250,12 @@ void extmem_event_init(void);
 /* Subscribe a part of the library, ahead of applications; it cannot be
  * unsubscribed.
  */
+/*
+ * A library subscriber refusing an event with -(EXTMEM_EVENT_KEEP_ERRNO |
+ * err) makes the operation fail with err itself rather than ECANCELED
+ * (the dispatcher's "no room in a DMA domain": ENOSPC).
+ */
+#define EXTMEM_EVENT_KEEP_ERRNO 0x10000
 int extmem_event_subscribe_internal(const char *name,
 	rte_extmem_event_cb_t cb, void *arg);
 /* dma.c: the DMA dispatcher, first subscriber of the bus (idempotent). */

@@ -348,9 +348,16 @@ extmem_region_new(const struct rte_extmem_region_params *p)
 	r->fd = -1;
 	if (extmem_backing_alloc(r, p) != 0)
 		goto fail;
+	EXTMEM_LOG(DEBUG, "region %s: %s backing at %p +%zu, %u pages of %zu "
+		"bytes", r->name, backing_names[r->backing], (void *)r->va,
+		r->len, r->n_pages, r->page_sz);
 	if (extmem_iova_resolve(r, p) != 0)
 		goto fail_backing;
 	r->id = region_free_id();
+	EXTMEM_LOG(DEBUG, "region %s: IOVAs resolved (IOVA as %s%s): %u runs, "
+		"%u pages unknown", r->name,
+		rte_eal_iova_mode() == RTE_IOVA_PA ? "PA" : "VA",
+		r->pinned ? ", pinned" : "", r->n_iova_runs, r->n_bad_iova);
 	return r;
 fail_backing:
 	extmem_backing_free(r);
@@ -362,6 +369,8 @@ fail:
 void
 extmem_region_delete(struct rte_extmem_region *r)
 {
+	EXTMEM_LOG(DEBUG, "region %s: IOVAs released%s, backing freed",
+		r->name, r->pinned ? " (unpinned)" : "");
 	extmem_iova_release(r);
 	extmem_backing_free(r);
 	r->magic = 0;
@@ -371,14 +380,23 @@ extmem_region_delete(struct rte_extmem_region *r)
 int
 extmem_region_publish(struct rte_extmem_region *r)
 {
+	/* start the bus (and the DMA dispatcher, which maps the existing
+	 * regions to the existing ports) before r exists: r is announced as
+	 * new, never replayed as existing
+	 */
+	extmem_event_init();
 	if (extmem_xlate_insert(r) != 0)
 		return -1;
 	r->magic = EXTMEM_REGION_MAGIC;
 	TAILQ_INSERT_TAIL(&region_list, r, next);
+	EXTMEM_LOG(DEBUG, "region %s: in the translation table; announcing it "
+		"(device mapping first)", r->name);
 	if (extmem_event_publish(EXTMEM_EV_REGION_ADD, r) != 0) {
 		TAILQ_REMOVE(&region_list, r, next);
 		r->magic = 0;
 		extmem_xlate_remove(r);
+		EXTMEM_LOG(DEBUG, "region %s: refused by a subscriber, withdrawn",
+			r->name);
 		return -1;
 	}
 	return 0;
@@ -387,10 +405,13 @@ extmem_region_publish(struct rte_extmem_region *r)
 int
 extmem_region_unpublish(struct rte_extmem_region *r)
 {
+	EXTMEM_LOG(DEBUG, "region %s: announcing its removal (device "
+		"unmapping first)", r->name);
 	if (extmem_event_publish(EXTMEM_EV_REGION_REMOVE, r) != 0)
 		return -1;
 	extmem_xlate_remove(r);
 	TAILQ_REMOVE(&region_list, r, next);
+	EXTMEM_LOG(DEBUG, "region %s: out of the translation table", r->name);
 	return 0;
 }
 
@@ -408,6 +429,8 @@ region_eal_register(struct rte_extmem_region *r)
 		return -1;
 	}
 	r->eal = EXTMEM_EAL_EXTMEM;
+	EXTMEM_LOG(DEBUG, "region %s: registered with EAL "
+		"(rte_extmem_register, %u pages)", r->name, r->n_pages);
 	return 0;
 }
 
@@ -419,6 +442,8 @@ region_eal_unregister(struct rte_extmem_region *r)
 	if (rte_extmem_unregister((void *)r->va, r->len) != 0)
 		EXTMEM_LOG(ERR, "region %s: EAL unregister failed: %s",
 			r->name, rte_strerror(rte_errno));
+	else
+		EXTMEM_LOG(DEBUG, "region %s: unregistered from EAL", r->name);
 	r->eal = EXTMEM_EAL_NONE;
 }
 

@@ -3,26 +3,41 @@
  */
 
 /*
- * The translation table: VA -> (IOVA, region) for every registered byte.
+ * The translation table: VA -> (IOVA, region) for every registered byte,
+ * in memory proportional to the number of pages (or IOVA-linear runs),
+ * not to bytes.
  *
- * A directory slot per GiB points at a leaf of one entry per 4 KiB page
- * (the complement of the page's IOVA, 0 for none; see rte_extmem.h) and,
- * in a parallel directory, at a leaf of region pointers. Leaves are
- * reserved with mmap(MAP_NORESERVE) when a region first lands in their
- * GiB, so only the pages of entries actually written take memory, and are
- * never freed, so a reader never follows a dangling pointer.
+ * A directory word per GiB (see rte_extmem.h) holds the address of the
+ * GiB's entry leaf and the leaf's shift S: one 64-bit entry (the
+ * complement of IOVA - VA, 0 for none) per 2^S bytes. S is the coarsest
+ * granule that describes every region of the GiB exactly: at most the
+ * region's page shift where IOVAs are scattered, up to 30 (one entry for
+ * the GiB) where a region's IOVAs are linear (IOVA-as-VA mode, a device's
+ * linear window, 1G pages), and never coarser than the alignment of a
+ * region's ends inside the GiB. A lookup is then two dependent loads,
+ * a shift and an add, whatever the page size.
  *
- * Writers hold extmem_lock(); readers (rte_extmem_virt2iova() inline in
- * rte_extmem.h, rte_extmem_virt2region()) take no lock. Every store a
- * reader can observe is an atomic store of a complete value; a leaf is
- * published only once mapped; a page's region pointer is set before its
- * entry and cleared after it.
+ * The region of an address: a GiB wholly covered by one region names it
+ * in its directory word; any other GiB has an id leaf of 16-bit region
+ * ids (id + 1, 0 for none) at its own shift, read by
+ * rte_extmem_virt2region() only.
  *
- * Why not SPDK's 2 MiB leaves with 4 KiB sub-tables: with 4K pages in PA
- * mode every lookup took three dependent loads and a branch on the entry
- * kind, about four times a flat array's cost; one entry per 4 KiB page
- * makes every lookup two loads at a cost of 4 KiB of table per 2 MiB of
- * registered memory, the same as the sub-tables needed there.
+ * Writers hold extmem_lock(); readers take no lock. Every store a reader
+ * can observe is an atomic store of a complete value; a leaf is filled
+ * before it is published. When a region needs a finer granule than its
+ * GiB has, the GiB gets new, finer leaves holding the old contents
+ * expanded; the old ones are kept for the library's life (a reader may
+ * still hold them; at most one per distinct shift per GiB between two
+ * times the GiB empties). When a GiB empties its leaves go to a free list
+ * for the next GiB of that shift (large ones handed back to the kernel
+ * with MADV_DONTNEED: they read as zeros, "no IOVA"): a reader still
+ * looking up an address whose region was destroyed during the lookup may
+ * then get any answer, never a fault.
+ *
+ * Leaves of 2 MiB (4K granules) are 2 MiB aligned and asked for
+ * transparent hugepages: one TLB entry covers a GiB of 4K pages. Smaller
+ * leaves are carved from 64 KiB arena chunks, so a GiB of 1G pages costs
+ * 8 bytes of leaf.
  */
 
 #include <errno.h>
@@ -35,123 +50,398 @@
 #include "extmem_private.h"
 
 #define DIR_SHIFT RTE_EXTMEM_XLATE_DIR_SHIFT
-#define PG_SHIFT RTE_EXTMEM_XLATE_PAGE_SHIFT
-#define PG_SZ (1ULL << PG_SHIFT)
+#define GIB (1ULL << DIR_SHIFT)
+#define MIN_SHIFT 12
 #define NDIR RTE_EXTMEM_XLATE_DIR_ENTRIES
-#define NLEAF RTE_EXTMEM_XLATE_LEAF_ENTRIES
 #define VA_LIMIT (1ULL << RTE_EXTMEM_XLATE_VA_BITS)
+#define PTR_MASK RTE_EXTMEM_XLATE_PTR_MASK
+#define ID_SHIFT RTE_EXTMEM_XLATE_ID_SHIFT
+#define ID_MAX RTE_EXTMEM_XLATE_ID_MAX
+#define SHIFT_SHIFT RTE_EXTMEM_XLATE_SHIFT_SHIFT
+#define N_SHIFTS (DIR_SHIFT - MIN_SHIFT + 1)
+/* leaves at least this large get their own mapping */
+#define BIG_LEAF (64u << 10)
+#define CHUNK_SZ (64u << 10)
+#define PAGE_4K 4096u
+/* region ids a leaf can name (0 is "none") */
+#define MAX_IDS 65535u
 
-uintptr_t rte_extmem_xlate_dir[NDIR];
+struct rte_extmem_xlate_table rte_extmem_xlate;
 
-/* The leaf of every unused GiB: never written, so it costs no memory. */
-static uint64_t zero_leaf[NLEAF] __rte_aligned(4096);
-/* The region of every page, one leaf per GiB in use (NULL otherwise). */
-static struct rte_extmem_region **region_dir[NDIR];
+/* The leaf of every unused GiB: shift 30, its one entry 0. */
+static uint64_t zero_leaf __rte_aligned(8);
 
-/* What the directory holds for leaf l of GiB g (see rte_extmem.h). */
-static uintptr_t
-dir_value(unsigned int g, const uint64_t *l)
+/* Per GiB, the id leaf (NULL: none). ids[0] is the leaf's shift. */
+static uint16_t *id_leaf[NDIR];
+/* The region of each id + 1. */
+static struct rte_extmem_region *id_region[MAX_IDS + 1];
+
+/* Free leaves by kind (entry, id) and shift; a node per leaf. */
+struct free_leaf {
+	struct free_leaf *next;
+	void *p;
+};
+static struct free_leaf *free_leaves[2][N_SHIFTS];
+
+/* Small-leaf arena. */
+static uint8_t *chunk;
+static size_t chunk_used = CHUNK_SZ;
+
+/* Accounting: bytes of leaves in use or kept (replaced), dir pages. */
+static size_t leaf_bytes;
+static uint64_t dir_pages[(NDIR * sizeof(uintptr_t) / PAGE_4K + 63) / 64];
+static uint64_t idl_pages[(NDIR * sizeof(void *) / PAGE_4K + 63) / 64];
+
+static inline uintptr_t
+dir_encode(const uint64_t *leaf, unsigned int shift, unsigned int id1)
 {
-	return (uintptr_t)l - ((uintptr_t)g << (DIR_SHIFT - PG_SHIFT)) *
-		sizeof(uint64_t);
+	return (uintptr_t)leaf | ((uintptr_t)id1 << ID_SHIFT) |
+		((uintptr_t)shift << SHIFT_SHIFT);
 }
 
 RTE_INIT(extmem_xlate_init)
 {
-	unsigned int i;
-
-	for (i = 0; i < NDIR; i++)
-		rte_extmem_xlate_dir[i] = dir_value(i, zero_leaf);
+	rte_extmem_xlate.zero = dir_encode(&zero_leaf, DIR_SHIFT, 0);
 }
 
+static inline uintptr_t
+dir_get(unsigned int g)
+{
+	return rte_extmem_xlate.dir[g] ^ rte_extmem_xlate.zero;
+}
+
+static inline void
+dir_set(unsigned int g, uintptr_t d)
+{
+	dir_pages[g / 512 / 64] |= 1ULL << (g / 512 % 64);
+	__atomic_store_n(&rte_extmem_xlate.dir[g], d ^ rte_extmem_xlate.zero,
+		__ATOMIC_RELEASE);
+}
+
+static inline uint64_t *
+dir_leaf(uintptr_t d)
+{
+	return (uint64_t *)(d & PTR_MASK);
+}
+
+static inline unsigned int
+dir_shift(uintptr_t d)
+{
+	return d >> SHIFT_SHIFT;
+}
+
+static inline unsigned int
+dir_id1(uintptr_t d)
+{
+	return (d >> ID_SHIFT) & ID_MAX;
+}
+
+static inline void
+idl_set(unsigned int g, uint16_t *l)
+{
+	idl_pages[g / 512 / 64] |= 1ULL << (g / 512 % 64);
+	__atomic_store_n(&id_leaf[g], l, __ATOMIC_RELEASE);
+}
+
+static size_t
+leaf_size(unsigned int kind, unsigned int shift)
+{
+	size_t n = (size_t)1 << (DIR_SHIFT - shift);
+
+	return kind == 0 ? n * sizeof(uint64_t) : (n + 1) * sizeof(uint16_t);
+}
+
+/* A zeroed leaf of kind 0 (entries) or 1 (ids) for shift, or NULL. */
 static void *
-leaf_map(size_t sz)
+leaf_alloc(unsigned int kind, unsigned int shift)
 {
-	void *p = mmap(NULL, sz, PROT_READ | PROT_WRITE,
-		MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	struct free_leaf *f = free_leaves[kind][shift - MIN_SHIFT];
+	size_t sz = leaf_size(kind, shift);
+	void *p;
 
-	return p == MAP_FAILED ? NULL : p;
+	if (f != NULL) {
+		free_leaves[kind][shift - MIN_SHIFT] = f->next;
+		p = f->p;
+		free(f);
+	} else if (sz >= BIG_LEAF) {
+		size_t al = sz >= (2u << 20) ? (2u << 20) : PAGE_4K;
+		size_t map = RTE_ALIGN_CEIL(sz, PAGE_4K) + al - PAGE_4K;
+		uint8_t *m = mmap(NULL, map, PROT_READ | PROT_WRITE,
+			MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+		uint8_t *a;
+
+		if (m == MAP_FAILED)
+			return NULL;
+		a = RTE_PTR_ALIGN_CEIL(m, al);
+		if (a != m)
+			munmap(m, a - m);
+		if (a + RTE_ALIGN_CEIL(sz, PAGE_4K) != m + map)
+			munmap(a + RTE_ALIGN_CEIL(sz, PAGE_4K),
+				m + map - a - RTE_ALIGN_CEIL(sz, PAGE_4K));
+		if (al == (2u << 20))
+			madvise(a, sz, MADV_HUGEPAGE);
+		p = a;
+	} else {
+		sz = RTE_ALIGN_CEIL(sz, sizeof(uint64_t));
+		if (chunk_used + sz > CHUNK_SZ) {
+			uint8_t *c = mmap(NULL, CHUNK_SZ, PROT_READ |
+				PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS |
+				MAP_NORESERVE, -1, 0);
+
+			if (c == MAP_FAILED)
+				return NULL;
+			chunk = c;
+			chunk_used = 0;
+		}
+		p = chunk + chunk_used;
+		chunk_used += sz;
+	}
+	leaf_bytes += leaf_size(kind, shift);
+	if (kind == 1)
+		((uint16_t *)p)[0] = shift;
+	return p;
 }
 
-/* Make sure GiB slot g has its two leaves. */
-static int
-leaves_get(unsigned int g)
+/* Give a leaf no reader can need any more back for reuse (zeroed). */
+static void
+leaf_free(unsigned int kind, unsigned int shift, void *p)
 {
-	struct rte_extmem_region **rl;
-	uint64_t *el;
+	struct free_leaf *f = malloc(sizeof(*f));
+	size_t sz = leaf_size(kind, shift);
 
-	if (region_dir[g] != NULL)
-		return 0;
-	el = leaf_map(NLEAF * sizeof(*el));
-	rl = leaf_map(NLEAF * sizeof(*rl));
-	if (el == NULL || rl == NULL) {
-		if (el != NULL)
-			munmap(el, NLEAF * sizeof(*el));
-		if (rl != NULL)
-			munmap(rl, NLEAF * sizeof(*rl));
+	leaf_bytes -= sz;
+	if (f == NULL)
+		return;	/* kept, unused: costs memory, nothing else */
+	if (sz >= BIG_LEAF)
+		madvise(p, RTE_ALIGN_CEIL(sz, PAGE_4K), MADV_DONTNEED);
+	/* entries and ids of the GiB's regions were cleared already */
+	f->p = p;
+	f->next = free_leaves[kind][shift - MIN_SHIFT];
+	free_leaves[kind][shift - MIN_SHIFT] = f;
+}
+
+static inline unsigned int
+ctz_or(uint64_t v, unsigned int dflt)
+{
+	return v == 0 ? dflt : (unsigned int)__builtin_ctzll(v);
+}
+
+/* [*a, *b): the part of region r in GiB g. */
+static void
+part_in_gib(const struct rte_extmem_region *r, unsigned int g, uintptr_t *a,
+	uintptr_t *b)
+{
+	uintptr_t lo = (uintptr_t)g << DIR_SHIFT;
+
+	*a = RTE_MAX(r->va, lo);
+	*b = RTE_MIN(r->va + r->len, lo + GIB);
+}
+
+/* IOVA of byte va of r, or RTE_BAD_IOVA. */
+static inline rte_iova_t
+region_iova(const struct rte_extmem_region *r, unsigned int pshift,
+	uintptr_t va)
+{
+	size_t off = va - r->va;
+	rte_iova_t io = r->iovas[off >> pshift];
+
+	return io == RTE_BAD_IOVA ? io : io + (off & ((1ULL << pshift) - 1));
+}
+
+/* The coarsest shift that describes [a, b) of r exactly: every granule
+ * inside the part, and within one granule either no IOVA or one IOVA - VA.
+ */
+static unsigned int
+part_shift(const struct rte_extmem_region *r, unsigned int pshift,
+	uintptr_t a, uintptr_t b)
+{
+	unsigned int s = RTE_MIN(ctz_or(a, DIR_SHIFT), ctz_or(b, DIR_SHIFT));
+	size_t psz = (size_t)1 << pshift;
+	rte_iova_t prev_io = RTE_BAD_IOVA;
+	uintptr_t va;
+
+	s = RTE_MIN(s, (unsigned int)DIR_SHIFT);
+	for (va = a; va < b && s > pshift; va += psz) {
+		rte_iova_t io = region_iova(r, pshift, va);
+
+		if (va != a && (io == RTE_BAD_IOVA) != (prev_io == RTE_BAD_IOVA))
+			s = RTE_MIN(s, ctz_or(va, DIR_SHIFT));
+		else if (va != a && io != RTE_BAD_IOVA && io - prev_io != psz)
+			s = RTE_MIN(s, ctz_or(va, DIR_SHIFT));
+		prev_io = io;
+	}
+	return RTE_MAX(s, (unsigned int)MIN_SHIFT);
+}
+
+/* Does a region other than r intersect GiB g? */
+static bool
+gib_shared(const struct rte_extmem_region *r, unsigned int g)
+{
+	const struct rte_extmem_region *o;
+	uintptr_t lo = (uintptr_t)g << DIR_SHIFT;
+
+	TAILQ_FOREACH(o, extmem_regions(), next)
+		if (o != r && o->va < lo + GIB && o->va + o->len > lo)
+			return true;
+	return false;
+}
+
+/* Copies of the leaves of GiB g at a finer shift ns; NULL on no memory. */
+static int
+gib_refine(unsigned int g, unsigned int ns)
+{
+	uintptr_t d = dir_get(g);
+	unsigned int os = dir_shift(d), k = os - ns;
+	uint64_t *ol = dir_leaf(d), *nl;
+	uint16_t *oi = id_leaf[g], *ni;
+	size_t n = (size_t)1 << (DIR_SHIFT - ns), j;
+
+	nl = leaf_alloc(0, ns);
+	ni = leaf_alloc(1, ns);
+	if (nl == NULL || ni == NULL) {
+		if (nl != NULL)
+			leaf_free(0, ns, nl);
+		if (ni != NULL)
+			leaf_free(1, ns, ni);
 		return -1;
 	}
-	/* region leaf first: virt2region() looks at it without the entry */
-	__atomic_store_n(&region_dir[g], rl, __ATOMIC_RELEASE);
-	__atomic_store_n(&rte_extmem_xlate_dir[g], dir_value(g, el),
-		__ATOMIC_RELEASE);
+	/* an entry holds IOVA - VA: the same in every finer granule */
+	for (j = 0; j < n; j++) {
+		nl[j] = ol[j >> k];
+		if (oi != NULL)
+			ni[1 + j] = oi[1 + ((j << ns) >> oi[0])];
+	}
+	/* the id leaf first: its own shift makes either pairing right */
+	idl_set(g, ni);
+	dir_set(g, dir_encode(nl, ns, 0));
+	/* the old leaves stay: a reader may hold them (counted as kept) */
 	return 0;
 }
 
-/* The writable entry leaf of slot g (leaves_get() succeeded). */
-static uint64_t *
-entry_leaf(unsigned int g)
+/* Write r's part [a, b) into GiB g's leaves (shift s <= part's). */
+static void
+gib_write(struct rte_extmem_region *r, unsigned int pshift, unsigned int g,
+	uintptr_t a, uintptr_t b, bool clear)
 {
-	return (uint64_t *)(rte_extmem_xlate_dir[g] +
-		((uintptr_t)g << (DIR_SHIFT - PG_SHIFT)) * sizeof(uint64_t));
+	uintptr_t d = dir_get(g), va;
+	unsigned int s = dir_shift(d);
+	uint64_t *l = dir_leaf(d);
+	uint16_t *il = id_leaf[g];
+	uintptr_t lo = (uintptr_t)g << DIR_SHIFT;
+	uint16_t id1 = clear ? 0 : r->id + 1;
+
+	/* ids before entries on insertion, after them on removal */
+	if (!clear && il != NULL)
+		for (va = a; va < b; va += 1ULL << il[0])
+			__atomic_store_n(&il[1 + ((va - lo) >> il[0])], id1,
+				__ATOMIC_RELEASE);
+	for (va = a; va < b; va += 1ULL << s) {
+		rte_iova_t io = clear ? RTE_BAD_IOVA :
+			region_iova(r, pshift, va);
+
+		__atomic_store_n(&l[(va - lo) >> s], io == RTE_BAD_IOVA ? 0 :
+			~(io - va), __ATOMIC_RELEASE);
+	}
+	if (clear && il != NULL)
+		for (va = a; va < b; va += 1ULL << il[0])
+			__atomic_store_n(&il[1 + ((va - lo) >> il[0])], 0,
+				__ATOMIC_RELEASE);
+}
+
+/* Make GiB g ready for r's part [a, b): leaves at a shift no coarser
+ * than the part needs, an id leaf unless r covers the whole GiB.
+ */
+static int
+gib_prepare(const struct rte_extmem_region *r, unsigned int g,
+	unsigned int ps, uintptr_t a, uintptr_t b)
+{
+	uintptr_t d = dir_get(g);
+	bool whole = b - a == GIB && r->id + 1 <= ID_MAX;
+	uint64_t *l;
+	uint16_t *il = NULL;
+
+	if (dir_leaf(d) != &zero_leaf)
+		return dir_shift(d) > ps ? gib_refine(g, ps) : 0;
+	/* empty GiB */
+	l = leaf_alloc(0, ps);
+	if (l == NULL)
+		return -1;
+	if (!whole) {
+		il = leaf_alloc(1, ps);
+		if (il == NULL) {
+			leaf_free(0, ps, l);
+			return -1;
+		}
+		idl_set(g, il);
+	}
+	dir_set(g, dir_encode(l, ps, whole ? r->id + 1 : 0));
+	return 0;
+}
+
+/* Return GiB g's leaves once no region is left in it. */
+static void
+gib_release(unsigned int g)
+{
+	uintptr_t d = dir_get(g);
+	uint16_t *il = id_leaf[g];
+
+	dir_set(g, dir_encode(&zero_leaf, DIR_SHIFT, 0));
+	if (il != NULL)
+		idl_set(g, NULL);
+	leaf_free(0, dir_shift(d), dir_leaf(d));
+	if (il != NULL)
+		leaf_free(1, il[0], il);
 }
 
 static void
-clear_range(uintptr_t va, uintptr_t end)
+xlate_clear(struct rte_extmem_region *r, unsigned int pshift,
+	unsigned int g_end)
 {
-	for (; va < end; va += PG_SZ) {
-		unsigned int g = va >> DIR_SHIFT;
-		unsigned int i = (va >> PG_SHIFT) & (NLEAF - 1);
+	unsigned int g;
+	uintptr_t a, b;
 
-		if (region_dir[g] == NULL)
+	for (g = r->va >> DIR_SHIFT; g < g_end; g++) {
+		if (dir_leaf(dir_get(g)) == &zero_leaf)
 			continue;
-		__atomic_store_n(&entry_leaf(g)[i], 0, __ATOMIC_RELEASE);
-		__atomic_store_n(&region_dir[g][i], NULL, __ATOMIC_RELEASE);
+		part_in_gib(r, g, &a, &b);
+		gib_write(r, pshift, g, a, b, true);
+		if (!gib_shared(r, g))
+			gib_release(g);
 	}
 }
 
 int
 extmem_xlate_insert(struct rte_extmem_region *r)
 {
-	uintptr_t end = r->va + r->len, va;
-	unsigned int g, p;
+	uintptr_t end = r->va + r->len, a, b;
+	unsigned int pshift = __builtin_ctzll(r->page_sz), g, g_end;
 
-	if (end > VA_LIMIT || end < r->va || r->va % PG_SZ != 0) {
+	if (end > VA_LIMIT || end < r->va || r->va % PAGE_4K != 0 ||
+			r->len % PAGE_4K != 0 || r->len == 0) {
 		EXTMEM_FAIL(EINVAL, "region %s at %p is outside the %d-bit "
 			"address space the translation table covers", r->name,
 			(void *)r->va, RTE_EXTMEM_XLATE_VA_BITS);
 		return -1;
 	}
-	for (g = r->va >> DIR_SHIFT; g <= (end - 1) >> DIR_SHIFT; g++) {
-		if (leaves_get(g) != 0) {
+	if (r->id >= MAX_IDS) {
+		EXTMEM_FAIL(ENOSPC, "region %s: id %u beyond the %u regions "
+			"the translation table names", r->name, r->id, MAX_IDS);
+		return -1;
+	}
+	__atomic_store_n(&id_region[r->id + 1], r, __ATOMIC_RELEASE);
+	g_end = ((end - 1) >> DIR_SHIFT) + 1;
+	for (g = r->va >> DIR_SHIFT; g < g_end; g++) {
+		unsigned int ps;
+
+		part_in_gib(r, g, &a, &b);
+		ps = part_shift(r, pshift, a, b);
+		if (gib_prepare(r, g, ps, a, b) != 0) {
+			xlate_clear(r, pshift, g);
 			EXTMEM_FAIL(ENOMEM, "no memory for translation tables "
 				"of region %s", r->name);
 			return -1;
 		}
-	}
-	va = r->va;
-	for (p = 0; p < r->n_pages; p++) {
-		rte_iova_t io = r->iovas[p];
-		size_t sub;
-
-		for (sub = 0; sub < r->page_sz; sub += PG_SZ, va += PG_SZ) {
-			unsigned int i = (va >> PG_SHIFT) & (NLEAF - 1);
-
-			g = va >> DIR_SHIFT;
-			__atomic_store_n(&region_dir[g][i], r, __ATOMIC_RELEASE);
-			__atomic_store_n(&entry_leaf(g)[i], io == RTE_BAD_IOVA ?
-				0 : ~(io + sub), __ATOMIC_RELEASE);
-		}
+		gib_write(r, pshift, g, a, b, false);
 	}
 	return 0;
 }
@@ -159,26 +449,42 @@ extmem_xlate_insert(struct rte_extmem_region *r)
 void
 extmem_xlate_remove(struct rte_extmem_region *r)
 {
-	clear_range(r->va, r->va + r->len);
+	uintptr_t end = r->va + r->len;
+
+	xlate_clear(r, __builtin_ctzll(r->page_sz),
+		((end - 1) >> DIR_SHIFT) + 1);
+	__atomic_store_n(&id_region[r->id + 1], NULL, __ATOMIC_RELEASE);
 }
 
 struct rte_extmem_region *
 rte_extmem_virt2region(const void *addr)
 {
-	uintptr_t va = (uintptr_t)addr;
-	struct rte_extmem_region **rl;
-	struct rte_extmem_region *r = NULL;
+	uintptr_t va = (uintptr_t)addr, d;
+	unsigned int g = va >> DIR_SHIFT, id1 = 0;
+	const uint16_t *il;
 
 	if (va < VA_LIMIT) {
-		rl = __atomic_load_n(&region_dir[va >> DIR_SHIFT],
-			__ATOMIC_ACQUIRE);
-		if (rl != NULL)
-			r = __atomic_load_n(&rl[(va >> PG_SHIFT) & (NLEAF - 1)],
-				__ATOMIC_ACQUIRE);
+		d = __atomic_load_n(&rte_extmem_xlate.dir[g],
+			__ATOMIC_ACQUIRE) ^ rte_extmem_xlate.zero;
+		id1 = dir_id1(d);
+		if (id1 == 0) {
+			il = __atomic_load_n(&id_leaf[g], __ATOMIC_ACQUIRE);
+			/* a leaf handed back to the kernel reads shift 0 */
+			if (il != NULL && il[0] >= MIN_SHIFT &&
+					il[0] <= DIR_SHIFT)
+				id1 = __atomic_load_n(&il[1 + ((va & (GIB - 1)) >>
+					il[0])], __ATOMIC_ACQUIRE);
+		}
 	}
-	if (r == NULL)
-		rte_errno = ENOENT;
-	return r;
+	if (id1 != 0) {
+		struct rte_extmem_region *r = __atomic_load_n(&id_region[id1],
+			__ATOMIC_ACQUIRE);
+
+		if (r != NULL)
+			return r;
+	}
+	rte_errno = ENOENT;
+	return NULL;
 }
 
 rte_iova_t
@@ -215,4 +521,23 @@ rte_extmem_range2iova(const void *addr, size_t len)
 		}
 	}
 	return first + off % r->page_sz;
+}
+
+static size_t
+pages_bytes(const uint64_t *bits, size_t n)
+{
+	size_t i, c = 0;
+
+	for (i = 0; i < n; i++)
+		c += __builtin_popcountll(__atomic_load_n(&bits[i],
+			__ATOMIC_RELAXED));
+	return c * PAGE_4K;
+}
+
+size_t
+rte_extmem_xlate_mem_size(void)
+{
+	return __atomic_load_n(&leaf_bytes, __ATOMIC_RELAXED) +
+		pages_bytes(dir_pages, RTE_DIM(dir_pages)) +
+		pages_bytes(idl_pages, RTE_DIM(idl_pages));
 }

@@ -211,7 +211,9 @@ int rte_extmem_region_params_init(struct rte_extmem_region_params *params);
  *     included) with this name exists: regions and heaps share one
  *     namespace;
  *   - EADDRINUSE: the range overlaps another region or EAL memory;
- *   - ENOSPC: EAL has no free memseg list left;
+ *   - ENOSPC: EAL has no free memseg list left, or a DMA domain of a
+ *     device has fewer mapping entries left than the region needs
+ *     (rte_extmem_dma.h; the log line names the domain and the numbers);
  *   - ENOMEM: the backing memory could not be allocated (e.g. not enough
  *     free pages in the hugetlb pool), or not pinned;
  *   - ENOTSUP: the backing is not available (the kernel has no hugetlb
@@ -370,6 +372,17 @@ unsigned int rte_extmem_region_count(void);
 __rte_experimental
 struct rte_extmem_region *rte_extmem_virt2region(const void *addr);
 
+/**
+ * Memory the translation table holds: its directory pages and leaves,
+ * including leaves kept for reuse. Lock-free; the figure is a snapshot
+ * while regions are created or destroyed concurrently.
+ *
+ * @return
+ *   A number of bytes (never fails).
+ */
+__rte_experimental
+size_t rte_extmem_xlate_mem_size(void);
+
 /** Name of a backing ("anon", "thp", "hugetlb", "shared", "user", "device"),
  * or NULL for an invalid value.
  *
@@ -384,46 +397,60 @@ const char *rte_extmem_backing_name(enum rte_extmem_backing backing);
 /* ----------------------------------------------------------------------
  * Translation table fast path (lock-free, inline).
  *
- * Two levels: a directory with one pointer per GiB of the 47-bit user
- * address space, and per GiB a leaf of one 64-bit entry per 4 KiB page.
- * Leaves are reserved lazily (2 MiB of address space each, backed by
- * memory only where entries are written: 4 KiB of table per 2 MiB of
- * registered memory); directory slots of unused GiBs point at one shared
- * all-zero leaf, so a lookup never tests for a missing table. An entry is
- * the bitwise complement of its page's IOVA: 0 (no region, or IOVA
- * unknown) turns into RTE_BAD_IOVA and a valid entry into the page's IOVA
- * with the in-page offset ORed in, so a lookup is two loads, a NOT and an
- * OR, without a branch on the entry. Leaves are never freed while the
- * process runs, so readers take no lock. The region of each page is kept
- * in a parallel table that rte_extmem_virt2iova() does not touch.
+ * A directory word per GiB of the 47-bit user address space names the
+ * GiB's leaf and the leaf's shift S: one 64-bit entry per 2^S bytes, S
+ * being the coarsest granule that describes the GiB's regions exactly
+ * (the page size where IOVAs are scattered, up to the whole GiB where they
+ * are linear: 1G pages, IOVA-as-VA, a device's linear window). An entry
+ * is the bitwise complement of IOVA - VA for its granule, so 0 (no region,
+ * or IOVA unknown: IOVA - VA is never all ones, both being page aligned)
+ * stands for RTE_BAD_IOVA. A lookup is two dependent loads, a shift, an
+ * add and a select; the table's memory grows
+ * with the number of pages or linear runs, not with bytes. Directory
+ * words are stored XORed with a constant, so that the words of unused
+ * GiBs are zero (untouched memory) and still name a shared leaf whose one
+ * entry is 0. Leaves a reader can reach are never unmapped while the
+ * process runs, so readers take no lock. The region of each address is
+ * kept apart (rte_extmem_virt2region()).
  * ---------------------------------------------------------------------- */
 
 /** @internal Bits of virtual address the table covers. */
 #define RTE_EXTMEM_XLATE_VA_BITS 47
-/** @internal log2 of the span of one directory slot (1 GiB). */
+/** @internal log2 of the span of one directory word (1 GiB). */
 #define RTE_EXTMEM_XLATE_DIR_SHIFT 30
-/** @internal log2 of the span of one entry (4 KiB). */
-#define RTE_EXTMEM_XLATE_PAGE_SHIFT 12
-/** @internal Number of directory slots. */
+/** @internal Number of directory words. */
 #define RTE_EXTMEM_XLATE_DIR_ENTRIES \
 	(1u << (RTE_EXTMEM_XLATE_VA_BITS - RTE_EXTMEM_XLATE_DIR_SHIFT))
-/** @internal Entries per leaf. */
-#define RTE_EXTMEM_XLATE_LEAF_ENTRIES \
-	(1u << (RTE_EXTMEM_XLATE_DIR_SHIFT - RTE_EXTMEM_XLATE_PAGE_SHIFT))
+/** @internal Bits of a directory word holding the leaf's address. */
+#define RTE_EXTMEM_XLATE_PTR_MASK \
+	((UINT64_C(1) << RTE_EXTMEM_XLATE_VA_BITS) - 1)
+/** @internal First bit of the region id + 1 of a GiB wholly in one region. */
+#define RTE_EXTMEM_XLATE_ID_SHIFT RTE_EXTMEM_XLATE_VA_BITS
+/** @internal Largest id + 1 a directory word holds (0: see the id leaf). */
+#define RTE_EXTMEM_XLATE_ID_MAX 0x7ffu
+/** @internal First bit of the leaf's shift (6 bits). */
+#define RTE_EXTMEM_XLATE_SHIFT_SHIFT 58
 
 /**
- * @internal The directory: for every GiB g, the address of its leaf minus
- * g * RTE_EXTMEM_XLATE_LEAF_ENTRIES * 8, so that the entry of page number
- * p (va >> 12) is the 64-bit word at rte_extmem_xlate_dir[g] + p * 8
- * without masking p. Never 0: unused GiBs share an all-zero leaf.
+ * @internal The directory: dir[g] XOR zero is, for GiB g, the address of
+ * its leaf (bits 0-46), a region id + 1 (bits 47-57) and the leaf's shift
+ * S (bits 58-63); the entry of address va is the 64-bit word
+ * ((va & (1 GiB - 1)) >> S) of the leaf: ~(IOVA - VA), or 0 for none.
  */
-extern uintptr_t rte_extmem_xlate_dir[RTE_EXTMEM_XLATE_DIR_ENTRIES];
+struct rte_extmem_xlate_table {
+	uintptr_t zero;	/**< XORed into every word; set at load time */
+	/** One word per GiB. */
+	uintptr_t dir[RTE_EXTMEM_XLATE_DIR_ENTRIES];
+};
+
+/** @internal The table (read by rte_extmem_virt2iova()). */
+extern struct rte_extmem_xlate_table rte_extmem_xlate;
 
 /**
  * Translate a virtual address inside any region to its IOVA.
  *
  * Lock-free and safe on any lcore (or any thread) while other regions are
- * created and destroyed: two dependent loads, a NOT and an OR.
+ * created and destroyed: two dependent loads, a shift and an add.
  *
  * @param addr
  *   Any address.
@@ -435,20 +462,24 @@ static __rte_always_inline rte_iova_t
 rte_extmem_virt2iova(const void *addr)
 {
 	uintptr_t va = (uintptr_t)addr;
-	uintptr_t pg = va >> RTE_EXTMEM_XLATE_PAGE_SHIFT;
 	uintptr_t g = va >> RTE_EXTMEM_XLATE_DIR_SHIFT;
-	uintptr_t leaf;
+	uintptr_t d, s;
+	const uint64_t *leaf;
+	uint64_t e;
 
 	if (unlikely(g >= RTE_EXTMEM_XLATE_DIR_ENTRIES))
 		return RTE_BAD_IOVA;
-	/* relaxed: a leaf is zero-filled memory from mmap() before it is
-	 * published, and only the entry's own value is read through it
-	 * (the address dependency orders the two loads)
+	/* relaxed: a leaf is filled before it is published, and only the
+	 * entry's own value is read through it (the address dependency
+	 * orders the two loads)
 	 */
-	leaf = __atomic_load_n(&rte_extmem_xlate_dir[g], __ATOMIC_RELAXED);
-	return ~__atomic_load_n((const uint64_t *)(leaf + pg * 8),
-			__ATOMIC_RELAXED) |
-		(va & ((1u << RTE_EXTMEM_XLATE_PAGE_SHIFT) - 1));
+	d = __atomic_load_n(&rte_extmem_xlate.dir[g], __ATOMIC_RELAXED) ^
+		rte_extmem_xlate.zero;
+	s = d >> RTE_EXTMEM_XLATE_SHIFT_SHIFT;
+	leaf = (const uint64_t *)(d & RTE_EXTMEM_XLATE_PTR_MASK);
+	e = __atomic_load_n(&leaf[(va & ((UINT64_C(1) <<
+		RTE_EXTMEM_XLATE_DIR_SHIFT) - 1)) >> s], __ATOMIC_RELAXED);
+	return e != 0 ? va + ~e : RTE_BAD_IOVA;
 }
 
 /**

@@ -1,0 +1,412 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ * Copyright(c) 2026 The dpdk-extmem authors
+ */
+
+/*
+ * scale: how translation and registration hold as registered memory
+ * grows, per page size, against a flat per-page IOVA array (the floor) on
+ * the same addresses in the same run. The memory is device memory
+ * (PROT_NONE reservation, never touched, IOVA table given), so a TiB can
+ * be registered on a small machine; EAL's own per-page memseg array is
+ * what limits the small pages (--scale-4k-max-gb, --scale-64k-max-gb).
+ *
+ * Size curve: for page sizes 4K, 64K, 2M, 1G and registered sizes 1, 16,
+ * 64, 256 and 1024 GiB (up to --scale-max-gb), one region, IOVAs either
+ * scattered (no two neighbouring pages IOVA-contiguous: what physical
+ * pages look like) or linear (what IOVA-as-VA and a device's own linear
+ * window look like). Keys scale_<pg>_<N>g_<iova>_<what>:
+ *   create_ms, destroy_ms   rte_extmem_region_create() / _destroy()
+ *   table_bytes             rte_extmem_xlate_mem_size() growth
+ *   flat_bytes              a flat array of one IOVA per page
+ *   table_vs_flat           table_bytes / flat_bytes
+ *   extmem_ns, flat_ns      rte_extmem_virt2iova() and the flat array on
+ *                           random addresses over the whole range
+ *   extmem_vs_flat
+ *   hot_extmem_ns, hot_flat_ns, hot_vs_flat  the same over its first
+ *                           16 MiB (a reused buffer pool)
+ *   dma_map_calls, dma_map_ms  rte_dev_dma_map() calls the dispatcher
+ *                           made to a net_mrnic port pair, and the create
+ *                           time with the ports present minus without
+ * Region-count curve: 16 GiB (4K, 64K) or 64 GiB (2M, 1G) of scattered
+ * IOVAs split into 1, 64 and the most regions EAL accepts (its memseg
+ * lists; found by trying): scale_<pg>_<N>g_r<k>_<what>, same keys.
+ * scale_region_limit is that most. Every lookup of every method is
+ * checked against the region's IOVA table first (scale_mismatches).
+ */
+
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+
+#include <rte_bus_vdev.h>
+#include <rte_errno.h>
+#include <rte_ethdev.h>
+#include <rte_extmem.h>
+#include <rte_extmem_dma.h>
+#include <rte_memory.h>
+
+#include "perf.h"
+
+#define GIB (1ULL << 30)
+#define HOT_LEN (16ULL << 20)
+#define IOVA_BASE 0x100000000000ULL	/* 16 TiB, aligned to any page */
+#define MAX_REGS 1024
+#define MAX_ROUNDS 15
+#define CHUNK 256
+
+struct scale_run {
+	uint8_t *base;		/* GiB-aligned PROT_NONE reservation */
+	size_t len;
+	size_t pg;
+	unsigned int shift;
+	size_t n_pages;
+	bool linear;
+	unsigned int n_regs;
+	struct rte_extmem_region *regs[MAX_REGS];
+	rte_iova_t *flat;	/* IOVA of every page: the table given, and
+				 * the flat array measured */
+	const void **cold, **hot, **addrs;
+	size_t n_addrs;
+	uint64_t cap_ns;
+};
+
+/* Where the next reservation is asked for (a hint: 32 TiB upwards). */
+static uintptr_t next_va = 0x200000000000ULL;
+
+#define ONE_AT_A_TIME(a) __asm__ volatile("" : "+r"(a))
+
+static inline rte_iova_t
+flat_lookup(const struct scale_run *s, const void *a)
+{
+	uintptr_t off = (uintptr_t)a - (uintptr_t)s->base;
+
+	return s->flat[off >> s->shift] + (off & (s->pg - 1));
+}
+
+#define SCALE_MEASURE_FN(name, EXPR) \
+static __rte_noinline double \
+name(const struct scale_run *s, uint64_t *checksum) \
+{ \
+	uint64_t t0 = perf_now_ns(), sum = 0, el; \
+	size_t i = 0; \
+	do { \
+		size_t end = RTE_MIN(i + CHUNK, s->n_addrs); \
+		for (; i < end; i++) { \
+			const void *a = s->addrs[i]; \
+			ONE_AT_A_TIME(a); \
+			sum += (EXPR); \
+		} \
+		el = perf_now_ns() - t0; \
+	} while (i < s->n_addrs && el < s->cap_ns); \
+	*checksum += sum; \
+	return (double)el / (double)i; \
+}
+
+SCALE_MEASURE_FN(measure_flat, flat_lookup(s, a))
+SCALE_MEASURE_FN(measure_extmem, rte_extmem_virt2iova(a))
+
+/* A permutation of [0, n) for n a power of two: an odd multiplier; no two
+ * neighbours map to neighbours, so no two pages are IOVA-contiguous.
+ */
+static inline size_t
+scatter(size_t i, size_t n)
+{
+	return n == 1 ? 0 : (i * 0x9e3779b97f4a7c15ULL + 2) & (n - 1);
+}
+
+static int
+run_reserve(struct scale_run *s, size_t len, size_t pg, bool linear,
+	uint64_t lookups)
+{
+	size_t i;
+	uint8_t *p;
+
+	memset(s, 0, sizeof(*s));
+	/* a range no earlier run used, so that the table's growth is this
+	 * run's alone (a table may keep what an earlier run left)
+	 */
+	p = mmap((void *)next_va, len + GIB, PROT_NONE,
+		MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	if (p != MAP_FAILED)
+		next_va = RTE_MAX(next_va, (uintptr_t)p + len + 2 * GIB);
+	if (p == MAP_FAILED) {
+		PERF_LOG("reserving %zu GiB of address space: %s", len >> 30,
+			strerror(errno));
+		return -1;
+	}
+	s->base = RTE_PTR_ALIGN_CEIL(p, GIB);
+	if (s->base != p)
+		munmap(p, s->base - p);
+	munmap(s->base + len, p + GIB - s->base);
+	s->len = len;
+	s->pg = pg;
+	s->shift = __builtin_ctzll(pg);
+	s->n_pages = len / pg;
+	s->linear = linear;
+	s->flat = malloc(sizeof(*s->flat) * s->n_pages);
+	s->n_addrs = lookups;
+	s->cold = malloc(sizeof(*s->cold) * lookups);
+	s->hot = malloc(sizeof(*s->hot) * lookups);
+	if (s->flat == NULL || s->cold == NULL || s->hot == NULL) {
+		PERF_LOG("no memory for the IOVA table or addresses");
+		return -1;
+	}
+	for (i = 0; i < s->n_pages; i++)
+		s->flat[i] = IOVA_BASE + (linear ? i : scatter(i, s->n_pages)) *
+			pg;
+	return 0;
+}
+
+static void
+run_release(struct scale_run *s)
+{
+	if (s->base != NULL)
+		munmap(s->base, s->len);
+	free(s->flat);
+	free(s->cold);
+	free(s->hot);
+	s->base = NULL;
+	s->flat = NULL;
+	s->cold = s->hot = NULL;
+}
+
+/* Create n regions splitting [base, +len) in equal page multiples (the
+ * last one takes the rest). Returns the number created (< n on failure).
+ */
+static unsigned int
+regs_create(struct scale_run *s, unsigned int n)
+{
+	struct rte_extmem_region_params p;
+	char name[RTE_EXTMEM_NAMESIZE];
+	size_t per = (s->n_pages / n) * s->pg, off = 0;
+	unsigned int i;
+
+	for (i = 0; i < n; i++) {
+		size_t len = i == n - 1 ? s->len - off : per;
+
+		rte_extmem_region_params_init(&p);
+		snprintf(name, sizeof(name), "perf_scale_%u", i);
+		p.name = name;
+		p.backing = RTE_EXTMEM_BACKING_DEVICE;
+		p.addr = s->base + off;
+		p.len = len;
+		p.page_sz = s->pg;
+		p.iovas = s->flat + off / s->pg;
+		p.n_iovas = len / s->pg;
+		s->regs[i] = rte_extmem_region_create(&p);
+		if (s->regs[i] == NULL)
+			break;
+		off += len;
+	}
+	s->n_regs = i;
+	return i;
+}
+
+static void
+regs_destroy(struct scale_run *s)
+{
+	unsigned int i;
+
+	for (i = 0; i < s->n_regs; i++)
+		if (rte_extmem_region_destroy(s->regs[i]) != 0)
+			PERF_LOG("region destroy: %s", rte_strerror(rte_errno));
+	s->n_regs = 0;
+}
+
+static void
+key(char *buf, size_t sz, const char *pfx, const char *what)
+{
+	snprintf(buf, sz, "%s_%s", pfx, what);
+}
+
+/* One configuration: create, check, measure, destroy; results under pfx. */
+static int
+run_one(struct scale_run *s, unsigned int n_regs, const char *pfx,
+	const struct perf_opts *o, struct perf_result *res, uint64_t *bad_total,
+	const char *dma_ports)
+{
+	unsigned int rounds = perf_opt_u64(o, "rounds", 5), r;
+	double m[4][MAX_ROUNDS], med[4];
+	size_t tbl0, tbl1, i, hot_len;
+	uint64_t x = 0x2545f4914f6cdd1dULL, sum = 0, bad = 0, t0, t1, t2;
+	char k[96];
+
+	hot_len = RTE_MIN((size_t)HOT_LEN, s->len);
+	for (i = 0; i < s->n_addrs; i++) {
+		perf_rand(&x);
+		s->cold[i] = s->base + x % s->len;
+		s->hot[i] = s->base + x % hot_len;
+	}
+	tbl0 = rte_extmem_xlate_mem_size();
+	t0 = perf_now_ns();
+	if (regs_create(s, n_regs) != n_regs) {
+		PERF_LOG("%s: region %u of %u: %s", pfx, s->n_regs, n_regs,
+			rte_strerror(rte_errno));
+		regs_destroy(s);
+		return -1;
+	}
+	t1 = perf_now_ns();
+	tbl1 = rte_extmem_xlate_mem_size();
+	for (i = 0; i < s->n_addrs; i++) {
+		if (rte_extmem_virt2iova(s->cold[i]) != flat_lookup(s, s->cold[i]))
+			bad++;
+		if (rte_extmem_virt2iova(s->hot[i]) != flat_lookup(s, s->hot[i]))
+			bad++;
+	}
+	s->cap_ns = (uint64_t)(o->max_time * 1e9 / rounds / 4);
+	for (r = 0; r < rounds; r++) {
+		s->addrs = s->cold;
+		m[0][r] = measure_flat(s, &sum);
+		m[1][r] = measure_extmem(s, &sum);
+		s->addrs = s->hot;
+		m[2][r] = measure_flat(s, &sum);
+		m[3][r] = measure_extmem(s, &sum);
+	}
+	if (sum == 1)
+		PERF_LOG("improbable checksum");
+	for (i = 0; i < 4; i++)
+		med[i] = perf_median(m[i], rounds);
+	t2 = perf_now_ns();
+	regs_destroy(s);
+	t2 = perf_now_ns() - t2;
+
+	key(k, sizeof(k), pfx, "create_ms");
+	perf_result_f64(res, k, perf_ms(t0, t1));
+	key(k, sizeof(k), pfx, "destroy_ms");
+	perf_result_f64(res, k, (double)t2 / 1e6);
+	key(k, sizeof(k), pfx, "table_bytes");
+	perf_result_u64(res, k, tbl1 - tbl0);
+	key(k, sizeof(k), pfx, "flat_bytes");
+	perf_result_u64(res, k, s->n_pages * sizeof(rte_iova_t));
+	key(k, sizeof(k), pfx, "table_vs_flat");
+	perf_result_f64(res, k, (double)(tbl1 - tbl0) /
+		(double)(s->n_pages * sizeof(rte_iova_t)));
+	key(k, sizeof(k), pfx, "flat_ns");
+	perf_result_f64(res, k, med[0]);
+	key(k, sizeof(k), pfx, "extmem_ns");
+	perf_result_f64(res, k, med[1]);
+	key(k, sizeof(k), pfx, "extmem_vs_flat");
+	perf_result_f64(res, k, med[1] / med[0]);
+	key(k, sizeof(k), pfx, "hot_flat_ns");
+	perf_result_f64(res, k, med[2]);
+	key(k, sizeof(k), pfx, "hot_extmem_ns");
+	perf_result_f64(res, k, med[3]);
+	key(k, sizeof(k), pfx, "hot_vs_flat");
+	perf_result_f64(res, k, med[3] / med[2]);
+	if (bad != 0)
+		PERF_LOG("%s: %" PRIu64 " translations disagree with the IOVA "
+			"table", pfx, bad);
+	*bad_total += bad;
+	RTE_SET_USED(dma_ports);
+	return 0;
+}
+
+/* The most regions EAL accepts now: create one-page regions until one
+ * fails, then destroy them.
+ */
+static unsigned int
+region_limit(void)
+{
+	struct scale_run s;
+	unsigned int n;
+
+	if (run_reserve(&s, MAX_REGS * (2u << 20), 2u << 20, false, 1) != 0) {
+		run_release(&s);
+		return 0;
+	}
+	n = regs_create(&s, MAX_REGS);
+	regs_destroy(&s);
+	run_release(&s);
+	return n;
+}
+
+static const char *
+pg_name(size_t pg)
+{
+	switch (pg) {
+	case 4096: return "4k";
+	case 65536: return "64k";
+	case 2u << 20: return "2m";
+	default: return "1g";
+	}
+}
+
+static int
+bench_scale(const struct perf_opts *o, struct perf_result *res)
+{
+	static const size_t pgs[] = { 4096, 65536, 2u << 20, GIB };
+	static const unsigned int gbs[] = { 1, 16, 64, 256, 1024 };
+	uint64_t max_gb = perf_opt_u64(o, "scale-max-gb", 1024);
+	uint64_t max_small[2] = {
+		perf_opt_u64(o, "scale-4k-max-gb", 64),
+		perf_opt_u64(o, "scale-64k-max-gb", 64),
+	};
+	uint64_t which = perf_opt_u64(o, "scale-iova", 3);
+	uint64_t bad = 0;
+	unsigned int limit, p, g, l, c;
+	struct scale_run s;
+	char pfx[64];
+	int ret = 0;
+
+	limit = RTE_MIN(region_limit(), (unsigned int)perf_opt_u64(o,
+		"scale-regions", MAX_REGS));
+	perf_result_u64(res, "scale_region_limit", limit);
+	perf_result_u64(res, "scale_addresses", o->lookups);
+	for (p = 0; p < RTE_DIM(pgs); p++) {
+		uint64_t cap = p < 2 ? RTE_MIN(max_gb, max_small[p]) : max_gb;
+
+		for (g = 0; g < RTE_DIM(gbs) && gbs[g] <= cap; g++) {
+			for (l = 0; l < 2; l++) {
+				if ((which & (1u << l)) == 0)
+					continue;
+				snprintf(pfx, sizeof(pfx), "scale_%s_%ug_%s",
+					pg_name(pgs[p]), gbs[g],
+					l ? "linear" : "scattered");
+				PERF_LOG("%s", pfx);
+				if (run_reserve(&s, gbs[g] * GIB, pgs[p], l == 1,
+						o->lookups) != 0 ||
+						run_one(&s, 1, pfx, o, res, &bad,
+						NULL) != 0)
+					ret = -1;
+				run_release(&s);
+			}
+		}
+		/* region count, scattered IOVAs */
+		for (c = 0; c < 3; c++) {
+			unsigned int k = c == 0 ? 1 : c == 1 ? 64 : limit;
+			uint64_t gb = RTE_MIN(cap, p < 2 ? 16u : 64u);
+
+			if (k > gb * GIB / pgs[p] || (c == 2 && limit <= 64))
+				continue;
+			snprintf(pfx, sizeof(pfx), "scale_%s_%" PRIu64 "g_r%u",
+				pg_name(pgs[p]), gb, k);
+			PERF_LOG("%s", pfx);
+			if (run_reserve(&s, gb * GIB, pgs[p], false,
+					o->lookups) != 0 ||
+					run_one(&s, k, pfx, o, res, &bad,
+					NULL) != 0)
+				ret = -1;
+			run_release(&s);
+		}
+	}
+	perf_result_u64(res, "scale_mismatches", bad);
+	return bad == 0 ? ret : -1;
+}
+
+static const struct perf_opt_def scale_opts[] = {
+	{ .name = "scale-max-gb", .min = 1, .max = 1024 },
+	{ .name = "scale-4k-max-gb", .min = 1, .max = 1024 },
+	{ .name = "scale-64k-max-gb", .min = 1, .max = 1024 },
+	{ .name = "scale-regions", .min = 1, .max = MAX_REGS },
+	{ .name = "scale-iova", .min = 1, .max = 3 },
+	{ .name = "rounds", .min = 1, .max = MAX_ROUNDS },
+	{ .name = NULL },
+};
+
+REGISTER_PERF_BENCH_OPTS(scale, bench_scale,
+	"translation (ns, table bytes) and registration vs registered size "
+	"(1 GiB..1 TiB) and region count, per page size, vs a flat array",
+	scale_opts);
