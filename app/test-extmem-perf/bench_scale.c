@@ -441,7 +441,7 @@ bench_scale(const struct perf_opts *o, struct perf_result *res)
 			if (run_reserve(&s, gb * GIB, pgs[p], false,
 					o->lookups) != 0 ||
 					run_one(&s, k, pfx, o, res, &bad,
-					NULL) != 0)
+					dma) != 0)
 				ret = -1;
 			run_release(&s);
 		}
