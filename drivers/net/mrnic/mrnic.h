@@ -106,7 +106,7 @@ struct mrnic_port {
 /* Global control lock (a mutex): pairing, queue arrays, quiescence. Its
  * holder may wait for Tx reader sections; the datapath never takes it.
  * Never held while allocating or freeing EAL memory (memory event
- * callbacks take it) nor across a call into the library or EAL.
+ * callbacks take it) nor across a call that can call back into the driver.
  */
 void mrnic_ctl_lock(void);
 void mrnic_ctl_unlock(void);
