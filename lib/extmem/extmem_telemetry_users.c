@@ -113,7 +113,9 @@ tel_dma_map_cb(const struct rte_extmem_region *region,
 		if (rte_extmem_dma_is_mapped(region, w->devs[i]) == 1)
 			rte_tel_data_add_array_string(devs,
 				rte_dev_name(w->devs[i]));
-	rte_tel_data_add_dict_container(w->d, info->name, devs, 0);
+	/* telemetry owns it only once added (a name it refuses, a full dict) */
+	if (rte_tel_data_add_dict_container(w->d, info->name, devs, 0) != 0)
+		rte_tel_data_free(devs);
 	return 0;
 }
 
@@ -293,7 +295,9 @@ tel_subscriber_cb(const struct extmem_subscriber_view *v, void *arg)
 	tel_add_hex(s, "callback", v->cb);
 	tel_add_hex(s, "arg", (uintptr_t)v->arg);
 	rte_tel_data_add_dict_int(s, "internal", v->internal);
-	rte_tel_data_add_dict_container(d, v->name, s, 0);
+	/* telemetry owns it only once added (a name it refuses, a full dict) */
+	if (rte_tel_data_add_dict_container(d, v->name, s, 0) != 0)
+		rte_tel_data_free(s);
 	return 0;
 }
 
