@@ -355,7 +355,9 @@ tel_subscriber_cb(const struct extmem_subscriber_view *v, void *arg)
 	tel_add_hex(s, "callback", v->cb);
 	tel_add_hex(s, "arg", (uintptr_t)v->arg);
 	rte_tel_data_add_dict_int(s, "internal", v->internal);
-	rte_tel_data_add_dict_container(d, v->name, s, 0);
+	/* telemetry owns it only once added (a name it refuses, a full dict) */
+	if (rte_tel_data_add_dict_container(d, v->name, s, 0) != 0)
+		rte_tel_data_free(s);
 	return 0;
 }
 
