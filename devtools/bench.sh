@@ -179,6 +179,7 @@ if [ -x "$perf" ]; then
 		rc=0
 		b_args=
 		[ "$quick" = 1 ] && [ "$b" = scale ] && b_args="--scale-max-gb 16"
+		[ "$quick" = 1 ] && [ "$b" = register ] && b_args="--register-big-mb 0"
 		# shellcheck disable=SC2086
 		timeout -s INT -k 30 "$perf_timeout" "$perf" "$b" --json \
 			$perf_args $b_args >"$raw/perf_$b.json" 2>"$raw/perf_$b.txt" ||

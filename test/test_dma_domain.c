@@ -273,6 +273,7 @@ test_dma_domain_limit(void)
 REGISTER_EXTMEM_TEST(dma_domain_limit, test_dma_domain_limit, 0);
 
 #define H0 "net_mrnic_domH0"
+#define HX "net_mrnic_domHX"
 #define HOWN "net_mrnic_domHO"
 
 static int
@@ -281,11 +282,14 @@ test_dma_domain_eal_heap(void)
 	struct rte_extmem_dma_domain_info dh, dob;
 	struct rte_extmem_region_info ri;
 	struct rte_extmem_region *hr;
+	struct rte_mempool *mp;
 	struct test_heap th;
-	uint16_t h0, o;
+	uint16_t h0, hx, o;
 	int ret;
 
 	TEST_RUN(port_probe(H0, "domain=domH,domain_heap=eal,peer=self", &h0));
+	TEST_RUN(port_probe(HX, "mr=extmem,domain=domHX,domain_heap=eal,"
+		"peer=self", &hx));
 	TEST_RUN(port_probe(HOWN, "peer=self", &o));
 	TEST_ASSERT_EQ(rte_extmem_dma_sync(), 0, "probing");
 	TEST_RUN(domain_info("domH", &dh));
@@ -293,7 +297,7 @@ test_dma_domain_eal_heap(void)
 		RTE_EXTMEM_DMA_DOMAIN_F_EAL_HEAP, "flags");
 
 	ret = test_heap_make(&th, "dom_eal_heap", RTE_EXTMEM_BACKING_ANON,
-		1 << 20, 0, 0);
+		4 << 20, 0, 0);
 	if (ret != TEST_SUCCESS)
 		return ret;
 	TEST_ASSERT_EQ(rte_extmem_heap_regions_get(th.h, &hr, 1), 1,
@@ -311,12 +315,32 @@ test_dma_domain_eal_heap(void)
 	TEST_RUN(domain_info(HOWN, &dob));
 	TEST_ASSERT_GT(dob.map_calls, 0, "a device's own domain gets it");
 
+	/* the device reaches heap memory all the same (as VFIO does through
+	 * EAL's own mapping), in both translation modes
+	 */
+	mp = rte_pktmbuf_pool_create("dom_eal_heap_mp", 128, 0, 0,
+		RTE_PKTMBUF_HEADROOM + DROOM, th.socket);
+	TEST_ASSERT_NOT_NULL(mp, "pool on the heap: %s",
+		rte_strerror(rte_errno));
+	TEST_RUN(port_start(h0, mp));
+	TEST_RUN(port_start(hx, mp));
+	TEST_RUN(mrnic_t_roundtrip(mp, h0, 0, h0, 0, NPKT, 1000, 1, 1));
+	TEST_RUN(mrnic_t_roundtrip(mp, hx, 0, hx, 0, NPKT, 1000, 2, 2));
+	TEST_RUN(domain_info("domHX", &dh));
+	TEST_ASSERT_EQ(dh.map_calls, 0, "nothing mapped in domHX");
+	mrnic_t_drain(h0, 1);
+	mrnic_t_drain(hx, 1);
+	TEST_ASSERT_EQ(rte_eth_dev_stop(h0), 0, "stop");
+	TEST_ASSERT_EQ(rte_eth_dev_stop(hx), 0, "stop");
+	rte_mempool_free(mp);
+
 	TEST_RUN(test_heap_free(&th));
 	TEST_RUN(domain_info("domH", &dh));
 	TEST_ASSERT_EQ(dh.unmap_calls, 0, "nothing of ours unmapped");
 	TEST_RUN(domain_info(HOWN, &dob));
 	TEST_ASSERT_EQ(dob.unmap_calls, dob.map_calls, "own domain unmapped");
 	TEST_ASSERT_EQ(rte_vdev_uninit(H0), 0, "remove");
+	TEST_ASSERT_EQ(rte_vdev_uninit(HX), 0, "remove");
 	TEST_ASSERT_EQ(rte_vdev_uninit(HOWN), 0, "remove");
 	return TEST_SUCCESS;
 }
@@ -370,3 +394,51 @@ test_dma_hotplug_traffic(void)
 }
 
 REGISTER_EXTMEM_TEST(dma_hotplug_traffic, test_dma_hotplug_traffic, 0);
+
+#define F0 "net_mrnic_domF0"
+#define F1 "net_mrnic_domF1"
+
+/*
+ * Ports that exist before the library's first use (probed by rte_eal_init()
+ * in most applications), and a first region that does not fit their
+ * domain: the region is refused with ENOSPC, the devices stay usable and
+ * take the next region that fits. The dispatcher starts with that first
+ * region; it must not replay it to the ports as an existing one.
+ */
+static int
+test_dma_domain_first_use(void)
+{
+	struct rte_extmem_dma_domain_info dl;
+	struct rte_extmem_dma_dev_info dv;
+	rte_iova_t iovas[8];
+	struct test_ureg u;
+	uint16_t f0, f1;
+
+	TEST_RUN(port_probe(F0, "domain=domF,domain_entries=4,peer=self",
+		&f0));
+	TEST_RUN(port_probe(F1, "domain=domF,domain_entries=4,peer=self",
+		&f1));
+	/* the first call of the library */
+	iovas_in_runs(iovas, 8, 1, 0x40000000);
+	TEST_ASSERT_ERRNO(test_ureg_create(&u, "dom_first_8", 8, iovas, 0) ==
+		NULL, ENOSPC, "8 runs in a domain of %u entries", LIMIT);
+	TEST_ASSERT_EQ(rte_extmem_dma_dev_info_get(F0, &dv), 0, "info");
+	TEST_ASSERT_EQ(dv.state, RTE_EXTMEM_DMA_DEV_ACTIVE, "state of " F0
+		" (error %d)", dv.error);
+	TEST_RUN(domain_info("domF", &dl));
+	TEST_ASSERT_EQ(dl.map_calls, 0, "nothing mapped");
+
+	iovas_in_runs(iovas, 8, 2, 0x50000000);
+	TEST_ASSERT_NOT_NULL(test_ureg_create(&u, "dom_first_4", 8, iovas, 0),
+		"4 runs: %s", rte_strerror(rte_errno));
+	TEST_RUN(domain_info("domF", &dl));
+	TEST_ASSERT_EQ(dl.map_calls, LIMIT, "mapped once");
+	TEST_ASSERT_EQ(rte_pmd_mrnic_dma_mapped(f1, u.buf, u.len), 1,
+		"mapped in domF");
+	TEST_ASSERT_EQ(test_ureg_destroy(&u), 0, "destroy");
+	TEST_ASSERT_EQ(rte_vdev_uninit(F0), 0, "remove");
+	TEST_ASSERT_EQ(rte_vdev_uninit(F1), 0, "remove");
+	return TEST_SUCCESS;
+}
+
+REGISTER_EXTMEM_TEST(dma_domain_first_use, test_dma_domain_first_use, 0);

@@ -11,11 +11,8 @@
 
 #include <errno.h>
 #include <stdbool.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include <bus_vdev_driver.h>
 #include <rte_errno.h>
@@ -25,35 +22,7 @@
 
 #include "test.h"
 #include "test_dma_util.h"
-
-#define CLIENT "/usr/bin/dpdk-telemetry.py"
-#define OUT_MAX 16384
-
-/* Run the client with the commands on its stdin; its output, or NULL. */
-static char *
-tel_query(const char *cmds)
-{
-	char cmd[1024];
-	size_t len = 0;
-	char *out;
-	FILE *f;
-	int st;
-
-	snprintf(cmd, sizeof(cmd), "printf '%s' | python3 %s -f %s 2>&1",
-		cmds, CLIENT, extmem_test_file_prefix);
-	out = calloc(1, OUT_MAX);
-	f = out == NULL ? NULL : popen(cmd, "r");
-	if (f == NULL) {
-		free(out);
-		return NULL;
-	}
-	while (len < OUT_MAX - 1 && fgets(out + len, OUT_MAX - len, f) != NULL)
-		len += strlen(out + len);
-	st = pclose(f);
-	if (st != 0)
-		printf("    client exit status %d\n", st);
-	return out;
-}
+#include "test_telemetry_util.h"
 
 #define EXPECT(out, s) do { \
 	if (strstr(out, s) == NULL) { \
@@ -70,22 +39,14 @@ static const rte_iova_t tel_iovas[] = {
 static int
 test_dma_domain_telemetry(void)
 {
-	char sock[256], *out;
 	struct test_ureg u;
-	struct stat sb;
 	bool ok = true;
+	char *out;
+	int ret;
 
-	if (access(CLIENT, R_OK) != 0)
-		TEST_SKIP("%s is not installed", CLIENT);
-	if (extmem_test_file_prefix[0] == '\0')
-		TEST_SKIP("the test runs without --file-prefix");
-	snprintf(sock, sizeof(sock), "%s/dpdk/%s/dpdk_telemetry.v2",
-		getuid() == 0 ? "/var/run" : getenv("XDG_RUNTIME_DIR") ?
-		getenv("XDG_RUNTIME_DIR") : "/tmp", extmem_test_file_prefix);
-	if (stat(sock, &sb) != 0)
-		TEST_SKIP("no telemetry socket %s (EAL telemetry disabled?)",
-			sock);
-
+	ret = test_tel_available();
+	if (ret != TEST_SUCCESS)
+		return ret;
 	TEST_ASSERT_EQ(rte_vdev_init("net_mrnic_telA0",
 		"domain=telA,domain_entries=10,peer=self"), 0, "probe");
 	TEST_ASSERT_EQ(rte_vdev_init("net_mrnic_telA1",
@@ -96,12 +57,12 @@ test_dma_domain_telemetry(void)
 	TEST_ASSERT_NOT_NULL(test_ureg_create(&u, "tel_dma", 4, tel_iovas, 0),
 		"region: %s", rte_strerror(rte_errno));
 
-	out = tel_query("/extmem/dma_domains\\n"
-		"/extmem/dma_domain_info,telA\\n"
-		"/extmem/dma_domain_info,net_mrnic_telO\\n"
-		"/extmem/dma_domain_info,nosuch\\n"
-		"/extmem/dma_domain_info\\n"
-		"/extmem/dma_domains,extra\\n");
+	out = test_tel_run("/extmem/dma_domains\n"
+		"/extmem/dma_domain_info,telA\n"
+		"/extmem/dma_domain_info,net_mrnic_telO\n"
+		"/extmem/dma_domain_info,nosuch\n"
+		"/extmem/dma_domain_info\n"
+		"/extmem/dma_domains,extra\n");
 	TEST_ASSERT_NOT_NULL(out, "client output");
 	printf("%s", out);
 	EXPECT(out, "{\"/extmem/dma_domains\": [\"telA\", "

@@ -24,6 +24,13 @@
  *                                  read of its /proc/self/pagemap entries
  *                                  (measured when pagemap is readable)
  *   register_extmem_vs_floor       register_1g_4k_extmem_ms / the floor
+ *   register_big_4k_*              the same for --register-big-mb (4096;
+ *                                  0: not measured) of caller 4K pages in
+ *                                  PA mode, which the library pins and
+ *                                  resolves with as many threads as EAL
+ *                                  has lcores: extmem_ms, floor_ms (one
+ *                                  thread), speedup (floor / extmem),
+ *                                  threads (EAL lcores)
  * The keys say 1g; mem_mb gives the size actually used.
  */
 
@@ -36,6 +43,7 @@
 
 #include <rte_errno.h>
 #include <rte_extmem.h>
+#include <rte_lcore.h>
 #include <rte_malloc.h>
 #include <rte_memory.h>
 
@@ -182,6 +190,78 @@ out:
 	return ret;
 }
 
-REGISTER_PERF_BENCH(register, bench_register,
+/* A big region of the caller's populated 4K pages: region create against
+ * the one-thread floor, best of repeat (PA mode only: nothing is pinned
+ * otherwise).
+ */
+static int
+bench_register_big(const struct perf_opts *o, struct perf_result *res)
+{
+	size_t len = (size_t)perf_opt_u64(o, "register-big-mb", 4096) << 20;
+	double ext = 1e300, floor = 1e300, f;
+	struct rte_extmem_region_params p;
+	struct rte_extmem_region *r;
+	uint64_t *ent = NULL, t0, t1;
+	unsigned int rep;
+	uint8_t *mem;
+	int ret = -1;
+
+	if (len == 0 || rte_eal_iova_mode() != RTE_IOVA_PA)
+		return 0;
+	mem = mmap(NULL, len, PROT_READ | PROT_WRITE,
+		MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	ent = malloc(len / PG * sizeof(*ent));
+	if (mem == MAP_FAILED || ent == NULL) {
+		PERF_LOG("no memory for %zu MiB", len >> 20);
+		goto out;
+	}
+	madvise(mem, len, MADV_NOHUGEPAGE);
+	memset(mem, 1, len);
+	for (rep = 0; rep < o->repeat; rep++) {
+		perf_user_params(&p, "perf_register_big", mem, len);
+		t0 = perf_now_ns();
+		r = rte_extmem_region_create(&p);
+		t1 = perf_now_ns();
+		if (r == NULL) {
+			PERF_LOG("big region create: %s",
+				rte_strerror(rte_errno));
+			goto out;
+		}
+		rte_extmem_region_destroy(r);
+		ext = RTE_MIN(ext, perf_ms(t0, t1));
+		f = pin_floor_ms(mem, len, ent);
+		if (f >= 0)
+			floor = RTE_MIN(floor, f);
+	}
+	perf_result_u64(res, "register_big_4k_mb", len >> 20);
+	perf_result_u64(res, "register_big_4k_threads", rte_lcore_count());
+	perf_result_f64(res, "register_big_4k_extmem_ms", ext);
+	if (floor < 1e300) {
+		perf_result_f64(res, "register_big_4k_floor_ms", floor);
+		perf_result_f64(res, "register_big_4k_speedup", floor / ext);
+	}
+	ret = 0;
+out:
+	if (mem != MAP_FAILED)
+		munmap(mem, len);
+	free(ent);
+	return ret;
+}
+
+static int
+bench_register_all(const struct perf_opts *o, struct perf_result *res)
+{
+	if (bench_register(o, res) != 0)
+		return -1;
+	return bench_register_big(o, res);
+}
+
+static const struct perf_opt_def register_opts[] = {
+	{ .name = "register-big-mb", .min = 0, .max = 1u << 20 },
+	{ .name = NULL },
+};
+
+REGISTER_PERF_BENCH_OPTS(register, bench_register_all,
 	"registering 4K-page memory: region create vs rte_extmem_register "
-	"vs rte_malloc_heap_memory_add");
+	"vs rte_malloc_heap_memory_add vs the kernel's floor",
+	register_opts);

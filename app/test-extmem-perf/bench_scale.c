@@ -24,9 +24,12 @@
  *   extmem_vs_flat
  *   hot_extmem_ns, hot_flat_ns, hot_vs_flat  the same over its first
  *                           16 MiB (a reused buffer pool)
- *   dma_map_calls, dma_map_ms  rte_dev_dma_map() calls the dispatcher
- *                           made to a net_mrnic port pair, and the create
- *                           time with the ports present minus without
+ *   dma_map_calls, dma_map_ms  rte_dev_dma_map() calls the DMA
+ *                           dispatcher made to a net_mrnic port
+ *                           (mr=extmem) for the regions, and create_ms
+ *                           minus the same create with automatic mapping
+ *                           off (with --scale-dma 1 only;
+ *                           measured up to DMA_MAX_RUNS calls)
  * Region-count curve: 16 GiB (4K, 64K) or 64 GiB (2M, 1G) of scattered
  * IOVAs split into 1, 64 and the most regions EAL accepts (its memseg
  * lists; found by trying): scale_<pg>_<N>g_r<k>_<what>, same keys.
@@ -56,6 +59,8 @@
 #define MAX_REGS 1024
 #define MAX_ROUNDS 15
 #define CHUNK 256
+#define DMA_PORT "net_mrnic_scale"
+#define DMA_MAX_RUNS 65536u
 
 struct scale_run {
 	uint8_t *base;		/* GiB-aligned PROT_NONE reservation */
@@ -232,6 +237,10 @@ run_one(struct scale_run *s, unsigned int n_regs, const char *pfx,
 	double m[4][MAX_ROUNDS], med[4];
 	size_t tbl0, tbl1, i, hot_len;
 	uint64_t x = 0x2545f4914f6cdd1dULL, sum = 0, bad = 0, t0, t1, t2;
+	struct rte_extmem_dma_dev_info di;
+	uint64_t calls0 = 0;
+	double nodma_ms = 0;
+	bool dma_off = false;
 	char k[96];
 
 	hot_len = RTE_MIN((size_t)HOT_LEN, s->len);
@@ -240,16 +249,52 @@ run_one(struct scale_run *s, unsigned int n_regs, const char *pfx,
 		s->cold[i] = s->base + x % s->len;
 		s->hot[i] = s->base + x % hot_len;
 	}
+	/* a mapping call per IOVA-contiguous run: bounded, the driver's
+	 * own table being what it measures then
+	 */
+	if (dma_ports != NULL && (s->linear ? n_regs : s->n_pages) >
+			DMA_MAX_RUNS) {
+		/* no mapping at all for this one */
+		dma_off = true;
+		dma_ports = NULL;
+		rte_extmem_dma_auto_set(false);
+	}
+	if (dma_ports != NULL) {
+		/* the same regions without device mapping first */
+		rte_extmem_dma_auto_set(false);
+		t0 = perf_now_ns();
+		if (regs_create(s, n_regs) != n_regs) {
+			rte_extmem_dma_auto_set(true);
+			PERF_LOG("%s: region %u of %u: %s", pfx, s->n_regs,
+				n_regs, rte_strerror(rte_errno));
+			regs_destroy(s);
+			return -1;
+		}
+		nodma_ms = perf_ms(t0, perf_now_ns());
+		regs_destroy(s);
+		rte_extmem_dma_auto_set(true);
+		if (rte_extmem_dma_dev_info_get(dma_ports, &di) == 0)
+			calls0 = di.map_calls;
+	}
 	tbl0 = rte_extmem_xlate_mem_size();
 	t0 = perf_now_ns();
 	if (regs_create(s, n_regs) != n_regs) {
 		PERF_LOG("%s: region %u of %u: %s", pfx, s->n_regs, n_regs,
 			rte_strerror(rte_errno));
 		regs_destroy(s);
+		if (dma_off)
+			rte_extmem_dma_auto_set(true);
 		return -1;
 	}
 	t1 = perf_now_ns();
 	tbl1 = rte_extmem_xlate_mem_size();
+	if (dma_ports != NULL && rte_extmem_dma_dev_info_get(dma_ports,
+			&di) == 0) {
+		key(k, sizeof(k), pfx, "dma_map_calls");
+		perf_result_u64(res, k, di.map_calls - calls0);
+		key(k, sizeof(k), pfx, "dma_map_ms");
+		perf_result_f64(res, k, perf_ms(t0, t1) - nodma_ms);
+	}
 	for (i = 0; i < s->n_addrs; i++) {
 		if (rte_extmem_virt2iova(s->cold[i]) != flat_lookup(s, s->cold[i]))
 			bad++;
@@ -272,6 +317,8 @@ run_one(struct scale_run *s, unsigned int n_regs, const char *pfx,
 	t2 = perf_now_ns();
 	regs_destroy(s);
 	t2 = perf_now_ns() - t2;
+	if (dma_off)
+		rte_extmem_dma_auto_set(true);
 
 	key(k, sizeof(k), pfx, "create_ms");
 	perf_result_f64(res, k, perf_ms(t0, t1));
@@ -300,7 +347,6 @@ run_one(struct scale_run *s, unsigned int n_regs, const char *pfx,
 		PERF_LOG("%s: %" PRIu64 " translations disagree with the IOVA "
 			"table", pfx, bad);
 	*bad_total += bad;
-	RTE_SET_USED(dma_ports);
 	return 0;
 }
 
@@ -345,12 +391,20 @@ bench_scale(const struct perf_opts *o, struct perf_result *res)
 		perf_opt_u64(o, "scale-64k-max-gb", 64),
 	};
 	uint64_t which = perf_opt_u64(o, "scale-iova", 3);
+	const char *dma = NULL;
 	uint64_t bad = 0;
 	unsigned int limit, p, g, l, c;
 	struct scale_run s;
 	char pfx[64];
 	int ret = 0;
 
+	if (perf_opt_u64(o, "scale-dma", 0) != 0) {
+		if (rte_vdev_init(DMA_PORT, "mr=extmem") != 0) {
+			PERF_LOG("cannot create %s", DMA_PORT);
+			return -1;
+		}
+		dma = DMA_PORT;
+	}
 	limit = RTE_MIN(region_limit(), (unsigned int)perf_opt_u64(o,
 		"scale-regions", MAX_REGS));
 	perf_result_u64(res, "scale_region_limit", limit);
@@ -369,7 +423,7 @@ bench_scale(const struct perf_opts *o, struct perf_result *res)
 				if (run_reserve(&s, gbs[g] * GIB, pgs[p], l == 1,
 						o->lookups) != 0 ||
 						run_one(&s, 1, pfx, o, res, &bad,
-						NULL) != 0)
+						dma) != 0)
 					ret = -1;
 				run_release(&s);
 			}
@@ -387,12 +441,14 @@ bench_scale(const struct perf_opts *o, struct perf_result *res)
 			if (run_reserve(&s, gb * GIB, pgs[p], false,
 					o->lookups) != 0 ||
 					run_one(&s, k, pfx, o, res, &bad,
-					NULL) != 0)
+					dma) != 0)
 				ret = -1;
 			run_release(&s);
 		}
 	}
 	perf_result_u64(res, "scale_mismatches", bad);
+	if (dma != NULL && rte_vdev_uninit(DMA_PORT) != 0)
+		PERF_LOG("cannot remove %s", DMA_PORT);
 	return bad == 0 ? ret : -1;
 }
 
@@ -403,6 +459,7 @@ static const struct perf_opt_def scale_opts[] = {
 	{ .name = "scale-regions", .min = 1, .max = MAX_REGS },
 	{ .name = "scale-iova", .min = 1, .max = 3 },
 	{ .name = "rounds", .min = 1, .max = MAX_ROUNDS },
+	{ .name = "scale-dma", .min = 0, .max = 1 },
 	{ .name = NULL },
 };
 

@@ -6,6 +6,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -13,6 +14,7 @@
 
 #include <rte_eal.h>
 #include <rte_errno.h>
+#include <rte_lcore.h>
 
 #include "extmem_private.h"
 
@@ -33,10 +35,111 @@ extmem_iova_count_runs(const rte_iova_t *iovas, unsigned int n, size_t page_sz)
 	return runs;
 }
 
+/* Regions at least this large are pinned and read by several threads. */
+#define PARALLEL_MIN_LEN (4ULL << 30)
+/* Each thread gets at least this much of the range. */
+#define PARALLEL_SLICE_MIN (1ULL << 30)
+#define PARALLEL_MAX 16u
+
+/* One thread's share: pin [va, +len) and read its pagemap entries. */
+struct pin_job {
+	uintptr_t va;
+	size_t len;
+	uint64_t *ent;
+	int fd;
+	int err;	/* 0, or the errno of mlock() (EIO: short read) */
+	pthread_t th;
+};
+
+static void *
+pin_job_run(void *arg)
+{
+	struct pin_job *j = arg;
+	size_t sys_pgsz = extmem_sys_page_size();
+	size_t want = j->len / sys_pgsz * sizeof(uint64_t), done;
+	off_t off = (off_t)(j->va / sys_pgsz * sizeof(uint64_t));
+	ssize_t got = 0;
+
+	if (mlock((void *)j->va, j->len) != 0) {
+		j->err = errno;
+		return NULL;
+	}
+	for (done = 0; done < want; done += got) {
+		got = pread(j->fd, (uint8_t *)j->ent + done, want - done,
+			off + (off_t)done);
+		if (got <= 0)
+			break;
+	}
+	j->err = done == want ? 0 : EIO;
+	return NULL;
+}
+
 /*
- * Read the physical address of every page from /proc/self/pagemap, one
- * read for the whole range. Each page is checked: present and with a
- * non-zero frame number (zero means the PFN is hidden from us).
+ * Pin the region and read the pagemap entry of every base page into ent:
+ * one mlock() and one read for the whole range, or, for a region of
+ * PARALLEL_MIN_LEN or more, the same split among as many threads as EAL
+ * has lcores (at most PARALLEL_MAX, each at least PARALLEL_SLICE_MIN):
+ * pinning faults the pages in, which is most of the cost and scales with
+ * cores. On failure nothing stays pinned.
+ */
+static int
+pin_and_read(struct rte_extmem_region *r, uint64_t *ent, int fd)
+{
+	size_t sys_pgsz = extmem_sys_page_size();
+	struct pin_job jobs[PARALLEL_MAX];
+	unsigned int n = 1, i, started;
+	size_t per, done = 0;
+	int err = 0;
+
+	if (r->len >= PARALLEL_MIN_LEN)
+		n = RTE_MIN(RTE_MIN(rte_lcore_count(), PARALLEL_MAX),
+			(unsigned int)(r->len / PARALLEL_SLICE_MIN));
+	n = RTE_MAX(n, 1u);
+	per = RTE_ALIGN_CEIL(r->len / n, r->page_sz);
+	for (i = 0; i < n; i++) {
+		jobs[i].va = r->va + done;
+		jobs[i].len = i == n - 1 ? r->len - done :
+			RTE_MIN(per, r->len - done);
+		jobs[i].ent = ent + done / sys_pgsz;
+		jobs[i].fd = fd;
+		jobs[i].err = 0;
+		done += jobs[i].len;
+	}
+	/* jobs 1..n-1 in threads (fewer if a thread cannot start: the
+	 * caller's thread does what is left), job 0 here
+	 */
+	for (started = 1; started < n; started++)
+		if (jobs[started].len == 0 || pthread_create(&jobs[started].th,
+				NULL, pin_job_run, &jobs[started]) != 0)
+			break;
+	pin_job_run(&jobs[0]);
+	for (i = started; i < n; i++)
+		if (jobs[i].len != 0)
+			pin_job_run(&jobs[i]);
+	for (i = 1; i < started; i++)
+		pthread_join(jobs[i].th, NULL);
+	for (i = 0; i < n && err == 0; i++)
+		err = jobs[i].err;
+	if (n > 1)
+		EXTMEM_LOG(DEBUG, "region %s: pinned and resolved by %u "
+			"threads", r->name, n);
+	if (err == 0)
+		return 0;
+	munlock((void *)r->va, r->len);
+	if (err == EIO)
+		EXTMEM_FAIL(EPERM, "short read of /proc/self/pagemap for "
+			"region %s", r->name);
+	else
+		EXTMEM_FAIL(err == EPERM ? EPERM : ENOMEM,
+			"cannot pin region %s (%zu bytes) for physical "
+			"addresses: %s", r->name, r->len, strerror(err));
+	return -1;
+}
+
+/*
+ * Pin the region and read the physical address of every page from
+ * /proc/self/pagemap (pin_and_read()). Each page is checked: present and
+ * with a non-zero frame number (zero means the PFN is hidden from us).
  */
 static int
 iova_from_pagemap(struct rte_extmem_region *r)
@@ -46,9 +149,6 @@ iova_from_pagemap(struct rte_extmem_region *r)
 	size_t step = r->page_sz / sys_pgsz;
 	uint64_t *ent;
 	unsigned int i;
-	size_t done;
-	ssize_t got;
-	off_t off;
 	int fd;
 
 	fd = open("/proc/self/pagemap", O_RDONLY | O_CLOEXEC);
@@ -64,20 +164,13 @@ iova_from_pagemap(struct rte_extmem_region *r)
 			n_small);
 		return -1;
 	}
-	off = (off_t)(r->va / sys_pgsz * sizeof(*ent));
-	for (done = 0; done < n_small * sizeof(*ent); done += got) {
-		got = pread(fd, (uint8_t *)ent + done,
-			n_small * sizeof(*ent) - done, off + (off_t)done);
-		if (got <= 0)
-			break;
-	}
-	close(fd);
-	if (done != n_small * sizeof(*ent)) {
+	if (pin_and_read(r, ent, fd) != 0) {
+		close(fd);
 		free(ent);
-		EXTMEM_FAIL(EPERM, "short read of /proc/self/pagemap for "
-			"region %s", r->name);
 		return -1;
 	}
+	close(fd);
+	r->pinned = true;
 	for (i = 0; i < r->n_pages; i++) {
 		const uint64_t *pe = &ent[(size_t)i * step];
 		uint64_t pfn = pe[0] & PAGEMAP_PFN_MASK;
@@ -128,14 +221,6 @@ extmem_iova_resolve(struct rte_extmem_region *r,
 			r->iovas[i] = RTE_BAD_IOVA;
 	} else {
 		/* PA mode: pin, then read the frames. */
-		if (mlock((void *)r->va, r->len) != 0) {
-			EXTMEM_FAIL(errno == EPERM ? EPERM : ENOMEM,
-				"cannot pin region %s (%zu bytes) for physical "
-				"addresses: %s", r->name, r->len,
-				strerror(errno));
-			goto fail;
-		}
-		r->pinned = true;
 		if (iova_from_pagemap(r) != 0)
 			goto fail;
 	}

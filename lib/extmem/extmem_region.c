@@ -380,6 +380,11 @@ extmem_region_delete(struct rte_extmem_region *r)
 int
 extmem_region_publish(struct rte_extmem_region *r)
 {
+	/* start the bus (and the DMA dispatcher, which maps the existing
+	 * regions to the existing ports) before r exists: r is announced as
+	 * new, never replayed as existing
+	 */
+	extmem_event_init();
 	if (extmem_xlate_insert(r) != 0)
 		return -1;
 	r->magic = EXTMEM_REGION_MAGIC;

@@ -15,10 +15,14 @@
  *    other event subscriber hears of the region; a failure on device k
  *    unmaps devices 1..k-1 and the region creation fails (ECANCELED);
  *  - maps the existing regions to a device probed or hot-plugged later
- *    (RTE_ETH_EVENT_NEW). A vdev's driver is bound only after its probe
- *    returns, so the mapping is done as soon as the probe has finished:
- *    from EAL's interrupt thread, or at the latest at the next call of a
- *    function of this header (rte_extmem_dma_sync() forces it);
+ *    (RTE_ETH_EVENT_NEW, raised from inside the driver's probe). A PCI
+ *    device is mapped right then (the PCI bus binds its driver before the
+ *    probe). A vdev's driver is bound only after its probe returns, so the
+ *    mapping is done as soon as the probe has finished: when the driver
+ *    asks before its port can carry traffic (rte_extmem_dma_driver.h,
+ *    net_mrnic does at configure and start), from EAL's interrupt thread,
+ *    or at the latest at the next call of a function of this header
+ *    (rte_extmem_dma_sync() forces it);
  *  - unmaps a region from every device before the region goes away (a
  *    failing unmap refuses the removal and re-maps what it had unmapped);
  *  - unmaps everything from a device that is removed (RTE_ETH_EVENT_DESTROY)

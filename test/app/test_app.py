@@ -364,9 +364,42 @@ def wait_forwarding(p, out, what):
     raise Failure(f"{what}: forwarding did not start:\n" + "".join(out))
 
 
+class PcapngCounter:
+    """Counts the enhanced packet blocks of a pcapng file as it grows."""
+
+    def __init__(self, path):
+        self.path, self.off, self.n = path, 0, 0
+
+    def packets(self):
+        try:
+            with open(self.path, "rb") as f:
+                f.seek(self.off)
+                data = f.read(1 << 20)
+        except OSError:
+            return self.n
+        off = 0
+        while off + 8 <= len(data):
+            btype, blen = struct.unpack_from("<II", data, off)
+            if blen < 12 or off + blen > len(data):
+                break
+            self.n += btype == 6
+            off += blen
+        self.off += off
+        return self.n
+
+
 def t_dumpcap():
     """dpdk-dumpcap (a secondary process, no EAL options but the file
-    prefix) captures 100 packets from a port of the running app."""
+    prefix) captures what a port of the running app receives and sends.
+
+    DPDK 22.11's pdump removes its callbacks without waiting for the
+    datapath to leave them, and dumpcap frees the pool they copy into
+    right after: a dumpcap that stops by itself (-c) while the app
+    forwards may crash the app. So the app stops first: once 100 packets
+    are in the file dumpcap is paused (SIGSTOP: the file stops growing),
+    the app is told to stop and dumpcap resumes when the app's forwarding
+    is over (the app's exit needs it to answer); dumpcap then sees the
+    primary gone, closes its file and exits without touching the ports."""
     dumpcap = os.environ.get("ETP_DUMPCAP", "")
     if not dumpcap:
         print("SKIP: no dpdk-dumpcap")
@@ -391,37 +424,61 @@ def t_dumpcap():
         print("+", " ".join(cmd), flush=True)
         p = subprocess.Popen(cmd, stdout=subprocess.PIPE,
                              stderr=subprocess.STDOUT, text=True)
-        out = []
+        out, d, dout, stopped = [], None, "", False
         try:
             wait_forwarding(p, out, "dumpcap")
             dcmd = [dumpcap, f"--file-prefix={prefix}", "-i", "net_null0",
-                    "-c", "100", "-w", pcap]
+                    "-q", "-w", pcap]
             print("+", " ".join(dcmd), flush=True)
-            d = subprocess.run(dcmd, stdout=subprocess.PIPE,
-                               stderr=subprocess.STDOUT, timeout=60,
-                               text=True)
-            print(d.stdout)
-            check(d.returncode == 0, f"dpdk-dumpcap exit status "
-                  f"{d.returncode}")
+            d = subprocess.Popen(dcmd, stdout=subprocess.PIPE,
+                                 stderr=subprocess.STDOUT, text=True)
+            count = PcapngCounter(pcap)
+            deadline = time.monotonic() + 60
+            while (count.packets() < 100 and d.poll() is None and
+                   time.monotonic() < deadline):
+                time.sleep(0.001)
+            if d.poll() is None:
+                d.send_signal(signal.SIGSTOP)
+                stopped = True
+            check(count.n >= 100, "fewer than 100 packets captured in "
+                  "60 s, or dpdk-dumpcap exited")
         finally:
             if p.poll() is None:
                 p.send_signal(signal.SIGINT)
+                deadline = time.monotonic() + 30
+                while time.monotonic() < deadline:
+                    line = p.stdout.readline()
+                    if not line:
+                        break
+                    out.append(line)
+                    if line.startswith("===="):
+                        break  # forwarding over, summary follows
+            if stopped:
+                d.send_signal(signal.SIGCONT)
             try:
                 rest, _ = p.communicate(timeout=30)
             except subprocess.TimeoutExpired:
                 p.kill()
                 rest, _ = p.communicate()
             print("".join(out) + rest)
+            if d is not None:
+                # the primary is gone: dumpcap notices, closes the file
+                try:
+                    dout, _ = d.communicate(timeout=30)
+                except subprocess.TimeoutExpired:
+                    d.kill()
+                    dout, _ = d.communicate()
+                print(dout)
             shutil.rmtree(f"/var/run/dpdk/{prefix}", ignore_errors=True)
         check(p.returncode == 0, f"app exit status {p.returncode}")
+        check(d.returncode == 0, f"dpdk-dumpcap exit status {d.returncode}")
         blocks = pcapng_blocks(pcap)
-        # section header, interface description, enhanced packet blocks;
-        # dumpcap stops at the first ring burst (32) that reaches -c
+        # section header, interface description, enhanced packet blocks
         check(blocks.get(0x0A0D0D0A) == 1, "no pcapng section header")
         check(blocks.get(1, 0) >= 1, "no interface description block")
         n = blocks.get(6, 0)
-        check(100 <= n < 132, f"{n} packets captured, expected 100 "
-              "(up to one dumpcap burst more)")
+        check(n >= 100, f"{n} packets in the file, expected 100 or more")
+        print(f"{n} packets captured")
         with open(jf) as f:
             res = json.load(f)
         check_counts(res, "io")
