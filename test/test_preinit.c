@@ -26,6 +26,7 @@
 #include <rte_extmem.h>
 #include <rte_extmem_event.h>
 #include <rte_extmem_heap.h>
+#include <rte_extmem_limits.h>
 #include <rte_extmem_mbuf.h>
 
 #include "test.h"
@@ -47,6 +48,7 @@ before_init(void)
 	struct rte_extmem_heap_params hp;
 	struct rte_extmem_slicer_params sp;
 	struct rte_extmem_region_info ri;
+	struct rte_extmem_limits lim;
 	static char mem[4 << 12] __rte_aligned(4096);
 
 	/* parameters made by hand: params_init refuses too */
@@ -86,6 +88,7 @@ before_init(void)
 	REFUSED(rte_extmem_slicer_lookup("preinit") == NULL, "slicer lookup");
 	REFUSED(rte_extmem_backing_name(RTE_EXTMEM_BACKING_ANON) == NULL,
 		"backing name");
+	REFUSED(rte_extmem_limits_get(&lim) == -1, "limits");
 	return TEST_SUCCESS;
 }
 
