@@ -6,12 +6,20 @@
 # bus_driver.h) from Debian's source package of exactly the installed DPDK
 # version, and extract only those headers into a directory.
 #
-# usage: fetch-sdk-headers.sh <output dir>
+# usage: fetch-sdk-headers.sh [<output dir>]
+#        fetch-sdk-headers.sh --installed
+#
+# Without an output directory the headers go to the cache
+# (<cache>/sdk-<DPDK package version>), where `meson setup` looks for them.
+# --installed downloads nothing: it prints the cached header directory of
+# the installed DPDK and exits 0, or says what is missing and exits 1
+# (this is what meson runs).
 #
 # The deb-src entries are derived from the machine's own apt sources and
 # used through a private apt state directory: the system configuration is
 # not modified. Downloads are cached (DPDK_EXTMEM_CACHE, default
-# /var/cache/dpdk-extmem or ~/.cache/dpdk-extmem) so reruns are offline.
+# /var/cache/dpdk-extmem for root, ~/.cache/dpdk-extmem otherwise) so
+# reruns are offline.
 
 set -eu
 
@@ -22,8 +30,7 @@ lib/eal/include/bus_driver.h"
 say() { printf 'fetch-sdk-headers: %s\n' "$*" >&2; }
 die() { say "error: $*"; exit 1; }
 
-[ $# -eq 1 ] || die "usage: $0 <output dir>"
-out=$1
+[ $# -le 1 ] || die "usage: $0 [<output dir> | --installed]"
 
 pkgver=$(dpkg-query -W -f '${Version}' libdpdk-dev 2>/dev/null) ||
 	die "libdpdk-dev is not installed (run devtools/setup.sh)"
@@ -31,25 +38,42 @@ pkgver=$(dpkg-query -W -f '${Version}' libdpdk-dev 2>/dev/null) ||
 upver=${pkgver#*:}
 upver=${upver%-*}
 
-stamp="$out/.dpdk-sdk-version"
-if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$pkgver" ]; then
-	ok=1
-	for h in $SDK_HEADERS; do
-		[ -f "$out/$(basename "$h")" ] || ok=0
-	done
-	if [ $ok -eq 1 ]; then
-		say "SDK headers for DPDK $pkgver already in $out"
-		exit 0
-	fi
-fi
-
+user_cache=${XDG_CACHE_HOME:-${HOME:-/nonexistent}/.cache}/dpdk-extmem
 if [ -n "${DPDK_EXTMEM_CACHE:-}" ]; then
 	cache=$DPDK_EXTMEM_CACHE
 elif [ "$(id -u)" -eq 0 ]; then
 	cache=/var/cache/dpdk-extmem
 else
-	cache=${XDG_CACHE_HOME:-$HOME/.cache}/dpdk-extmem
+	cache=$user_cache
 fi
+
+# Does directory $1 hold the headers of the installed DPDK?
+have_headers() {
+	[ -f "$1/.dpdk-sdk-version" ] &&
+		[ "$(cat "$1/.dpdk-sdk-version")" = "$pkgver" ] || return 1
+	for h in $SDK_HEADERS; do
+		[ -f "$1/$(basename "$h")" ] || return 1
+	done
+}
+
+if [ "${1:-}" = --installed ]; then
+	# what meson runs: look, never download
+	for c in "$cache" /var/cache/dpdk-extmem "$user_cache"; do
+		if have_headers "$c/sdk-$pkgver"; then
+			echo "$c/sdk-$pkgver"
+			exit 0
+		fi
+	done
+	say "no SDK headers of DPDK $pkgver in $cache/sdk-$pkgver"
+	exit 1
+fi
+out=${1:-$cache/sdk-$pkgver}
+
+if have_headers "$out"; then
+	say "SDK headers for DPDK $pkgver already in $out"
+	exit 0
+fi
+stamp="$out/.dpdk-sdk-version"
 srcdir="$cache/dpdk-source-$pkgver"
 mkdir -p "$srcdir"
 

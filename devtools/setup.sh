@@ -40,11 +40,14 @@ else
 	apt-get install -y -q --no-install-recommends $missing
 fi
 
-# Driver SDK headers: download Debian's source package once into the cache
-# (meson then extracts the headers into each build directory).
-sdkcheck=$(mktemp -d)
-"$top/devtools/fetch-sdk-headers.sh" "$sdkcheck" 2>&1 | sed 's/^/setup: /'
-rm -rf "$sdkcheck"
+# Driver SDK headers: downloaded once (Debian's source package of the
+# installed DPDK) and extracted into the cache, where `meson setup` finds
+# them; meson itself never downloads.
+if ! "$top/devtools/fetch-sdk-headers.sh" 2>&1; then
+	say "the DPDK driver SDK headers could not be fetched: give meson a" \
+		"directory holding them with -Ddpdk_sdk_dir=<dir>"
+	exit 1
+fi
 
 if [ "${EXTMEM_NO_HUGEPAGES:-0}" = 1 ]; then
 	say "hugepages left alone (EXTMEM_NO_HUGEPAGES=1)"

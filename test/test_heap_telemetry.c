@@ -11,58 +11,16 @@
 
 #include <errno.h>
 #include <stdlib.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include <rte_errno.h>
 #include <rte_malloc.h>
 
 #include "test.h"
 #include "test_heap_util.h"
+#include "test_telemetry_util.h"
 
-#define CLIENT "/usr/bin/dpdk-telemetry.py"
 #define MB (1UL << 20)
-
-static char *
-run_client(const char *cmds)
-{
-	char in[] = "/tmp/extmem_tel_in_XXXXXX";
-	char out[] = "/tmp/extmem_tel_out_XXXXXX";
-	char cmd[512], *buf = NULL;
-	int fi, fo, st;
-	size_t len;
-	FILE *f;
-
-	fi = mkstemp(in);
-	fo = mkstemp(out);
-	if (fi < 0 || fo < 0)
-		return NULL;
-	if (write(fi, cmds, strlen(cmds)) != (ssize_t)strlen(cmds))
-		goto out;
-	snprintf(cmd, sizeof(cmd), "python3 %s -f %s < %s > %s 2>&1", CLIENT,
-		extmem_test_file_prefix, in, out);
-	st = system(cmd);
-	if (st != 0)
-		printf("    client exit status %d\n", st);
-	f = fopen(out, "r");
-	if (f == NULL)
-		goto out;
-	buf = calloc(1, 65536);
-	if (buf != NULL) {
-		len = fread(buf, 1, 65535, f);
-		buf[len] = '\0';
-	}
-	fclose(f);
-out:
-	close(fi);
-	close(fo);
-	unlink(in);
-	unlink(out);
-	return buf;
-}
-
-#define EXPECT(out, s) TEST_ASSERT(strstr(out, s) != NULL, \
-	"telemetry output lacks '%s'; output:\n%s", s, out)
+#define EXPECT TEST_TEL_EXPECT
 
 static int
 check_output(const char *out, const struct test_heap *th, const void *p)
@@ -122,22 +80,14 @@ test_heap_telemetry(void)
 		"/extmem/region_info,no_such_region\n";
 	struct rte_extmem_region_params rp;
 	struct rte_extmem_region *plain;
-	char sock[256], *out;
-	struct stat sb;
+	char *out;
 	struct test_heap th;
 	void *p;
 	int ret;
 
-	if (access(CLIENT, X_OK) != 0 && access(CLIENT, R_OK) != 0)
-		TEST_SKIP("%s is not installed", CLIENT);
-	if (extmem_test_file_prefix[0] == '\0')
-		TEST_SKIP("the test runs without --file-prefix");
-	snprintf(sock, sizeof(sock), "%s/dpdk/%s/dpdk_telemetry.v2",
-		getuid() == 0 ? "/var/run" : getenv("XDG_RUNTIME_DIR") ?
-		getenv("XDG_RUNTIME_DIR") : "/tmp", extmem_test_file_prefix);
-	if (stat(sock, &sb) != 0)
-		TEST_SKIP("no telemetry socket %s (EAL telemetry disabled?)",
-			sock);
+	ret = test_tel_available();
+	if (ret != TEST_SUCCESS)
+		return ret;
 
 	TEST_RUN(test_heap_make(&th, "tel_heap", RTE_EXTMEM_BACKING_ANON, MB,
 		MB, 4 * MB));
@@ -150,7 +100,7 @@ test_heap_telemetry(void)
 	plain = rte_extmem_region_create(&rp);
 	TEST_ASSERT_NOT_NULL(plain, "region: %s", rte_strerror(rte_errno));
 
-	out = run_client(cmds);
+	out = test_tel_run(cmds);
 	TEST_ASSERT_NOT_NULL(out, "client output");
 	printf("%s", out);
 	ret = check_output(out, &th, p);
@@ -161,7 +111,7 @@ test_heap_telemetry(void)
 	TEST_ASSERT_EQ(rte_extmem_region_destroy(plain), 0, "region");
 	TEST_RUN(test_heap_free(&th));
 	/* and an empty list afterwards */
-	out = run_client("/extmem/heaps\n");
+	out = test_tel_run("/extmem/heaps\n");
 	TEST_ASSERT_NOT_NULL(out, "client output");
 	ret = strstr(out, "{\"/extmem/heaps\": []}") != NULL ? TEST_SUCCESS :
 		TEST_FAILED;

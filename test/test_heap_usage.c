@@ -12,8 +12,13 @@
  */
 
 #include <errno.h>
+#include <stdlib.h>
 #include <sys/mman.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
 #include <unistd.h>
+
+#include <rte_eal.h>
 
 #include <rte_errno.h>
 #include <rte_malloc.h>
@@ -138,3 +143,58 @@ test_heap_usage(void)
 }
 
 REGISTER_EXTMEM_TEST(heap_usage, test_heap_usage, 0);
+
+/*
+ * The same with a heap another process made: a secondary process makes an
+ * EAL heap over memory only it maps (dpdk-extmem-test-secondary-heap) and
+ * allocates from it; this primary then counts, trims and removes in its
+ * own heap. Nothing reads the secondary's memory.
+ */
+static int
+test_heap_usage_mp(void)
+{
+	const char *helper = getenv("EXTMEM_TEST_SECONDARY_HEAP");
+	char fdarg[16], prefix[128], ready[6] = "";
+	struct test_heap_snap s;
+	int sv[2], st = 0, ret;
+	pid_t pid;
+
+	if (!rte_eal_has_hugepages())
+		TEST_SKIP("secondary processes need hugepage memory");
+	if (helper == NULL || *helper == '\0')
+		TEST_SKIP("EXTMEM_TEST_SECONDARY_HEAP does not name the "
+			"secondary program");
+	if (extmem_test_file_prefix[0] == '\0')
+		TEST_SKIP("the test runs without --file-prefix");
+	test_heap_snap(&s);
+	TEST_ASSERT_EQ(socketpair(AF_UNIX, SOCK_STREAM, 0, sv), 0,
+		"socketpair");
+	snprintf(fdarg, sizeof(fdarg), "%d", sv[1]);
+	snprintf(prefix, sizeof(prefix), "--file-prefix=%s",
+		extmem_test_file_prefix);
+	pid = fork();
+	TEST_ASSERT(pid >= 0, "fork");
+	if (pid == 0) {
+		close(sv[0]);
+		execl(helper, helper, fdarg, "--proc-type=secondary", prefix,
+			"--no-pci", "--log-level=lib.eal:error", (char *)NULL);
+		_exit(127);
+	}
+	close(sv[1]);
+	ret = read(sv[0], ready, 5) == 5 && strcmp(ready, "ready") == 0 ?
+		TEST_SUCCESS : TEST_FAILED;
+	if (ret != TEST_SUCCESS)
+		printf("    FAIL: the secondary did not make its heap\n");
+	else if (rte_malloc_heap_get_socket("secondary_heap") < 0)
+		ret = TEST_FAILED;	/* EAL's heaps are shared */
+	if (ret == TEST_SUCCESS)
+		ret = own_heap_checks();
+	close(sv[0]);
+	TEST_ASSERT_EQ(waitpid(pid, &st, 0), pid, "waitpid");
+	TEST_ASSERT(WIFEXITED(st) && WEXITSTATUS(st) == 0,
+		"secondary exit status 0x%x", st);
+	TEST_RUN(ret);
+	return test_heap_snap_same(&s, "usage with a secondary's heap");
+}
+
+REGISTER_EXTMEM_TEST(heap_usage_mp, test_heap_usage_mp, EXTMEM_TEST_F_MULTIPROC);

@@ -95,3 +95,11 @@ etp_eal_args(int *argc, char **argv)
 		"with --no-huge -m " ETP_NOHUGE_MEM "\n");
 	return nargv;
 }
+
+void
+etp_eal_args_free(char **eal_argv, char **argv)
+{
+	/* the strings are the caller's, only the vector is ours */
+	if (eal_argv != argv)
+		free(eal_argv);
+}

@@ -128,8 +128,19 @@ struct etp_port_stats {
 extern struct etp_config etp_cfg;
 extern volatile int etp_stop;   /**< set by signals and the run timer */
 
+/* capture.c: serve dpdk-dumpcap and dpdk-pdump (no-ops without pdump) */
+#ifdef ETP_PDUMP
+void etp_capture_init(void);
+void etp_capture_uninit(void);
+#else
+static inline void etp_capture_init(void) {}
+static inline void etp_capture_uninit(void) {}
+#endif
+
 /* eal_args.c */
 char **etp_eal_args(int *argc, char **argv);
+/* Free what etp_eal_args(..., argv) returned, once EAL is cleaned up. */
+void etp_eal_args_free(char **eal_argv, char **argv);
 
 /* params.c */
 int etp_parse_args(int argc, char **argv);

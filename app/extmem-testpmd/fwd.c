@@ -142,8 +142,11 @@ etp_write_hdrs(struct rte_mbuf *m, const struct etp_stream *s, uint16_t len)
 	ip->time_to_live = 64;
 	ip->next_proto_id = IPPROTO_UDP;
 	ip->total_length = rte_cpu_to_be_16(len - sizeof(*eth));
-	ip->src_addr = rte_cpu_to_be_32(RTE_IPV4(198, 18, 0, 1));
-	ip->dst_addr = rte_cpu_to_be_32(RTE_IPV4(198, 18, 0, 2));
+	/* unsigned octets: RTE_IPV4() shifts them as given, 198 << 24
+	 * overflows an int
+	 */
+	ip->src_addr = rte_cpu_to_be_32(RTE_IPV4(198U, 18U, 0U, 1U));
+	ip->dst_addr = rte_cpu_to_be_32(RTE_IPV4(198U, 18U, 0U, 2U));
 	ip->hdr_checksum = rte_ipv4_cksum(ip);
 	udp = (struct rte_udp_hdr *)(ip + 1);
 	udp->src_port = rte_cpu_to_be_16(9);

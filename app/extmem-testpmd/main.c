@@ -113,6 +113,7 @@ pool_socket(void)
 int
 main(int argc, char **argv)
 {
+	char **eal_argv, **user_argv = argv;
 	struct etp_mem mem;
 	bool created_mrnic = false, fwd_started = false;
 	unsigned int avail;
@@ -120,22 +121,25 @@ main(int argc, char **argv)
 	int ret, rc = EXIT_FAILURE;
 
 	memset(&mem, 0, sizeof(mem));
-	argv = etp_eal_args(&argc, argv);
-	ret = rte_eal_init(argc, argv);
+	eal_argv = etp_eal_args(&argc, argv);
+	ret = rte_eal_init(argc, eal_argv);
 	if (ret < 0) {
 		fprintf(stderr, "EAL initialisation failed: %s\n",
 			rte_strerror(rte_errno));
+		etp_eal_args_free(eal_argv, user_argv);
 		return EXIT_FAILURE;
 	}
 	argc -= ret;
-	argv += ret;
+	argv = eal_argv + ret;
 	argv[0] = (char *)(uintptr_t)"dpdk-extmem-testpmd";
 	ret = etp_parse_args(argc, argv);
 	if (ret != 0) {
 		rte_eal_cleanup();
+		etp_eal_args_free(eal_argv, user_argv);
 		return ret > 0 ? EXIT_SUCCESS : EXIT_FAILURE;
 	}
 	install_signals();
+	etp_capture_init();
 
 	if (etp_ports_probe(&created_mrnic) != 0)
 		goto out;
@@ -180,6 +184,8 @@ out:
 		etp_ports_stop_close();
 	etp_streams_free();
 	etp_mem_release(&mem);
+	etp_capture_uninit();
 	rte_eal_cleanup();
+	etp_eal_args_free(eal_argv, user_argv);
 	return rc;
 }

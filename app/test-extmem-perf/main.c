@@ -374,6 +374,17 @@ parse_bench_args(int argc, char **argv, struct perf_opts *o,
 	return check_bench_opts(o, sel, *n_sel);
 }
 
+/* The keys parse_bench_args() copied. */
+static void
+opts_free(struct perf_opts *o)
+{
+	unsigned int i;
+
+	for (i = 0; i < o->n_kv; i++)
+		free((void *)(uintptr_t)o->kv[i][0]);
+	o->n_kv = 0;
+}
+
 static bool
 has_arg(int argc, char **argv, const char *opt)
 {
@@ -418,13 +429,16 @@ main(int argc, char **argv)
 	if (parse_bench_args(dd < argc ? argc - dd - 1 : argc - 1,
 			dd < argc ? argv + dd + 1 : argv + 1, &opts, sel,
 			&n_sel) != 0) {
+		opts_free(&opts);
 		usage(argv[0]);
 		return 2;
 	}
 
 	eal_argv = calloc(argc + RTE_DIM(defaults) + 2, sizeof(*eal_argv));
-	if (eal_argv == NULL)
+	if (eal_argv == NULL) {
+		opts_free(&opts);
 		return 1;
+	}
 	eal_argv[n_eal++] = argv[0];
 	for (i = 0; i < RTE_DIM(defaults); i++)
 		eal_argv[n_eal++] = (char *)(uintptr_t)defaults[i];
@@ -449,6 +463,8 @@ main(int argc, char **argv)
 	rte_openlog_stream(stderr);
 	if (rte_eal_init(n_eal, eal_argv) < 0) {
 		PERF_LOG("rte_eal_init: %s", rte_strerror(rte_errno));
+		free(eal_argv);
+		opts_free(&opts);
 		return 1;
 	}
 
@@ -467,5 +483,6 @@ main(int argc, char **argv)
 	results_print(&res, opts.json);
 	rte_eal_cleanup();
 	free(eal_argv);
+	opts_free(&opts);
 	return ret;
 }

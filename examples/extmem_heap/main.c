@@ -5,19 +5,26 @@
 /*
  * Case 2 of dpdk-extmem: integrate external memory as a named DPDK heap.
  *
- * A heap named "case2" is created from 2M hugetlb pages (memfd, no mount
- * needed), falling back to anonymous 4K pages when no hugepage is free.
- * Then every standard DPDK allocator uses it through its socket ID: an
- * mbuf pool with rte_pktmbuf_pool_create() and a ring with
- * rte_ring_create(). Packets are built in mbufs, passed through the ring
- * and checked: every mbuf and the ring lie in the heap, every mbuf's
- * buf_iova equals the library's translation. The program prints what
- * happened and exits 0 on success.
+ * A heap named "case2" is created small (one 2M region) from 2M hugetlb
+ * pages (memfd, no mount needed), falling back to anonymous 4K pages when
+ * no hugepage is free, and allowed to grow to 64M. Every standard DPDK
+ * allocator then uses it through its socket ID: rte_malloc_socket(), a
+ * memzone, a plain mempool, an mbuf pool made by the upstream
+ * rte_pktmbuf_pool_create() and a ring. EAL does not grow an external
+ * heap by itself: before each of those calls the program makes room with
+ * rte_extmem_heap_ensure() (for the mbuf pool: sized the way upstream
+ * mempool places mbufs, see upstream_pool_mem()). Packets are built in mbufs, passed
+ * through the ring and checked: every object lies in the heap, every
+ * mbuf's buf_iova equals the library's translation. Removing the region
+ * the pool lives in, and destroying the heap, are refused while they are
+ * in use, and change nothing. The program prints what happened and
+ * exits 0 on success.
  *
  *   dpdk-extmem-heap [EAL options] [-- --no-hugetlb]
  */
 
 #include <errno.h>
+#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -28,11 +35,14 @@
 #include <rte_extmem_heap.h>
 #include <rte_malloc.h>
 #include <rte_mbuf.h>
+#include <rte_memzone.h>
 #include <rte_ring.h>
 
 #define HEAP_NAME "case2"
-#define HEAP_LEN (32UL << 20)
+#define HEAP_LEN (2UL << 20)	/* the first region */
+#define HEAP_MAX (64UL << 20)	/* growth on demand up to this */
 #define NB_MBUF 4095
+#define MBUF_CACHE 64
 #define BURST 32
 
 static struct rte_extmem_heap *
@@ -44,6 +54,8 @@ heap_create(bool try_hugetlb)
 	rte_extmem_heap_params_init(&hp);
 	hp.name = HEAP_NAME;
 	hp.region.len = HEAP_LEN;
+	hp.grow_len = HEAP_LEN;
+	hp.max_len = HEAP_MAX;
 	if (try_hugetlb) {
 		hp.region.backing = RTE_EXTMEM_BACKING_HUGETLB;
 		h = rte_extmem_heap_create(&hp);
@@ -56,10 +68,11 @@ heap_create(bool try_hugetlb)
 	return rte_extmem_heap_create(&hp);
 }
 
-static bool
-in_heap(struct rte_extmem_heap *h, const void *p, size_t len)
+/* The region of the heap holding [p, p + len), or NULL. */
+static struct rte_extmem_region *
+region_of(struct rte_extmem_heap *h, const void *p, size_t len)
 {
-	struct rte_extmem_region *r[8];
+	struct rte_extmem_region *r[64];
 	struct rte_extmem_region_info info;
 	int i, n;
 
@@ -69,8 +82,127 @@ in_heap(struct rte_extmem_heap *h, const void *p, size_t len)
 				(uintptr_t)p >= (uintptr_t)info.addr &&
 				(uintptr_t)p + len <=
 					(uintptr_t)info.addr + info.len)
-			return true;
-	return false;
+			return r[i];
+	return NULL;
+}
+
+static bool
+in_heap(struct rte_extmem_heap *h, const void *p, size_t len)
+{
+	return region_of(h, p, len) != NULL;
+}
+
+/* Room for one allocation of size bytes, growing the heap if needed. */
+static int
+make_room(struct rte_extmem_heap *h, size_t size, const char *what)
+{
+	if (rte_extmem_heap_ensure(h, size, RTE_CACHE_LINE_SIZE) != 0) {
+		fprintf(stderr, "heap_ensure(%zu) for %s: %s\n", size, what,
+			rte_strerror(rte_errno));
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * Memory the upstream rte_pktmbuf_pool_create() takes from a heap whose
+ * pages are pg_sz bytes. It wants IOVA-contiguous mbufs, so it never lets
+ * one cross a page of the heap: a page holds pg_sz / obj of them (an mbuf
+ * larger than a page needs IOVA-contiguous memory, e.g. IOVA as VA). Add
+ * the pool header with its per-lcore caches, the ring of the default
+ * mempool ops, a page to align the mbufs' memory to a page (mempool asks
+ * for that) and room for the malloc headers of the three allocations. (rte_extmem_pktmbuf_pool_mem_size() sizes the library's own
+ * rte_extmem_pktmbuf_pool_create(), which packs mbufs within IOVA runs.)
+ */
+static size_t
+upstream_pool_mem(unsigned int n, uint16_t data_room, size_t pg_sz)
+{
+	struct rte_mempool_objsz sz;
+	size_t obj, per_page, objs;
+
+	obj = rte_mempool_calc_obj_size(sizeof(struct rte_mbuf) + data_room,
+		0, &sz);
+	per_page = pg_sz / obj;
+	objs = per_page != 0 ? (n + per_page - 1) / per_page * pg_sz :
+		(size_t)n * obj;
+	return objs + sizeof(struct rte_mempool) +
+		RTE_MAX_LCORE * sizeof(struct rte_mempool_cache) +
+		sizeof(struct rte_pktmbuf_pool_private) +
+		rte_ring_get_memsize(rte_align32pow2(n + 1)) + pg_sz + 16384;
+}
+
+/* rte_malloc_socket(), a memzone and a plain mempool on the heap. */
+static int
+other_allocators(struct rte_extmem_heap *h, int socket)
+{
+	const struct rte_memzone *mz;
+	struct rte_mempool *objs;
+	void *buf, *obj;
+	int ret = -1;
+
+	buf = rte_malloc_socket("case2", 4096, 64, socket);
+	if (make_room(h, 1 << 20, "a memzone") != 0)
+		goto out_buf;
+	mz = rte_memzone_reserve("case2_mz", 1 << 20, socket, 0);
+	if (make_room(h, 1 << 20, "a mempool") != 0)
+		goto out_mz;
+	objs = rte_mempool_create("case2_objs", 511, 256, 32, 0, NULL, NULL,
+		NULL, NULL, socket, 0);
+	obj = NULL;
+	if (buf == NULL || mz == NULL || objs == NULL ||
+			rte_mempool_get(objs, &obj) != 0) {
+		fprintf(stderr, "allocation on socket %d failed: %s\n",
+			socket, rte_strerror(rte_errno));
+		goto out_objs;
+	}
+	printf("rte_malloc_socket: %p, memzone %s: %p, mempool %s object: "
+		"%p; in the heap: %s, %s, %s; memzone IOVA 0x%" PRIx64
+		" = 0x%" PRIx64 "\n", buf, mz->name, mz->addr, objs->name, obj,
+		in_heap(h, buf, 4096) ? "yes" : "no",
+		in_heap(h, mz->addr, mz->len) ? "yes" : "no",
+		in_heap(h, obj, 256) ? "yes" : "no", mz->iova,
+		rte_extmem_virt2iova(mz->addr));
+	if (in_heap(h, buf, 4096) && in_heap(h, mz->addr, mz->len) &&
+			in_heap(h, obj, 256) &&
+			mz->iova == rte_extmem_virt2iova(mz->addr))
+		ret = 0;
+	rte_mempool_put(objs, obj);
+out_objs:
+	rte_mempool_free(objs);
+out_mz:
+	rte_memzone_free(mz);
+out_buf:
+	rte_free(buf);
+	return ret;
+}
+
+/* Removing the region under the pool is refused and changes nothing. */
+static int
+busy_removal(struct rte_extmem_heap *h, struct rte_mempool *mp)
+{
+	struct rte_extmem_heap_info before, after;
+	struct rte_mbuf *m;
+	struct rte_extmem_region *r;
+
+	m = rte_pktmbuf_alloc(mp);
+	r = m != NULL ? region_of(h, m->buf_addr, m->buf_len) : NULL;
+	if (r == NULL || rte_extmem_heap_info_get(h, &before) != 0)
+		return -1;
+	if (rte_extmem_heap_region_remove(h, r) == 0 || rte_errno != EBUSY) {
+		fprintf(stderr, "a region in use was removed\n");
+		return -1;
+	}
+	printf("remove the region under the pool: refused (%s)\n",
+		rte_strerror(rte_errno));
+	if (rte_extmem_heap_info_get(h, &after) != 0 ||
+			after.n_regions != before.n_regions ||
+			after.size != before.size ||
+			region_of(h, m->buf_addr, m->buf_len) != r) {
+		fprintf(stderr, "the refused removal changed the heap\n");
+		return -1;
+	}
+	rte_pktmbuf_free(m);
+	return 0;
 }
 
 /* Build BURST packets, pass them through the ring, check them. */
@@ -142,11 +274,14 @@ print_heap(struct rte_extmem_heap *h, const char *when)
 int
 main(int argc, char **argv)
 {
+	struct rte_extmem_region_info first;
+	struct rte_extmem_region *r0;
 	struct rte_mempool *mp = NULL;
 	struct rte_ring *ring = NULL;
 	struct rte_extmem_heap *h;
 	bool try_hugetlb = true;
 	int ret, socket, i, rc = 1;
+	size_t need;
 
 	ret = rte_eal_init(argc, argv);
 	if (ret < 0) {
@@ -167,15 +302,29 @@ main(int argc, char **argv)
 	}
 	socket = rte_extmem_heap_socket_id(h);
 	print_heap(h, "created");
+	if (rte_extmem_heap_regions_get(h, &r0, 1) < 1 ||
+			rte_extmem_region_info_get(r0, &first) != 0)
+		goto out;
 
 	/* standard allocators, by socket ID */
-	mp = rte_pktmbuf_pool_create("case2_pool", NB_MBUF, 64, 0,
+	if (other_allocators(h, socket) != 0)
+		goto out;
+
+	/* an upstream mbuf pool: room for all of it first */
+	need = upstream_pool_mem(NB_MBUF, RTE_MBUF_DEFAULT_BUF_SIZE,
+		first.page_sz);
+	if (make_room(h, need, "the mbuf pool") != 0)
+		goto out;
+	print_heap(h, "grown for the mbuf pool");
+	mp = rte_pktmbuf_pool_create("case2_pool", NB_MBUF, MBUF_CACHE, 0,
 		RTE_MBUF_DEFAULT_BUF_SIZE, socket);
 	if (mp == NULL) {
 		fprintf(stderr, "rte_pktmbuf_pool_create on socket %d: %s\n",
 			socket, rte_strerror(rte_errno));
 		goto out;
 	}
+	if (make_room(h, rte_ring_get_memsize(1024), "the ring") != 0)
+		goto out;
 	ring = rte_ring_create("case2_ring", 1024, socket,
 		RING_F_SP_ENQ | RING_F_SC_DEQ);
 	if (ring == NULL) {
@@ -198,6 +347,8 @@ main(int argc, char **argv)
 	printf("traffic: %d bursts of %d packets through the ring, all "
 		"checked\n", 100, BURST);
 
+	if (busy_removal(h, mp) != 0)
+		goto out;
 	/* the heap cannot go while the pool and ring live */
 	if (rte_extmem_heap_destroy(h) == 0 || rte_errno != EBUSY) {
 		fprintf(stderr, "heap destroyed while in use\n");

@@ -12,7 +12,11 @@
  * rte_extmem_region_create() with the USER backing, then shows the IOVA
  * of every page and translates buffer addresses with the library's O(1)
  * table, checking each answer against EAL's own rte_mem_virt2iova() and
- * memseg view. It prints what it does and exits 0 when everything agrees.
+ * memseg view. The other half of the memory becomes a DPDK mempool built
+ * by hand on the region (rte_mempool_create_empty(), then
+ * rte_mempool_populate_iova() once per IOVA-contiguous run of the
+ * region), whose objects carry the right IOVAs for devices. It prints
+ * what it does and exits 0 when everything agrees.
  *
  *   dpdk-extmem-private [EAL options] [-- --no-hugetlb]
  */
@@ -29,6 +33,7 @@
 #include <rte_errno.h>
 #include <rte_extmem.h>
 #include <rte_memory.h>
+#include <rte_mempool.h>
 
 #define ARENA_LEN (8UL << 20)
 #define HUGE_LEN (4UL << 20)
@@ -72,6 +77,113 @@ app_free(struct app_pool *p, void *buf)
 {
 	*(void **)buf = p->free_list;
 	p->free_list = buf;
+}
+
+/*
+ * A mempool on [mem, mem + len) of region r, made by hand: created empty,
+ * then populated once per IOVA-contiguous run of the region's pages, so
+ * that no object straddles an IOVA discontinuity and every object's
+ * IOVA (rte_mempool_virt2iova()) is right for a device. Objects may cross
+ * page boundaries inside a run (RTE_MEMPOOL_F_NO_IOVA_CONTIG turns off
+ * mempool's own rule of one page per object: the runs do its job). The
+ * region is kept busy (rte_extmem_region_user_get()) while the pool
+ * lives.
+ */
+static struct rte_mempool *
+mempool_on_region(const char *name, struct rte_extmem_region *r,
+	uint8_t *mem, size_t len)
+{
+	struct rte_extmem_region_info info;
+	struct rte_mempool_objsz sz;
+	struct rte_mempool *mp = NULL;
+	unsigned int start, p, end, n_objs = 0, pass;
+	rte_iova_t *iovas;
+	size_t obj;
+	int ret = 0;
+
+	if (rte_extmem_region_info_get(r, &info) != 0)
+		return NULL;
+	iovas = malloc(sizeof(*iovas) * info.n_pages);
+	if (iovas == NULL || rte_extmem_region_iovas_get(r, iovas,
+			info.n_pages) != (int)info.n_pages)
+		goto fail;
+	obj = rte_mempool_calc_obj_size(BUF_SZ, 0, &sz);
+	/* pass 0 counts the objects each run holds, pass 1 populates */
+	for (pass = 0; pass < 2 && ret >= 0; pass++) {
+		if (pass == 1) {
+			/* objects placed by run here, not by mempool's
+			 * page rule: each lies within one IOVA run
+			 */
+			mp = rte_mempool_create_empty(name, n_objs, BUF_SZ, 0,
+				0, SOCKET_ID_ANY, RTE_MEMPOOL_F_NO_IOVA_CONTIG);
+			if (mp == NULL || n_objs == 0 ||
+					rte_mempool_set_ops_byname(mp,
+						"ring_mp_mc", NULL) != 0)
+				goto fail;
+		}
+		start = RTE_PTR_DIFF(mem, info.addr) / info.page_sz;
+		end = start + len / info.page_sz;
+		for (p = start; p < end && ret >= 0; start = p) {
+			if (iovas[start] == RTE_BAD_IOVA) {
+				p = start + 1;	/* no IOVA: no object */
+				continue;
+			}
+			/* one run: pages whose IOVAs follow each other */
+			for (p = start + 1; p < end &&
+					iovas[p] != RTE_BAD_IOVA &&
+					iovas[p] == iovas[p - 1] + info.page_sz;
+					p++)
+				;
+			if (pass == 0)
+				n_objs += ((p - start) * info.page_sz -
+					RTE_CACHE_LINE_SIZE) / obj;
+			else
+				ret = rte_mempool_populate_iova(mp,
+					(char *)info.addr +
+					(size_t)start * info.page_sz,
+					iovas[start],
+					(size_t)(p - start) * info.page_sz,
+					NULL, NULL);
+		}
+	}
+	if (ret < 0 || mp->populated_size != mp->size ||
+			rte_extmem_region_user_get(r) != 0)
+		goto fail;
+	free(iovas);
+	return mp;
+fail:
+	printf("mempool %s on region %s: %u of %u objects: %s\n", name,
+		info.name, mp != NULL ? mp->populated_size : 0, n_objs,
+		rte_strerror(ret < 0 ? -ret : rte_errno));
+	free(iovas);
+	rte_mempool_free(mp);
+	return NULL;
+}
+
+/* Objects of the pool: in the region, with the library's IOVAs. */
+static int
+use_mempool(struct rte_mempool *mp, struct rte_extmem_region *r)
+{
+	void *objs[64];
+	unsigned int i, n = RTE_MIN(RTE_DIM(objs), mp->size);
+	int bad = 0;
+
+	if (rte_mempool_get_bulk(mp, objs, n) != 0)
+		return -1;
+	for (i = 0; i < n; i++) {
+		memset(objs[i], (int)i, BUF_SZ);
+		if (rte_extmem_virt2region(objs[i]) != r ||
+				rte_mempool_virt2iova(objs[i]) !=
+					rte_extmem_virt2iova(objs[i]) ||
+				rte_extmem_range2iova(objs[i], BUF_SZ) ==
+					RTE_BAD_IOVA)
+			bad++;
+	}
+	printf("  mempool %s: %u objects in %u memory chunk(s), %u checked: "
+		"%s\n", mp->name, mp->size, mp->nb_mem_chunks, n,
+		bad == 0 ? "in the region, IOVAs right" : "MISMATCH");
+	rte_mempool_put_bulk(mp, objs, n);
+	return bad;
 }
 
 /* The one call that makes the application's memory DPDK memory. */
@@ -167,11 +279,16 @@ unregister_memory(struct rte_extmem_region *r, void *mem)
 static int
 run(void *mem, size_t len, const char *name)
 {
+	char pool_name[RTE_MEMPOOL_NAMESIZE];
 	struct rte_extmem_region *r;
+	struct rte_mempool *mp;
 	struct app_pool pool;
 	int bad;
 
-	app_pool_init(&pool, mem, len);
+	/* the application's memory, in use (every page present) */
+	memset(mem, 0, len);
+	/* first half: the application's allocator; second: a mempool */
+	app_pool_init(&pool, mem, len / 2);
 	r = register_memory(name, mem, len);
 	if (r == NULL) {
 		printf("rte_extmem_region_create(%s): %s\n", name,
@@ -180,6 +297,20 @@ run(void *mem, size_t len, const char *name)
 	}
 	show_region(r);
 	bad = use_buffers(&pool, r);
+	snprintf(pool_name, sizeof(pool_name), "%s_mp", name);
+	mp = mempool_on_region(pool_name, r, (uint8_t *)mem + len / 2,
+		len / 2);
+	bad += mp == NULL ? 1 : use_mempool(mp, r);
+	if (mp != NULL) {
+		/* the region cannot go while the pool uses it */
+		if (rte_extmem_region_destroy(r) == 0 || rte_errno != EBUSY)
+			bad++;
+		else
+			printf("  destroy while the mempool lives: refused "
+				"(%s)\n", rte_strerror(rte_errno));
+		rte_mempool_free(mp);
+		rte_extmem_region_user_put(r);
+	}
 	if (unregister_memory(r, mem) != 0 || bad != 0)
 		return -1;
 	printf("region %s: %s, unregistered; the memory stays the "

@@ -7,6 +7,11 @@
  * mappings, kept by the first subscriber of the event bus (region events,
  * here) and by ethdev's NEW/DESTROY events (extmem_dma_dev.c). All state
  * changes under extmem_lock.
+ *
+ * A device in a shared domain (extmem_dma_domain.c) has its entries too,
+ * but they share one dma_dmap per region and domain: the first entry to
+ * be applied makes the calls, through its device; the last one to be
+ * unmapped undoes them, through its device; the others make none.
  */
 
 #include <errno.h>
@@ -72,6 +77,10 @@ dma_call(struct dma_dev *dd, bool map, const struct dma_chunk *c)
 			dd->map_calls++;
 		else
 			dd->unmap_calls++;
+		if (dd->dom != NULL && map)
+			dd->dom->map_calls++;
+		else if (dd->dom != NULL)
+			dd->dom->unmap_calls++;
 		return 0;
 	}
 	if (ret > 0) {
@@ -95,23 +104,43 @@ chunk_log(const char *what, const struct dma_map *m, unsigned int i)
 		c->len, m->dd->name, rte_strerror(rte_errno));
 }
 
-/* Map every run of an entry; on failure unmap the runs already mapped. */
+/* Debug trace of one run (--log-level=lib.extmem:debug). */
+static void
+chunk_trace(const char *what, const struct dma_map *m, unsigned int i)
+{
+	const struct dma_chunk *c = &m->chunks[i];
+
+	EXTMEM_LOG(DEBUG, "region %s: run %u/%u (va 0x%" PRIxPTR " iova 0x%"
+		PRIx64 " len %zu) %s on %s", m->region->name, i + 1,
+		m->n_chunks, c->va, c->iova, c->len, what, m->dd->name);
+}
+
+/*
+ * Map every run of an entry; on failure unmap the runs already mapped. In a
+ * shared domain where another entry has the region mapped, nothing to do.
+ */
 static int
 map_apply(struct dma_map *m)
 {
 	unsigned int i, j;
 	int ret, err;
 
+	if (m->dmap != NULL && m->dmap->active++ > 0)
+		return 0;
 	for (i = 0; i < m->n_chunks; i++) {
 		ret = dma_call(m->dd, true, &m->chunks[i]);
-		if (ret == 0)
+		if (ret == 0) {
+			chunk_trace("mapped", m, i);
 			continue;
+		}
 		err = rte_errno;
 		if (ret < 0 && err != ENOTSUP)
 			chunk_log("map", m, i);
 		for (j = i; j-- > 0; )
 			if (dma_call(m->dd, false, &m->chunks[j]) < 0)
 				chunk_log("rollback unmap", m, j);
+		if (m->dmap != NULL)
+			m->dmap->active--;
 		rte_errno = err;
 		return ret;
 	}
@@ -124,10 +153,21 @@ extmem_dma_unmap_apply(struct dma_map *m, bool strict)
 	unsigned int i, j;
 	int err = 0;
 
+	if (m->dmap != NULL) {
+		/* another device of the domain still needs the region */
+		if (m->dmap->active > 1) {
+			m->dmap->active--;
+			return 0;
+		}
+		if (m->dmap->active == 0)
+			return 0;
+	}
 	for (i = 0; i < m->n_chunks; i++) {
 		/* a device without its driver (1) holds no mapping */
-		if (dma_call(m->dd, false, &m->chunks[i]) >= 0)
+		if (dma_call(m->dd, false, &m->chunks[i]) >= 0) {
+			chunk_trace("unmapped", m, i);
 			continue;
+		}
 		err = rte_errno;
 		chunk_log("unmap", m, i);
 		if (!strict)
@@ -138,6 +178,8 @@ extmem_dma_unmap_apply(struct dma_map *m, bool strict)
 		rte_errno = err;
 		return -1;
 	}
+	if (m->dmap != NULL)
+		m->dmap->active = 0;
 	if (err == 0)
 		return 0;
 	rte_errno = err;
@@ -154,21 +196,31 @@ extmem_dma_map_find(const struct rte_extmem_region *r,
 	return EXTMEM_TAILQ_FIND(&map_list, m, m->region == r && m->dd == dd);
 }
 
+unsigned int
+extmem_dma_region_runs(const struct rte_extmem_region *r)
+{
+	unsigned int i, n = 0;
+
+	for (i = 0; i < r->n_pages; i++)
+		if (r->iovas[i] != RTE_BAD_IOVA && (i == 0 ||
+				r->iovas[i - 1] == RTE_BAD_IOVA ||
+				r->iovas[i] != r->iovas[i - 1] + r->page_sz))
+			n++;
+	return n;
+}
+
 /* An entry with the IOVA-contiguous runs of the region's known pages. */
 static struct dma_map *
 map_new(struct rte_extmem_region *r, struct dma_dev *dd)
 {
-	unsigned int i, n = 0, skipped = 0;
+	unsigned int i, n, skipped = 0;
 	struct dma_map *m;
 	struct dma_chunk *c;
 
-	for (i = 0; i < r->n_pages; i++) {
+	n = extmem_dma_region_runs(r);
+	for (i = 0; i < r->n_pages; i++)
 		if (r->iovas[i] == RTE_BAD_IOVA)
 			skipped++;
-		else if (i == 0 || r->iovas[i - 1] == RTE_BAD_IOVA ||
-				r->iovas[i] != r->iovas[i - 1] + r->page_sz)
-			n++;
-	}
 	if (n == 0) {
 		EXTMEM_FAIL(EINVAL, "region %s: no page has a known IOVA, "
 			"nothing to map on %s", r->name, dd->name);
@@ -205,14 +257,36 @@ int
 extmem_dma_pair_map(struct rte_extmem_region *r, struct dma_dev *dd,
 	bool explicit_map, uint64_t op)
 {
+	struct dma_dmap *dm = NULL;
 	struct dma_map *m;
 	int ret;
 
+	if (extmem_dma_eal_maps(r, dd->dom)) {
+		if (!explicit_map)
+			return 0;
+		EXTMEM_FAIL(EEXIST, "region %s is heap memory, which EAL maps "
+			"itself in DMA domain %s of %s", r->name,
+			dd->dom->name, dd->name);
+		return -1;
+	}
 	m = map_new(r, dd);
 	if (m == NULL)
 		return -1;
+	if (dd->dom != NULL) {
+		dm = extmem_dma_dmap_find(r, dd->dom);
+		if (dm == NULL)
+			dm = extmem_dma_dmap_new(r, dd->dom, m->n_chunks);
+		if (dm == NULL) {
+			free(m);
+			return -1;
+		}
+		dm->refs++;
+		m->dmap = dm;
+	}
 	ret = map_apply(m);
 	if (ret != 0) {
+		if (dm != NULL && --dm->refs == 0)
+			extmem_dma_dmap_free(dm);
 		if (ret < 0 && rte_errno == ENOTSUP) {
 			dd->state = RTE_EXTMEM_DMA_DEV_NO_DMA;
 			dd->error = 0;
@@ -229,8 +303,9 @@ extmem_dma_pair_map(struct rte_extmem_region *r, struct dma_dev *dd,
 		EXTMEM_LOG(NOTICE, "region %s: %u of %u pages have no known "
 			"IOVA and are not mapped on %s", r->name,
 			m->n_pages_skipped, r->n_pages, dd->name);
-	EXTMEM_LOG(DEBUG, "region %s mapped on %s in %u runs", r->name,
-		dd->name, m->n_chunks);
+	EXTMEM_LOG(DEBUG, "region %s mapped on %s in %u runs%s%s", r->name,
+		dd->name, m->n_chunks, dm != NULL ? ", domain " : "",
+		dm != NULL ? dd->dom->name : "");
 	return 0;
 }
 
@@ -238,6 +313,8 @@ void
 extmem_dma_map_drop(struct dma_map *m)
 {
 	TAILQ_REMOVE(&map_list, m, next);
+	if (m->dmap != NULL && --m->dmap->refs == 0)
+		extmem_dma_dmap_free(m->dmap);
 	free(m);
 }
 
@@ -364,6 +441,9 @@ region_added(struct rte_extmem_region *r)
 				"mapped on any device", r->name);
 		return 0;
 	}
+	/* every shared domain has room, or nothing is mapped */
+	if (extmem_dma_region_fits(r) != 0)
+		return -(EXTMEM_EVENT_KEEP_ERRNO | rte_errno);
 	op = extmem_dma_op_new();
 	TAILQ_FOREACH(dd, &extmem_dma_devs, next) {
 		if (!extmem_dma_dev_auto(dd) ||

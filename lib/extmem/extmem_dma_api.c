@@ -300,11 +300,47 @@ rte_extmem_dma_dev_info_get(const char *dev_name,
 		info->map_calls = dd->map_calls;
 		info->unmap_calls = dd->unmap_calls;
 		info->error = dd->error;
+		snprintf(info->domain, sizeof(info->domain), "%s",
+			dd->dom != NULL ? dd->dom->name : dd->name);
 		extmem_dma_dev_maps_count(dd, &info->n_regions,
 			&info->n_chunks);
 	}
 	extmem_unlock();
 	return 0;
+}
+
+int
+rte_extmem_dma_domain_info_get(const char *name,
+	struct rte_extmem_dma_domain_info *info)
+{
+	int ret;
+
+	if (extmem_name_check("DMA domain", name,
+			RTE_EXTMEM_DMA_DOMAIN_NAMESIZE) != 0)
+		return -1;
+	if (info == NULL) {
+		EXTMEM_FAIL(EINVAL, "DMA domain %s: info is NULL", name);
+		return -1;
+	}
+	dma_enter();
+	ret = extmem_dma_domain_info(name, info);
+	extmem_unlock();
+	return ret;
+}
+
+int
+rte_extmem_dma_domain_walk(int (*fn)(const char *name, void *arg), void *arg)
+{
+	int ret;
+
+	if (fn == NULL) {
+		EXTMEM_FAIL(EINVAL, "walk function is NULL");
+		return -1;
+	}
+	dma_enter();
+	ret = extmem_dma_domain_walk(fn, arg);
+	extmem_unlock();
+	return ret;
 }
 
 int

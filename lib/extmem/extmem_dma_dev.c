@@ -36,7 +36,7 @@
 struct dma_dev_list extmem_dma_devs = TAILQ_HEAD_INITIALIZER(extmem_dma_devs);
 /* Device of each ethdev port known to the dispatcher. */
 static struct dma_dev *port_dev[RTE_MAX_ETHPORTS];
-static bool dma_eth_ready;
+static bool dma_eth_ready;	/* atomic: read without the lock */
 static bool dma_alarm_armed;
 
 /* ------------------------------------------------------------------ */
@@ -61,10 +61,20 @@ extmem_dma_dev_classify(const struct rte_device *dev)
 	const struct rte_bus *bus = rte_dev_bus(dev);
 	const struct rte_vdev_driver *vdrv;
 
-	if (!rte_dev_is_probed(dev))
-		return RTE_EXTMEM_DMA_DEV_PENDING;
 	if (bus == NULL || bus->dma_map == NULL)
-		return RTE_EXTMEM_DMA_DEV_NO_DMA;
+		return rte_dev_is_probed(dev) ? RTE_EXTMEM_DMA_DEV_NO_DMA :
+			RTE_EXTMEM_DMA_DEV_PENDING;
+	/*
+	 * The PCI bus of 22.11 sets the PCI driver (which its dma_map uses)
+	 * before calling the driver's probe, the generic one (which
+	 * rte_dev_is_probed() reads) after: a PCI port announced from its
+	 * probe can be mapped at once. A vdev's driver is set only after the
+	 * probe (its dma_map answers 1 until then): it waits, and its driver
+	 * may finish the wait itself (rte_extmem_dma_driver_dev_ready()).
+	 */
+	if (!rte_dev_is_probed(dev))
+		return strcmp(rte_bus_name(bus), "pci") == 0 ?
+			RTE_EXTMEM_DMA_DEV_ACTIVE : RTE_EXTMEM_DMA_DEV_PENDING;
 	if (strcmp(rte_bus_name(bus), "vdev") == 0) {
 		vdrv = container_of(rte_dev_driver(dev),
 			const struct rte_vdev_driver, driver);
@@ -85,11 +95,18 @@ struct dma_dev *
 extmem_dma_dev_add(struct rte_device *dev)
 {
 	struct dma_dev *dd;
+	int err;
 
 	dd = calloc(1, sizeof(*dd));
 	if (dd == NULL) {
 		EXTMEM_FAIL(ENOMEM, "no memory for device %s",
 			rte_dev_name(dev));
+		return NULL;
+	}
+	dd->dom = extmem_dma_domain_attach(dev, &err);
+	if (dd->dom == NULL && err != 0) {
+		free(dd);
+		rte_errno = err;
 		return NULL;
 	}
 	dd->dev = dev;
@@ -112,6 +129,7 @@ extmem_dma_dev_release_if_unused(struct dma_dev *dd)
 	if (n_regions > 0)
 		return;
 	TAILQ_REMOVE(&extmem_dma_devs, dd, next);
+	extmem_dma_domain_detach(dd->dom);
 	free(dd);
 }
 
@@ -158,6 +176,19 @@ extmem_dma_pending_arm(void)
 			"DMA API");
 }
 
+void
+extmem_dma_dev_pending_one(struct dma_dev *dd)
+{
+	if (dd->state != RTE_EXTMEM_DMA_DEV_PENDING)
+		return;
+	dd->state = extmem_dma_dev_classify(dd->dev);
+	if (dd->state == RTE_EXTMEM_DMA_DEV_PENDING)
+		return;
+	if (dd->state == RTE_EXTMEM_DMA_DEV_NO_DMA)
+		dev_no_dma_log(dd);
+	dev_replay_async(dd);
+}
+
 int
 extmem_dma_pending_process(void)
 {
@@ -165,16 +196,7 @@ extmem_dma_pending_process(void)
 	int n = 0;
 
 	TAILQ_FOREACH(dd, &extmem_dma_devs, next) {
-		if (dd->state != RTE_EXTMEM_DMA_DEV_PENDING)
-			continue;
-		dd->state = extmem_dma_dev_classify(dd->dev);
-		if (dd->state == RTE_EXTMEM_DMA_DEV_PENDING) {
-			n++;
-			continue;
-		}
-		if (dd->state == RTE_EXTMEM_DMA_DEV_NO_DMA)
-			dev_no_dma_log(dd);
-		dev_replay_async(dd);
+		extmem_dma_dev_pending_one(dd);
 		if (dd->state == RTE_EXTMEM_DMA_DEV_PENDING)
 			n++;
 	}
@@ -233,6 +255,7 @@ port_destroy(uint16_t port)
 	extmem_dma_unmap_matching(NULL, dd, false, false);
 	EXTMEM_LOG(DEBUG, "device %s removed: forgotten", dd->name);
 	TAILQ_REMOVE(&extmem_dma_devs, dd, next);
+	extmem_dma_domain_detach(dd->dom);
 	free(dd);
 }
 
@@ -267,7 +290,7 @@ extmem_dma_eth_init(void)
 			dma_eth_cb, NULL);
 		goto fail;
 	}
-	dma_eth_ready = true;
+	__atomic_store_n(&dma_eth_ready, true, __ATOMIC_RELEASE);
 	for (port = rte_eth_find_next(0); port < RTE_MAX_ETHPORTS;
 			port = rte_eth_find_next(port + 1))
 		port_new(port);
@@ -275,4 +298,39 @@ extmem_dma_eth_init(void)
 fail:
 	EXTMEM_LOG(WARNING, "cannot register for ethdev events; devices "
 		"will be looked for again at the next call");
+}
+
+bool
+extmem_dma_eth_started(void)
+{
+	return __atomic_load_n(&dma_eth_ready, __ATOMIC_ACQUIRE);
+}
+
+/* ------------------------------------------------------------------ */
+/* Drivers finishing the wait of their device */
+
+int
+rte_extmem_dma_driver_dev_ready(struct rte_device *dev)
+{
+	struct dma_dev *dd;
+	int ret = 0;
+
+	if (dev == NULL) {
+		EXTMEM_FAIL(EINVAL, "device is NULL");
+		return -1;
+	}
+	/* the library not in use: nobody owes the device a mapping */
+	if (!extmem_dma_eth_started())
+		return 0;
+	extmem_lock();
+	dd = extmem_dma_dev_find(dev);
+	if (dd != NULL)
+		extmem_dma_dev_pending_one(dd);
+	if (dd != NULL && dd->state == RTE_EXTMEM_DMA_DEV_FAILED) {
+		EXTMEM_FAIL(dd->error != 0 ? dd->error : EIO, "device %s: "
+			"its regions could not be mapped", dd->name);
+		ret = -1;
+	}
+	extmem_unlock();
+	return ret;
 }

@@ -8,9 +8,12 @@
 /*
  * What the files of the DMA dispatcher share: extmem_dma.c (the
  * (region x device) table and the region events), extmem_dma_dev.c (the
- * devices: discovery, bus quirks, ethdev events, probes in progress) and
- * extmem_dma_api.c (the public API, automatic mode and opt-outs). All of
- * it is read and changed under extmem_lock.
+ * devices: discovery, bus quirks, ethdev events, probes in progress),
+ * extmem_dma_domain.c (IOMMU domains: which devices share one, entry
+ * limits, drivers' declarations) and extmem_dma_api.c (the public API,
+ * automatic mode and opt-outs). All of it is read and changed under
+ * extmem_lock, except the drivers' declarations (their own lock, never
+ * held while taking another).
  */
 
 #include <stdbool.h>
@@ -23,9 +26,39 @@
 #include "extmem_private.h"
 #include "rte_extmem_dma.h"
 
+/*
+ * A shared IOMMU domain: one translation table for several devices (VFIO's
+ * default container, a driver-declared one). A device without one is its
+ * own domain, handled exactly as a lone device (dma_dev::dom NULL).
+ */
+struct dma_domain {
+	TAILQ_ENTRY(dma_domain) next;
+	char name[RTE_EXTMEM_DMA_DOMAIN_NAMESIZE];
+	uint32_t flags;			/* RTE_EXTMEM_DMA_DOMAIN_F_* */
+	unsigned int max_entries;	/* 0: no known limit */
+	unsigned int n_entries;		/* runs mapped there by us */
+	unsigned int n_devs;
+	uint64_t map_calls;
+	uint64_t unmap_calls;
+};
+
+/*
+ * A region in a shared domain: mapped once, through whichever device of the
+ * domain needed it first, and unmapped when no device's entry needs it.
+ */
+struct dma_dmap {
+	TAILQ_ENTRY(dma_dmap) next;
+	const struct rte_extmem_region *region;
+	struct dma_domain *dom;
+	unsigned int refs;	/* dma_map entries sharing it */
+	unsigned int active;	/* of them, not (being) unmapped */
+	unsigned int n_chunks;	/* entries counted in dom->n_entries */
+};
+
 struct dma_dev {
 	TAILQ_ENTRY(dma_dev) next;
 	struct rte_device *dev;
+	struct dma_domain *dom;	/* shared domain, NULL: its own */
 	char name[RTE_EXTMEM_DMA_DEV_NAMESIZE];
 	enum rte_extmem_dma_dev_state state;
 	unsigned int n_ports;	/* > 0: an ethdev port's device (automatic) */
@@ -45,6 +78,7 @@ struct dma_map {
 	TAILQ_ENTRY(dma_map) next;
 	struct rte_extmem_region *region;
 	struct dma_dev *dd;
+	struct dma_dmap *dmap;	/* shared domain's mapping, or NULL */
 	bool explicit_map;
 	bool unmapped;		/* transiently, while a removal is decided */
 	uint64_t op;		/* operation that made it (for rollback) */
@@ -121,6 +155,51 @@ void extmem_dma_pending_arm(void);
 int extmem_dma_pending_process(void);
 /* Follow ethdev ports (NEW/DESTROY) and take the existing ones. */
 void extmem_dma_eth_init(void);
+/* Has the dispatcher started following ethdev ports? (no lock) */
+bool extmem_dma_eth_started(void);
+/* A device whose probe had not finished: give it its regions now if its
+ * driver is bound (under extmem_lock).
+ */
+void extmem_dma_dev_pending_one(struct dma_dev *dd);
+
+/* extmem_dma_domain.c: the domains. */
+
+/* The shared domain of a device being added (NULL: its own), with a new
+ * device counted in it; NULL with rte_errno ENOMEM on failure (then *err).
+ */
+struct dma_domain *extmem_dma_domain_attach(const struct rte_device *dev,
+	int *err);
+/* A device of the domain is forgotten. */
+void extmem_dma_domain_detach(struct dma_domain *dom);
+/* The shared domain of this name, or NULL. */
+struct dma_domain *extmem_dma_domain_find(const char *name);
+/* The mapping of region r in domain dom, or NULL. */
+struct dma_dmap *extmem_dma_dmap_find(const struct rte_extmem_region *r,
+	const struct dma_domain *dom);
+/* A new mapping of r in dom taking n entries, refused (ENOSPC, logged)
+ * if the domain has fewer left; NULL with rte_errno.
+ */
+struct dma_dmap *extmem_dma_dmap_new(const struct rte_extmem_region *r,
+	struct dma_domain *dom, unsigned int n);
+/* Forget a mapping (no entry refers to it any more). */
+void extmem_dma_dmap_free(struct dma_dmap *dm);
+/* Would r fit in every shared domain of an automatic device that does not
+ * have it yet? -1 with rte_errno ENOSPC (logged) if not.
+ */
+int extmem_dma_region_fits(const struct rte_extmem_region *r);
+/* Is r a heap region that EAL maps itself in dom? */
+bool extmem_dma_eal_maps(const struct rte_extmem_region *r,
+	const struct dma_domain *dom);
+/* Fill info of a shared domain or a device's own domain by name; -1 with
+ * rte_errno ENOENT if none.
+ */
+int extmem_dma_domain_info(const char *name,
+	struct rte_extmem_dma_domain_info *info);
+/* fn(name, arg) for every domain, shared ones first, until non-zero. */
+int extmem_dma_domain_walk(int (*fn)(const char *name, void *arg),
+	void *arg);
+/* Number of runs of a region (pages of unknown IOVA excluded). */
+unsigned int extmem_dma_region_runs(const struct rte_extmem_region *r);
 
 /* extmem_dma_api.c: what the application asked for. */
 

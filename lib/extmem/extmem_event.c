@@ -25,6 +25,7 @@
 #include <rte_per_lcore.h>
 
 #include "extmem_private.h"
+#include "extmem_walk_private.h"
 #include "rte_extmem_event.h"
 
 #define EVENT_EAL_CB_NAME "librte_extmem"
@@ -64,6 +65,8 @@ static const char * const event_type_names[RTE_EXTMEM_EVENT_MAX] = {
 const char *
 rte_extmem_event_type_name(enum rte_extmem_event_type type)
 {
+	if (!EXTMEM_EAL_READY())
+		return NULL;
 	return extmem_table_name(event_type_names, RTE_DIM(event_type_names),
 		(unsigned int)type);
 }
@@ -238,7 +241,8 @@ sub_refused(const struct event_sub *s, const struct rte_extmem_event *ev,
 	EXTMEM_LOG(ERR, "subscriber %s refused %s of region %s%s: %s",
 		s->name, event_type_names[ev->type], ev->region->name,
 		ev->replay ? " (replay)" : "",
-		ret < 0 ? rte_strerror(-ret) : "refused");
+		ret < 0 ? rte_strerror(-ret & ~EXTMEM_EVENT_KEEP_ERRNO) :
+			"refused");
 }
 
 /* Replay the existing regions to a new subscriber; on refusal, roll back
@@ -290,6 +294,8 @@ rte_extmem_event_subscribe(const char *name, uint32_t flags,
 	struct event_sub *s;
 	int ret = -1;
 
+	if (!EXTMEM_EAL_READY())
+		return -1;
 	if (extmem_name_check("subscriber", name, RTE_EXTMEM_NAMESIZE) != 0)
 		return -1;
 	if (cb == NULL) {
@@ -325,6 +331,8 @@ rte_extmem_event_unsubscribe(const char *name)
 	struct event_sub *s;
 	int ret = -1;
 
+	if (!EXTMEM_EAL_READY())
+		return -1;
 	if (extmem_name_check("subscriber", name, RTE_EXTMEM_NAMESIZE) != 0 ||
 			sub_outside_callback(name, "unsubscribe") != 0)
 		return -1;
@@ -354,6 +362,8 @@ rte_extmem_event_eal_forwarding(void)
 {
 	enum event_eal_fwd st;
 
+	if (!EXTMEM_EAL_READY())
+		return 0;
 	extmem_lock();
 	extmem_event_init();
 	st = eal_fwd;
@@ -401,8 +411,32 @@ extmem_event_publish(enum extmem_event_kind kind, struct rte_extmem_region *r)
 				u = add ? TAILQ_PREV(u, event_sub_list, next) :
 				TAILQ_NEXT(u, next))
 			sub_call(u, &undo);
-		rte_errno = ECANCELED;
+		if (s->internal && ret < 0 && (-ret & EXTMEM_EVENT_KEEP_ERRNO))
+			rte_errno = -ret & ~EXTMEM_EVENT_KEEP_ERRNO;
+		else
+			rte_errno = ECANCELED;
 		return -1;
 	}
 	return 0;
+}
+
+int
+extmem_event_subscriber_walk(extmem_subscriber_walk_t fn, void *arg)
+{
+	struct extmem_subscriber_view v;
+	const struct event_sub *s;
+	int ret = 0;
+
+	pthread_rwlock_rdlock(&sub_lock);
+	TAILQ_FOREACH(s, &sub_list, next) {
+		v.name = s->name;
+		v.cb = (uintptr_t)s->cb;
+		v.arg = s->arg;
+		v.internal = s->internal;
+		ret = fn(&v, arg);
+		if (ret != 0)
+			break;
+	}
+	pthread_rwlock_unlock(&sub_lock);
+	return ret;
 }

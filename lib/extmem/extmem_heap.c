@@ -87,6 +87,8 @@ heap_find(const char *name)
 int
 rte_extmem_heap_params_init(struct rte_extmem_heap_params *params)
 {
+	if (!EXTMEM_EAL_READY())
+		return -1;
 	if (params == NULL) {
 		EXTMEM_FAIL(EINVAL, "params is NULL");
 		return -1;
@@ -224,6 +226,8 @@ extmem_heap_region_add_locked(struct rte_extmem_heap *h,
 		goto fail;
 	}
 	r->eal = EXTMEM_EAL_HEAP;
+	EXTMEM_LOG(DEBUG, "region %s: added to EAL heap %s "
+		"(rte_malloc_heap_memory_add)", r->name, h->name);
 	snprintf(r->heap, sizeof(r->heap), "%s", h->name);
 	r->socket_id = h->socket_id;
 	r->owner_priv = h;
@@ -308,6 +312,8 @@ extmem_heap_region_remove_locked(struct rte_extmem_heap *h,
 		return -1;
 	}
 	r->eal = EXTMEM_EAL_NONE;
+	EXTMEM_LOG(DEBUG, "region %s: removed from EAL heap %s "
+		"(rte_malloc_heap_memory_remove)", r->name, h->name);
 	r->heap[0] = '\0';
 	r->socket_id = SOCKET_ID_ANY;
 	r->owner_priv = NULL;
@@ -426,6 +432,8 @@ rte_extmem_heap_create(const struct rte_extmem_heap_params *params)
 {
 	struct rte_extmem_heap *h;
 
+	if (!EXTMEM_EAL_READY())
+		return NULL;
 	extmem_eal_legacy_mem();
 	extmem_lock();
 	extmem_heap_pool_reap_locked();
@@ -506,6 +514,8 @@ rte_extmem_heap_destroy(struct rte_extmem_heap *heap)
 {
 	int ret = -1;
 
+	if (!EXTMEM_EAL_READY())
+		return -1;
 	extmem_lock();
 	extmem_heap_pool_reap_locked();
 	if (!EXTMEM_HEAP_LIVE(heap))
@@ -527,6 +537,8 @@ rte_extmem_heap_lookup(const char *name)
 {
 	struct rte_extmem_heap *h;
 
+	if (!EXTMEM_EAL_READY())
+		return NULL;
 	if (extmem_name_check("heap", name, RTE_EXTMEM_NAMESIZE) != 0)
 		return NULL;
 	if (heap_name_native(name)) {
@@ -547,6 +559,8 @@ rte_extmem_heap_lookup_by_socket(int socket_id)
 {
 	struct rte_extmem_heap *h;
 
+	if (!EXTMEM_EAL_READY())
+		return NULL;
 	if (socket_id < 0) {
 		EXTMEM_FAIL(EINVAL, "bad socket ID %d", socket_id);
 		return NULL;
@@ -570,6 +584,8 @@ rte_extmem_heap_socket_id(const struct rte_extmem_heap *heap)
 {
 	int ret = -1;
 
+	if (!EXTMEM_EAL_READY())
+		return -1;
 	extmem_lock();
 	if (EXTMEM_HEAP_LIVE(heap))
 		ret = heap->socket_id;
@@ -616,6 +632,8 @@ rte_extmem_heap_info_get(const struct rte_extmem_heap *heap,
 {
 	int ret = -1;
 
+	if (!EXTMEM_EAL_READY())
+		return -1;
 	if (info == NULL) {
 		EXTMEM_FAIL(EINVAL, "info is NULL");
 		return -1;
@@ -635,6 +653,8 @@ rte_extmem_heap_regions_get(const struct rte_extmem_heap *heap,
 {
 	int ret = -1;
 
+	if (!EXTMEM_EAL_READY())
+		return -1;
 	if (regions == NULL && n != 0) {
 		EXTMEM_FAIL(EINVAL, "regions is NULL with n = %u", n);
 		return -1;
@@ -656,6 +676,8 @@ rte_extmem_heap_region_add(struct rte_extmem_heap *heap,
 {
 	struct rte_extmem_region *r = NULL;
 
+	if (!EXTMEM_EAL_READY())
+		return NULL;
 	extmem_eal_legacy_mem();
 	extmem_lock();
 	if (!EXTMEM_HEAP_LIVE(heap))
@@ -680,6 +702,8 @@ rte_extmem_heap_region_remove(struct rte_extmem_heap *heap,
 {
 	int ret = -1;
 
+	if (!EXTMEM_EAL_READY())
+		return -1;
 	extmem_lock();
 	if (EXTMEM_HEAP_LIVE(heap))
 		ret = extmem_heap_region_remove_locked(heap, region);
@@ -694,6 +718,8 @@ rte_extmem_heap_walk(rte_extmem_heap_walk_t fn, void *arg)
 	const struct rte_extmem_heap *h;
 	int ret = 0;
 
+	if (!EXTMEM_EAL_READY())
+		return -1;
 	if (fn == NULL) {
 		EXTMEM_FAIL(EINVAL, "walk callback is NULL");
 		return -1;
@@ -716,6 +742,8 @@ rte_extmem_heap_count(void)
 	const struct rte_extmem_heap *h;
 	unsigned int n = 0;
 
+	if (!EXTMEM_EAL_READY())
+		return 0;
 	extmem_lock();
 	extmem_heap_pool_reap_locked();
 	TAILQ_FOREACH(h, &heap_list, next)

@@ -101,6 +101,8 @@ rte_extmem_heap_ensure(struct rte_extmem_heap *heap, size_t size,
 {
 	int ret = -1;
 
+	if (!EXTMEM_EAL_READY())
+		return -1;
 	if (alloc_args_check(size, align) != 0)
 		return -1;
 	extmem_eal_legacy_mem();
@@ -161,6 +163,8 @@ void *
 rte_extmem_heap_malloc(struct rte_extmem_heap *heap, const char *type,
 	size_t size, unsigned int align)
 {
+	if (!EXTMEM_EAL_READY())
+		return NULL;
 	return heap_alloc(heap, type, size, align, false);
 }
 
@@ -168,6 +172,8 @@ void *
 rte_extmem_heap_zmalloc(struct rte_extmem_heap *heap, const char *type,
 	size_t size, unsigned int align)
 {
+	if (!EXTMEM_EAL_READY())
+		return NULL;
 	return heap_alloc(heap, type, size, align, true);
 }
 
@@ -178,6 +184,8 @@ rte_extmem_heap_trim(struct rte_extmem_heap *heap)
 	unsigned int i, n_alloc;
 	int removed = 0;
 
+	if (!EXTMEM_EAL_READY())
+		return -1;
 	extmem_lock();
 	if (!EXTMEM_HEAP_LIVE(heap)) {
 		removed = -1;

@@ -121,6 +121,8 @@ rte_extmem_pktmbuf_pool_mem_size(unsigned int n, unsigned int cache_size,
 {
 	struct pool_layout l;
 
+	if (!EXTMEM_EAL_READY())
+		return 0;
 	if (pool_args_check(n, cache_size, priv_size) != 0 ||
 			pool_layout(n, cache_size, priv_size, data_room_size,
 				page_sz, &l) != 0)
@@ -380,6 +382,8 @@ rte_extmem_pktmbuf_pool_create(const char *name, unsigned int n,
 	unsigned int i;
 	int ret, err;
 
+	if (!EXTMEM_EAL_READY())
+		return NULL;
 	if (pool_name_check(name, mz_name, sizeof(mz_name)) != 0 ||
 			pool_args_check(n, cache_size, priv_size) != 0)
 		return NULL;
@@ -477,6 +481,8 @@ rte_extmem_pktmbuf_pool_free(struct rte_mempool *mp)
 	struct rte_extmem_heap *h;
 	unsigned int avail;
 
+	if (!EXTMEM_EAL_READY())
+		return -1;
 	/* Everything is checked before anything is freed. */
 	extmem_lock();
 	h = pool_heap_find(mp);
@@ -525,6 +531,8 @@ rte_extmem_pktmbuf_pool_heap(const struct rte_mempool *mp)
 {
 	struct rte_extmem_heap *h;
 
+	if (!EXTMEM_EAL_READY())
+		return NULL;
 	extmem_lock();
 	h = pool_heap_find(mp);
 	extmem_unlock();

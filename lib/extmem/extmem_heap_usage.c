@@ -171,6 +171,8 @@ rte_extmem_heap_region_usage(const struct rte_extmem_heap *heap,
 	unsigned int i;
 	int ret = -1;
 
+	if (!EXTMEM_EAL_READY())
+		return -1;
 	extmem_lock();
 	if (!EXTMEM_HEAP_LIVE(heap))
 		goto out;

@@ -28,6 +28,7 @@
 #include <rte_mempool.h>
 
 #include "extmem_private.h"
+#include "extmem_walk_private.h"
 #include "rte_extmem_mbuf.h"
 
 /* A pool made here and the regions it keeps busy. */
@@ -123,6 +124,8 @@ rte_extmem_pktmbuf_extmem_get(struct rte_extmem_region *const regions[],
 	uint64_t count;
 	int ret = -1;
 
+	if (!EXTMEM_EAL_READY())
+		return -1;
 	if (elt_size == 0 || (ext == NULL && n_ext != 0)) {
 		EXTMEM_FAIL(EINVAL, "elt_size %u, ext %p for %u descriptors",
 			elt_size, (void *)ext, n_ext);
@@ -248,6 +251,8 @@ rte_extmem_pktmbuf_pool_create_extbuf(const char *name, unsigned int n,
 	uint16_t elt_size;
 	int err;
 
+	if (!EXTMEM_EAL_READY())
+		return NULL;
 	if (args_check(name, priv_size, data_room_size) != 0)
 		return NULL;
 	if (regions == NULL || n_regions == 0) {
@@ -296,4 +301,20 @@ rte_extmem_pktmbuf_pool_create_extbuf(const char *name, unsigned int n,
 		"descriptors over %u regions", name, n, data_room_size, n_ext,
 		n_regions);
 	return mp;
+}
+
+int
+extmem_extbuf_pool_walk(extmem_extbuf_pool_walk_t fn, void *arg)
+{
+	const struct extmem_mbuf_pool *e;
+	int ret = 0;
+
+	extmem_lock();
+	TAILQ_FOREACH(e, &pool_list, next) {
+		ret = fn(e->mp, e->n_regions, e->regions, arg);
+		if (ret != 0)
+			break;
+	}
+	extmem_unlock();
+	return ret;
 }

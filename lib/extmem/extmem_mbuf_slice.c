@@ -39,6 +39,7 @@
 #include <rte_mempool.h>
 
 #include "extmem_private.h"
+#include "extmem_walk_private.h"
 #include "rte_extmem_mbuf.h"
 
 #define SLICER_MAGIC 0x534c4352 /* "SLCR" */
@@ -160,6 +161,8 @@ slicer_count_n(struct rte_extmem_slicer *s, unsigned int n)
 int
 rte_extmem_slicer_params_init(struct rte_extmem_slicer_params *params)
 {
+	if (!EXTMEM_EAL_READY())
+		return -1;
 	if (params == NULL) {
 		EXTMEM_FAIL(EINVAL, "params is NULL");
 		return -1;
@@ -331,6 +334,8 @@ rte_extmem_slicer_create(const struct rte_extmem_slicer_params *params)
 	struct rte_extmem_slicer *s;
 	int err;
 
+	if (!EXTMEM_EAL_READY())
+		return NULL;
 	if (params_check(params) != 0)
 		return NULL;
 	s = rte_zmalloc_socket("extmem_slicer", sizeof(*s), RTE_CACHE_LINE_SIZE,
@@ -418,6 +423,8 @@ rte_extmem_slicer_free(struct rte_extmem_slicer *slicer)
 {
 	uint64_t busy;
 
+	if (!EXTMEM_EAL_READY())
+		return -1;
 	extmem_lock();
 	if (!EXTMEM_LIVE(slicer_valid, slicer, "slicer")) {
 		extmem_unlock();
@@ -450,6 +457,8 @@ rte_extmem_slicer_lookup(const char *name)
 {
 	struct rte_extmem_slicer *s;
 
+	if (!EXTMEM_EAL_READY())
+		return NULL;
 	if (extmem_name_check("slicer", name, RTE_EXTMEM_NAMESIZE) != 0)
 		return NULL;
 	extmem_lock();
@@ -468,6 +477,8 @@ rte_extmem_slicer_stats_get(const struct rte_extmem_slicer *slicer,
 {
 	unsigned int i;
 
+	if (!EXTMEM_EAL_READY())
+		return -1;
 	if (slicer == NULL || stats == NULL) {
 		EXTMEM_FAIL(EINVAL, "NULL %s", slicer == NULL ? "slicer" :
 			"stats");
@@ -492,6 +503,8 @@ rte_extmem_slicer_stats_get(const struct rte_extmem_slicer *slicer,
 struct rte_extmem_region *
 rte_extmem_slicer_region(const struct rte_extmem_slicer *slicer)
 {
+	if (!EXTMEM_EAL_READY())
+		return NULL;
 	if (slicer == NULL) {
 		EXTMEM_FAIL(EINVAL, "slicer is NULL");
 		return NULL;
@@ -692,6 +705,8 @@ rte_extmem_slice(struct rte_extmem_slicer *slicer, size_t off, size_t len)
 	rte_iova_t iova;
 	size_t contig;
 
+	if (!EXTMEM_EAL_READY())
+		return NULL;
 	if (unlikely(s == NULL || len == 0 || len > UINT32_MAX ||
 			off >= s->len || len > s->len - off))
 		return slice_bad_args(s, off, len);
@@ -767,6 +782,8 @@ rte_extmem_slice_bulk(struct rte_extmem_slicer *slicer, const size_t *off,
 	unsigned int i, k, made, done = 0;
 	size_t contig;
 
+	if (!EXTMEM_EAL_READY())
+		return 0;
 	if (unlikely(s == NULL || off == NULL || len == NULL ||
 			mbufs == NULL)) {
 		EXTMEM_FAIL(EINVAL, "NULL slicer or array");
@@ -809,6 +826,8 @@ rte_extmem_slice_hdr(struct rte_extmem_slicer *slicer,
 	struct rte_mbuf *h, *payload;
 	char *p;
 
+	if (!EXTMEM_EAL_READY())
+		return NULL;
 	if (slicer == NULL || hdr_pool == NULL) {
 		EXTMEM_FAIL(EINVAL, "NULL %s", slicer == NULL ? "slicer" :
 			"header pool");
@@ -842,4 +861,26 @@ rte_extmem_slice_hdr(struct rte_extmem_slicer *slicer,
 	/* a slice has at most RTE_EXTMEM_SLICE_MAX_SEGS: this cannot overflow */
 	rte_pktmbuf_chain(h, payload);
 	return h;
+}
+
+int
+extmem_slicer_walk(extmem_slicer_walk_t fn, void *arg)
+{
+	struct extmem_slicer_view v;
+	const struct rte_extmem_slicer *s;
+	int ret = 0;
+
+	extmem_lock();
+	TAILQ_FOREACH(s, &slicer_list, next) {
+		v.name = s->name;
+		v.slicer = s;
+		v.region = s->region->name;
+		v.mp = s->mp;
+		v.free_cb = (uintptr_t)s->free_cb;
+		ret = fn(&v, arg);
+		if (ret != 0)
+			break;
+	}
+	extmem_unlock();
+	return ret;
 }

@@ -12,6 +12,7 @@
 #include <string.h>
 #include <sys/queue.h>
 
+#include <rte_branch_prediction.h>
 #include <rte_errno.h>
 
 #include <rte_log.h>
@@ -30,6 +31,29 @@ extern int extmem_logtype;
 	EXTMEM_LOG(ERR, fmt, ##__VA_ARGS__); \
 	rte_errno = (err); \
 } while (0)
+
+/* eal.c: has rte_eal_init() set EAL up (decided its IOVA mode)? */
+extern bool extmem_eal_up;
+bool extmem_eal_probe(void);
+
+static inline bool
+extmem_eal_ready(void)
+{
+	return __atomic_load_n(&extmem_eal_up, __ATOMIC_ACQUIRE) ||
+		extmem_eal_probe();
+}
+
+/*
+ * Every public entry point starts with it: true once EAL is up; before,
+ * false with rte_errno E_RTE_NO_CONFIG and a log line of the caller.
+ */
+#define EXTMEM_EAL_READY() __extension__ ({ \
+	bool up_ = extmem_eal_ready(); \
+	if (unlikely(!up_)) \
+		EXTMEM_FAIL(E_RTE_NO_CONFIG, "EAL is not initialised: call " \
+			"rte_eal_init() before using this library"); \
+	up_; \
+})
 
 /* names[v] of a table of n names, or NULL with rte_errno EINVAL. */
 static inline const char *
@@ -226,6 +250,12 @@ void extmem_event_init(void);
 /* Subscribe a part of the library, ahead of applications; it cannot be
  * unsubscribed.
  */
+/*
+ * A library subscriber refusing an event with -(EXTMEM_EVENT_KEEP_ERRNO |
+ * err) makes the operation fail with err itself rather than ECANCELED
+ * (the dispatcher's "no room in a DMA domain": ENOSPC).
+ */
+#define EXTMEM_EVENT_KEEP_ERRNO 0x10000
 int extmem_event_subscribe_internal(const char *name,
 	rte_extmem_event_cb_t cb, void *arg);
 /* dma.c: the DMA dispatcher, first subscriber of the bus (idempotent). */

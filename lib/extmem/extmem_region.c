@@ -66,6 +66,8 @@ extmem_regions(void)
 const char *
 rte_extmem_backing_name(enum rte_extmem_backing backing)
 {
+	if (!EXTMEM_EAL_READY())
+		return NULL;
 	return extmem_table_name(backing_names, RTE_DIM(backing_names),
 		(unsigned int)backing);
 }
@@ -73,6 +75,8 @@ rte_extmem_backing_name(enum rte_extmem_backing backing)
 int
 rte_extmem_region_params_init(struct rte_extmem_region_params *params)
 {
+	if (!EXTMEM_EAL_READY())
+		return -1;
 	if (params == NULL) {
 		EXTMEM_FAIL(EINVAL, "params is NULL");
 		return -1;
@@ -344,9 +348,16 @@ extmem_region_new(const struct rte_extmem_region_params *p)
 	r->fd = -1;
 	if (extmem_backing_alloc(r, p) != 0)
 		goto fail;
+	EXTMEM_LOG(DEBUG, "region %s: %s backing at %p +%zu, %u pages of %zu "
+		"bytes", r->name, backing_names[r->backing], (void *)r->va,
+		r->len, r->n_pages, r->page_sz);
 	if (extmem_iova_resolve(r, p) != 0)
 		goto fail_backing;
 	r->id = region_free_id();
+	EXTMEM_LOG(DEBUG, "region %s: IOVAs resolved (IOVA as %s%s): %u runs, "
+		"%u pages unknown", r->name,
+		rte_eal_iova_mode() == RTE_IOVA_PA ? "PA" : "VA",
+		r->pinned ? ", pinned" : "", r->n_iova_runs, r->n_bad_iova);
 	return r;
 fail_backing:
 	extmem_backing_free(r);
@@ -358,6 +369,8 @@ fail:
 void
 extmem_region_delete(struct rte_extmem_region *r)
 {
+	EXTMEM_LOG(DEBUG, "region %s: IOVAs released%s, backing freed",
+		r->name, r->pinned ? " (unpinned)" : "");
 	extmem_iova_release(r);
 	extmem_backing_free(r);
 	r->magic = 0;
@@ -367,14 +380,23 @@ extmem_region_delete(struct rte_extmem_region *r)
 int
 extmem_region_publish(struct rte_extmem_region *r)
 {
+	/* start the bus (and the DMA dispatcher, which maps the existing
+	 * regions to the existing ports) before r exists: r is announced as
+	 * new, never replayed as existing
+	 */
+	extmem_event_init();
 	if (extmem_xlate_insert(r) != 0)
 		return -1;
 	r->magic = EXTMEM_REGION_MAGIC;
 	TAILQ_INSERT_TAIL(&region_list, r, next);
+	EXTMEM_LOG(DEBUG, "region %s: in the translation table; announcing it "
+		"(device mapping first)", r->name);
 	if (extmem_event_publish(EXTMEM_EV_REGION_ADD, r) != 0) {
 		TAILQ_REMOVE(&region_list, r, next);
 		r->magic = 0;
 		extmem_xlate_remove(r);
+		EXTMEM_LOG(DEBUG, "region %s: refused by a subscriber, withdrawn",
+			r->name);
 		return -1;
 	}
 	return 0;
@@ -383,10 +405,13 @@ extmem_region_publish(struct rte_extmem_region *r)
 int
 extmem_region_unpublish(struct rte_extmem_region *r)
 {
+	EXTMEM_LOG(DEBUG, "region %s: announcing its removal (device "
+		"unmapping first)", r->name);
 	if (extmem_event_publish(EXTMEM_EV_REGION_REMOVE, r) != 0)
 		return -1;
 	extmem_xlate_remove(r);
 	TAILQ_REMOVE(&region_list, r, next);
+	EXTMEM_LOG(DEBUG, "region %s: out of the translation table", r->name);
 	return 0;
 }
 
@@ -404,6 +429,8 @@ region_eal_register(struct rte_extmem_region *r)
 		return -1;
 	}
 	r->eal = EXTMEM_EAL_EXTMEM;
+	EXTMEM_LOG(DEBUG, "region %s: registered with EAL "
+		"(rte_extmem_register, %u pages)", r->name, r->n_pages);
 	return 0;
 }
 
@@ -415,6 +442,8 @@ region_eal_unregister(struct rte_extmem_region *r)
 	if (rte_extmem_unregister((void *)r->va, r->len) != 0)
 		EXTMEM_LOG(ERR, "region %s: EAL unregister failed: %s",
 			r->name, rte_strerror(rte_errno));
+	else
+		EXTMEM_LOG(DEBUG, "region %s: unregistered from EAL", r->name);
 	r->eal = EXTMEM_EAL_NONE;
 }
 
@@ -424,6 +453,8 @@ rte_extmem_region_create(const struct rte_extmem_region_params *params)
 	struct rte_extmem_region *r;
 	int err;
 
+	if (!EXTMEM_EAL_READY())
+		return NULL;
 	extmem_lock();
 	r = extmem_region_new(params);
 	if (r == NULL)
@@ -456,6 +487,8 @@ rte_extmem_region_destroy(struct rte_extmem_region *region)
 {
 	int ret = -1;
 
+	if (!EXTMEM_EAL_READY())
+		return -1;
 	extmem_lock();
 	if (!EXTMEM_REGION_LIVE(region))
 		goto out;
@@ -530,12 +563,16 @@ out:
 int
 rte_extmem_region_user_get(struct rte_extmem_region *region)
 {
+	if (!EXTMEM_EAL_READY())
+		return -1;
 	return region_app_user(region, true);
 }
 
 int
 rte_extmem_region_user_put(struct rte_extmem_region *region)
 {
+	if (!EXTMEM_EAL_READY())
+		return -1;
 	return region_app_user(region, false);
 }
 
@@ -544,6 +581,8 @@ rte_extmem_region_lookup(const char *name)
 {
 	struct rte_extmem_region *r;
 
+	if (!EXTMEM_EAL_READY())
+		return NULL;
 	if (extmem_name_check("region", name, RTE_EXTMEM_NAMESIZE) != 0)
 		return NULL;
 	extmem_lock();
@@ -582,6 +621,8 @@ rte_extmem_region_info_get(const struct rte_extmem_region *region,
 {
 	int ret = -1;
 
+	if (!EXTMEM_EAL_READY())
+		return -1;
 	if (info == NULL) {
 		EXTMEM_FAIL(EINVAL, "info is NULL");
 		return -1;
@@ -601,6 +642,8 @@ rte_extmem_region_iovas_get(const struct rte_extmem_region *region,
 {
 	int ret = -1;
 
+	if (!EXTMEM_EAL_READY())
+		return -1;
 	if (iovas == NULL && n != 0) {
 		EXTMEM_FAIL(EINVAL, "iovas is NULL with n = %u", n);
 		return -1;
@@ -623,6 +666,8 @@ rte_extmem_region_walk(rte_extmem_region_walk_t fn, void *arg)
 	const struct rte_extmem_region *r;
 	int ret = 0;
 
+	if (!EXTMEM_EAL_READY())
+		return -1;
 	if (fn == NULL) {
 		EXTMEM_FAIL(EINVAL, "walk callback is NULL");
 		return -1;
@@ -644,6 +689,8 @@ rte_extmem_region_count(void)
 	const struct rte_extmem_region *r;
 	unsigned int n = 0;
 
+	if (!EXTMEM_EAL_READY())
+		return 0;
 	extmem_lock();
 	TAILQ_FOREACH(r, &region_list, next)
 		n++;

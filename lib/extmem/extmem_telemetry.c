@@ -5,11 +5,13 @@
 /*
  * Telemetry: /extmem/regions, /extmem/region_info,<name>, /extmem/heaps,
  * /extmem/heap_info,<name>. Handlers run in EAL's telemetry thread and use
- * only the locked public API. A bad parameter returns -EINVAL and an
+ * only the locked public API. Addresses are hex strings. A bad parameter returns -EINVAL and an
  * unknown name -ENOENT (the client then shows null).
  */
 
 #include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
 #include <string.h>
 
 #include <rte_common.h>
@@ -58,6 +60,7 @@ tel_region_info(const char *cmd __rte_unused, const char *params,
 	struct rte_extmem_region *r;
 	struct rte_extmem_heap *h;
 	unsigned int n_alloc;
+	char addr[24];
 	size_t bytes;
 
 	if (tel_name_param(params) != 0)
@@ -69,7 +72,8 @@ tel_region_info(const char *cmd __rte_unused, const char *params,
 	rte_tel_data_add_dict_string(d, "name", info.name);
 	rte_tel_data_add_dict_string(d, "backing",
 		rte_extmem_backing_name(info.backing));
-	rte_tel_data_add_dict_u64(d, "addr", (uintptr_t)info.addr);
+	snprintf(addr, sizeof(addr), "0x%" PRIxPTR, (uintptr_t)info.addr);
+	rte_tel_data_add_dict_string(d, "addr", addr);
 	rte_tel_data_add_dict_u64(d, "len", info.len);
 	rte_tel_data_add_dict_u64(d, "page_sz", info.page_sz);
 	rte_tel_data_add_dict_u64(d, "n_pages", info.n_pages);

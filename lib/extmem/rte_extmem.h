@@ -34,6 +34,12 @@
  * library resolved the IOVAs itself, not for IOVAs the caller supplied
  * (user and device backings with a table).
  *
+ * Call rte_eal_init() first. Until EAL is initialised (has decided its
+ * IOVA mode, before it sets up memory and probes drivers), every function
+ * of this library fails as its documentation says it fails (-1, NULL or
+ * 0), with rte_errno E_RTE_NO_CONFIG and a log line, and changes nothing;
+ * lookups of the translation table find nothing.
+ *
  * Regions never overlap each other or EAL's own memory. A region that has
  * users (heap allocations, mbuf slices, pools) cannot be destroyed.
  *
@@ -205,7 +211,9 @@ int rte_extmem_region_params_init(struct rte_extmem_region_params *params);
  *     included) with this name exists: regions and heaps share one
  *     namespace;
  *   - EADDRINUSE: the range overlaps another region or EAL memory;
- *   - ENOSPC: EAL has no free memseg list left;
+ *   - ENOSPC: EAL has no free memseg list left, or a DMA domain of a
+ *     device has fewer mapping entries left than the region needs
+ *     (rte_extmem_dma.h; the log line names the domain and the numbers);
  *   - ENOMEM: the backing memory could not be allocated (e.g. not enough
  *     free pages in the hugetlb pool), or not pinned;
  *   - ENOTSUP: the backing is not available (the kernel has no hugetlb

@@ -15,10 +15,14 @@
  *    other event subscriber hears of the region; a failure on device k
  *    unmaps devices 1..k-1 and the region creation fails (ECANCELED);
  *  - maps the existing regions to a device probed or hot-plugged later
- *    (RTE_ETH_EVENT_NEW). A vdev's driver is bound only after its probe
- *    returns, so the mapping is done as soon as the probe has finished:
- *    from EAL's interrupt thread, or at the latest at the next call of a
- *    function of this header (rte_extmem_dma_sync() forces it);
+ *    (RTE_ETH_EVENT_NEW, raised from inside the driver's probe). A PCI
+ *    device is mapped right then (the PCI bus binds its driver before the
+ *    probe). A vdev's driver is bound only after its probe returns, so the
+ *    mapping is done as soon as the probe has finished: when the driver
+ *    asks before its port can carry traffic (rte_extmem_dma_driver.h,
+ *    net_mrnic does at configure and start), from EAL's interrupt thread,
+ *    or at the latest at the next call of a function of this header
+ *    (rte_extmem_dma_sync() forces it);
  *  - unmaps a region from every device before the region goes away (a
  *    failing unmap refuses the removal and re-maps what it had unmapped);
  *  - unmaps everything from a device that is removed (RTE_ETH_EVENT_DESTROY)
@@ -42,6 +46,17 @@
  *
  * Only regions of this library are mapped; memory forwarded from EAL's
  * events is not (EAL and VFIO handle EAL's own memory).
+ *
+ * Mappings are made per IOMMU domain: every device belongs to one domain
+ * (its own, unless its driver declares a shared one, or it is a PCI
+ * device on VFIO's default container). A range is mapped once per domain,
+ * through any of its devices, and unmapped when the last device of the
+ * domain that has it stops needing it. A domain may have an entry limit:
+ * a region needing more entries than are left is refused (ENOSPC) before
+ * anything is mapped. On a domain flagged RTE_EXTMEM_DMA_DOMAIN_F_EAL_HEAP
+ * regions added to a heap are neither mapped nor unmapped by the
+ * dispatcher: EAL maps heap memory there itself. See the device-mapping
+ * guide for the domain model.
  */
 
 #include <stdbool.h>
@@ -60,6 +75,15 @@ extern "C" {
 
 /** Maximum length of a device name in dispatcher records, with the NUL. */
 #define RTE_EXTMEM_DMA_DEV_NAMESIZE 64
+/** Maximum length of a DMA domain name, with the NUL. */
+#define RTE_EXTMEM_DMA_DOMAIN_NAMESIZE 64
+
+/** The domain is shared by several devices (otherwise it is one device's). */
+#define RTE_EXTMEM_DMA_DOMAIN_F_SHARED RTE_BIT32(0)
+/** EAL maps heap memory into the domain itself (VFIO's default container):
+ * regions added to a heap are not mapped there by the dispatcher.
+ */
+#define RTE_EXTMEM_DMA_DOMAIN_F_EAL_HEAP RTE_BIT32(1)
 
 /** What the dispatcher knows about a device. */
 enum rte_extmem_dma_dev_state {
@@ -102,6 +126,30 @@ struct rte_extmem_dma_dev_info {
 	uint64_t unmap_calls;
 	/** errno of the last failure on the device, 0 if none. */
 	int error;
+	/** Domain of the device (its own name when not shared); "" while
+	 * the dispatcher does not know the device.
+	 */
+	char domain[RTE_EXTMEM_DMA_DOMAIN_NAMESIZE];
+};
+
+/** A DMA domain as seen by the dispatcher. */
+struct rte_extmem_dma_domain_info {
+	/** RTE_EXTMEM_DMA_DOMAIN_F_* flags. */
+	uint32_t flags;
+	/** Devices of the domain known to the dispatcher. */
+	unsigned int n_devs;
+	/** Regions mapped in the domain by the dispatcher. */
+	unsigned int n_regions;
+	/** Entries the domain holds at most, 0 if no limit is known. */
+	unsigned int max_entries;
+	/** Entries (IOVA-contiguous runs) the dispatcher has mapped now. */
+	unsigned int n_entries;
+	/** max_entries - n_entries, UINT_MAX without a known limit. */
+	unsigned int entries_left;
+	/** Successful rte_dev_dma_map() calls made for the domain. */
+	uint64_t map_calls;
+	/** Successful rte_dev_dma_unmap() calls made for the domain. */
+	uint64_t unmap_calls;
 };
 
 /** One (region x device) mapping. */
@@ -133,7 +181,10 @@ struct rte_extmem_dma_mapping_info {
  *   - EINVAL: NULL @p dev, @p region not a live region, or no page of
  *     the region has a known IOVA;
  *   - ENODEV: @p dev is not a device of any bus, or no driver is bound;
- *   - EEXIST: the region is already mapped on the device;
+ *   - EEXIST: the region is already mapped on the device, or it is a heap
+ *     region in a domain where EAL maps heap memory;
+ *   - ENOSPC: the device's domain has fewer entries left than the region
+ *     needs (the log line names the domain and the numbers);
  *   - ENOTSUP: the device does not do DMA mapping;
  *   - another errno: the driver's failure (every run mapped before the
  *     failing one was unmapped).
@@ -228,6 +279,40 @@ int rte_extmem_dma_dev_optout(const char *dev_name, bool optout);
 __rte_experimental
 int rte_extmem_dma_dev_info_get(const char *dev_name,
 	struct rte_extmem_dma_dev_info *info);
+
+/**
+ * Describe a DMA domain: a shared domain by its name, or a device's own
+ * domain by the device name.
+ *
+ * @param name
+ *   Domain name (rte_extmem_dma_dev_info::domain).
+ * @param info
+ *   Filled on success.
+ * @return
+ *   0 on success, -1 with rte_errno set:
+ *   - EINVAL: NULL, empty or too long @p name, or NULL @p info;
+ *   - ENOENT: no such domain.
+ */
+__rte_experimental
+int rte_extmem_dma_domain_info_get(const char *name,
+	struct rte_extmem_dma_domain_info *info);
+
+/**
+ * Call a function for every DMA domain, shared ones first, until it
+ * returns non-zero.
+ *
+ * @param fn
+ *   Called with each domain's name and @p arg, under the library lock:
+ *   it may call rte_extmem_dma_domain_info_get() but nothing that maps.
+ * @param arg
+ *   Passed to @p fn.
+ * @return
+ *   0 when every domain was visited, what @p fn returned when it stopped
+ *   the walk, -1 with rte_errno EINVAL on a NULL @p fn.
+ */
+__rte_experimental
+int rte_extmem_dma_domain_walk(int (*fn)(const char *name, void *arg),
+	void *arg);
 
 /**
  * Switch automatic mapping on or off (on by default). Switching it off

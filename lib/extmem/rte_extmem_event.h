@@ -173,7 +173,8 @@ const char *rte_extmem_event_type_name(enum rte_extmem_event_type type);
  * @return
  *   1 if EAL_ALLOC and EAL_FREE events are forwarded; 0 with rte_errno
  *   ENOTSUP if EAL does not provide memory events (legacy memory mode,
- *   e.g. --no-huge), or EAGAIN if EAL is not initialised yet.
+ *   e.g. --no-huge), E_RTE_NO_CONFIG if EAL is not initialised yet, or
+ *   EAGAIN if EAL refused the registration (logged).
  */
 __rte_experimental
 int rte_extmem_event_eal_forwarding(void);

@@ -148,7 +148,9 @@ int rte_extmem_heap_params_init(struct rte_extmem_heap_params *params);
  *   - EEXIST: a heap (any EAL malloc heap) or a region with this name
  *     exists (heaps and regions share one namespace);
  *   - EPERM: the name is the name of, or reserved for, a native heap;
- *   - ENOSPC: EAL has no free heap (RTE_MAX_HEAPS) or memseg list left;
+ *   - ENOSPC: EAL has no free heap (RTE_MAX_HEAPS) or memseg list left,
+ *     or a DMA domain has fewer mapping entries left than the region
+ *     needs (as for rte_extmem_region_create());
  *   - ENOTSUP: some pages of the region have no known IOVA and the heap
  *     lacks RTE_EXTMEM_HEAP_F_NO_IOVA, or EAL runs in legacy memory mode
  *     and the region's IOVAs are not contiguous (EAL would treat them as

@@ -17,14 +17,19 @@ checks:
   no-hugepages                   no hugetlbfs: EAL runs --no-huge by itself
   cores                          --nb-cores 2 with 2 queues per port
   options                        invalid options are refused, --help works
+  dumpcap                        dpdk-dumpcap captures what the app forwards
+                                 (the app serves packet capture as primary)
 
-Environment: ETP_MRNIC=1 when the binary links the net_mrnic driver.
+Environment: ETP_MRNIC=1 when the binary links the net_mrnic driver;
+ETP_DUMPCAP: the dpdk-dumpcap program (empty: dumpcap skipped).
 Exit status 0 on success, 77 on skip, 1 on failure.
 """
 
 import json
 import os
+import shutil
 import signal
+import struct
 import subprocess
 import sys
 import tempfile
@@ -331,6 +336,155 @@ def t_options():
     check(p.returncode == 0 and "--mp-alloc" in p.stdout, "--help failed")
 
 
+def pcapng_blocks(path):
+    """{block type: count} of a little-endian pcapng file."""
+    with open(path, "rb") as f:
+        data = f.read()
+    blocks, off = {}, 0
+    while off + 12 <= len(data):
+        btype, blen = struct.unpack_from("<II", data, off)
+        check(blen >= 12 and blen % 4 == 0 and off + blen <= len(data),
+              f"pcapng block at {off}: bad length {blen}")
+        blocks[btype] = blocks.get(btype, 0) + 1
+        off += blen
+    check(off == len(data), f"pcapng: {len(data) - off} trailing bytes")
+    return blocks
+
+
+def wait_forwarding(p, out, what):
+    """Read the app's output until its first periodic statistics."""
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        line = p.stdout.readline()
+        if not line:
+            break
+        out.append(line)
+        if line.startswith("---- "):
+            return
+    raise Failure(f"{what}: forwarding did not start:\n" + "".join(out))
+
+
+class PcapngCounter:
+    """Counts the enhanced packet blocks of a pcapng file as it grows."""
+
+    def __init__(self, path):
+        self.path, self.off, self.n = path, 0, 0
+
+    def packets(self):
+        try:
+            with open(self.path, "rb") as f:
+                f.seek(self.off)
+                data = f.read(1 << 20)
+        except OSError:
+            return self.n
+        off = 0
+        while off + 8 <= len(data):
+            btype, blen = struct.unpack_from("<II", data, off)
+            if blen < 12 or off + blen > len(data):
+                break
+            self.n += btype == 6
+            off += blen
+        self.off += off
+        return self.n
+
+
+def t_dumpcap():
+    """dpdk-dumpcap (a secondary process, no EAL options but the file
+    prefix) captures what a port of the running app receives and sends.
+
+    DPDK 22.11's pdump removes its callbacks without waiting for the
+    datapath to leave them, and dumpcap frees the pool they copy into
+    right after: a dumpcap that stops by itself (-c) while the app
+    forwards may crash the app. So the app stops first: once 100 packets
+    are in the file dumpcap is paused (SIGSTOP: the file stops growing),
+    the app is told to stop and dumpcap resumes when the app's forwarding
+    is over (the app's exit needs it to answer); dumpcap then sees the
+    primary gone, closes its file and exits without touching the ports."""
+    dumpcap = os.environ.get("ETP_DUMPCAP", "")
+    if not dumpcap:
+        print("SKIP: no dpdk-dumpcap")
+        return SKIP
+    if not huge_available():
+        # a secondary process shares the primary's hugepage memory only
+        print("SKIP: no free 2M hugepages (secondaries need them)")
+        return SKIP
+    prefix = f"etp_test_{os.getpid()}_dumpcap"
+    with tempfile.TemporaryDirectory() as tmp:
+        jf = os.path.join(tmp, "r.json")
+        pcap = os.path.join(tmp, "capture.pcapng")
+        # The secondary maps the primary's memory at the same addresses:
+        # EAL's default base (4 GiB) is in AddressSanitizer's shadow in an
+        # instrumented app, which then reserves it among the addresses of
+        # the libraries (the secondary's too). Ask for one far from both.
+        cmd = [APP, "-l", "0-1", "--no-pci", f"--file-prefix={prefix}",
+               "--base-virtaddr=0x300000000000",
+               "--log-level=lib.eal:error"] + NULL_PORTS + [
+            "--", "--mp-alloc", "native", "--stats-period", "0.2",
+            "--json-file", jf]
+        print("+", " ".join(cmd), flush=True)
+        p = subprocess.Popen(cmd, stdout=subprocess.PIPE,
+                             stderr=subprocess.STDOUT, text=True)
+        out, d, dout, stopped = [], None, "", False
+        try:
+            wait_forwarding(p, out, "dumpcap")
+            dcmd = [dumpcap, f"--file-prefix={prefix}", "-i", "net_null0",
+                    "-q", "-w", pcap]
+            print("+", " ".join(dcmd), flush=True)
+            d = subprocess.Popen(dcmd, stdout=subprocess.PIPE,
+                                 stderr=subprocess.STDOUT, text=True)
+            count = PcapngCounter(pcap)
+            deadline = time.monotonic() + 60
+            while (count.packets() < 100 and d.poll() is None and
+                   time.monotonic() < deadline):
+                time.sleep(0.001)
+            if d.poll() is None:
+                d.send_signal(signal.SIGSTOP)
+                stopped = True
+            check(count.n >= 100, "fewer than 100 packets captured in "
+                  "60 s, or dpdk-dumpcap exited")
+        finally:
+            if p.poll() is None:
+                p.send_signal(signal.SIGINT)
+                deadline = time.monotonic() + 30
+                while time.monotonic() < deadline:
+                    line = p.stdout.readline()
+                    if not line:
+                        break
+                    out.append(line)
+                    if line.startswith("===="):
+                        break  # forwarding over, summary follows
+            if stopped:
+                d.send_signal(signal.SIGCONT)
+            try:
+                rest, _ = p.communicate(timeout=30)
+            except subprocess.TimeoutExpired:
+                p.kill()
+                rest, _ = p.communicate()
+            print("".join(out) + rest)
+            if d is not None:
+                # the primary is gone: dumpcap notices, closes the file
+                try:
+                    dout, _ = d.communicate(timeout=30)
+                except subprocess.TimeoutExpired:
+                    d.kill()
+                    dout, _ = d.communicate()
+                print(dout)
+            shutil.rmtree(f"/var/run/dpdk/{prefix}", ignore_errors=True)
+        check(p.returncode == 0, f"app exit status {p.returncode}")
+        check(d.returncode == 0, f"dpdk-dumpcap exit status {d.returncode}")
+        blocks = pcapng_blocks(pcap)
+        # section header, interface description, enhanced packet blocks
+        check(blocks.get(0x0A0D0D0A) == 1, "no pcapng section header")
+        check(blocks.get(1, 0) >= 1, "no interface description block")
+        n = blocks.get(6, 0)
+        check(n >= 100, f"{n} packets in the file, expected 100 or more")
+        print(f"{n} packets captured")
+        with open(jf) as f:
+            res = json.load(f)
+        check_counts(res, "io")
+    return 0
+
+
 def main():
     global APP
     if len(sys.argv) < 3:
@@ -343,7 +497,8 @@ def main():
         return SKIP
     tests = {"fwd": t_fwd, "fwd-modes": t_fwd_modes, "json": t_json,
              "mrnic-mr": t_mrnic_mr, "no-hugepages": t_no_hugepages,
-             "sigint": t_sigint, "cores": t_cores, "options": t_options}
+             "sigint": t_sigint, "cores": t_cores, "options": t_options,
+             "dumpcap": t_dumpcap}
     try:
         if tests[name](*args) == SKIP:
             return SKIP

@@ -95,7 +95,8 @@ struct mrnic_port {
 	uint32_t started;	/* atomic */
 	uint16_t max_queues;
 	struct rte_ether_addr mac;
-	struct mrnic_mr_table mr;
+	struct mrnic_mr_table mr;	/* own table (no shared domain) */
+	struct mrnic_mr_table *mrt;	/* table in use: &mr or a domain's */
 	bool mem_cb;		/* memory event callback registered */
 	bool closed;		/* dev_close done: the table is gone */
 	struct mrnic_txq *txqs[MRNIC_MAX_QUEUES];
@@ -114,6 +115,16 @@ void mrnic_ctl_unlock(void);
 void mrnic_quiesce(void *port);
 /* Same for the Tx queues of one port (caller holds the control lock). */
 void mrnic_quiesce_txqs(struct mrnic_port *port);
+/* Same for the Tx queues of every port (readers of a shared table). */
+void mrnic_quiesce_all(void);
+
+/* Shared DMA domains (mrnic_domain.c): the table of a domain, made on its
+ * first port; NULL with rte_errno (EEXIST: other parameters, ENOMEM).
+ */
+struct mrnic_mr_table *mrnic_domain_get(const char *name,
+	enum mrnic_mr_mode mode, uint32_t max_map, bool eal_heap);
+/* A port of the domain is closed; the last one frees the table. */
+void mrnic_domain_put(struct mrnic_mr_table *tbl);
 
 /* rxtx */
 uint16_t mrnic_rx_burst(void *q, struct rte_mbuf **pkts, uint16_t n);

@@ -18,7 +18,7 @@ rte_pmd_mrnic_mr_mode(uint16_t port_id)
 
 	if (port == NULL)
 		return -1;
-	switch (port->mr.mode) {
+	switch (port->mrt->mode) {
 	case MRNIC_MR_EXTMEM:
 		return RTE_PMD_MRNIC_MR_EXTMEM;
 	case MRNIC_MR_OFF:
@@ -63,11 +63,11 @@ rte_pmd_mrnic_translate(uint16_t port_id, const void *addr, size_t len,
 		rte_errno = EINVAL;
 		return -1;
 	}
-	if (port->mr.mode == MRNIC_MR_OFF) {
+	if (port->mrt->mode == MRNIC_MR_OFF) {
 		*iova = (uintptr_t)addr;
 		return 0;
 	}
-	mrnic_mr_ctrl_init(&c, &port->mr);
+	mrnic_mr_ctrl_init(&c, port->mrt);
 	if (mrnic_mr_xlate(&c, (uintptr_t)addr, len, iova, &key) < 0) {
 		rte_errno = EFAULT;
 		return -1;
@@ -87,7 +87,7 @@ rte_pmd_mrnic_dma_mapped(uint16_t port_id, const void *addr, size_t len)
 		rte_errno = EINVAL;
 		return -1;
 	}
-	return mrnic_mr_dma_mapped(&port->mr, (uintptr_t)addr, len) ? 1 : 0;
+	return mrnic_mr_dma_mapped(port->mrt, (uintptr_t)addr, len) ? 1 : 0;
 }
 
 int
@@ -111,7 +111,7 @@ rte_pmd_mrnic_xlate_burst(uint16_t port_id, uint16_t queue_id,
 		return -1;
 	}
 	txq = port->txqs[queue_id];
-	off = port->mr.mode == MRNIC_MR_OFF;
+	off = port->mrt->mode == MRNIC_MR_OFF;
 	/* the reader sections of a burst, as the datapath has them */
 	for (i = 0; i < n; i++) {
 		if (i % MRNIC_BURST == 0) {
@@ -119,7 +119,7 @@ rte_pmd_mrnic_xlate_burst(uint16_t port_id, uint16_t queue_id,
 				mrnic_txq_leave(txq);
 			mrnic_txq_enter(txq);
 			if (!off)
-				mrnic_mr_ctrl_sync(&txq->src, &port->mr);
+				mrnic_mr_ctrl_sync(&txq->src, port->mrt);
 		}
 		if (off) {
 			iovas[i] = (uintptr_t)addrs[i];

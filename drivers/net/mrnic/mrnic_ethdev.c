@@ -22,6 +22,8 @@
 #include <rte_pause.h>
 #include <rte_spinlock.h>
 
+#include <rte_extmem_dma_driver.h>
+
 #include "mrnic.h"
 
 RTE_LOG_REGISTER_DEFAULT(mrnic_logtype, NOTICE);
@@ -29,13 +31,24 @@ RTE_LOG_REGISTER_DEFAULT(mrnic_logtype, NOTICE);
 #define MRNIC_ARG_MR "mr"
 #define MRNIC_ARG_PEER "peer"
 #define MRNIC_ARG_QUEUES "queues"
+#define MRNIC_ARG_DOMAIN "domain"
+#define MRNIC_ARG_DOMAIN_ENTRIES "domain_entries"
+#define MRNIC_ARG_DOMAIN_HEAP "domain_heap"
 #define MRNIC_PARAMS \
 	MRNIC_ARG_MR "=cache|extmem|off " \
 	MRNIC_ARG_PEER "=<name>|self " \
-	MRNIC_ARG_QUEUES "=<1-16>"
+	MRNIC_ARG_QUEUES "=<1-16> " \
+	MRNIC_ARG_DOMAIN "=<name> " \
+	MRNIC_ARG_DOMAIN_ENTRIES "=<1-65535> " \
+	MRNIC_ARG_DOMAIN_HEAP "=eal|dispatcher"
+/* EAL's user maps per VFIO container (VFIO_MAX_USER_MEM_MAPS) */
+#define MRNIC_DOMAIN_ENTRIES 256
+/* the kernel's dma_entry_limit per container */
+#define MRNIC_DOMAIN_ENTRIES_MAX 65535
 
 static const char *const mrnic_valid_args[] = {
-	MRNIC_ARG_MR, MRNIC_ARG_PEER, MRNIC_ARG_QUEUES, NULL
+	MRNIC_ARG_MR, MRNIC_ARG_PEER, MRNIC_ARG_QUEUES, MRNIC_ARG_DOMAIN,
+	MRNIC_ARG_DOMAIN_ENTRIES, MRNIC_ARG_DOMAIN_HEAP, NULL
 };
 
 static const struct eth_dev_ops mrnic_ops;
@@ -77,6 +90,17 @@ mrnic_quiesce_txqs(struct mrnic_port *port)
 }
 
 void
+mrnic_quiesce_all(void)
+{
+	struct mrnic_port *p;
+
+	mrnic_ctl_lock();
+	TAILQ_FOREACH(p, &mrnic_ports, next)
+		mrnic_quiesce_txqs(p);
+	mrnic_ctl_unlock();
+}
+
+void
 mrnic_quiesce(void *arg)
 {
 	struct mrnic_port *port = arg;
@@ -112,6 +136,21 @@ mrnic_port_get(uint16_t port_id)
 
 /* ---- control operations ---- */
 
+/*
+ * A port probed after regions exist gets them from the DMA dispatcher
+ * once its probe has returned (the vdev bus binds the driver only then):
+ * have them mapped before the port can move a packet.
+ */
+static int
+mrnic_dma_ready(struct mrnic_port *port)
+{
+	if (rte_extmem_dma_driver_dev_ready(port->eth->device) == 0)
+		return 0;
+	MRNIC_LOG(ERR, "%s: memory could not be mapped: %s", port->name,
+		rte_strerror(rte_errno));
+	return -rte_errno;
+}
+
 static int
 mrnic_dev_configure(struct rte_eth_dev *dev)
 {
@@ -120,7 +159,7 @@ mrnic_dev_configure(struct rte_eth_dev *dev)
 	if (dev->data->nb_rx_queues > port->max_queues ||
 			dev->data->nb_tx_queues > port->max_queues)
 		return -EINVAL;
-	return 0;
+	return mrnic_dma_ready(port);
 }
 
 static int
@@ -172,6 +211,7 @@ mrnic_dev_start(struct rte_eth_dev *dev)
 	struct mrnic_port *port = dev->data->dev_private;
 	struct mrnic_port *peer;
 	uint16_t i;
+	int ret;
 
 	for (i = 0; i < dev->data->nb_rx_queues; i++)
 		if (port->rxqs[i] == NULL)
@@ -179,6 +219,9 @@ mrnic_dev_start(struct rte_eth_dev *dev)
 	for (i = 0; i < dev->data->nb_tx_queues; i++)
 		if (port->txqs[i] == NULL)
 			return -EINVAL;
+	ret = mrnic_dma_ready(port);
+	if (ret != 0)
+		return ret;
 	__atomic_store_n(&port->started, 1, __ATOMIC_RELEASE);
 	for (i = 0; i < dev->data->nb_rx_queues; i++)
 		dev->data->rx_queue_state[i] = RTE_ETH_QUEUE_STATE_STARTED;
@@ -356,7 +399,7 @@ mrnic_mem_event_cb(enum rte_mem_event type, const void *addr, size_t len,
 {
 	struct mrnic_port *port = arg;
 
-	mrnic_mr_mem_event(&port->mr, type == RTE_MEM_EVENT_ALLOC,
+	mrnic_mr_mem_event(port->mrt, type == RTE_MEM_EVENT_ALLOC,
 		(uintptr_t)addr, len);
 }
 
@@ -409,6 +452,12 @@ mrnic_dev_close(struct rte_eth_dev *dev)
 	port->closed = true;
 	mrnic_mr_table_fini(&port->mr);
 	rte_rwlock_write_unlock(&port->mr.lock);
+	if (port->mrt != &port->mr) {
+		/* the domain's table stays while another port has it */
+		rte_extmem_dma_driver_domain_clear(port->name);
+		mrnic_domain_put(port->mrt);
+		port->mrt = &port->mr;
+	}
 	/* not allocated separately: ethdev must not free it */
 	dev->data->mac_addrs = NULL;
 	return 0;
@@ -444,6 +493,9 @@ struct mrnic_args {
 	enum mrnic_mr_mode mode;
 	char peer[RTE_DEV_NAME_MAX_LEN];
 	unsigned int queues;
+	char domain[RTE_EXTMEM_DMA_DOMAIN_NAMESIZE];	/* "" own table */
+	unsigned int domain_entries;
+	bool domain_eal_heap;
 };
 
 static int
@@ -476,21 +528,70 @@ mrnic_arg_peer(const char *key __rte_unused, const char *value, void *opaque)
 	return 0;
 }
 
+/* An unsigned integer in [lo, hi]. */
+static int
+mrnic_arg_uint(const char *value, unsigned long lo, unsigned long hi,
+	unsigned int *out)
+{
+	unsigned long v;
+	char *end;
+
+	if (value == NULL || value[0] == '\0' || value[0] == '-')
+		return -EINVAL;
+	errno = 0;
+	v = strtoul(value, &end, 0);
+	if (errno != 0 || *end != '\0' || v < lo || v > hi)
+		return -EINVAL;
+	*out = (unsigned int)v;
+	return 0;
+}
+
 static int
 mrnic_arg_queues(const char *key __rte_unused, const char *value,
 	void *opaque)
 {
 	struct mrnic_args *a = opaque;
-	unsigned long v;
-	char *end;
+
+	return mrnic_arg_uint(value, 1, MRNIC_MAX_QUEUES, &a->queues);
+}
+
+static int
+mrnic_arg_domain(const char *key __rte_unused, const char *value,
+	void *opaque)
+{
+	struct mrnic_args *a = opaque;
+
+	if (value == NULL || value[0] == '\0' ||
+			strlen(value) >= sizeof(a->domain))
+		return -EINVAL;
+	snprintf(a->domain, sizeof(a->domain), "%s", value);
+	return 0;
+}
+
+static int
+mrnic_arg_domain_entries(const char *key __rte_unused, const char *value,
+	void *opaque)
+{
+	struct mrnic_args *a = opaque;
+
+	return mrnic_arg_uint(value, 1, MRNIC_DOMAIN_ENTRIES_MAX,
+		&a->domain_entries);
+}
+
+static int
+mrnic_arg_domain_heap(const char *key __rte_unused, const char *value,
+	void *opaque)
+{
+	struct mrnic_args *a = opaque;
 
 	if (value == NULL)
 		return -EINVAL;
-	errno = 0;
-	v = strtoul(value, &end, 0);
-	if (errno != 0 || *end != '\0' || v < 1 || v > MRNIC_MAX_QUEUES)
+	if (strcmp(value, "eal") == 0)
+		a->domain_eal_heap = true;
+	else if (strcmp(value, "dispatcher") == 0)
+		a->domain_eal_heap = false;
+	else
 		return -EINVAL;
-	a->queues = (unsigned int)v;
 	return 0;
 }
 
@@ -503,6 +604,9 @@ mrnic_parse_args(const char *name, const char *params, struct mrnic_args *a)
 	a->mode = MRNIC_MR_CACHE;
 	a->peer[0] = '\0';
 	a->queues = MRNIC_DEFAULT_QUEUES;
+	a->domain[0] = '\0';
+	a->domain_entries = MRNIC_DOMAIN_ENTRIES;
+	a->domain_eal_heap = false;
 	if (params == NULL || params[0] == '\0')
 		return 0;
 	kv = rte_kvargs_parse(params, mrnic_valid_args);
@@ -515,9 +619,22 @@ mrnic_parse_args(const char *name, const char *params, struct mrnic_args *a)
 			rte_kvargs_process(kv, MRNIC_ARG_PEER, mrnic_arg_peer,
 				a) < 0 ||
 			rte_kvargs_process(kv, MRNIC_ARG_QUEUES,
-				mrnic_arg_queues, a) < 0) {
+				mrnic_arg_queues, a) < 0 ||
+			rte_kvargs_process(kv, MRNIC_ARG_DOMAIN,
+				mrnic_arg_domain, a) < 0 ||
+			rte_kvargs_process(kv, MRNIC_ARG_DOMAIN_ENTRIES,
+				mrnic_arg_domain_entries, a) < 0 ||
+			rte_kvargs_process(kv, MRNIC_ARG_DOMAIN_HEAP,
+				mrnic_arg_domain_heap, a) < 0) {
 		MRNIC_LOG(ERR, "%s: invalid devargs '%s' (valid: %s)", name,
 			params, MRNIC_PARAMS);
+		ret = -EINVAL;
+	} else if (a->domain[0] == '\0' &&
+			(rte_kvargs_count(kv, MRNIC_ARG_DOMAIN_ENTRIES) > 0 ||
+			 rte_kvargs_count(kv, MRNIC_ARG_DOMAIN_HEAP) > 0)) {
+		MRNIC_LOG(ERR, "%s: %s and %s need %s", name,
+			MRNIC_ARG_DOMAIN_ENTRIES, MRNIC_ARG_DOMAIN_HEAP,
+			MRNIC_ARG_DOMAIN);
 		ret = -EINVAL;
 	}
 	rte_kvargs_free(kv);
@@ -577,6 +694,30 @@ mrnic_pair(struct mrnic_port *port)
 
 /* ---- probe / remove ---- */
 
+/* Use the table of a shared domain and tell the DMA dispatcher. */
+static int
+mrnic_domain_join(struct mrnic_port *port, const struct mrnic_args *a)
+{
+	struct mrnic_mr_table *tbl;
+	int err;
+
+	tbl = mrnic_domain_get(a->domain, a->mode, a->domain_entries,
+		a->domain_eal_heap);
+	if (tbl == NULL)
+		return -rte_errno;
+	if (rte_extmem_dma_driver_domain_set(port->name, a->domain,
+			a->domain_entries, a->domain_eal_heap ?
+				RTE_EXTMEM_DMA_DOMAIN_F_EAL_HEAP : 0) != 0) {
+		err = rte_errno;
+		MRNIC_LOG(ERR, "%s: domain %s refused by the DMA dispatcher: "
+			"%s", port->name, a->domain, rte_strerror(err));
+		mrnic_domain_put(tbl);
+		return -err;
+	}
+	port->mrt = tbl;
+	return 0;
+}
+
 static int
 mrnic_probe(struct rte_vdev_device *vdev)
 {
@@ -612,11 +753,21 @@ mrnic_probe(struct rte_vdev_device *vdev)
 		rte_eth_dev_release_port(eth);
 		return -ENOMEM;
 	}
+	port->mrt = &port->mr;
+	if (args.domain[0] != '\0') {
+		ret = mrnic_domain_join(port, &args);
+		if (ret != 0) {
+			mrnic_mr_table_fini(&port->mr);
+			rte_eth_dev_release_port(eth);
+			return ret;
+		}
+	}
 	snprintf(cb_name, sizeof(cb_name), "mrnic_%s", name);
 	if (rte_mem_event_callback_register(cb_name, mrnic_mem_event_cb,
 			port) == 0) {
 		port->mem_cb = true;
 		port->mr.events = true;
+		port->mrt->events = true;
 	} else {
 		/* legacy memory (--no-huge): EAL never frees its memory */
 		MRNIC_LOG(INFO, "%s: no memory event callback (%s)", name,
@@ -641,11 +792,12 @@ mrnic_probe(struct rte_vdev_device *vdev)
 	mrnic_pair(port);
 	mrnic_ctl_unlock();
 
-	MRNIC_LOG(INFO, "%s: port %u, mr=%s, peer %s, %u queues", name,
+	MRNIC_LOG(INFO, "%s: port %u, mr=%s, peer %s, %u queues%s%s", name,
 		eth->data->port_id, args.mode == MRNIC_MR_CACHE ? "cache" :
 		args.mode == MRNIC_MR_EXTMEM ? "extmem" : "off",
 		port->peer == port ? "none (loopback)" : port->peer->name,
-		args.queues);
+		args.queues, args.domain[0] != '\0' ? ", domain " : "",
+		args.domain);
 	rte_eth_dev_probing_finish(eth);
 	return 0;
 }
@@ -689,7 +841,7 @@ mrnic_dma_map(struct rte_vdev_device *vdev, void *addr, uint64_t iova,
 		rte_errno = ENODEV;
 		return -1;
 	}
-	return mrnic_mr_dma_map(&port->mr, (uintptr_t)addr, iova, len);
+	return mrnic_mr_dma_map(port->mrt, (uintptr_t)addr, iova, len);
 }
 
 static int
@@ -701,7 +853,7 @@ mrnic_dma_unmap(struct rte_vdev_device *vdev, void *addr, uint64_t iova,
 	/* a closed device has forgotten every mapping already */
 	if (port == NULL || port->closed)
 		return 0;
-	return mrnic_mr_dma_unmap(&port->mr, (uintptr_t)addr, iova, len);
+	return mrnic_mr_dma_unmap(port->mrt, (uintptr_t)addr, iova, len);
 }
 
 static struct rte_vdev_driver mrnic_vdev_drv = {

@@ -364,6 +364,16 @@ mrnic_mr_dma_map(struct mrnic_mr_table *tbl, uintptr_t va, rte_iova_t iova,
 			i < tbl->n && tbl->mrs[i].start < va + len; i++) {
 		const struct mrnic_mr *e = &tbl->mrs[i];
 
+		if (e->end > va && (e->flags & MRNIC_MR_F_MAP) &&
+				tbl->shared) {
+			/* VFIO: kernel EEXIST, EAL logs, succeeds */
+			tbl->dup_maps++;
+			MRNIC_LOG(INFO, "%s: dma_map %#" PRIxPTR " len %zu "
+				"overlaps mapped %#" PRIxPTR "-%#" PRIxPTR
+				": accepted without effect", tbl->name, va, len,
+				e->start, e->end);
+			goto out;
+		}
 		if (e->end > va && (e->flags & MRNIC_MR_F_MAP)) {
 			MRNIC_LOG(ERR, "%s: dma_map %#" PRIxPTR " len %zu "
 				"overlaps mapped %#" PRIxPTR "-%#" PRIxPTR,
@@ -372,6 +382,14 @@ mrnic_mr_dma_map(struct mrnic_mr_table *tbl, uintptr_t va, rte_iova_t iova,
 			ret = -1;
 			goto out;
 		}
+	}
+	if (tbl->max_map != 0 && tbl->n_map >= tbl->max_map) {
+		MRNIC_LOG(ERR, "%s: dma_map %#" PRIxPTR " len %zu: all %u "
+			"mapping entries in use", tbl->name, va, len,
+			tbl->max_map);
+		rte_errno = ENOSPC;
+		ret = -1;
+		goto out;
 	}
 	/* ranges registered on miss are superseded by the mapping */
 	removed = tbl_remove_overlap(tbl, va, va + len, MRNIC_MR_F_MISS);
@@ -385,6 +403,7 @@ mrnic_mr_dma_map(struct mrnic_mr_table *tbl, uintptr_t va, rte_iova_t iova,
 		ret = -1;
 		goto out;
 	}
+	tbl->n_map++;
 	if (have_region && xacct_add(tbl, (uintptr_t)r, (uintptr_t)info.addr,
 			info.len, va, len))
 		xset_add(tbl, (uintptr_t)r, (uintptr_t)info.addr,
@@ -420,6 +439,7 @@ mrnic_mr_dma_unmap(struct mrnic_mr_table *tbl, uintptr_t va,
 		return -1;
 	}
 	tbl_remove(tbl, (uint32_t)found);
+	tbl->n_map--;
 	xset_remove_overlap(tbl, va, va + len);
 	xacct_sub(tbl, va, len);
 	tbl_changed(tbl);
@@ -675,9 +695,11 @@ mrnic_mr_xlate_slow(struct mrnic_mr_ctrl *c, uintptr_t va, uintptr_t *end,
 				return 0;
 			}
 			/* a region not wholly mapped: only what dma_map gave
-			 * counts, never the region's memseg list
+			 * counts, never the region's memseg list, unless heap
+			 * memory is DMA-able here without it (EAL maps heap
+			 * memory into a VFIO container itself)
 			 */
-			reg = false;
+			reg = tbl->eal_heap;
 		}
 	}
 	/* memory outside regions, or a region mapped only in parts */

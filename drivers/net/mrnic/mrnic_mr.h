@@ -17,6 +17,13 @@
  *    around the missed address is entered. Dropped again on EAL memory
  *    events.
  *
+ * A table is a port's own, or shared by the ports of one DMA domain
+ * (devarg domain=): then it behaves like a VFIO container, one IOMMU
+ * table for all of them: a map overlapping a mapped range is accepted
+ * without effect (the kernel's EEXIST, which EAL takes as success), an
+ * unmap removes the range for every port, and at most max_map ranges are
+ * mapped (EAL's 256 user maps per container by default).
+ *
  * Readers are the Tx queues (a queue translates source buffers in its own
  * device's table and destination buffers in its peer's table), each
  * through a private mrnic_mr_ctrl: an MRU entry, a small linear cache and,
@@ -119,6 +126,11 @@ struct mrnic_mr_table {
 	uint64_t mem_seq;	/* bumped by every EAL memory event */
 	enum mrnic_mr_mode mode;
 	bool events;		/* EAL memory events reach the table */
+	bool shared;		/* a domain's table (VFIO rules) */
+	bool eal_heap;		/* heap memory DMA-able unmapped */
+	uint32_t max_map;	/* F_MAP entries at most, 0: no limit */
+	uint32_t n_map;		/* F_MAP entries */
+	uint64_t dup_maps;	/* overlapping maps accepted without effect */
 	uint64_t reg_on_miss;	/* registrations on miss (atomic) */
 	uint32_t xset_used;	/* slots not free (live + deleted) */
 	uint32_t n_xacct;

@@ -226,10 +226,10 @@ mrnic_tx_chunk(struct mrnic_txq *txq, struct rte_mbuf **pkts, uint16_t k,
 		txq->oerrors += k;
 		return nfree;
 	}
-	xlate = port->mr.mode != MRNIC_MR_OFF;
+	xlate = port->mrt->mode != MRNIC_MR_OFF;
 	if (xlate) {
-		mrnic_mr_ctrl_sync(&txq->src, &port->mr);
-		mrnic_mr_ctrl_sync(&txq->dst, &peer->mr);
+		mrnic_mr_ctrl_sync(&txq->src, port->mrt);
+		mrnic_mr_ctrl_sync(&txq->dst, peer->mrt);
 	}
 	space = rte_ring_free_count(rxq->ring);
 	for (i = 0; i < k; i++) {

@@ -179,9 +179,10 @@ mrnic_xstats_collect(struct mrnic_port *port, uint64_t v[MRNIC_XS_N])
 		}
 	}
 	mrnic_mr_lookups(port, v);
-	v[MRNIC_XS_MR_REG] = ld(&port->mr.reg_on_miss);
-	v[MRNIC_XS_MR_ENTRIES] = mrnic_mr_entries(&port->mr);
-	v[MRNIC_XS_MR_GEN] = __atomic_load_n(&port->mr.gen, __ATOMIC_RELAXED);
+	v[MRNIC_XS_MR_REG] = ld(&port->mrt->reg_on_miss);
+	v[MRNIC_XS_MR_ENTRIES] = mrnic_mr_entries(port->mrt);
+	v[MRNIC_XS_MR_GEN] = __atomic_load_n(&port->mrt->gen,
+		__ATOMIC_RELAXED);
 }
 
 int
@@ -235,6 +236,6 @@ mrnic_xstats_reset(struct rte_eth_dev *dev)
 		}
 	}
 	mrnic_mr_lookups(port, NULL);
-	zero(&port->mr.reg_on_miss);
+	zero(&port->mrt->reg_on_miss);
 	return mrnic_stats_reset(dev);
 }

@@ -1,0 +1,96 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ * Copyright(c) 2026 The dpdk-extmem authors
+ */
+
+#ifndef RTE_EXTMEM_DMA_DRIVER_H
+#define RTE_EXTMEM_DMA_DRIVER_H
+
+/**
+ * @file
+ * @internal
+ * librte_extmem DMA dispatcher, driver side: not part of the public API.
+ *
+ * A driver whose devices share one IOMMU-like translation domain (one
+ * table for several devices, the way every PCI device on VFIO's default
+ * container shares one container) says so here, so the dispatcher maps a
+ * range once per domain rather than once per device and stays within the
+ * domain's entry limit. A driver that says nothing gets one domain per
+ * device, without a known limit.
+ *
+ * The functions below take no lock of the library's dispatcher except
+ * rte_extmem_dma_driver_dev_ready(), and may be called from a probe (even
+ * one run by rte_eal_init(), before the library is used).
+ */
+
+#include <stdint.h>
+
+#include <rte_compat.h>
+#include <rte_dev.h>
+
+#include "rte_extmem_dma.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/**
+ * @internal
+ * Declare the domain of a device, before its ethdev ports are announced
+ * (RTE_ETH_EVENT_NEW). Every device declaring the same name is in the same
+ * domain; the first declaration fixes its limit and flags, a later one
+ * with other values is refused.
+ *
+ * @param dev_name
+ *   The device (rte_dev_name()).
+ * @param domain
+ *   Domain name, 1 to RTE_EXTMEM_DMA_DOMAIN_NAMESIZE - 1 characters.
+ * @param max_entries
+ *   Mappings (IOVA-contiguous runs) the domain holds at most, 0 if no
+ *   limit is known.
+ * @param flags
+ *   RTE_EXTMEM_DMA_DOMAIN_F_* flags.
+ * @return
+ *   0 on success, -1 with rte_errno set and nothing changed:
+ *   - EINVAL: bad name, unknown flag;
+ *   - EEXIST: the device already declared a domain, or the domain exists
+ *     with another limit or other flags;
+ *   - ENOMEM: out of memory.
+ */
+__rte_internal
+int rte_extmem_dma_driver_domain_set(const char *dev_name,
+	const char *domain, unsigned int max_entries, uint32_t flags);
+
+/**
+ * @internal
+ * Forget the domain declaration of a device (at its removal, after its
+ * ports are gone). Unknown names are ignored.
+ *
+ * @param dev_name
+ *   The device (rte_dev_name()).
+ */
+__rte_internal
+void rte_extmem_dma_driver_domain_clear(const char *dev_name);
+
+/**
+ * @internal
+ * Finish now the device's automatic mappings (the existing regions): a
+ * driver calls it before its device may carry traffic (dev_configure,
+ * dev_start), so a device probed after regions exist never moves a
+ * packet before its mappings are made. Returns at once when the library
+ * is not in use.
+ *
+ * @param dev
+ *   A probed device.
+ * @return
+ *   0 when the device has every mapping it is owed (or takes none), -1
+ *   with rte_errno set when mapping failed (the device is then in the
+ *   RTE_EXTMEM_DMA_DEV_FAILED state) or EINVAL on a NULL @p dev.
+ */
+__rte_internal
+int rte_extmem_dma_driver_dev_ready(struct rte_device *dev);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* RTE_EXTMEM_DMA_DRIVER_H */

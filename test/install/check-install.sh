@@ -1,0 +1,145 @@
+#!/bin/sh
+# SPDX-License-Identifier: BSD-3-Clause
+#
+# The installed files, used the way a user would after `meson install`
+# with the default prefix, without touching this machine:
+#  1. `meson install --destdir <stage>` (runtime and devel files);
+#  2. in a private mount namespace (unshare -m), the staged directories
+#     are laid over the real ones with read-only overlays (the library's
+#     libdir, the driver's link in EAL's default driver directory) and a
+#     dynamic linker cache rebuilt over them is bind-mounted on
+#     /etc/ld.so.cache: what ldconfig does after a real install. Nothing
+#     outside the namespace sees any of it;
+#  3. in there, with no LD_LIBRARY_PATH and no -d: every example and a
+#     program calling rte_pmd_mrnic_* are built with pkg-config from the
+#     staged .pc files and run, the driver linked shared and statically;
+#     stock dpdk-testpmd forwards packets between two net_mrnic ports that
+#     EAL loaded from its default driver directory by itself.
+#
+# usage: check-install.sh <build dir> <source dir> <EAL file prefix>
+# Exit status: 0 pass, 1 fail, 77 skipped (no root or no overlayfs).
+
+set -eu
+
+say() { printf 'check-install: %s\n' "$*"; }
+fail() { say "FAIL: $*"; exit 1; }
+
+[ $# -eq 3 ] || { echo "usage: $0 <build dir> <source dir> <prefix>" >&2; exit 2; }
+build=$(cd "$1" && pwd)
+src=$(cd "$2" && pwd)
+fprefix=$3
+
+if [ -z "${EXTMEM_CHECK_INSTALL_NS:-}" ]; then
+	[ "$(id -u)" -eq 0 ] || { say "SKIP: needs root for unshare -m"; exit 77; }
+	grep -qw overlay /proc/filesystems ||
+		{ say "SKIP: no overlayfs in this kernel"; exit 77; }
+	tmp=$(mktemp -d "${TMPDIR:-/tmp}/extmem-install.XXXXXX")
+	trap 'rm -rf "$tmp"' EXIT
+	if ! meson install -C "$build" --destdir "$tmp/stage" --no-rebuild \
+			--tags runtime,devel >"$tmp/install.log" 2>&1; then
+		cat "$tmp/install.log"
+		fail "meson install --destdir"
+	fi
+	rc=0
+	EXTMEM_CHECK_INSTALL_NS=$tmp unshare -m --propagation private \
+		"$0" "$@" || rc=$?
+	exit $rc
+fi
+
+# ---- inside the private mount namespace ----
+tmp=$EXTMEM_CHECK_INSTALL_NS
+stage=$tmp/stage
+intro() { meson introspect --buildoptions "$build" | python3 -c \
+	"import json,sys; print([o['value'] for o in json.load(sys.stdin) if o['name']=='$1'][0])"; }
+prefix=$(intro prefix)
+libdir=$prefix/$(intro libdir)
+pcdir=$stage$libdir/pkgconfig
+pmd_link=$(find "$stage" -name librte_net_mrnic.so -type l ! -path "$stage$libdir/*" | head -n 1)
+[ -n "$pmd_link" ] || fail "no driver link installed outside $libdir"
+pmd_dir=${pmd_link#"$stage"}
+pmd_dir=${pmd_dir%/*}
+eal_dir=$(PKG_CONFIG_PATH=$pcdir pkg-config --variable=eal_pmd_dir libdpdk-net-mrnic)
+[ "$pmd_dir" = "$eal_dir" ] ||
+	fail "driver installed in $pmd_dir, EAL loads from $eal_dir"
+say "driver link: $pmd_dir/librte_net_mrnic.so -> $(readlink "$pmd_link")"
+
+# Lay <stage><dir> over <dir> at its deepest existing ancestor.
+overlay() {
+	d=$1
+	while [ ! -d "$d" ]; do d=${d%/*}; done
+	mount -t overlay overlay -o "lowerdir=$stage$d:$d" "$d" ||
+		{ say "SKIP: cannot mount an overlay on $d"; exit 77; }
+	say "overlay of the staged files on $d (this namespace only)"
+}
+overlay "$libdir"
+overlay "$pmd_dir"
+ldconfig -X -C "$tmp/ld.so.cache"
+mount --bind "$tmp/ld.so.cache" /etc/ld.so.cache
+ldconfig -p | grep -q "librte_extmem\.so\.0 .*=> $libdir/" ||
+	fail "the linker cache does not name $libdir/librte_extmem.so.0"
+
+unset LD_LIBRARY_PATH
+PKG_CONFIG_PATH=$pcdir
+export PKG_CONFIG_PATH
+nohuge="--no-huge -m 256 --no-pci --log-level=lib.eal:error"
+
+# build <name> <source> <pkg-config flags...>
+build_app() {
+	name=$1 file=$2
+	shift 2
+	say "cc $(basename "$file") $*"
+	# shellcheck disable=SC2068
+	cc -O2 -Wall -Werror -o "$tmp/$name" "$file" $@ 2>"$tmp/cc.log" ||
+		{ cat "$tmp/cc.log"; fail "$name does not build from the installed files"; }
+	ldd "$tmp/$name" | grep -q "librte_extmem.so.0 => $libdir/" ||
+		fail "$name does not find librte_extmem in $libdir: $(ldd "$tmp/$name")"
+}
+run_app() {
+	name=$1
+	shift
+	say "run $name $*"
+	# shellcheck disable=SC2068
+	"$tmp/$name" $@ >"$tmp/$name.log" 2>&1 ||
+		{ cat "$tmp/$name.log"; fail "$name failed"; }
+	tail -n 3 "$tmp/$name.log"
+}
+
+ext=$(pkg-config --cflags --libs libdpdk-extmem)
+mrnic=$(pkg-config --cflags --libs libdpdk-net-mrnic)
+build_app private "$src/examples/extmem_private/main.c" "$ext"
+build_app heap "$src/examples/extmem_heap/main.c" "$ext"
+build_app devbuf "$src/examples/extmem_devbuf/main.c" "$mrnic"
+build_app mrnic_api "$src/test/install/mrnic_api_app.c" "$mrnic"
+# the driver linked in whole, from its static archive
+build_app mrnic_static "$src/test/install/mrnic_api_app.c" \
+	"$(pkg-config --cflags libdpdk-net-mrnic)" \
+	"$(pkg-config --variable=whole_archive_libs libdpdk-net-mrnic)" "$ext"
+ldd "$tmp/mrnic_static" | grep -q librte_net_mrnic &&
+	fail "mrnic_static loads librte_net_mrnic.so"
+
+run_app private $nohuge --file-prefix="${fprefix}inst_private"
+run_app heap $nohuge --file-prefix="${fprefix}inst_heap"
+run_app devbuf $nohuge --file-prefix="${fprefix}inst_devbuf"
+run_app mrnic_api $nohuge --file-prefix="${fprefix}inst_api" \
+	--vdev net_mrnic0,mr=extmem --vdev net_mrnic1,mr=extmem
+grep -q "2 net_mrnic ports from --vdev" "$tmp/mrnic_api.log" ||
+	fail "the --vdev ports were not net_mrnic ports"
+run_app mrnic_api $nohuge --file-prefix="${fprefix}inst_api2"
+run_app mrnic_static $nohuge --file-prefix="${fprefix}inst_static" \
+	--vdev net_mrnic0,mr=extmem --vdev net_mrnic1,mr=extmem
+
+# stock dpdk-testpmd: no -d, the driver comes from EAL's default dir
+testpmd=/usr/bin/dpdk-testpmd
+[ -x "$testpmd" ] || { say "SKIP (testpmd part): no $testpmd"; exit 0; }
+say "$testpmd --vdev net_mrnic0 --vdev net_mrnic1 (no -d)"
+# shellcheck disable=SC2086
+(sleep 3; echo) | timeout 60 "$testpmd" -l 0-1 $nohuge \
+	--file-prefix="${fprefix}inst_testpmd" \
+	--vdev net_mrnic0 --vdev net_mrnic1 -- \
+	--forward-mode=io --tx-first --total-num-mbufs=2048 \
+	>"$tmp/testpmd.log" 2>&1 || { cat "$tmp/testpmd.log"; fail "testpmd"; }
+rx=$(awk '/Accumulated forward statistics/ {s=1} s && /RX-packets:/ {print $2; exit}' "$tmp/testpmd.log")
+[ -n "$rx" ] && [ "$rx" -gt 0 ] ||
+	{ cat "$tmp/testpmd.log"; fail "testpmd forwarded no packet over net_mrnic"; }
+say "stock dpdk-testpmd forwarded $rx packets over net_mrnic"
+say "OK"
