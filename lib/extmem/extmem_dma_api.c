@@ -58,6 +58,8 @@ rte_extmem_dma_map(struct rte_extmem_region *region, struct rte_device *dev)
 	struct dma_dev *dd;
 	int ret = -1, err;
 
+	if (!EXTMEM_EAL_READY())
+		return -1;
 	if (dev == NULL) {
 		EXTMEM_FAIL(EINVAL, "device is NULL");
 		return -1;
@@ -141,6 +143,8 @@ rte_extmem_dma_unmap(struct rte_extmem_region *region, struct rte_device *dev)
 	struct dma_dev *dd;
 	int ret = -1;
 
+	if (!EXTMEM_EAL_READY())
+		return -1;
 	if (dev == NULL) {
 		EXTMEM_FAIL(EINVAL, "device is NULL");
 		return -1;
@@ -165,6 +169,8 @@ rte_extmem_dma_is_mapped(const struct rte_extmem_region *region,
 	const struct dma_dev *dd;
 	int ret = -1;
 
+	if (!EXTMEM_EAL_READY())
+		return -1;
 	if (dev == NULL) {
 		EXTMEM_FAIL(EINVAL, "device is NULL");
 		return -1;
@@ -185,6 +191,8 @@ rte_extmem_dma_mapping_info_get(const struct rte_extmem_region *region,
 	const struct dma_map *m;
 	int ret = -1;
 
+	if (!EXTMEM_EAL_READY())
+		return -1;
 	if (dev == NULL || info == NULL) {
 		EXTMEM_FAIL(EINVAL, "device or info is NULL");
 		return -1;
@@ -266,6 +274,8 @@ rte_extmem_dma_dev_optout(const char *dev_name, bool optout)
 {
 	int ret;
 
+	if (!EXTMEM_EAL_READY())
+		return -1;
 	if (extmem_name_check("device", dev_name,
 			RTE_EXTMEM_DMA_DEV_NAMESIZE) != 0)
 		return -1;
@@ -284,6 +294,8 @@ rte_extmem_dma_dev_info_get(const char *dev_name,
 {
 	const struct dma_dev *dd;
 
+	if (!EXTMEM_EAL_READY())
+		return -1;
 	if (!extmem_name_valid(dev_name, RTE_EXTMEM_DMA_DEV_NAMESIZE) ||
 			info == NULL) {
 		EXTMEM_FAIL(EINVAL, "bad device name or NULL info");
@@ -315,6 +327,8 @@ rte_extmem_dma_domain_info_get(const char *name,
 {
 	int ret;
 
+	if (!EXTMEM_EAL_READY())
+		return -1;
 	if (extmem_name_check("DMA domain", name,
 			RTE_EXTMEM_DMA_DOMAIN_NAMESIZE) != 0)
 		return -1;
@@ -333,6 +347,8 @@ rte_extmem_dma_domain_walk(int (*fn)(const char *name, void *arg), void *arg)
 {
 	int ret;
 
+	if (!EXTMEM_EAL_READY())
+		return -1;
 	if (fn == NULL) {
 		EXTMEM_FAIL(EINVAL, "walk function is NULL");
 		return -1;
@@ -350,6 +366,8 @@ rte_extmem_dma_auto_set(bool enable)
 	uint64_t op;
 	int ret = 0, err;
 
+	if (!EXTMEM_EAL_READY())
+		return -1;
 	dma_enter();
 	if (enable == dma_auto)
 		goto out;
@@ -381,6 +399,8 @@ rte_extmem_dma_auto_get(void)
 {
 	int ret;
 
+	if (!EXTMEM_EAL_READY())
+		return -1;
 	extmem_lock();
 	ret = dma_auto;
 	extmem_unlock();
@@ -392,6 +412,8 @@ rte_extmem_dma_sync(void)
 {
 	int n;
 
+	if (!EXTMEM_EAL_READY())
+		return -1;
 	dma_enter();
 	n = extmem_dma_pending_process();
 	extmem_unlock();

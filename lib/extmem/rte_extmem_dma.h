@@ -333,7 +333,8 @@ int rte_extmem_dma_auto_set(bool enable);
  * Tell whether automatic mapping is on.
  *
  * @return
- *   1 if on, 0 if off.
+ *   1 if on, 0 if off, -1 with rte_errno E_RTE_NO_CONFIG before
+ *   rte_eal_init().
  */
 __rte_experimental
 int rte_extmem_dma_auto_get(void);
@@ -343,7 +344,8 @@ int rte_extmem_dma_auto_get(void);
  * devices whose probe has finished since they appeared.
  *
  * @return
- *   The number of devices whose probe has still not finished.
+ *   The number of devices whose probe has still not finished, or -1 with
+ *   rte_errno E_RTE_NO_CONFIG before rte_eal_init().
  */
 __rte_experimental
 int rte_extmem_dma_sync(void);
