@@ -6,7 +6,7 @@
  * The DMA dispatcher: the (region x device) table of rte_dev_dma_map()
  * mappings, kept by the first subscriber of the event bus (region events,
  * here) and by ethdev's NEW/DESTROY events (extmem_dma_dev.c). All state
- * changes under extmem_lock.
+ * changes inside an operation (extmem_private.h).
  *
  * A device in a shared domain (extmem_dma_domain.c) has its entries too,
  * but they share one dma_dmap per region and domain: the first entry to
@@ -66,12 +66,19 @@ dma_call(struct dma_dev *dd, bool map, const struct dma_chunk *c)
 {
 	int ret, err;
 
+	bool callout;
+
+	/* a callout: the driver's hook may query the library */
+	callout = extmem_op_callout_begin();
 	rte_errno = 0;
 	if (map)
 		ret = rte_dev_dma_map(dd->dev, (void *)c->va, c->iova, c->len);
 	else
 		ret = rte_dev_dma_unmap(dd->dev, (void *)c->va, c->iova,
 			c->len);
+	err = rte_errno;
+	extmem_op_callout_end(callout);
+	rte_errno = err;
 	if (ret == 0) {
 		if (map)
 			dd->map_calls++;

@@ -6,7 +6,7 @@
  * The DMA dispatcher's devices: the devices known, what each does about
  * DMA mapping (bus quirks normalised), ethdev's NEW/DESTROY events, and
  * devices whose probe had not finished. All state changes under
- * extmem_lock.
+ * an operation (extmem_private.h).
  *
  * It reads two internal structures of the DPDK it is built against (the
  * driver SDK headers the project requires): the vdev driver's DMA hooks,
@@ -163,9 +163,19 @@ dev_replay_async(struct dma_dev *dd)
 
 static void dma_alarm_cb(void *arg);
 
+/* Devices still probing at the last look, or an alarm armed (atomic). */
+static bool dma_pending;
+
+bool
+extmem_dma_pending_any(void)
+{
+	return __atomic_load_n(&dma_pending, __ATOMIC_ACQUIRE);
+}
+
 void
 extmem_dma_pending_arm(void)
 {
+	__atomic_store_n(&dma_pending, true, __ATOMIC_RELEASE);
 	if (dma_alarm_armed)
 		return;
 	if (rte_eal_alarm_set(DMA_PENDING_US, dma_alarm_cb, NULL) == 0)
@@ -202,16 +212,19 @@ extmem_dma_pending_process(void)
 	}
 	if (n > 0)
 		extmem_dma_pending_arm();
+	else if (!dma_alarm_armed)
+		__atomic_store_n(&dma_pending, false, __ATOMIC_RELEASE);
 	return n;
 }
 
 static void
 dma_alarm_cb(void *arg __rte_unused)
 {
-	extmem_lock();
+	if (extmem_op_begin() != 0)
+		return; /* never: the alarm thread runs no operation */
 	dma_alarm_armed = false;
 	extmem_dma_pending_process();
-	extmem_unlock();
+	extmem_op_end();
 }
 
 /* ------------------------------------------------------------------ */
@@ -265,12 +278,18 @@ dma_eth_cb(uint16_t port, enum rte_eth_event_type type,
 {
 	if (port >= RTE_MAX_ETHPORTS)
 		return 0;
-	extmem_lock();
+	if (extmem_op_begin() != 0) {
+		/* a port probed or released from an event callback */
+		EXTMEM_LOG(ERR, "port %u: %s from inside an operation of this "
+			"library: the DMA dispatcher does not follow it", port,
+			type == RTE_ETH_EVENT_NEW ? "probed" : "released");
+		return 0;
+	}
 	if (type == RTE_ETH_EVENT_NEW)
 		port_new(port);
 	else if (type == RTE_ETH_EVENT_DESTROY)
 		port_destroy(port);
-	extmem_unlock();
+	extmem_op_end();
 	return 0;
 }
 
@@ -322,7 +341,8 @@ rte_extmem_dma_driver_dev_ready(struct rte_device *dev)
 	/* the library not in use: nobody owes the device a mapping */
 	if (!extmem_dma_eth_started())
 		return 0;
-	extmem_lock();
+	if (!EXTMEM_OP_BEGIN())
+		return -1;
 	dd = extmem_dma_dev_find(dev);
 	if (dd != NULL)
 		extmem_dma_dev_pending_one(dd);
@@ -331,6 +351,6 @@ rte_extmem_dma_driver_dev_ready(struct rte_device *dev)
 			"its regions could not be mapped", dd->name);
 		ret = -1;
 	}
-	extmem_unlock();
+	extmem_op_end();
 	return ret;
 }

@@ -7,11 +7,13 @@
  * events delivered in order with rollback on refusal, replay on
  * subscription, and EAL's memory events forwarded where EAL has them.
  *
- * Locking: the subscriber list changes under extmem_lock and, for writing,
- * sub_lock. Region and heap events are delivered under extmem_lock (the
- * caller's). EAL events arrive from inside EAL, with EAL's memory lock
- * held, so they must not take extmem_lock (the library takes EAL's memory
- * lock under it): they read the list under sub_lock only.
+ * Locking: the subscriber list changes inside an operation and, for
+ * writing, under sub_lock. Region and heap events are delivered inside the
+ * caller's operation: the library's own subscribers with the state lock
+ * held, the application's as callouts (state lock released, so they may
+ * query). EAL events arrive from inside EAL, with EAL's memory lock held,
+ * so they take no lock of the library (it calls EAL inside operations):
+ * they read the list under sub_lock only.
  */
 
 #include <errno.h>
@@ -52,6 +54,27 @@ static enum event_eal_fwd eal_fwd;
 
 /* Event callbacks running in this thread. */
 static RTE_DEFINE_PER_LCORE(unsigned int, event_cb_depth);
+/*
+ * 1 + event_cb_depth at the time the library itself called EAL to add or
+ * remove heap memory in this thread (0: it is not): EAL's ALLOC/FREE
+ * events of those calls are announced as heap events instead.
+ */
+static RTE_DEFINE_PER_LCORE(unsigned int, eal_self_depth);
+
+unsigned int
+extmem_event_eal_self_begin(void)
+{
+	unsigned int prev = RTE_PER_LCORE(eal_self_depth);
+
+	RTE_PER_LCORE(eal_self_depth) = RTE_PER_LCORE(event_cb_depth) + 1;
+	return prev;
+}
+
+void
+extmem_event_eal_self_end(unsigned int prev)
+{
+	RTE_PER_LCORE(eal_self_depth) = prev;
+}
 
 static const char * const event_type_names[RTE_EXTMEM_EVENT_MAX] = {
 	[RTE_EXTMEM_EVENT_REGION_REGISTERED] = "region_registered",
@@ -77,14 +100,23 @@ event_in_callback(void)
 	return RTE_PER_LCORE(event_cb_depth) > 0;
 }
 
+/*
+ * The library's own subscribers run inside the operation with the state
+ * lock held (they change the library's state); the application's run as
+ * callouts, free to query.
+ */
 static int
 sub_call(const struct event_sub *s, const struct rte_extmem_event *ev)
 {
+	bool callout = false;
 	int ret;
 
+	if (!s->internal)
+		callout = extmem_op_callout_begin();
 	RTE_PER_LCORE(event_cb_depth)++;
 	ret = s->cb(ev, s->arg);
 	RTE_PER_LCORE(event_cb_depth)--;
+	extmem_op_callout_end(callout);
 	return ret;
 }
 
@@ -102,15 +134,12 @@ event_eal_cb(enum rte_mem_event type, const void *addr, size_t len,
 	const struct rte_memseg_list *msl = rte_mem_virt2memseg_list(addr);
 	struct rte_extmem_event ev;
 	const struct event_sub *s;
-	bool nested = RTE_PER_LCORE(event_cb_depth) > 0;
 
 	memset(&ev, 0, sizeof(ev));
 	ev.external = msl != NULL && msl->external;
-	/*
-	 * The library adds and removes its heap chunks with its lock held,
-	 * outside any callback: those are announced as heap events.
-	 */
-	if (ev.external && extmem_lock_held() && !nested)
+	/* the library's own heap chunks are announced as heap events */
+	if (ev.external && RTE_PER_LCORE(eal_self_depth) ==
+			RTE_PER_LCORE(event_cb_depth) + 1)
 		return;
 	ev.type = type == RTE_MEM_EVENT_ALLOC ? RTE_EXTMEM_EVENT_EAL_ALLOC :
 		RTE_EXTMEM_EVENT_EAL_FREE;
@@ -153,7 +182,7 @@ event_eal_fwd_init(void)
 	}
 }
 
-/* Under extmem_lock: start the bus (and the DMA dispatcher, its first
+/* Inside an operation: start the bus (and the DMA dispatcher, its first
  * subscriber) on first use, and the EAL parts once EAL is up.
  */
 void
@@ -307,9 +336,9 @@ rte_extmem_event_subscribe(const char *name, uint32_t flags,
 			flags & ~RTE_EXTMEM_EVENT_F_REPLAY);
 		return -1;
 	}
-	if (sub_outside_callback(name, "subscribe") != 0)
+	if (sub_outside_callback(name, "subscribe") != 0 ||
+			!EXTMEM_OP_BEGIN())
 		return -1;
-	extmem_lock();
 	extmem_event_init();
 	if (sub_add(name, cb, arg, false, &s) != 0)
 		goto out;
@@ -321,7 +350,7 @@ rte_extmem_event_subscribe(const char *name, uint32_t flags,
 	EXTMEM_LOG(DEBUG, "subscriber %s added", name);
 	ret = 0;
 out:
-	extmem_unlock();
+	extmem_op_end();
 	return ret;
 }
 
@@ -334,9 +363,9 @@ rte_extmem_event_unsubscribe(const char *name)
 	if (!EXTMEM_EAL_READY())
 		return -1;
 	if (extmem_name_check("subscriber", name, RTE_EXTMEM_NAMESIZE) != 0 ||
-			sub_outside_callback(name, "unsubscribe") != 0)
+			sub_outside_callback(name, "unsubscribe") != 0 ||
+			!EXTMEM_OP_BEGIN())
 		return -1;
-	extmem_lock();
 	s = sub_find(name);
 	if (s == NULL) {
 		EXTMEM_FAIL(ENOENT, "no subscriber named %s", name);
@@ -353,7 +382,7 @@ rte_extmem_event_unsubscribe(const char *name)
 	free(s);
 	ret = 0;
 out:
-	extmem_unlock();
+	extmem_op_end();
 	return ret;
 }
 
@@ -364,10 +393,14 @@ rte_extmem_event_eal_forwarding(void)
 
 	if (!EXTMEM_EAL_READY())
 		return 0;
-	extmem_lock();
-	extmem_event_init();
+	/* inside an operation the bus is started already */
+	if (!extmem_op_inside() && extmem_op_begin() == 0) {
+		extmem_event_init();
+		extmem_op_end();
+	}
+	extmem_query_begin();
 	st = eal_fwd;
-	extmem_unlock();
+	extmem_query_end();
 	if (st == EVENT_EAL_FWD_ON)
 		return 1;
 	rte_errno = st == EVENT_EAL_FWD_UNSUPPORTED ? ENOTSUP : EAGAIN;

@@ -106,10 +106,11 @@ rte_extmem_heap_ensure(struct rte_extmem_heap *heap, size_t size,
 	if (alloc_args_check(size, align) != 0)
 		return -1;
 	extmem_eal_legacy_mem();
-	extmem_lock();
+	if (!EXTMEM_OP_BEGIN())
+		return -1;
 	if (EXTMEM_HEAP_LIVE(heap))
 		ret = extmem_heap_ensure_locked(heap, size, align);
-	extmem_unlock();
+	extmem_op_end();
 	return ret;
 }
 
@@ -141,7 +142,8 @@ heap_alloc(struct rte_extmem_heap *h, const char *type, size_t size,
 		return p;
 
 	extmem_eal_legacy_mem();
-	extmem_lock();
+	if (!EXTMEM_OP_BEGIN())
+		return NULL;
 	if (!EXTMEM_HEAP_LIVE(h))
 		goto out;
 	/* Another thread may have grown the heap meanwhile: retry first,
@@ -155,7 +157,7 @@ heap_alloc(struct rte_extmem_heap *h, const char *type, size_t size,
 				"even after growing", h->name, size);
 	}
 out:
-	extmem_unlock();
+	extmem_op_end();
 	return p;
 }
 
@@ -186,7 +188,8 @@ rte_extmem_heap_trim(struct rte_extmem_heap *heap)
 
 	if (!EXTMEM_EAL_READY())
 		return -1;
-	extmem_lock();
+	if (!EXTMEM_OP_BEGIN())
+		return -1;
 	if (!EXTMEM_HEAP_LIVE(heap)) {
 		removed = -1;
 		goto out;
@@ -205,6 +208,6 @@ rte_extmem_heap_trim(struct rte_extmem_heap *heap)
 			removed++;
 	}
 out:
-	extmem_unlock();
+	extmem_op_end();
 	return removed;
 }

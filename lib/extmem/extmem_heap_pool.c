@@ -189,7 +189,7 @@ pool_populate(struct rte_mempool *mp, const struct rte_memzone *mz,
 	return 0;
 }
 
-/* The heap of a live pool (not being freed), under extmem_lock. */
+/* The heap of a live pool (not being freed), under the state lock. */
 static struct rte_extmem_heap *
 pool_heap_find(const struct rte_mempool *mp)
 {
@@ -201,7 +201,10 @@ pool_heap_find(const struct rte_mempool *mp)
 	return NULL;
 }
 
-/* Release the pool's references on its heap's regions (under the lock). */
+/* Heaps whose pool is gone are waiting to be reaped (atomic). */
+static bool reap_pending;
+
+/* Release the pool's references on its heap's regions (in an operation). */
 static void
 pool_detach_locked(struct rte_extmem_heap *h)
 {
@@ -211,6 +214,7 @@ pool_detach_locked(struct rte_extmem_heap *h)
 		extmem_region_put(h->regions[i]);
 	h->pool = NULL;
 	h->pool_gone = true;
+	__atomic_store_n(&reap_pending, true, __ATOMIC_RELEASE);
 }
 
 unsigned int
@@ -218,15 +222,31 @@ extmem_heap_pool_reap_locked(void)
 {
 	struct rte_extmem_heap *h, *tmp;
 	unsigned int n = 0;
+	bool pending = false;
 
 	for (h = TAILQ_FIRST(extmem_heaps()); h != NULL; h = tmp) {
 		tmp = TAILQ_NEXT(h, next);
-		if (!h->pool_gone || !extmem_heap_idle_locked(h, 0, 0, false))
+		if (!h->pool_gone)
 			continue;
-		if (extmem_heap_destroy_locked(h) == 0)
+		if (extmem_heap_idle_locked(h, 0, 0, false) &&
+				extmem_heap_destroy_locked(h) == 0)
 			n++;
+		else
+			pending = true;
 	}
+	__atomic_store_n(&reap_pending, pending, __ATOMIC_RELEASE);
 	return n;
+}
+
+void
+extmem_heap_pool_reap(void)
+{
+	/* the common case: nothing to reap, queries stay queries */
+	if (!__atomic_load_n(&reap_pending, __ATOMIC_ACQUIRE) ||
+			extmem_op_inside() || extmem_op_begin() != 0)
+		return;
+	extmem_heap_pool_reap_locked();
+	extmem_op_end();
 }
 
 /* EAL alarm: reap the heaps of pools freed with rte_mempool_free(), the
@@ -244,7 +264,8 @@ pool_reap_alarm(void *arg __rte_unused)
 	const struct rte_extmem_heap *h;
 	bool pending = false;
 
-	extmem_lock();
+	if (extmem_op_begin() != 0)
+		return; /* never: the alarm thread runs no operation */
 	extmem_heap_pool_reap_locked();
 	TAILQ_FOREACH(h, extmem_heaps(), next)
 		pending |= h->pool_gone;
@@ -253,7 +274,7 @@ pool_reap_alarm(void *arg __rte_unused)
 				NULL) != 0)
 		EXTMEM_LOG(WARNING, "cannot re-arm the pool heap alarm: %s",
 			rte_strerror(rte_errno));
-	extmem_unlock();
+	extmem_op_end();
 }
 
 static void
@@ -264,7 +285,13 @@ pool_event_cb(enum rte_mempool_event event, struct rte_mempool *mp,
 
 	if (event != RTE_MEMPOOL_EVENT_DESTROY)
 		return;
-	extmem_lock();
+	if (extmem_op_begin() != 0) {
+		EXTMEM_LOG(ERR, "pool %s freed from inside an operation of this "
+			"library (an event callback): if it is a pool of "
+			"rte_extmem_pktmbuf_pool_create(), its heap is kept",
+			mp->name);
+		return;
+	}
 	TAILQ_FOREACH(h, extmem_heaps(), next)
 		if (h->pool == mp)
 			break;
@@ -282,7 +309,7 @@ pool_event_cb(enum rte_mempool_event event, struct rte_mempool *mp,
 		}
 		pool_detach_locked(h);
 	}
-	extmem_unlock();
+	extmem_op_end();
 }
 
 /* Watch mempool destruction (once per process). */
@@ -292,7 +319,8 @@ pool_watch(void)
 	static bool registered;
 	int ret = 0;
 
-	extmem_lock();
+	if (!EXTMEM_OP_BEGIN())
+		return -1;
 	if (!registered) {
 		if (rte_mempool_event_callback_register(pool_event_cb,
 				NULL) == 0 || rte_errno == EEXIST)
@@ -300,7 +328,7 @@ pool_watch(void)
 		else
 			ret = -1;
 	}
-	extmem_unlock();
+	extmem_op_end();
 	if (ret != 0)
 		EXTMEM_FAIL(ENOMEM, "cannot watch mempool destruction: %s",
 			rte_strerror(rte_errno));
@@ -449,14 +477,15 @@ rte_extmem_pktmbuf_pool_create(const char *name, unsigned int n,
 		mp->flags &= ~RTE_MEMPOOL_F_NO_IOVA_CONTIG;
 	rte_mempool_obj_iter(mp, rte_pktmbuf_init, NULL);
 
-	extmem_lock();
+	if (!EXTMEM_OP_BEGIN())
+		goto fail;
 	if (rte_malloc_get_socket_stats(h->socket_id, &st) == 0)
 		h->pool_allocs = st.alloc_count;
 	h->pool = mp;
 	snprintf(h->pool_name, sizeof(h->pool_name), "%s", mp->name);
 	for (i = 0; i < h->n_regions; i++)
 		extmem_region_get(h->regions[i]);
-	extmem_unlock();
+	extmem_op_end();
 	EXTMEM_LOG(INFO, "pool %s: %u mbufs of %zu bytes (%u-byte data room) "
 		"in heap %s (socket %d), %zu bytes: %zu of objects, %zu-byte "
 		"pages", name, n, l.obj_sz, data_room_size, h->name,
@@ -484,10 +513,11 @@ rte_extmem_pktmbuf_pool_free(struct rte_mempool *mp)
 	if (!EXTMEM_EAL_READY())
 		return -1;
 	/* Everything is checked before anything is freed. */
-	extmem_lock();
+	if (!EXTMEM_OP_BEGIN())
+		return -1;
 	h = pool_heap_find(mp);
 	if (h == NULL) {
-		extmem_unlock();
+		extmem_op_end();
 		EXTMEM_FAIL(EINVAL, "%p is not a pool of "
 			"rte_extmem_pktmbuf_pool_create()", (void *)mp);
 		return -1;
@@ -496,23 +526,24 @@ rte_extmem_pktmbuf_pool_free(struct rte_mempool *mp)
 	if (avail < mp->size) {
 		EXTMEM_FAIL(EBUSY, "pool %s: %u of %u mbufs are still in use",
 			mp->name, mp->size - avail, mp->size);
-		extmem_unlock();
+		extmem_op_end();
 		return -1;
 	}
 	/* only the pool's allocations, only the pool's region references */
 	if (!extmem_heap_idle_locked(h, h->pool_allocs, 1, true)) {
-		extmem_unlock();
+		extmem_op_end();
 		return -1;
 	}
 	h->pool_freeing = true;
-	extmem_unlock();
+	extmem_op_end();
 
 	/* Unlocked: mempool calls its event callbacks (ours takes the lock)
 	 * under its own lock. The callback releases the pool's references.
 	 */
 	rte_mempool_free(mp);
 
-	extmem_lock();
+	/* cannot be refused: this thread was in no operation above */
+	RTE_VERIFY(extmem_op_begin() == 0);
 	if (h->pool != NULL) /* no event: do its work */
 		pool_detach_locked(h);
 	h->pool_freeing = false;
@@ -522,7 +553,7 @@ rte_extmem_pktmbuf_pool_free(struct rte_mempool *mp)
 	if (extmem_heap_pool_reap_locked() == 0)
 		EXTMEM_LOG(WARNING, "heap %s of pool %s: busy after the pool "
 			"was freed, released once idle", h->name, h->pool_name);
-	extmem_unlock();
+	extmem_op_end();
 	return 0;
 }
 
@@ -533,9 +564,9 @@ rte_extmem_pktmbuf_pool_heap(const struct rte_mempool *mp)
 
 	if (!EXTMEM_EAL_READY())
 		return NULL;
-	extmem_lock();
+	extmem_query_begin();
 	h = pool_heap_find(mp);
-	extmem_unlock();
+	extmem_query_end();
 	if (h == NULL)
 		EXTMEM_FAIL(EINVAL, "%p is not a pool of "
 			"rte_extmem_pktmbuf_pool_create()", (const void *)mp);

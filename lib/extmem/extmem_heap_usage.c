@@ -173,7 +173,7 @@ rte_extmem_heap_region_usage(const struct rte_extmem_heap *heap,
 
 	if (!EXTMEM_EAL_READY())
 		return -1;
-	extmem_lock();
+	extmem_query_begin();
 	if (!EXTMEM_HEAP_LIVE(heap))
 		goto out;
 	for (i = 0; i < heap->n_regions; i++)
@@ -187,6 +187,6 @@ rte_extmem_heap_region_usage(const struct rte_extmem_heap *heap,
 	ret = extmem_heap_region_usage_locked(heap, region, n_alloc,
 		alloc_bytes);
 out:
-	extmem_unlock();
+	extmem_query_end();
 	return ret;
 }

@@ -43,7 +43,7 @@ static TAILQ_HEAD(, extmem_mbuf_pool) pool_list =
 	TAILQ_HEAD_INITIALIZER(pool_list);
 static bool pool_cb_registered;
 
-/* Under extmem_lock: every region live and listed once. */
+/* Under the state lock: every region live and listed once. */
 static int
 regions_check(struct rte_extmem_region *const regions[], unsigned int n)
 {
@@ -79,7 +79,7 @@ pages_contiguous(const struct rte_extmem_region *r, unsigned int p)
 	return b == a + r->page_sz;
 }
 
-/* Under extmem_lock, regions checked: fill up to n_ext, count all. */
+/* Under the state lock, regions checked: fill up to n_ext, count all. */
 static uint64_t
 extmem_fill(struct rte_extmem_region *const regions[], unsigned int n_regions,
 	uint16_t elt_size, struct rte_pktmbuf_extmem *ext, uint64_t n_ext,
@@ -131,7 +131,7 @@ rte_extmem_pktmbuf_extmem_get(struct rte_extmem_region *const regions[],
 			elt_size, (void *)ext, n_ext);
 		return -1;
 	}
-	extmem_lock();
+	extmem_query_begin();
 	if (regions_check(regions, n_regions) != 0)
 		goto out;
 	count = extmem_fill(regions, n_regions, elt_size, ext, n_ext, n_bufs);
@@ -142,7 +142,7 @@ rte_extmem_pktmbuf_extmem_get(struct rte_extmem_region *const regions[],
 	}
 	ret = (int)count;
 out:
-	extmem_unlock();
+	extmem_query_end();
 	return ret;
 }
 
@@ -155,14 +155,20 @@ pool_event_cb(enum rte_mempool_event event, struct rte_mempool *mp,
 
 	if (event != RTE_MEMPOOL_EVENT_DESTROY)
 		return;
-	extmem_lock();
+	if (extmem_op_begin() != 0) {
+		EXTMEM_LOG(ERR, "pool %s freed from inside an operation of this "
+			"library (an event callback): if it is a pool of "
+			"rte_extmem_pktmbuf_pool_create_extbuf(), its regions "
+			"keep its references", mp->name);
+		return;
+	}
 	e = EXTMEM_TAILQ_FIND(&pool_list, it, it->mp == mp);
 	if (e != NULL) {
 		TAILQ_REMOVE(&pool_list, e, next);
 		for (i = 0; i < e->n_regions; i++)
 			extmem_region_put(e->regions[i]);
 	}
-	extmem_unlock();
+	extmem_op_end();
 	if (e != NULL) {
 		EXTMEM_LOG(INFO, "pool %s freed, its %u regions released",
 			mp->name, e->n_regions);
@@ -187,7 +193,7 @@ args_check(const char *name, uint16_t priv_size, uint16_t data_room_size)
 	return 0;
 }
 
-/* Under extmem_lock: check, describe and take the regions. */
+/* Under the state lock: check, describe and take the regions. */
 static struct rte_pktmbuf_extmem *
 pool_describe(const char *name, unsigned int *np, uint16_t elt_size,
 	struct extmem_mbuf_pool *e, struct rte_extmem_region *const regions[],
@@ -269,9 +275,12 @@ rte_extmem_pktmbuf_pool_create_extbuf(const char *name, unsigned int n,
 		EXTMEM_FAIL(ENOMEM, "pool %s: no memory", name);
 		return NULL;
 	}
-	extmem_lock();
+	if (!EXTMEM_OP_BEGIN()) {
+		free(e);
+		return NULL;
+	}
 	ext = pool_describe(name, &n, elt_size, e, regions, n_regions, &n_ext);
-	extmem_unlock();
+	extmem_op_end();
 	if (ext == NULL) {
 		free(e);
 		return NULL;
@@ -282,7 +291,8 @@ rte_extmem_pktmbuf_pool_create_extbuf(const char *name, unsigned int n,
 		data_room_size, socket_id, ext, n_ext);
 	err = rte_errno;
 	free(ext);
-	extmem_lock();
+	/* cannot be refused: this thread was in no operation above */
+	RTE_VERIFY(extmem_op_begin() == 0);
 	if (mp == NULL) {
 		for (i = 0; i < e->n_regions; i++)
 			extmem_region_put(e->regions[i]);
@@ -290,7 +300,7 @@ rte_extmem_pktmbuf_pool_create_extbuf(const char *name, unsigned int n,
 		e->mp = mp;
 		TAILQ_INSERT_TAIL(&pool_list, e, next);
 	}
-	extmem_unlock();
+	extmem_op_end();
 	if (mp == NULL) {
 		free(e);
 		EXTMEM_FAIL(err, "pool %s: rte_pktmbuf_pool_create_extbuf "
@@ -309,12 +319,13 @@ extmem_extbuf_pool_walk(extmem_extbuf_pool_walk_t fn, void *arg)
 	const struct extmem_mbuf_pool *e;
 	int ret = 0;
 
-	extmem_lock();
+	/* the library's own callbacks (telemetry): they only query */
+	extmem_query_begin();
 	TAILQ_FOREACH(e, &pool_list, next) {
 		ret = fn(e->mp, e->n_regions, e->regions, arg);
 		if (ret != 0)
 			break;
 	}
-	extmem_unlock();
+	extmem_query_end();
 	return ret;
 }

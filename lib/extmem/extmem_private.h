@@ -182,15 +182,58 @@ struct rte_extmem_region {
 
 TAILQ_HEAD(extmem_region_list, rte_extmem_region);
 
-/* The library-wide writer lock (region, heap, event, dma state). Recursive:
- * event callbacks may query the library. Readers of the translation table
- * never take it.
+/*
+ * Locking (the rule every file follows):
+ *
+ * - Operations (whatever changes the library's state: regions, heaps,
+ *   subscribers, pools, slicers, device mappings, and the EAL alarm,
+ *   ethdev and mempool callbacks that update it) run one at a time:
+ *   extmem_op_begin() takes the operation mutex and then the state lock
+ *   for writing, extmem_op_end() releases both. Neither lock is recursive.
+ * - Queries (info_get, lookup, count, walks, telemetry) take the state
+ *   lock for reading only (extmem_query_begin/end), never the operation
+ *   mutex: they wait at most for the few instructions a writer needs to
+ *   change a list, not for its calls out.
+ * - An operation calls out of the library (application event callbacks,
+ *   rte_dev_dma_map()/unmap() and so drivers' hooks, EAL heap and mempool
+ *   calls that raise callbacks) only between extmem_op_callout_begin() and
+ *   _end(), which release and re-take the state lock around the call and
+ *   leave the state consistent: what is called may run queries. The
+ *   operation mutex stays held, so subscribers see one operation's events
+ *   in order.
+ * - A thread inside an operation is marked (thread-local): starting a
+ *   second operation from a callback or hook is refused with EDEADLK by
+ *   that marker, never by asking a lock whether the thread holds it.
+ * - Walks copy what they report under the state lock and call their
+ *   callback without any lock held.
+ * - The translation table's readers take no lock at all (extmem_xlate.c);
+ *   the event bus's subscriber list has its own reader lock for EAL's
+ *   memory events, which arrive with EAL's memory lock held.
  */
-void extmem_lock(void);
-void extmem_unlock(void);
-/* Does the calling thread hold extmem_lock? */
-bool extmem_lock_held(void);
-/* The region list, in creation order; read or changed under extmem_lock. */
+int extmem_op_begin(void);
+void extmem_op_end(void);
+/* Is the calling thread inside an operation (callouts included)? */
+bool extmem_op_inside(void);
+/* Returns whether it released the lock (pass it to _end). */
+bool extmem_op_callout_begin(void);
+void extmem_op_callout_end(bool began);
+void extmem_query_begin(void);
+void extmem_query_end(void);
+
+/*
+ * Start an operation; when the thread is inside one already, false with
+ * rte_errno EDEADLK and a log line of the caller.
+ */
+#define EXTMEM_OP_BEGIN() __extension__ ({ \
+	bool ok_ = extmem_op_begin() == 0; \
+	if (unlikely(!ok_)) \
+		EXTMEM_FAIL(EDEADLK, "refused: called from inside an " \
+			"operation of this library in the same thread (an " \
+			"event callback or a driver hook)"); \
+	ok_; \
+})
+
+/* The region list, in creation order (state lock). */
 struct extmem_region_list *extmem_regions(void);
 bool extmem_region_valid(const struct rte_extmem_region *r);
 /* Is r a live region? If not, rte_errno EINVAL and a log line. */
@@ -214,7 +257,7 @@ void extmem_iova_release(struct rte_extmem_region *r);
 unsigned int extmem_iova_count_runs(const rte_iova_t *iovas, unsigned int n,
 	size_t page_sz);
 
-/* xlate.c: translation table updates (under extmem_lock). */
+/* xlate.c: translation table updates (inside an operation). */
 int extmem_xlate_insert(struct rte_extmem_region *r);
 void extmem_xlate_remove(struct rte_extmem_region *r);
 
@@ -245,7 +288,7 @@ enum extmem_event_kind {
 };
 int extmem_event_publish(enum extmem_event_kind kind,
 	struct rte_extmem_region *r);
-/* Start the event bus and the DMA dispatcher (under extmem_lock). */
+/* Start the event bus and the DMA dispatcher (inside an operation). */
 void extmem_event_init(void);
 /* Subscribe a part of the library, ahead of applications; it cannot be
  * unsubscribed.
@@ -256,6 +299,13 @@ void extmem_event_init(void);
  * (the dispatcher's "no room in a DMA domain": ENOSPC).
  */
 #define EXTMEM_EVENT_KEEP_ERRNO 0x10000
+/*
+ * Around the library's own rte_malloc_heap_memory_add()/_remove() calls:
+ * EAL's ALLOC/FREE events they raise in this thread are not forwarded
+ * (they are announced as heap events). Returns what _end() restores.
+ */
+unsigned int extmem_event_eal_self_begin(void);
+void extmem_event_eal_self_end(unsigned int prev);
 int extmem_event_subscribe_internal(const char *name,
 	rte_extmem_event_cb_t cb, void *arg);
 /* dma.c: the DMA dispatcher, first subscriber of the bus (idempotent). */

@@ -18,7 +18,6 @@
 
 static struct extmem_region_list region_list =
 	TAILQ_HEAD_INITIALIZER(region_list);
-static pthread_mutex_t extmem_mutex = PTHREAD_RECURSIVE_MUTEX_INITIALIZER_NP;
 
 static const char * const backing_names[RTE_EXTMEM_BACKING_MAX] = {
 	[RTE_EXTMEM_BACKING_ANON] = "anon",
@@ -31,31 +30,6 @@ static const char * const backing_names[RTE_EXTMEM_BACKING_MAX] = {
 
 #define REGION_KNOWN_FLAGS (RTE_EXTMEM_REGION_F_NO_DMA | \
 	RTE_EXTMEM_REGION_F_NO_IOVA)
-
-/* Depth of extmem_lock() in this thread (the event bus tells the
- * library's own EAL memory changes from an application's by it).
- */
-static RTE_DEFINE_PER_LCORE(unsigned int, extmem_lock_depth);
-
-void
-extmem_lock(void)
-{
-	pthread_mutex_lock(&extmem_mutex);
-	RTE_PER_LCORE(extmem_lock_depth)++;
-}
-
-void
-extmem_unlock(void)
-{
-	RTE_PER_LCORE(extmem_lock_depth)--;
-	pthread_mutex_unlock(&extmem_mutex);
-}
-
-bool
-extmem_lock_held(void)
-{
-	return RTE_PER_LCORE(extmem_lock_depth) > 0;
-}
 
 struct extmem_region_list *
 extmem_regions(void)
@@ -453,9 +427,8 @@ rte_extmem_region_create(const struct rte_extmem_region_params *params)
 	struct rte_extmem_region *r;
 	int err;
 
-	if (!EXTMEM_EAL_READY())
+	if (!EXTMEM_EAL_READY() || !EXTMEM_OP_BEGIN())
 		return NULL;
-	extmem_lock();
 	r = extmem_region_new(params);
 	if (r == NULL)
 		goto out;
@@ -478,7 +451,7 @@ fail:
 	rte_errno = err;
 	r = NULL;
 out:
-	extmem_unlock();
+	extmem_op_end();
 	return r;
 }
 
@@ -487,9 +460,8 @@ rte_extmem_region_destroy(struct rte_extmem_region *region)
 {
 	int ret = -1;
 
-	if (!EXTMEM_EAL_READY())
+	if (!EXTMEM_EAL_READY() || !EXTMEM_OP_BEGIN())
 		return -1;
-	extmem_lock();
 	if (!EXTMEM_REGION_LIVE(region))
 		goto out;
 	if (region->eal == EXTMEM_EAL_HEAP) {
@@ -510,7 +482,7 @@ rte_extmem_region_destroy(struct rte_extmem_region *region)
 	extmem_region_delete(region);
 	ret = 0;
 out:
-	extmem_unlock();
+	extmem_op_end();
 	return ret;
 }
 
@@ -532,7 +504,8 @@ region_app_user(struct rte_extmem_region *region, bool get)
 {
 	int ret = -1;
 
-	extmem_lock();
+	if (!EXTMEM_OP_BEGIN())
+		return -1;
 	if (!EXTMEM_REGION_LIVE(region))
 		goto out;
 	if (get && (region->app_users == UINT32_MAX ||
@@ -556,7 +529,7 @@ region_app_user(struct rte_extmem_region *region, bool get)
 	}
 	ret = 0;
 out:
-	extmem_unlock();
+	extmem_op_end();
 	return ret;
 }
 
@@ -585,9 +558,9 @@ rte_extmem_region_lookup(const char *name)
 		return NULL;
 	if (extmem_name_check("region", name, RTE_EXTMEM_NAMESIZE) != 0)
 		return NULL;
-	extmem_lock();
+	extmem_query_begin();
 	r = region_find(name);
-	extmem_unlock();
+	extmem_query_end();
 	if (r == NULL)
 		rte_errno = ENOENT;
 	return r;
@@ -627,12 +600,12 @@ rte_extmem_region_info_get(const struct rte_extmem_region *region,
 		EXTMEM_FAIL(EINVAL, "info is NULL");
 		return -1;
 	}
-	extmem_lock();
+	extmem_query_begin();
 	if (EXTMEM_REGION_LIVE(region)) {
 		region_fill_info(region, info);
 		ret = 0;
 	}
-	extmem_unlock();
+	extmem_query_end();
 	return ret;
 }
 
@@ -648,22 +621,29 @@ rte_extmem_region_iovas_get(const struct rte_extmem_region *region,
 		EXTMEM_FAIL(EINVAL, "iovas is NULL with n = %u", n);
 		return -1;
 	}
-	extmem_lock();
+	extmem_query_begin();
 	if (EXTMEM_REGION_LIVE(region)) {
 		if (n > 0)
 			memcpy(iovas, region->iovas, sizeof(*iovas) *
 				RTE_MIN(n, region->n_pages));
 		ret = (int)region->n_pages;
 	}
-	extmem_unlock();
+	extmem_query_end();
 	return ret;
 }
+
+/* One region as a walk reports it (copied under the state lock). */
+struct region_walk_item {
+	const struct rte_extmem_region *r;
+	struct rte_extmem_region_info info;
+};
 
 int
 rte_extmem_region_walk(rte_extmem_region_walk_t fn, void *arg)
 {
-	struct rte_extmem_region_info info;
+	struct region_walk_item *items;
 	const struct rte_extmem_region *r;
+	unsigned int n = 0, i;
 	int ret = 0;
 
 	if (!EXTMEM_EAL_READY())
@@ -672,14 +652,26 @@ rte_extmem_region_walk(rte_extmem_region_walk_t fn, void *arg)
 		EXTMEM_FAIL(EINVAL, "walk callback is NULL");
 		return -1;
 	}
-	extmem_lock();
-	TAILQ_FOREACH(r, &region_list, next) {
-		region_fill_info(r, &info);
-		ret = fn(r, &info, arg);
-		if (ret != 0)
-			break;
+	/* a snapshot, so fn runs unlocked and may call the library */
+	extmem_query_begin();
+	TAILQ_FOREACH(r, &region_list, next)
+		n++;
+	items = n > 0 ? calloc(n, sizeof(*items)) : NULL;
+	if (n > 0 && items == NULL) {
+		extmem_query_end();
+		EXTMEM_FAIL(ENOMEM, "no memory to walk %u regions", n);
+		return -1;
 	}
-	extmem_unlock();
+	i = 0;
+	TAILQ_FOREACH(r, &region_list, next) {
+		items[i].r = r;
+		region_fill_info(r, &items[i].info);
+		i++;
+	}
+	extmem_query_end();
+	for (i = 0; i < n && ret == 0; i++)
+		ret = fn(items[i].r, &items[i].info, arg);
+	free(items);
 	return ret;
 }
 
@@ -691,9 +683,9 @@ rte_extmem_region_count(void)
 
 	if (!EXTMEM_EAL_READY())
 		return 0;
-	extmem_lock();
+	extmem_query_begin();
 	TAILQ_FOREACH(r, &region_list, next)
 		n++;
-	extmem_unlock();
+	extmem_query_end();
 	return n;
 }
