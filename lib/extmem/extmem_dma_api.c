@@ -15,9 +15,6 @@
 #include <rte_bus.h>
 #include <rte_errno.h>
 
-#include <bus_driver.h>
-#include <dev_driver.h>
-
 #include "extmem_dma_private.h"
 
 struct dma_optout {

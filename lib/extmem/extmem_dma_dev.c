@@ -8,10 +8,10 @@
  * devices whose probe had not finished. All state changes under
  * an operation (extmem_private.h).
  *
- * It reads two internal structures of the DPDK it is built against (the
- * driver SDK headers the project requires): the vdev driver's DMA hooks,
- * to tell "no hook" from "mapped" (the vdev bus returns 0 for both), and
- * rte_eth_devices[] for a port's device at NEW/DESTROY time.
+ * What a bus or vdev driver does about DMA mapping is read through
+ * extmem_compat.c (the vdev bus returns 0 both for "no hook" and for
+ * "mapped") and a port's device too (at RTE_ETH_EVENT_NEW the port is
+ * not valid for the public API yet).
  */
 
 #include <errno.h>
@@ -23,11 +23,7 @@
 #include <rte_errno.h>
 #include <rte_ethdev.h>
 
-#include <bus_driver.h>
-#include <bus_vdev_driver.h>
-#include <dev_driver.h>
-#include <ethdev_driver.h>
-
+#include "extmem_compat.h"
 #include "extmem_dma_private.h"
 
 /* Period of the check for devices whose probe has not finished. */
@@ -59,9 +55,8 @@ enum rte_extmem_dma_dev_state
 extmem_dma_dev_classify(const struct rte_device *dev)
 {
 	const struct rte_bus *bus = rte_dev_bus(dev);
-	const struct rte_vdev_driver *vdrv;
 
-	if (bus == NULL || bus->dma_map == NULL)
+	if (!extmem_compat_bus_does_dma_map(dev))
 		return rte_dev_is_probed(dev) ? RTE_EXTMEM_DMA_DEV_NO_DMA :
 			RTE_EXTMEM_DMA_DEV_PENDING;
 	/*
@@ -75,12 +70,8 @@ extmem_dma_dev_classify(const struct rte_device *dev)
 	if (!rte_dev_is_probed(dev))
 		return strcmp(rte_bus_name(bus), "pci") == 0 ?
 			RTE_EXTMEM_DMA_DEV_ACTIVE : RTE_EXTMEM_DMA_DEV_PENDING;
-	if (strcmp(rte_bus_name(bus), "vdev") == 0) {
-		vdrv = container_of(rte_dev_driver(dev),
-			const struct rte_vdev_driver, driver);
-		if (vdrv->dma_map == NULL)
-			return RTE_EXTMEM_DMA_DEV_NO_DMA;
-	}
+	if (extmem_compat_vdev_no_dma_map(dev))
+		return RTE_EXTMEM_DMA_DEV_NO_DMA;
 	return RTE_EXTMEM_DMA_DEV_ACTIVE;
 }
 
@@ -233,7 +224,7 @@ dma_alarm_cb(void *arg __rte_unused)
 static void
 port_new(uint16_t port)
 {
-	struct rte_device *dev = rte_eth_devices[port].device;
+	struct rte_device *dev = extmem_compat_eth_port_device(port);
 	struct dma_dev *dd;
 
 	if (dev == NULL || port_dev[port] != NULL)

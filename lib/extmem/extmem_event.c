@@ -26,6 +26,7 @@
 #include <rte_memory.h>
 #include <rte_per_lcore.h>
 
+#include "extmem_compat.h"
 #include "extmem_private.h"
 #include "extmem_walk_private.h"
 #include "rte_extmem_event.h"
@@ -171,7 +172,7 @@ event_eal_fwd_init(void)
 			NULL) == 0 || rte_errno == EEXIST) {
 		eal_fwd = EVENT_EAL_FWD_ON;
 		EXTMEM_LOG(DEBUG, "forwarding EAL memory events");
-	} else if (rte_errno == ENOTSUP) {
+	} else if (extmem_compat_mem_events_unsupported(rte_errno)) {
 		eal_fwd = EVENT_EAL_FWD_UNSUPPORTED;
 		EXTMEM_LOG(INFO, "EAL has no memory events (legacy memory, "
 			"e.g. --no-huge): EAL allocations are not forwarded; "

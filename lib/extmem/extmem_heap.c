@@ -15,6 +15,7 @@
 #include <rte_malloc.h>
 #include <rte_memory.h>
 
+#include "extmem_compat.h"
 #include "extmem_heap_private.h"
 
 static struct extmem_heap_list heap_list = TAILQ_HEAD_INITIALIZER(heap_list);
@@ -34,45 +35,13 @@ extmem_heap_valid(const struct rte_extmem_heap *h)
 		it == h && it->magic == EXTMEM_HEAP_MAGIC) != NULL;
 }
 
-static void
-legacy_probe_cb(enum rte_mem_event type __rte_unused,
-	const void *addr __rte_unused, size_t len __rte_unused,
-	void *arg __rte_unused)
-{
-}
-
-bool
-extmem_eal_legacy_mem(void)
-{
-	static int legacy = -1;
-
-	/* EAL refuses memory event callbacks exactly in legacy mode. */
-	if (__atomic_load_n(&legacy, __ATOMIC_ACQUIRE) < 0) {
-		int v;
-
-		if (rte_mem_event_callback_register("extmem_legacy_probe",
-				legacy_probe_cb, NULL) == 0) {
-			rte_mem_event_callback_unregister("extmem_legacy_probe",
-				NULL);
-			v = 0;
-		} else {
-			v = rte_errno == ENOTSUP;
-		}
-		__atomic_store_n(&legacy, v, __ATOMIC_RELEASE);
-	}
-	return __atomic_load_n(&legacy, __ATOMIC_ACQUIRE) == 1;
-}
-
 /* Is name a native heap of EAL, or of the form reserved for them? */
 static bool
 heap_name_native(const char *name)
 {
-	unsigned int n;
-	int end = 0;
 	int sock;
 
-	if (sscanf(name, "socket_%u%n", &n, &end) == 1 &&
-			end == (int)strlen(name))
+	if (extmem_compat_heap_name_native(name))
 		return true;
 	sock = rte_malloc_heap_get_socket(name);
 	return sock >= 0 && sock < RTE_MAX_NUMA_NODES;
@@ -151,7 +120,7 @@ heap_region_acceptable(const struct rte_extmem_heap *h,
 				h->name, r->n_bad_iova, r->name);
 			return -1;
 		}
-		if (r->n_iova_runs > 1 && extmem_eal_legacy_mem()) {
+		if (r->n_iova_runs > 1 && extmem_compat_eal_legacy_mem()) {
 			EXTMEM_FAIL(ENOTSUP, "heap %s: region %s has %u IOVA "
 				"runs, but EAL in legacy memory mode treats all "
 				"memory as IOVA-contiguous", h->name, r->name,
@@ -464,7 +433,7 @@ rte_extmem_heap_create(const struct rte_extmem_heap_params *params)
 
 	if (!EXTMEM_EAL_READY())
 		return NULL;
-	extmem_eal_legacy_mem();
+	extmem_compat_eal_legacy_mem();
 	if (!EXTMEM_OP_BEGIN())
 		return NULL;
 	extmem_heap_pool_reap_locked();
@@ -710,7 +679,7 @@ rte_extmem_heap_region_add(struct rte_extmem_heap *heap,
 
 	if (!EXTMEM_EAL_READY())
 		return NULL;
-	extmem_eal_legacy_mem();
+	extmem_compat_eal_legacy_mem();
 	if (!EXTMEM_OP_BEGIN())
 		return NULL;
 	if (!EXTMEM_HEAP_LIVE(heap))

@@ -16,10 +16,6 @@
  * an EAL alarm, whichever comes first.
  */
 
-#ifndef ALLOW_INTERNAL_API
-#define ALLOW_INTERNAL_API /* rte_mempool_event_callback_register() */
-#endif
-
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
@@ -33,12 +29,13 @@
 #include <rte_memzone.h>
 #include <rte_ring.h>
 
+#include "extmem_compat.h"
 #include "extmem_heap_private.h"
 
 /* Per allocation in the heap: element header, cache-line rounding and
  * alignment slack of EAL's allocator.
  */
-#define POOL_ALLOC_OVERHEAD (2 * RTE_CACHE_LINE_SIZE)
+#define POOL_ALLOC_OVERHEAD extmem_compat_malloc_elem_overhead()
 
 struct pool_layout {
 	size_t obj_sz;		/* object with mempool header and trailer */
@@ -278,13 +275,10 @@ pool_reap_alarm(void *arg __rte_unused)
 }
 
 static void
-pool_event_cb(enum rte_mempool_event event, struct rte_mempool *mp,
-	void *arg __rte_unused)
+pool_destroy_cb(struct rte_mempool *mp)
 {
 	struct rte_extmem_heap *h;
 
-	if (event != RTE_MEMPOOL_EVENT_DESTROY)
-		return;
 	if (extmem_op_begin() != 0) {
 		EXTMEM_LOG(ERR, "pool %s freed from inside an operation of this "
 			"library (an event callback): if it is a pool of "
@@ -322,8 +316,7 @@ pool_watch(void)
 	if (!EXTMEM_OP_BEGIN())
 		return -1;
 	if (!registered) {
-		if (rte_mempool_event_callback_register(pool_event_cb,
-				NULL) == 0 || rte_errno == EEXIST)
+		if (extmem_compat_mempool_watch_destroy(pool_destroy_cb) == 0)
 			registered = true;
 		else
 			ret = -1;
@@ -469,12 +462,7 @@ rte_extmem_pktmbuf_pool_create(const char *name, unsigned int n,
 	 * (the mempool library keeps RTE_MEMPOOL_F_NON_IO on pools with that
 	 * flag).
 	 */
-	if (mp->nb_mem_chunks > 0 && STAILQ_FIRST(&mp->mem_list)->iova !=
-			RTE_BAD_IOVA)
-		mp->flags &= ~(RTE_MEMPOOL_F_NO_IOVA_CONTIG |
-			RTE_MEMPOOL_F_NON_IO);
-	else
-		mp->flags &= ~RTE_MEMPOOL_F_NO_IOVA_CONTIG;
+	extmem_compat_mempool_set_io(mp);
 	rte_mempool_obj_iter(mp, rte_pktmbuf_init, NULL);
 
 	if (!EXTMEM_OP_BEGIN())

@@ -52,10 +52,6 @@ struct extmem_heap_list *extmem_heaps(void);
 bool extmem_heap_valid(const struct rte_extmem_heap *h);
 /* Is h a live heap? If not, rte_errno EINVAL and a log line. */
 #define EXTMEM_HEAP_LIVE(h) EXTMEM_LIVE(extmem_heap_valid, h, "heap")
-/* Does EAL run in legacy memory mode (--no-huge, --legacy-mem)? Call it
- * outside any operation the first time (it probes EAL).
- */
-bool extmem_eal_legacy_mem(void);
 
 /* Inside an operation. */
 struct rte_extmem_heap *extmem_heap_create_locked(

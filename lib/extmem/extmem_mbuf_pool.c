@@ -13,10 +13,6 @@
  * mempool's (internal) life-cycle event callback.
  */
 
-#ifndef ALLOW_INTERNAL_API
-#define ALLOW_INTERNAL_API /* rte_mempool_event_callback_register() */
-#endif
-
 #include <errno.h>
 #include <inttypes.h>
 #include <limits.h>
@@ -27,6 +23,7 @@
 #include <rte_mbuf.h>
 #include <rte_mempool.h>
 
+#include "extmem_compat.h"
 #include "extmem_private.h"
 #include "extmem_walk_private.h"
 #include "rte_extmem_mbuf.h"
@@ -147,14 +144,11 @@ out:
 }
 
 static void
-pool_event_cb(enum rte_mempool_event event, struct rte_mempool *mp,
-	void *arg __rte_unused)
+pool_destroy_cb(struct rte_mempool *mp)
 {
 	struct extmem_mbuf_pool *e;
 	unsigned int i;
 
-	if (event != RTE_MEMPOOL_EVENT_DESTROY)
-		return;
 	if (extmem_op_begin() != 0) {
 		EXTMEM_LOG(ERR, "pool %s freed from inside an operation of this "
 			"library (an event callback): if it is a pool of "
@@ -204,8 +198,7 @@ pool_describe(const char *name, unsigned int *np, uint16_t elt_size,
 	unsigned int i;
 
 	if (!pool_cb_registered) {
-		if (rte_mempool_event_callback_register(pool_event_cb,
-				NULL) != 0 && rte_errno != EEXIST) {
+		if (extmem_compat_mempool_watch_destroy(pool_destroy_cb) != 0) {
 			EXTMEM_FAIL(ENOMEM, "cannot watch mempool destruction: "
 				"%s", rte_strerror(rte_errno));
 			return NULL;

@@ -288,7 +288,9 @@ struct rte_extmem_region *
 extmem_region_new(const struct rte_extmem_region_params *p)
 {
 	struct rte_extmem_region *r;
+	bool callout;
 	size_t pgsz;
+	int err;
 
 	if (params_check(p, &pgsz) != 0)
 		return NULL;
@@ -320,6 +322,10 @@ extmem_region_new(const struct rte_extmem_region_params *p)
 	r->flags = p->flags;
 	r->socket_id = SOCKET_ID_ANY;
 	r->fd = -1;
+	/* the slow part (mmap, faulting, pinning, reading IOVAs) touches
+	 * nothing queries read: they do not wait for it
+	 */
+	callout = extmem_op_callout_begin();
 	if (extmem_backing_alloc(r, p) != 0)
 		goto fail;
 	EXTMEM_LOG(DEBUG, "region %s: %s backing at %p +%zu, %u pages of %zu "
@@ -327,6 +333,7 @@ extmem_region_new(const struct rte_extmem_region_params *p)
 		r->len, r->n_pages, r->page_sz);
 	if (extmem_iova_resolve(r, p) != 0)
 		goto fail_backing;
+	extmem_op_callout_end(callout);
 	r->id = region_free_id();
 	EXTMEM_LOG(DEBUG, "region %s: IOVAs resolved (IOVA as %s%s): %u runs, "
 		"%u pages unknown", r->name,
@@ -336,7 +343,10 @@ extmem_region_new(const struct rte_extmem_region_params *p)
 fail_backing:
 	extmem_backing_free(r);
 fail:
+	err = rte_errno;
+	extmem_op_callout_end(callout);
 	free(r);
+	rte_errno = err;
 	return NULL;
 }
 
