@@ -16,6 +16,7 @@
 #include <rte_errno.h>
 
 #include "extmem_dma_private.h"
+#include "extmem_event_private.h"
 
 struct dma_optout {
 	TAILQ_ENTRY(dma_optout) next;
@@ -47,6 +48,7 @@ extmem_dma_wanted(const char *dev_name)
 	bool began_ = EXTMEM_OP_BEGIN(); \
 	if (began_) { \
 		extmem_event_init(); \
+		extmem_dma_init(); \
 		extmem_dma_pending_process(); \
 	} \
 	began_; \
@@ -63,6 +65,7 @@ dma_query_begin(void)
 	if (!extmem_op_inside() && (!extmem_dma_eth_started() ||
 			extmem_dma_pending_any()) && extmem_op_begin() == 0) {
 		extmem_event_init();
+		extmem_dma_init();
 		extmem_dma_pending_process();
 		extmem_op_end();
 	}
@@ -381,12 +384,13 @@ rte_extmem_dma_domain_walk(int (*fn)(const char *name, void *arg), void *arg)
 	dma_query_begin();
 	ret = extmem_dma_domain_walk(domain_name_keep, &names);
 	extmem_query_end();
+	if (ret != 0) {
+		free(names.v);
+		EXTMEM_FAIL(ENOMEM, "no memory to walk the DMA domains");
+		return -1;
+	}
 	for (i = 0; ret == 0 && i < names.n; i++)
 		ret = fn(names.v[i], arg);
-	if (ret == -ENOMEM) {
-		EXTMEM_FAIL(ENOMEM, "no memory to walk the DMA domains");
-		ret = -1;
-	}
 	free(names.v);
 	return ret;
 }

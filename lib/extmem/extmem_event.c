@@ -27,9 +27,8 @@
 #include <rte_per_lcore.h>
 
 #include "extmem_compat.h"
-#include "extmem_private.h"
+#include "extmem_event_private.h"
 #include "extmem_walk_private.h"
-#include "rte_extmem_event.h"
 
 #define EVENT_EAL_CB_NAME "librte_extmem"
 
@@ -183,13 +182,13 @@ event_eal_fwd_init(void)
 	}
 }
 
-/* Inside an operation: start the bus (and the DMA dispatcher, its first
- * subscriber) on first use, and the EAL parts once EAL is up.
+/* Inside an operation: start the bus on first use, and its EAL part once
+ * EAL is up. The bus starts nothing else (extmem_init() starts the DMA
+ * dispatcher after it).
  */
 void
 extmem_event_init(void)
 {
-	extmem_dma_init();
 	event_eal_fwd_init();
 }
 
@@ -239,29 +238,53 @@ extmem_event_subscribe_internal(const char *name, rte_extmem_event_cb_t cb,
 	return 0;
 }
 
-static bool
-region_in_heap(const struct rte_extmem_region *r)
+/* The removal that undoes an addition, and the other way round. */
+static enum rte_extmem_event_type
+event_opposite(enum rte_extmem_event_type type)
 {
-	return r->eal == EXTMEM_EAL_HEAP || r->heap[0] != '\0';
+	switch (type) {
+	case RTE_EXTMEM_EVENT_REGION_REGISTERED:
+		return RTE_EXTMEM_EVENT_REGION_UNREGISTERED;
+	case RTE_EXTMEM_EVENT_REGION_UNREGISTERED:
+		return RTE_EXTMEM_EVENT_REGION_REGISTERED;
+	case RTE_EXTMEM_EVENT_HEAP_REGION_ADDED:
+		return RTE_EXTMEM_EVENT_HEAP_REGION_REMOVED;
+	case RTE_EXTMEM_EVENT_HEAP_REGION_REMOVED:
+		return RTE_EXTMEM_EVENT_HEAP_REGION_ADDED;
+	default:
+		return type;
+	}
 }
 
+static bool
+event_is_addition(enum rte_extmem_event_type type)
+{
+	return type == RTE_EXTMEM_EVENT_REGION_REGISTERED ||
+		type == RTE_EXTMEM_EVENT_HEAP_REGION_ADDED;
+}
+
+/* The event of a region described by the caller (opposite: its undo). */
 static void
-event_of_region(struct rte_extmem_event *ev, struct rte_extmem_region *r,
-	bool add)
+event_of_region(struct rte_extmem_event *ev,
+	const struct extmem_event_region *er, bool opposite)
 {
 	memset(ev, 0, sizeof(*ev));
-	if (region_in_heap(r))
-		ev->type = add ? RTE_EXTMEM_EVENT_HEAP_REGION_ADDED :
-			RTE_EXTMEM_EVENT_HEAP_REGION_REMOVED;
-	else
-		ev->type = add ? RTE_EXTMEM_EVENT_REGION_REGISTERED :
-			RTE_EXTMEM_EVENT_REGION_UNREGISTERED;
-	ev->region = r;
-	ev->addr = (void *)r->va;
-	ev->len = r->len;
-	ev->page_sz = r->page_sz;
-	ev->socket_id = r->socket_id;
-	ev->heap = r->heap;
+	ev->type = opposite ? event_opposite(er->type) : er->type;
+	ev->region = er->region;
+	ev->addr = er->info.addr;
+	ev->len = er->info.len;
+	ev->page_sz = er->info.page_sz;
+	ev->socket_id = er->info.socket_id;
+	ev->heap = er->info.heap;
+	ev->info = &er->info;
+}
+
+static extmem_event_replay_source_t replay_source;
+
+void
+extmem_event_replay_source_set(extmem_event_replay_source_t fn)
+{
+	replay_source = fn;
 }
 
 static void
@@ -269,7 +292,7 @@ sub_refused(const struct event_sub *s, const struct rte_extmem_event *ev,
 	int ret)
 {
 	EXTMEM_LOG(ERR, "subscriber %s refused %s of region %s%s: %s",
-		s->name, event_type_names[ev->type], ev->region->name,
+		s->name, event_type_names[ev->type], ev->info->name,
 		ev->replay ? " (replay)" : "",
 		ret < 0 ? rte_strerror(-ret & ~EXTMEM_EVENT_KEEP_ERRNO) :
 			"refused");
@@ -281,28 +304,31 @@ sub_refused(const struct event_sub *s, const struct rte_extmem_event *ev,
 static int
 sub_replay(const struct event_sub *s)
 {
-	struct extmem_region_list *regions = extmem_regions();
-	struct rte_extmem_region *r, *u;
+	struct extmem_event_region *ers = NULL;
 	struct rte_extmem_event ev;
+	unsigned int n = 0, i, u;
 	int ret;
 
-	TAILQ_FOREACH(r, regions, next) {
-		event_of_region(&ev, r, true);
+	if (replay_source != NULL && replay_source(&ers, &n) != 0)
+		return -1;
+	for (i = 0; i < n; i++) {
+		event_of_region(&ev, &ers[i], false);
 		ev.replay = true;
 		ret = sub_call(s, &ev);
 		if (ret == 0)
 			continue;
 		sub_refused(s, &ev, ret);
-		for (u = TAILQ_PREV(r, extmem_region_list, next); u != NULL;
-				u = TAILQ_PREV(u, extmem_region_list, next)) {
-			event_of_region(&ev, u, false);
+		for (u = i; u-- > 0;) {
+			event_of_region(&ev, &ers[u], true);
 			ev.replay = true;
 			ev.rollback = true;
 			sub_call(s, &ev);
 		}
+		free(ers);
 		rte_errno = ECANCELED;
 		return -1;
 	}
+	free(ers);
 	return 0;
 }
 
@@ -318,14 +344,12 @@ sub_outside_callback(const char *name, const char *what)
 }
 
 int
-rte_extmem_event_subscribe(const char *name, uint32_t flags,
+extmem_event_subscribe_app(const char *name, uint32_t flags,
 	rte_extmem_event_cb_t cb, void *arg)
 {
 	struct event_sub *s;
 	int ret = -1;
 
-	if (!EXTMEM_EAL_READY())
-		return -1;
 	if (extmem_name_check("subscriber", name, RTE_EXTMEM_NAMESIZE) != 0)
 		return -1;
 	if (cb == NULL) {
@@ -356,13 +380,11 @@ out:
 }
 
 int
-rte_extmem_event_unsubscribe(const char *name)
+extmem_event_unsubscribe_app(const char *name)
 {
 	struct event_sub *s;
 	int ret = -1;
 
-	if (!EXTMEM_EAL_READY())
-		return -1;
 	if (extmem_name_check("subscriber", name, RTE_EXTMEM_NAMESIZE) != 0 ||
 			sub_outside_callback(name, "unsubscribe") != 0 ||
 			!EXTMEM_OP_BEGIN())
@@ -388,17 +410,10 @@ out:
 }
 
 int
-rte_extmem_event_eal_forwarding(void)
+extmem_event_eal_forwarding_state(void)
 {
 	enum event_eal_fwd st;
 
-	if (!EXTMEM_EAL_READY())
-		return 0;
-	/* inside an operation the bus is started already */
-	if (!extmem_op_inside() && extmem_op_begin() == 0) {
-		extmem_event_init();
-		extmem_op_end();
-	}
 	extmem_query_begin();
 	st = eal_fwd;
 	extmem_query_end();
@@ -416,20 +431,20 @@ rte_extmem_event_eal_forwarding(void)
  * accepted, in the reverse of the order they received it.
  */
 int
-extmem_event_publish(enum extmem_event_kind kind, struct rte_extmem_region *r)
+extmem_event_publish(const struct extmem_event_region *er)
 {
-	bool add = kind == EXTMEM_EV_REGION_ADD;
+	bool add = event_is_addition(er->type);
 	struct rte_extmem_event ev, undo;
 	struct event_sub *s, *u;
 	int ret;
 
 	if (event_in_callback()) {
 		EXTMEM_FAIL(EDEADLK, "region %s: regions cannot be created or "
-			"destroyed from inside an event callback", r->name);
+			"destroyed from inside an event callback", er->info.name);
 		return -1;
 	}
 	extmem_event_init();
-	event_of_region(&ev, r, add);
+	event_of_region(&ev, er, false);
 	s = add ? TAILQ_FIRST(&sub_list) :
 		TAILQ_LAST(&sub_list, event_sub_list);
 	for (; s != NULL; s = add ? TAILQ_NEXT(s, next) :
@@ -438,7 +453,7 @@ extmem_event_publish(enum extmem_event_kind kind, struct rte_extmem_region *r)
 		if (ret == 0)
 			continue;
 		sub_refused(s, &ev, ret);
-		event_of_region(&undo, r, !add);
+		event_of_region(&undo, er, true);
 		undo.rollback = true;
 		for (u = add ? TAILQ_PREV(s, event_sub_list, next) :
 				TAILQ_NEXT(s, next); u != NULL;

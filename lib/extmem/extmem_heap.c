@@ -16,6 +16,7 @@
 #include <rte_memory.h>
 
 #include "extmem_compat.h"
+#include "extmem_event_private.h"
 #include "extmem_heap_private.h"
 
 static struct extmem_heap_list heap_list = TAILQ_HEAD_INITIALIZER(heap_list);

@@ -142,25 +142,31 @@ pool_mz_free(struct rte_mempool_memhdr *memhdr __rte_unused, void *opaque)
  */
 static int
 pool_populate(struct rte_mempool *mp, const struct rte_memzone *mz,
-	size_t pgsz, bool *attached)
+	const struct rte_extmem_heap *h, bool *attached)
 {
 	rte_mempool_memchunk_free_cb_t *cb = pool_mz_free;
+	const struct rte_extmem_region *r;
+	const struct extmem_iova_run *rr;
 	char *va = mz->addr;
-	size_t off = 0, len = mz->len;
+	size_t off = 0, len = mz->len, roff;
 	rte_iova_t iova;
 	size_t run;
 	int ret;
 
 	*attached = false;
+	/* the memzone is inside the heap's region: its runs, once */
+	r = h->regions[0];
+	if ((uintptr_t)va < r->va || (uintptr_t)va + len > r->va + r->len) {
+		EXTMEM_FAIL(EINVAL, "pool %s: memzone outside heap %s's region",
+			mp->name, h->name);
+		return -1;
+	}
 	while (off < len && mp->populated_size < mp->size) {
-		iova = rte_extmem_virt2iova(va + off);
-		run = RTE_MIN(pgsz - (uintptr_t)(va + off) % pgsz, len - off);
-		while (off + run < len && (iova == RTE_BAD_IOVA ?
-				rte_extmem_virt2iova(va + off + run) ==
-					RTE_BAD_IOVA :
-				rte_extmem_virt2iova(va + off + run) ==
-					iova + run))
-			run += RTE_MIN(pgsz, len - off - run);
+		roff = (uintptr_t)va + off - r->va;
+		rr = &r->runs[extmem_iova_run_find(r, roff)];
+		iova = rr->iova == RTE_BAD_IOVA ? RTE_BAD_IOVA :
+			rr->iova + (roff - rr->va_off);
+		run = RTE_MIN(rr->va_off + rr->len - roff, len - off);
 		ret = rte_mempool_populate_iova(mp, va + off, iova, run, cb,
 			(void *)(uintptr_t)mz);
 		if (ret < 0) {
@@ -180,7 +186,7 @@ pool_populate(struct rte_mempool *mp, const struct rte_memzone *mz,
 			"bytes fit the IOVA-contiguous runs of %zu bytes of "
 			"%zu-byte pages", mp->name, mp->populated_size,
 			mp->size, mp->header_size + mp->elt_size +
-			mp->trailer_size, len, pgsz);
+			mp->trailer_size, len, h->page_sz);
 		return -1;
 	}
 	return 0;
@@ -454,7 +460,7 @@ rte_extmem_pktmbuf_pool_create(const char *name, unsigned int n,
 	mbp_priv.mbuf_data_room_size = data_room_size;
 	mbp_priv.mbuf_priv_size = priv_size;
 	rte_pktmbuf_pool_init(mp, &mbp_priv);
-	if (pool_populate(mp, mz, h->page_sz, &attached) != 0)
+	if (pool_populate(mp, mz, h, &attached) != 0)
 		goto fail;
 	/* RTE_MEMPOOL_F_NO_IOVA_CONTIG only let the mempool place objects
 	 * across the page boundaries inside a run; every object is

@@ -66,16 +66,6 @@ regions_check(struct rte_extmem_region *const regions[], unsigned int n)
 	return 0;
 }
 
-static bool
-pages_contiguous(const struct rte_extmem_region *r, unsigned int p)
-{
-	rte_iova_t a = r->iovas[p - 1], b = r->iovas[p];
-
-	if (a == RTE_BAD_IOVA || b == RTE_BAD_IOVA)
-		return a == b;
-	return b == a + r->page_sz;
-}
-
 /* Under the state lock, regions checked: fill up to n_ext, count all. */
 static uint64_t
 extmem_fill(struct rte_extmem_region *const regions[], unsigned int n_regions,
@@ -83,24 +73,20 @@ extmem_fill(struct rte_extmem_region *const regions[], unsigned int n_regions,
 	uint64_t *n_bufs)
 {
 	uint64_t count = 0, bufs = 0;
-	unsigned int i, p, q;
+	unsigned int i, k;
 
 	for (i = 0; i < n_regions; i++) {
 		const struct rte_extmem_region *r = regions[i];
 
-		for (p = 0; p < r->n_pages; p = q) {
-			size_t run;
+		for (k = 0; k < r->n_runs; k++) {
+			size_t run = r->runs[k].len;
 
-			for (q = p + 1; q < r->n_pages &&
-					pages_contiguous(r, q); q++)
-				;
-			run = (size_t)(q - p) * r->page_sz;
 			if (run < elt_size)
 				continue;
 			if (count < n_ext) {
 				ext[count].buf_ptr = (void *)(r->va +
-					(size_t)p * r->page_sz);
-				ext[count].buf_iova = r->iovas[p];
+					r->runs[k].va_off);
+				ext[count].buf_iova = r->runs[k].iova;
 				ext[count].buf_len = run;
 				ext[count].elt_size = elt_size;
 			}

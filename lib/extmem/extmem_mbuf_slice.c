@@ -270,7 +270,7 @@ static int
 slicer_geometry(struct rte_extmem_slicer *s, int socket)
 {
 	const struct rte_extmem_region *r = s->region;
-	unsigned int p, q;
+	unsigned int k, p, q, end;
 
 	s->va = r->va;
 	s->len = r->len;
@@ -287,14 +287,15 @@ slicer_geometry(struct rte_extmem_slicer *s, int socket)
 			s->name, r->n_pages);
 		return -1;
 	}
-	/* from the last page down: a page ends where its successor's run does */
-	for (p = r->n_pages; p-- > 0;) {
-		q = p + 1;
-		if (q < r->n_pages && r->iovas[p] != RTE_BAD_IOVA &&
-				r->iovas[q] == r->iovas[p] + r->page_sz)
-			s->run_end[p] = s->run_end[q];
-		else
-			s->run_end[p] = q;
+	/* every page of a known run ends where the run does; a page of
+	 * unknown IOVA is a run of its own
+	 */
+	for (k = 0; k < r->n_runs; k++) {
+		p = r->runs[k].va_off >> s->page_shift;
+		end = (r->runs[k].va_off + r->runs[k].len) >> s->page_shift;
+		for (q = p; q < end; q++)
+			s->run_end[q] = r->runs[k].iova == RTE_BAD_IOVA ?
+				q + 1 : end;
 	}
 	return 0;
 }

@@ -5,7 +5,22 @@
 #ifndef EXTMEM_PRIVATE_H
 #define EXTMEM_PRIVATE_H
 
-/* What the concerns of librte_extmem share; not installed. */
+/*
+ * What the concerns of librte_extmem share; not installed.
+ *
+ * Layers, lowest first: core (this header, locks, log, EAL readiness,
+ * compat) -> backing -> region (IOVAs and their runs, computed once in
+ * r->runs) -> translation -> events -> device mapping -> region
+ * operations (EAL registration, translation, announcement, and the
+ * explicit start extmem_init()) -> heaps -> mbufs -> observers (limits,
+ * telemetry). A file includes only headers of its own layer and below
+ * (devtools/check-layers.py, test "layers").
+ *
+ * extmem_compat.c is the only place that relies on behaviour of EAL,
+ * mempool, ethdev or the buses that is not their public API; no other
+ * file includes a driver SDK header or defines ALLOW_INTERNAL_API (the
+ * same check refuses the known internal symbols elsewhere).
+ */
 
 #include <pthread.h>
 #include <stdbool.h>
@@ -18,7 +33,6 @@
 #include <rte_log.h>
 
 #include "rte_extmem.h"
-#include "rte_extmem_event.h"
 
 extern int extmem_logtype;
 #define RTE_LOGTYPE_EXTMEM extmem_logtype
@@ -152,6 +166,13 @@ enum extmem_eal_mode {
 	EXTMEM_EAL_HEAP,	/* rte_malloc_heap_memory_add() to a heap */
 };
 
+/* [va + va_off, +len) of a region is IOVA-contiguous from iova. */
+struct extmem_iova_run {
+	size_t va_off;
+	rte_iova_t iova;	/* RTE_BAD_IOVA: pages of unknown IOVA */
+	size_t len;
+};
+
 struct rte_extmem_region {
 	TAILQ_ENTRY(rte_extmem_region) next;
 	uint32_t magic;
@@ -171,7 +192,15 @@ struct rte_extmem_region {
 	bool pinned;		/* mlock()ed by the library */
 	rte_iova_t *iovas;	/* n_pages entries */
 	unsigned int n_bad_iova;
-	unsigned int n_iova_runs;
+	unsigned int n_iova_runs;	/* known runs + unknown pages */
+	/* The region's IOVA runs, computed once (extmem_iova.c) and used by
+	 * every consumer: maximal IOVA-contiguous runs of known pages, and
+	 * maximal runs of consecutive pages of unknown IOVA (RTE_BAD_IOVA),
+	 * in VA order, tiling the region.
+	 */
+	struct extmem_iova_run *runs;
+	unsigned int n_runs;
+	unsigned int n_known_runs;	/* of them, with a known IOVA */
 	enum extmem_eal_mode eal;
 	char heap[RTE_EXTMEM_NAMESIZE];
 	int socket_id;
@@ -253,9 +282,9 @@ int extmem_backing_caller_range(uintptr_t va, size_t len, size_t *kpgsz);
 int extmem_iova_resolve(struct rte_extmem_region *r,
 	const struct rte_extmem_region_params *p);
 void extmem_iova_release(struct rte_extmem_region *r);
-/* Number of maximal IOVA-contiguous runs (unknown pages are runs of their own). */
-unsigned int extmem_iova_count_runs(const rte_iova_t *iovas, unsigned int n,
-	size_t page_sz);
+/* The run of r holding byte offset off (< r->len); its index. */
+unsigned int extmem_iova_run_find(const struct rte_extmem_region *r,
+	size_t off);
 
 /* xlate.c: translation table updates (inside an operation). */
 int extmem_xlate_insert(struct rte_extmem_region *r);
@@ -272,42 +301,21 @@ struct rte_extmem_region *extmem_region_new(
 int extmem_region_publish(struct rte_extmem_region *r);
 int extmem_region_unpublish(struct rte_extmem_region *r);
 void extmem_region_delete(struct rte_extmem_region *r);
+/* The public description of a region (under the state lock). */
+void extmem_region_fill_info(const struct rte_extmem_region *r,
+	struct rte_extmem_region_info *info);
 /* Users keep a region alive (destroy fails with EBUSY). */
 void extmem_region_get(struct rte_extmem_region *r);
 void extmem_region_put(struct rte_extmem_region *r);
 /* Ranges: does [va, va+len) overlap a region or EAL memory? */
 bool extmem_range_in_use(uintptr_t va, size_t len);
 
-/* event.c: announce a region change to subscribers, in subscription order.
- * Returns 0, or -1 with rte_errno ECANCELED after rolling back the
- * subscribers that had accepted the event.
+/* region_ops.c: the library's explicit start (the event bus, then the DMA
+ * dispatcher), idempotent, inside an operation.
  */
-enum extmem_event_kind {
-	EXTMEM_EV_REGION_ADD,
-	EXTMEM_EV_REGION_REMOVE,
-};
-int extmem_event_publish(enum extmem_event_kind kind,
-	struct rte_extmem_region *r);
-/* Start the event bus and the DMA dispatcher (inside an operation). */
-void extmem_event_init(void);
-/* Subscribe a part of the library, ahead of applications; it cannot be
- * unsubscribed.
- */
-/*
- * A library subscriber refusing an event with -(EXTMEM_EVENT_KEEP_ERRNO |
- * err) makes the operation fail with err itself rather than ECANCELED
- * (the dispatcher's "no room in a DMA domain": ENOSPC).
- */
-#define EXTMEM_EVENT_KEEP_ERRNO 0x10000
-/*
- * Around the library's own rte_malloc_heap_memory_add()/_remove() calls:
- * EAL's ALLOC/FREE events they raise in this thread are not forwarded
- * (they are announced as heap events). Returns what _end() restores.
- */
-unsigned int extmem_event_eal_self_begin(void);
-void extmem_event_eal_self_end(unsigned int prev);
-int extmem_event_subscribe_internal(const char *name,
-	rte_extmem_event_cb_t cb, void *arg);
+void extmem_init(void);
+/* Outside any operation: extmem_init() as an operation of its own. */
+void extmem_start(void);
 /* dma.c: the DMA dispatcher, first subscriber of the bus (idempotent). */
 void extmem_dma_init(void);
 

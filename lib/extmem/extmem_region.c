@@ -361,141 +361,6 @@ extmem_region_delete(struct rte_extmem_region *r)
 	free(r);
 }
 
-int
-extmem_region_publish(struct rte_extmem_region *r)
-{
-	/* start the bus (and the DMA dispatcher, which maps the existing
-	 * regions to the existing ports) before r exists: r is announced as
-	 * new, never replayed as existing
-	 */
-	extmem_event_init();
-	if (extmem_xlate_insert(r) != 0)
-		return -1;
-	r->magic = EXTMEM_REGION_MAGIC;
-	TAILQ_INSERT_TAIL(&region_list, r, next);
-	EXTMEM_LOG(DEBUG, "region %s: in the translation table; announcing it "
-		"(device mapping first)", r->name);
-	if (extmem_event_publish(EXTMEM_EV_REGION_ADD, r) != 0) {
-		TAILQ_REMOVE(&region_list, r, next);
-		r->magic = 0;
-		extmem_xlate_remove(r);
-		EXTMEM_LOG(DEBUG, "region %s: refused by a subscriber, withdrawn",
-			r->name);
-		return -1;
-	}
-	return 0;
-}
-
-int
-extmem_region_unpublish(struct rte_extmem_region *r)
-{
-	EXTMEM_LOG(DEBUG, "region %s: announcing its removal (device "
-		"unmapping first)", r->name);
-	if (extmem_event_publish(EXTMEM_EV_REGION_REMOVE, r) != 0)
-		return -1;
-	extmem_xlate_remove(r);
-	TAILQ_REMOVE(&region_list, r, next);
-	EXTMEM_LOG(DEBUG, "region %s: out of the translation table", r->name);
-	return 0;
-}
-
-static int
-region_eal_register(struct rte_extmem_region *r)
-{
-	if (rte_extmem_register((void *)r->va, r->len, r->iovas, r->n_pages,
-			r->page_sz) != 0) {
-		int err = rte_errno;
-
-		EXTMEM_FAIL(err == ENOSPC ? ENOSPC :
-			err == EEXIST ? EADDRINUSE : err,
-			"region %s: EAL refused the memory: %s", r->name,
-			rte_strerror(err));
-		return -1;
-	}
-	r->eal = EXTMEM_EAL_EXTMEM;
-	EXTMEM_LOG(DEBUG, "region %s: registered with EAL "
-		"(rte_extmem_register, %u pages)", r->name, r->n_pages);
-	return 0;
-}
-
-static void
-region_eal_unregister(struct rte_extmem_region *r)
-{
-	if (r->eal != EXTMEM_EAL_EXTMEM)
-		return;
-	if (rte_extmem_unregister((void *)r->va, r->len) != 0)
-		EXTMEM_LOG(ERR, "region %s: EAL unregister failed: %s",
-			r->name, rte_strerror(rte_errno));
-	else
-		EXTMEM_LOG(DEBUG, "region %s: unregistered from EAL", r->name);
-	r->eal = EXTMEM_EAL_NONE;
-}
-
-struct rte_extmem_region *
-rte_extmem_region_create(const struct rte_extmem_region_params *params)
-{
-	struct rte_extmem_region *r;
-	int err;
-
-	if (!EXTMEM_EAL_READY() || !EXTMEM_OP_BEGIN())
-		return NULL;
-	r = extmem_region_new(params);
-	if (r == NULL)
-		goto out;
-	if (region_eal_register(r) != 0)
-		goto fail;
-	if (extmem_region_publish(r) != 0)
-		goto fail_eal;
-	EXTMEM_LOG(INFO, "region %s: %s, %p +%zu, %u x %zu-byte pages, %u "
-		"IOVA runs, %u unknown", r->name, backing_names[r->backing],
-		(void *)r->va, r->len, r->n_pages, r->page_sz, r->n_iova_runs,
-		r->n_bad_iova);
-	goto out;
-fail_eal:
-	err = rte_errno;
-	region_eal_unregister(r);
-	rte_errno = err;
-fail:
-	err = rte_errno;
-	extmem_region_delete(r);
-	rte_errno = err;
-	r = NULL;
-out:
-	extmem_op_end();
-	return r;
-}
-
-int
-rte_extmem_region_destroy(struct rte_extmem_region *region)
-{
-	int ret = -1;
-
-	if (!EXTMEM_EAL_READY() || !EXTMEM_OP_BEGIN())
-		return -1;
-	if (!EXTMEM_REGION_LIVE(region))
-		goto out;
-	if (region->eal == EXTMEM_EAL_HEAP) {
-		EXTMEM_FAIL(EBUSY, "region %s belongs to heap %s: remove it "
-			"through the heap", region->name, region->heap);
-		goto out;
-	}
-	if (__atomic_load_n(&region->users, __ATOMIC_ACQUIRE) != 0) {
-		EXTMEM_FAIL(EBUSY, "region %s still has %u users",
-			region->name,
-			__atomic_load_n(&region->users, __ATOMIC_ACQUIRE));
-		goto out;
-	}
-	if (extmem_region_unpublish(region) != 0)
-		goto out;
-	region_eal_unregister(region);
-	EXTMEM_LOG(INFO, "region %s destroyed", region->name);
-	extmem_region_delete(region);
-	ret = 0;
-out:
-	extmem_op_end();
-	return ret;
-}
-
 void
 extmem_region_get(struct rte_extmem_region *r)
 {
@@ -576,8 +441,8 @@ rte_extmem_region_lookup(const char *name)
 	return r;
 }
 
-static void
-region_fill_info(const struct rte_extmem_region *r,
+void
+extmem_region_fill_info(const struct rte_extmem_region *r,
 	struct rte_extmem_region_info *info)
 {
 	memset(info, 0, sizeof(*info));
@@ -612,7 +477,7 @@ rte_extmem_region_info_get(const struct rte_extmem_region *region,
 	}
 	extmem_query_begin();
 	if (EXTMEM_REGION_LIVE(region)) {
-		region_fill_info(region, info);
+		extmem_region_fill_info(region, info);
 		ret = 0;
 	}
 	extmem_query_end();
@@ -675,7 +540,7 @@ rte_extmem_region_walk(rte_extmem_region_walk_t fn, void *arg)
 	i = 0;
 	TAILQ_FOREACH(r, &region_list, next) {
 		items[i].r = r;
-		region_fill_info(r, &items[i].info);
+		extmem_region_fill_info(r, &items[i].info);
 		i++;
 	}
 	extmem_query_end();
