@@ -27,6 +27,7 @@
 #define M_POOL_MBUFS 16
 #define M_SLICERS 2
 #define M_SLICES 4
+#define M_SLICER_MBUFS 8
 #define M_PORTS 2
 #define M_PAGES_MAX 8	/* base pages of a small region */
 
@@ -85,6 +86,7 @@ struct m_slicer {
 	char name[RTE_EXTMEM_NAMESIZE];
 	int region;
 	unsigned int n_slices;
+	unsigned int n_segs;	/* mbufs of the slices alive */
 	struct rte_mbuf *slices[M_SLICES];
 };
 

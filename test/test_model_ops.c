@@ -954,7 +954,7 @@ op_slicer(struct model *m)
 	snprintf(name, sizeof(name), "ms%u", m->serial++);
 	sp.name = name;
 	sp.region = m->r[ri].h;
-	sp.n_mbufs = 8;
+	sp.n_mbufs = M_SLICER_MBUFS;
 	if (m_chance(m, 15)) {
 		si = M_PICK(m, m->sl, true);
 		if (si >= 0 && m_chance(m, 50)) {
@@ -975,6 +975,7 @@ op_slicer(struct model *m)
 	snprintf(s->name, sizeof(s->name), "%s", name);
 	s->region = ri;
 	s->n_slices = 0;
+	s->n_segs = 0;
 	s->live = true;
 	m->r[ri].lib_users++;
 	m->n_ok++;
@@ -986,9 +987,10 @@ op_slice(struct model *m)
 {
 	int si = M_PICK(m, m->sl, true);
 	const struct m_region *r;
-	struct rte_mbuf *mb;
+	struct rte_mbuf *mb, *seg;
 	struct m_slicer *s;
 	size_t off, len, room;
+	uintptr_t at;
 	rte_iova_t io;
 	unsigned int k;
 
@@ -996,16 +998,23 @@ op_slice(struct model *m)
 		return TEST_SUCCESS;
 	s = &m->sl[si];
 	r = &m->r[s->region];
-	if (s->n_slices > 0 && (s->n_slices == M_SLICES || m_chance(m, 40))) {
+	if (s->n_slices > 0 && (s->n_slices == M_SLICES ||
+			s->n_segs >= M_SLICER_MBUFS || m_chance(m, 40))) {
 		k = m_below(m, s->n_slices);
+		s->n_segs -= s->slices[k]->nb_segs;
 		rte_pktmbuf_free(s->slices[k]);
 		s->slices[k] = s->slices[--s->n_slices];
 		m->n_ok++;
 		return TEST_SUCCESS;
 	}
 	off = m_below(m, r->len);
-	room = r->pgsz - off % r->pgsz;	/* within one page: one segment */
-	len = 1 + m_below(m, RTE_MIN(room, (size_t)2048));
+	/* within one page (one segment), or across up to three base pages
+	 * when the slicer's mbufs have room for three more segments
+	 */
+	room = s->n_segs + 3 <= M_SLICER_MBUFS && m_chance(m, 50) ?
+		RTE_MIN(r->len - off, 2 * PG) :
+		RTE_MIN(r->pgsz - off % r->pgsz, (size_t)2048);
+	len = 1 + m_below(m, room);
 	if (m_chance(m, 10)) {
 		mb = rte_extmem_slice(s->s, m_chance(m, 50) ? r->len : off,
 			m_chance(m, 50) ? 0 : r->len + 1);
@@ -1015,11 +1024,29 @@ op_slice(struct model *m)
 	mb = rte_extmem_slice(s->s, off, len);
 	TEST_ASSERT_NOT_NULL(mb, "slice %zu +%zu of %s: %s", off, len,
 		r->name, rte_strerror(rte_errno));
-	m_region_of(m, r->va + off, &io);
-	TEST_ASSERT_EQ(rte_pktmbuf_mtod(mb, uintptr_t), r->va + off,
-		"slice data address");
 	TEST_ASSERT_EQ(mb->pkt_len, len, "slice length");
-	TEST_ASSERT_EQ(rte_pktmbuf_iova(mb), io, "slice IOVA");
+	/* segments: back to back over the range, each IOVA-contiguous
+	 * with the model's IOVA of its data
+	 */
+	at = r->va + off;
+	for (seg = mb, k = 0; seg != NULL; seg = seg->next, k++) {
+		rte_iova_t last;
+
+		TEST_ASSERT_EQ(rte_pktmbuf_mtod(seg, uintptr_t), at,
+			"segment %u data address", k);
+		TEST_ASSERT(seg->data_len > 0 && at + seg->data_len <=
+			r->va + off + len, "segment %u length %u", k,
+			seg->data_len);
+		m_region_of(m, at, &io);
+		TEST_ASSERT_EQ(rte_pktmbuf_iova(seg), io, "segment %u IOVA", k);
+		m_region_of(m, at + seg->data_len - 1, &last);
+		TEST_ASSERT_EQ(last, io + seg->data_len - 1,
+			"segment %u not IOVA-contiguous", k);
+		at += seg->data_len;
+	}
+	TEST_ASSERT_EQ(at, r->va + off + len, "segments cover the slice");
+	TEST_ASSERT_EQ(mb->nb_segs, k, "segment count");
+	s->n_segs += k;
 	s->slices[s->n_slices++] = mb;
 	m->n_ok++;
 	return TEST_SUCCESS;

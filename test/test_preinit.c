@@ -24,11 +24,19 @@
 #include <rte_mbuf.h>
 
 #include <rte_extmem.h>
+#include <rte_extmem_dma.h>
 #include <rte_extmem_event.h>
 #include <rte_extmem_heap.h>
+#include <rte_extmem_limits.h>
 #include <rte_extmem_mbuf.h>
 
 #include "test.h"
+
+static int
+domain_cb(const char *name __rte_unused, void *arg __rte_unused)
+{
+	return 0;
+}
 
 static int
 ev_cb(const struct rte_extmem_event *ev __rte_unused, void *arg __rte_unused)
@@ -47,6 +55,7 @@ before_init(void)
 	struct rte_extmem_heap_params hp;
 	struct rte_extmem_slicer_params sp;
 	struct rte_extmem_region_info ri;
+	struct rte_extmem_limits lim;
 	static char mem[4 << 12] __rte_aligned(4096);
 
 	/* parameters made by hand: params_init refuses too */
@@ -86,6 +95,14 @@ before_init(void)
 	REFUSED(rte_extmem_slicer_lookup("preinit") == NULL, "slicer lookup");
 	REFUSED(rte_extmem_backing_name(RTE_EXTMEM_BACKING_ANON) == NULL,
 		"backing name");
+	REFUSED(rte_extmem_limits_get(&lim) == -1, "limits");
+	REFUSED(rte_extmem_dma_auto_get() == -1, "DMA auto get");
+	REFUSED(rte_extmem_dma_auto_set(false) == -1, "DMA auto set");
+	REFUSED(rte_extmem_dma_sync() == -1, "DMA sync");
+	REFUSED(rte_extmem_dma_dev_optout("net_null0", true) == -1,
+		"DMA device opt-out");
+	REFUSED(rte_extmem_dma_domain_walk(domain_cb, NULL) == -1,
+		"DMA domain walk");
 	return TEST_SUCCESS;
 }
 

@@ -7,8 +7,9 @@
  * mapping table on a pair of net_mrnic ports (a region mapped on both,
  * a NO_DMA region on none), the devices' dispatcher state and DMA faults
  * (a packet sent from the NO_DMA region), a slicer with
- * slices out and free callbacks pending, the event subscribers (this
- * test's with its callback address, the library's dispatcher first) and
+ * slices out and free callbacks pending, the event subscribers (the
+ * library's dispatcher first, under a key made valid for telemetry, then
+ * this test's with its callback address) and
  * the pools the library made; then the same after everything is undone.
  */
 
@@ -86,9 +87,14 @@ check_users(const char *out, const struct mrnic_t_pair *p,
 		"\"callbacks_pending\": 2, \"fails\": 0",
 		(uintptr_t)tel_free_cb);
 	TEST_TEL_EXPECT(out, exp);
-	snprintf(exp, sizeof(exp), "{\"/extmem/subscribers\": {"
-		"\"tel_u_sub\": {\"callback\": \"0x%"
-		PRIxPTR "\", \"arg\": \"0x%" PRIxPTR "\", \"internal\": 0}}}",
+	/* the library's dispatcher first: its name "extmem.dma" has a
+	 * character telemetry refuses in keys, so the key is extmem_dma
+	 */
+	TEST_TEL_EXPECT(out, "{\"/extmem/subscribers\": {\"extmem_dma\": "
+		"{\"name\": \"extmem.dma\", ");
+	snprintf(exp, sizeof(exp), "\"internal\": 1}, \"tel_u_sub\": {"
+		"\"name\": \"tel_u_sub\", \"callback\": \"0x%" PRIxPTR "\", "
+		"\"arg\": \"0x%" PRIxPTR "\", \"internal\": 0}}}",
 		(uintptr_t)tel_sub_cb, (uintptr_t)events);
 	TEST_TEL_EXPECT(out, exp);
 	TEST_TEL_EXPECT(out, "{\"/extmem/pools\": [\"tel_u_extbuf\", "

@@ -124,6 +124,10 @@ mempool_on_region(const char *name, struct rte_extmem_region *r,
 		start = RTE_PTR_DIFF(mem, info.addr) / info.page_sz;
 		end = start + len / info.page_sz;
 		for (p = start; p < end && ret >= 0; start = p) {
+			if (iovas[start] == RTE_BAD_IOVA) {
+				p = start + 1;	/* no IOVA: no object */
+				continue;
+			}
 			/* one run: pages whose IOVAs follow each other */
 			for (p = start + 1; p < end &&
 					iovas[p] != RTE_BAD_IOVA &&
@@ -281,6 +285,8 @@ run(void *mem, size_t len, const char *name)
 	struct app_pool pool;
 	int bad;
 
+	/* the application's memory, in use (every page present) */
+	memset(mem, 0, len);
 	/* first half: the application's allocator; second: a mempool */
 	app_pool_init(&pool, mem, len / 2);
 	r = register_memory(name, mem, len);

@@ -78,6 +78,8 @@ rte_extmem_dma_map(struct rte_extmem_region *region, struct rte_device *dev)
 	struct dma_dev *dd;
 	int ret = -1, err;
 
+	if (!EXTMEM_EAL_READY())
+		return -1;
 	if (dev == NULL) {
 		EXTMEM_FAIL(EINVAL, "device is NULL");
 		return -1;
@@ -162,6 +164,8 @@ rte_extmem_dma_unmap(struct rte_extmem_region *region, struct rte_device *dev)
 	struct dma_dev *dd;
 	int ret = -1;
 
+	if (!EXTMEM_EAL_READY())
+		return -1;
 	if (dev == NULL) {
 		EXTMEM_FAIL(EINVAL, "device is NULL");
 		return -1;
@@ -187,6 +191,8 @@ rte_extmem_dma_is_mapped(const struct rte_extmem_region *region,
 	const struct dma_dev *dd;
 	int ret = -1;
 
+	if (!EXTMEM_EAL_READY())
+		return -1;
 	if (dev == NULL) {
 		EXTMEM_FAIL(EINVAL, "device is NULL");
 		return -1;
@@ -207,6 +213,8 @@ rte_extmem_dma_mapping_info_get(const struct rte_extmem_region *region,
 	const struct dma_map *m;
 	int ret = -1;
 
+	if (!EXTMEM_EAL_READY())
+		return -1;
 	if (dev == NULL || info == NULL) {
 		EXTMEM_FAIL(EINVAL, "device or info is NULL");
 		return -1;
@@ -288,6 +296,8 @@ rte_extmem_dma_dev_optout(const char *dev_name, bool optout)
 {
 	int ret;
 
+	if (!EXTMEM_EAL_READY())
+		return -1;
 	if (extmem_name_check("device", dev_name,
 			RTE_EXTMEM_DMA_DEV_NAMESIZE) != 0)
 		return -1;
@@ -307,6 +317,8 @@ rte_extmem_dma_dev_info_get(const char *dev_name,
 {
 	const struct dma_dev *dd;
 
+	if (!EXTMEM_EAL_READY())
+		return -1;
 	if (!extmem_name_valid(dev_name, RTE_EXTMEM_DMA_DEV_NAMESIZE) ||
 			info == NULL) {
 		EXTMEM_FAIL(EINVAL, "bad device name or NULL info");
@@ -338,6 +350,8 @@ rte_extmem_dma_domain_info_get(const char *name,
 {
 	int ret;
 
+	if (!EXTMEM_EAL_READY())
+		return -1;
 	if (extmem_name_check("DMA domain", name,
 			RTE_EXTMEM_DMA_DOMAIN_NAMESIZE) != 0)
 		return -1;
@@ -376,6 +390,8 @@ rte_extmem_dma_domain_walk(int (*fn)(const char *name, void *arg), void *arg)
 	unsigned int i;
 	int ret;
 
+	if (!EXTMEM_EAL_READY())
+		return -1;
 	if (fn == NULL) {
 		EXTMEM_FAIL(EINVAL, "walk function is NULL");
 		return -1;
@@ -402,6 +418,8 @@ rte_extmem_dma_auto_set(bool enable)
 	uint64_t op;
 	int ret = 0, err;
 
+	if (!EXTMEM_EAL_READY())
+		return -1;
 	if (!DMA_OP_BEGIN())
 		return -1;
 	if (enable == dma_auto)
@@ -434,6 +452,8 @@ rte_extmem_dma_auto_get(void)
 {
 	int ret;
 
+	if (!EXTMEM_EAL_READY())
+		return -1;
 	extmem_query_begin();
 	ret = dma_auto;
 	extmem_query_end();
@@ -445,6 +465,8 @@ rte_extmem_dma_sync(void)
 {
 	int n;
 
+	if (!EXTMEM_EAL_READY())
+		return -1;
 	if (!DMA_OP_BEGIN())
 		return -1;
 	n = extmem_dma_pending_process();

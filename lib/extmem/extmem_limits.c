@@ -240,6 +240,8 @@ rte_extmem_limits_get(struct rte_extmem_limits *limits)
 	struct msl_count msl = { 0, -1 };
 	const struct rte_extmem_region *r;
 
+	if (!EXTMEM_EAL_READY())
+		return -1;
 	if (limits == NULL) {
 		EXTMEM_FAIL(EINVAL, "limits is NULL");
 		return -1;
@@ -394,6 +396,8 @@ rte_extmem_limits_dump(FILE *f)
 {
 	struct rte_extmem_limits l;
 
+	if (!EXTMEM_EAL_READY())
+		return -1;
 	if (f == NULL) {
 		EXTMEM_FAIL(EINVAL, "output stream is NULL");
 		return -1;

@@ -12,11 +12,13 @@
  *   /extmem/pools, /extmem/pool_info,<name>   pools made by the library
  * The DMA commands read the dispatcher through rte_extmem_dma.h only; the
  * devices are those of the ethdev ports, their faults the ports' "fault"
- * xstats. Addresses are hex strings.
+ * xstats. Addresses are hex strings. Names used as dictionary keys have
+ * the characters telemetry refuses in keys replaced by '_'.
  * A bad parameter returns -EINVAL and an unknown name -ENOENT (the client
  * shows null).
  */
 
+#include <ctype.h>
 #include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
@@ -46,6 +48,39 @@ tel_add_hex(struct rte_tel_data *d, const char *key, uintptr_t v)
 
 	snprintf(buf, sizeof(buf), "0x%" PRIxPTR, v);
 	rte_tel_data_add_dict_string(d, key, buf);
+}
+
+/*
+ * A dictionary key for a name: telemetry keys may hold only letters,
+ * digits, '_' and '/', so other characters become '_' (the exact name is
+ * in the value or the info command).
+ */
+static const char *
+tel_key(char *buf, size_t size, const char *name)
+{
+	size_t i;
+
+	snprintf(buf, size, "%s", name);
+	for (i = 0; buf[i] != '\0'; i++)
+		if (!isalnum((unsigned char)buf[i]) && buf[i] != '_' &&
+				buf[i] != '/')
+			buf[i] = '_';
+	return buf;
+}
+
+/* Add a container under a key; on failure the container is freed. */
+static int
+tel_add_container(struct rte_tel_data *d, const char *name,
+	struct rte_tel_data *c)
+{
+	char key[RTE_TEL_MAX_STRING_LEN];
+
+	if (rte_tel_data_add_dict_container(d, tel_key(key, sizeof(key), name),
+			c, 0) != 0) {
+		rte_tel_data_free(c);
+		return -ENOSPC;
+	}
+	return 0;
 }
 
 static int
@@ -155,7 +190,7 @@ tel_dma_map(const char *cmd __rte_unused, const char *params,
 			if (rte_extmem_dma_is_mapped(t->e[i].r, devs[j]) == 1)
 				rte_tel_data_add_array_string(names,
 					rte_dev_name(devs[j]));
-		rte_tel_data_add_dict_container(d, t->e[i].name, names, 0);
+		tel_add_container(d, t->e[i].name, names);
 	}
 	free(t);
 	return ret;
@@ -165,6 +200,7 @@ static int
 tel_dma_devices(const char *cmd __rte_unused, const char *params,
 	struct rte_tel_data *d)
 {
+	char key[RTE_TEL_MAX_STRING_LEN];
 	struct rte_device *devs[TEL_MAX_DEVS];
 	struct rte_extmem_dma_dev_info info;
 	unsigned int n, i;
@@ -176,7 +212,8 @@ tel_dma_devices(const char *cmd __rte_unused, const char *params,
 	for (i = 0; i < n; i++)
 		if (rte_extmem_dma_dev_info_get(rte_dev_name(devs[i]),
 				&info) == 0)
-			rte_tel_data_add_dict_string(d, rte_dev_name(devs[i]),
+			rte_tel_data_add_dict_string(d, tel_key(key,
+				sizeof(key), rte_dev_name(devs[i])),
 				tel_dev_state_name(info.state));
 	return 0;
 }
@@ -269,7 +306,7 @@ tel_dma_dev_info(const char *cmd __rte_unused, const char *params,
 				rte_tel_data_add_array_string(names,
 					t->e[i].name);
 		free(t);
-		rte_tel_data_add_dict_container(d, "regions", names, 0);
+		tel_add_container(d, "regions", names);
 	}
 	return 0;
 }
@@ -352,11 +389,11 @@ tel_subscriber_cb(const struct extmem_subscriber_view *v, void *arg)
 	if (s == NULL)
 		return -ENOMEM;
 	rte_tel_data_start_dict(s);
+	rte_tel_data_add_dict_string(s, "name", v->name);
 	tel_add_hex(s, "callback", v->cb);
 	tel_add_hex(s, "arg", (uintptr_t)v->arg);
 	rte_tel_data_add_dict_int(s, "internal", v->internal);
-	rte_tel_data_add_dict_container(d, v->name, s, 0);
-	return 0;
+	return tel_add_container(d, v->name, s);
 }
 
 static int

@@ -342,7 +342,8 @@ int rte_extmem_dma_auto_set(bool enable);
  * Tell whether automatic mapping is on.
  *
  * @return
- *   1 if on, 0 if off.
+ *   1 if on, 0 if off, -1 with rte_errno E_RTE_NO_CONFIG before
+ *   rte_eal_init().
  */
 __rte_experimental
 int rte_extmem_dma_auto_get(void);
@@ -353,8 +354,9 @@ int rte_extmem_dma_auto_get(void);
  *
  * @return
  *   The number of devices whose probe has still not finished, or -1 with
- *   rte_errno EDEADLK (called from inside an operation of this library in
- *   the same thread: an event callback or a driver hook).
+ *   rte_errno E_RTE_NO_CONFIG before rte_eal_init() or EDEADLK (called
+ *   from inside an operation of this library in the same thread: an
+ *   event callback or a driver hook).
  */
 __rte_experimental
 int rte_extmem_dma_sync(void);
