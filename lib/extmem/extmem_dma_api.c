@@ -4,7 +4,7 @@
 
 /*
  * The DMA dispatcher's public API: explicit map and unmap, queries,
- * automatic mode and per-device opt-outs. Every entry takes extmem_lock,
+ * automatic mode and per-device opt-outs. Every changing entry is an operation,
  * starts the dispatcher and catches up with finished probes.
  */
 
@@ -15,10 +15,8 @@
 #include <rte_bus.h>
 #include <rte_errno.h>
 
-#include <bus_driver.h>
-#include <dev_driver.h>
-
 #include "extmem_dma_private.h"
+#include "extmem_event_private.h"
 
 struct dma_optout {
 	TAILQ_ENTRY(dma_optout) next;
@@ -43,13 +41,35 @@ extmem_dma_wanted(const char *dev_name)
 	return dma_auto && optout_find(dev_name) == NULL;
 }
 
-/* Every public entry: lock, start, catch up with finished probes. */
+/* Every changing entry: start an operation and the dispatcher, catch up
+ * with finished probes; false (EDEADLK) inside an operation already.
+ */
+#define DMA_OP_BEGIN() __extension__ ({ \
+	bool began_ = EXTMEM_OP_BEGIN(); \
+	if (began_) { \
+		extmem_event_init(); \
+		extmem_dma_init(); \
+		extmem_dma_pending_process(); \
+	} \
+	began_; \
+})
+
+/*
+ * Every query: first, only when the dispatcher has not started or a probe
+ * is pending and the thread is in no operation, the same catch-up as an
+ * operation of its own; then the state lock for reading.
+ */
 static void
-dma_enter(void)
+dma_query_begin(void)
 {
-	extmem_lock();
-	extmem_event_init();
-	extmem_dma_pending_process();
+	if (!extmem_op_inside() && (!extmem_dma_eth_started() ||
+			extmem_dma_pending_any()) && extmem_op_begin() == 0) {
+		extmem_event_init();
+		extmem_dma_init();
+		extmem_dma_pending_process();
+		extmem_op_end();
+	}
+	extmem_query_begin();
 }
 
 int
@@ -70,7 +90,8 @@ rte_extmem_dma_map(struct rte_extmem_region *region, struct rte_device *dev)
 			(void *)dev);
 		return -1;
 	}
-	dma_enter();
+	if (!DMA_OP_BEGIN())
+		return -1;
 	if (!EXTMEM_REGION_LIVE(region))
 		goto out;
 	dd = extmem_dma_dev_find(dev);
@@ -110,12 +131,12 @@ release:
 	extmem_dma_dev_release_if_unused(dd);
 	rte_errno = err;
 out:
-	extmem_unlock();
+	extmem_op_end();
 	return ret;
 }
 
 /*
- * Under dma_enter(): the mapping of a live region on dev, or NULL with
+ * Under the state lock: the mapping of a live region on dev, or NULL with
  * rte_errno (EINVAL: not a live region, ENOENT: not mapped there).
  */
 static struct dma_map *
@@ -149,7 +170,8 @@ rte_extmem_dma_unmap(struct rte_extmem_region *region, struct rte_device *dev)
 		EXTMEM_FAIL(EINVAL, "device is NULL");
 		return -1;
 	}
-	dma_enter();
+	if (!DMA_OP_BEGIN())
+		return -1;
 	m = mapping_get(region, dev);
 	if (m == NULL || extmem_dma_unmap_apply(m, true) != 0)
 		goto out;
@@ -158,7 +180,7 @@ rte_extmem_dma_unmap(struct rte_extmem_region *region, struct rte_device *dev)
 	extmem_dma_dev_release_if_unused(dd);
 	ret = 0;
 out:
-	extmem_unlock();
+	extmem_op_end();
 	return ret;
 }
 
@@ -175,12 +197,12 @@ rte_extmem_dma_is_mapped(const struct rte_extmem_region *region,
 		EXTMEM_FAIL(EINVAL, "device is NULL");
 		return -1;
 	}
-	dma_enter();
+	dma_query_begin();
 	if (EXTMEM_REGION_LIVE(region)) {
 		dd = extmem_dma_dev_find(dev);
 		ret = dd != NULL && extmem_dma_map_find(region, dd) != NULL;
 	}
-	extmem_unlock();
+	extmem_query_end();
 	return ret;
 }
 
@@ -197,7 +219,7 @@ rte_extmem_dma_mapping_info_get(const struct rte_extmem_region *region,
 		EXTMEM_FAIL(EINVAL, "device or info is NULL");
 		return -1;
 	}
-	dma_enter();
+	dma_query_begin();
 	m = mapping_get(region, dev);
 	if (m != NULL) {
 		memset(info, 0, sizeof(*info));
@@ -207,7 +229,7 @@ rte_extmem_dma_mapping_info_get(const struct rte_extmem_region *region,
 		info->n_pages_skipped = m->n_pages_skipped;
 		ret = 0;
 	}
-	extmem_unlock();
+	extmem_query_end();
 	return ret;
 }
 
@@ -279,12 +301,13 @@ rte_extmem_dma_dev_optout(const char *dev_name, bool optout)
 	if (extmem_name_check("device", dev_name,
 			RTE_EXTMEM_DMA_DEV_NAMESIZE) != 0)
 		return -1;
-	dma_enter();
+	if (!DMA_OP_BEGIN())
+		return -1;
 	ret = optout ? optout_set(dev_name) : optout_clear(dev_name);
 	if (ret == 0)
 		EXTMEM_LOG(INFO, "device %s opted %s automatic DMA mapping",
 			dev_name, optout ? "out of" : "in to");
-	extmem_unlock();
+	extmem_op_end();
 	return ret;
 }
 
@@ -301,7 +324,7 @@ rte_extmem_dma_dev_info_get(const char *dev_name,
 		EXTMEM_FAIL(EINVAL, "bad device name or NULL info");
 		return -1;
 	}
-	dma_enter();
+	dma_query_begin();
 	memset(info, 0, sizeof(*info));
 	info->opted_out = optout_find(dev_name) != NULL;
 	dd = extmem_dma_dev_find_name(dev_name);
@@ -317,7 +340,7 @@ rte_extmem_dma_dev_info_get(const char *dev_name,
 		extmem_dma_dev_maps_count(dd, &info->n_regions,
 			&info->n_chunks);
 	}
-	extmem_unlock();
+	extmem_query_end();
 	return 0;
 }
 
@@ -336,15 +359,35 @@ rte_extmem_dma_domain_info_get(const char *name,
 		EXTMEM_FAIL(EINVAL, "DMA domain %s: info is NULL", name);
 		return -1;
 	}
-	dma_enter();
+	dma_query_begin();
 	ret = extmem_dma_domain_info(name, info);
-	extmem_unlock();
+	extmem_query_end();
 	return ret;
+}
+
+struct domain_names {
+	char (*v)[RTE_EXTMEM_DMA_DOMAIN_NAMESIZE];
+	unsigned int n;
+};
+
+static int
+domain_name_keep(const char *name, void *arg)
+{
+	struct domain_names *names = arg;
+	void *v = realloc(names->v, (names->n + 1) * sizeof(names->v[0]));
+
+	if (v == NULL)
+		return -ENOMEM;
+	names->v = v;
+	snprintf(names->v[names->n++], sizeof(names->v[0]), "%s", name);
+	return 0;
 }
 
 int
 rte_extmem_dma_domain_walk(int (*fn)(const char *name, void *arg), void *arg)
 {
+	struct domain_names names = { NULL, 0 };
+	unsigned int i;
 	int ret;
 
 	if (!EXTMEM_EAL_READY())
@@ -353,9 +396,18 @@ rte_extmem_dma_domain_walk(int (*fn)(const char *name, void *arg), void *arg)
 		EXTMEM_FAIL(EINVAL, "walk function is NULL");
 		return -1;
 	}
-	dma_enter();
-	ret = extmem_dma_domain_walk(fn, arg);
-	extmem_unlock();
+	/* a snapshot of the names, so fn runs unlocked */
+	dma_query_begin();
+	ret = extmem_dma_domain_walk(domain_name_keep, &names);
+	extmem_query_end();
+	if (ret != 0) {
+		free(names.v);
+		EXTMEM_FAIL(ENOMEM, "no memory to walk the DMA domains");
+		return -1;
+	}
+	for (i = 0; ret == 0 && i < names.n; i++)
+		ret = fn(names.v[i], arg);
+	free(names.v);
 	return ret;
 }
 
@@ -368,7 +420,8 @@ rte_extmem_dma_auto_set(bool enable)
 
 	if (!EXTMEM_EAL_READY())
 		return -1;
-	dma_enter();
+	if (!DMA_OP_BEGIN())
+		return -1;
 	if (enable == dma_auto)
 		goto out;
 	dma_auto = enable;
@@ -390,7 +443,7 @@ rte_extmem_dma_auto_set(bool enable)
 	if (ret == 0)
 		extmem_dma_pending_process();
 out:
-	extmem_unlock();
+	extmem_op_end();
 	return ret;
 }
 
@@ -401,9 +454,9 @@ rte_extmem_dma_auto_get(void)
 
 	if (!EXTMEM_EAL_READY())
 		return -1;
-	extmem_lock();
+	extmem_query_begin();
 	ret = dma_auto;
-	extmem_unlock();
+	extmem_query_end();
 	return ret;
 }
 
@@ -414,8 +467,9 @@ rte_extmem_dma_sync(void)
 
 	if (!EXTMEM_EAL_READY())
 		return -1;
-	dma_enter();
+	if (!DMA_OP_BEGIN())
+		return -1;
 	n = extmem_dma_pending_process();
-	extmem_unlock();
+	extmem_op_end();
 	return n;
 }

@@ -155,7 +155,9 @@ int rte_extmem_heap_params_init(struct rte_extmem_heap_params *params);
  *     lacks RTE_EXTMEM_HEAP_F_NO_IOVA, or EAL runs in legacy memory mode
  *     and the region's IOVAs are not contiguous (EAL would treat them as
  *     contiguous); or the backing is not available;
- *   - ENOMEM, EADDRINUSE, ECANCELED: as for rte_extmem_region_create().
+ *   - ENOMEM, EADDRINUSE, ECANCELED: as for rte_extmem_region_create();
+ *   - EDEADLK: called from inside an operation of this library in the
+ *     same thread (an event callback or a driver hook).
  */
 __rte_experimental
 struct rte_extmem_heap *
@@ -171,7 +173,9 @@ rte_extmem_heap_create(const struct rte_extmem_heap_params *params);
  *   - EINVAL: @p heap is NULL or not a live heap;
  *   - EBUSY: something is allocated in the heap, it holds memory not added
  *     through this library, it is owned by an mbuf pool (free the pool:
- *     its heap goes with it), or a region has users.
+ *     its heap goes with it), or a region has users;
+ *   - EDEADLK: called from inside an operation of this library in the
+ *     same thread (an event callback or a driver hook).
  *   If another thread allocates from the heap while it is destroyed, or
  *   an event subscriber refuses a removal (ECANCELED), the regions removed
  *   so far stay removed and the heap stays usable.
@@ -299,7 +303,9 @@ int rte_extmem_heap_region_usage(const struct rte_extmem_heap *heap,
  *     pool and takes no new region, also after the pool was freed with
  *     rte_mempool_free() and while its heap waits for its last user);
  *   - ENOTSUP, ENOSPC, EEXIST, ENOMEM, EADDRINUSE, ECANCELED: as for
- *     rte_extmem_heap_create().
+ *     rte_extmem_heap_create();
+ *   - EDEADLK: called from inside an operation of this library in the
+ *     same thread (an event callback or a driver hook).
  */
 __rte_experimental
 struct rte_extmem_region *
@@ -317,7 +323,9 @@ rte_extmem_heap_region_add(struct rte_extmem_heap *heap,
  *   0 on success, -1 with rte_errno set and nothing changed:
  *   - EINVAL: bad heap or region, or @p region is not in @p heap;
  *   - EBUSY: something is allocated inside @p region, or it has users;
- *   - ECANCELED: an event subscriber refused the removal.
+ *   - ECANCELED: an event subscriber refused the removal;
+ *   - EDEADLK: called from inside an operation of this library in the
+ *     same thread (an event callback or a driver hook).
  */
 __rte_experimental
 int rte_extmem_heap_region_remove(struct rte_extmem_heap *heap,
@@ -331,7 +339,8 @@ int rte_extmem_heap_region_remove(struct rte_extmem_heap *heap,
  *   The heap.
  * @return
  *   The number of regions removed, or -1 with rte_errno EINVAL (bad heap)
- *   or ENOMEM/ENOTSUP (the heap could not be walked).
+ *   ENOMEM/ENOTSUP (the heap could not be walked) or EDEADLK (called from inside an operation of this library in
+ *   the same thread: an event callback or a driver hook).
  */
 __rte_experimental
 int rte_extmem_heap_trim(struct rte_extmem_heap *heap);
@@ -355,7 +364,9 @@ int rte_extmem_heap_trim(struct rte_extmem_heap *heap);
  *   - EINVAL: bad heap, zero size, alignment not a power of two;
  *   - ENOMEM: the heap does not grow on demand, would exceed its
  *     @c max_len, or the new region could not be created (the region's
- *     error is logged).
+ *     error is logged);
+ *   - EDEADLK: called from inside an operation of this library in the
+ *     same thread (an event callback or a driver hook).
  */
 __rte_experimental
 int rte_extmem_heap_ensure(struct rte_extmem_heap *heap, size_t size,
@@ -378,8 +389,10 @@ int rte_extmem_heap_ensure(struct rte_extmem_heap *heap, size_t size,
  * @param align
  *   Alignment: 0 or a power of two.
  * @return
- *   The allocation, or NULL with rte_errno EINVAL (bad arguments) or
- *   ENOMEM (no room and the heap cannot grow).
+ *   The allocation, or NULL with rte_errno EINVAL (bad arguments),
+ *   ENOMEM (no room and the heap cannot grow) or EDEADLK (the heap must
+ *   grow, and the call comes from inside an operation of this library in
+ *   the same thread: an event callback or a driver hook).
  */
 __rte_experimental
 void *rte_extmem_heap_malloc(struct rte_extmem_heap *heap, const char *type,
@@ -420,8 +433,10 @@ typedef int (*rte_extmem_heap_walk_t)(const struct rte_extmem_heap *heap,
 	const struct rte_extmem_heap_info *info, void *arg);
 
 /**
- * Call @p fn for every heap of this library, in creation order. The heap
- * list is locked for the duration: @p fn must not create or destroy heaps.
+ * Call @p fn for every heap of this library, in creation order, over a
+ * snapshot taken when the walk starts: @p fn runs with no lock of the
+ * library held and may call any function of it (a heap it is given may
+ * have been destroyed meanwhile by another thread).
  *
  * @param fn
  *   Callback.
@@ -429,7 +444,8 @@ typedef int (*rte_extmem_heap_walk_t)(const struct rte_extmem_heap *heap,
  *   Argument passed to @p fn.
  * @return
  *   0 after a full walk, the non-zero value a callback returned, or -1
- *   with rte_errno EINVAL if @p fn is NULL.
+ *   with rte_errno EINVAL if @p fn is NULL or ENOMEM (no memory for the
+ *   snapshot).
  */
 __rte_experimental
 int rte_extmem_heap_walk(rte_extmem_heap_walk_t fn, void *arg);
@@ -508,7 +524,9 @@ size_t rte_extmem_pktmbuf_pool_mem_size(unsigned int n,
  *   - EEXIST: a pool or heap with this name exists;
  *   - ENOMEM: the memory (as given, or as it could be allocated) cannot
  *     hold the pool;
- *   - other values as for rte_extmem_heap_create().
+ *   - other values as for rte_extmem_heap_create();
+ *   - EDEADLK: called from inside an operation of this library in the
+ *     same thread (an event callback or a driver hook).
  */
 __rte_experimental
 struct rte_mempool *
@@ -542,7 +560,9 @@ rte_extmem_pktmbuf_pool_create(const char *name, unsigned int n,
  *   - EBUSY: mbufs of the pool are still in use (not back in the pool or
  *     its caches), something else was allocated in its heap, or a region
  *     of its heap has another user (rte_extmem_region_user_get(), a
- *     slicer, a pinned pool).
+ *     slicer, a pinned pool);
+ *   - EDEADLK: called from inside an operation of this library in the
+ *     same thread (an event callback or a driver hook).
  */
 __rte_experimental
 int rte_extmem_pktmbuf_pool_free(struct rte_mempool *mp);
