@@ -30,7 +30,7 @@ LAYERS = [
     ('device mapping', ['rte_extmem_dma.h', 'rte_extmem_dma_driver.h',
                         'extmem_dma_private.h', 'extmem_dma.c',
                         'extmem_dma_api.c', 'extmem_dma_dev.c',
-                        'extmem_dma_domain.c']),
+                        'extmem_dma_domain.c', 'extmem_dma_driver_region.c']),
     ('region operations', ['extmem_region_ops.c',
                            'extmem_event_api.c']),
     ('heaps', ['rte_extmem_heap.h', 'extmem_heap_private.h',
