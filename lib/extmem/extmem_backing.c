@@ -269,43 +269,56 @@ backing_anon(struct rte_extmem_region *r, bool thp)
 	return 0;
 }
 
-int
-extmem_backing_alloc(struct rte_extmem_region *r,
-	const struct rte_extmem_region_params *p)
+static int
+backing_alloc_anon(struct rte_extmem_region *r,
+	const struct rte_extmem_region_params *p __rte_unused)
 {
-	r->fd = -1;
-	switch (r->backing) {
-	case RTE_EXTMEM_BACKING_ANON:
-		return backing_anon(r, false);
-	case RTE_EXTMEM_BACKING_ANON_THP:
-		return backing_anon(r, true);
-	case RTE_EXTMEM_BACKING_HUGETLB:
-		if (!hugetlb_size_supported(r->page_sz)) {
-			EXTMEM_FAIL(ENOTSUP, "kernel has no %zukB hugepage "
-				"pool", r->page_sz >> 10);
-			return -1;
-		}
-		return backing_memfd(r, true);
-	case RTE_EXTMEM_BACKING_SHARED:
-		if (r->page_sz != extmem_sys_page_size() &&
-				!hugetlb_size_supported(r->page_sz)) {
-			EXTMEM_FAIL(ENOTSUP, "kernel has no %zukB hugepage "
-				"pool", r->page_sz >> 10);
-			return -1;
-		}
-		return backing_memfd(r, r->page_sz != extmem_sys_page_size());
-	case RTE_EXTMEM_BACKING_USER:
-	case RTE_EXTMEM_BACKING_DEVICE:
-		r->va = (uintptr_t)p->addr;
-		return 0;
-	default:
-		EXTMEM_FAIL(EINVAL, "unknown backing %d", r->backing);
-		return -1;
-	}
+	return backing_anon(r, false);
 }
 
-void
-extmem_backing_free(struct rte_extmem_region *r)
+static int
+backing_alloc_thp(struct rte_extmem_region *r,
+	const struct rte_extmem_region_params *p __rte_unused)
+{
+	return backing_anon(r, true);
+}
+
+static int
+backing_alloc_hugetlb(struct rte_extmem_region *r,
+	const struct rte_extmem_region_params *p __rte_unused)
+{
+	if (!hugetlb_size_supported(r->page_sz)) {
+		EXTMEM_FAIL(ENOTSUP, "kernel has no %zukB hugepage pool",
+			r->page_sz >> 10);
+		return -1;
+	}
+	return backing_memfd(r, true);
+}
+
+static int
+backing_alloc_shared(struct rte_extmem_region *r,
+	const struct rte_extmem_region_params *p __rte_unused)
+{
+	if (r->page_sz != extmem_sys_page_size() &&
+			!hugetlb_size_supported(r->page_sz)) {
+		EXTMEM_FAIL(ENOTSUP, "kernel has no %zukB hugepage pool",
+			r->page_sz >> 10);
+		return -1;
+	}
+	return backing_memfd(r, r->page_sz != extmem_sys_page_size());
+}
+
+static int
+backing_alloc_caller(struct rte_extmem_region *r,
+	const struct rte_extmem_region_params *p)
+{
+	r->va = (uintptr_t)p->addr;
+	return 0;
+}
+
+/* What the library mapped or opened, if anything. */
+static void
+backing_free_mapped(struct rte_extmem_region *r)
 {
 	if (r->map_addr != NULL) {
 		munmap(r->map_addr, r->map_len);
@@ -315,4 +328,95 @@ extmem_backing_free(struct rte_extmem_region *r)
 		close(r->fd);
 		r->fd = -1;
 	}
+}
+
+/* Every backing's rules, in one place. */
+static const struct extmem_backing_ops backing_ops[RTE_EXTMEM_BACKING_MAX] = {
+	[RTE_EXTMEM_BACKING_ANON] = {
+		.name = "anon",
+		.page_sz_rule = EXTMEM_BACKING_PGSZ_BASE,
+		.alloc = backing_alloc_anon,
+		.free = backing_free_mapped,
+	},
+	[RTE_EXTMEM_BACKING_ANON_THP] = {
+		.name = "thp",
+		.page_sz_rule = EXTMEM_BACKING_PGSZ_BASE,
+		.len_align = RTE_PGSIZE_2M,	/* whole transparent hugepages */
+		.alloc = backing_alloc_thp,
+		.free = backing_free_mapped,
+	},
+	[RTE_EXTMEM_BACKING_HUGETLB] = {
+		.name = "hugetlb",
+		.page_sz_rule = EXTMEM_BACKING_PGSZ_HUGE,
+		.default_page_sz = RTE_PGSIZE_2M,
+		.alloc = backing_alloc_hugetlb,
+		.free = backing_free_mapped,
+	},
+	[RTE_EXTMEM_BACKING_SHARED] = {
+		.name = "shared",
+		.alloc = backing_alloc_shared,
+		.free = backing_free_mapped,
+	},
+	[RTE_EXTMEM_BACKING_USER] = {
+		.name = "user",
+		.caller_mem = true,
+		.page_sz_detect = true,
+		.alloc = backing_alloc_caller,
+		.free = backing_free_mapped,
+	},
+	[RTE_EXTMEM_BACKING_DEVICE] = {
+		.name = "device",
+		.caller_mem = true,
+		.alloc = backing_alloc_caller,
+		.free = backing_free_mapped,
+	},
+};
+
+const struct extmem_backing_ops *
+extmem_backing_ops(enum rte_extmem_backing backing)
+{
+	if ((unsigned int)backing >= RTE_DIM(backing_ops))
+		return NULL;
+	return &backing_ops[backing];
+}
+
+size_t
+extmem_backing_default_page_sz(enum rte_extmem_backing backing)
+{
+	const struct extmem_backing_ops *ops = extmem_backing_ops(backing);
+
+	return ops != NULL && ops->default_page_sz != 0 ?
+		ops->default_page_sz : extmem_sys_page_size();
+}
+
+size_t
+extmem_backing_len_round(enum rte_extmem_backing backing, size_t len)
+{
+	const struct extmem_backing_ops *ops = extmem_backing_ops(backing);
+
+	return ops != NULL && ops->len_align != 0 ?
+		RTE_ALIGN_CEIL(len, ops->len_align) : len;
+}
+
+int
+extmem_backing_alloc(struct rte_extmem_region *r,
+	const struct rte_extmem_region_params *p)
+{
+	const struct extmem_backing_ops *ops = extmem_backing_ops(r->backing);
+
+	r->fd = -1;
+	if (ops == NULL) {
+		EXTMEM_FAIL(EINVAL, "unknown backing %d", r->backing);
+		return -1;
+	}
+	return ops->alloc(r, p);
+}
+
+void
+extmem_backing_free(struct rte_extmem_region *r)
+{
+	const struct extmem_backing_ops *ops = extmem_backing_ops(r->backing);
+
+	if (ops != NULL)
+		ops->free(r);
 }

@@ -64,9 +64,7 @@ heap_grow(struct rte_extmem_heap *h, size_t size, unsigned int align)
 	}
 	chunk = RTE_ALIGN_CEIL(size + align + HEAP_ALLOC_OVERHEAD, h->page_sz);
 	chunk = RTE_MAX(chunk, h->grow_len);
-	/* THP regions are made of whole 2M huge pages */
-	if (h->tmpl.backing == RTE_EXTMEM_BACKING_ANON_THP)
-		chunk = RTE_ALIGN_CEIL(chunk, RTE_PGSIZE_2M);
+	chunk = extmem_backing_len_round(h->tmpl.backing, chunk);
 	if (h->max_len != 0 && (chunk > h->max_len ||
 			h->size > h->max_len - chunk)) {
 		h->n_grow_failed++;

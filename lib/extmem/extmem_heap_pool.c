@@ -380,15 +380,13 @@ pool_heap_create(const char *name, unsigned int n, unsigned int cache_size,
 		}
 		pgsz = hp.region.page_sz;
 		if (pgsz == 0)
-			pgsz = hp.region.backing == RTE_EXTMEM_BACKING_HUGETLB ?
-				RTE_PGSIZE_2M : extmem_sys_page_size();
+			pgsz = extmem_backing_default_page_sz(
+				hp.region.backing);
 		if (pool_layout(n, cache_size, priv_size, data_room_size, pgsz,
 				&l) != 0)
 			return NULL;
-		hp.region.len = l.total;
-		/* THP regions are made of whole 2M huge pages */
-		if (hp.region.backing == RTE_EXTMEM_BACKING_ANON_THP)
-			hp.region.len = RTE_ALIGN_CEIL(l.total, RTE_PGSIZE_2M);
+		hp.region.len = extmem_backing_len_round(hp.region.backing,
+			l.total);
 	}
 	return rte_extmem_heap_create(&hp);
 }

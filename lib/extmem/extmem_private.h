@@ -268,6 +268,37 @@ bool extmem_region_valid(const struct rte_extmem_region *r);
 /* Is r a live region? If not, rte_errno EINVAL and a log line. */
 #define EXTMEM_REGION_LIVE(r) EXTMEM_LIVE(extmem_region_valid, r, "region")
 
+/*
+ * backing.c: where a region's pages come from, one ops table per backing
+ * (mempool ops are the model): its rules (page sizes, length alignment)
+ * and its alloc/free.
+ */
+enum extmem_backing_pgsz_rule {
+	EXTMEM_BACKING_PGSZ_ANY = 0,	/* any power of two >= the base page */
+	EXTMEM_BACKING_PGSZ_BASE,	/* the system's base page only */
+	EXTMEM_BACKING_PGSZ_HUGE,	/* a hugepage size only */
+};
+struct extmem_backing_ops {
+	const char *name;
+	bool caller_mem;	/* the caller's memory (address given) */
+	bool page_sz_detect;	/* default page size: the mapping's */
+	enum extmem_backing_pgsz_rule page_sz_rule;
+	size_t default_page_sz;	/* 0: the system's base page */
+	size_t len_align;	/* lengths a multiple of it too (0: none) */
+	/* obtain the memory (r->va; r->len, r->page_sz set), or -1 */
+	int (*alloc)(struct rte_extmem_region *r,
+		const struct rte_extmem_region_params *p);
+	void (*free)(struct rte_extmem_region *r);
+};
+/* The ops of a backing, NULL if unknown. */
+const struct extmem_backing_ops *extmem_backing_ops(
+	enum rte_extmem_backing backing);
+/* The page size a backing uses when none is asked for (caller memory:
+ * see page_sz_detect).
+ */
+size_t extmem_backing_default_page_sz(enum rte_extmem_backing backing);
+/* len rounded up to what the backing needs (THP: whole 2M pages). */
+size_t extmem_backing_len_round(enum rte_extmem_backing backing, size_t len);
 /* backing.c: obtain/release the memory of a region (r->va, r->len set). */
 int extmem_backing_alloc(struct rte_extmem_region *r,
 	const struct rte_extmem_region_params *p);

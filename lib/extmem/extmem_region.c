@@ -19,14 +19,6 @@
 static struct extmem_region_list region_list =
 	TAILQ_HEAD_INITIALIZER(region_list);
 
-static const char * const backing_names[RTE_EXTMEM_BACKING_MAX] = {
-	[RTE_EXTMEM_BACKING_ANON] = "anon",
-	[RTE_EXTMEM_BACKING_ANON_THP] = "thp",
-	[RTE_EXTMEM_BACKING_HUGETLB] = "hugetlb",
-	[RTE_EXTMEM_BACKING_SHARED] = "shared",
-	[RTE_EXTMEM_BACKING_USER] = "user",
-	[RTE_EXTMEM_BACKING_DEVICE] = "device",
-};
 
 #define REGION_KNOWN_FLAGS (RTE_EXTMEM_REGION_F_NO_DMA | \
 	RTE_EXTMEM_REGION_F_NO_IOVA)
@@ -42,8 +34,13 @@ rte_extmem_backing_name(enum rte_extmem_backing backing)
 {
 	if (!EXTMEM_EAL_READY())
 		return NULL;
-	return extmem_table_name(backing_names, RTE_DIM(backing_names),
-		(unsigned int)backing);
+	const struct extmem_backing_ops *ops = extmem_backing_ops(backing);
+
+	if (ops == NULL) {
+		rte_errno = EINVAL;
+		return NULL;
+	}
+	return ops->name;
 }
 
 int
@@ -104,14 +101,10 @@ is_pow2(size_t v)
 	return v != 0 && (v & (v - 1)) == 0;
 }
 
-/* Check every parameter; on success *pgszp is the page size to use. */
+/* The params struct itself, the name, the backing and the flags. */
 static int
-params_check(const struct rte_extmem_region_params *p, size_t *pgszp)
+params_check_basic(const struct rte_extmem_region_params *p)
 {
-	size_t sys = extmem_sys_page_size();
-	size_t pgsz, n, i, kpgsz = 0;
-	bool caller_mem;
-
 	if (p == NULL) {
 		EXTMEM_FAIL(EINVAL, "params is NULL");
 		return -1;
@@ -121,7 +114,7 @@ params_check(const struct rte_extmem_region_params *p, size_t *pgszp)
 		return -1;
 	if (extmem_name_check("region", p->name, RTE_EXTMEM_NAMESIZE) != 0)
 		return -1;
-	if ((unsigned int)p->backing >= RTE_EXTMEM_BACKING_MAX) {
+	if (extmem_backing_ops(p->backing) == NULL) {
 		EXTMEM_FAIL(EINVAL, "region %s: unknown backing %d", p->name,
 			p->backing);
 		return -1;
@@ -131,91 +124,96 @@ params_check(const struct rte_extmem_region_params *p, size_t *pgszp)
 			p->name, p->flags & ~REGION_KNOWN_FLAGS);
 		return -1;
 	}
-	caller_mem = p->backing == RTE_EXTMEM_BACKING_USER ||
-		p->backing == RTE_EXTMEM_BACKING_DEVICE;
+	return 0;
+}
 
-	pgsz = p->page_sz;
-	if (caller_mem) {
-		if (p->addr == NULL) {
-			EXTMEM_FAIL(EINVAL, "region %s: %s backing needs an "
-				"address", p->name, backing_names[p->backing]);
-			return -1;
-		}
-		if (p->len == 0 ||
-				(uintptr_t)p->addr + p->len < (uintptr_t)p->addr) {
-			EXTMEM_FAIL(EINVAL, "region %s: length %zu is zero or the "
-				"range wraps around", p->name, p->len);
-			return -1;
-		}
-		if (extmem_backing_caller_range((uintptr_t)p->addr, p->len,
-				&kpgsz) != 0)
-			return -1;
-		/* user memory: detect the page size of the mapping */
-		if (pgsz == 0 && p->backing == RTE_EXTMEM_BACKING_USER &&
-				(uintptr_t)p->addr % kpgsz == 0 &&
-				p->len % kpgsz == 0)
-			pgsz = kpgsz;
+/* The caller's memory: given, not wrapping, mapped; *kpgsz the smallest
+ * kernel page size of its mappings.
+ */
+static int
+params_check_caller_range(const struct rte_extmem_region_params *p,
+	const struct extmem_backing_ops *ops, size_t *kpgsz)
+{
+	if (p->addr == NULL) {
+		EXTMEM_FAIL(EINVAL, "region %s: %s backing needs an address",
+			p->name, ops->name);
+		return -1;
 	}
+	if (p->len == 0 || (uintptr_t)p->addr + p->len < (uintptr_t)p->addr) {
+		EXTMEM_FAIL(EINVAL, "region %s: length %zu is zero or the "
+			"range wraps around", p->name, p->len);
+		return -1;
+	}
+	return extmem_backing_caller_range((uintptr_t)p->addr, p->len, kpgsz);
+}
+
+/* The page size: asked for, detected or the backing's default; allowed
+ * by the backing's rule.
+ */
+static int
+params_page_size(const struct rte_extmem_region_params *p,
+	const struct extmem_backing_ops *ops, size_t kpgsz, size_t *pgszp)
+{
+	size_t sys = extmem_sys_page_size();
+	size_t pgsz = p->page_sz;
+
+	/* the caller's memory: detect the page size of the mapping */
+	if (pgsz == 0 && ops->page_sz_detect && kpgsz != 0 &&
+			(uintptr_t)p->addr % kpgsz == 0 && p->len % kpgsz == 0)
+		pgsz = kpgsz;
 	if (pgsz == 0)
-		pgsz = p->backing == RTE_EXTMEM_BACKING_HUGETLB ?
-			RTE_PGSIZE_2M : sys;
+		pgsz = extmem_backing_default_page_sz(p->backing);
 	if (!is_pow2(pgsz) || pgsz < sys) {
 		EXTMEM_FAIL(EINVAL, "region %s: page size %zu is not a power "
 			"of two >= %zu", p->name, pgsz, sys);
 		return -1;
 	}
-	if ((p->backing == RTE_EXTMEM_BACKING_ANON ||
-			p->backing == RTE_EXTMEM_BACKING_ANON_THP) &&
-			pgsz != sys) {
+	if (ops->page_sz_rule == EXTMEM_BACKING_PGSZ_BASE && pgsz != sys) {
 		EXTMEM_FAIL(EINVAL, "region %s: %s backing uses %zu-byte "
-			"pages, not %zu", p->name, backing_names[p->backing],
-			sys, pgsz);
+			"pages, not %zu", p->name, ops->name, sys, pgsz);
 		return -1;
 	}
-	if (p->backing == RTE_EXTMEM_BACKING_HUGETLB && pgsz == sys) {
-		EXTMEM_FAIL(EINVAL, "region %s: hugetlb backing needs a "
-			"hugepage size, not %zu", p->name, pgsz);
+	if (ops->page_sz_rule == EXTMEM_BACKING_PGSZ_HUGE && pgsz == sys) {
+		EXTMEM_FAIL(EINVAL, "region %s: %s backing needs a "
+			"hugepage size, not %zu", p->name, ops->name, pgsz);
 		return -1;
 	}
+	*pgszp = pgsz;
+	return 0;
+}
+
+/* The length: whole pages, the backing's alignment, not too many pages. */
+static int
+params_check_len(const struct rte_extmem_region_params *p,
+	const struct extmem_backing_ops *ops, size_t pgsz)
+{
 	if (p->len == 0 || p->len % pgsz != 0) {
 		EXTMEM_FAIL(EINVAL, "region %s: length %zu is not a non-zero "
 			"multiple of the page size %zu", p->name, p->len, pgsz);
 		return -1;
 	}
-	if (p->backing == RTE_EXTMEM_BACKING_ANON_THP &&
-			p->len % RTE_PGSIZE_2M != 0) {
-		EXTMEM_FAIL(EINVAL, "region %s: thp backing needs a length "
-			"multiple of 2M, not %zu", p->name, p->len);
+	if (ops->len_align != 0 && p->len % ops->len_align != 0) {
+		EXTMEM_FAIL(EINVAL, "region %s: %s backing needs a length "
+			"multiple of %zuM, not %zu", p->name, ops->name,
+			ops->len_align >> 20, p->len);
 		return -1;
 	}
-	n = p->len / pgsz;
-	if (n > INT32_MAX) {
+	if (p->len / pgsz > INT32_MAX) {
 		EXTMEM_FAIL(EINVAL, "region %s: %zu pages is too many",
-			p->name, n);
+			p->name, p->len / pgsz);
 		return -1;
 	}
-	if (caller_mem) {
-		if ((uintptr_t)p->addr % pgsz != 0) {
-			EXTMEM_FAIL(EINVAL, "region %s: address %p is not "
-				"aligned to the page size %zu", p->name,
-				p->addr, pgsz);
-			return -1;
-		}
-		if (p->backing == RTE_EXTMEM_BACKING_USER && pgsz > kpgsz &&
-				p->iovas == NULL &&
-				!(p->flags & RTE_EXTMEM_REGION_F_NO_IOVA)) {
-			EXTMEM_FAIL(EINVAL, "region %s: page size %zu is larger "
-				"than the %zu-byte pages of the memory, so their "
-				"IOVAs cannot be resolved per page", p->name, pgsz,
-				kpgsz);
-			return -1;
-		}
-		if (p->numa_node != SOCKET_ID_ANY) {
-			EXTMEM_FAIL(EINVAL, "region %s: a NUMA node cannot be "
-				"chosen for the caller's memory", p->name);
-			return -1;
-		}
-	} else {
+	return 0;
+}
+
+/* Where the memory is: the caller's aligned and without a NUMA choice,
+ * the library's without an address or IOVAs.
+ */
+static int
+params_check_placement(const struct rte_extmem_region_params *p,
+	const struct extmem_backing_ops *ops, size_t pgsz, size_t kpgsz)
+{
+	if (!ops->caller_mem) {
 		if (p->addr != NULL || p->iovas != NULL || p->n_iovas != 0) {
 			EXTMEM_FAIL(EINVAL, "region %s: address and IOVAs are "
 				"only given for user and device backings",
@@ -227,41 +225,91 @@ params_check(const struct rte_extmem_region_params *p, size_t *pgszp)
 				p->name, p->numa_node);
 			return -1;
 		}
+		return 0;
 	}
+	if ((uintptr_t)p->addr % pgsz != 0) {
+		EXTMEM_FAIL(EINVAL, "region %s: address %p is not aligned to "
+			"the page size %zu", p->name, p->addr, pgsz);
+		return -1;
+	}
+	if (ops->page_sz_detect && pgsz > kpgsz && p->iovas == NULL &&
+			!(p->flags & RTE_EXTMEM_REGION_F_NO_IOVA)) {
+		EXTMEM_FAIL(EINVAL, "region %s: page size %zu is larger than "
+			"the %zu-byte pages of the memory, so their IOVAs cannot "
+			"be resolved per page", p->name, pgsz, kpgsz);
+		return -1;
+	}
+	if (p->numa_node != SOCKET_ID_ANY) {
+		EXTMEM_FAIL(EINVAL, "region %s: a NUMA node cannot be chosen "
+			"for the caller's memory", p->name);
+		return -1;
+	}
+	return 0;
+}
+
+/* The IOVA table: one page-aligned IOVA per page, or none where needed. */
+static int
+params_check_iovas(const struct rte_extmem_region_params *p, size_t pgsz)
+{
+	size_t n = p->len / pgsz, i;
+
 	if (p->iovas == NULL && p->n_iovas != 0) {
 		EXTMEM_FAIL(EINVAL, "region %s: n_iovas %u without an IOVA "
 			"table", p->name, p->n_iovas);
 		return -1;
 	}
-	if (p->iovas != NULL) {
-		if (p->n_iovas != n) {
-			EXTMEM_FAIL(EINVAL, "region %s: %u IOVAs given for %zu "
-				"pages", p->name, p->n_iovas, n);
+	if (p->iovas == NULL) {
+		if (p->backing == RTE_EXTMEM_BACKING_DEVICE &&
+				rte_eal_iova_mode() != RTE_IOVA_VA &&
+				!(p->flags & RTE_EXTMEM_REGION_F_NO_IOVA)) {
+			EXTMEM_FAIL(EINVAL, "region %s: device memory needs "
+				"its IOVAs unless EAL runs in IOVA-as-VA mode",
+				p->name);
 			return -1;
 		}
-		if (p->flags & RTE_EXTMEM_REGION_F_NO_IOVA) {
-			EXTMEM_FAIL(EINVAL, "region %s: IOVAs given with "
-				"RTE_EXTMEM_REGION_F_NO_IOVA", p->name);
-			return -1;
-		}
-		for (i = 0; i < n; i++) {
-			if (p->iovas[i] != RTE_BAD_IOVA &&
-					(p->iovas[i] % pgsz != 0 ||
-					p->iovas[i] + pgsz < p->iovas[i])) {
-				EXTMEM_FAIL(EINVAL, "region %s: IOVA 0x%" PRIx64
-					" of page %zu is not page aligned",
-					p->name, p->iovas[i], i);
-				return -1;
-			}
-		}
-	} else if (p->backing == RTE_EXTMEM_BACKING_DEVICE &&
-			rte_eal_iova_mode() != RTE_IOVA_VA &&
-			!(p->flags & RTE_EXTMEM_REGION_F_NO_IOVA)) {
-		EXTMEM_FAIL(EINVAL, "region %s: device memory needs its IOVAs "
-			"unless EAL runs in IOVA-as-VA mode", p->name);
+		return 0;
+	}
+	if (p->n_iovas != n) {
+		EXTMEM_FAIL(EINVAL, "region %s: %u IOVAs given for %zu pages",
+			p->name, p->n_iovas, n);
 		return -1;
 	}
-	*pgszp = pgsz;
+	if (p->flags & RTE_EXTMEM_REGION_F_NO_IOVA) {
+		EXTMEM_FAIL(EINVAL, "region %s: IOVAs given with "
+			"RTE_EXTMEM_REGION_F_NO_IOVA", p->name);
+		return -1;
+	}
+	for (i = 0; i < n; i++) {
+		if (p->iovas[i] != RTE_BAD_IOVA && (p->iovas[i] % pgsz != 0 ||
+				p->iovas[i] + pgsz < p->iovas[i])) {
+			EXTMEM_FAIL(EINVAL, "region %s: IOVA 0x%" PRIx64 " of "
+				"page %zu is not page aligned", p->name,
+				p->iovas[i], i);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+/* Check every parameter, one concern after the other; on success *pgszp
+ * is the page size to use.
+ */
+static int
+params_check(const struct rte_extmem_region_params *p, size_t *pgszp)
+{
+	const struct extmem_backing_ops *ops;
+	size_t kpgsz = 0;
+
+	if (params_check_basic(p) != 0)
+		return -1;
+	ops = extmem_backing_ops(p->backing);
+	if (ops->caller_mem && params_check_caller_range(p, ops, &kpgsz) != 0)
+		return -1;
+	if (params_page_size(p, ops, kpgsz, pgszp) != 0 ||
+			params_check_len(p, ops, *pgszp) != 0 ||
+			params_check_placement(p, ops, *pgszp, kpgsz) != 0 ||
+			params_check_iovas(p, *pgszp) != 0)
+		return -1;
 	return 0;
 }
 
@@ -329,7 +377,7 @@ extmem_region_new(const struct rte_extmem_region_params *p)
 	if (extmem_backing_alloc(r, p) != 0)
 		goto fail;
 	EXTMEM_LOG(DEBUG, "region %s: %s backing at %p +%zu, %u pages of %zu "
-		"bytes", r->name, backing_names[r->backing], (void *)r->va,
+		"bytes", r->name, extmem_backing_ops(r->backing)->name, (void *)r->va,
 		r->len, r->n_pages, r->page_sz);
 	if (extmem_iova_resolve(r, p) != 0)
 		goto fail_backing;
