@@ -14,7 +14,7 @@
 #include <rte_errno.h>
 
 #include <rte_extmem.h>
-#include <rte_extmem_dma.h>
+#include <rte_extmem_devmap.h>
 #include <rte_extmem_event.h>
 
 #include "test.h"
@@ -51,7 +51,7 @@ static int
 expect_mapped(unsigned int *idx, const struct rte_extmem_region *r,
 	unsigned int ndev, int map)
 {
-	struct rte_extmem_dma_mapping_info mi;
+	struct rte_extmem_devmap_mapping_info mi;
 	unsigned int i;
 	int n;
 
@@ -59,11 +59,11 @@ expect_mapped(unsigned int *idx, const struct rte_extmem_region *r,
 	TEST_ASSERT_GT(n, 0, "expected runs");
 	for (i = 0; i < ndev; i++) {
 		TEST_RUN(test_rec_expect(idx, dev_names[i], map, runs, n));
-		TEST_ASSERT_EQ(rte_extmem_dma_is_mapped(r, devs[i]), map,
+		TEST_ASSERT_EQ(rte_extmem_devmap_is_mapped(r, devs[i]), map,
 			"is_mapped on %s", dev_names[i]);
 		if (!map)
 			continue;
-		TEST_ASSERT_EQ(rte_extmem_dma_mapping_info_get(r, devs[i], &mi),
+		TEST_ASSERT_EQ(rte_extmem_devmap_mapping_info_get(r, devs[i], &mi),
 			0, "mapping info");
 		TEST_ASSERT_EQ(mi.n_chunks, n, "runs in the mapping");
 		TEST_ASSERT(!mi.explicit_map, "automatic mapping");
@@ -95,8 +95,8 @@ holes_runs(struct test_run *exp, uintptr_t va)
 static int
 check_holes(void)
 {
-	struct rte_extmem_dma_mapping_info mi;
-	struct rte_extmem_dma_dev_info di;
+	struct rte_extmem_devmap_mapping_info mi;
+	struct rte_extmem_devmap_dev_info di;
 	struct rte_extmem_region *r;
 	struct test_run exp[HOLES_RUNS];
 	struct test_ureg u;
@@ -108,14 +108,14 @@ check_holes(void)
 	for (i = 0; i < 2; i++)
 		TEST_RUN(test_rec_expect(&idx, dev_names[i], 1, exp, 3));
 	TEST_ASSERT_EQ(vdev_rec_ncalls(), idx, "no other call");
-	TEST_ASSERT_EQ(rte_extmem_dma_mapping_info_get(r, devs[1], &mi), 0,
+	TEST_ASSERT_EQ(rte_extmem_devmap_mapping_info_get(r, devs[1], &mi), 0,
 		"info");
 	TEST_ASSERT_EQ(mi.n_chunks, 3, "runs");
 	TEST_ASSERT_EQ(mi.len, 6 * TEST_PG, "bytes mapped");
 	TEST_ASSERT_EQ(mi.n_pages_skipped, 2, "pages without IOVA skipped");
-	TEST_ASSERT_EQ(rte_extmem_dma_dev_info_get(D0, &di), 0, "dev info");
-	TEST_ASSERT_EQ(di.state, RTE_EXTMEM_DMA_DEV_ACTIVE, "state");
-	TEST_ASSERT(di.automatic && !di.opted_out, "automatic");
+	TEST_ASSERT_EQ(rte_extmem_devmap_dev_info_get(D0, &di), 0, "dev info");
+	TEST_ASSERT_EQ(di.state, RTE_EXTMEM_DEVMAP_DEV_ACTIVE, "state");
+	TEST_ASSERT(di.automatic && di.auto_enabled, "automatic");
 	TEST_ASSERT_EQ(di.n_ports, 1, "ports");
 	TEST_ASSERT_EQ(di.n_regions, 1, "regions mapped");
 	TEST_ASSERT_EQ(di.n_chunks, 3, "calls in effect");
@@ -126,7 +126,7 @@ check_holes(void)
 	for (i = 0; i < 2; i++)
 		TEST_RUN(test_rec_expect(&idx, dev_names[i], 0, exp, 3));
 	TEST_ASSERT_EQ(vdev_rec_ncalls(), idx, "no other call");
-	TEST_ASSERT_EQ(rte_extmem_dma_dev_info_get(D0, &di), 0, "dev info");
+	TEST_ASSERT_EQ(rte_extmem_devmap_dev_info_get(D0, &di), 0, "dev info");
 	TEST_ASSERT_EQ(di.n_regions, 0, "regions mapped");
 	TEST_ASSERT_EQ(di.unmap_calls, 3, "unmap calls");
 	return TEST_SUCCESS;
@@ -277,9 +277,9 @@ test_dma_rollback(void)
 	TEST_RUN(test_rec_expect(&idx, D0, 1, runs, n));
 	TEST_ASSERT_EQ(vdev_rec_ncalls(), idx, "no other call");
 	TEST_ASSERT(rte_extmem_region_lookup("dma_rb") == r, "region alive");
-	TEST_ASSERT_EQ(rte_extmem_dma_is_mapped(r, devs[0]), 1, "on " D0);
-	TEST_ASSERT_EQ(rte_extmem_dma_is_mapped(r, devs[1]), 1, "on " D1);
-	TEST_ASSERT_EQ(rte_extmem_dma_is_mapped(r, devs[2]), 1, "on " D2);
+	TEST_ASSERT_EQ(rte_extmem_devmap_is_mapped(r, devs[0]), 1, "on " D0);
+	TEST_ASSERT_EQ(rte_extmem_devmap_is_mapped(r, devs[1]), 1, "on " D1);
+	TEST_ASSERT_EQ(rte_extmem_devmap_is_mapped(r, devs[2]), 1, "on " D2);
 
 	vdev_rec_reset();
 	idx = 0;

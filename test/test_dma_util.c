@@ -12,7 +12,7 @@
 #include <rte_errno.h>
 #include <rte_ethdev.h>
 
-#include <rte_extmem_dma.h>
+#include <rte_extmem_devmap.h>
 
 #include "test.h"
 #include "test_dma_util.h"
@@ -114,7 +114,7 @@ test_vdevs_probe(const char *const *names, struct rte_device **devs,
 		TEST_ASSERT_NOT_NULL(devs[i], "probe %s", names[i]);
 	}
 	/* the probes have finished: nothing left for the dispatcher */
-	TEST_ASSERT_EQ(rte_extmem_dma_sync(), 0, "devices still probing");
+	TEST_ASSERT_EQ(rte_extmem_devmap_sync(), 0, "devices still probing");
 	vdev_rec_reset();
 	return TEST_SUCCESS;
 }

@@ -14,7 +14,7 @@
 #include <rte_errno.h>
 
 #include <rte_extmem.h>
-#include <rte_extmem_dma.h>
+#include <rte_extmem_devmap.h>
 #include <rte_extmem_event.h>
 #include <rte_extmem_heap.h>
 
@@ -99,7 +99,7 @@ test_event_heap(void)
 
 	dev = test_vdev_probe(HE0, NULL);
 	TEST_ASSERT_NOT_NULL(dev, "probe");
-	TEST_ASSERT_EQ(rte_extmem_dma_sync(), 0, "probing");
+	TEST_ASSERT_EQ(rte_extmem_devmap_sync(), 0, "probing");
 	TEST_ASSERT_EQ(rte_extmem_event_subscribe("ev_heap", 0, evh_cb, &ev),
 		0, "subscribe");
 	vdev_rec_reset();
@@ -119,7 +119,7 @@ test_event_heap(void)
 	n0 = test_region_runs(r0, runs, TEST_MAX_RUNS);
 	TEST_ASSERT_GT(n0, 0, "runs");
 	TEST_RUN(test_rec_expect(&idx, HE0, 1, runs, n0));
-	TEST_ASSERT_EQ(rte_extmem_dma_is_mapped(r0, dev), 1, "chunk mapped");
+	TEST_ASSERT_EQ(rte_extmem_devmap_is_mapped(r0, dev), 1, "chunk mapped");
 
 	/* the heap grows by a region: announced and mapped */
 	rte_extmem_region_params_init(&rp);

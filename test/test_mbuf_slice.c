@@ -87,17 +87,17 @@ test_mbuf_slice_untouched(void)
 		rte_strerror(rte_errno));
 
 	/* slice, attach */
-	m1 = rte_extmem_slice(s, 100, 1500);
+	m1 = rte_extmem_slice_alloc(s, 100, 1500);
 	TEST_ASSERT_NOT_NULL(m1, "slice: %s", rte_strerror(rte_errno));
 	TEST_ASSERT_EQ(test_slice_verify(m1, base + 100, 1500), 0, "m1");
 	TEST_ASSERT_EQ(m1->nb_segs, 1, "one segment");
 	TEST_ASSERT_EQ(rte_pktmbuf_iova(m1), IOVA_BASE + 100, "IOVA");
-	m2 = rte_extmem_slice(s, 4 * PG + 10, 9000);
+	m2 = rte_extmem_slice_alloc(s, 4 * PG + 10, 9000);
 	TEST_ASSERT_NOT_NULL(m2, "slice: %s", rte_strerror(rte_errno));
 	TEST_ASSERT_EQ(test_slice_verify(m2, base + 4 * PG + 10, 9000), 0,
 		"m2");
 	TEST_ASSERT_EQ(m2->nb_segs, 2, "split at the IOVA jump after page 4");
-	m3 = rte_extmem_slice(s, 0, 200000);
+	m3 = rte_extmem_slice_alloc(s, 0, 200000);
 	TEST_ASSERT_NOT_NULL(m3, "slice: %s", rte_strerror(rte_errno));
 	TEST_ASSERT_EQ(test_slice_verify(m3, base, 200000), 0, "m3");
 	TEST_ASSERT_EQ(m3->nb_segs, expected_segs(0, 200000, 5, UINT16_MAX),
@@ -111,7 +111,7 @@ test_mbuf_slice_untouched(void)
 	TEST_ASSERT_EQ(rte_pktmbuf_chain(m1, c1), 0, "chain");
 	TEST_ASSERT_EQ(m1->nb_segs, 3, "chained segments");
 	TEST_ASSERT_EQ(m1->pkt_len, 10500, "chained length");
-	h = rte_extmem_slice_hdr(s, hdr_pool, hdr, sizeof(hdr), 8 * PG, 3000);
+	h = rte_extmem_slice_alloc_hdr(s, hdr_pool, hdr, sizeof(hdr), 8 * PG, 3000);
 	TEST_ASSERT_NOT_NULL(h, "header split: %s", rte_strerror(rte_errno));
 	TEST_ASSERT_EQ(h->data_len, sizeof(hdr), "header length");
 	TEST_ASSERT_MEM_EQ(rte_pktmbuf_mtod(h, void *), hdr, sizeof(hdr),
@@ -190,7 +190,7 @@ slice_cases(struct rte_extmem_slicer *s, uintptr_t base,
 	unsigned int i;
 
 	for (i = 0; i < n; i++) {
-		m = rte_extmem_slice(s, c[i].off, c[i].len);
+		m = rte_extmem_slice_alloc(s, c[i].off, c[i].len);
 		TEST_ASSERT_NOT_NULL(m, "slice [%zu, +%zu): %s", c[i].off,
 			c[i].len, rte_strerror(rte_errno));
 		TEST_ASSERT_EQ(test_slice_verify(m, base + c[i].off, c[i].len),
@@ -237,11 +237,11 @@ test_mbuf_slice_chain(void)
 	TEST_RUN(slice_cases(s, base, cases, RTE_DIM(cases), 3, UINT16_MAX));
 
 	/* the page with no IOVA cannot be sliced; its neighbours can */
-	TEST_ASSERT_ERRNO(rte_extmem_slice(s, bad * PG + 7, 10) == NULL, EFAULT,
+	TEST_ASSERT_ERRNO(rte_extmem_slice_alloc(s, bad * PG + 7, 10) == NULL, EFAULT,
 		"unknown IOVA");
-	TEST_ASSERT_ERRNO(rte_extmem_slice(s, (bad - 1) * PG, PG + 1) == NULL,
+	TEST_ASSERT_ERRNO(rte_extmem_slice_alloc(s, (bad - 1) * PG, PG + 1) == NULL,
 		EFAULT, "range reaching the unknown page");
-	m = rte_extmem_slice(s, (bad - 1) * PG, PG);
+	m = rte_extmem_slice_alloc(s, (bad - 1) * PG, PG);
 	TEST_ASSERT_NOT_NULL(m, "page before: %s", rte_strerror(rte_errno));
 	rte_pktmbuf_free(m);
 
@@ -250,23 +250,23 @@ test_mbuf_slice_chain(void)
 	TEST_ASSERT_NOT_NULL(s64, "slicer: %s", rte_strerror(rte_errno));
 	TEST_RUN(slice_cases(s64, base, (const struct slice_case[]){
 		{ 0, 64 * RTE_EXTMEM_SLICE_MAX_SEGS }, { 10, 1500 } }, 2, 3, 64));
-	TEST_ASSERT_ERRNO(rte_extmem_slice(s64, 0,
+	TEST_ASSERT_ERRNO(rte_extmem_slice_alloc(s64, 0,
 		64 * RTE_EXTMEM_SLICE_MAX_SEGS + 1) == NULL, E2BIG,
 		"too many segments");
 
 	/* as many segments in flight as the pool has mbufs */
 	s2 = test_slicer("mbs_chain2", r, 2, 0, NULL);
 	TEST_ASSERT_NOT_NULL(s2, "slicer: %s", rte_strerror(rte_errno));
-	held[0] = rte_extmem_slice(s2, 0, 100);
-	held[1] = rte_extmem_slice(s2, 0, 100);
+	held[0] = rte_extmem_slice_alloc(s2, 0, 100);
+	held[1] = rte_extmem_slice_alloc(s2, 0, 100);
 	TEST_ASSERT(held[0] != NULL && held[1] != NULL, "two slices");
-	TEST_ASSERT_ERRNO(rte_extmem_slice(s2, 0, 100) == NULL, ENOBUFS,
+	TEST_ASSERT_ERRNO(rte_extmem_slice_alloc(s2, 0, 100) == NULL, ENOBUFS,
 		"third slice");
 	TEST_ASSERT_EQ(rte_extmem_slicer_stats_get(s2, &st), 0, "stats");
 	TEST_ASSERT_EQ(st.fails, 1, "failure counted");
 	TEST_ASSERT_EQ(st.in_flight, 2, "in flight");
 	rte_pktmbuf_free(held[0]);
-	m = rte_extmem_slice(s2, 0, 100);
+	m = rte_extmem_slice_alloc(s2, 0, 100);
 	TEST_ASSERT_NOT_NULL(m, "slice after a free");
 	rte_pktmbuf_free(m);
 	rte_pktmbuf_free(held[1]);
@@ -303,7 +303,7 @@ test_mbuf_slice_va(void)
 	TEST_ASSERT_NOT_NULL(r, "region: %s", rte_strerror(rte_errno));
 	s = test_slicer("mbs_va", r, 8, 0, NULL);
 	TEST_ASSERT_NOT_NULL(s, "slicer: %s", rte_strerror(rte_errno));
-	m = rte_extmem_slice(s, pg - 100, 300000);
+	m = rte_extmem_slice_alloc(s, pg - 100, 300000);
 	TEST_ASSERT_NOT_NULL(m, "slice: %s", rte_strerror(rte_errno));
 	TEST_ASSERT_EQ(test_slice_verify(m, (uintptr_t)d.addr + pg - 100,
 		300000), 0, "slice");
@@ -402,7 +402,7 @@ test_mbuf_slice_args(void)
 		"region");
 
 	/* an mbuf of the slicer's pool in use, even without a slice */
-	m = rte_extmem_slice(s, 0, 100);
+	m = rte_extmem_slice_alloc(s, 0, 100);
 	TEST_ASSERT_NOT_NULL(m, "slice: %s", rte_strerror(rte_errno));
 	own = rte_pktmbuf_alloc(m->pool);
 	TEST_ASSERT_NOT_NULL(own, "mbuf of the slicer's pool");
@@ -415,24 +415,24 @@ test_mbuf_slice_args(void)
 	TEST_ASSERT_NOT_NULL(hdr_pool, "pool: %s", rte_strerror(rte_errno));
 
 	/* slice arguments */
-	TEST_ASSERT_ERRNO(rte_extmem_slice(NULL, 0, 1) == NULL, EINVAL, "NULL");
-	TEST_ASSERT_ERRNO(rte_extmem_slice(s, 0, 0) == NULL, EINVAL, "len 0");
-	TEST_ASSERT_ERRNO(rte_extmem_slice(s, len, 1) == NULL, EINVAL,
+	TEST_ASSERT_ERRNO(rte_extmem_slice_alloc(NULL, 0, 1) == NULL, EINVAL, "NULL");
+	TEST_ASSERT_ERRNO(rte_extmem_slice_alloc(s, 0, 0) == NULL, EINVAL, "len 0");
+	TEST_ASSERT_ERRNO(rte_extmem_slice_alloc(s, len, 1) == NULL, EINVAL,
 		"offset at the end");
-	TEST_ASSERT_ERRNO(rte_extmem_slice(s, len - 10, 11) == NULL, EINVAL,
+	TEST_ASSERT_ERRNO(rte_extmem_slice_alloc(s, len - 10, 11) == NULL, EINVAL,
 		"past the end");
-	TEST_ASSERT_ERRNO(rte_extmem_slice(s, 1, SIZE_MAX) == NULL, EINVAL,
+	TEST_ASSERT_ERRNO(rte_extmem_slice_alloc(s, 1, SIZE_MAX) == NULL, EINVAL,
 		"huge length");
 
 	/* header split arguments; the header mbuf is not leaked */
 	avail = rte_mempool_avail_count(hdr_pool);
-	TEST_ASSERT_ERRNO(rte_extmem_slice_hdr(NULL, hdr_pool, NULL, 10, 0,
+	TEST_ASSERT_ERRNO(rte_extmem_slice_alloc_hdr(NULL, hdr_pool, NULL, 10, 0,
 		10) == NULL, EINVAL, "NULL slicer");
-	TEST_ASSERT_ERRNO(rte_extmem_slice_hdr(s, NULL, NULL, 10, 0, 10) ==
+	TEST_ASSERT_ERRNO(rte_extmem_slice_alloc_hdr(s, NULL, NULL, 10, 0, 10) ==
 		NULL, EINVAL, "NULL pool");
-	TEST_ASSERT_ERRNO(rte_extmem_slice_hdr(s, hdr_pool, NULL, 257, 0,
+	TEST_ASSERT_ERRNO(rte_extmem_slice_alloc_hdr(s, hdr_pool, NULL, 257, 0,
 		10) == NULL, EINVAL, "header too large");
-	TEST_ASSERT_ERRNO(rte_extmem_slice_hdr(s, hdr_pool, NULL, 10, len,
+	TEST_ASSERT_ERRNO(rte_extmem_slice_alloc_hdr(s, hdr_pool, NULL, 10, len,
 		10) == NULL, EINVAL, "payload outside");
 	TEST_ASSERT_EQ(rte_mempool_avail_count(hdr_pool), avail,
 		"header mbufs returned");

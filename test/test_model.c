@@ -24,7 +24,7 @@
 #include <rte_dev.h>
 #include <rte_errno.h>
 #include <rte_ethdev.h>
-#include <rte_extmem_dma.h>
+#include <rte_extmem_devmap.h>
 
 #include "test.h"
 #include "test_dma_util.h"
@@ -125,7 +125,7 @@ test_model(void)
 		TEST_ASSERT_NOT_NULL(dev[i], "probe %s", model_ports[i]);
 		TEST_RUN(mrnic_t_port(model_ports[i], &port[i]));
 	}
-	TEST_ASSERT_EQ(rte_extmem_dma_sync(), 0, "ports still probing");
+	TEST_ASSERT_EQ(rte_extmem_devmap_sync(), 0, "ports still probing");
 	for (i = 0; i < n_seeds && ret == TEST_SUCCESS; i++) {
 		TEST_LOG("seed %" PRIu64 " (EXTMEM_MODEL_SEED=%" PRIu64
 			"), %u operations", seeds[i], seeds[i], n_ops);

@@ -10,7 +10,7 @@
  */
 
 #include <rte_errno.h>
-#include <rte_extmem_dma.h>
+#include <rte_extmem_devmap.h>
 #include <rte_pmd_mrnic.h>
 
 #include "test.h"
@@ -147,7 +147,7 @@ check_dma(struct model *m)
 	if (!r->live || m->dev[0] == NULL)
 		return TEST_SUCCESS;
 	for (p = 0; p < M_PORTS; p++) {
-		TEST_ASSERT_EQ(rte_extmem_dma_is_mapped(r->h, m->dev[p]),
+		TEST_ASSERT_EQ(rte_extmem_devmap_is_mapped(r->h, m->dev[p]),
 			r->mapped[p], "region %s on port %u", r->name, p);
 		if (r->mapped[p] && r->n_known == r->n_pages)
 			TEST_ASSERT_EQ(rte_pmd_mrnic_dma_mapped(m->port[p],

@@ -16,7 +16,7 @@
 
 #include <rte_eal.h>
 #include <rte_errno.h>
-#include <rte_extmem_dma.h>
+#include <rte_extmem_devmap.h>
 #include <rte_malloc.h>
 #include <rte_mbuf.h>
 
@@ -1016,12 +1016,12 @@ op_slice(struct model *m)
 		RTE_MIN(r->pgsz - off % r->pgsz, (size_t)2048);
 	len = 1 + m_below(m, room);
 	if (m_chance(m, 10)) {
-		mb = rte_extmem_slice(s->s, m_chance(m, 50) ? r->len : off,
+		mb = rte_extmem_slice_alloc(s->s, m_chance(m, 50) ? r->len : off,
 			m_chance(m, 50) ? 0 : r->len + 1);
 		M_FAILS(mb == NULL, EINVAL, "bad slice");
 		return TEST_SUCCESS;
 	}
-	mb = rte_extmem_slice(s->s, off, len);
+	mb = rte_extmem_slice_alloc(s->s, off, len);
 	TEST_ASSERT_NOT_NULL(mb, "slice %zu +%zu of %s: %s", off, len,
 		r->name, rte_strerror(rte_errno));
 	TEST_ASSERT_EQ(mb->pkt_len, len, "slice length");
@@ -1094,23 +1094,23 @@ op_dma(struct model *m)
 	r = &m->r[ri];
 	if (r->mapped[p]) {
 		if (m_chance(m, 20)) {
-			M_FAILS(rte_extmem_dma_map(r->h, m->dev[p]) == -1, EEXIST,
+			M_FAILS(rte_extmem_devmap_map(r->h, m->dev[p]) == -1, EEXIST,
 				"map twice");
 			return TEST_SUCCESS;
 		}
-		TEST_ASSERT_EQ(rte_extmem_dma_unmap(r->h, m->dev[p]), 0,
+		TEST_ASSERT_EQ(rte_extmem_devmap_unmap(r->h, m->dev[p]), 0,
 			"unmap %s: %s", r->name, rte_strerror(rte_errno));
 		r->mapped[p] = false;
 	} else if (m_chance(m, 20)) {
-		M_FAILS(rte_extmem_dma_unmap(r->h, m->dev[p]) == -1, ENOENT,
+		M_FAILS(rte_extmem_devmap_unmap(r->h, m->dev[p]) == -1, ENOENT,
 			"unmap what is not mapped");
 		return TEST_SUCCESS;
 	} else if (r->n_known == 0) {
-		M_FAILS(rte_extmem_dma_map(r->h, m->dev[p]) == -1, EINVAL,
+		M_FAILS(rte_extmem_devmap_map(r->h, m->dev[p]) == -1, EINVAL,
 			"map a region without IOVA");
 		return TEST_SUCCESS;
 	} else {
-		TEST_ASSERT_EQ(rte_extmem_dma_map(r->h, m->dev[p]), 0,
+		TEST_ASSERT_EQ(rte_extmem_devmap_map(r->h, m->dev[p]), 0,
 			"map %s: %s", r->name, rte_strerror(rte_errno));
 		r->mapped[p] = true;
 	}

@@ -9,7 +9,7 @@
 
 #include <rte_ethdev.h>
 #include <rte_extmem.h>
-#include <rte_extmem_dma.h>
+#include <rte_extmem_devmap.h>
 
 #include "etp.h"
 #include "etp_mem.h"
@@ -40,7 +40,7 @@ report_mapping(const struct rte_extmem_region *r)
 		pid = etp_port_id(i);
 		if (rte_eth_dev_info_get(pid, &info) != 0)
 			continue;
-		m = rte_extmem_dma_is_mapped(r, info.device);
+		m = rte_extmem_devmap_is_mapped(r, info.device);
 		if (rte_eth_dev_get_name_by_port(pid, name) != 0)
 			snprintf(name, sizeof(name), "port%u", pid);
 		printf(" %s=%s", name, m == 1 ? "yes" : m == 0 ? "no" : "?");

@@ -38,7 +38,7 @@
 #include <rte_ethdev.h>
 #include <rte_ether.h>
 #include <rte_extmem.h>
-#include <rte_extmem_dma.h>
+#include <rte_extmem_devmap.h>
 #include <rte_extmem_mbuf.h>
 #include <rte_mbuf.h>
 
@@ -193,7 +193,7 @@ burst(struct app *a, uint64_t *seed, unsigned int n, unsigned int *segs)
 		*seed = *seed * 6364136223846793005ULL + 1442695040888963407ULL;
 		len[i] = 64 + (*seed >> 33) % (MAX_PAYLOAD - 64);
 		off[i] = (*seed >> 11) % (DEV_LEN - len[i]);
-		tx[i] = rte_extmem_slice_hdr(a->slicer, a->hdr_pool, &eth,
+		tx[i] = rte_extmem_slice_alloc_hdr(a->slicer, a->hdr_pool, &eth,
 			sizeof(eth), off[i], len[i]);
 		if (tx[i] == NULL) {
 			printf("slice: %s\n", rte_strerror(rte_errno));
@@ -275,11 +275,11 @@ main(int argc, char **argv)
 	}
 	/* the NIC first: a region created then is mapped to it at once (a
 	 * region created before a port probe is mapped to the new port
-	 * asynchronously; rte_extmem_dma_sync() waits for that)
+	 * asynchronously; rte_extmem_devmap_sync() waits for that)
 	 */
 	if (ports_setup(&a) != 0)
 		goto out;
-	rte_extmem_dma_sync();
+	rte_extmem_devmap_sync();
 	if (devbuf_register(&a) != 0)
 		goto out;
 

@@ -22,7 +22,7 @@
 
 struct dma_optout {
 	TAILQ_ENTRY(dma_optout) next;
-	char name[RTE_EXTMEM_DMA_DEV_NAMESIZE];
+	char name[RTE_EXTMEM_DEVMAP_DEV_NAMESIZE];
 };
 
 TAILQ_HEAD(dma_optout_list, dma_optout);
@@ -53,7 +53,7 @@ dma_enter(void)
 }
 
 int
-rte_extmem_dma_map(struct rte_extmem_region *region, struct rte_device *dev)
+rte_extmem_devmap_map(struct rte_extmem_region *region, struct rte_device *dev)
 {
 	struct dma_dev *dd;
 	int ret = -1, err;
@@ -87,7 +87,7 @@ rte_extmem_dma_map(struct rte_extmem_region *region, struct rte_device *dev)
 		if (dd == NULL)
 			goto out;
 	}
-	if (dd->state == RTE_EXTMEM_DMA_DEV_NO_DMA) {
+	if (dd->state == RTE_EXTMEM_DEVMAP_DEV_NO_DMA) {
 		EXTMEM_FAIL(ENOTSUP, "device %s does not do DMA mapping",
 			dd->name);
 		goto release;
@@ -135,7 +135,7 @@ mapping_get(const struct rte_extmem_region *region,
 }
 
 int
-rte_extmem_dma_unmap(struct rte_extmem_region *region, struct rte_device *dev)
+rte_extmem_devmap_unmap(struct rte_extmem_region *region, struct rte_device *dev)
 {
 	struct dma_map *m;
 	struct dma_dev *dd;
@@ -159,7 +159,7 @@ out:
 }
 
 int
-rte_extmem_dma_is_mapped(const struct rte_extmem_region *region,
+rte_extmem_devmap_is_mapped(const struct rte_extmem_region *region,
 	const struct rte_device *dev)
 {
 	const struct dma_dev *dd;
@@ -179,8 +179,8 @@ rte_extmem_dma_is_mapped(const struct rte_extmem_region *region,
 }
 
 int
-rte_extmem_dma_mapping_info_get(const struct rte_extmem_region *region,
-	const struct rte_device *dev, struct rte_extmem_dma_mapping_info *info)
+rte_extmem_devmap_mapping_info_get(const struct rte_extmem_region *region,
+	const struct rte_device *dev, struct rte_extmem_devmap_mapping_info *info)
 {
 	const struct dma_map *m;
 	int ret = -1;
@@ -230,7 +230,7 @@ static int
 optout_clear(const char *name)
 {
 	struct dma_optout *o = optout_find(name);
-	enum rte_extmem_dma_dev_state state;
+	enum rte_extmem_devmap_dev_state state;
 	struct dma_dev *dd;
 	uint64_t op;
 	int err;
@@ -243,11 +243,11 @@ optout_clear(const char *name)
 		return 0;
 	}
 	state = dd->state;
-	if (dd->state == RTE_EXTMEM_DMA_DEV_FAILED)
+	if (dd->state == RTE_EXTMEM_DEVMAP_DEV_FAILED)
 		dd->state = extmem_dma_dev_classify(dd->dev);
 	op = extmem_dma_op_new();
 	if (extmem_dma_dev_replay(dd, op) == 0) {
-		if (dd->state == RTE_EXTMEM_DMA_DEV_PENDING)
+		if (dd->state == RTE_EXTMEM_DEVMAP_DEV_PENDING)
 			extmem_dma_pending_arm();
 		free(o);
 		return 0;
@@ -262,36 +262,36 @@ optout_clear(const char *name)
 }
 
 int
-rte_extmem_dma_dev_optout(const char *dev_name, bool optout)
+rte_extmem_devmap_dev_auto_set(const char *dev_name, bool enable)
 {
 	int ret;
 
 	if (extmem_name_check("device", dev_name,
-			RTE_EXTMEM_DMA_DEV_NAMESIZE) != 0)
+			RTE_EXTMEM_DEVMAP_DEV_NAMESIZE) != 0)
 		return -1;
 	dma_enter();
-	ret = optout ? optout_set(dev_name) : optout_clear(dev_name);
+	ret = enable ? optout_clear(dev_name) : optout_set(dev_name);
 	if (ret == 0)
 		EXTMEM_LOG(INFO, "device %s opted %s automatic DMA mapping",
-			dev_name, optout ? "out of" : "in to");
+			dev_name, enable ? "in to" : "out of");
 	extmem_unlock();
 	return ret;
 }
 
 int
-rte_extmem_dma_dev_info_get(const char *dev_name,
-	struct rte_extmem_dma_dev_info *info)
+rte_extmem_devmap_dev_info_get(const char *dev_name,
+	struct rte_extmem_devmap_dev_info *info)
 {
 	const struct dma_dev *dd;
 
-	if (!extmem_name_valid(dev_name, RTE_EXTMEM_DMA_DEV_NAMESIZE) ||
+	if (!extmem_name_valid(dev_name, RTE_EXTMEM_DEVMAP_DEV_NAMESIZE) ||
 			info == NULL) {
 		EXTMEM_FAIL(EINVAL, "bad device name or NULL info");
 		return -1;
 	}
 	dma_enter();
 	memset(info, 0, sizeof(*info));
-	info->opted_out = optout_find(dev_name) != NULL;
+	info->auto_enabled = optout_find(dev_name) == NULL;
 	dd = extmem_dma_dev_find_name(dev_name);
 	if (dd != NULL) {
 		info->state = dd->state;
@@ -310,13 +310,13 @@ rte_extmem_dma_dev_info_get(const char *dev_name,
 }
 
 int
-rte_extmem_dma_domain_info_get(const char *name,
-	struct rte_extmem_dma_domain_info *info)
+rte_extmem_devmap_domain_info_get(const char *name,
+	struct rte_extmem_devmap_domain_info *info)
 {
 	int ret;
 
 	if (extmem_name_check("DMA domain", name,
-			RTE_EXTMEM_DMA_DOMAIN_NAMESIZE) != 0)
+			RTE_EXTMEM_DEVMAP_DOMAIN_NAMESIZE) != 0)
 		return -1;
 	if (info == NULL) {
 		EXTMEM_FAIL(EINVAL, "DMA domain %s: info is NULL", name);
@@ -329,7 +329,7 @@ rte_extmem_dma_domain_info_get(const char *name,
 }
 
 int
-rte_extmem_dma_domain_walk(int (*fn)(const char *name, void *arg), void *arg)
+rte_extmem_devmap_domain_walk(int (*fn)(const char *name, void *arg), void *arg)
 {
 	int ret;
 
@@ -344,7 +344,7 @@ rte_extmem_dma_domain_walk(int (*fn)(const char *name, void *arg), void *arg)
 }
 
 int
-rte_extmem_dma_auto_set(bool enable)
+rte_extmem_devmap_auto_set(bool enable)
 {
 	struct dma_dev *dd;
 	uint64_t op;
@@ -377,7 +377,7 @@ out:
 }
 
 int
-rte_extmem_dma_auto_get(void)
+rte_extmem_devmap_auto_get(void)
 {
 	int ret;
 
@@ -388,7 +388,7 @@ rte_extmem_dma_auto_get(void)
 }
 
 int
-rte_extmem_dma_sync(void)
+rte_extmem_devmap_sync(void)
 {
 	int n;
 

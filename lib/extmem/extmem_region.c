@@ -29,7 +29,7 @@ static const char * const backing_names[RTE_EXTMEM_BACKING_MAX] = {
 	[RTE_EXTMEM_BACKING_DEVICE] = "device",
 };
 
-#define REGION_KNOWN_FLAGS (RTE_EXTMEM_REGION_F_NO_DMA | \
+#define REGION_KNOWN_FLAGS (RTE_EXTMEM_REGION_F_NO_DEVMAP | \
 	RTE_EXTMEM_REGION_F_NO_IOVA)
 
 /* Depth of extmem_lock() in this thread (the event bus tells the

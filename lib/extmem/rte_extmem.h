@@ -101,9 +101,9 @@ enum rte_extmem_backing {
 };
 
 /** Do not map this region for DMA automatically (per-region opt-out;
- * rte_extmem_dma_map() still maps it on a device on request).
+ * rte_extmem_devmap_map() still maps it on a device on request).
  */
-#define RTE_EXTMEM_REGION_F_NO_DMA RTE_BIT64(0)
+#define RTE_EXTMEM_REGION_F_NO_DEVMAP RTE_BIT64(0)
 /** Do not pin pages or resolve physical addresses: IOVAs stay unknown. */
 #define RTE_EXTMEM_REGION_F_NO_IOVA RTE_BIT64(1)
 
@@ -213,7 +213,7 @@ int rte_extmem_region_params_init(struct rte_extmem_region_params *params);
  *   - EADDRINUSE: the range overlaps another region or EAL memory;
  *   - ENOSPC: EAL has no free memseg list left, or a DMA domain of a
  *     device has fewer mapping entries left than the region needs
- *     (rte_extmem_dma.h; the log line names the domain and the numbers);
+ *     (rte_extmem_devmap.h; the log line names the domain and the numbers);
  *   - ENOMEM: the backing memory could not be allocated (e.g. not enough
  *     free pages in the hugetlb pool), or not pinned;
  *   - ENOTSUP: the backing is not available (the kernel has no hugetlb

@@ -19,7 +19,7 @@
  *    memory mode, which --no-huge implies).
  *
  * Subscribers are called in subscription order; the library's DMA
- * dispatcher (see rte_extmem_dma.h) is always the first. A subscriber may
+ * dispatcher (see rte_extmem_devmap.h) is always the first. A subscriber may
  * refuse a region or heap event by returning a negative value: the
  * operation then fails with ECANCELED and is rolled back, and every
  * subscriber that had already accepted the event receives the opposite
@@ -150,7 +150,7 @@ int rte_extmem_event_subscribe(const char *name, uint32_t flags,
  *   - EINVAL: NULL or bad @p name;
  *   - ENOENT: no subscriber has this name;
  *   - EPERM: the subscriber belongs to the library (the DMA dispatcher:
- *     use rte_extmem_dma_auto_set() instead);
+ *     use rte_extmem_devmap_auto_set() instead);
  *   - EDEADLK: called from inside an event callback.
  */
 __rte_experimental

@@ -64,7 +64,7 @@ struct rte_extmem_slicer;
  * not block, and must not free the slicer.
  *
  * @param addr
- *   Start of the slice (region address + offset given to rte_extmem_slice()).
+ *   Start of the slice (region address + offset given to rte_extmem_slice_alloc()).
  * @param len
  *   Length of the slice in bytes.
  * @param arg
@@ -221,11 +221,11 @@ rte_extmem_slicer_region(const struct rte_extmem_slicer *slicer);
  */
 __rte_experimental
 struct rte_mbuf *
-rte_extmem_slice(struct rte_extmem_slicer *slicer, size_t off, size_t len);
+rte_extmem_slice_alloc(struct rte_extmem_slicer *slicer, size_t off, size_t len);
 
 /**
  * Slice several ranges of the slicer's region at once: the same as
- * rte_extmem_slice() for each range in order, with the mbufs of
+ * rte_extmem_slice_alloc() for each range in order, with the mbufs of
  * single-segment slices allocated in bulk. Stops at the first range that
  * cannot be sliced, like a burst function.
  *
@@ -242,11 +242,11 @@ rte_extmem_slice(struct rte_extmem_slicer *slicer, size_t off, size_t len);
  * @return
  *   The number of slices made, in mbufs[0] onwards. If fewer than @p n,
  *   rte_errno says why the range at that index could not be sliced, as
- *   for rte_extmem_slice() (EINVAL also for NULL arguments, then 0 is
+ *   for rte_extmem_slice_alloc() (EINVAL also for NULL arguments, then 0 is
  *   returned).
  */
 __rte_experimental
-unsigned int rte_extmem_slice_bulk(struct rte_extmem_slicer *slicer,
+unsigned int rte_extmem_slice_alloc_bulk(struct rte_extmem_slicer *slicer,
 	const size_t *off, const size_t *len, struct rte_mbuf **mbufs,
 	unsigned int n);
 
@@ -273,13 +273,13 @@ unsigned int rte_extmem_slice_bulk(struct rte_extmem_slicer *slicer,
  * @return
  *   The header mbuf with the payload chained, or NULL with rte_errno set:
  *   - EINVAL: NULL slicer or pool, header does not fit, or payload range
- *     invalid as for rte_extmem_slice();
- *   - EFAULT, E2BIG, ENOBUFS: as for rte_extmem_slice(); ENOBUFS also
+ *     invalid as for rte_extmem_slice_alloc();
+ *   - EFAULT, E2BIG, ENOBUFS: as for rte_extmem_slice_alloc(); ENOBUFS also
  *     when @p hdr_pool is empty.
  */
 __rte_experimental
 struct rte_mbuf *
-rte_extmem_slice_hdr(struct rte_extmem_slicer *slicer,
+rte_extmem_slice_alloc_hdr(struct rte_extmem_slicer *slicer,
 	struct rte_mempool *hdr_pool, const void *hdr, uint16_t hdr_len,
 	size_t off, size_t len);
 

@@ -2,8 +2,8 @@
  * Copyright(c) 2026 The dpdk-extmem authors
  */
 
-#ifndef RTE_EXTMEM_DMA_DRIVER_H
-#define RTE_EXTMEM_DMA_DRIVER_H
+#ifndef RTE_EXTMEM_DEVMAP_DRIVER_H
+#define RTE_EXTMEM_DEVMAP_DRIVER_H
 
 /**
  * @file
@@ -18,7 +18,7 @@
  * device, without a known limit.
  *
  * The functions below take no lock of the library's dispatcher except
- * rte_extmem_dma_driver_dev_ready(), and may be called from a probe (even
+ * rte_extmem_devmap_driver_dev_ready(), and may be called from a probe (even
  * one run by rte_eal_init(), before the library is used).
  */
 
@@ -27,7 +27,7 @@
 #include <rte_compat.h>
 #include <rte_dev.h>
 
-#include "rte_extmem_dma.h"
+#include "rte_extmem_devmap.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -43,12 +43,12 @@ extern "C" {
  * @param dev_name
  *   The device (rte_dev_name()).
  * @param domain
- *   Domain name, 1 to RTE_EXTMEM_DMA_DOMAIN_NAMESIZE - 1 characters.
+ *   Domain name, 1 to RTE_EXTMEM_DEVMAP_DOMAIN_NAMESIZE - 1 characters.
  * @param max_entries
  *   Mappings (IOVA-contiguous runs) the domain holds at most, 0 if no
  *   limit is known.
  * @param flags
- *   RTE_EXTMEM_DMA_DOMAIN_F_* flags.
+ *   RTE_EXTMEM_DEVMAP_DOMAIN_F_* flags.
  * @return
  *   0 on success, -1 with rte_errno set and nothing changed:
  *   - EINVAL: bad name, unknown flag;
@@ -57,7 +57,7 @@ extern "C" {
  *   - ENOMEM: out of memory.
  */
 __rte_internal
-int rte_extmem_dma_driver_domain_set(const char *dev_name,
+int rte_extmem_devmap_driver_domain_set(const char *dev_name,
 	const char *domain, unsigned int max_entries, uint32_t flags);
 
 /**
@@ -69,7 +69,7 @@ int rte_extmem_dma_driver_domain_set(const char *dev_name,
  *   The device (rte_dev_name()).
  */
 __rte_internal
-void rte_extmem_dma_driver_domain_clear(const char *dev_name);
+void rte_extmem_devmap_driver_domain_clear(const char *dev_name);
 
 /**
  * @internal
@@ -84,13 +84,13 @@ void rte_extmem_dma_driver_domain_clear(const char *dev_name);
  * @return
  *   0 when the device has every mapping it is owed (or takes none), -1
  *   with rte_errno set when mapping failed (the device is then in the
- *   RTE_EXTMEM_DMA_DEV_FAILED state) or EINVAL on a NULL @p dev.
+ *   RTE_EXTMEM_DEVMAP_DEV_FAILED state) or EINVAL on a NULL @p dev.
  */
 __rte_internal
-int rte_extmem_dma_driver_dev_ready(struct rte_device *dev);
+int rte_extmem_devmap_driver_dev_ready(struct rte_device *dev);
 
 #ifdef __cplusplus
 }
 #endif
 
-#endif /* RTE_EXTMEM_DMA_DRIVER_H */
+#endif /* RTE_EXTMEM_DEVMAP_DRIVER_H */
