@@ -40,7 +40,7 @@ test_dma_hotplug(void)
 	TEST_ASSERT_NOT_NULL(r, "region: %s", rte_strerror(rte_errno));
 	n = test_region_runs(r, runs, TEST_MAX_RUNS);
 	TEST_ASSERT_GT(n, 0, "runs");
-	TEST_ASSERT_EQ(rte_extmem_devmap_sync(), 0, "nothing probing");
+	TEST_ASSERT_EQ(test_devmap_sync(), 0, "nothing probing");
 	vdev_rec_reset();
 
 	/*
@@ -54,7 +54,7 @@ test_dma_hotplug(void)
 	TEST_ASSERT(test_rec_wait(n), "the region was not mapped on the new "
 		"port (%u calls)", vdev_rec_ncalls());
 	TEST_RUN(test_rec_expect(&idx, H0, 1, runs, n));
-	TEST_ASSERT_EQ(rte_extmem_devmap_is_mapped(r, d0), 1, "is_mapped");
+	TEST_ASSERT_EQ(test_is_mapped(r, d0), 1, "is_mapped");
 	TEST_ASSERT_EQ(rte_extmem_devmap_dev_info_get(H0, &di), 0, "info");
 	TEST_ASSERT_EQ(di.state, RTE_EXTMEM_DEVMAP_DEV_ACTIVE, "state");
 	TEST_ASSERT_EQ(di.n_ports, 1, "ports");
@@ -62,8 +62,8 @@ test_dma_hotplug(void)
 	/* a device with two ports: one mapping, known through both ports */
 	d1 = test_vdev_probe(H1, "ports=2");
 	TEST_ASSERT_NOT_NULL(d1, "probe " H1);
-	/* rte_extmem_devmap_sync() finishes the work without waiting */
-	TEST_ASSERT_EQ(rte_extmem_devmap_sync(), 0, "still probing");
+	/* test_devmap_sync() finishes the work without waiting */
+	TEST_ASSERT_EQ(test_devmap_sync(), 0, "still probing");
 	TEST_RUN(test_rec_expect(&idx, H1, 1, runs, n));
 	TEST_ASSERT_EQ(vdev_rec_ncalls(), idx, "no other call");
 	TEST_ASSERT_EQ(rte_extmem_devmap_dev_info_get(H1, &di), 0, "info");
@@ -76,7 +76,7 @@ test_dma_hotplug(void)
 	TEST_ASSERT_EQ(vdev_rec_ncalls(), idx, "no other call");
 	TEST_ASSERT_EQ(rte_extmem_devmap_dev_info_get(H0, &di), 0, "info");
 	TEST_ASSERT_EQ(di.state, RTE_EXTMEM_DEVMAP_DEV_UNKNOWN, "forgotten");
-	TEST_ASSERT_EQ(rte_extmem_devmap_is_mapped(r, d1), 1, "still on " H1);
+	TEST_ASSERT_EQ(test_is_mapped(r, d1), 1, "still on " H1);
 
 	/* both ports go: unmapped once */
 	TEST_ASSERT_EQ(rte_dev_remove(d1), 0, "remove " H1);
@@ -115,36 +115,37 @@ test_dma_optout(void)
 	n = test_region_runs(r, runs, TEST_MAX_RUNS);
 	TEST_RUN(test_rec_expect(&idx, H0, 1, runs, n));
 	TEST_ASSERT_EQ(vdev_rec_ncalls(), idx, "nothing on opted-out " H1);
-	TEST_ASSERT_EQ(rte_extmem_devmap_is_mapped(r, d1), 0, "not on " H1);
+	TEST_ASSERT_EQ(test_is_mapped(r, d1), 0, "not on " H1);
 	TEST_ASSERT_EQ(rte_extmem_devmap_dev_info_get(H1, &di), 0, "info");
 	TEST_ASSERT(!di.auto_enabled && di.automatic, "opted out");
 
 	/* opting back in maps the existing regions */
 	TEST_ASSERT_EQ(rte_extmem_devmap_dev_auto_set(H1, true), 0, "opt in");
 	TEST_RUN(test_rec_expect(&idx, H1, 1, runs, n));
-	TEST_ASSERT_EQ(rte_extmem_devmap_is_mapped(r, d1), 1, "on " H1);
+	TEST_ASSERT_EQ(test_is_mapped(r, d1), 1, "on " H1);
 	/* opting out unmaps them */
 	TEST_ASSERT_EQ(rte_extmem_devmap_dev_auto_set(H1, false), 0, "opt out");
 	TEST_RUN(test_rec_expect(&idx, H1, 0, runs, n));
-	TEST_ASSERT_EQ(rte_extmem_devmap_is_mapped(r, d1), 0, "off " H1);
+	TEST_ASSERT_EQ(test_is_mapped(r, d1), 0, "off " H1);
 	TEST_ASSERT_EQ(vdev_rec_ncalls(), idx, "no other call");
 
 	/* explicit mapping works on an opted-out device and stays */
 	TEST_ASSERT_EQ(rte_extmem_devmap_map(r, d1), 0, "explicit map: %s",
 		rte_strerror(rte_errno));
 	TEST_RUN(test_rec_expect(&idx, H1, 1, runs, n));
-	TEST_ASSERT_EQ(rte_extmem_devmap_mapping_info_get(r, d1, &mi), 0, "info");
+	TEST_ASSERT_EQ(rte_extmem_devmap_mapping_info_get(r, d1, &mi), 0,
+		"info");
 	TEST_ASSERT(mi.explicit_map, "explicit");
 	TEST_ASSERT_EQ(rte_extmem_devmap_dev_auto_set(H1, true), 0, "opt in");
 	TEST_ASSERT_EQ(rte_extmem_devmap_dev_auto_set(H1, false), 0, "opt out");
-	TEST_ASSERT_EQ(rte_extmem_devmap_is_mapped(r, d1), 1, "explicit stays");
+	TEST_ASSERT_EQ(test_is_mapped(r, d1), 1, "explicit stays");
 	TEST_ASSERT_EQ(vdev_rec_ncalls(), idx, "explicit mapping untouched");
 
 	/* a region opted out of DMA: nothing automatic, explicit on demand */
 	nodma = test_anon_region("dma_nodma", 2, RTE_EXTMEM_REGION_F_NO_DEVMAP);
 	TEST_ASSERT_NOT_NULL(nodma, "region: %s", rte_strerror(rte_errno));
 	TEST_ASSERT_EQ(vdev_rec_ncalls(), idx, "no call for a NO_DMA region");
-	TEST_ASSERT_EQ(rte_extmem_devmap_is_mapped(nodma, d0), 0, "not mapped");
+	TEST_ASSERT_EQ(test_is_mapped(nodma, d0), 0, "not mapped");
 	TEST_ASSERT_EQ(rte_extmem_devmap_map(nodma, d0), 0, "explicit map");
 	n2 = test_region_runs(nodma, runs + n, TEST_MAX_RUNS - n);
 	TEST_RUN(test_rec_expect(&idx, H0, 1, runs + n, n2));
@@ -185,8 +186,8 @@ test_dma_optout(void)
 	TEST_RUN(test_rec_expect(&idx, H0, 0, runs + n, n2));
 	TEST_ASSERT_EQ(vdev_rec_ncalls(), idx, "no other call");
 	TEST_ASSERT_EQ(rte_extmem_devmap_auto_set(true), 0, "on");
-	TEST_ASSERT_EQ(rte_extmem_devmap_is_mapped(r2, d0), 1, "r2 on " H0);
-	TEST_ASSERT_EQ(rte_extmem_devmap_is_mapped(r2, d1), 1, "r2 on " H1);
+	TEST_ASSERT_EQ(test_is_mapped(r2, d0), 1, "r2 on " H0);
+	TEST_ASSERT_EQ(test_is_mapped(r2, d1), 1, "r2 on " H1);
 
 	TEST_ASSERT_EQ(rte_extmem_region_destroy(r2), 0, "destroy r2");
 	TEST_ASSERT_EQ(rte_extmem_region_destroy(r), 0, "destroy r");
@@ -221,27 +222,31 @@ test_dma_errors(void)
 
 	/* NULL device: upstream rte_dev_dma_map(NULL, ...) would crash */
 	TEST_ASSERT_ERRNO(rte_extmem_devmap_map(r, NULL) != 0, EINVAL, "map");
-	TEST_ASSERT_ERRNO(rte_extmem_devmap_unmap(r, NULL) != 0, EINVAL, "unmap");
-	TEST_ASSERT_ERRNO(rte_extmem_devmap_is_mapped(r, NULL) < 0, EINVAL,
+	TEST_ASSERT_ERRNO(rte_extmem_devmap_unmap(r, NULL) != 0, EINVAL,
+		"unmap");
+	TEST_ASSERT_ERRNO(test_is_mapped(r, NULL) < 0, EINVAL,
 		"is_mapped");
 	TEST_ASSERT_ERRNO(rte_extmem_devmap_mapping_info_get(r, NULL, &mi) != 0,
 		EINVAL, "mapping info");
 	TEST_ASSERT_ERRNO(rte_extmem_devmap_mapping_info_get(r, d0, NULL) != 0,
 		EINVAL, "mapping info without info");
 	/* not a region, not a device */
-	TEST_ASSERT_ERRNO(rte_extmem_devmap_map(fake_r, d0) != 0, EINVAL, "map");
+	TEST_ASSERT_ERRNO(rte_extmem_devmap_map(fake_r, d0) != 0, EINVAL,
+		"map");
 	TEST_ASSERT_ERRNO(rte_extmem_devmap_map(NULL, d0) != 0, EINVAL, "map");
 	TEST_ASSERT_ERRNO(rte_extmem_devmap_unmap(fake_r, d0) != 0, EINVAL,
 		"unmap");
-	TEST_ASSERT_ERRNO(rte_extmem_devmap_is_mapped(fake_r, d0) < 0, EINVAL,
+	TEST_ASSERT_ERRNO(test_is_mapped(fake_r, d0) < 0, EINVAL,
 		"is_mapped");
 	TEST_ASSERT_ERRNO(rte_extmem_devmap_map(r, fake_d) != 0, ENODEV,
 		"map on a device of no bus");
 	/* double map, unmap of what is not mapped */
-	TEST_ASSERT_ERRNO(rte_extmem_devmap_map(r, d0) != 0, EEXIST, "double map");
+	TEST_ASSERT_ERRNO(rte_extmem_devmap_map(r, d0) != 0, EEXIST,
+		"double map");
 	TEST_ASSERT_ERRNO(rte_extmem_devmap_unmap(r, fake_d) != 0, ENOENT,
 		"unmap on another device");
-	TEST_ASSERT_ERRNO(rte_extmem_devmap_mapping_info_get(r, nohook, &mi) != 0,
+	TEST_ASSERT_ERRNO(rte_extmem_devmap_mapping_info_get(r, nohook,
+		&mi) != 0,
 		ENOENT, "mapping info of nothing");
 	TEST_ASSERT_EQ(vdev_rec_ncalls(), idx, "no call for bad input");
 
@@ -249,7 +254,7 @@ test_dma_errors(void)
 	TEST_ASSERT_EQ(rte_extmem_devmap_dev_info_get(NOHOOK, &di), 0, "info");
 	TEST_ASSERT_EQ(di.state, RTE_EXTMEM_DEVMAP_DEV_NO_DMA, "no DMA");
 	TEST_ASSERT_EQ(di.n_regions, 0, "nothing mapped");
-	TEST_ASSERT_EQ(rte_extmem_devmap_is_mapped(r, nohook), 0, "not mapped");
+	TEST_ASSERT_EQ(test_is_mapped(r, nohook), 0, "not mapped");
 	TEST_ASSERT_ERRNO(rte_extmem_devmap_map(r, nohook) != 0, ENOTSUP,
 		"explicit map without hook");
 
@@ -257,7 +262,7 @@ test_dma_errors(void)
 	noiova = test_anon_region("dma_noiova", 2, RTE_EXTMEM_REGION_F_NO_IOVA);
 	TEST_ASSERT_NOT_NULL(noiova, "region: %s", rte_strerror(rte_errno));
 	TEST_ASSERT_EQ(vdev_rec_ncalls(), idx, "nothing to map");
-	TEST_ASSERT_EQ(rte_extmem_devmap_is_mapped(noiova, d0), 0, "not mapped");
+	TEST_ASSERT_EQ(test_is_mapped(noiova, d0), 0, "not mapped");
 	TEST_ASSERT_ERRNO(rte_extmem_devmap_map(noiova, d0) != 0, EINVAL,
 		"explicit map without IOVA");
 	TEST_ASSERT_EQ(rte_extmem_region_destroy(noiova), 0, "destroy");
@@ -269,7 +274,7 @@ test_dma_errors(void)
 	TEST_ASSERT_ERRNO(rte_extmem_devmap_map(r, d0) != 0, E2BIG,
 		"driver failure");
 	TEST_RUN(test_rec_expect_failed(&idx, H0, 1, &runs[0], E2BIG));
-	TEST_ASSERT_EQ(rte_extmem_devmap_is_mapped(r, d0), 0, "not mapped");
+	TEST_ASSERT_EQ(test_is_mapped(r, d0), 0, "not mapped");
 	TEST_ASSERT_EQ(rte_extmem_devmap_dev_info_get(H0, &di), 0, "info");
 	TEST_ASSERT_EQ(di.error, E2BIG, "last error");
 	/* the same, returned as -1 with rte_errno */
@@ -279,23 +284,23 @@ test_dma_errors(void)
 		"driver failure, -1 and rte_errno");
 	vdev_rec_fail_rte_errno(false);
 	TEST_RUN(test_rec_expect_failed(&idx, H0, 1, &runs[0], ENOBUFS));
-	TEST_ASSERT_EQ(rte_extmem_devmap_is_mapped(r, d0), 0, "not mapped");
+	TEST_ASSERT_EQ(test_is_mapped(r, d0), 0, "not mapped");
 	TEST_ASSERT_EQ(rte_extmem_devmap_map(r, d0), 0, "map again");
 	TEST_RUN(test_rec_expect(&idx, H0, 1, runs, n));
 	/* the driver fails an explicit unmap: still mapped */
 	vdev_rec_fail_nth_kind(H0, 0, 1, EBUSY);
 	TEST_ASSERT_ERRNO(rte_extmem_devmap_unmap(r, d0) != 0, EBUSY, "unmap");
 	TEST_RUN(test_rec_expect_failed(&idx, H0, 0, &runs[0], EBUSY));
-	TEST_ASSERT_EQ(rte_extmem_devmap_is_mapped(r, d0), 1, "still mapped");
+	TEST_ASSERT_EQ(test_is_mapped(r, d0), 1, "still mapped");
 	TEST_ASSERT_EQ(vdev_rec_ncalls(), idx, "no other call");
 
 	/* names */
-	TEST_ASSERT_ERRNO(rte_extmem_devmap_dev_auto_set(NULL, false) != 0, EINVAL,
-		"optout NULL");
-	TEST_ASSERT_ERRNO(rte_extmem_devmap_dev_auto_set("", false) != 0, EINVAL,
-		"optout empty");
-	TEST_ASSERT_ERRNO(rte_extmem_devmap_dev_info_get(NULL, &di) != 0, EINVAL,
-		"info NULL name");
+	TEST_ASSERT_ERRNO(rte_extmem_devmap_dev_auto_set(NULL, false) != 0,
+		EINVAL, "optout NULL");
+	TEST_ASSERT_ERRNO(rte_extmem_devmap_dev_auto_set("", false) != 0,
+		EINVAL, "optout empty");
+	TEST_ASSERT_ERRNO(rte_extmem_devmap_dev_info_get(NULL, &di) != 0,
+		EINVAL, "info NULL name");
 	TEST_ASSERT_ERRNO(rte_extmem_devmap_dev_info_get(H0, NULL) != 0, EINVAL,
 		"info NULL");
 	TEST_ASSERT_EQ(rte_extmem_devmap_dev_info_get("no_such_dev", &di), 0,

@@ -20,6 +20,7 @@
 #include <rte_extmem_devmap_driver.h>
 
 #include "test.h"
+#include "test_dma_util.h"
 
 #define NAME_64 "a123456789b123456789c123456789d123456789" \
 	"e123456789f123456789abcd"	/* one too long */
@@ -93,8 +94,8 @@ test_dma_domain_bad_input(void)
 		"NULL name");
 	TEST_ASSERT_ERRNO(rte_extmem_devmap_domain_info_get("", &di), EINVAL,
 		"empty name");
-	TEST_ASSERT_ERRNO(rte_extmem_devmap_domain_info_get(NAME_64, &di), EINVAL,
-		"long name");
+	TEST_ASSERT_ERRNO(rte_extmem_devmap_domain_info_get(NAME_64, &di),
+		EINVAL, "long name");
 	TEST_ASSERT_ERRNO(rte_extmem_devmap_domain_info_get("nosuch", &di),
 		ENOENT, "unknown domain");
 	TEST_ASSERT_ERRNO(rte_extmem_devmap_domain_info_get("nosuch", NULL),
@@ -130,7 +131,7 @@ test_dma_domain_bad_input(void)
 	/* net_mrnic's devargs, beside a good port of domain dm */
 	TEST_ASSERT_EQ(rte_vdev_init("net_mrnic_dbad0",
 		"domain=dm,domain_entries=8"), 0, "a good port");
-	TEST_ASSERT_EQ(rte_extmem_devmap_sync(), 0, "probing");
+	TEST_ASSERT_EQ(test_devmap_sync(), 0, "probing");
 	n = n_domains();
 	TEST_ASSERT_EQ(rte_extmem_devmap_domain_info_get("dm", &di), 0, "dm");
 	TEST_ASSERT_EQ(di.max_entries, 8, "limit of dm");
@@ -153,7 +154,7 @@ test_dma_domain_bad_input(void)
 	/* and the name is free for a good probe */
 	TEST_ASSERT_EQ(rte_vdev_init("net_mrnic_dbad1",
 		"domain=dm,domain_entries=8"), 0, "good probe after");
-	TEST_ASSERT_EQ(rte_extmem_devmap_sync(), 0, "probing");
+	TEST_ASSERT_EQ(test_devmap_sync(), 0, "probing");
 	TEST_ASSERT_EQ(rte_extmem_devmap_domain_info_get("dm", &di), 0, "dm");
 	TEST_ASSERT_EQ(di.n_devs, 2, "two ports in dm");
 	TEST_ASSERT_EQ(rte_vdev_uninit("net_mrnic_dbad1"), 0, "remove");

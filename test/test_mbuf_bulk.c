@@ -44,7 +44,7 @@ test_mbuf_slice_bulk(void)
 {
 	size_t off[N], len[N];
 	struct rte_mbuf *m[N], *one, *cl;
-	struct rte_extmem_slicer_stats st;
+	struct rte_extmem_slicer_info st;
 	struct rte_mempool *clone_pool;
 	struct rte_extmem_slicer *s, *small;
 	struct rte_extmem_region *r;
@@ -99,10 +99,13 @@ test_mbuf_slice_bulk(void)
 	TEST_ASSERT_EQ(got, 10, "stops at the unknown IOVA");
 	TEST_ASSERT_EQ(rte_errno, EFAULT, "errno");
 	rte_pktmbuf_free_bulk(m, got);
-	TEST_ASSERT_EQ(rte_extmem_slice_alloc_bulk(s, off, len, m, 0), 0, "empty");
-	TEST_ASSERT_EQ(rte_extmem_slice_alloc_bulk(NULL, off, len, m, 1), 0, "NULL");
+	TEST_ASSERT_EQ(rte_extmem_slice_alloc_bulk(s, off, len, m, 0), 0,
+		"empty");
+	TEST_ASSERT_EQ(rte_extmem_slice_alloc_bulk(NULL, off, len, m, 1), 0,
+		"NULL");
 	TEST_ASSERT_EQ(rte_errno, EINVAL, "errno");
-	TEST_ASSERT_EQ(rte_extmem_slice_alloc_bulk(s, NULL, len, m, 1), 0, "NULL");
+	TEST_ASSERT_EQ(rte_extmem_slice_alloc_bulk(s, NULL, len, m, 1), 0,
+		"NULL");
 	TEST_ASSERT_EQ(rte_errno, EINVAL, "errno");
 
 	/* as many as there are mbufs */
@@ -132,15 +135,15 @@ test_mbuf_slice_bulk(void)
 	TEST_RUN(verify_all(m, off, len, got, base));
 	for (i = 0; i < got; i++)
 		TEST_ASSERT(m[i] != one, "busy first mbuf reused");
-	TEST_ASSERT_EQ(rte_extmem_slicer_stats_get(small, &st), 0, "stats");
+	TEST_ASSERT_EQ(rte_extmem_slicer_info_get(small, &st), 0, "stats");
 	TEST_ASSERT_EQ(st.set_aside, 1, "set aside");
 	rte_pktmbuf_free_bulk(m, got);
 	rte_pktmbuf_free(cl);
-	TEST_ASSERT_EQ(rte_extmem_slicer_stats_get(small, &st), 0, "stats");
+	TEST_ASSERT_EQ(rte_extmem_slicer_info_get(small, &st), 0, "stats");
 	TEST_ASSERT_EQ(st.in_flight, 0, "in flight");
 	TEST_ASSERT_EQ(rte_mempool_avail_count(one->pool), 16, "mbufs back");
 
-	TEST_ASSERT_EQ(rte_extmem_slicer_stats_get(s, &st), 0, "stats");
+	TEST_ASSERT_EQ(rte_extmem_slicer_info_get(s, &st), 0, "stats");
 	TEST_ASSERT_EQ(st.slices, st.freed, "all released");
 	TEST_ASSERT_EQ(rte_extmem_slicer_free(small), 0, "free");
 	TEST_ASSERT_EQ(rte_extmem_slicer_free(s), 0, "free");

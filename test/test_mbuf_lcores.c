@@ -179,7 +179,7 @@ static int
 test_mbuf_slice_lcores(void)
 {
 	const unsigned int n = REGION_LEN / PG;
-	struct rte_extmem_slicer_stats st;
+	struct rte_extmem_slicer_info st;
 	struct lcore_ctx c = { 0 };
 	struct test_cb_count cb;
 	struct rte_mempool *mp;
@@ -226,13 +226,13 @@ test_mbuf_slice_lcores(void)
 	while (rte_ring_count(c.xfer) > 0)
 		free_some(c.xfer);
 	TEST_ASSERT_EQ(cb.calls, c.created, "one callback per slice");
-	TEST_ASSERT_EQ(rte_extmem_slicer_stats_get(c.s, &st), 0, "stats");
+	TEST_ASSERT_EQ(rte_extmem_slicer_info_get(c.s, &st), 0, "stats");
 	TEST_ASSERT_EQ(st.in_flight, 1, "only the held slice is alive");
 	rte_pktmbuf_free(held);
 	TEST_ASSERT_EQ(cb.calls, c.created + 1, "callbacks");
 	TEST_ASSERT_EQ(cb.sum, c.key_sum + test_slice_key(0, 1500),
 		"callback arguments");
-	TEST_ASSERT_EQ(rte_extmem_slicer_stats_get(c.s, &st), 0, "stats");
+	TEST_ASSERT_EQ(rte_extmem_slicer_info_get(c.s, &st), 0, "stats");
 	TEST_ASSERT_EQ(st.slices, c.created + 1, "slices counted");
 	TEST_ASSERT_EQ(st.freed, st.slices, "freed counted");
 	TEST_ASSERT_EQ(st.fails, c.nobufs, "failures counted");

@@ -29,7 +29,7 @@ check_busy(struct rte_extmem_region *r, struct rte_extmem_slicer *s,
 	uint64_t in_flight)
 {
 	struct rte_extmem_region_info before, after;
-	struct rte_extmem_slicer_stats st;
+	struct rte_extmem_slicer_info st;
 
 	TEST_ASSERT_EQ(rte_extmem_region_info_get(r, &before), 0, "info");
 	TEST_ASSERT_ERRNO(rte_extmem_region_destroy(r) != 0, EBUSY,
@@ -40,7 +40,7 @@ check_busy(struct rte_extmem_region *r, struct rte_extmem_slicer *s,
 	TEST_ASSERT_MEM_EQ(&before, &after, sizeof(before), "region changed");
 	TEST_ASSERT(rte_extmem_slicer_lookup("mbs_ref") == s, "slicer gone");
 	TEST_ASSERT(rte_extmem_virt2region(after.addr) == r, "translation");
-	TEST_ASSERT_EQ(rte_extmem_slicer_stats_get(s, &st), 0, "stats");
+	TEST_ASSERT_EQ(rte_extmem_slicer_info_get(s, &st), 0, "stats");
 	TEST_ASSERT_EQ(st.in_flight, in_flight, "in flight");
 	return TEST_SUCCESS;
 }
@@ -51,7 +51,7 @@ test_mbuf_slice_refcnt(void)
 	const size_t len = 2u << 20;
 	struct rte_mbuf *a, *b, *c1, *c2, *cb_chain, *x, *y, *first;
 	struct rte_mempool *clone_pool, *mp;
-	struct rte_extmem_slicer_stats st;
+	struct rte_extmem_slicer_info st;
 	struct rte_extmem_region *r;
 	struct rte_extmem_slicer *s;
 	struct test_cb_count cb;
@@ -122,7 +122,7 @@ test_mbuf_slice_refcnt(void)
 		"slice after a set-aside mbuf");
 	TEST_ASSERT_EQ(rte_mempool_avail_count(mp), mbufs0 - 2,
 		"first mbuf set aside, the new one in use");
-	TEST_ASSERT_EQ(rte_extmem_slicer_stats_get(s, &st), 0, "stats");
+	TEST_ASSERT_EQ(rte_extmem_slicer_info_get(s, &st), 0, "stats");
 	TEST_ASSERT_EQ(st.set_aside, 1, "set aside counted");
 	TEST_ASSERT_EQ(cb.calls, 2, "clone alive");
 	rte_pktmbuf_free(c1);
@@ -190,7 +190,7 @@ test_mbuf_slice_refcnt(void)
 	TEST_ASSERT_EQ(cb.sum, sum, "callback arguments");
 
 	/* everything back */
-	TEST_ASSERT_EQ(rte_extmem_slicer_stats_get(s, &st), 0, "stats");
+	TEST_ASSERT_EQ(rte_extmem_slicer_info_get(s, &st), 0, "stats");
 	TEST_ASSERT_EQ(st.in_flight, 0, "in flight");
 	TEST_ASSERT_EQ(st.slices, st.freed, "slices vs freed");
 	TEST_ASSERT_EQ(rte_mempool_avail_count(mp), mbufs0, "slicer mbufs");

@@ -30,6 +30,8 @@
 #include <rte_extmem_mbuf.h>
 
 #include "test.h"
+#include "test_heap_util.h"
+#include "test_region_util.h"
 
 static int
 ev_cb(const struct rte_extmem_event *ev __rte_unused, void *arg __rte_unused)
@@ -45,6 +47,7 @@ static int
 before_init(void)
 {
 	struct rte_extmem_region_params rp;
+	struct rte_extmem_region_params hp_r;
 	struct rte_extmem_heap_params hp;
 	struct rte_extmem_slicer_params sp;
 	struct rte_extmem_region_info ri;
@@ -61,8 +64,9 @@ before_init(void)
 	memset(&hp, 0, sizeof(hp));
 	hp.struct_size = sizeof(hp);
 	hp.name = "preinit_heap";
-	hp.region = rp;
-	hp.region.name = NULL;
+	hp_r = rp;
+	hp_r.name = NULL;
+	hp.region = &hp_r;
 	memset(&sp, 0, sizeof(sp));
 
 	REFUSED(rte_extmem_region_params_init(&rp) == -1, "region params");
@@ -74,12 +78,12 @@ before_init(void)
 	REFUSED(rte_extmem_region_create(&rp) == NULL, "user region create");
 	REFUSED(rte_extmem_region_lookup("preinit") == NULL, "region lookup");
 	REFUSED(rte_extmem_region_info_get(NULL, &ri) == -1, "region info");
-	REFUSED(rte_extmem_region_count() == 0, "region count");
+	REFUSED(rte_extmem_region_walk(NULL, NULL) == -1, "region count");
 	REFUSED(rte_extmem_heap_create(&hp) == NULL, "heap create");
 	REFUSED(rte_extmem_heap_lookup("preinit_heap") == NULL, "heap lookup");
-	REFUSED(rte_extmem_heap_count() == 0, "heap count");
+	REFUSED(rte_extmem_heap_walk(NULL, NULL) == -1, "heap count");
 	REFUSED(rte_extmem_pktmbuf_pool_create("preinit_pool", 63, 0, 0,
-		RTE_MBUF_DEFAULT_BUF_SIZE, &hp.region) == NULL, "pool create");
+		RTE_MBUF_DEFAULT_BUF_SIZE, hp.region) == NULL, "pool create");
 	REFUSED(rte_extmem_pktmbuf_pool_mem_size(63, 0, 0,
 		RTE_MBUF_DEFAULT_BUF_SIZE, 4096) == 0, "pool size");
 	REFUSED(rte_extmem_event_subscribe("preinit", 0, ev_cb, NULL) == -1,
@@ -96,6 +100,7 @@ static int
 after_init(void)
 {
 	struct rte_extmem_region_params rp;
+	struct rte_extmem_region_params hp_r;
 	struct rte_extmem_heap_params hp;
 	struct rte_extmem_region_info ri;
 	struct rte_extmem_region *r;
@@ -103,8 +108,8 @@ after_init(void)
 	struct rte_mempool *mp;
 	uint8_t *p;
 
-	TEST_ASSERT_EQ(rte_extmem_region_count(), 0, "no region was made");
-	TEST_ASSERT_EQ(rte_extmem_heap_count(), 0, "no heap was made");
+	TEST_ASSERT_EQ(test_region_count(), 0, "no region was made");
+	TEST_ASSERT_EQ(test_heap_count(), 0, "no heap was made");
 	TEST_ASSERT_EQ(rte_extmem_region_params_init(&rp), 0, "params");
 	rp.name = "preinit";
 	rp.len = 4 << 12;
@@ -119,11 +124,13 @@ after_init(void)
 	TEST_ASSERT_EQ(rte_extmem_region_destroy(r), 0, "region destroy");
 
 	TEST_ASSERT_EQ(rte_extmem_heap_params_init(&hp), 0, "heap params");
+	TEST_ASSERT_EQ(rte_extmem_region_params_init(&hp_r), 0, "params");
+	hp.region = &hp_r;
 	hp.name = "preinit_heap";
-	hp.region.len = 1 << 20;
+	hp_r.len = 1 << 20;
 	h = rte_extmem_heap_create(&hp);
 	TEST_ASSERT_NOT_NULL(h, "heap: %s", rte_strerror(rte_errno));
-	p = rte_malloc_socket("preinit", 4096, 0, rte_extmem_heap_socket_id(h));
+	p = rte_malloc_socket("preinit", 4096, 0, test_heap_socket(h));
 	TEST_ASSERT_NOT_NULL(p, "allocation");
 	memset(p, 0x7e, 4096);
 	TEST_ASSERT_EQ(rte_malloc_virt2iova(p), rte_extmem_virt2iova(p),

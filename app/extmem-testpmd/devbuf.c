@@ -68,10 +68,10 @@ devbuf_map(size_t *page_sz)
 void
 etp_devbuf_report(void)
 {
-	struct rte_extmem_slicer_stats st;
+	struct rte_extmem_slicer_info st;
 
 	if (devbuf.slicer == NULL ||
-			rte_extmem_slicer_stats_get(devbuf.slicer, &st) != 0)
+			rte_extmem_slicer_info_get(devbuf.slicer, &st) != 0)
 		return;
 	printf("devbuf: %" PRIu64 " payloads sliced zero-copy from device "
 		"memory (%" PRIu64 " segments), %" PRIu64 " freed, %" PRIu64

@@ -16,7 +16,7 @@
  * pages look like) or linear (what IOVA-as-VA and a device's own linear
  * window look like). Keys scale_<pg>_<N>g_<iova>_<what>:
  *   create_ms, destroy_ms   rte_extmem_region_create() / _destroy()
- *   table_bytes             rte_extmem_xlate_mem_size() growth
+ *   table_bytes             rte_extmem_limits::xlate_mem growth
  *   flat_bytes              a flat array of one IOVA per page
  *   table_vs_flat           table_bytes / flat_bytes
  *   extmem_ns, flat_ns      rte_extmem_virt2iova() and the flat array on
@@ -49,9 +49,19 @@
 #include <rte_ethdev.h>
 #include <rte_extmem.h>
 #include <rte_extmem_devmap.h>
+#include <rte_extmem_limits.h>
 #include <rte_memory.h>
 
 #include "perf.h"
+
+/* Bytes the translation table holds (rte_extmem_limits::xlate_mem). */
+static size_t
+table_bytes(void)
+{
+	struct rte_extmem_limits l;
+
+	return rte_extmem_limits_get(&l) == 0 ? (size_t)l.xlate_mem : 0;
+}
 
 #define GIB (1ULL << 30)
 #define HOT_LEN (16ULL << 20)
@@ -276,7 +286,7 @@ run_one(struct scale_run *s, unsigned int n_regs, const char *pfx,
 		if (rte_extmem_devmap_dev_info_get(dma_ports, &di) == 0)
 			calls0 = di.map_calls;
 	}
-	tbl0 = rte_extmem_xlate_mem_size();
+	tbl0 = table_bytes();
 	t0 = perf_now_ns();
 	if (regs_create(s, n_regs) != n_regs) {
 		PERF_LOG("%s: region %u of %u: %s", pfx, s->n_regs, n_regs,
@@ -287,7 +297,7 @@ run_one(struct scale_run *s, unsigned int n_regs, const char *pfx,
 		return -1;
 	}
 	t1 = perf_now_ns();
-	tbl1 = rte_extmem_xlate_mem_size();
+	tbl1 = table_bytes();
 	if (dma_ports != NULL && rte_extmem_devmap_dev_info_get(dma_ports,
 			&di) == 0) {
 		key(k, sizeof(k), pfx, "dma_map_calls");

@@ -129,13 +129,13 @@ mapping_get(const struct rte_extmem_region *region,
 	if (dd != NULL)
 		m = extmem_dma_map_find(region, dd);
 	if (m == NULL)
-		EXTMEM_FAIL(ENOENT, "region %s is not mapped on device %p",
-			region->name, (const void *)dev);
+		rte_errno = ENOENT; /* an answer, not a mistake: no log */
 	return m;
 }
 
 int
-rte_extmem_devmap_unmap(struct rte_extmem_region *region, struct rte_device *dev)
+rte_extmem_devmap_unmap(struct rte_extmem_region *region,
+	struct rte_device *dev)
 {
 	struct dma_map *m;
 	struct dma_dev *dd;
@@ -147,6 +147,9 @@ rte_extmem_devmap_unmap(struct rte_extmem_region *region, struct rte_device *dev
 	}
 	dma_enter();
 	m = mapping_get(region, dev);
+	if (m == NULL && rte_errno == ENOENT)
+		EXTMEM_LOG(ERR, "region %s is not mapped on device %s",
+			region->name, rte_dev_name(dev));
 	if (m == NULL || extmem_dma_unmap_apply(m, true) != 0)
 		goto out;
 	dd = m->dd;
@@ -159,28 +162,9 @@ out:
 }
 
 int
-rte_extmem_devmap_is_mapped(const struct rte_extmem_region *region,
-	const struct rte_device *dev)
-{
-	const struct dma_dev *dd;
-	int ret = -1;
-
-	if (dev == NULL) {
-		EXTMEM_FAIL(EINVAL, "device is NULL");
-		return -1;
-	}
-	dma_enter();
-	if (EXTMEM_REGION_LIVE(region)) {
-		dd = extmem_dma_dev_find(dev);
-		ret = dd != NULL && extmem_dma_map_find(region, dd) != NULL;
-	}
-	extmem_unlock();
-	return ret;
-}
-
-int
 rte_extmem_devmap_mapping_info_get(const struct rte_extmem_region *region,
-	const struct rte_device *dev, struct rte_extmem_devmap_mapping_info *info)
+	const struct rte_device *dev,
+		struct rte_extmem_devmap_mapping_info *info)
 {
 	const struct dma_map *m;
 	int ret = -1;
@@ -388,7 +372,7 @@ rte_extmem_devmap_auto_get(void)
 }
 
 int
-rte_extmem_devmap_sync(void)
+rte_extmem_devmap_driver_sync(void)
 {
 	int n;
 

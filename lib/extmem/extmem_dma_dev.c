@@ -74,7 +74,8 @@ extmem_dma_dev_classify(const struct rte_device *dev)
 	 */
 	if (!rte_dev_is_probed(dev))
 		return strcmp(rte_bus_name(bus), "pci") == 0 ?
-			RTE_EXTMEM_DEVMAP_DEV_ACTIVE : RTE_EXTMEM_DEVMAP_DEV_PENDING;
+			RTE_EXTMEM_DEVMAP_DEV_ACTIVE :
+			RTE_EXTMEM_DEVMAP_DEV_PENDING;
 	if (strcmp(rte_bus_name(bus), "vdev") == 0) {
 		vdrv = container_of(rte_dev_driver(dev),
 			const struct rte_vdev_driver, driver);

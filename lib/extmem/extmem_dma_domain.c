@@ -303,7 +303,8 @@ bool
 extmem_dma_eal_maps(const struct rte_extmem_region *r,
 	const struct dma_domain *dom)
 {
-	return dom != NULL && (dom->flags & RTE_EXTMEM_DEVMAP_DOMAIN_F_EAL_HEAP) &&
+	return dom != NULL &&
+		(dom->flags & RTE_EXTMEM_DEVMAP_DOMAIN_F_EAL_HEAP) &&
 		(r->eal == EXTMEM_EAL_HEAP || r->heap[0] != '\0');
 }
 

@@ -53,7 +53,7 @@ static enum event_eal_fwd eal_fwd;
 /* Event callbacks running in this thread. */
 static RTE_DEFINE_PER_LCORE(unsigned int, event_cb_depth);
 
-static const char * const event_type_names[RTE_EXTMEM_EVENT_MAX] = {
+static const char * const event_type_names[EXTMEM_EVENT_TYPE_COUNT] = {
 	[RTE_EXTMEM_EVENT_REGION_REGISTERED] = "region_registered",
 	[RTE_EXTMEM_EVENT_REGION_UNREGISTERED] = "region_unregistered",
 	[RTE_EXTMEM_EVENT_HEAP_REGION_ADDED] = "heap_region_added",

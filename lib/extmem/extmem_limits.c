@@ -269,6 +269,7 @@ rte_extmem_limits_get(struct rte_extmem_limits *limits)
 	limits_vfio(&l);
 	rte_extmem_region_walk(region_entries_cb, &l.dma_entries_needed);
 	rte_extmem_devmap_domain_walk(domain_cb, &l);
+	l.xlate_mem = extmem_xlate_mem_size();
 	*limits = l;
 	return 0;
 }

@@ -472,8 +472,8 @@ rte_extmem_slicer_lookup(const char *name)
 }
 
 int
-rte_extmem_slicer_stats_get(const struct rte_extmem_slicer *slicer,
-	struct rte_extmem_slicer_stats *stats)
+rte_extmem_slicer_info_get(const struct rte_extmem_slicer *slicer,
+	struct rte_extmem_slicer_info *stats)
 {
 	unsigned int i;
 
@@ -485,6 +485,7 @@ rte_extmem_slicer_stats_get(const struct rte_extmem_slicer *slicer,
 		return -1;
 	}
 	memset(stats, 0, sizeof(*stats));
+	stats->region = slicer->region;
 	stats->in_flight = slicer_in_flight(slicer, &stats->slices,
 		&stats->freed);
 	for (i = 0; i <= RTE_MAX_LCORE; i++) {
@@ -498,18 +499,6 @@ rte_extmem_slicer_stats_get(const struct rte_extmem_slicer *slicer,
 	}
 	stats->segments += stats->slices;
 	return 0;
-}
-
-struct rte_extmem_region *
-rte_extmem_slicer_region(const struct rte_extmem_slicer *slicer)
-{
-	if (!EXTMEM_EAL_READY())
-		return NULL;
-	if (slicer == NULL) {
-		EXTMEM_FAIL(EINVAL, "slicer is NULL");
-		return NULL;
-	}
-	return slicer->region;
 }
 
 /* IOVA of offset off and the IOVA-contiguous length from there (0: unknown). */
@@ -803,7 +792,8 @@ rte_extmem_slice_alloc_bulk(struct rte_extmem_slicer *slicer, const size_t *off,
 		}
 		if (unlikely(i == 0)) {
 			/* a chain, or bad arguments: the single path says */
-			mbufs[done] = rte_extmem_slice_alloc(s, off[done], len[done]);
+			mbufs[done] = rte_extmem_slice_alloc(s, off[done],
+				len[done]);
 			if (mbufs[done] == NULL)
 				return done;
 			done++;

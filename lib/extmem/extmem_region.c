@@ -20,7 +20,7 @@ static struct extmem_region_list region_list =
 	TAILQ_HEAD_INITIALIZER(region_list);
 static pthread_mutex_t extmem_mutex = PTHREAD_RECURSIVE_MUTEX_INITIALIZER_NP;
 
-static const char * const backing_names[RTE_EXTMEM_BACKING_MAX] = {
+static const char * const backing_names[EXTMEM_BACKING_COUNT] = {
 	[RTE_EXTMEM_BACKING_ANON] = "anon",
 	[RTE_EXTMEM_BACKING_ANON_THP] = "thp",
 	[RTE_EXTMEM_BACKING_HUGETLB] = "hugetlb",
@@ -147,7 +147,7 @@ params_check(const struct rte_extmem_region_params *p, size_t *pgszp)
 		return -1;
 	if (extmem_name_check("region", p->name, RTE_EXTMEM_NAMESIZE) != 0)
 		return -1;
-	if ((unsigned int)p->backing >= RTE_EXTMEM_BACKING_MAX) {
+	if ((unsigned int)p->backing >= EXTMEM_BACKING_COUNT) {
 		EXTMEM_FAIL(EINVAL, "region %s: unknown backing %d", p->name,
 			p->backing);
 		return -1;
@@ -668,12 +668,12 @@ rte_extmem_region_walk(rte_extmem_region_walk_t fn, void *arg)
 
 	if (!EXTMEM_EAL_READY())
 		return -1;
-	if (fn == NULL) {
-		EXTMEM_FAIL(EINVAL, "walk callback is NULL");
-		return -1;
-	}
 	extmem_lock();
 	TAILQ_FOREACH(r, &region_list, next) {
+		if (fn == NULL) {
+			ret++;
+			continue;
+		}
 		region_fill_info(r, &info);
 		ret = fn(r, &info, arg);
 		if (ret != 0)
@@ -681,19 +681,4 @@ rte_extmem_region_walk(rte_extmem_region_walk_t fn, void *arg)
 	}
 	extmem_unlock();
 	return ret;
-}
-
-unsigned int
-rte_extmem_region_count(void)
-{
-	const struct rte_extmem_region *r;
-	unsigned int n = 0;
-
-	if (!EXTMEM_EAL_READY())
-		return 0;
-	extmem_lock();
-	TAILQ_FOREACH(r, &region_list, next)
-		n++;
-	extmem_unlock();
-	return n;
 }

@@ -21,6 +21,7 @@
 #include <ctype.h>
 #include <errno.h>
 #include <inttypes.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -81,6 +82,16 @@ tel_add_container(struct rte_tel_data *d, const char *name,
 		return -ENOSPC;
 	}
 	return 0;
+}
+
+/* Is the region mapped on the device? (Not mapped is ENOENT.) */
+static bool
+region_is_mapped(const struct rte_extmem_region *r,
+	const struct rte_device *dev)
+{
+	struct rte_extmem_devmap_mapping_info mi;
+
+	return rte_extmem_devmap_mapping_info_get(r, dev, &mi) == 0;
 }
 
 static int
@@ -187,7 +198,7 @@ tel_dma_map(const char *cmd __rte_unused, const char *params,
 		}
 		rte_tel_data_start_array(names, RTE_TEL_STRING_VAL);
 		for (j = 0; j < n_devs; j++)
-			if (rte_extmem_devmap_is_mapped(t->e[i].r, devs[j]) == 1)
+			if (region_is_mapped(t->e[i].r, devs[j]))
 				rte_tel_data_add_array_string(names,
 					rte_dev_name(devs[j]));
 		tel_add_container(d, t->e[i].name, names);
@@ -302,7 +313,7 @@ tel_dma_dev_info(const char *cmd __rte_unused, const char *params,
 		}
 		rte_tel_data_start_array(names, RTE_TEL_STRING_VAL);
 		for (i = 0; i < t->n; i++)
-			if (rte_extmem_devmap_is_mapped(t->e[i].r, dev) == 1)
+			if (region_is_mapped(t->e[i].r, dev))
 				rte_tel_data_add_array_string(names,
 					t->e[i].name);
 		free(t);
@@ -355,14 +366,14 @@ tel_slicer_info(const char *cmd __rte_unused, const char *params,
 	struct rte_tel_data *d)
 {
 	struct tel_slicer_find f = { .name = params };
-	struct rte_extmem_slicer_stats st;
+	struct rte_extmem_slicer_info st;
 
 	if (!extmem_name_valid(params, RTE_EXTMEM_NAMESIZE))
 		return -EINVAL;
 	extmem_slicer_walk(tel_slicer_find_cb, &f);
 	/* the slicer may be freed between the walk and here: look again */
 	if (!f.found || rte_extmem_slicer_lookup(params) != f.v.slicer ||
-			rte_extmem_slicer_stats_get(f.v.slicer, &st) != 0)
+			rte_extmem_slicer_info_get(f.v.slicer, &st) != 0)
 		return -ENOENT;
 	rte_tel_data_start_dict(d);
 	rte_tel_data_add_dict_string(d, "name", params);

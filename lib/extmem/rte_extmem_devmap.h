@@ -7,7 +7,12 @@
 
 /**
  * @file
- * librte_extmem DMA dispatcher: every region mapped to every device.
+ * librte_extmem device mapping (devmap): every region mapped to every
+ * device's IOMMU with rte_dev_dma_map(), by the library's dispatcher.
+ * (Nothing to do with dmadev, DPDK's DMA engine class.)
+ *
+ * @warning
+ * @b EXPERIMENTAL: this API may change without prior notice.
  *
  * The dispatcher keeps the table of (region x device) mappings made with
  * rte_dev_dma_map(). In automatic mode (the default) it:
@@ -21,8 +26,7 @@
  *    mapping is done as soon as the probe has finished: when the driver
  *    asks before its port can carry traffic (rte_extmem_devmap_driver.h,
  *    net_mrnic does at configure and start), from EAL's interrupt thread,
- *    or at the latest at the next call of a function of this header
- *    (rte_extmem_devmap_sync() forces it);
+ *    or at the latest at the next call of a function of this header;
  *  - unmaps a region from every device before the region goes away (a
  *    failing unmap refuses the removal and re-maps what it had unmapped);
  *  - unmaps everything from a device that is removed (RTE_ETH_EVENT_DESTROY)
@@ -98,8 +102,9 @@ enum rte_extmem_devmap_dev_state {
 	 */
 	RTE_EXTMEM_DEVMAP_DEV_NO_DMA,
 	/** Mapping the existing regions to the device failed when it
-	 * appeared (see rte_extmem_devmap_dev_info::error); it gets no automatic
-	 * mapping until rte_extmem_devmap_dev_auto_set(name, true) succeeds.
+	 * appeared (see rte_extmem_devmap_dev_info::error); it gets no
+	 * automatic mapping until rte_extmem_devmap_dev_auto_set(name, true)
+	 * succeeds.
 	 */
 	RTE_EXTMEM_DEVMAP_DEV_FAILED,
 };
@@ -167,6 +172,9 @@ struct rte_extmem_devmap_mapping_info {
 };
 
 /**
+ * @warning
+ * @b EXPERIMENTAL: this API may change without prior notice.
+ *
  * Map a region on a device now, in addition to or instead of automatic
  * mapping (e.g. a region with RTE_EXTMEM_REGION_F_NO_DEVMAP, an opted-out
  * device, a device that is not an ethdev port). The mapping is undone by
@@ -196,6 +204,9 @@ int rte_extmem_devmap_map(struct rte_extmem_region *region,
 	struct rte_device *dev);
 
 /**
+ * @warning
+ * @b EXPERIMENTAL: this API may change without prior notice.
+ *
  * Unmap a region from a device (automatic or explicit mapping), with
  * exactly the calls that mapped it.
  *
@@ -215,21 +226,9 @@ int rte_extmem_devmap_unmap(struct rte_extmem_region *region,
 	struct rte_device *dev);
 
 /**
- * Tell whether a region is mapped on a device.
+ * @warning
+ * @b EXPERIMENTAL: this API may change without prior notice.
  *
- * @param region
- *   A live region.
- * @param dev
- *   A device.
- * @return
- *   1 if mapped, 0 if not, -1 with rte_errno EINVAL on a NULL @p dev or a
- *   dead region.
- */
-__rte_experimental
-int rte_extmem_devmap_is_mapped(const struct rte_extmem_region *region,
-	const struct rte_device *dev);
-
-/**
  * Describe the mapping of a region on a device.
  *
  * @param region
@@ -244,9 +243,13 @@ int rte_extmem_devmap_is_mapped(const struct rte_extmem_region *region,
  */
 __rte_experimental
 int rte_extmem_devmap_mapping_info_get(const struct rte_extmem_region *region,
-	const struct rte_device *dev, struct rte_extmem_devmap_mapping_info *info);
+	const struct rte_device *dev,
+		struct rte_extmem_devmap_mapping_info *info);
 
 /**
+ * @warning
+ * @b EXPERIMENTAL: this API may change without prior notice.
+ *
  * Enable or disable automatic mapping for one device (enabled by
  * default). The choice is kept by name, so automatic mapping can be
  * disabled for a device before it is probed.
@@ -269,6 +272,9 @@ __rte_experimental
 int rte_extmem_devmap_dev_auto_set(const char *dev_name, bool enable);
 
 /**
+ * @warning
+ * @b EXPERIMENTAL: this API may change without prior notice.
+ *
  * Describe a device as seen by the dispatcher.
  *
  * @param dev_name
@@ -284,6 +290,9 @@ int rte_extmem_devmap_dev_info_get(const char *dev_name,
 	struct rte_extmem_devmap_dev_info *info);
 
 /**
+ * @warning
+ * @b EXPERIMENTAL: this API may change without prior notice.
+ *
  * Describe a DMA domain: a shared domain by its name, or a device's own
  * domain by the device name.
  *
@@ -301,6 +310,9 @@ int rte_extmem_devmap_domain_info_get(const char *name,
 	struct rte_extmem_devmap_domain_info *info);
 
 /**
+ * @warning
+ * @b EXPERIMENTAL: this API may change without prior notice.
+ *
  * Call a function for every DMA domain, shared ones first, until it
  * returns non-zero.
  *
@@ -318,6 +330,9 @@ int rte_extmem_devmap_domain_walk(int (*fn)(const char *name, void *arg),
 	void *arg);
 
 /**
+ * @warning
+ * @b EXPERIMENTAL: this API may change without prior notice.
+ *
  * Switch automatic mapping on or off (on by default). Switching it off
  * keeps the existing mappings (they are still undone when their region
  * or device goes away); switching it on maps every region that is not
@@ -333,6 +348,9 @@ __rte_experimental
 int rte_extmem_devmap_auto_set(bool enable);
 
 /**
+ * @warning
+ * @b EXPERIMENTAL: this API may change without prior notice.
+ *
  * Tell whether automatic mapping is on.
  *
  * @return
@@ -340,16 +358,6 @@ int rte_extmem_devmap_auto_set(bool enable);
  */
 __rte_experimental
 int rte_extmem_devmap_auto_get(void);
-
-/**
- * Finish the work waiting for device probes: map the existing regions to
- * devices whose probe has finished since they appeared.
- *
- * @return
- *   The number of devices whose probe has still not finished.
- */
-__rte_experimental
-int rte_extmem_devmap_sync(void);
 
 #ifdef __cplusplus
 }

@@ -89,6 +89,20 @@ void rte_extmem_devmap_driver_domain_clear(const char *dev_name);
 __rte_internal
 int rte_extmem_devmap_driver_dev_ready(struct rte_device *dev);
 
+/**
+ * @internal
+ * Finish the work waiting for device probes: map the existing regions to
+ * every device whose probe has finished since it appeared. The public
+ * functions of rte_extmem_devmap.h do this on entry and drivers call
+ * rte_extmem_devmap_driver_dev_ready() for their own device; this is for
+ * a bus or test that needs every device settled at once.
+ *
+ * @return
+ *   The number of devices whose probe has still not finished.
+ */
+__rte_internal
+int rte_extmem_devmap_driver_sync(void);
+
 #ifdef __cplusplus
 }
 #endif

@@ -106,7 +106,9 @@ struct rte_extmem_limits {
 	 * there.
 	 */
 	uint64_t dma_entries_needed;
-	/** DMA domains the dispatcher knows (rte_extmem_devmap_domain_walk()). */
+	/** DMA domains the dispatcher knows
+	 * (rte_extmem_devmap_domain_walk()).
+	 */
 	unsigned int dma_domains;
 	/** Of the domains with an entry limit, the one with the fewest
 	 * entries left; "" if no domain has a limit.
@@ -116,9 +118,18 @@ struct rte_extmem_limits {
 	unsigned int dma_domain_max_entries;
 	/** Entries left in that domain. */
 	unsigned int dma_domain_entries_left;
+	/** Bytes the library's translation table holds now: its directory
+	 * pages and leaves, leaves kept for reuse included (a snapshot while
+	 * regions are created or destroyed concurrently). It grows with the
+	 * number of pages or IOVA-linear runs registered, not with bytes.
+	 */
+	uint64_t xlate_mem;
 };
 
 /**
+ * @warning
+ * @b EXPERIMENTAL: this API may change without prior notice.
+ *
  * Read the limits report.
  *
  * @param limits
@@ -132,6 +143,9 @@ __rte_experimental
 int rte_extmem_limits_get(struct rte_extmem_limits *limits);
 
 /**
+ * @warning
+ * @b EXPERIMENTAL: this API may change without prior notice.
+ *
  * Print the limits report, one line per resource with what it means for
  * the next registration (the text dpdk-extmem-info prints).
  *
