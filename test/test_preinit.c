@@ -24,6 +24,7 @@
 #include <rte_mbuf.h>
 
 #include <rte_extmem.h>
+#include <rte_extmem_devmap.h>
 #include <rte_extmem_event.h>
 #include <rte_extmem_heap.h>
 #include <rte_extmem_limits.h>
@@ -32,6 +33,12 @@
 #include "test.h"
 #include "test_heap_util.h"
 #include "test_region_util.h"
+
+static int
+domain_cb(const char *name __rte_unused, void *arg __rte_unused)
+{
+	return 0;
+}
 
 static int
 ev_cb(const struct rte_extmem_event *ev __rte_unused, void *arg __rte_unused)
@@ -51,6 +58,7 @@ before_init(void)
 	struct rte_extmem_heap_params hp;
 	struct rte_extmem_slicer_params sp;
 	struct rte_extmem_region_info ri;
+	struct rte_extmem_devmap_dev_info di;
 	struct rte_extmem_limits lim;
 	static char mem[4 << 12] __rte_aligned(4096);
 
@@ -93,6 +101,14 @@ before_init(void)
 	REFUSED(rte_extmem_backing_name(RTE_EXTMEM_BACKING_ANON) == NULL,
 		"backing name");
 	REFUSED(rte_extmem_limits_get(&lim) == -1, "limits");
+	REFUSED(rte_extmem_devmap_auto_get() == -1, "DMA auto get");
+	REFUSED(rte_extmem_devmap_auto_set(false) == -1, "DMA auto set");
+	REFUSED(rte_extmem_devmap_dev_info_get("net_null0", &di) == -1,
+		"DMA device info");
+	REFUSED(rte_extmem_devmap_dev_auto_set("net_null0", false) == -1,
+		"DMA device opt-out");
+	REFUSED(rte_extmem_devmap_domain_walk(domain_cb, NULL) == -1,
+		"DMA domain walk");
 	return TEST_SUCCESS;
 }
 

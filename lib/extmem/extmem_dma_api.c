@@ -58,6 +58,8 @@ rte_extmem_devmap_map(struct rte_extmem_region *region, struct rte_device *dev)
 	struct dma_dev *dd;
 	int ret = -1, err;
 
+	if (!EXTMEM_EAL_READY())
+		return -1;
 	if (dev == NULL) {
 		EXTMEM_FAIL(EINVAL, "device is NULL");
 		return -1;
@@ -141,6 +143,8 @@ rte_extmem_devmap_unmap(struct rte_extmem_region *region,
 	struct dma_dev *dd;
 	int ret = -1;
 
+	if (!EXTMEM_EAL_READY())
+		return -1;
 	if (dev == NULL) {
 		EXTMEM_FAIL(EINVAL, "device is NULL");
 		return -1;
@@ -169,6 +173,8 @@ rte_extmem_devmap_mapping_info_get(const struct rte_extmem_region *region,
 	const struct dma_map *m;
 	int ret = -1;
 
+	if (!EXTMEM_EAL_READY())
+		return -1;
 	if (dev == NULL || info == NULL) {
 		EXTMEM_FAIL(EINVAL, "device or info is NULL");
 		return -1;
@@ -250,6 +256,8 @@ rte_extmem_devmap_dev_auto_set(const char *dev_name, bool enable)
 {
 	int ret;
 
+	if (!EXTMEM_EAL_READY())
+		return -1;
 	if (extmem_name_check("device", dev_name,
 			RTE_EXTMEM_DEVMAP_DEV_NAMESIZE) != 0)
 		return -1;
@@ -268,6 +276,8 @@ rte_extmem_devmap_dev_info_get(const char *dev_name,
 {
 	const struct dma_dev *dd;
 
+	if (!EXTMEM_EAL_READY())
+		return -1;
 	if (!extmem_name_valid(dev_name, RTE_EXTMEM_DEVMAP_DEV_NAMESIZE) ||
 			info == NULL) {
 		EXTMEM_FAIL(EINVAL, "bad device name or NULL info");
@@ -299,6 +309,8 @@ rte_extmem_devmap_domain_info_get(const char *name,
 {
 	int ret;
 
+	if (!EXTMEM_EAL_READY())
+		return -1;
 	if (extmem_name_check("DMA domain", name,
 			RTE_EXTMEM_DEVMAP_DOMAIN_NAMESIZE) != 0)
 		return -1;
@@ -317,6 +329,8 @@ rte_extmem_devmap_domain_walk(int (*fn)(const char *name, void *arg), void *arg)
 {
 	int ret;
 
+	if (!EXTMEM_EAL_READY())
+		return -1;
 	if (fn == NULL) {
 		EXTMEM_FAIL(EINVAL, "walk function is NULL");
 		return -1;
@@ -334,6 +348,8 @@ rte_extmem_devmap_auto_set(bool enable)
 	uint64_t op;
 	int ret = 0, err;
 
+	if (!EXTMEM_EAL_READY())
+		return -1;
 	dma_enter();
 	if (enable == dma_auto)
 		goto out;
@@ -365,6 +381,8 @@ rte_extmem_devmap_auto_get(void)
 {
 	int ret;
 
+	if (!EXTMEM_EAL_READY())
+		return -1;
 	extmem_lock();
 	ret = dma_auto;
 	extmem_unlock();
@@ -376,6 +394,8 @@ rte_extmem_devmap_driver_sync(void)
 {
 	int n;
 
+	if (!EXTMEM_EAL_READY())
+		return -1;
 	dma_enter();
 	n = extmem_dma_pending_process();
 	extmem_unlock();

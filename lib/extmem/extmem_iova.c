@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include <rte_eal.h>
@@ -33,6 +34,25 @@ extmem_iova_count_runs(const rte_iova_t *iovas, unsigned int n, size_t page_sz)
 			runs++;
 	}
 	return runs;
+}
+
+/*
+ * mlock() and munlock() as system calls, not through the C library's
+ * symbols: a sanitizer runtime (AddressSanitizer) replaces those by no-ops
+ * that report success, and then nothing is pinned or faulted in, and the
+ * pages the caller never touched have no frame in the pagemap. Pinning is
+ * what keeps a physical address valid, so it must happen in every build.
+ */
+static int
+pages_pin(uintptr_t va, size_t len)
+{
+	return (int)syscall(SYS_mlock, va, len);
+}
+
+static void
+pages_unpin(uintptr_t va, size_t len)
+{
+	(void)syscall(SYS_munlock, va, len);
 }
 
 /* Regions at least this large are pinned and read by several threads. */
@@ -60,7 +80,7 @@ pin_job_run(void *arg)
 	off_t off = (off_t)(j->va / sys_pgsz * sizeof(uint64_t));
 	ssize_t got = 0;
 
-	if (mlock((void *)j->va, j->len) != 0) {
+	if (pages_pin(j->va, j->len) != 0) {
 		j->err = errno;
 		return NULL;
 	}
@@ -125,7 +145,7 @@ pin_and_read(struct rte_extmem_region *r, uint64_t *ent, int fd)
 			"threads", r->name, n);
 	if (err == 0)
 		return 0;
-	munlock((void *)r->va, r->len);
+	pages_unpin(r->va, r->len);
 	if (err == EIO)
 		EXTMEM_FAIL(EPERM, "short read of /proc/self/pagemap for "
 			"region %s", r->name);
@@ -244,7 +264,7 @@ void
 extmem_iova_release(struct rte_extmem_region *r)
 {
 	if (r->pinned) {
-		munlock((void *)r->va, r->len);
+		pages_unpin(r->va, r->len);
 		r->pinned = false;
 	}
 	free(r->iovas);

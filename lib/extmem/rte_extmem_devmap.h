@@ -354,7 +354,8 @@ int rte_extmem_devmap_auto_set(bool enable);
  * Tell whether automatic mapping is on.
  *
  * @return
- *   1 if on, 0 if off.
+ *   1 if on, 0 if off, -1 with rte_errno E_RTE_NO_CONFIG before
+ *   rte_eal_init().
  */
 __rte_experimental
 int rte_extmem_devmap_auto_get(void);
