@@ -64,8 +64,8 @@ expect_mapped(unsigned int *idx, const struct rte_extmem_region *r,
 			"is_mapped on %s", dev_names[i]);
 		if (!map)
 			continue;
-		TEST_ASSERT_EQ(rte_extmem_devmap_mapping_info_get(r, devs[i],
-			&mi), 0, "mapping info");
+		TEST_ASSERT_EQ(rte_extmem_devmap_mapping_info_get(r,
+			rte_dev_name(devs[i]), &mi), 0, "mapping info");
 		TEST_ASSERT_EQ(mi.n_chunks, n, "runs in the mapping");
 		TEST_ASSERT(!mi.explicit_map, "automatic mapping");
 	}
@@ -109,8 +109,8 @@ check_holes(void)
 	for (i = 0; i < 2; i++)
 		TEST_RUN(test_rec_expect(&idx, dev_names[i], 1, exp, 3));
 	TEST_ASSERT_EQ(vdev_rec_ncalls(), idx, "no other call");
-	TEST_ASSERT_EQ(rte_extmem_devmap_mapping_info_get(r, devs[1], &mi), 0,
-		"info");
+	TEST_ASSERT_EQ(rte_extmem_devmap_mapping_info_get(r,
+		rte_dev_name(devs[1]), &mi), 0, "info");
 	TEST_ASSERT_EQ(mi.n_chunks, 3, "runs");
 	TEST_ASSERT_EQ(mi.len, 6 * TEST_PG, "bytes mapped");
 	TEST_ASSERT_EQ(mi.n_pages_skipped, 2, "pages without IOVA skipped");

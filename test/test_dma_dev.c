@@ -130,11 +130,11 @@ test_dma_optout(void)
 	TEST_ASSERT_EQ(vdev_rec_ncalls(), idx, "no other call");
 
 	/* explicit mapping works on an opted-out device and stays */
-	TEST_ASSERT_EQ(rte_extmem_devmap_map(r, d1), 0, "explicit map: %s",
-		rte_strerror(rte_errno));
+	TEST_ASSERT_EQ(rte_extmem_devmap_map(r, rte_dev_name(d1)), 0,
+		"explicit map: %s", rte_strerror(rte_errno));
 	TEST_RUN(test_rec_expect(&idx, H1, 1, runs, n));
-	TEST_ASSERT_EQ(rte_extmem_devmap_mapping_info_get(r, d1, &mi), 0,
-		"info");
+	TEST_ASSERT_EQ(rte_extmem_devmap_mapping_info_get(r, rte_dev_name(d1),
+		&mi), 0, "info");
 	TEST_ASSERT(mi.explicit_map, "explicit");
 	TEST_ASSERT_EQ(rte_extmem_devmap_dev_auto_set(H1, true), 0, "opt in");
 	TEST_ASSERT_EQ(rte_extmem_devmap_dev_auto_set(H1, false), 0, "opt out");
@@ -146,13 +146,15 @@ test_dma_optout(void)
 	TEST_ASSERT_NOT_NULL(nodma, "region: %s", rte_strerror(rte_errno));
 	TEST_ASSERT_EQ(vdev_rec_ncalls(), idx, "no call for a NO_DMA region");
 	TEST_ASSERT_EQ(test_is_mapped(nodma, d0), 0, "not mapped");
-	TEST_ASSERT_EQ(rte_extmem_devmap_map(nodma, d0), 0, "explicit map");
+	TEST_ASSERT_EQ(rte_extmem_devmap_map(nodma, rte_dev_name(d0)), 0,
+		"explicit map");
 	n2 = test_region_runs(nodma, runs + n, TEST_MAX_RUNS - n);
 	TEST_RUN(test_rec_expect(&idx, H0, 1, runs + n, n2));
-	TEST_ASSERT_EQ(rte_extmem_devmap_unmap(nodma, d0), 0, "explicit unmap");
+	TEST_ASSERT_EQ(rte_extmem_devmap_unmap(nodma, rte_dev_name(d0)), 0,
+		"explicit unmap");
 	TEST_RUN(test_rec_expect(&idx, H0, 0, runs + n, n2));
-	TEST_ASSERT_ERRNO(rte_extmem_devmap_unmap(nodma, d0) != 0, ENOENT,
-		"unmap twice");
+	TEST_ASSERT_ERRNO(rte_extmem_devmap_unmap(nodma, rte_dev_name(d0)) != 0,
+		ENOENT, "unmap twice");
 	TEST_ASSERT_EQ(rte_extmem_region_destroy(nodma), 0, "destroy");
 	TEST_ASSERT_EQ(vdev_rec_ncalls(), idx, "no other call");
 
@@ -205,7 +207,7 @@ test_dma_errors(void)
 	struct rte_extmem_devmap_dev_info di;
 	static const char *const names[] = { H0, NOHOOK };
 	struct rte_extmem_region *r, *noiova, *fake_r;
-	struct rte_device *d[2], *d0, *nohook, *fake_d;
+	struct rte_device *d[2], *d0, *nohook;
 	unsigned int idx = 0;
 	uint64_t junk[16] = { 0 };
 	int n;
@@ -218,7 +220,6 @@ test_dma_errors(void)
 	n = test_region_runs(r, runs, TEST_MAX_RUNS);
 	TEST_RUN(test_rec_expect(&idx, H0, 1, runs, n));
 	fake_r = (struct rte_extmem_region *)junk;
-	fake_d = (struct rte_device *)junk;
 
 	/* NULL device: upstream rte_dev_dma_map(NULL, ...) would crash */
 	TEST_ASSERT_ERRNO(rte_extmem_devmap_map(r, NULL) != 0, EINVAL, "map");
@@ -228,25 +229,27 @@ test_dma_errors(void)
 		"is_mapped");
 	TEST_ASSERT_ERRNO(rte_extmem_devmap_mapping_info_get(r, NULL, &mi) != 0,
 		EINVAL, "mapping info");
-	TEST_ASSERT_ERRNO(rte_extmem_devmap_mapping_info_get(r, d0, NULL) != 0,
+	TEST_ASSERT_ERRNO(rte_extmem_devmap_mapping_info_get(r,
+		rte_dev_name(d0), NULL) != 0,
 		EINVAL, "mapping info without info");
 	/* not a region, not a device */
-	TEST_ASSERT_ERRNO(rte_extmem_devmap_map(fake_r, d0) != 0, EINVAL,
-		"map");
-	TEST_ASSERT_ERRNO(rte_extmem_devmap_map(NULL, d0) != 0, EINVAL, "map");
-	TEST_ASSERT_ERRNO(rte_extmem_devmap_unmap(fake_r, d0) != 0, EINVAL,
-		"unmap");
+	TEST_ASSERT_ERRNO(rte_extmem_devmap_map(fake_r, rte_dev_name(d0)) != 0,
+		EINVAL, "map");
+	TEST_ASSERT_ERRNO(rte_extmem_devmap_map(NULL, rte_dev_name(d0)) != 0,
+		EINVAL, "map");
+	TEST_ASSERT_ERRNO(rte_extmem_devmap_unmap(fake_r,
+		rte_dev_name(d0)) != 0, EINVAL, "unmap");
 	TEST_ASSERT_ERRNO(test_is_mapped(fake_r, d0) < 0, EINVAL,
 		"is_mapped");
-	TEST_ASSERT_ERRNO(rte_extmem_devmap_map(r, fake_d) != 0, ENODEV,
+	TEST_ASSERT_ERRNO(rte_extmem_devmap_map(r, "no_such_dev") != 0, ENODEV,
 		"map on a device of no bus");
 	/* double map, unmap of what is not mapped */
-	TEST_ASSERT_ERRNO(rte_extmem_devmap_map(r, d0) != 0, EEXIST,
-		"double map");
-	TEST_ASSERT_ERRNO(rte_extmem_devmap_unmap(r, fake_d) != 0, ENOENT,
-		"unmap on another device");
-	TEST_ASSERT_ERRNO(rte_extmem_devmap_mapping_info_get(r, nohook,
-		&mi) != 0,
+	TEST_ASSERT_ERRNO(rte_extmem_devmap_map(r, rte_dev_name(d0)) != 0,
+		EEXIST, "double map");
+	TEST_ASSERT_ERRNO(rte_extmem_devmap_unmap(r, "no_such_dev") != 0,
+		ENOENT, "unmap on another device");
+	TEST_ASSERT_ERRNO(rte_extmem_devmap_mapping_info_get(r,
+		rte_dev_name(nohook), &mi) != 0,
 		ENOENT, "mapping info of nothing");
 	TEST_ASSERT_EQ(vdev_rec_ncalls(), idx, "no call for bad input");
 
@@ -255,24 +258,25 @@ test_dma_errors(void)
 	TEST_ASSERT_EQ(di.state, RTE_EXTMEM_DEVMAP_DEV_NO_DMA, "no DMA");
 	TEST_ASSERT_EQ(di.n_regions, 0, "nothing mapped");
 	TEST_ASSERT_EQ(test_is_mapped(r, nohook), 0, "not mapped");
-	TEST_ASSERT_ERRNO(rte_extmem_devmap_map(r, nohook) != 0, ENOTSUP,
-		"explicit map without hook");
+	TEST_ASSERT_ERRNO(rte_extmem_devmap_map(r, rte_dev_name(nohook)) != 0,
+		ENOTSUP, "explicit map without hook");
 
 	/* a region without any known IOVA */
 	noiova = test_anon_region("dma_noiova", 2, RTE_EXTMEM_REGION_F_NO_IOVA);
 	TEST_ASSERT_NOT_NULL(noiova, "region: %s", rte_strerror(rte_errno));
 	TEST_ASSERT_EQ(vdev_rec_ncalls(), idx, "nothing to map");
 	TEST_ASSERT_EQ(test_is_mapped(noiova, d0), 0, "not mapped");
-	TEST_ASSERT_ERRNO(rte_extmem_devmap_map(noiova, d0) != 0, EINVAL,
-		"explicit map without IOVA");
+	TEST_ASSERT_ERRNO(rte_extmem_devmap_map(noiova, rte_dev_name(d0)) != 0,
+		EINVAL, "explicit map without IOVA");
 	TEST_ASSERT_EQ(rte_extmem_region_destroy(noiova), 0, "destroy");
 
 	/* the driver fails an explicit map (-errno): nothing is left */
-	TEST_ASSERT_EQ(rte_extmem_devmap_unmap(r, d0), 0, "unmap");
+	TEST_ASSERT_EQ(rte_extmem_devmap_unmap(r, rte_dev_name(d0)), 0,
+		"unmap");
 	TEST_RUN(test_rec_expect(&idx, H0, 0, runs, n));
 	vdev_rec_fail_nth_kind(H0, 1, 1, E2BIG);
-	TEST_ASSERT_ERRNO(rte_extmem_devmap_map(r, d0) != 0, E2BIG,
-		"driver failure");
+	TEST_ASSERT_ERRNO(rte_extmem_devmap_map(r, rte_dev_name(d0)) != 0,
+		E2BIG, "driver failure");
 	TEST_RUN(test_rec_expect_failed(&idx, H0, 1, &runs[0], E2BIG));
 	TEST_ASSERT_EQ(test_is_mapped(r, d0), 0, "not mapped");
 	TEST_ASSERT_EQ(rte_extmem_devmap_dev_info_get(H0, &di), 0, "info");
@@ -280,16 +284,18 @@ test_dma_errors(void)
 	/* the same, returned as -1 with rte_errno */
 	vdev_rec_fail_rte_errno(true);
 	vdev_rec_fail_nth_kind(H0, 1, 1, ENOBUFS);
-	TEST_ASSERT_ERRNO(rte_extmem_devmap_map(r, d0) != 0, ENOBUFS,
-		"driver failure, -1 and rte_errno");
+	TEST_ASSERT_ERRNO(rte_extmem_devmap_map(r, rte_dev_name(d0)) != 0,
+		ENOBUFS, "driver failure, -1 and rte_errno");
 	vdev_rec_fail_rte_errno(false);
 	TEST_RUN(test_rec_expect_failed(&idx, H0, 1, &runs[0], ENOBUFS));
 	TEST_ASSERT_EQ(test_is_mapped(r, d0), 0, "not mapped");
-	TEST_ASSERT_EQ(rte_extmem_devmap_map(r, d0), 0, "map again");
+	TEST_ASSERT_EQ(rte_extmem_devmap_map(r, rte_dev_name(d0)), 0,
+		"map again");
 	TEST_RUN(test_rec_expect(&idx, H0, 1, runs, n));
 	/* the driver fails an explicit unmap: still mapped */
 	vdev_rec_fail_nth_kind(H0, 0, 1, EBUSY);
-	TEST_ASSERT_ERRNO(rte_extmem_devmap_unmap(r, d0) != 0, EBUSY, "unmap");
+	TEST_ASSERT_ERRNO(rte_extmem_devmap_unmap(r, rte_dev_name(d0)) != 0,
+		EBUSY, "unmap");
 	TEST_RUN(test_rec_expect_failed(&idx, H0, 0, &runs[0], EBUSY));
 	TEST_ASSERT_EQ(test_is_mapped(r, d0), 1, "still mapped");
 	TEST_ASSERT_EQ(vdev_rec_ncalls(), idx, "no other call");

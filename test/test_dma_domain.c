@@ -109,8 +109,8 @@ test_dma_domain_shared(void)
 	/* a region: mapped once in domA, once on the port of its own */
 	TEST_ASSERT_NOT_NULL(test_ureg_create(&u, "dom_shared", REG_PAGES,
 		NULL, 0), "region: %s", rte_strerror(rte_errno));
-	TEST_ASSERT_EQ(rte_extmem_devmap_mapping_info_get(u.r, port_dev(a0),
-		&mi), 0, "mapping info");
+	TEST_ASSERT_EQ(rte_extmem_devmap_mapping_info_get(u.r,
+		rte_dev_name(port_dev(a0)), &mi), 0, "mapping info");
 	runs = mi.n_chunks;
 	TEST_RUN(domain_info("domA", &da));
 	TEST_ASSERT_EQ(da.flags, RTE_EXTMEM_DEVMAP_DOMAIN_F_SHARED, "flags");
@@ -311,8 +311,8 @@ test_dma_domain_eal_heap(void)
 		"not recorded for " H0);
 	TEST_ASSERT_EQ(rte_pmd_mrnic_dma_mapped(h0, ri.addr, ri.len), 0,
 		"not in domH's table through dma_map");
-	TEST_ASSERT_ERRNO(rte_extmem_devmap_map(hr, port_dev(h0)), EEXIST,
-		"explicit map of EAL-mapped heap memory");
+	TEST_ASSERT_ERRNO(rte_extmem_devmap_map(hr, rte_dev_name(port_dev(h0))),
+		EEXIST, "explicit map of EAL-mapped heap memory");
 	TEST_RUN(domain_info(HOWN, &dob));
 	TEST_ASSERT_GT(dob.map_calls, 0, "a device's own domain gets it");
 

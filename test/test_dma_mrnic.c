@@ -54,8 +54,8 @@ test_dma_mrnic(void)
 	TEST_ASSERT_NOT_NULL(r, "region: %s", rte_strerror(rte_errno));
 	TEST_ASSERT_EQ(rte_extmem_region_info_get(r, &info), 0, "info");
 	TEST_ASSERT_EQ(test_is_mapped(r, d0), 1, "dispatcher");
-	TEST_ASSERT_EQ(rte_extmem_devmap_mapping_info_get(r, d0, &mi), 0,
-		"info");
+	TEST_ASSERT_EQ(rte_extmem_devmap_mapping_info_get(r, rte_dev_name(d0),
+		&mi), 0, "info");
 	TEST_ASSERT_EQ(rte_pmd_mrnic_dma_mapped(p0, info.addr, info.len), 1,
 		"the driver has the whole region mapped");
 	TEST_RUN(mr_entries(p0, &after));

@@ -248,7 +248,8 @@ test_is_mapped(const struct rte_extmem_region *region,
 {
 	struct rte_extmem_devmap_mapping_info mi;
 
-	if (rte_extmem_devmap_mapping_info_get(region, dev, &mi) == 0)
+	if (rte_extmem_devmap_mapping_info_get(region,
+			dev == NULL ? NULL : rte_dev_name(dev), &mi) == 0)
 		return 1;
 	return rte_errno == ENOENT ? 0 : -1;
 }

@@ -1099,23 +1099,28 @@ op_dma(struct model *m)
 	r = &m->r[ri];
 	if (r->mapped[p]) {
 		if (m_chance(m, 20)) {
-			M_FAILS(rte_extmem_devmap_map(r->h, m->dev[p]) == -1,
+			M_FAILS(rte_extmem_devmap_map(r->h,
+				rte_dev_name(m->dev[p])) == -1,
 				EEXIST, "map twice");
 			return TEST_SUCCESS;
 		}
-		TEST_ASSERT_EQ(rte_extmem_devmap_unmap(r->h, m->dev[p]), 0,
+		TEST_ASSERT_EQ(rte_extmem_devmap_unmap(r->h,
+			rte_dev_name(m->dev[p])), 0,
 			"unmap %s: %s", r->name, rte_strerror(rte_errno));
 		r->mapped[p] = false;
 	} else if (m_chance(m, 20)) {
-		M_FAILS(rte_extmem_devmap_unmap(r->h, m->dev[p]) == -1, ENOENT,
+		M_FAILS(rte_extmem_devmap_unmap(r->h,
+			rte_dev_name(m->dev[p])) == -1, ENOENT,
 			"unmap what is not mapped");
 		return TEST_SUCCESS;
 	} else if (r->n_known == 0) {
-		M_FAILS(rte_extmem_devmap_map(r->h, m->dev[p]) == -1, EINVAL,
+		M_FAILS(rte_extmem_devmap_map(r->h,
+			rte_dev_name(m->dev[p])) == -1, EINVAL,
 			"map a region without IOVA");
 		return TEST_SUCCESS;
 	} else {
-		TEST_ASSERT_EQ(rte_extmem_devmap_map(r->h, m->dev[p]), 0,
+		TEST_ASSERT_EQ(rte_extmem_devmap_map(r->h,
+			rte_dev_name(m->dev[p])), 0,
 			"map %s: %s", r->name, rte_strerror(rte_errno));
 		r->mapped[p] = true;
 	}

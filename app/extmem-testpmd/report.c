@@ -42,7 +42,8 @@ report_mapping(const struct rte_extmem_region *r)
 		pid = etp_port_id(i);
 		if (rte_eth_dev_info_get(pid, &info) != 0)
 			continue;
-		m = rte_extmem_devmap_mapping_info_get(r, info.device,
+		m = rte_extmem_devmap_mapping_info_get(r,
+			rte_dev_name(info.device),
 			&mi) == 0 ? 1 : rte_errno == ENOENT ? 0 : -1;
 		if (rte_eth_dev_get_name_by_port(pid, name) != 0)
 			snprintf(name, sizeof(name), "port%u", pid);

@@ -52,24 +52,52 @@ dma_enter(void)
 	extmem_dma_pending_process();
 }
 
-int
-rte_extmem_devmap_map(struct rte_extmem_region *region, struct rte_device *dev)
+static int
+dev_name_cmp(const struct rte_device *dev, const void *name)
 {
+	return strcmp(rte_dev_name(dev), name);
+}
+
+/* rte_bus_find() callback: 0 (a match) when the bus has the device. */
+static int
+bus_lacks_dev(const struct rte_bus *bus, const void *name)
+{
+	return bus->find_device == NULL ||
+		bus->find_device(NULL, dev_name_cmp, name) == NULL;
+}
+
+/*
+ * The device of any bus named name (rte_dev_name()), or NULL with ENODEV.
+ * Outside the library lock: a bus takes its own lock to search.
+ */
+static struct rte_device *
+dev_by_name(const char *name)
+{
+	struct rte_bus *bus = rte_bus_find(NULL, bus_lacks_dev, name);
+	struct rte_device *dev = NULL;
+
+	if (bus != NULL)
+		dev = bus->find_device(NULL, dev_name_cmp, name);
+	if (dev == NULL)
+		EXTMEM_FAIL(ENODEV, "no bus has a device named %s", name);
+	return dev;
+}
+
+int
+rte_extmem_devmap_map(struct rte_extmem_region *region, const char *dev_name)
+{
+	struct rte_device *dev;
 	struct dma_dev *dd;
 	int ret = -1, err;
 
 	if (!EXTMEM_EAL_READY())
 		return -1;
-	if (dev == NULL) {
-		EXTMEM_FAIL(EINVAL, "device is NULL");
+	if (extmem_name_check("device", dev_name,
+			RTE_EXTMEM_DEVMAP_DEV_NAMESIZE) != 0)
 		return -1;
-	}
-	/* outside the library lock: the vdev bus takes its own lock */
-	if (rte_bus_find_by_device(dev) == NULL) {
-		EXTMEM_FAIL(ENODEV, "%p is not a device of any bus",
-			(void *)dev);
+	dev = dev_by_name(dev_name);
+	if (dev == NULL)
 		return -1;
-	}
 	dma_enter();
 	if (!EXTMEM_REGION_LIVE(region))
 		goto out;
@@ -119,15 +147,14 @@ out:
  * rte_errno (EINVAL: not a live region, ENOENT: not mapped there).
  */
 static struct dma_map *
-mapping_get(const struct rte_extmem_region *region,
-	const struct rte_device *dev)
+mapping_get(const struct rte_extmem_region *region, const char *dev_name)
 {
 	struct dma_map *m = NULL;
 	struct dma_dev *dd;
 
 	if (!EXTMEM_REGION_LIVE(region))
 		return NULL;
-	dd = extmem_dma_dev_find(dev);
+	dd = extmem_dma_dev_find_name(dev_name);
 	if (dd != NULL)
 		m = extmem_dma_map_find(region, dd);
 	if (m == NULL)
@@ -137,7 +164,7 @@ mapping_get(const struct rte_extmem_region *region,
 
 int
 rte_extmem_devmap_unmap(struct rte_extmem_region *region,
-	struct rte_device *dev)
+	const char *dev_name)
 {
 	struct dma_map *m;
 	struct dma_dev *dd;
@@ -145,15 +172,14 @@ rte_extmem_devmap_unmap(struct rte_extmem_region *region,
 
 	if (!EXTMEM_EAL_READY())
 		return -1;
-	if (dev == NULL) {
-		EXTMEM_FAIL(EINVAL, "device is NULL");
+	if (extmem_name_check("device", dev_name,
+			RTE_EXTMEM_DEVMAP_DEV_NAMESIZE) != 0)
 		return -1;
-	}
 	dma_enter();
-	m = mapping_get(region, dev);
+	m = mapping_get(region, dev_name);
 	if (m == NULL && rte_errno == ENOENT)
 		EXTMEM_LOG(ERR, "region %s is not mapped on device %s",
-			region->name, rte_dev_name(dev));
+			region->name, dev_name);
 	if (m == NULL || extmem_dma_unmap_apply(m, true) != 0)
 		goto out;
 	dd = m->dd;
@@ -167,20 +193,22 @@ out:
 
 int
 rte_extmem_devmap_mapping_info_get(const struct rte_extmem_region *region,
-	const struct rte_device *dev,
-		struct rte_extmem_devmap_mapping_info *info)
+	const char *dev_name, struct rte_extmem_devmap_mapping_info *info)
 {
 	const struct dma_map *m;
 	int ret = -1;
 
 	if (!EXTMEM_EAL_READY())
 		return -1;
-	if (dev == NULL || info == NULL) {
-		EXTMEM_FAIL(EINVAL, "device or info is NULL");
+	if (extmem_name_check("device", dev_name,
+			RTE_EXTMEM_DEVMAP_DEV_NAMESIZE) != 0)
+		return -1;
+	if (info == NULL) {
+		EXTMEM_FAIL(EINVAL, "device %s: info is NULL", dev_name);
 		return -1;
 	}
 	dma_enter();
-	m = mapping_get(region, dev);
+	m = mapping_get(region, dev_name);
 	if (m != NULL) {
 		memset(info, 0, sizeof(*info));
 		info->explicit_map = m->explicit_map;

@@ -91,7 +91,8 @@ region_is_mapped(const struct rte_extmem_region *r,
 {
 	struct rte_extmem_devmap_mapping_info mi;
 
-	return rte_extmem_devmap_mapping_info_get(r, dev, &mi) == 0;
+	return rte_extmem_devmap_mapping_info_get(r, rte_dev_name(dev),
+		&mi) == 0;
 }
 
 static int

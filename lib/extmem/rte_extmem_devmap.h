@@ -51,6 +51,10 @@
  * Only regions of this library are mapped; memory forwarded from EAL's
  * events is not (EAL and VFIO handle EAL's own memory).
  *
+ * Devices are named by their name (rte_dev_name()) in every function of
+ * this header, so that a choice about a device can be made before it is
+ * probed.
+ *
  * Mappings are made per IOMMU domain: every device belongs to one domain
  * (its own, unless its driver declares a shared one, or it is a PCI
  * device on VFIO's default container). A range is mapped once per domain,
@@ -184,13 +188,13 @@ struct rte_extmem_devmap_mapping_info {
  *
  * @param region
  *   A live region.
- * @param dev
- *   A probed device.
+ * @param dev_name
+ *   Name of a probed device (rte_dev_name()), of any bus.
  * @return
  *   0 on success, -1 with rte_errno set and nothing mapped:
- *   - EINVAL: NULL @p dev, @p region not a live region, or no page of
- *     the region has a known IOVA;
- *   - ENODEV: @p dev is not a device of any bus, or no driver is bound;
+ *   - EINVAL: NULL, empty or too long @p dev_name, @p region not a live
+ *     region, or no page of the region has a known IOVA;
+ *   - ENODEV: no bus has a device of this name, or no driver is bound;
  *   - EEXIST: the region is already mapped on the device, or it is a heap
  *     region in a domain where EAL maps heap memory;
  *   - ENOSPC: the device's domain has fewer entries left than the region
@@ -201,7 +205,7 @@ struct rte_extmem_devmap_mapping_info {
  */
 __rte_experimental
 int rte_extmem_devmap_map(struct rte_extmem_region *region,
-	struct rte_device *dev);
+	const char *dev_name);
 
 /**
  * @warning
@@ -212,18 +216,19 @@ int rte_extmem_devmap_map(struct rte_extmem_region *region,
  *
  * @param region
  *   A live region.
- * @param dev
- *   The device.
+ * @param dev_name
+ *   Device name (rte_dev_name()).
  * @return
  *   0 on success, -1 with rte_errno set:
- *   - EINVAL: NULL @p dev or @p region not a live region;
+ *   - EINVAL: NULL, empty or too long @p dev_name, or @p region not a
+ *     live region;
  *   - ENOENT: the region is not mapped on the device;
  *   - another errno: the driver refused to unmap (the runs unmapped
  *     before the failing one were mapped again: nothing changed).
  */
 __rte_experimental
 int rte_extmem_devmap_unmap(struct rte_extmem_region *region,
-	struct rte_device *dev);
+	const char *dev_name);
 
 /**
  * @warning
@@ -233,18 +238,18 @@ int rte_extmem_devmap_unmap(struct rte_extmem_region *region,
  *
  * @param region
  *   A live region.
- * @param dev
- *   A device.
+ * @param dev_name
+ *   Device name (rte_dev_name()).
  * @param info
  *   Filled on success.
  * @return
- *   0 on success, -1 with rte_errno EINVAL (NULL argument, dead region)
- *   or ENOENT (not mapped).
+ *   0 on success, -1 with rte_errno EINVAL (NULL, empty or too long
+ *   @p dev_name, NULL @p info, dead region) or ENOENT (not mapped; no log
+ *   line).
  */
 __rte_experimental
 int rte_extmem_devmap_mapping_info_get(const struct rte_extmem_region *region,
-	const struct rte_device *dev,
-		struct rte_extmem_devmap_mapping_info *info);
+	const char *dev_name, struct rte_extmem_devmap_mapping_info *info);
 
 /**
  * @warning
