@@ -32,10 +32,14 @@ def main():
         print(f"FAIL: net_mrnic not reported once: {info}")
         return 1
     params = mine[0].get("params", "")
-    for want in ("mr=cache|extmem|off", "peer=<name>|self", "queues="):
-        if want not in params:
-            print(f"FAIL: '{want}' missing from params '{params}'")
-            return 1
+    # every devarg the driver accepts (test_mrnic_devargs.c), its values
+    want = {"mr": "cache|extmem|off", "peer": "<name>|self",
+            "queues": "<1-16>", "domain": "<name>",
+            "domain_entries": "<1-65535>", "domain_heap": "eal|dispatcher"}
+    got = dict(p.split("=", 1) for p in params.split())
+    if got != want:
+        print(f"FAIL: params '{params}' are not {want}")
+        return 1
     print(f"OK: {json.dumps(mine[0])}")
     return 0
 

@@ -6,7 +6,7 @@
  * The DMA dispatcher: the (region x device) table of rte_dev_dma_map()
  * mappings, kept by the first subscriber of the event bus (region events,
  * here) and by ethdev's NEW/DESTROY events (extmem_dma_dev.c). All state
- * changes under extmem_lock.
+ * changes inside an operation (extmem_private.h).
  *
  * A device in a shared domain (extmem_dma_domain.c) has its entries too,
  * but they share one dma_dmap per region and domain: the first entry to
@@ -23,7 +23,7 @@
 #include <rte_errno.h>
 
 #include "extmem_dma_private.h"
-#include "rte_extmem_event.h"
+#include "extmem_event_private.h"
 
 #define DMA_SUB_NAME "extmem.dma"
 
@@ -43,14 +43,7 @@ extmem_dma_op_new(void)
 static bool
 region_auto(const struct rte_extmem_region *r)
 {
-	unsigned int i;
-
-	if (r->flags & RTE_EXTMEM_REGION_F_NO_DEVMAP)
-		return false;
-	for (i = 0; i < r->n_pages; i++)
-		if (r->iovas[i] != RTE_BAD_IOVA)
-			return true;
-	return false;
+	return !(r->flags & RTE_EXTMEM_REGION_F_NO_DEVMAP) && r->n_known_runs > 0;
 }
 
 /* ------------------------------------------------------------------ */
@@ -66,12 +59,19 @@ dma_call(struct dma_dev *dd, bool map, const struct dma_chunk *c)
 {
 	int ret, err;
 
+	bool callout;
+
+	/* a callout: the driver's hook may query the library */
+	callout = extmem_op_callout_begin();
 	rte_errno = 0;
 	if (map)
 		ret = rte_dev_dma_map(dd->dev, (void *)c->va, c->iova, c->len);
 	else
 		ret = rte_dev_dma_unmap(dd->dev, (void *)c->va, c->iova,
 			c->len);
+	err = rte_errno;
+	extmem_op_callout_end(callout);
+	rte_errno = err;
 	if (ret == 0) {
 		if (map)
 			dd->map_calls++;
@@ -199,28 +199,17 @@ extmem_dma_map_find(const struct rte_extmem_region *r,
 unsigned int
 extmem_dma_region_runs(const struct rte_extmem_region *r)
 {
-	unsigned int i, n = 0;
-
-	for (i = 0; i < r->n_pages; i++)
-		if (r->iovas[i] != RTE_BAD_IOVA && (i == 0 ||
-				r->iovas[i - 1] == RTE_BAD_IOVA ||
-				r->iovas[i] != r->iovas[i - 1] + r->page_sz))
-			n++;
-	return n;
+	return r->n_known_runs;
 }
 
 /* An entry with the IOVA-contiguous runs of the region's known pages. */
 static struct dma_map *
 map_new(struct rte_extmem_region *r, struct dma_dev *dd)
 {
-	unsigned int i, n, skipped = 0;
+	unsigned int i, n = r->n_known_runs;
 	struct dma_map *m;
 	struct dma_chunk *c;
 
-	n = extmem_dma_region_runs(r);
-	for (i = 0; i < r->n_pages; i++)
-		if (r->iovas[i] == RTE_BAD_IOVA)
-			skipped++;
 	if (n == 0) {
 		EXTMEM_FAIL(EINVAL, "region %s: no page has a known IOVA, "
 			"nothing to map on %s", r->name, dd->name);
@@ -234,21 +223,15 @@ map_new(struct rte_extmem_region *r, struct dma_dev *dd)
 	}
 	m->region = r;
 	m->dd = dd;
-	m->n_pages_skipped = skipped;
-	c = NULL;
-	for (i = 0; i < r->n_pages; i++) {
-		if (r->iovas[i] == RTE_BAD_IOVA) {
-			c = NULL;
+	m->n_pages_skipped = r->n_bad_iova;
+	for (i = 0; i < r->n_runs; i++) {
+		if (r->runs[i].iova == RTE_BAD_IOVA)
 			continue;
-		}
-		if (c == NULL || r->iovas[i] != c->iova + c->len) {
-			c = &m->chunks[m->n_chunks++];
-			c->va = r->va + (uintptr_t)i * r->page_sz;
-			c->iova = r->iovas[i];
-			c->len = 0;
-		}
-		c->len += r->page_sz;
-		m->len += r->page_sz;
+		c = &m->chunks[m->n_chunks++];
+		c->va = r->va + r->runs[i].va_off;
+		c->iova = r->runs[i].iova;
+		c->len = r->runs[i].len;
+		m->len += c->len;
 	}
 	return m;
 }

@@ -4,7 +4,7 @@
 
 /*
  * The DMA dispatcher's public API: explicit map and unmap, queries,
- * automatic mode and per-device opt-outs. Every entry takes extmem_lock,
+ * automatic mode and per-device opt-outs. Every changing entry is an operation,
  * starts the dispatcher and catches up with finished probes.
  */
 
@@ -15,10 +15,9 @@
 #include <rte_bus.h>
 #include <rte_errno.h>
 
-#include <bus_driver.h>
-#include <dev_driver.h>
-
+#include "extmem_compat.h"
 #include "extmem_dma_private.h"
+#include "extmem_event_private.h"
 
 struct dma_optout {
 	TAILQ_ENTRY(dma_optout) next;
@@ -43,44 +42,35 @@ extmem_dma_wanted(const char *dev_name)
 	return dma_auto && optout_find(dev_name) == NULL;
 }
 
-/* Every public entry: lock, start, catch up with finished probes. */
-static void
-dma_enter(void)
-{
-	extmem_lock();
-	extmem_event_init();
-	extmem_dma_pending_process();
-}
-
-static int
-dev_name_cmp(const struct rte_device *dev, const void *name)
-{
-	return strcmp(rte_dev_name(dev), name);
-}
-
-/* rte_bus_find() callback: 0 (a match) when the bus has the device. */
-static int
-bus_lacks_dev(const struct rte_bus *bus, const void *name)
-{
-	return bus->find_device == NULL ||
-		bus->find_device(NULL, dev_name_cmp, name) == NULL;
-}
+/* Every changing entry: start an operation and the dispatcher, catch up
+ * with finished probes; false (EDEADLK) inside an operation already.
+ */
+#define DMA_OP_BEGIN() __extension__ ({ \
+	bool began_ = EXTMEM_OP_BEGIN(); \
+	if (began_) { \
+		extmem_event_init(); \
+		extmem_dma_init(); \
+		extmem_dma_pending_process(); \
+	} \
+	began_; \
+})
 
 /*
- * The device of any bus named name (rte_dev_name()), or NULL with ENODEV.
- * Outside the library lock: a bus takes its own lock to search.
+ * Every query: first, only when the dispatcher has not started or a probe
+ * is pending and the thread is in no operation, the same catch-up as an
+ * operation of its own; then the state lock for reading.
  */
-static struct rte_device *
-dev_by_name(const char *name)
+static void
+dma_query_begin(void)
 {
-	struct rte_bus *bus = rte_bus_find(NULL, bus_lacks_dev, name);
-	struct rte_device *dev = NULL;
-
-	if (bus != NULL)
-		dev = bus->find_device(NULL, dev_name_cmp, name);
-	if (dev == NULL)
-		EXTMEM_FAIL(ENODEV, "no bus has a device named %s", name);
-	return dev;
+	if (!extmem_op_inside() && (!extmem_dma_eth_started() ||
+			extmem_dma_pending_any()) && extmem_op_begin() == 0) {
+		extmem_event_init();
+		extmem_dma_init();
+		extmem_dma_pending_process();
+		extmem_op_end();
+	}
+	extmem_query_begin();
 }
 
 int
@@ -95,10 +85,14 @@ rte_extmem_devmap_map(struct rte_extmem_region *region, const char *dev_name)
 	if (extmem_name_check("device", dev_name,
 			RTE_EXTMEM_DEVMAP_DEV_NAMESIZE) != 0)
 		return -1;
-	dev = dev_by_name(dev_name);
-	if (dev == NULL)
+	/* outside the library lock: a bus takes its own lock to search */
+	dev = extmem_compat_dev_find_by_name(dev_name);
+	if (dev == NULL) {
+		EXTMEM_FAIL(ENODEV, "no bus has a device named %s", dev_name);
 		return -1;
-	dma_enter();
+	}
+	if (!DMA_OP_BEGIN())
+		return -1;
 	if (!EXTMEM_REGION_LIVE(region))
 		goto out;
 	dd = extmem_dma_dev_find(dev);
@@ -138,12 +132,12 @@ release:
 	extmem_dma_dev_release_if_unused(dd);
 	rte_errno = err;
 out:
-	extmem_unlock();
+	extmem_op_end();
 	return ret;
 }
 
 /*
- * Under dma_enter(): the mapping of a live region on dev, or NULL with
+ * Under the state lock: the mapping of a live region on dev, or NULL with
  * rte_errno (EINVAL: not a live region, ENOENT: not mapped there).
  */
 static struct dma_map *
@@ -175,7 +169,8 @@ rte_extmem_devmap_unmap(struct rte_extmem_region *region,
 	if (extmem_name_check("device", dev_name,
 			RTE_EXTMEM_DEVMAP_DEV_NAMESIZE) != 0)
 		return -1;
-	dma_enter();
+	if (!DMA_OP_BEGIN())
+		return -1;
 	m = mapping_get(region, dev_name);
 	if (m == NULL && rte_errno == ENOENT)
 		EXTMEM_LOG(ERR, "region %s is not mapped on device %s",
@@ -187,7 +182,7 @@ rte_extmem_devmap_unmap(struct rte_extmem_region *region,
 	extmem_dma_dev_release_if_unused(dd);
 	ret = 0;
 out:
-	extmem_unlock();
+	extmem_op_end();
 	return ret;
 }
 
@@ -207,7 +202,7 @@ rte_extmem_devmap_mapping_info_get(const struct rte_extmem_region *region,
 		EXTMEM_FAIL(EINVAL, "device %s: info is NULL", dev_name);
 		return -1;
 	}
-	dma_enter();
+	dma_query_begin();
 	m = mapping_get(region, dev_name);
 	if (m != NULL) {
 		memset(info, 0, sizeof(*info));
@@ -217,7 +212,7 @@ rte_extmem_devmap_mapping_info_get(const struct rte_extmem_region *region,
 		info->n_pages_skipped = m->n_pages_skipped;
 		ret = 0;
 	}
-	extmem_unlock();
+	extmem_query_end();
 	return ret;
 }
 
@@ -289,12 +284,13 @@ rte_extmem_devmap_dev_auto_set(const char *dev_name, bool enable)
 	if (extmem_name_check("device", dev_name,
 			RTE_EXTMEM_DEVMAP_DEV_NAMESIZE) != 0)
 		return -1;
-	dma_enter();
+	if (!DMA_OP_BEGIN())
+		return -1;
 	ret = enable ? optout_clear(dev_name) : optout_set(dev_name);
 	if (ret == 0)
 		EXTMEM_LOG(INFO, "device %s opted %s automatic DMA mapping",
 			dev_name, enable ? "in to" : "out of");
-	extmem_unlock();
+	extmem_op_end();
 	return ret;
 }
 
@@ -311,7 +307,7 @@ rte_extmem_devmap_dev_info_get(const char *dev_name,
 		EXTMEM_FAIL(EINVAL, "bad device name or NULL info");
 		return -1;
 	}
-	dma_enter();
+	dma_query_begin();
 	memset(info, 0, sizeof(*info));
 	info->auto_enabled = optout_find(dev_name) == NULL;
 	dd = extmem_dma_dev_find_name(dev_name);
@@ -327,7 +323,7 @@ rte_extmem_devmap_dev_info_get(const char *dev_name,
 		extmem_dma_dev_maps_count(dd, &info->n_regions,
 			&info->n_chunks);
 	}
-	extmem_unlock();
+	extmem_query_end();
 	return 0;
 }
 
@@ -346,15 +342,35 @@ rte_extmem_devmap_domain_info_get(const char *name,
 		EXTMEM_FAIL(EINVAL, "DMA domain %s: info is NULL", name);
 		return -1;
 	}
-	dma_enter();
+	dma_query_begin();
 	ret = extmem_dma_domain_info(name, info);
-	extmem_unlock();
+	extmem_query_end();
 	return ret;
+}
+
+struct domain_names {
+	char (*v)[RTE_EXTMEM_DEVMAP_DOMAIN_NAMESIZE];
+	unsigned int n;
+};
+
+static int
+domain_name_keep(const char *name, void *arg)
+{
+	struct domain_names *names = arg;
+	void *v = realloc(names->v, (names->n + 1) * sizeof(names->v[0]));
+
+	if (v == NULL)
+		return -ENOMEM;
+	names->v = v;
+	snprintf(names->v[names->n++], sizeof(names->v[0]), "%s", name);
+	return 0;
 }
 
 int
 rte_extmem_devmap_domain_walk(int (*fn)(const char *name, void *arg), void *arg)
 {
+	struct domain_names names = { NULL, 0 };
+	unsigned int i;
 	int ret;
 
 	if (!EXTMEM_EAL_READY())
@@ -363,9 +379,18 @@ rte_extmem_devmap_domain_walk(int (*fn)(const char *name, void *arg), void *arg)
 		EXTMEM_FAIL(EINVAL, "walk function is NULL");
 		return -1;
 	}
-	dma_enter();
-	ret = extmem_dma_domain_walk(fn, arg);
-	extmem_unlock();
+	/* a snapshot of the names, so fn runs unlocked */
+	dma_query_begin();
+	ret = extmem_dma_domain_walk(domain_name_keep, &names);
+	extmem_query_end();
+	if (ret != 0) {
+		free(names.v);
+		EXTMEM_FAIL(ENOMEM, "no memory to walk the DMA domains");
+		return -1;
+	}
+	for (i = 0; ret == 0 && i < names.n; i++)
+		ret = fn(names.v[i], arg);
+	free(names.v);
 	return ret;
 }
 
@@ -378,7 +403,8 @@ rte_extmem_devmap_auto_set(bool enable)
 
 	if (!EXTMEM_EAL_READY())
 		return -1;
-	dma_enter();
+	if (!DMA_OP_BEGIN())
+		return -1;
 	if (enable == dma_auto)
 		goto out;
 	dma_auto = enable;
@@ -400,7 +426,7 @@ rte_extmem_devmap_auto_set(bool enable)
 	if (ret == 0)
 		extmem_dma_pending_process();
 out:
-	extmem_unlock();
+	extmem_op_end();
 	return ret;
 }
 
@@ -411,9 +437,9 @@ rte_extmem_devmap_auto_get(void)
 
 	if (!EXTMEM_EAL_READY())
 		return -1;
-	extmem_lock();
+	extmem_query_begin();
 	ret = dma_auto;
-	extmem_unlock();
+	extmem_query_end();
 	return ret;
 }
 
@@ -424,8 +450,9 @@ rte_extmem_devmap_driver_sync(void)
 
 	if (!EXTMEM_EAL_READY())
 		return -1;
-	dma_enter();
+	if (!DMA_OP_BEGIN())
+		return -1;
 	n = extmem_dma_pending_process();
-	extmem_unlock();
+	extmem_op_end();
 	return n;
 }

@@ -6,12 +6,12 @@
  * The DMA dispatcher's devices: the devices known, what each does about
  * DMA mapping (bus quirks normalised), ethdev's NEW/DESTROY events, and
  * devices whose probe had not finished. All state changes under
- * extmem_lock.
+ * an operation (extmem_private.h).
  *
- * It reads two internal structures of the DPDK it is built against (the
- * driver SDK headers the project requires): the vdev driver's DMA hooks,
- * to tell "no hook" from "mapped" (the vdev bus returns 0 for both), and
- * rte_eth_devices[] for a port's device at NEW/DESTROY time.
+ * What a bus or vdev driver does about DMA mapping is read through
+ * extmem_compat.c (the vdev bus returns 0 both for "no hook" and for
+ * "mapped") and a port's device too (at RTE_ETH_EVENT_NEW the port is
+ * not valid for the public API yet).
  */
 
 #include <errno.h>
@@ -23,11 +23,7 @@
 #include <rte_errno.h>
 #include <rte_ethdev.h>
 
-#include <bus_driver.h>
-#include <bus_vdev_driver.h>
-#include <dev_driver.h>
-#include <ethdev_driver.h>
-
+#include "extmem_compat.h"
 #include "extmem_dma_private.h"
 
 /* Period of the check for devices whose probe has not finished. */
@@ -59,9 +55,8 @@ enum rte_extmem_devmap_dev_state
 extmem_dma_dev_classify(const struct rte_device *dev)
 {
 	const struct rte_bus *bus = rte_dev_bus(dev);
-	const struct rte_vdev_driver *vdrv;
 
-	if (bus == NULL || bus->dma_map == NULL)
+	if (!extmem_compat_bus_does_dma_map(dev))
 		return rte_dev_is_probed(dev) ? RTE_EXTMEM_DEVMAP_DEV_NO_DMA :
 			RTE_EXTMEM_DEVMAP_DEV_PENDING;
 	/*
@@ -74,14 +69,9 @@ extmem_dma_dev_classify(const struct rte_device *dev)
 	 */
 	if (!rte_dev_is_probed(dev))
 		return strcmp(rte_bus_name(bus), "pci") == 0 ?
-			RTE_EXTMEM_DEVMAP_DEV_ACTIVE :
-			RTE_EXTMEM_DEVMAP_DEV_PENDING;
-	if (strcmp(rte_bus_name(bus), "vdev") == 0) {
-		vdrv = container_of(rte_dev_driver(dev),
-			const struct rte_vdev_driver, driver);
-		if (vdrv->dma_map == NULL)
-			return RTE_EXTMEM_DEVMAP_DEV_NO_DMA;
-	}
+			RTE_EXTMEM_DEVMAP_DEV_ACTIVE : RTE_EXTMEM_DEVMAP_DEV_PENDING;
+	if (extmem_compat_vdev_no_dma_map(dev))
+		return RTE_EXTMEM_DEVMAP_DEV_NO_DMA;
 	return RTE_EXTMEM_DEVMAP_DEV_ACTIVE;
 }
 
@@ -164,9 +154,19 @@ dev_replay_async(struct dma_dev *dd)
 
 static void dma_alarm_cb(void *arg);
 
+/* Devices still probing at the last look, or an alarm armed (atomic). */
+static bool dma_pending;
+
+bool
+extmem_dma_pending_any(void)
+{
+	return __atomic_load_n(&dma_pending, __ATOMIC_ACQUIRE);
+}
+
 void
 extmem_dma_pending_arm(void)
 {
+	__atomic_store_n(&dma_pending, true, __ATOMIC_RELEASE);
 	if (dma_alarm_armed)
 		return;
 	if (rte_eal_alarm_set(DMA_PENDING_US, dma_alarm_cb, NULL) == 0)
@@ -203,16 +203,19 @@ extmem_dma_pending_process(void)
 	}
 	if (n > 0)
 		extmem_dma_pending_arm();
+	else if (!dma_alarm_armed)
+		__atomic_store_n(&dma_pending, false, __ATOMIC_RELEASE);
 	return n;
 }
 
 static void
 dma_alarm_cb(void *arg __rte_unused)
 {
-	extmem_lock();
+	if (extmem_op_begin() != 0)
+		return; /* never: the alarm thread runs no operation */
 	dma_alarm_armed = false;
 	extmem_dma_pending_process();
-	extmem_unlock();
+	extmem_op_end();
 }
 
 /* ------------------------------------------------------------------ */
@@ -221,7 +224,7 @@ dma_alarm_cb(void *arg __rte_unused)
 static void
 port_new(uint16_t port)
 {
-	struct rte_device *dev = rte_eth_devices[port].device;
+	struct rte_device *dev = extmem_compat_eth_port_device(port);
 	struct dma_dev *dd;
 
 	if (dev == NULL || port_dev[port] != NULL)
@@ -266,12 +269,18 @@ dma_eth_cb(uint16_t port, enum rte_eth_event_type type,
 {
 	if (port >= RTE_MAX_ETHPORTS)
 		return 0;
-	extmem_lock();
+	if (extmem_op_begin() != 0) {
+		/* a port probed or released from an event callback */
+		EXTMEM_LOG(ERR, "port %u: %s from inside an operation of this "
+			"library: the DMA dispatcher does not follow it", port,
+			type == RTE_ETH_EVENT_NEW ? "probed" : "released");
+		return 0;
+	}
 	if (type == RTE_ETH_EVENT_NEW)
 		port_new(port);
 	else if (type == RTE_ETH_EVENT_DESTROY)
 		port_destroy(port);
-	extmem_unlock();
+	extmem_op_end();
 	return 0;
 }
 
@@ -323,7 +332,8 @@ rte_extmem_devmap_driver_dev_ready(struct rte_device *dev)
 	/* the library not in use: nobody owes the device a mapping */
 	if (!extmem_dma_eth_started())
 		return 0;
-	extmem_lock();
+	if (!EXTMEM_OP_BEGIN())
+		return -1;
 	dd = extmem_dma_dev_find(dev);
 	if (dd != NULL)
 		extmem_dma_dev_pending_one(dd);
@@ -332,6 +342,6 @@ rte_extmem_devmap_driver_dev_ready(struct rte_device *dev)
 			"its regions could not be mapped", dd->name);
 		ret = -1;
 	}
-	extmem_unlock();
+	extmem_op_end();
 	return ret;
 }

@@ -24,7 +24,7 @@
  * Otherwise it is its own domain (dma_dev::dom NULL, the dispatcher's
  * per-device behaviour).
  *
- * Domains, mappings and counts change under extmem_lock; the drivers'
+ * Domains, mappings and counts change inside an operation; the drivers'
  * declarations under their own lock (a probe may run before the library
  * is started, or with the vdev bus lock held), never held while another
  * lock is taken.

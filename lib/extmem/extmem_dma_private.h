@@ -11,8 +11,8 @@
  * devices: discovery, bus quirks, ethdev events, probes in progress),
  * extmem_dma_domain.c (IOMMU domains: which devices share one, entry
  * limits, drivers' declarations) and extmem_dma_api.c (the public API,
- * automatic mode and opt-outs). All of it is read and changed under
- * extmem_lock, except the drivers' declarations (their own lock, never
+ * automatic mode and opt-outs). All of it is changed inside an operation
+ * and read under the state lock (extmem_private.h), except the drivers' declarations (their own lock, never
  * held while taking another).
  */
 
@@ -149,6 +149,8 @@ void extmem_dma_dev_release_if_unused(struct dma_dev *dd);
 bool extmem_dma_dev_auto(const struct dma_dev *dd);
 /* Check again soon the devices whose probe had not finished. */
 void extmem_dma_pending_arm(void);
+/* Is a device known to be still probing? (no lock) */
+bool extmem_dma_pending_any(void);
 /* Give the devices whose probe finished their regions; returns the
  * number of devices still probing.
  */
@@ -158,7 +160,7 @@ void extmem_dma_eth_init(void);
 /* Has the dispatcher started following ethdev ports? (no lock) */
 bool extmem_dma_eth_started(void);
 /* A device whose probe had not finished: give it its regions now if its
- * driver is bound (under extmem_lock).
+ * driver is bound (inside an operation).
  */
 void extmem_dma_dev_pending_one(struct dma_dev *dd);
 

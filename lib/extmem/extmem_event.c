@@ -7,11 +7,13 @@
  * events delivered in order with rollback on refusal, replay on
  * subscription, and EAL's memory events forwarded where EAL has them.
  *
- * Locking: the subscriber list changes under extmem_lock and, for writing,
- * sub_lock. Region and heap events are delivered under extmem_lock (the
- * caller's). EAL events arrive from inside EAL, with EAL's memory lock
- * held, so they must not take extmem_lock (the library takes EAL's memory
- * lock under it): they read the list under sub_lock only.
+ * Locking: the subscriber list changes inside an operation and, for
+ * writing, under sub_lock. Region and heap events are delivered inside the
+ * caller's operation: the library's own subscribers with the state lock
+ * held, the application's as callouts (state lock released, so they may
+ * query). EAL events arrive from inside EAL, with EAL's memory lock held,
+ * so they take no lock of the library (it calls EAL inside operations):
+ * they read the list under sub_lock only.
  */
 
 #include <errno.h>
@@ -24,9 +26,9 @@
 #include <rte_memory.h>
 #include <rte_per_lcore.h>
 
-#include "extmem_private.h"
+#include "extmem_compat.h"
+#include "extmem_event_private.h"
 #include "extmem_walk_private.h"
-#include "rte_extmem_event.h"
 
 #define EVENT_EAL_CB_NAME "librte_extmem"
 
@@ -52,6 +54,27 @@ static enum event_eal_fwd eal_fwd;
 
 /* Event callbacks running in this thread. */
 static RTE_DEFINE_PER_LCORE(unsigned int, event_cb_depth);
+/*
+ * 1 + event_cb_depth at the time the library itself called EAL to add or
+ * remove heap memory in this thread (0: it is not): EAL's ALLOC/FREE
+ * events of those calls are announced as heap events instead.
+ */
+static RTE_DEFINE_PER_LCORE(unsigned int, eal_self_depth);
+
+unsigned int
+extmem_event_eal_self_begin(void)
+{
+	unsigned int prev = RTE_PER_LCORE(eal_self_depth);
+
+	RTE_PER_LCORE(eal_self_depth) = RTE_PER_LCORE(event_cb_depth) + 1;
+	return prev;
+}
+
+void
+extmem_event_eal_self_end(unsigned int prev)
+{
+	RTE_PER_LCORE(eal_self_depth) = prev;
+}
 
 static const char * const event_type_names[EXTMEM_EVENT_TYPE_COUNT] = {
 	[RTE_EXTMEM_EVENT_REGION_REGISTERED] = "region_registered",
@@ -77,14 +100,23 @@ event_in_callback(void)
 	return RTE_PER_LCORE(event_cb_depth) > 0;
 }
 
+/*
+ * The library's own subscribers run inside the operation with the state
+ * lock held (they change the library's state); the application's run as
+ * callouts, free to query.
+ */
 static int
 sub_call(const struct event_sub *s, const struct rte_extmem_event *ev)
 {
+	bool callout = false;
 	int ret;
 
+	if (!s->internal)
+		callout = extmem_op_callout_begin();
 	RTE_PER_LCORE(event_cb_depth)++;
 	ret = s->cb(ev, s->arg);
 	RTE_PER_LCORE(event_cb_depth)--;
+	extmem_op_callout_end(callout);
 	return ret;
 }
 
@@ -102,15 +134,12 @@ event_eal_cb(enum rte_mem_event type, const void *addr, size_t len,
 	const struct rte_memseg_list *msl = rte_mem_virt2memseg_list(addr);
 	struct rte_extmem_event ev;
 	const struct event_sub *s;
-	bool nested = RTE_PER_LCORE(event_cb_depth) > 0;
 
 	memset(&ev, 0, sizeof(ev));
 	ev.external = msl != NULL && msl->external;
-	/*
-	 * The library adds and removes its heap chunks with its lock held,
-	 * outside any callback: those are announced as heap events.
-	 */
-	if (ev.external && extmem_lock_held() && !nested)
+	/* the library's own heap chunks are announced as heap events */
+	if (ev.external && RTE_PER_LCORE(eal_self_depth) ==
+			RTE_PER_LCORE(event_cb_depth) + 1)
 		return;
 	ev.type = type == RTE_MEM_EVENT_ALLOC ? RTE_EXTMEM_EVENT_EAL_ALLOC :
 		RTE_EXTMEM_EVENT_EAL_FREE;
@@ -142,7 +171,7 @@ event_eal_fwd_init(void)
 			NULL) == 0 || rte_errno == EEXIST) {
 		eal_fwd = EVENT_EAL_FWD_ON;
 		EXTMEM_LOG(DEBUG, "forwarding EAL memory events");
-	} else if (rte_errno == ENOTSUP) {
+	} else if (extmem_compat_mem_events_unsupported(rte_errno)) {
 		eal_fwd = EVENT_EAL_FWD_UNSUPPORTED;
 		EXTMEM_LOG(INFO, "EAL has no memory events (legacy memory, "
 			"e.g. --no-huge): EAL allocations are not forwarded; "
@@ -153,13 +182,13 @@ event_eal_fwd_init(void)
 	}
 }
 
-/* Under extmem_lock: start the bus (and the DMA dispatcher, its first
- * subscriber) on first use, and the EAL parts once EAL is up.
+/* Inside an operation: start the bus on first use, and its EAL part once
+ * EAL is up. The bus starts nothing else (extmem_init() starts the DMA
+ * dispatcher after it).
  */
 void
 extmem_event_init(void)
 {
-	extmem_dma_init();
 	event_eal_fwd_init();
 }
 
@@ -209,29 +238,53 @@ extmem_event_subscribe_internal(const char *name, rte_extmem_event_cb_t cb,
 	return 0;
 }
 
-static bool
-region_in_heap(const struct rte_extmem_region *r)
+/* The removal that undoes an addition, and the other way round. */
+static enum rte_extmem_event_type
+event_opposite(enum rte_extmem_event_type type)
 {
-	return r->eal == EXTMEM_EAL_HEAP || r->heap[0] != '\0';
+	switch (type) {
+	case RTE_EXTMEM_EVENT_REGION_REGISTERED:
+		return RTE_EXTMEM_EVENT_REGION_UNREGISTERED;
+	case RTE_EXTMEM_EVENT_REGION_UNREGISTERED:
+		return RTE_EXTMEM_EVENT_REGION_REGISTERED;
+	case RTE_EXTMEM_EVENT_HEAP_REGION_ADDED:
+		return RTE_EXTMEM_EVENT_HEAP_REGION_REMOVED;
+	case RTE_EXTMEM_EVENT_HEAP_REGION_REMOVED:
+		return RTE_EXTMEM_EVENT_HEAP_REGION_ADDED;
+	default:
+		return type;
+	}
 }
 
+static bool
+event_is_addition(enum rte_extmem_event_type type)
+{
+	return type == RTE_EXTMEM_EVENT_REGION_REGISTERED ||
+		type == RTE_EXTMEM_EVENT_HEAP_REGION_ADDED;
+}
+
+/* The event of a region described by the caller (opposite: its undo). */
 static void
-event_of_region(struct rte_extmem_event *ev, struct rte_extmem_region *r,
-	bool add)
+event_of_region(struct rte_extmem_event *ev,
+	const struct extmem_event_region *er, bool opposite)
 {
 	memset(ev, 0, sizeof(*ev));
-	if (region_in_heap(r))
-		ev->type = add ? RTE_EXTMEM_EVENT_HEAP_REGION_ADDED :
-			RTE_EXTMEM_EVENT_HEAP_REGION_REMOVED;
-	else
-		ev->type = add ? RTE_EXTMEM_EVENT_REGION_REGISTERED :
-			RTE_EXTMEM_EVENT_REGION_UNREGISTERED;
-	ev->region = r;
-	ev->addr = (void *)r->va;
-	ev->len = r->len;
-	ev->page_sz = r->page_sz;
-	ev->socket_id = r->socket_id;
-	ev->heap = r->heap;
+	ev->type = opposite ? event_opposite(er->type) : er->type;
+	ev->region = er->region;
+	ev->addr = er->info.addr;
+	ev->len = er->info.len;
+	ev->page_sz = er->info.page_sz;
+	ev->socket_id = er->info.socket_id;
+	ev->heap = er->info.heap;
+	ev->info = &er->info;
+}
+
+static extmem_event_replay_source_t replay_source;
+
+void
+extmem_event_replay_source_set(extmem_event_replay_source_t fn)
+{
+	replay_source = fn;
 }
 
 static void
@@ -239,7 +292,7 @@ sub_refused(const struct event_sub *s, const struct rte_extmem_event *ev,
 	int ret)
 {
 	EXTMEM_LOG(ERR, "subscriber %s refused %s of region %s%s: %s",
-		s->name, event_type_names[ev->type], ev->region->name,
+		s->name, event_type_names[ev->type], ev->info->name,
 		ev->replay ? " (replay)" : "",
 		ret < 0 ? rte_strerror(-ret & ~EXTMEM_EVENT_KEEP_ERRNO) :
 			"refused");
@@ -251,28 +304,31 @@ sub_refused(const struct event_sub *s, const struct rte_extmem_event *ev,
 static int
 sub_replay(const struct event_sub *s)
 {
-	struct extmem_region_list *regions = extmem_regions();
-	struct rte_extmem_region *r, *u;
+	struct extmem_event_region *ers = NULL;
 	struct rte_extmem_event ev;
+	unsigned int n = 0, i, u;
 	int ret;
 
-	TAILQ_FOREACH(r, regions, next) {
-		event_of_region(&ev, r, true);
+	if (replay_source != NULL && replay_source(&ers, &n) != 0)
+		return -1;
+	for (i = 0; i < n; i++) {
+		event_of_region(&ev, &ers[i], false);
 		ev.replay = true;
 		ret = sub_call(s, &ev);
 		if (ret == 0)
 			continue;
 		sub_refused(s, &ev, ret);
-		for (u = TAILQ_PREV(r, extmem_region_list, next); u != NULL;
-				u = TAILQ_PREV(u, extmem_region_list, next)) {
-			event_of_region(&ev, u, false);
+		for (u = i; u-- > 0;) {
+			event_of_region(&ev, &ers[u], true);
 			ev.replay = true;
 			ev.rollback = true;
 			sub_call(s, &ev);
 		}
+		free(ers);
 		rte_errno = ECANCELED;
 		return -1;
 	}
+	free(ers);
 	return 0;
 }
 
@@ -288,14 +344,12 @@ sub_outside_callback(const char *name, const char *what)
 }
 
 int
-rte_extmem_event_subscribe(const char *name, uint32_t flags,
+extmem_event_subscribe_app(const char *name, uint32_t flags,
 	rte_extmem_event_cb_t cb, void *arg)
 {
 	struct event_sub *s;
 	int ret = -1;
 
-	if (!EXTMEM_EAL_READY())
-		return -1;
 	if (extmem_name_check("subscriber", name, RTE_EXTMEM_NAMESIZE) != 0)
 		return -1;
 	if (cb == NULL) {
@@ -307,9 +361,9 @@ rte_extmem_event_subscribe(const char *name, uint32_t flags,
 			flags & ~RTE_EXTMEM_EVENT_F_REPLAY);
 		return -1;
 	}
-	if (sub_outside_callback(name, "subscribe") != 0)
+	if (sub_outside_callback(name, "subscribe") != 0 ||
+			!EXTMEM_OP_BEGIN())
 		return -1;
-	extmem_lock();
 	extmem_event_init();
 	if (sub_add(name, cb, arg, false, &s) != 0)
 		goto out;
@@ -321,22 +375,20 @@ rte_extmem_event_subscribe(const char *name, uint32_t flags,
 	EXTMEM_LOG(DEBUG, "subscriber %s added", name);
 	ret = 0;
 out:
-	extmem_unlock();
+	extmem_op_end();
 	return ret;
 }
 
 int
-rte_extmem_event_unsubscribe(const char *name)
+extmem_event_unsubscribe_app(const char *name)
 {
 	struct event_sub *s;
 	int ret = -1;
 
-	if (!EXTMEM_EAL_READY())
-		return -1;
 	if (extmem_name_check("subscriber", name, RTE_EXTMEM_NAMESIZE) != 0 ||
-			sub_outside_callback(name, "unsubscribe") != 0)
+			sub_outside_callback(name, "unsubscribe") != 0 ||
+			!EXTMEM_OP_BEGIN())
 		return -1;
-	extmem_lock();
 	s = sub_find(name);
 	if (s == NULL) {
 		EXTMEM_FAIL(ENOENT, "no subscriber named %s", name);
@@ -353,21 +405,18 @@ rte_extmem_event_unsubscribe(const char *name)
 	free(s);
 	ret = 0;
 out:
-	extmem_unlock();
+	extmem_op_end();
 	return ret;
 }
 
 int
-rte_extmem_event_eal_forwarding(void)
+extmem_event_eal_forwarding_state(void)
 {
 	enum event_eal_fwd st;
 
-	if (!EXTMEM_EAL_READY())
-		return 0;
-	extmem_lock();
-	extmem_event_init();
+	extmem_query_begin();
 	st = eal_fwd;
-	extmem_unlock();
+	extmem_query_end();
 	if (st == EVENT_EAL_FWD_ON)
 		return 1;
 	rte_errno = st == EVENT_EAL_FWD_UNSUPPORTED ? ENOTSUP : EAGAIN;
@@ -382,20 +431,20 @@ rte_extmem_event_eal_forwarding(void)
  * accepted, in the reverse of the order they received it.
  */
 int
-extmem_event_publish(enum extmem_event_kind kind, struct rte_extmem_region *r)
+extmem_event_publish(const struct extmem_event_region *er)
 {
-	bool add = kind == EXTMEM_EV_REGION_ADD;
+	bool add = event_is_addition(er->type);
 	struct rte_extmem_event ev, undo;
 	struct event_sub *s, *u;
 	int ret;
 
 	if (event_in_callback()) {
 		EXTMEM_FAIL(EDEADLK, "region %s: regions cannot be created or "
-			"destroyed from inside an event callback", r->name);
+			"destroyed from inside an event callback", er->info.name);
 		return -1;
 	}
 	extmem_event_init();
-	event_of_region(&ev, r, add);
+	event_of_region(&ev, er, false);
 	s = add ? TAILQ_FIRST(&sub_list) :
 		TAILQ_LAST(&sub_list, event_sub_list);
 	for (; s != NULL; s = add ? TAILQ_NEXT(s, next) :
@@ -404,7 +453,7 @@ extmem_event_publish(enum extmem_event_kind kind, struct rte_extmem_region *r)
 		if (ret == 0)
 			continue;
 		sub_refused(s, &ev, ret);
-		event_of_region(&undo, r, !add);
+		event_of_region(&undo, er, true);
 		undo.rollback = true;
 		for (u = add ? TAILQ_PREV(s, event_sub_list, next) :
 				TAILQ_NEXT(s, next); u != NULL;

@@ -15,6 +15,8 @@
 #include <rte_malloc.h>
 #include <rte_memory.h>
 
+#include "extmem_compat.h"
+#include "extmem_event_private.h"
 #include "extmem_heap_private.h"
 
 static struct extmem_heap_list heap_list = TAILQ_HEAD_INITIALIZER(heap_list);
@@ -34,45 +36,13 @@ extmem_heap_valid(const struct rte_extmem_heap *h)
 		it == h && it->magic == EXTMEM_HEAP_MAGIC) != NULL;
 }
 
-static void
-legacy_probe_cb(enum rte_mem_event type __rte_unused,
-	const void *addr __rte_unused, size_t len __rte_unused,
-	void *arg __rte_unused)
-{
-}
-
-bool
-extmem_eal_legacy_mem(void)
-{
-	static int legacy = -1;
-
-	/* EAL refuses memory event callbacks exactly in legacy mode. */
-	if (__atomic_load_n(&legacy, __ATOMIC_ACQUIRE) < 0) {
-		int v;
-
-		if (rte_mem_event_callback_register("extmem_legacy_probe",
-				legacy_probe_cb, NULL) == 0) {
-			rte_mem_event_callback_unregister("extmem_legacy_probe",
-				NULL);
-			v = 0;
-		} else {
-			v = rte_errno == ENOTSUP;
-		}
-		__atomic_store_n(&legacy, v, __ATOMIC_RELEASE);
-	}
-	return __atomic_load_n(&legacy, __ATOMIC_ACQUIRE) == 1;
-}
-
 /* Is name a native heap of EAL, or of the form reserved for them? */
 static bool
 heap_name_native(const char *name)
 {
-	unsigned int n;
-	int end = 0;
 	int sock;
 
-	if (sscanf(name, "socket_%u%n", &n, &end) == 1 &&
-			end == (int)strlen(name))
+	if (extmem_compat_heap_name_native(name))
 		return true;
 	sock = rte_malloc_heap_get_socket(name);
 	return sock >= 0 && sock < RTE_MAX_NUMA_NODES;
@@ -151,7 +121,7 @@ heap_region_acceptable(const struct rte_extmem_heap *h,
 				h->name, r->n_bad_iova, r->name);
 			return -1;
 		}
-		if (r->n_iova_runs > 1 && extmem_eal_legacy_mem()) {
+		if (r->n_iova_runs > 1 && extmem_compat_eal_legacy_mem()) {
 			EXTMEM_FAIL(ENOTSUP, "heap %s: region %s has %u IOVA "
 				"runs, but EAL in legacy memory mode treats all "
 				"memory as IOVA-contiguous", h->name, r->name,
@@ -174,6 +144,39 @@ heap_region_acceptable(const struct rte_extmem_heap *h,
 		return -1;
 	}
 	return 0;
+}
+
+/*
+ * The library's own EAL heap memory calls: callouts (EAL calls memory
+ * event callbacks, which may query), and their ALLOC/FREE events are not
+ * forwarded by the bus (heap events announce the region instead).
+ */
+static int
+heap_eal_add(const struct rte_extmem_heap *h, const struct rte_extmem_region *r)
+{
+	unsigned int self = extmem_event_eal_self_begin();
+	bool callout = extmem_op_callout_begin();
+	int ret;
+
+	ret = rte_malloc_heap_memory_add(h->name, (void *)r->va, r->len,
+		r->iovas, r->n_pages, r->page_sz);
+	extmem_op_callout_end(callout);
+	extmem_event_eal_self_end(self);
+	return ret;
+}
+
+static int
+heap_eal_remove(const struct rte_extmem_heap *h,
+	const struct rte_extmem_region *r)
+{
+	unsigned int self = extmem_event_eal_self_begin();
+	bool callout = extmem_op_callout_begin();
+	int ret;
+
+	ret = rte_malloc_heap_memory_remove(h->name, (void *)r->va, r->len);
+	extmem_op_callout_end(callout);
+	extmem_event_eal_self_end(self);
+	return ret;
 }
 
 struct rte_extmem_region *
@@ -218,8 +221,7 @@ extmem_heap_region_add_locked(struct rte_extmem_heap *h,
 		return NULL;
 	if (heap_region_acceptable(h, r, hp) != 0)
 		goto fail;
-	if (rte_malloc_heap_memory_add(h->name, (void *)r->va, r->len,
-			r->iovas, r->n_pages, r->page_sz) != 0) {
+	if (heap_eal_add(h, r) != 0) {
 		err = rte_errno;
 		EXTMEM_FAIL(err, "heap %s: EAL refused region %s: %s", h->name,
 			r->name, rte_strerror(err));
@@ -233,8 +235,7 @@ extmem_heap_region_add_locked(struct rte_extmem_heap *h,
 	r->owner_priv = h;
 	if (extmem_region_publish(r) != 0) {
 		err = rte_errno;
-		if (rte_malloc_heap_memory_remove(h->name, (void *)r->va,
-				r->len) != 0)
+		if (heap_eal_remove(h, r) != 0)
 			EXTMEM_LOG(ERR, "heap %s: cannot take back region %s: "
 				"%s", h->name, r->name, rte_strerror(rte_errno));
 		r->eal = EXTMEM_EAL_NONE;
@@ -299,8 +300,7 @@ extmem_heap_region_remove_locked(struct rte_extmem_heap *h,
 	if (extmem_region_unpublish(r) != 0)
 		return -1;
 	/* EAL checks again, atomically with its allocator. */
-	if (rte_malloc_heap_memory_remove(h->name, (void *)r->va,
-			r->len) != 0) {
+	if (heap_eal_remove(h, r) != 0) {
 		err = rte_errno;
 		EXTMEM_LOG(ERR, "heap %s: EAL refused to remove region %s: %s",
 			h->name, r->name, rte_strerror(err));
@@ -445,11 +445,12 @@ rte_extmem_heap_create(const struct rte_extmem_heap_params *params)
 
 	if (!EXTMEM_EAL_READY())
 		return NULL;
-	extmem_eal_legacy_mem();
-	extmem_lock();
+	extmem_compat_eal_legacy_mem();
+	if (!EXTMEM_OP_BEGIN())
+		return NULL;
 	extmem_heap_pool_reap_locked();
 	h = extmem_heap_create_locked(params);
-	extmem_unlock();
+	extmem_op_end();
 	return h;
 }
 
@@ -527,7 +528,8 @@ rte_extmem_heap_destroy(struct rte_extmem_heap *heap)
 
 	if (!EXTMEM_EAL_READY())
 		return -1;
-	extmem_lock();
+	if (!EXTMEM_OP_BEGIN())
+		return -1;
 	extmem_heap_pool_reap_locked();
 	if (!EXTMEM_HEAP_LIVE(heap))
 		goto out;
@@ -539,7 +541,7 @@ rte_extmem_heap_destroy(struct rte_extmem_heap *heap)
 	}
 	ret = extmem_heap_destroy_locked(heap);
 out:
-	extmem_unlock();
+	extmem_op_end();
 	return ret;
 }
 
@@ -556,10 +558,10 @@ rte_extmem_heap_lookup(const char *name)
 		EXTMEM_FAIL(EPERM, "%s is a native heap of EAL", name);
 		return NULL;
 	}
-	extmem_lock();
-	extmem_heap_pool_reap_locked();
+	extmem_heap_pool_reap();
+	extmem_query_begin();
 	h = heap_find(name);
-	extmem_unlock();
+	extmem_query_end();
 	if (h == NULL)
 		rte_errno = ENOENT;
 	return h;
@@ -581,10 +583,10 @@ rte_extmem_heap_lookup_by_socket(int socket_id)
 			socket_id);
 		return NULL;
 	}
-	extmem_lock();
-	extmem_heap_pool_reap_locked();
+	extmem_heap_pool_reap();
+	extmem_query_begin();
 	h = EXTMEM_TAILQ_FIND(&heap_list, it, it->socket_id == socket_id);
-	extmem_unlock();
+	extmem_query_end();
 	if (h == NULL)
 		rte_errno = ENOENT;
 	return h;
@@ -635,12 +637,12 @@ rte_extmem_heap_info_get(const struct rte_extmem_heap *heap,
 		EXTMEM_FAIL(EINVAL, "info is NULL");
 		return -1;
 	}
-	extmem_lock();
+	extmem_query_begin();
 	if (EXTMEM_HEAP_LIVE(heap)) {
 		extmem_heap_fill_info(heap, info);
 		ret = 0;
 	}
-	extmem_unlock();
+	extmem_query_end();
 	return ret;
 }
 
@@ -656,14 +658,14 @@ rte_extmem_heap_regions_get(const struct rte_extmem_heap *heap,
 		EXTMEM_FAIL(EINVAL, "regions is NULL with n = %u", n);
 		return -1;
 	}
-	extmem_lock();
+	extmem_query_begin();
 	if (EXTMEM_HEAP_LIVE(heap)) {
 		if (n > 0)
 			memcpy(regions, heap->regions, sizeof(*regions) *
 				RTE_MIN(n, heap->n_regions));
 		ret = (int)heap->n_regions;
 	}
-	extmem_unlock();
+	extmem_query_end();
 	return ret;
 }
 
@@ -675,8 +677,9 @@ rte_extmem_heap_region_add(struct rte_extmem_heap *heap,
 
 	if (!EXTMEM_EAL_READY())
 		return NULL;
-	extmem_eal_legacy_mem();
-	extmem_lock();
+	extmem_compat_eal_legacy_mem();
+	if (!EXTMEM_OP_BEGIN())
+		return NULL;
 	if (!EXTMEM_HEAP_LIVE(heap))
 		goto out;
 	/* the pool's references and its free check cover the regions it
@@ -689,7 +692,7 @@ rte_extmem_heap_region_add(struct rte_extmem_heap *heap,
 	}
 	r = extmem_heap_region_add_locked(heap, params, NULL);
 out:
-	extmem_unlock();
+	extmem_op_end();
 	return r;
 }
 
@@ -701,34 +704,54 @@ rte_extmem_heap_region_remove(struct rte_extmem_heap *heap,
 
 	if (!EXTMEM_EAL_READY())
 		return -1;
-	extmem_lock();
+	if (!EXTMEM_OP_BEGIN())
+		return -1;
 	if (EXTMEM_HEAP_LIVE(heap))
 		ret = extmem_heap_region_remove_locked(heap, region);
-	extmem_unlock();
+	extmem_op_end();
 	return ret;
 }
+
+/* One heap as a walk reports it (copied under the state lock). */
+struct heap_walk_item {
+	const struct rte_extmem_heap *h;
+	struct rte_extmem_heap_info info;
+};
 
 int
 rte_extmem_heap_walk(rte_extmem_heap_walk_t fn, void *arg)
 {
-	struct rte_extmem_heap_info info;
+	struct heap_walk_item *items;
 	const struct rte_extmem_heap *h;
+	unsigned int n = 0, i;
 	int ret = 0;
 
 	if (!EXTMEM_EAL_READY())
 		return -1;
-	extmem_lock();
-	extmem_heap_pool_reap_locked();
-	TAILQ_FOREACH(h, &heap_list, next) {
-		if (fn == NULL) {
-			ret++;
-			continue;
-		}
-		extmem_heap_fill_info(h, &info);
-		ret = fn(h, &info, arg);
-		if (ret != 0)
-			break;
+	extmem_heap_pool_reap();
+	/* a snapshot, so fn runs unlocked and may call the library */
+	extmem_query_begin();
+	TAILQ_FOREACH(h, &heap_list, next)
+		n++;
+	if (fn == NULL) { /* only the count */
+		extmem_query_end();
+		return (int)n;
 	}
-	extmem_unlock();
+	items = n > 0 ? calloc(n, sizeof(*items)) : NULL;
+	if (n > 0 && items == NULL) {
+		extmem_query_end();
+		EXTMEM_FAIL(ENOMEM, "no memory to walk %u heaps", n);
+		return -1;
+	}
+	i = 0;
+	TAILQ_FOREACH(h, &heap_list, next) {
+		items[i].h = h;
+		extmem_heap_fill_info(h, &items[i].info);
+		i++;
+	}
+	extmem_query_end();
+	for (i = 0; i < n && ret == 0; i++)
+		ret = fn(items[i].h, &items[i].info, arg);
+	free(items);
 	return ret;
 }

@@ -12,12 +12,13 @@
 #include <rte_errno.h>
 #include <rte_malloc.h>
 
+#include "extmem_compat.h"
 #include "extmem_heap_private.h"
 
 /* Bytes a single allocation needs beyond its size: the element header and
- * trailer and the cache-line rounding of EAL's allocator, with margin.
+ * trailer and the cache-line rounding of EAL's allocator, twice (margin).
  */
-#define HEAP_ALLOC_OVERHEAD (4 * RTE_CACHE_LINE_SIZE)
+#define HEAP_ALLOC_OVERHEAD (2 * extmem_compat_malloc_elem_overhead())
 
 static int
 alloc_args_check(size_t size, unsigned int align)
@@ -105,11 +106,12 @@ rte_extmem_heap_ensure(struct rte_extmem_heap *heap, size_t size,
 		return -1;
 	if (alloc_args_check(size, align) != 0)
 		return -1;
-	extmem_eal_legacy_mem();
-	extmem_lock();
+	extmem_compat_eal_legacy_mem();
+	if (!EXTMEM_OP_BEGIN())
+		return -1;
 	if (EXTMEM_HEAP_LIVE(heap))
 		ret = extmem_heap_ensure_locked(heap, size, align);
-	extmem_unlock();
+	extmem_op_end();
 	return ret;
 }
 
@@ -125,23 +127,28 @@ static void *
 heap_alloc(struct rte_extmem_heap *h, const char *type, size_t size,
 	unsigned int align, bool zero)
 {
+	int socket;
 	void *p;
 
 	if (alloc_args_check(size, align) != 0)
 		return NULL;
-	/* Fast path without the lock: a live heap's magic and socket ID
-	 * never change.
+	/* Fast path, a query: a live heap's socket ID never changes, and
+	 * h is only read once it is known to be a live heap.
 	 */
-	if (h == NULL || h->magic != EXTMEM_HEAP_MAGIC) {
+	extmem_query_begin();
+	socket = extmem_heap_valid(h) ? h->socket_id : -1;
+	extmem_query_end();
+	if (socket < 0) {
 		EXTMEM_FAIL(EINVAL, "%p is not a live heap", (void *)h);
 		return NULL;
 	}
-	p = socket_alloc(type, size, align, h->socket_id, zero);
+	p = socket_alloc(type, size, align, socket, zero);
 	if (p != NULL)
 		return p;
 
-	extmem_eal_legacy_mem();
-	extmem_lock();
+	extmem_compat_eal_legacy_mem();
+	if (!EXTMEM_OP_BEGIN())
+		return NULL;
 	if (!EXTMEM_HEAP_LIVE(h))
 		goto out;
 	/* Another thread may have grown the heap meanwhile: retry first,
@@ -155,7 +162,7 @@ heap_alloc(struct rte_extmem_heap *h, const char *type, size_t size,
 				"even after growing", h->name, size);
 	}
 out:
-	extmem_unlock();
+	extmem_op_end();
 	return p;
 }
 
@@ -186,7 +193,8 @@ rte_extmem_heap_trim(struct rte_extmem_heap *heap)
 
 	if (!EXTMEM_EAL_READY())
 		return -1;
-	extmem_lock();
+	if (!EXTMEM_OP_BEGIN())
+		return -1;
 	if (!EXTMEM_HEAP_LIVE(heap)) {
 		removed = -1;
 		goto out;
@@ -205,6 +213,6 @@ rte_extmem_heap_trim(struct rte_extmem_heap *heap)
 			removed++;
 	}
 out:
-	extmem_unlock();
+	extmem_op_end();
 	return removed;
 }

@@ -16,10 +16,6 @@
  * an EAL alarm, whichever comes first.
  */
 
-#ifndef ALLOW_INTERNAL_API
-#define ALLOW_INTERNAL_API /* rte_mempool_event_callback_register() */
-#endif
-
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
@@ -33,6 +29,7 @@
 #include <rte_memzone.h>
 #include <rte_ring.h>
 
+#include "extmem_compat.h"
 #include "extmem_heap_private.h"
 #include "extmem_walk_private.h"
 #include "rte_extmem_mbuf.h"
@@ -40,7 +37,7 @@
 /* Per allocation in the heap: element header, cache-line rounding and
  * alignment slack of EAL's allocator.
  */
-#define POOL_ALLOC_OVERHEAD (2 * RTE_CACHE_LINE_SIZE)
+#define POOL_ALLOC_OVERHEAD extmem_compat_malloc_elem_overhead()
 
 struct pool_layout {
 	size_t obj_sz;		/* object with mempool header and trailer */
@@ -147,25 +144,31 @@ pool_mz_free(struct rte_mempool_memhdr *memhdr __rte_unused, void *opaque)
  */
 static int
 pool_populate(struct rte_mempool *mp, const struct rte_memzone *mz,
-	size_t pgsz, bool *attached)
+	const struct rte_extmem_heap *h, bool *attached)
 {
 	rte_mempool_memchunk_free_cb_t *cb = pool_mz_free;
+	const struct rte_extmem_region *r;
+	const struct extmem_iova_run *rr;
 	char *va = mz->addr;
-	size_t off = 0, len = mz->len;
+	size_t off = 0, len = mz->len, roff;
 	rte_iova_t iova;
 	size_t run;
 	int ret;
 
 	*attached = false;
+	/* the memzone is inside the heap's region: its runs, once */
+	r = h->regions[0];
+	if ((uintptr_t)va < r->va || (uintptr_t)va + len > r->va + r->len) {
+		EXTMEM_FAIL(EINVAL, "pool %s: memzone outside heap %s's region",
+			mp->name, h->name);
+		return -1;
+	}
 	while (off < len && mp->populated_size < mp->size) {
-		iova = rte_extmem_virt2iova(va + off);
-		run = RTE_MIN(pgsz - (uintptr_t)(va + off) % pgsz, len - off);
-		while (off + run < len && (iova == RTE_BAD_IOVA ?
-				rte_extmem_virt2iova(va + off + run) ==
-					RTE_BAD_IOVA :
-				rte_extmem_virt2iova(va + off + run) ==
-					iova + run))
-			run += RTE_MIN(pgsz, len - off - run);
+		roff = (uintptr_t)va + off - r->va;
+		rr = &r->runs[extmem_iova_run_find(r, roff)];
+		iova = rr->iova == RTE_BAD_IOVA ? RTE_BAD_IOVA :
+			rr->iova + (roff - rr->va_off);
+		run = RTE_MIN(rr->va_off + rr->len - roff, len - off);
 		ret = rte_mempool_populate_iova(mp, va + off, iova, run, cb,
 			(void *)(uintptr_t)mz);
 		if (ret < 0) {
@@ -185,13 +188,13 @@ pool_populate(struct rte_mempool *mp, const struct rte_memzone *mz,
 			"bytes fit the IOVA-contiguous runs of %zu bytes of "
 			"%zu-byte pages", mp->name, mp->populated_size,
 			mp->size, mp->header_size + mp->elt_size +
-			mp->trailer_size, len, pgsz);
+			mp->trailer_size, len, h->page_sz);
 		return -1;
 	}
 	return 0;
 }
 
-/* The heap of a live pool (not being freed), under extmem_lock. */
+/* The heap of a live pool (not being freed), under the state lock. */
 static struct rte_extmem_heap *
 pool_heap_find(const struct rte_mempool *mp)
 {
@@ -203,7 +206,10 @@ pool_heap_find(const struct rte_mempool *mp)
 	return NULL;
 }
 
-/* Release the pool's references on its heap's regions (under the lock). */
+/* Heaps whose pool is gone are waiting to be reaped (atomic). */
+static bool reap_pending;
+
+/* Release the pool's references on its heap's regions (in an operation). */
 static void
 pool_detach_locked(struct rte_extmem_heap *h)
 {
@@ -213,6 +219,7 @@ pool_detach_locked(struct rte_extmem_heap *h)
 		extmem_region_put(h->regions[i]);
 	h->pool = NULL;
 	h->pool_gone = true;
+	__atomic_store_n(&reap_pending, true, __ATOMIC_RELEASE);
 }
 
 unsigned int
@@ -220,15 +227,31 @@ extmem_heap_pool_reap_locked(void)
 {
 	struct rte_extmem_heap *h, *tmp;
 	unsigned int n = 0;
+	bool pending = false;
 
 	for (h = TAILQ_FIRST(extmem_heaps()); h != NULL; h = tmp) {
 		tmp = TAILQ_NEXT(h, next);
-		if (!h->pool_gone || !extmem_heap_idle_locked(h, 0, 0, false))
+		if (!h->pool_gone)
 			continue;
-		if (extmem_heap_destroy_locked(h) == 0)
+		if (extmem_heap_idle_locked(h, 0, 0, false) &&
+				extmem_heap_destroy_locked(h) == 0)
 			n++;
+		else
+			pending = true;
 	}
+	__atomic_store_n(&reap_pending, pending, __ATOMIC_RELEASE);
 	return n;
+}
+
+void
+extmem_heap_pool_reap(void)
+{
+	/* the common case: nothing to reap, queries stay queries */
+	if (!__atomic_load_n(&reap_pending, __ATOMIC_ACQUIRE) ||
+			extmem_op_inside() || extmem_op_begin() != 0)
+		return;
+	extmem_heap_pool_reap_locked();
+	extmem_op_end();
 }
 
 /* EAL alarm: reap the heaps of pools freed with rte_mempool_free(), the
@@ -246,7 +269,8 @@ pool_reap_alarm(void *arg __rte_unused)
 	const struct rte_extmem_heap *h;
 	bool pending = false;
 
-	extmem_lock();
+	if (extmem_op_begin() != 0)
+		return; /* never: the alarm thread runs no operation */
 	extmem_heap_pool_reap_locked();
 	TAILQ_FOREACH(h, extmem_heaps(), next)
 		pending |= h->pool_gone;
@@ -255,18 +279,21 @@ pool_reap_alarm(void *arg __rte_unused)
 				NULL) != 0)
 		EXTMEM_LOG(WARNING, "cannot re-arm the pool heap alarm: %s",
 			rte_strerror(rte_errno));
-	extmem_unlock();
+	extmem_op_end();
 }
 
 static void
-pool_event_cb(enum rte_mempool_event event, struct rte_mempool *mp,
-	void *arg __rte_unused)
+pool_destroy_cb(struct rte_mempool *mp)
 {
 	struct rte_extmem_heap *h;
 
-	if (event != RTE_MEMPOOL_EVENT_DESTROY)
+	if (extmem_op_begin() != 0) {
+		EXTMEM_LOG(ERR, "pool %s freed from inside an operation of this "
+			"library (an event callback): if it is a pool of "
+			"rte_extmem_pktmbuf_pool_create(), its heap is kept",
+			mp->name);
 		return;
-	extmem_lock();
+	}
 	TAILQ_FOREACH(h, extmem_heaps(), next)
 		if (h->pool == mp)
 			break;
@@ -284,7 +311,7 @@ pool_event_cb(enum rte_mempool_event event, struct rte_mempool *mp,
 		}
 		pool_detach_locked(h);
 	}
-	extmem_unlock();
+	extmem_op_end();
 }
 
 /* Watch mempool destruction (once per process). */
@@ -294,15 +321,15 @@ pool_watch(void)
 	static bool registered;
 	int ret = 0;
 
-	extmem_lock();
+	if (!EXTMEM_OP_BEGIN())
+		return -1;
 	if (!registered) {
-		if (rte_mempool_event_callback_register(pool_event_cb,
-				NULL) == 0 || rte_errno == EEXIST)
+		if (extmem_compat_mempool_watch_destroy(pool_destroy_cb) == 0)
 			registered = true;
 		else
 			ret = -1;
 	}
-	extmem_unlock();
+	extmem_op_end();
 	if (ret != 0)
 		EXTMEM_FAIL(ENOMEM, "cannot watch mempool destruction: %s",
 			rte_strerror(rte_errno));
@@ -437,7 +464,7 @@ rte_extmem_pktmbuf_pool_create(const char *name, unsigned int n,
 	mbp_priv.mbuf_data_room_size = data_room_size;
 	mbp_priv.mbuf_priv_size = priv_size;
 	rte_pktmbuf_pool_init(mp, &mbp_priv);
-	if (pool_populate(mp, mz, h->page_sz, &attached) != 0)
+	if (pool_populate(mp, mz, h, &attached) != 0)
 		goto fail;
 	/* RTE_MEMPOOL_F_NO_IOVA_CONTIG only let the mempool place objects
 	 * across the page boundaries inside a run; every object is
@@ -445,22 +472,18 @@ rte_extmem_pktmbuf_pool_create(const char *name, unsigned int n,
 	 * (the mempool library keeps RTE_MEMPOOL_F_NON_IO on pools with that
 	 * flag).
 	 */
-	if (mp->nb_mem_chunks > 0 && STAILQ_FIRST(&mp->mem_list)->iova !=
-			RTE_BAD_IOVA)
-		mp->flags &= ~(RTE_MEMPOOL_F_NO_IOVA_CONTIG |
-			RTE_MEMPOOL_F_NON_IO);
-	else
-		mp->flags &= ~RTE_MEMPOOL_F_NO_IOVA_CONTIG;
+	extmem_compat_mempool_set_io(mp);
 	rte_mempool_obj_iter(mp, rte_pktmbuf_init, NULL);
 
-	extmem_lock();
+	if (!EXTMEM_OP_BEGIN())
+		goto fail;
 	if (rte_malloc_get_socket_stats(h->socket_id, &st) == 0)
 		h->pool_allocs = st.alloc_count;
 	h->pool = mp;
 	snprintf(h->pool_name, sizeof(h->pool_name), "%s", mp->name);
 	for (i = 0; i < h->n_regions; i++)
 		extmem_region_get(h->regions[i]);
-	extmem_unlock();
+	extmem_op_end();
 	EXTMEM_LOG(INFO, "pool %s: %u mbufs of %zu bytes (%u-byte data room) "
 		"in heap %s (socket %d), %zu bytes: %zu of objects, %zu-byte "
 		"pages", name, n, l.obj_sz, data_room_size, h->name,
@@ -484,7 +507,6 @@ rte_extmem_pktmbuf_pool_free(struct rte_mempool *mp)
 {
 	struct rte_extmem_heap *h;
 	unsigned int avail;
-
 	int ret;
 
 	if (!EXTMEM_EAL_READY())
@@ -497,35 +519,37 @@ rte_extmem_pktmbuf_pool_free(struct rte_mempool *mp)
 	if (ret <= 0)
 		return ret;
 	/* Everything is checked before anything is freed. */
-	extmem_lock();
+	if (!EXTMEM_OP_BEGIN())
+		return -1;
 	h = pool_heap_find(mp);
 	if (h == NULL) {
-		extmem_unlock();
-		EXTMEM_FAIL(EINVAL, "%p is not a pool of this library",
-			(void *)mp);
+		extmem_op_end();
+		EXTMEM_FAIL(EINVAL, "%p is not a pool of "
+			"rte_extmem_pktmbuf_pool_create()", (void *)mp);
 		return -1;
 	}
 	avail = rte_mempool_avail_count(mp);
 	if (avail < mp->size) {
 		EXTMEM_FAIL(EBUSY, "pool %s: %u of %u mbufs are still in use",
 			mp->name, mp->size - avail, mp->size);
-		extmem_unlock();
+		extmem_op_end();
 		return -1;
 	}
 	/* only the pool's allocations, only the pool's region references */
 	if (!extmem_heap_idle_locked(h, h->pool_allocs, 1, true)) {
-		extmem_unlock();
+		extmem_op_end();
 		return -1;
 	}
 	h->pool_freeing = true;
-	extmem_unlock();
+	extmem_op_end();
 
 	/* Unlocked: mempool calls its event callbacks (ours takes the lock)
 	 * under its own lock. The callback releases the pool's references.
 	 */
 	rte_mempool_free(mp);
 
-	extmem_lock();
+	/* cannot be refused: this thread was in no operation above */
+	RTE_VERIFY(extmem_op_begin() == 0);
 	if (h->pool != NULL) /* no event: do its work */
 		pool_detach_locked(h);
 	h->pool_freeing = false;
@@ -535,6 +559,6 @@ rte_extmem_pktmbuf_pool_free(struct rte_mempool *mp)
 	if (extmem_heap_pool_reap_locked() == 0)
 		EXTMEM_LOG(WARNING, "heap %s of pool %s: busy after the pool "
 			"was freed, released once idle", h->name, h->pool_name);
-	extmem_unlock();
+	extmem_op_end();
 	return 0;
 }

@@ -47,17 +47,13 @@ struct rte_extmem_heap {
 
 TAILQ_HEAD(extmem_heap_list, rte_extmem_heap);
 
-/* The heap list, in creation order; read or changed under extmem_lock. */
+/* The heap list, in creation order; changed inside an operation, read under the state lock. */
 struct extmem_heap_list *extmem_heaps(void);
 bool extmem_heap_valid(const struct rte_extmem_heap *h);
 /* Is h a live heap? If not, rte_errno EINVAL and a log line. */
 #define EXTMEM_HEAP_LIVE(h) EXTMEM_LIVE(extmem_heap_valid, h, "heap")
-/* Does EAL run in legacy memory mode (--no-huge, --legacy-mem)? Call it
- * without holding extmem_lock the first time (it probes EAL).
- */
-bool extmem_eal_legacy_mem(void);
 
-/* Under extmem_lock. */
+/* Inside an operation. */
 struct rte_extmem_heap *extmem_heap_create_locked(
 	const struct rte_extmem_heap_params *p);
 int extmem_heap_destroy_locked(struct rte_extmem_heap *h);
@@ -80,16 +76,18 @@ bool extmem_heap_idle_locked(const struct rte_extmem_heap *h,
  * now; the number destroyed.
  */
 unsigned int extmem_heap_pool_reap_locked(void);
+/* The same from a query, outside any operation, when some heap waits. */
+void extmem_heap_pool_reap(void);
 
 /* heap_usage.c: allocations inside region r of heap h (looking at h and
  * r only); -1 with rte_errno ENOTSUP if EAL's description is not
- * understood. Under extmem_lock.
+ * understood. Under the state lock.
  */
 int extmem_heap_region_usage_locked(const struct rte_extmem_heap *h,
 	const struct rte_extmem_region *r, unsigned int *n_alloc,
 	size_t *alloc_bytes);
 /* heap_alloc.c: */
-/* Grow h so that one allocation of size/align fits (under extmem_lock). */
+/* Grow h so that one allocation of size/align fits (inside an operation). */
 int extmem_heap_ensure_locked(struct rte_extmem_heap *h, size_t size,
 	unsigned int align);
 

@@ -20,8 +20,9 @@
  *    the start of every element, which of external memory never span two
  *    memseg lists: the first element of a region is at its start, and
  *    each element's size leads to the next one, up to the region's end.
- *    This is the one place that relies on EAL's private malloc_elem and
- *    malloc_heap layouts (DPDK 22.11, unchanged since 20.11); every header
+ *    The walk (extmem_compat_heap_region_allocs()) relies on EAL's private
+ *    malloc_elem and malloc_heap layouts (DPDK 22.11, unchanged since
+ *    20.11), so it lives in extmem_compat.c; every header
  *    read is checked against what the region must hold (inside the
  *    region, cache-line aligned, the region's memseg list, a known state,
  *    elements tiling the region exactly). If one check fails, the walk
@@ -38,98 +39,8 @@
 #include <rte_errno.h>
 #include <rte_malloc.h>
 #include <rte_memory.h>
-#include <rte_spinlock.h>
-
+#include "extmem_compat.h"
 #include "extmem_heap_private.h"
-
-/* The leading fields of EAL's struct malloc_elem (lib/eal/common/
- * malloc_elem.h of DPDK 22.11): what the walk reads.
- */
-struct eal_malloc_elem {
-	void *heap;			/* struct malloc_heap, lock first */
-	void *prev;
-	void *next;
-	void *free_list[2];
-	const struct rte_memseg_list *msl;
-	uint32_t state_bits;		/* enum elem_state state : 3, ... */
-	uint32_t pad;
-	size_t size;			/* header, data and trailer */
-};
-
-#define ELEM_STATE(e) ((e)->state_bits & 0x7)
-#define ELEM_FREE 0
-#define ELEM_BUSY 1
-
-/* Walk the elements of [va, va + len) of memseg list msl: 0, or -1 with
- * rte_errno ENOTSUP when a header is not what the region must hold.
- */
-static int
-region_walk(uintptr_t va, size_t len, const struct rte_memseg_list *msl,
-	unsigned int *n_alloc, size_t *alloc_bytes)
-{
-	const struct eal_malloc_elem *e = (const void *)va;
-	uintptr_t end = va + len, at = va;
-	rte_spinlock_t *lock;
-	unsigned int n = 0;
-	size_t bytes = 0;
-	const char *bad = NULL;
-
-	if (msl == NULL || len < sizeof(*e) ||
-			va % RTE_CACHE_LINE_SIZE != 0) {
-		EXTMEM_FAIL(ENOTSUP, "[%p, +%zu) is not a heap region EAL "
-			"describes", (void *)va, len);
-		return -1;
-	}
-	/* the first element is at the region's start; its heap pointer
-	 * never changes while the region is in the heap
-	 */
-	if (e->msl != msl || e->heap == NULL) {
-		EXTMEM_FAIL(ENOTSUP, "no EAL malloc element at %p: EAL's "
-			"element layout is not the one this library knows",
-			(void *)va);
-		return -1;
-	}
-	lock = e->heap;
-	rte_spinlock_lock(lock);
-	while (at < end) {
-		e = (const void *)at;
-		if (at % RTE_CACHE_LINE_SIZE != 0 || end - at < sizeof(*e)) {
-			bad = "misplaced element";
-			break;
-		}
-		if (e->msl != msl || e->heap != (void *)lock) {
-			bad = "element of another memseg list or heap";
-			break;
-		}
-		if (ELEM_STATE(e) != ELEM_FREE && ELEM_STATE(e) != ELEM_BUSY) {
-			bad = "element in an unknown state";
-			break;
-		}
-		if (e->size < sizeof(*e) || e->size > end - at) {
-			bad = "element size outside the region";
-			break;
-		}
-		if (at + e->size < end && e->next != (void *)(at + e->size)) {
-			bad = "elements do not tile the region";
-			break;
-		}
-		if (ELEM_STATE(e) == ELEM_BUSY) {
-			n++;
-			bytes += e->size;
-		}
-		at += e->size;
-	}
-	rte_spinlock_unlock(lock);
-	if (bad != NULL) {
-		EXTMEM_FAIL(ENOTSUP, "heap region [%p, +%zu): %s at %p: EAL's "
-			"element layout is not the one this library knows",
-			(void *)va, len, bad, (void *)at);
-		return -1;
-	}
-	*n_alloc = n;
-	*alloc_bytes = bytes;
-	return 0;
-}
 
 int
 extmem_heap_region_usage_locked(const struct rte_extmem_heap *h,
@@ -151,7 +62,7 @@ extmem_heap_region_usage_locked(const struct rte_extmem_heap *h,
 	} else if (h->n_regions == 1 && st.heap_totalsz_bytes == r->len) {
 		n = st.alloc_count;
 		bytes = st.heap_allocsz_bytes;
-	} else if (region_walk(r->va, r->len,
+	} else if (extmem_compat_heap_region_allocs(r->va, r->len,
 			rte_mem_virt2memseg_list((void *)r->va), &n,
 			&bytes) != 0) {
 		return -1;
@@ -173,7 +84,7 @@ rte_extmem_heap_region_usage(const struct rte_extmem_heap *heap,
 
 	if (!EXTMEM_EAL_READY())
 		return -1;
-	extmem_lock();
+	extmem_query_begin();
 	if (!EXTMEM_HEAP_LIVE(heap))
 		goto out;
 	for (i = 0; i < heap->n_regions; i++)
@@ -187,6 +98,6 @@ rte_extmem_heap_region_usage(const struct rte_extmem_heap *heap,
 	ret = extmem_heap_region_usage_locked(heap, region, n_alloc,
 		alloc_bytes);
 out:
-	extmem_unlock();
+	extmem_query_end();
 	return ret;
 }

@@ -22,18 +22,64 @@
 #define PAGEMAP_PRESENT (1ULL << 63)
 #define PAGEMAP_PFN_MASK ((1ULL << 55) - 1)
 
-unsigned int
-extmem_iova_count_runs(const rte_iova_t *iovas, unsigned int n, size_t page_sz)
+/* Do pages p - 1 and p belong to one run? */
+static bool
+iova_same_run(const struct rte_extmem_region *r, unsigned int p)
 {
-	unsigned int i, runs = 0;
+	rte_iova_t a = r->iovas[p - 1], b = r->iovas[p];
 
-	for (i = 0; i < n; i++) {
-		if (i == 0 || iovas[i] == RTE_BAD_IOVA ||
-				iovas[i - 1] == RTE_BAD_IOVA ||
-				iovas[i] != iovas[i - 1] + page_sz)
-			runs++;
+	if (a == RTE_BAD_IOVA || b == RTE_BAD_IOVA)
+		return a == b;
+	return b == a + r->page_sz;
+}
+
+/* r->runs from r->iovas: the one place that cuts a region into runs. */
+static int
+iova_runs_build(struct rte_extmem_region *r)
+{
+	struct extmem_iova_run *run;
+	unsigned int p, n = 1;
+
+	for (p = 1; p < r->n_pages; p++)
+		if (!iova_same_run(r, p))
+			n++;
+	r->runs = malloc(sizeof(*r->runs) * n);
+	if (r->runs == NULL) {
+		EXTMEM_FAIL(ENOMEM, "no memory for %u IOVA runs", n);
+		return -1;
 	}
-	return runs;
+	r->n_runs = n;
+	r->n_known_runs = 0;
+	run = r->runs;
+	for (p = 0; p < r->n_pages; p++) {
+		if (p > 0 && iova_same_run(r, p)) {
+			run->len += r->page_sz;
+			continue;
+		}
+		if (p > 0)
+			run++;
+		run->va_off = (size_t)p * r->page_sz;
+		run->iova = r->iovas[p];
+		run->len = r->page_sz;
+		if (run->iova != RTE_BAD_IOVA)
+			r->n_known_runs++;
+	}
+	return 0;
+}
+
+unsigned int
+extmem_iova_run_find(const struct rte_extmem_region *r, size_t off)
+{
+	unsigned int lo = 0, hi = r->n_runs - 1, mid;
+
+	while (lo < hi) {
+		mid = lo + (hi - lo + 1) / 2;
+		if (r->runs[mid].va_off <= off)
+			lo = mid;
+		else
+			hi = mid - 1;
+	}
+	return lo;
 }
 
 /*
@@ -249,8 +295,10 @@ extmem_iova_resolve(struct rte_extmem_region *r,
 	for (i = 0; i < r->n_pages; i++)
 		if (r->iovas[i] == RTE_BAD_IOVA)
 			r->n_bad_iova++;
-	r->n_iova_runs = extmem_iova_count_runs(r->iovas, r->n_pages,
-		r->page_sz);
+	if (iova_runs_build(r) != 0)
+		goto fail;
+	/* what the region info reports: every unknown page counts as a run */
+	r->n_iova_runs = r->n_known_runs + r->n_bad_iova;
 	if (r->n_bad_iova != 0 && !(r->flags & RTE_EXTMEM_REGION_F_NO_IOVA))
 		EXTMEM_LOG(WARNING, "region %s: %u of %u pages have no known "
 			"IOVA", r->name, r->n_bad_iova, r->n_pages);
@@ -267,6 +315,10 @@ extmem_iova_release(struct rte_extmem_region *r)
 		pages_unpin(r->va, r->len);
 		r->pinned = false;
 	}
+	free(r->runs);
+	r->runs = NULL;
+	r->n_runs = 0;
+	r->n_known_runs = 0;
 	free(r->iovas);
 	r->iovas = NULL;
 }

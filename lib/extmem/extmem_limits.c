@@ -260,11 +260,11 @@ rte_extmem_limits_get(struct rte_extmem_limits *limits)
 	limits_memlock(&l);
 	l.iova_mode = rte_eal_iova_mode();
 	l.registration_pins = l.iova_mode == RTE_IOVA_PA;
-	extmem_lock();
+	extmem_query_begin();
 	TAILQ_FOREACH(r, extmem_regions(), next)
 		if (r->pinned)
 			l.pinned_by_regions += r->len;
-	extmem_unlock();
+	extmem_query_end();
 	limits_thp(&l);
 	limits_vfio(&l);
 	rte_extmem_region_walk(region_entries_cb, &l.dma_entries_needed);

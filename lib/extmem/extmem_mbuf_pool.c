@@ -13,10 +13,6 @@
  * mempool's (internal) life-cycle event callback.
  */
 
-#ifndef ALLOW_INTERNAL_API
-#define ALLOW_INTERNAL_API /* rte_mempool_event_callback_register() */
-#endif
-
 #include <errno.h>
 #include <inttypes.h>
 #include <limits.h>
@@ -27,6 +23,7 @@
 #include <rte_mbuf.h>
 #include <rte_mempool.h>
 
+#include "extmem_compat.h"
 #include "extmem_private.h"
 #include "extmem_walk_private.h"
 #include "rte_extmem_mbuf.h"
@@ -43,7 +40,7 @@ static TAILQ_HEAD(, extmem_mbuf_pool) pool_list =
 	TAILQ_HEAD_INITIALIZER(pool_list);
 static bool pool_cb_registered;
 
-/* Under extmem_lock: every region live and listed once. */
+/* Under the state lock: every region live and listed once. */
 static int
 regions_check(struct rte_extmem_region *const regions[], unsigned int n)
 {
@@ -69,41 +66,27 @@ regions_check(struct rte_extmem_region *const regions[], unsigned int n)
 	return 0;
 }
 
-static bool
-pages_contiguous(const struct rte_extmem_region *r, unsigned int p)
-{
-	rte_iova_t a = r->iovas[p - 1], b = r->iovas[p];
-
-	if (a == RTE_BAD_IOVA || b == RTE_BAD_IOVA)
-		return a == b;
-	return b == a + r->page_sz;
-}
-
-/* Under extmem_lock, regions checked: fill up to n_ext, count all. */
+/* Under the state lock, regions checked: fill up to n_ext, count all. */
 static uint64_t
 extmem_fill(struct rte_extmem_region *const regions[], unsigned int n_regions,
 	uint16_t elt_size, struct rte_pktmbuf_extmem *ext, uint64_t n_ext,
 	uint64_t *n_bufs)
 {
 	uint64_t count = 0, bufs = 0;
-	unsigned int i, p, q;
+	unsigned int i, k;
 
 	for (i = 0; i < n_regions; i++) {
 		const struct rte_extmem_region *r = regions[i];
 
-		for (p = 0; p < r->n_pages; p = q) {
-			size_t run;
+		for (k = 0; k < r->n_runs; k++) {
+			size_t run = r->runs[k].len;
 
-			for (q = p + 1; q < r->n_pages &&
-					pages_contiguous(r, q); q++)
-				;
-			run = (size_t)(q - p) * r->page_sz;
 			if (run < elt_size)
 				continue;
 			if (count < n_ext) {
 				ext[count].buf_ptr = (void *)(r->va +
-					(size_t)p * r->page_sz);
-				ext[count].buf_iova = r->iovas[p];
+					r->runs[k].va_off);
+				ext[count].buf_iova = r->runs[k].iova;
 				ext[count].buf_len = run;
 				ext[count].elt_size = elt_size;
 			}
@@ -131,7 +114,7 @@ rte_extmem_pktmbuf_extmem_get(struct rte_extmem_region *const regions[],
 			elt_size, (void *)ext, n_ext);
 		return -1;
 	}
-	extmem_lock();
+	extmem_query_begin();
 	if (regions_check(regions, n_regions) != 0)
 		goto out;
 	count = extmem_fill(regions, n_regions, elt_size, ext, n_ext, n_bufs);
@@ -142,27 +125,30 @@ rte_extmem_pktmbuf_extmem_get(struct rte_extmem_region *const regions[],
 	}
 	ret = (int)count;
 out:
-	extmem_unlock();
+	extmem_query_end();
 	return ret;
 }
 
 static void
-pool_event_cb(enum rte_mempool_event event, struct rte_mempool *mp,
-	void *arg __rte_unused)
+pool_destroy_cb(struct rte_mempool *mp)
 {
 	struct extmem_mbuf_pool *e;
 	unsigned int i;
 
-	if (event != RTE_MEMPOOL_EVENT_DESTROY)
+	if (extmem_op_begin() != 0) {
+		EXTMEM_LOG(ERR, "pool %s freed from inside an operation of this "
+			"library (an event callback): if it is a pool of "
+			"rte_extmem_pktmbuf_pool_create_extbuf(), its regions "
+			"keep its references", mp->name);
 		return;
-	extmem_lock();
+	}
 	e = EXTMEM_TAILQ_FIND(&pool_list, it, it->mp == mp);
 	if (e != NULL) {
 		TAILQ_REMOVE(&pool_list, e, next);
 		for (i = 0; i < e->n_regions; i++)
 			extmem_region_put(e->regions[i]);
 	}
-	extmem_unlock();
+	extmem_op_end();
 	if (e != NULL) {
 		EXTMEM_LOG(INFO, "pool %s freed, its %u regions released",
 			mp->name, e->n_regions);
@@ -176,9 +162,9 @@ extmem_extbuf_pool_free(struct rte_mempool *mp)
 	unsigned int avail;
 	bool found;
 
-	extmem_lock();
+	extmem_query_begin();
 	found = EXTMEM_TAILQ_FIND(&pool_list, it, it->mp == mp) != NULL;
-	extmem_unlock();
+	extmem_query_end();
 	if (!found)
 		return 1;
 	avail = rte_mempool_avail_count(mp);
@@ -209,7 +195,7 @@ args_check(const char *name, uint16_t priv_size, uint16_t data_room_size)
 	return 0;
 }
 
-/* Under extmem_lock: check, describe and take the regions. */
+/* Under the state lock: check, describe and take the regions. */
 static struct rte_pktmbuf_extmem *
 pool_describe(const char *name, unsigned int *np, uint16_t elt_size,
 	struct extmem_mbuf_pool *e, struct rte_extmem_region *const regions[],
@@ -220,8 +206,7 @@ pool_describe(const char *name, unsigned int *np, uint16_t elt_size,
 	unsigned int i;
 
 	if (!pool_cb_registered) {
-		if (rte_mempool_event_callback_register(pool_event_cb,
-				NULL) != 0 && rte_errno != EEXIST) {
+		if (extmem_compat_mempool_watch_destroy(pool_destroy_cb) != 0) {
 			EXTMEM_FAIL(ENOMEM, "cannot watch mempool destruction: "
 				"%s", rte_strerror(rte_errno));
 			return NULL;
@@ -291,9 +276,12 @@ rte_extmem_pktmbuf_pool_create_extbuf(const char *name, unsigned int n,
 		EXTMEM_FAIL(ENOMEM, "pool %s: no memory", name);
 		return NULL;
 	}
-	extmem_lock();
+	if (!EXTMEM_OP_BEGIN()) {
+		free(e);
+		return NULL;
+	}
 	ext = pool_describe(name, &n, elt_size, e, regions, n_regions, &n_ext);
-	extmem_unlock();
+	extmem_op_end();
 	if (ext == NULL) {
 		free(e);
 		return NULL;
@@ -304,7 +292,8 @@ rte_extmem_pktmbuf_pool_create_extbuf(const char *name, unsigned int n,
 		data_room_size, socket_id, ext, n_ext);
 	err = rte_errno;
 	free(ext);
-	extmem_lock();
+	/* cannot be refused: this thread was in no operation above */
+	RTE_VERIFY(extmem_op_begin() == 0);
 	if (mp == NULL) {
 		for (i = 0; i < e->n_regions; i++)
 			extmem_region_put(e->regions[i]);
@@ -312,7 +301,7 @@ rte_extmem_pktmbuf_pool_create_extbuf(const char *name, unsigned int n,
 		e->mp = mp;
 		TAILQ_INSERT_TAIL(&pool_list, e, next);
 	}
-	extmem_unlock();
+	extmem_op_end();
 	if (mp == NULL) {
 		free(e);
 		EXTMEM_FAIL(err, "pool %s: rte_pktmbuf_pool_create_extbuf "
@@ -331,12 +320,13 @@ extmem_extbuf_pool_walk(extmem_extbuf_pool_walk_t fn, void *arg)
 	const struct extmem_mbuf_pool *e;
 	int ret = 0;
 
-	extmem_lock();
+	/* the library's own callbacks (telemetry): they only query */
+	extmem_query_begin();
 	TAILQ_FOREACH(e, &pool_list, next) {
 		ret = fn(e->mp, e->n_regions, e->regions, arg);
 		if (ret != 0)
 			break;
 	}
-	extmem_unlock();
+	extmem_query_end();
 	return ret;
 }

@@ -270,7 +270,7 @@ static int
 slicer_geometry(struct rte_extmem_slicer *s, int socket)
 {
 	const struct rte_extmem_region *r = s->region;
-	unsigned int p, q;
+	unsigned int k, p, q, end;
 
 	s->va = r->va;
 	s->len = r->len;
@@ -287,14 +287,15 @@ slicer_geometry(struct rte_extmem_slicer *s, int socket)
 			s->name, r->n_pages);
 		return -1;
 	}
-	/* from the last page down: a page ends where its successor's run does */
-	for (p = r->n_pages; p-- > 0;) {
-		q = p + 1;
-		if (q < r->n_pages && r->iovas[p] != RTE_BAD_IOVA &&
-				r->iovas[q] == r->iovas[p] + r->page_sz)
-			s->run_end[p] = s->run_end[q];
-		else
-			s->run_end[p] = q;
+	/* every page of a known run ends where the run does; a page of
+	 * unknown IOVA is a run of its own
+	 */
+	for (k = 0; k < r->n_runs; k++) {
+		p = r->runs[k].va_off >> s->page_shift;
+		end = (r->runs[k].va_off + r->runs[k].len) >> s->page_shift;
+		for (q = p; q < end; q++)
+			s->run_end[q] = r->runs[k].iova == RTE_BAD_IOVA ?
+				q + 1 : end;
 	}
 	return 0;
 }
@@ -353,7 +354,10 @@ rte_extmem_slicer_create(const struct rte_extmem_slicer_params *params)
 	/* Reserve the name and take the region, then build the pools
 	 * unlocked (EAL may raise memory events while they are created).
 	 */
-	extmem_lock();
+	if (!EXTMEM_OP_BEGIN()) {
+		rte_free(s);
+		return NULL;
+	}
 	if (!extmem_region_valid(params->region)) {
 		EXTMEM_FAIL(EINVAL, "slicer %s: %p is not a live region",
 			params->name, (void *)params->region);
@@ -366,15 +370,16 @@ rte_extmem_slicer_create(const struct rte_extmem_slicer_params *params)
 	s->region = params->region;
 	extmem_region_get(s->region);
 	TAILQ_INSERT_TAIL(&slicer_list, s, next);
-	extmem_unlock();
+	extmem_op_end();
 
 	if (slicer_geometry(s, params->socket_id) != 0 ||
 			slicer_pool(s, params) != 0) {
 		err = rte_errno;
-		extmem_lock();
+		/* cannot be refused: no operation since the one above */
+		RTE_VERIFY(extmem_op_begin() == 0);
 		TAILQ_REMOVE(&slicer_list, s, next);
 		extmem_region_put(s->region);
-		extmem_unlock();
+		extmem_op_end();
 		slicer_release(s);
 		rte_errno = err;
 		return NULL;
@@ -386,7 +391,7 @@ rte_extmem_slicer_create(const struct rte_extmem_slicer_params *params)
 		s->run_end == NULL ? "one" : "several");
 	return s;
 fail_unlock:
-	extmem_unlock();
+	extmem_op_end();
 	rte_free(s);
 	return NULL;
 }
@@ -425,28 +430,29 @@ rte_extmem_slicer_free(struct rte_extmem_slicer *slicer)
 
 	if (!EXTMEM_EAL_READY())
 		return -1;
-	extmem_lock();
+	if (!EXTMEM_OP_BEGIN())
+		return -1;
 	if (!EXTMEM_LIVE(slicer_valid, slicer, "slicer")) {
-		extmem_unlock();
+		extmem_op_end();
 		return -1;
 	}
 	busy = slicer_in_flight(slicer, NULL, NULL);
 	if (busy != 0) {
 		EXTMEM_FAIL(EBUSY, "slicer %s has %" PRIu64 " slices in flight",
 			slicer->name, busy);
-		extmem_unlock();
+		extmem_op_end();
 		return -1;
 	}
 	if (!rte_mempool_full(slicer->mp)) {
 		EXTMEM_FAIL(EBUSY, "slicer %s: %u mbufs of its pool are in use",
 			slicer->name, rte_mempool_in_use_count(slicer->mp));
-		extmem_unlock();
+		extmem_op_end();
 		return -1;
 	}
 	TAILQ_REMOVE(&slicer_list, slicer, next);
 	slicer->magic = 0;
 	extmem_region_put(slicer->region);
-	extmem_unlock();
+	extmem_op_end();
 	EXTMEM_LOG(INFO, "slicer %s freed", slicer->name);
 	slicer_release(slicer);
 	return 0;
@@ -461,11 +467,11 @@ rte_extmem_slicer_lookup(const char *name)
 		return NULL;
 	if (extmem_name_check("slicer", name, RTE_EXTMEM_NAMESIZE) != 0)
 		return NULL;
-	extmem_lock();
+	extmem_query_begin();
 	s = slicer_find(name);
 	if (s != NULL && s->magic != SLICER_MAGIC)
 		s = NULL;
-	extmem_unlock();
+	extmem_query_end();
 	if (s == NULL)
 		rte_errno = ENOENT;
 	return s;
@@ -860,7 +866,8 @@ extmem_slicer_walk(extmem_slicer_walk_t fn, void *arg)
 	const struct rte_extmem_slicer *s;
 	int ret = 0;
 
-	extmem_lock();
+	/* the library's own callbacks (telemetry): they only query */
+	extmem_query_begin();
 	TAILQ_FOREACH(s, &slicer_list, next) {
 		v.name = s->name;
 		v.slicer = s;
@@ -871,6 +878,6 @@ extmem_slicer_walk(extmem_slicer_walk_t fn, void *arg)
 		if (ret != 0)
 			break;
 	}
-	extmem_unlock();
+	extmem_query_end();
 	return ret;
 }

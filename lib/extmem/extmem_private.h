@@ -5,7 +5,22 @@
 #ifndef EXTMEM_PRIVATE_H
 #define EXTMEM_PRIVATE_H
 
-/* What the concerns of librte_extmem share; not installed. */
+/*
+ * What the concerns of librte_extmem share; not installed.
+ *
+ * Layers, lowest first: core (this header, locks, log, EAL readiness,
+ * compat) -> backing -> region (IOVAs and their runs, computed once in
+ * r->runs) -> translation -> events -> device mapping -> region
+ * operations (EAL registration, translation, announcement, and the
+ * explicit start extmem_init()) -> heaps -> mbufs -> observers (limits,
+ * telemetry). A file includes only headers of its own layer and below
+ * (devtools/check-layers.py, test "layers").
+ *
+ * extmem_compat.c is the only place that relies on behaviour of EAL,
+ * mempool, ethdev or the buses that is not their public API; no other
+ * file includes a driver SDK header or defines ALLOW_INTERNAL_API (the
+ * same check refuses the known internal symbols elsewhere).
+ */
 
 #include <pthread.h>
 #include <stdbool.h>
@@ -18,7 +33,6 @@
 #include <rte_log.h>
 
 #include "rte_extmem.h"
-#include "rte_extmem_event.h"
 
 extern int extmem_logtype;
 /* Number of backings and of event types (public enums have no _MAX). */
@@ -156,6 +170,13 @@ enum extmem_eal_mode {
 	EXTMEM_EAL_HEAP,	/* rte_malloc_heap_memory_add() to a heap */
 };
 
+/* [va + va_off, +len) of a region is IOVA-contiguous from iova. */
+struct extmem_iova_run {
+	size_t va_off;
+	rte_iova_t iova;	/* RTE_BAD_IOVA: pages of unknown IOVA */
+	size_t len;
+};
+
 struct rte_extmem_region {
 	TAILQ_ENTRY(rte_extmem_region) next;
 	uint32_t magic;
@@ -175,7 +196,15 @@ struct rte_extmem_region {
 	bool pinned;		/* mlock()ed by the library */
 	rte_iova_t *iovas;	/* n_pages entries */
 	unsigned int n_bad_iova;
-	unsigned int n_iova_runs;
+	unsigned int n_iova_runs;	/* known runs + unknown pages */
+	/* The region's IOVA runs, computed once (extmem_iova.c) and used by
+	 * every consumer: maximal IOVA-contiguous runs of known pages, and
+	 * maximal runs of consecutive pages of unknown IOVA (RTE_BAD_IOVA),
+	 * in VA order, tiling the region.
+	 */
+	struct extmem_iova_run *runs;
+	unsigned int n_runs;
+	unsigned int n_known_runs;	/* of them, with a known IOVA */
 	enum extmem_eal_mode eal;
 	char heap[RTE_EXTMEM_NAMESIZE];
 	int socket_id;
@@ -186,15 +215,58 @@ struct rte_extmem_region {
 
 TAILQ_HEAD(extmem_region_list, rte_extmem_region);
 
-/* The library-wide writer lock (region, heap, event, dma state). Recursive:
- * event callbacks may query the library. Readers of the translation table
- * never take it.
+/*
+ * Locking (the rule every file follows):
+ *
+ * - Operations (whatever changes the library's state: regions, heaps,
+ *   subscribers, pools, slicers, device mappings, and the EAL alarm,
+ *   ethdev and mempool callbacks that update it) run one at a time:
+ *   extmem_op_begin() takes the operation mutex and then the state lock
+ *   for writing, extmem_op_end() releases both. Neither lock is recursive.
+ * - Queries (info_get, lookup, count, walks, telemetry) take the state
+ *   lock for reading only (extmem_query_begin/end), never the operation
+ *   mutex: they wait at most for the few instructions a writer needs to
+ *   change a list, not for its calls out.
+ * - An operation calls out of the library (application event callbacks,
+ *   rte_dev_dma_map()/unmap() and so drivers' hooks, EAL heap and mempool
+ *   calls that raise callbacks) only between extmem_op_callout_begin() and
+ *   _end(), which release and re-take the state lock around the call and
+ *   leave the state consistent: what is called may run queries. The
+ *   operation mutex stays held, so subscribers see one operation's events
+ *   in order.
+ * - A thread inside an operation is marked (thread-local): starting a
+ *   second operation from a callback or hook is refused with EDEADLK by
+ *   that marker, never by asking a lock whether the thread holds it.
+ * - Walks copy what they report under the state lock and call their
+ *   callback without any lock held.
+ * - The translation table's readers take no lock at all (extmem_xlate.c);
+ *   the event bus's subscriber list has its own reader lock for EAL's
+ *   memory events, which arrive with EAL's memory lock held.
  */
-void extmem_lock(void);
-void extmem_unlock(void);
-/* Does the calling thread hold extmem_lock? */
-bool extmem_lock_held(void);
-/* The region list, in creation order; read or changed under extmem_lock. */
+int extmem_op_begin(void);
+void extmem_op_end(void);
+/* Is the calling thread inside an operation (callouts included)? */
+bool extmem_op_inside(void);
+/* Returns whether it released the lock (pass it to _end). */
+bool extmem_op_callout_begin(void);
+void extmem_op_callout_end(bool began);
+void extmem_query_begin(void);
+void extmem_query_end(void);
+
+/*
+ * Start an operation; when the thread is inside one already, false with
+ * rte_errno EDEADLK and a log line of the caller.
+ */
+#define EXTMEM_OP_BEGIN() __extension__ ({ \
+	bool ok_ = extmem_op_begin() == 0; \
+	if (unlikely(!ok_)) \
+		EXTMEM_FAIL(EDEADLK, "refused: called from inside an " \
+			"operation of this library in the same thread (an " \
+			"event callback or a driver hook)"); \
+	ok_; \
+})
+
+/* The region list, in creation order (state lock). */
 struct extmem_region_list *extmem_regions(void);
 bool extmem_region_valid(const struct rte_extmem_region *r);
 /* Is r a live region? If not, rte_errno EINVAL and a log line. */
@@ -214,11 +286,11 @@ int extmem_backing_caller_range(uintptr_t va, size_t len, size_t *kpgsz);
 int extmem_iova_resolve(struct rte_extmem_region *r,
 	const struct rte_extmem_region_params *p);
 void extmem_iova_release(struct rte_extmem_region *r);
-/* Number of maximal IOVA-contiguous runs (unknown pages are runs of their own). */
-unsigned int extmem_iova_count_runs(const rte_iova_t *iovas, unsigned int n,
-	size_t page_sz);
+/* The run of r holding byte offset off (< r->len); its index. */
+unsigned int extmem_iova_run_find(const struct rte_extmem_region *r,
+	size_t off);
 
-/* xlate.c: translation table updates (under extmem_lock). */
+/* xlate.c: translation table updates (inside an operation). */
 int extmem_xlate_insert(struct rte_extmem_region *r);
 void extmem_xlate_remove(struct rte_extmem_region *r);
 /* xlate.c: bytes the table holds (rte_extmem_limits::xlate_mem); lock-free. */
@@ -235,35 +307,21 @@ struct rte_extmem_region *extmem_region_new(
 int extmem_region_publish(struct rte_extmem_region *r);
 int extmem_region_unpublish(struct rte_extmem_region *r);
 void extmem_region_delete(struct rte_extmem_region *r);
+/* The public description of a region (under the state lock). */
+void extmem_region_fill_info(const struct rte_extmem_region *r,
+	struct rte_extmem_region_info *info);
 /* Users keep a region alive (destroy fails with EBUSY). */
 void extmem_region_get(struct rte_extmem_region *r);
 void extmem_region_put(struct rte_extmem_region *r);
 /* Ranges: does [va, va+len) overlap a region or EAL memory? */
 bool extmem_range_in_use(uintptr_t va, size_t len);
 
-/* event.c: announce a region change to subscribers, in subscription order.
- * Returns 0, or -1 with rte_errno ECANCELED after rolling back the
- * subscribers that had accepted the event.
+/* region_ops.c: the library's explicit start (the event bus, then the DMA
+ * dispatcher), idempotent, inside an operation.
  */
-enum extmem_event_kind {
-	EXTMEM_EV_REGION_ADD,
-	EXTMEM_EV_REGION_REMOVE,
-};
-int extmem_event_publish(enum extmem_event_kind kind,
-	struct rte_extmem_region *r);
-/* Start the event bus and the DMA dispatcher (under extmem_lock). */
-void extmem_event_init(void);
-/* Subscribe a part of the library, ahead of applications; it cannot be
- * unsubscribed.
- */
-/*
- * A library subscriber refusing an event with -(EXTMEM_EVENT_KEEP_ERRNO |
- * err) makes the operation fail with err itself rather than ECANCELED
- * (the dispatcher's "no room in a DMA domain": ENOSPC).
- */
-#define EXTMEM_EVENT_KEEP_ERRNO 0x10000
-int extmem_event_subscribe_internal(const char *name,
-	rte_extmem_event_cb_t cb, void *arg);
+void extmem_init(void);
+/* Outside any operation: extmem_init() as an operation of its own. */
+void extmem_start(void);
 /* dma.c: the DMA dispatcher, first subscriber of the bus (idempotent). */
 void extmem_dma_init(void);
 

@@ -18,7 +18,6 @@
 
 static struct extmem_region_list region_list =
 	TAILQ_HEAD_INITIALIZER(region_list);
-static pthread_mutex_t extmem_mutex = PTHREAD_RECURSIVE_MUTEX_INITIALIZER_NP;
 
 static const char * const backing_names[EXTMEM_BACKING_COUNT] = {
 	[RTE_EXTMEM_BACKING_ANON] = "anon",
@@ -31,31 +30,6 @@ static const char * const backing_names[EXTMEM_BACKING_COUNT] = {
 
 #define REGION_KNOWN_FLAGS (RTE_EXTMEM_REGION_F_NO_DEVMAP | \
 	RTE_EXTMEM_REGION_F_NO_IOVA)
-
-/* Depth of extmem_lock() in this thread (the event bus tells the
- * library's own EAL memory changes from an application's by it).
- */
-static RTE_DEFINE_PER_LCORE(unsigned int, extmem_lock_depth);
-
-void
-extmem_lock(void)
-{
-	pthread_mutex_lock(&extmem_mutex);
-	RTE_PER_LCORE(extmem_lock_depth)++;
-}
-
-void
-extmem_unlock(void)
-{
-	RTE_PER_LCORE(extmem_lock_depth)--;
-	pthread_mutex_unlock(&extmem_mutex);
-}
-
-bool
-extmem_lock_held(void)
-{
-	return RTE_PER_LCORE(extmem_lock_depth) > 0;
-}
 
 struct extmem_region_list *
 extmem_regions(void)
@@ -314,7 +288,9 @@ struct rte_extmem_region *
 extmem_region_new(const struct rte_extmem_region_params *p)
 {
 	struct rte_extmem_region *r;
+	bool callout;
 	size_t pgsz;
+	int err;
 
 	if (params_check(p, &pgsz) != 0)
 		return NULL;
@@ -346,6 +322,10 @@ extmem_region_new(const struct rte_extmem_region_params *p)
 	r->flags = p->flags;
 	r->socket_id = SOCKET_ID_ANY;
 	r->fd = -1;
+	/* the slow part (mmap, faulting, pinning, reading IOVAs) touches
+	 * nothing queries read: they do not wait for it
+	 */
+	callout = extmem_op_callout_begin();
 	if (extmem_backing_alloc(r, p) != 0)
 		goto fail;
 	EXTMEM_LOG(DEBUG, "region %s: %s backing at %p +%zu, %u pages of %zu "
@@ -353,6 +333,7 @@ extmem_region_new(const struct rte_extmem_region_params *p)
 		r->len, r->n_pages, r->page_sz);
 	if (extmem_iova_resolve(r, p) != 0)
 		goto fail_backing;
+	extmem_op_callout_end(callout);
 	r->id = region_free_id();
 	EXTMEM_LOG(DEBUG, "region %s: IOVAs resolved (IOVA as %s%s): %u runs, "
 		"%u pages unknown", r->name,
@@ -362,7 +343,10 @@ extmem_region_new(const struct rte_extmem_region_params *p)
 fail_backing:
 	extmem_backing_free(r);
 fail:
+	err = rte_errno;
+	extmem_op_callout_end(callout);
 	free(r);
+	rte_errno = err;
 	return NULL;
 }
 
@@ -375,143 +359,6 @@ extmem_region_delete(struct rte_extmem_region *r)
 	extmem_backing_free(r);
 	r->magic = 0;
 	free(r);
-}
-
-int
-extmem_region_publish(struct rte_extmem_region *r)
-{
-	/* start the bus (and the DMA dispatcher, which maps the existing
-	 * regions to the existing ports) before r exists: r is announced as
-	 * new, never replayed as existing
-	 */
-	extmem_event_init();
-	if (extmem_xlate_insert(r) != 0)
-		return -1;
-	r->magic = EXTMEM_REGION_MAGIC;
-	TAILQ_INSERT_TAIL(&region_list, r, next);
-	EXTMEM_LOG(DEBUG, "region %s: in the translation table; announcing it "
-		"(device mapping first)", r->name);
-	if (extmem_event_publish(EXTMEM_EV_REGION_ADD, r) != 0) {
-		TAILQ_REMOVE(&region_list, r, next);
-		r->magic = 0;
-		extmem_xlate_remove(r);
-		EXTMEM_LOG(DEBUG, "region %s: refused by a subscriber, withdrawn",
-			r->name);
-		return -1;
-	}
-	return 0;
-}
-
-int
-extmem_region_unpublish(struct rte_extmem_region *r)
-{
-	EXTMEM_LOG(DEBUG, "region %s: announcing its removal (device "
-		"unmapping first)", r->name);
-	if (extmem_event_publish(EXTMEM_EV_REGION_REMOVE, r) != 0)
-		return -1;
-	extmem_xlate_remove(r);
-	TAILQ_REMOVE(&region_list, r, next);
-	EXTMEM_LOG(DEBUG, "region %s: out of the translation table", r->name);
-	return 0;
-}
-
-static int
-region_eal_register(struct rte_extmem_region *r)
-{
-	if (rte_extmem_register((void *)r->va, r->len, r->iovas, r->n_pages,
-			r->page_sz) != 0) {
-		int err = rte_errno;
-
-		EXTMEM_FAIL(err == ENOSPC ? ENOSPC :
-			err == EEXIST ? EADDRINUSE : err,
-			"region %s: EAL refused the memory: %s", r->name,
-			rte_strerror(err));
-		return -1;
-	}
-	r->eal = EXTMEM_EAL_EXTMEM;
-	EXTMEM_LOG(DEBUG, "region %s: registered with EAL "
-		"(rte_extmem_register, %u pages)", r->name, r->n_pages);
-	return 0;
-}
-
-static void
-region_eal_unregister(struct rte_extmem_region *r)
-{
-	if (r->eal != EXTMEM_EAL_EXTMEM)
-		return;
-	if (rte_extmem_unregister((void *)r->va, r->len) != 0)
-		EXTMEM_LOG(ERR, "region %s: EAL unregister failed: %s",
-			r->name, rte_strerror(rte_errno));
-	else
-		EXTMEM_LOG(DEBUG, "region %s: unregistered from EAL", r->name);
-	r->eal = EXTMEM_EAL_NONE;
-}
-
-struct rte_extmem_region *
-rte_extmem_region_create(const struct rte_extmem_region_params *params)
-{
-	struct rte_extmem_region *r;
-	int err;
-
-	if (!EXTMEM_EAL_READY())
-		return NULL;
-	extmem_lock();
-	r = extmem_region_new(params);
-	if (r == NULL)
-		goto out;
-	if (region_eal_register(r) != 0)
-		goto fail;
-	if (extmem_region_publish(r) != 0)
-		goto fail_eal;
-	EXTMEM_LOG(INFO, "region %s: %s, %p +%zu, %u x %zu-byte pages, %u "
-		"IOVA runs, %u unknown", r->name, backing_names[r->backing],
-		(void *)r->va, r->len, r->n_pages, r->page_sz, r->n_iova_runs,
-		r->n_bad_iova);
-	goto out;
-fail_eal:
-	err = rte_errno;
-	region_eal_unregister(r);
-	rte_errno = err;
-fail:
-	err = rte_errno;
-	extmem_region_delete(r);
-	rte_errno = err;
-	r = NULL;
-out:
-	extmem_unlock();
-	return r;
-}
-
-int
-rte_extmem_region_destroy(struct rte_extmem_region *region)
-{
-	int ret = -1;
-
-	if (!EXTMEM_EAL_READY())
-		return -1;
-	extmem_lock();
-	if (!EXTMEM_REGION_LIVE(region))
-		goto out;
-	if (region->eal == EXTMEM_EAL_HEAP) {
-		EXTMEM_FAIL(EBUSY, "region %s belongs to heap %s: remove it "
-			"through the heap", region->name, region->heap);
-		goto out;
-	}
-	if (__atomic_load_n(&region->users, __ATOMIC_ACQUIRE) != 0) {
-		EXTMEM_FAIL(EBUSY, "region %s still has %u users",
-			region->name,
-			__atomic_load_n(&region->users, __ATOMIC_ACQUIRE));
-		goto out;
-	}
-	if (extmem_region_unpublish(region) != 0)
-		goto out;
-	region_eal_unregister(region);
-	EXTMEM_LOG(INFO, "region %s destroyed", region->name);
-	extmem_region_delete(region);
-	ret = 0;
-out:
-	extmem_unlock();
-	return ret;
 }
 
 void
@@ -532,7 +379,8 @@ region_app_user(struct rte_extmem_region *region, bool get)
 {
 	int ret = -1;
 
-	extmem_lock();
+	if (!EXTMEM_OP_BEGIN())
+		return -1;
 	if (!EXTMEM_REGION_LIVE(region))
 		goto out;
 	if (get && (region->app_users == UINT32_MAX ||
@@ -556,7 +404,7 @@ region_app_user(struct rte_extmem_region *region, bool get)
 	}
 	ret = 0;
 out:
-	extmem_unlock();
+	extmem_op_end();
 	return ret;
 }
 
@@ -585,16 +433,16 @@ rte_extmem_region_lookup(const char *name)
 		return NULL;
 	if (extmem_name_check("region", name, RTE_EXTMEM_NAMESIZE) != 0)
 		return NULL;
-	extmem_lock();
+	extmem_query_begin();
 	r = region_find(name);
-	extmem_unlock();
+	extmem_query_end();
 	if (r == NULL)
 		rte_errno = ENOENT;
 	return r;
 }
 
-static void
-region_fill_info(const struct rte_extmem_region *r,
+void
+extmem_region_fill_info(const struct rte_extmem_region *r,
 	struct rte_extmem_region_info *info)
 {
 	memset(info, 0, sizeof(*info));
@@ -627,12 +475,12 @@ rte_extmem_region_info_get(const struct rte_extmem_region *region,
 		EXTMEM_FAIL(EINVAL, "info is NULL");
 		return -1;
 	}
-	extmem_lock();
+	extmem_query_begin();
 	if (EXTMEM_REGION_LIVE(region)) {
-		region_fill_info(region, info);
+		extmem_region_fill_info(region, info);
 		ret = 0;
 	}
-	extmem_unlock();
+	extmem_query_end();
 	return ret;
 }
 
@@ -648,37 +496,56 @@ rte_extmem_region_iovas_get(const struct rte_extmem_region *region,
 		EXTMEM_FAIL(EINVAL, "iovas is NULL with n = %u", n);
 		return -1;
 	}
-	extmem_lock();
+	extmem_query_begin();
 	if (EXTMEM_REGION_LIVE(region)) {
 		if (n > 0)
 			memcpy(iovas, region->iovas, sizeof(*iovas) *
 				RTE_MIN(n, region->n_pages));
 		ret = (int)region->n_pages;
 	}
-	extmem_unlock();
+	extmem_query_end();
 	return ret;
 }
+
+/* One region as a walk reports it (copied under the state lock). */
+struct region_walk_item {
+	const struct rte_extmem_region *r;
+	struct rte_extmem_region_info info;
+};
 
 int
 rte_extmem_region_walk(rte_extmem_region_walk_t fn, void *arg)
 {
-	struct rte_extmem_region_info info;
+	struct region_walk_item *items;
 	const struct rte_extmem_region *r;
+	unsigned int n = 0, i;
 	int ret = 0;
 
 	if (!EXTMEM_EAL_READY())
 		return -1;
-	extmem_lock();
-	TAILQ_FOREACH(r, &region_list, next) {
-		if (fn == NULL) {
-			ret++;
-			continue;
-		}
-		region_fill_info(r, &info);
-		ret = fn(r, &info, arg);
-		if (ret != 0)
-			break;
+	/* a snapshot, so fn runs unlocked and may call the library */
+	extmem_query_begin();
+	TAILQ_FOREACH(r, &region_list, next)
+		n++;
+	if (fn == NULL) { /* only the count */
+		extmem_query_end();
+		return (int)n;
 	}
-	extmem_unlock();
+	items = n > 0 ? calloc(n, sizeof(*items)) : NULL;
+	if (n > 0 && items == NULL) {
+		extmem_query_end();
+		EXTMEM_FAIL(ENOMEM, "no memory to walk %u regions", n);
+		return -1;
+	}
+	i = 0;
+	TAILQ_FOREACH(r, &region_list, next) {
+		items[i].r = r;
+		extmem_region_fill_info(r, &items[i].info);
+		i++;
+	}
+	extmem_query_end();
+	for (i = 0; i < n && ret == 0; i++)
+		ret = fn(items[i].r, &items[i].info, arg);
+	free(items);
 	return ret;
 }

@@ -7,8 +7,8 @@
 
 /*
  * Walks over objects the public API has no list of, for telemetry. Each
- * walk holds the lock of its list while it calls fn: fn only copies what
- * it is given and must not call the library. A non-zero return of fn
+ * walk holds the state lock for reading while it calls fn: fn only copies
+ * what it is given and may only query. A non-zero return of fn
  * stops the walk and is returned.
  */
 
@@ -17,7 +17,8 @@
 
 #include <rte_mempool.h>
 
-#include "rte_extmem_mbuf.h"
+struct rte_extmem_region;
+struct rte_extmem_slicer;
 
 /* extmem_event.c: subscribers in delivery order. */
 struct extmem_subscriber_view {

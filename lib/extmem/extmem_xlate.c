@@ -22,7 +22,7 @@
  * ids (id + 1, 0 for none) at its own shift, read by
  * rte_extmem_virt2region() only.
  *
- * Writers hold extmem_lock(); readers take no lock. Every store a reader
+ * Writers run inside an operation; readers take no lock. Every store a reader
  * can observe is an atomic store of a complete value; a leaf is filled
  * before it is published. When a region needs a finer granule than its
  * GiB has, the GiB gets new, finer leaves holding the old contents

@@ -229,7 +229,9 @@ int rte_extmem_region_params_init(struct rte_extmem_region_params *params);
  *     larger than this version's structure and the unknown fields are not
  *     zero;
  *   - EPERM: physical addresses are needed but not readable;
- *   - ECANCELED: an event subscriber refused the region.
+ *   - ECANCELED: an event subscriber refused the region;
+ *   - EDEADLK: called from inside an operation of this library in the
+ *     same thread (an event callback or a driver hook).
  */
 __rte_experimental
 struct rte_extmem_region *
@@ -248,7 +250,9 @@ rte_extmem_region_create(const struct rte_extmem_region_params *params);
  *   0 on success, -1 with rte_errno set and nothing changed:
  *   - EINVAL: @p region is NULL or not a live region;
  *   - EBUSY: the region has users, or it belongs to a heap (remove it
- *     through the heap API).
+ *     through the heap API);
+ *   - EDEADLK: called from inside an operation of this library in the
+ *     same thread (an event callback or a driver hook).
  */
 __rte_experimental
 int rte_extmem_region_destroy(struct rte_extmem_region *region);
@@ -271,7 +275,9 @@ int rte_extmem_region_destroy(struct rte_extmem_region *region);
  * @return
  *   0 on success, -1 with rte_errno set:
  *   - EINVAL: @p region is NULL or not a live region;
- *   - EOVERFLOW: the region already has UINT32_MAX users.
+ *   - EOVERFLOW: the region already has UINT32_MAX users;
+ *   - EDEADLK: called from inside an operation of this library in the
+ *     same thread (an event callback or a driver hook).
  */
 __rte_experimental
 int rte_extmem_region_user_get(struct rte_extmem_region *region);
@@ -288,7 +294,9 @@ int rte_extmem_region_user_get(struct rte_extmem_region *region);
  *   0 on success, -1 with rte_errno EINVAL if @p region is NULL or not a
  *   live region, or holds no reference taken by
  *   rte_extmem_region_user_get() (references of the library's own
- *   consumers cannot be released through this function).
+ *   consumers cannot be released through this function), or EDEADLK
+ *   (called from inside an operation of this library in the same
+ *   thread: an event callback or a driver hook).
  */
 __rte_experimental
 int rte_extmem_region_user_put(struct rte_extmem_region *region);
@@ -364,9 +372,11 @@ typedef int (*rte_extmem_region_walk_t)(const struct rte_extmem_region *region,
  * @warning
  * @b EXPERIMENTAL: this API may change without prior notice.
  *
- * Call @p fn for every region, in creation order, or count the regions.
- * The region list is locked for the duration: @p fn must not create or
- * destroy regions.
+ * Call @p fn for every region, in creation order, or count the regions;
+ * the walk is over a snapshot taken
+ * when the walk starts: @p fn runs with no lock of the library held and
+ * may call any function of it (a region it is given may have been
+ * destroyed meanwhile by another thread).
  *
  * @param fn
  *   Callback, or NULL to count the regions.
@@ -375,7 +385,8 @@ typedef int (*rte_extmem_region_walk_t)(const struct rte_extmem_region *region,
  * @return
  *   With @p fn NULL, the number of live regions; otherwise 0 after a full
  *   walk or the non-zero value a callback returned. -1 with rte_errno
- *   E_RTE_NO_CONFIG before rte_eal_init().
+ *   E_RTE_NO_CONFIG before rte_eal_init() or
+ *   ENOMEM (no memory for the snapshot).
  */
 __rte_experimental
 int rte_extmem_region_walk(rte_extmem_region_walk_t fn, void *arg);

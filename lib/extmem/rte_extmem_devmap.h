@@ -201,7 +201,9 @@ struct rte_extmem_devmap_mapping_info {
  *     needs (the log line names the domain and the numbers);
  *   - ENOTSUP: the device does not do DMA mapping;
  *   - another errno: the driver's failure (every run mapped before the
- *     failing one was unmapped).
+ *     failing one was unmapped);
+ *   - EDEADLK: called from inside an operation of this library in the
+ *     same thread (an event callback or a driver hook).
  */
 __rte_experimental
 int rte_extmem_devmap_map(struct rte_extmem_region *region,
@@ -224,7 +226,9 @@ int rte_extmem_devmap_map(struct rte_extmem_region *region,
  *     live region;
  *   - ENOENT: the region is not mapped on the device;
  *   - another errno: the driver refused to unmap (the runs unmapped
- *     before the failing one were mapped again: nothing changed).
+ *     before the failing one were mapped again: nothing changed);
+ *   - EDEADLK: called from inside an operation of this library in the
+ *     same thread (an event callback or a driver hook).
  */
 __rte_experimental
 int rte_extmem_devmap_unmap(struct rte_extmem_region *region,
@@ -271,7 +275,9 @@ int rte_extmem_devmap_mapping_info_get(const struct rte_extmem_region *region,
  *   0 on success, -1 with rte_errno set and nothing changed:
  *   - EINVAL: NULL, empty or too long @p dev_name;
  *   - ENOMEM: out of memory;
- *   - another errno: a driver refused a map or unmap (rolled back).
+ *   - another errno: a driver refused a map or unmap (rolled back);
+ *   - EDEADLK: called from inside an operation of this library in the
+ *     same thread (an event callback or a driver hook).
  */
 __rte_experimental
 int rte_extmem_devmap_dev_auto_set(const char *dev_name, bool enable);
@@ -322,13 +328,14 @@ int rte_extmem_devmap_domain_info_get(const char *name,
  * returns non-zero.
  *
  * @param fn
- *   Called with each domain's name and @p arg, under the library lock:
- *   it may call rte_extmem_devmap_domain_info_get() but nothing that maps.
+ *   Called with each domain's name and @p arg, over a snapshot of the
+ *   names taken when the walk starts, with no lock of the library held.
  * @param arg
  *   Passed to @p fn.
  * @return
  *   0 when every domain was visited, what @p fn returned when it stopped
- *   the walk, -1 with rte_errno EINVAL on a NULL @p fn.
+ *   the walk, -1 with rte_errno EINVAL on a NULL @p fn or ENOMEM (no
+ *   memory for the snapshot).
  */
 __rte_experimental
 int rte_extmem_devmap_domain_walk(int (*fn)(const char *name, void *arg),
@@ -347,7 +354,9 @@ int rte_extmem_devmap_domain_walk(int (*fn)(const char *name, void *arg),
  *   true for on.
  * @return
  *   0 on success, -1 with rte_errno set and the mode unchanged, if
- *   switching on failed on a device (what it had mapped is unmapped).
+ *   switching on failed on a device (what it had mapped is unmapped), or
+ *   EDEADLK (called from inside an operation of this library in
+ *   the same thread: an event callback or a driver hook).
  */
 __rte_experimental
 int rte_extmem_devmap_auto_set(bool enable);

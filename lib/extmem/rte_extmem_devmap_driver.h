@@ -20,6 +20,10 @@
  * The functions below take no lock of the library's dispatcher except
  * rte_extmem_devmap_driver_dev_ready(), and may be called from a probe (even
  * one run by rte_eal_init(), before the library is used).
+ * rte_extmem_devmap_driver_region_get() takes no lock at all: it is what a
+ * driver's dma_map/dma_unmap hook may call, since the dispatcher may run
+ * the hook with its own lock held; the public API, which takes the
+ * library's lock, is not to be called from a hook.
  */
 
 #include <stdint.h>
@@ -102,6 +106,40 @@ int rte_extmem_devmap_driver_dev_ready(struct rte_device *dev);
  */
 __rte_internal
 int rte_extmem_devmap_driver_sync(void);
+
+/**
+ * @internal
+ * What a driver may learn of the region that holds an address: immutable
+ * for the region's life.
+ */
+struct rte_extmem_devmap_driver_region {
+	const void *handle;	/**< The region (rte_extmem_region), as a key. */
+	void *addr;		/**< Start of the region. */
+	size_t len;		/**< Length of the region. */
+	size_t page_sz;		/**< Page size of the region. */
+	uint32_t id;		/**< Region id, unique while the region lives. */
+};
+
+/**
+ * @internal
+ * Describe the region that holds an address, lock-free, through the
+ * translation table (like rte_extmem_virt2region()). Meant for a driver's
+ * dma_map/dma_unmap hook run by the dispatcher, which keeps the region
+ * alive for the duration of the call; elsewhere the caller must know the
+ * region is not being destroyed meanwhile.
+ *
+ * @param addr
+ *   Any address.
+ * @param[out] info
+ *   Filled on success.
+ * @return
+ *   0 on success, -1 with rte_errno set and @p info unchanged:
+ *   - EINVAL: @p info is NULL;
+ *   - ENOENT: no region holds @p addr.
+ */
+__rte_internal
+int rte_extmem_devmap_driver_region_get(const void *addr,
+	struct rte_extmem_devmap_driver_region *info);
 
 #ifdef __cplusplus
 }

@@ -34,9 +34,12 @@
  * creation order.
  *
  * Callbacks of region and heap events run in the thread that changes the
- * region, with the library's lock held: they may query the library but
- * must not create or destroy regions, subscribe or unsubscribe (those
- * fail with EDEADLK), nor probe or remove devices. Callbacks of EAL
+ * region, inside the library's operation (its operation mutex held, its
+ * state lock not): they may query the library, from this thread or
+ * another, but every call that changes the library's state (creating or
+ * destroying regions, heaps, pools or slicers, (un)subscribing, DMA
+ * mapping) fails with EDEADLK from this thread, and another thread's
+ * waits until the operation ends; they must not probe or remove devices. Callbacks of EAL
  * events run inside EAL with its memory lock held, like EAL's own memory
  * callbacks: they must not allocate or free DPDK memory nor call any
  * function of this library.
@@ -97,6 +100,12 @@ struct rte_extmem_event {
 	 * subscriber refused it. Its return value is ignored.
 	 */
 	bool rollback;
+	/** Region and heap events: the region's whole description, as
+	 * rte_extmem_region_info_get() gives it at the time of the event, so
+	 * a subscriber needs no call back into the library; NULL for EAL
+	 * events. Valid during the call only.
+	 */
+	const struct rte_extmem_region_info *info;
 };
 
 /**

@@ -167,7 +167,9 @@ int rte_extmem_heap_params_init(struct rte_extmem_heap_params *params);
  *     lacks RTE_EXTMEM_HEAP_F_NO_IOVA, or EAL runs in legacy memory mode
  *     and the region's IOVAs are not contiguous (EAL would treat them as
  *     contiguous); or the backing is not available;
- *   - ENOMEM, EADDRINUSE, ECANCELED: as for rte_extmem_region_create().
+ *   - ENOMEM, EADDRINUSE, ECANCELED: as for rte_extmem_region_create();
+ *   - EDEADLK: called from inside an operation of this library in the
+ *     same thread (an event callback or a driver hook).
  */
 __rte_experimental
 struct rte_extmem_heap *
@@ -186,7 +188,9 @@ rte_extmem_heap_create(const struct rte_extmem_heap_params *params);
  *   - EINVAL: @p heap is NULL or not a live heap;
  *   - EBUSY: something is allocated in the heap, it holds memory not added
  *     through this library, it is owned by an mbuf pool (free the pool:
- *     its heap goes with it), or a region has users.
+ *     its heap goes with it), or a region has users;
+ *   - EDEADLK: called from inside an operation of this library in the
+ *     same thread (an event callback or a driver hook).
  *   If another thread allocates from the heap while it is destroyed, or
  *   an event subscriber refuses a removal (ECANCELED), the regions removed
  *   so far stay removed and the heap stays usable.
@@ -319,7 +323,9 @@ int rte_extmem_heap_region_usage(const struct rte_extmem_heap *heap,
  *     pool and takes no new region, also after the pool was freed with
  *     rte_mempool_free() and while its heap waits for its last user);
  *   - ENOTSUP, ENOSPC, EEXIST, ENOMEM, EADDRINUSE, ECANCELED: as for
- *     rte_extmem_heap_create().
+ *     rte_extmem_heap_create();
+ *   - EDEADLK: called from inside an operation of this library in the
+ *     same thread (an event callback or a driver hook).
  */
 __rte_experimental
 struct rte_extmem_region *
@@ -340,7 +346,9 @@ rte_extmem_heap_region_add(struct rte_extmem_heap *heap,
  *   0 on success, -1 with rte_errno set and nothing changed:
  *   - EINVAL: bad heap or region, or @p region is not in @p heap;
  *   - EBUSY: something is allocated inside @p region, or it has users;
- *   - ECANCELED: an event subscriber refused the removal.
+ *   - ECANCELED: an event subscriber refused the removal;
+ *   - EDEADLK: called from inside an operation of this library in the
+ *     same thread (an event callback or a driver hook).
  */
 __rte_experimental
 int rte_extmem_heap_region_remove(struct rte_extmem_heap *heap,
@@ -357,7 +365,8 @@ int rte_extmem_heap_region_remove(struct rte_extmem_heap *heap,
  *   The heap.
  * @return
  *   The number of regions removed, or -1 with rte_errno EINVAL (bad heap)
- *   or ENOMEM/ENOTSUP (the heap could not be walked).
+ *   ENOMEM/ENOTSUP (the heap could not be walked) or EDEADLK (called from inside an operation of this library in
+ *   the same thread: an event callback or a driver hook).
  */
 __rte_experimental
 int rte_extmem_heap_trim(struct rte_extmem_heap *heap);
@@ -384,7 +393,9 @@ int rte_extmem_heap_trim(struct rte_extmem_heap *heap);
  *   - EINVAL: bad heap, zero size, alignment not a power of two;
  *   - ENOMEM: the heap does not grow on demand, would exceed its
  *     @c max_len, or the new region could not be created (the region's
- *     error is logged).
+ *     error is logged);
+ *   - EDEADLK: called from inside an operation of this library in the
+ *     same thread (an event callback or a driver hook).
  */
 __rte_experimental
 int rte_extmem_heap_ensure(struct rte_extmem_heap *heap, size_t size,
@@ -410,8 +421,10 @@ int rte_extmem_heap_ensure(struct rte_extmem_heap *heap, size_t size,
  * @param align
  *   Alignment: 0 or a power of two.
  * @return
- *   The allocation, or NULL with rte_errno EINVAL (bad arguments) or
- *   ENOMEM (no room and the heap cannot grow).
+ *   The allocation, or NULL with rte_errno EINVAL (bad arguments),
+ *   ENOMEM (no room and the heap cannot grow) or EDEADLK (the heap must
+ *   grow, and the call comes from inside an operation of this library in
+ *   the same thread: an event callback or a driver hook).
  */
 __rte_experimental
 void *rte_extmem_heap_malloc(struct rte_extmem_heap *heap, const char *type,
@@ -459,8 +472,10 @@ typedef int (*rte_extmem_heap_walk_t)(const struct rte_extmem_heap *heap,
  * @b EXPERIMENTAL: this API may change without prior notice.
  *
  * Call @p fn for every heap of this library, in creation order, or count
- * the heaps. The heap list is locked for the duration: @p fn must not
- * create or destroy heaps.
+ * the heaps; the walk is over a snapshot taken when the walk starts: @p fn
+ * runs with no lock of the library held and may call any function of it
+ * (a heap it is given may have been destroyed meanwhile by another
+ * thread).
  *
  * @param fn
  *   Callback, or NULL to count the heaps.
@@ -469,7 +484,8 @@ typedef int (*rte_extmem_heap_walk_t)(const struct rte_extmem_heap *heap,
  * @return
  *   With @p fn NULL, the number of live heaps; otherwise 0 after a full
  *   walk or the non-zero value a callback returned. -1 with rte_errno
- *   E_RTE_NO_CONFIG before rte_eal_init().
+ *   E_RTE_NO_CONFIG before rte_eal_init() or
+ *   ENOMEM (no memory for the snapshot).
  */
 __rte_experimental
 int rte_extmem_heap_walk(rte_extmem_heap_walk_t fn, void *arg);

@@ -162,7 +162,9 @@ int rte_extmem_slicer_params_init(struct rte_extmem_slicer_params *params);
  *     n_mbufs 0, cache size too large for the pool, socket);
  *   - EEXIST: a slicer with this name exists;
  *   - ENOMEM: no host memory for the slicer or its pool;
- *   - ENOTSUP: fields unknown to this library version are set.
+ *   - ENOTSUP: fields unknown to this library version are set;
+ *   - EDEADLK: called from inside an operation of this library in the
+ *     same thread (an event callback or a driver hook).
  */
 __rte_experimental
 struct rte_extmem_slicer *
@@ -180,7 +182,9 @@ rte_extmem_slicer_create(const struct rte_extmem_slicer_params *params);
  *   0 on success, -1 with rte_errno set and nothing changed:
  *   - EINVAL: @p slicer is NULL or not a live slicer;
  *   - EBUSY: slices of this slicer are still alive, or mbufs of its pool
- *     are still in use (e.g. as clones).
+ *     are still in use (e.g. as clones);
+ *   - EDEADLK: called from inside an operation of this library in the
+ *     same thread (an event callback or a driver hook).
  */
 __rte_experimental
 int rte_extmem_slicer_free(struct rte_extmem_slicer *slicer);
@@ -381,7 +385,9 @@ int rte_extmem_pktmbuf_extmem_get(struct rte_extmem_region *const regions[],
  *   - EINVAL: bad arguments, or a region that is not live;
  *   - ENOMEM: the regions hold fewer than @p n buffers, or no host memory;
  *   - EEXIST: a memory pool with this name exists;
- *   - other values from rte_pktmbuf_pool_create_extbuf().
+ *   - other values from rte_pktmbuf_pool_create_extbuf();
+ *   - EDEADLK: called from inside an operation of this library in the
+ *     same thread (an event callback or a driver hook).
  */
 __rte_experimental
 struct rte_mempool *
@@ -461,7 +467,9 @@ size_t rte_extmem_pktmbuf_pool_mem_size(unsigned int n,
  *   - EEXIST: a pool or heap with this name exists;
  *   - ENOMEM: the memory (as given, or as it could be allocated) cannot
  *     hold the pool;
- *   - other values as for rte_extmem_heap_create().
+ *   - other values as for rte_extmem_heap_create();
+ *   - EDEADLK: called from inside an operation of this library in the
+ *     same thread (an event callback or a driver hook).
  */
 __rte_experimental
 struct rte_mempool *
@@ -500,7 +508,9 @@ rte_extmem_pktmbuf_pool_create(const char *name, unsigned int n,
  *   - EBUSY: mbufs of the pool are still in use (not back in the pool or
  *     its caches), something else was allocated in its heap, or a region
  *     of its heap has another user (rte_extmem_region_user_get(), a
- *     slicer, a pinned pool).
+ *     slicer, a pinned pool);
+ *   - EDEADLK: called from inside an operation of this library in the
+ *     same thread (an event callback or a driver hook).
  */
 __rte_experimental
 int rte_extmem_pktmbuf_pool_free(struct rte_mempool *mp);

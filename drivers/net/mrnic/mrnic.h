@@ -103,8 +103,10 @@ struct mrnic_port {
 	struct mrnic_rxq *rxqs[MRNIC_MAX_QUEUES];
 };
 
-/* Global control lock: pairing, queue arrays, quiescence. Never held while
- * allocating or freeing EAL memory (memory event callbacks take it).
+/* Global control lock (a mutex): pairing, queue arrays, quiescence. Its
+ * holder may wait for Tx reader sections; the datapath never takes it.
+ * Never held while allocating or freeing EAL memory (memory event
+ * callbacks take it) nor across a call that can call back into the driver.
  */
 void mrnic_ctl_lock(void);
 void mrnic_ctl_unlock(void);

@@ -9,6 +9,7 @@
  */
 
 #include <errno.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -20,7 +21,6 @@
 #include <rte_malloc.h>
 #include <rte_memory.h>
 #include <rte_pause.h>
-#include <rte_spinlock.h>
 
 #include <rte_extmem_devmap_driver.h>
 
@@ -46,27 +46,28 @@ RTE_LOG_REGISTER_DEFAULT(mrnic_logtype, NOTICE);
 /* the kernel's dma_entry_limit per container */
 #define MRNIC_DOMAIN_ENTRIES_MAX 65535
 
-static const char *const mrnic_valid_args[] = {
-	MRNIC_ARG_MR, MRNIC_ARG_PEER, MRNIC_ARG_QUEUES, MRNIC_ARG_DOMAIN,
-	MRNIC_ARG_DOMAIN_ENTRIES, MRNIC_ARG_DOMAIN_HEAP, NULL
-};
-
 static const struct eth_dev_ops mrnic_ops;
 
 static TAILQ_HEAD(, mrnic_port) mrnic_ports =
 	TAILQ_HEAD_INITIALIZER(mrnic_ports);
-static rte_spinlock_t mrnic_ctl = RTE_SPINLOCK_INITIALIZER;
+/*
+ * A mutex, not a spinlock: its holder may wait for the datapath to leave
+ * its reader sections (mrnic_quiesce_txqs()), which lasts up to a burst;
+ * other control threads then sleep rather than spin. The datapath never
+ * takes it.
+ */
+static pthread_mutex_t mrnic_ctl = PTHREAD_MUTEX_INITIALIZER;
 
 void
 mrnic_ctl_lock(void)
 {
-	rte_spinlock_lock(&mrnic_ctl);
+	pthread_mutex_lock(&mrnic_ctl);
 }
 
 void
 mrnic_ctl_unlock(void)
 {
-	rte_spinlock_unlock(&mrnic_ctl);
+	pthread_mutex_unlock(&mrnic_ctl);
 }
 
 void
@@ -595,11 +596,41 @@ mrnic_arg_domain_heap(const char *key __rte_unused, const char *value,
 	return 0;
 }
 
+/* One handler per key, each validating its value. */
+static const struct mrnic_devarg {
+	const char *key;
+	arg_handler_t handler;
+} mrnic_devargs[] = {
+	{ MRNIC_ARG_MR, mrnic_arg_mr },
+	{ MRNIC_ARG_PEER, mrnic_arg_peer },
+	{ MRNIC_ARG_QUEUES, mrnic_arg_queues },
+	{ MRNIC_ARG_DOMAIN, mrnic_arg_domain },
+	{ MRNIC_ARG_DOMAIN_ENTRIES, mrnic_arg_domain_entries },
+	{ MRNIC_ARG_DOMAIN_HEAP, mrnic_arg_domain_heap },
+};
+
+/* Handler of every pair: refuse a key no handler knows, naming it. */
+static int
+mrnic_arg_known(const char *key, const char *value __rte_unused,
+	void *opaque)
+{
+	const char *name = opaque;
+	unsigned int i;
+
+	for (i = 0; i < RTE_DIM(mrnic_devargs); i++)
+		if (strcmp(key, mrnic_devargs[i].key) == 0)
+			return 0;
+	MRNIC_LOG(ERR, "%s: unknown devarg '%s' (valid: %s)", name, key,
+		MRNIC_PARAMS);
+	return -EINVAL;
+}
+
 static int
 mrnic_parse_args(const char *name, const char *params, struct mrnic_args *a)
 {
 	struct rte_kvargs *kv;
-	int ret = 0;
+	unsigned int i;
+	int ret = -EINVAL;
 
 	a->mode = MRNIC_MR_CACHE;
 	a->peer[0] = '\0';
@@ -609,34 +640,49 @@ mrnic_parse_args(const char *name, const char *params, struct mrnic_args *a)
 	a->domain_eal_heap = false;
 	if (params == NULL || params[0] == '\0')
 		return 0;
-	kv = rte_kvargs_parse(params, mrnic_valid_args);
+	/* every key first, so an unknown one is named in the log */
+	kv = rte_kvargs_parse(params, NULL);
 	if (kv == NULL) {
-		MRNIC_LOG(ERR, "%s: invalid devargs '%s' (valid: %s)", name,
+		MRNIC_LOG(ERR, "%s: malformed devargs '%s' (valid: %s)", name,
 			params, MRNIC_PARAMS);
 		return -EINVAL;
 	}
-	if (rte_kvargs_process(kv, MRNIC_ARG_MR, mrnic_arg_mr, a) < 0 ||
-			rte_kvargs_process(kv, MRNIC_ARG_PEER, mrnic_arg_peer,
-				a) < 0 ||
-			rte_kvargs_process(kv, MRNIC_ARG_QUEUES,
-				mrnic_arg_queues, a) < 0 ||
-			rte_kvargs_process(kv, MRNIC_ARG_DOMAIN,
-				mrnic_arg_domain, a) < 0 ||
-			rte_kvargs_process(kv, MRNIC_ARG_DOMAIN_ENTRIES,
-				mrnic_arg_domain_entries, a) < 0 ||
-			rte_kvargs_process(kv, MRNIC_ARG_DOMAIN_HEAP,
-				mrnic_arg_domain_heap, a) < 0) {
-		MRNIC_LOG(ERR, "%s: invalid devargs '%s' (valid: %s)", name,
-			params, MRNIC_PARAMS);
-		ret = -EINVAL;
-	} else if (a->domain[0] == '\0' &&
+	if (rte_kvargs_process(kv, NULL, mrnic_arg_known,
+			(void *)(uintptr_t)name) < 0)
+		goto out;
+	for (i = 0; i < RTE_DIM(mrnic_devargs); i++) {
+		const char *key = mrnic_devargs[i].key;
+		const char *value;
+
+		if (rte_kvargs_count(kv, key) > 1) {
+			MRNIC_LOG(ERR, "%s: devarg '%s' given more than once",
+				name, key);
+			goto out;
+		}
+		if (rte_kvargs_process(kv, key, mrnic_devargs[i].handler,
+				a) < 0) {
+			value = rte_kvargs_get(kv, key);
+			MRNIC_LOG(ERR, "%s: bad value '%s' for devarg '%s' "
+				"(valid: %s)", name, value == NULL ? "" : value,
+				key, MRNIC_PARAMS);
+			goto out;
+		}
+	}
+	if (a->domain[0] == '\0' &&
 			(rte_kvargs_count(kv, MRNIC_ARG_DOMAIN_ENTRIES) > 0 ||
 			 rte_kvargs_count(kv, MRNIC_ARG_DOMAIN_HEAP) > 0)) {
 		MRNIC_LOG(ERR, "%s: %s and %s need %s", name,
 			MRNIC_ARG_DOMAIN_ENTRIES, MRNIC_ARG_DOMAIN_HEAP,
 			MRNIC_ARG_DOMAIN);
-		ret = -EINVAL;
+		goto out;
 	}
+	if (strcmp(a->peer, "self") != 0 && strcmp(a->peer, name) == 0) {
+		MRNIC_LOG(ERR, "%s: peer=%s names the port itself (use "
+			"peer=self)", name, a->peer);
+		goto out;
+	}
+	ret = 0;
+out:
 	rte_kvargs_free(kv);
 	return ret;
 }
@@ -802,19 +848,28 @@ mrnic_probe(struct rte_vdev_device *vdev)
 	return 0;
 }
 
+/*
+ * The way net_null and net_ring leave: the close op, then the port is
+ * released. Nothing goes through the public ethdev API on our own port.
+ * A port the application closed is gone already (rte_eth_dev_close()
+ * releases the port, RTE_ETH_DEV_CLOSE_REMOVE): nothing left to do. A
+ * started port is stopped by the close op; in a secondary process the
+ * close op frees nothing and only the process's port is released.
+ */
 static int
 mrnic_remove(struct rte_vdev_device *vdev)
 {
 	struct rte_eth_dev *eth;
+	int ret;
 
+	if (vdev == NULL)
+		return -EINVAL;
 	eth = rte_eth_dev_allocated(rte_vdev_device_name(vdev));
 	if (eth == NULL)
 		return 0;
-	/* ethdev refuses to close a started port */
-	if (eth->data->dev_started)
-		rte_eth_dev_stop(eth->data->port_id);
-	/* closes (mrnic_dev_close) and releases the port */
-	return rte_eth_dev_close(eth->data->port_id);
+	ret = mrnic_dev_close(eth);
+	rte_eth_dev_release_port(eth);
+	return ret;
 }
 
 static struct mrnic_port *

@@ -4,7 +4,7 @@
 
 /*
  * MR table of an mrnic device: sorted global array, per-queue caches,
- * registration on miss from EAL's memseg lists, dma_map/dma_unmap and
+ * registration on miss from EAL's memseg lists (public memseg API only), dma_map/dma_unmap and
  * EAL memory events. See mrnic_mr.h for the concurrency rules.
  *
  * The global array is plain libc memory: nothing here allocates EAL
@@ -17,8 +17,9 @@
 #include <string.h>
 
 #include <rte_errno.h>
-#include <rte_fbarray.h>
 #include <rte_memory.h>
+
+#include <rte_extmem_devmap_driver.h>
 
 #include "mrnic.h"
 #include "mrnic_mr.h"
@@ -325,8 +326,15 @@ tbl_quiesce(struct mrnic_mr_table *tbl)
 	uint32_t g = __atomic_load_n(&tbl->gen, __ATOMIC_SEQ_CST);
 	uint32_t q = __atomic_load_n(&tbl->quiesced_gen, __ATOMIC_ACQUIRE);
 
+#ifndef MRNIC_TEST_SKIP_QUIESCE
 	if (tbl->quiesce != NULL)
 		tbl->quiesce(tbl->quiesce_arg);
+#else
+	/* only in the test canary (test/meson.build): proves that the
+	 * unmap-in-flight test catches a removal that does not wait
+	 */
+	RTE_SET_USED(tbl->quiesce);
+#endif
 	/* readers of every generation before g have left their bursts */
 	while ((int32_t)(g - q) > 0 &&
 			!__atomic_compare_exchange_n(&tbl->quiesced_gen, &q, g,
@@ -338,8 +346,7 @@ int
 mrnic_mr_dma_map(struct mrnic_mr_table *tbl, uintptr_t va, rte_iova_t iova,
 	size_t len)
 {
-	struct rte_extmem_region_info info;
-	struct rte_extmem_region *r;
+	struct rte_extmem_devmap_driver_region info;
 	struct mrnic_mr m;
 	unsigned int removed = 0;
 	uint32_t i;
@@ -352,11 +359,10 @@ mrnic_mr_dma_map(struct mrnic_mr_table *tbl, uintptr_t va, rte_iova_t iova,
 		rte_errno = EINVAL;
 		return -1;
 	}
-	/* region description before our lock: the library's lock may be
-	 * held by our caller (the dispatcher) and is taken first
+	/* lock-free: the dispatcher calling us may hold the library's lock,
+	 * so nothing here may call the library's locking API
 	 */
-	r = rte_extmem_virt2region((const void *)va);
-	if (r != NULL && rte_extmem_region_info_get(r, &info) == 0)
+	if (rte_extmem_devmap_driver_region_get((const void *)va, &info) == 0)
 		have_region = true;
 
 	rte_rwlock_write_lock(&tbl->lock);
@@ -404,9 +410,9 @@ mrnic_mr_dma_map(struct mrnic_mr_table *tbl, uintptr_t va, rte_iova_t iova,
 		goto out;
 	}
 	tbl->n_map++;
-	if (have_region && xacct_add(tbl, (uintptr_t)r, (uintptr_t)info.addr,
-			info.len, va, len))
-		xset_add(tbl, (uintptr_t)r, (uintptr_t)info.addr,
+	if (have_region && xacct_add(tbl, (uintptr_t)info.handle,
+			(uintptr_t)info.addr, info.len, va, len))
+		xset_add(tbl, (uintptr_t)info.handle, (uintptr_t)info.addr,
 			(uintptr_t)info.addr + info.len, info.page_sz, info.id);
 	MRNIC_LOG(DEBUG, "%s: dma_map %#" PRIxPTR " iova %#" PRIx64
 		" len %zu%s", tbl->name, va, iova, len,
@@ -515,6 +521,37 @@ mrnic_mr_ctrl_flush(struct mrnic_mr_ctrl *c, struct mrnic_mr_table *tbl)
 		__atomic_load_n(&tbl->gen, __ATOMIC_ACQUIRE);
 }
 
+/* The run of used memsegs of msl holding va (rte_memseg_contig_walk). */
+struct mr_miss_run {
+	const struct rte_memseg_list *msl;
+	uintptr_t va;
+	uintptr_t start;
+	uintptr_t end;
+};
+
+static int
+mr_miss_run_cb(const struct rte_memseg_list *msl, const struct rte_memseg *ms,
+	size_t len, void *arg)
+{
+	struct mr_miss_run *run = arg;
+
+	if (msl != run->msl || run->va < ms->addr_64 ||
+			run->va - ms->addr_64 >= len)
+		return 0;
+	run->start = ms->addr_64;
+	run->end = ms->addr_64 + len;
+	return 1;
+}
+
+/* IOVA of the page at va of msl, RTE_BAD_IOVA if unknown. */
+static rte_iova_t
+mr_page_iova(const struct rte_memseg_list *msl, uintptr_t va)
+{
+	const struct rte_memseg *ms = rte_mem_virt2memseg((const void *)va, msl);
+
+	return ms == NULL ? RTE_BAD_IOVA : ms->iova;
+}
+
 /*
  * Registration on miss: the run of allocated memsegs (VA-contiguous, with
  * known IOVAs) around va, if va belongs to an EAL malloc heap; external
@@ -524,81 +561,67 @@ mrnic_mr_ctrl_flush(struct mrnic_mr_ctrl *c, struct mrnic_mr_table *tbl)
  * and an external heap's list is destroyed only after the FREE event that
  * drops the entry. Without memory events (legacy memory) external heap
  * memory is registered by IOVA-contiguous run only.
+ *
+ * Only EAL's public memseg API is used: rte_memseg_contig_walk for the
+ * run, rte_mem_virt2memseg for a page's IOVA. The walk is the thread-unsafe
+ * one: this runs on a datapath lcore that a memory event callback (EAL's
+ * hotplug lock held for writing) may be waiting for, and the
+ * memory-event sequence number makes the result retry if memory changed
+ * meanwhile.
  */
 static int
 mr_register_on_miss(struct mrnic_mr_table *tbl, uintptr_t va,
 	struct mrnic_mr *out)
 {
 	const struct rte_memseg_list *msl;
-	struct rte_fbarray *arr;
 	unsigned int attempt;
 
 	msl = rte_mem_virt2memseg_list((const void *)va);
 	if (msl == NULL || (msl->external && !msl->heap) || msl->page_sz == 0 ||
 			!rte_is_power_of_2(msl->page_sz))
 		return -1;
-	arr = (struct rte_fbarray *)(uintptr_t)&msl->memseg_arr;
 	for (attempt = 0; attempt < 4; attempt++) {
-		const struct rte_memseg *ms, *p;
 		uint64_t seq = __atomic_load_n(&tbl->mem_seq, __ATOMIC_ACQUIRE);
-		uint64_t pg = msl->page_sz;
-		unsigned int idx, lo, hi, lo_min, hi_max, j;
-		int fwd, back, i;
+		const uint64_t pg = msl->page_sz;
+		struct mr_miss_run run = { .msl = msl, .va = va };
+		uintptr_t page = RTE_ALIGN_FLOOR(va, pg), lo, hi, p;
+		rte_iova_t iova, lo_iova;
 		struct mrnic_mr m;
 		bool linear = true;
 		uint32_t pos;
+		int i;
 
-		idx = (va - msl->addr_64) / pg;
-		if (idx >= arr->len || rte_fbarray_is_used(arr, idx) != 1)
+		if (rte_memseg_contig_walk_thread_unsafe(mr_miss_run_cb,
+				&run) != 1)
 			return -1;
-		fwd = rte_fbarray_find_contig_used(arr, idx);
-		back = rte_fbarray_find_rev_contig_used(arr, idx);
-		if (fwd < 1 || back < 1)
+		iova = mr_page_iova(msl, page);
+		if (iova == RTE_BAD_IOVA)
 			return -1;
-		ms = rte_fbarray_get(arr, idx);
-		if (ms == NULL || ms->iova == RTE_BAD_IOVA)
-			return -1;
-		lo_min = idx - (unsigned int)(back - 1);
-		hi_max = idx + (unsigned int)(fwd - 1);
-		for (lo = idx; lo > lo_min; lo--) {
-			p = rte_fbarray_get(arr, lo - 1);
-			if (p->iova == RTE_BAD_IOVA)
+		/* [lo, hi): pages around va with known IOVAs; IOVA-contiguous
+		 * only if the list may vanish without a FREE event
+		 */
+		for (lo = page; lo > run.start; lo -= pg) {
+			rte_iova_t pi = mr_page_iova(msl, lo - pg);
+
+			if (pi == RTE_BAD_IOVA || (msl->external &&
+					!tbl->events && pi + (page - lo + pg) !=
+						iova))
 				break;
 		}
-		for (hi = idx; hi < hi_max; hi++) {
-			p = rte_fbarray_get(arr, hi + 1);
-			if (p->iova == RTE_BAD_IOVA)
+		for (hi = page + pg; hi < run.end; hi += pg) {
+			rte_iova_t pi = mr_page_iova(msl, hi);
+
+			if (pi == RTE_BAD_IOVA || (msl->external &&
+					!tbl->events && pi != iova + (hi - page)))
 				break;
 		}
-		if (msl->external && !tbl->events) {
-			/* the list may be destroyed without a FREE event: keep
-			 * no pointer to it, only the IOVA-contiguous run
-			 */
-			ms = rte_fbarray_get(arr, idx);
-			for (j = idx; j > lo; j--) {
-				p = rte_fbarray_get(arr, j - 1);
-				if (p->iova + (uint64_t)(idx - j + 1) * pg !=
-						ms->iova)
-					break;
-			}
-			lo = j;
-			for (j = idx; j < hi; j++) {
-				p = rte_fbarray_get(arr, j + 1);
-				if (p->iova != ms->iova +
-						(uint64_t)(j + 1 - idx) * pg)
-					break;
-			}
-			hi = j;
-		}
-		ms = rte_fbarray_get(arr, lo);
-		for (j = lo; j < hi && linear; j++) {
-			p = rte_fbarray_get(arr, j + 1);
-			linear = p->iova == ms->iova + (uint64_t)(j + 1 - lo) * pg;
-		}
+		lo_iova = mr_page_iova(msl, lo);
+		for (p = lo + pg; p < hi && linear; p += pg)
+			linear = mr_page_iova(msl, p) == lo_iova + (p - lo);
 		memset(&m, 0, sizeof(m));
-		m.start = msl->addr_64 + (uint64_t)lo * pg;
-		m.end = msl->addr_64 + (uint64_t)(hi + 1) * pg;
-		m.iova = ms->iova;
+		m.start = lo;
+		m.end = hi;
+		m.iova = lo_iova;
 		m.msl = linear ? NULL : msl;
 		m.pgmask = pg - 1;
 		m.flags = MRNIC_MR_F_MISS;

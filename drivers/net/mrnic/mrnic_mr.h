@@ -39,7 +39,6 @@
 #include <stdint.h>
 
 #include <rte_common.h>
-#include <rte_fbarray.h>
 #include <rte_memory.h>
 #include <rte_rwlock.h>
 
@@ -71,23 +70,22 @@ struct mrnic_mr {
 	uint32_t flags;		/* MRNIC_MR_F_* */
 };
 
-/* IOVA of va inside e; *end: where the IOVA-contiguous piece ends. */
+/* IOVA of va inside e; *end: where the IOVA-contiguous piece ends. A
+ * per-page entry reads the page's memseg through EAL's public lookup.
+ */
 static __rte_always_inline rte_iova_t
 mrnic_mr_iova(const struct mrnic_mr *e, uintptr_t va, uintptr_t *end)
 {
 	const struct rte_memseg *ms;
-	const struct rte_fbarray *arr;
 
 	if (likely(e->msl == NULL)) {
 		*end = e->end;
 		return e->iova + (va - e->start);
 	}
-	arr = &e->msl->memseg_arr;
-	ms = (const struct rte_memseg *)((const char *)arr->data +
-		(size_t)((va - e->msl->addr_64) / (e->pgmask + 1)) *
-			arr->elt_sz);
 	*end = RTE_MIN((va | e->pgmask) + 1, e->end);
-	return ms->iova + (va & e->pgmask);
+	ms = rte_mem_virt2memseg((const void *)va, e->msl);
+	return ms == NULL || ms->iova == RTE_BAD_IOVA ? RTE_BAD_IOVA :
+		ms->iova + (va & e->pgmask);
 }
 
 /* A librte_extmem region wholly mapped through dma_map (extmem mode). */
@@ -228,6 +226,8 @@ mrnic_mr_xlate(struct mrnic_mr_ctrl *c, uintptr_t va, size_t len,
 		} else if (mrnic_mr_xlate_slow(c, va, &end, &pi, &k) < 0) {
 			return -1;
 		}
+		if (unlikely(pi == RTE_BAD_IOVA))
+			return -1;	/* a per-page entry's page lost its IOVA */
 		if (head) {
 			first = pi;
 			*key = k;

@@ -1,0 +1,227 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ * Copyright(c) 2026 The dpdk-extmem authors
+ */
+
+/*
+ * Region operations: the layer above every mechanism, which puts them
+ * together in their order. Creating a region validates and builds it
+ * (extmem_region.c: backing, IOVAs), registers it with EAL, enters it in
+ * the translation table, links it (queries see it) and announces it on
+ * the event bus, whose first subscriber maps it on every device.
+ * Destroying it undoes the same in reverse. Heaps (extmem_heap.c) use the
+ * same steps with their own EAL registration.
+ */
+
+#include <errno.h>
+#include <stdlib.h>
+
+#include <rte_eal.h>
+#include <rte_errno.h>
+#include <rte_memory.h>
+
+#include "extmem_event_private.h"
+#include "extmem_private.h"
+
+/*
+ * The library's explicit start, idempotent, inside an operation: the
+ * event bus, then the DMA dispatcher (the bus's first subscriber).
+ */
+/* How the bus announces a region: the type by its owner, its description. */
+static void
+region_event(struct extmem_event_region *er, struct rte_extmem_region *r,
+	bool add)
+{
+	bool heap = r->eal == EXTMEM_EAL_HEAP || r->heap[0] != '\0';
+
+	if (heap)
+		er->type = add ? RTE_EXTMEM_EVENT_HEAP_REGION_ADDED :
+			RTE_EXTMEM_EVENT_HEAP_REGION_REMOVED;
+	else
+		er->type = add ? RTE_EXTMEM_EVENT_REGION_REGISTERED :
+			RTE_EXTMEM_EVENT_REGION_UNREGISTERED;
+	er->region = r;
+	extmem_region_fill_info(r, &er->info);
+}
+
+/* The bus's replay source: the existing regions, in creation order. */
+static int
+region_replay_source(struct extmem_event_region **ers, unsigned int *n)
+{
+	struct rte_extmem_region *r;
+	unsigned int i = 0;
+
+	*ers = NULL;
+	*n = 0;
+	TAILQ_FOREACH(r, extmem_regions(), next)
+		i++;
+	if (i == 0)
+		return 0;
+	*ers = calloc(i, sizeof(**ers));
+	if (*ers == NULL) {
+		EXTMEM_FAIL(ENOMEM, "no memory to replay %u regions", i);
+		return -1;
+	}
+	TAILQ_FOREACH(r, extmem_regions(), next)
+		region_event(&(*ers)[(*n)++], r, true);
+	return 0;
+}
+
+void
+extmem_init(void)
+{
+	extmem_event_replay_source_set(region_replay_source);
+	extmem_event_init();
+	extmem_dma_init();
+}
+
+void
+extmem_start(void)
+{
+	/* inside an operation the library is started already */
+	if (extmem_op_inside() || extmem_op_begin() != 0)
+		return;
+	extmem_init();
+	extmem_op_end();
+}
+
+int
+extmem_region_publish(struct rte_extmem_region *r)
+{
+	struct extmem_event_region er;
+
+	/* start the bus and the DMA dispatcher (which maps the existing
+	 * regions to the existing ports) before r exists: r is announced as
+	 * new, never replayed as existing
+	 */
+	extmem_init();
+	if (extmem_xlate_insert(r) != 0)
+		return -1;
+	r->magic = EXTMEM_REGION_MAGIC;
+	TAILQ_INSERT_TAIL(extmem_regions(), r, next);
+	EXTMEM_LOG(DEBUG, "region %s: in the translation table; announcing it "
+		"(device mapping first)", r->name);
+	region_event(&er, r, true);
+	if (extmem_event_publish(&er) != 0) {
+		TAILQ_REMOVE(extmem_regions(), r, next);
+		r->magic = 0;
+		extmem_xlate_remove(r);
+		EXTMEM_LOG(DEBUG, "region %s: refused by a subscriber, withdrawn",
+			r->name);
+		return -1;
+	}
+	return 0;
+}
+
+int
+extmem_region_unpublish(struct rte_extmem_region *r)
+{
+	struct extmem_event_region er;
+
+	EXTMEM_LOG(DEBUG, "region %s: announcing its removal (device "
+		"unmapping first)", r->name);
+	region_event(&er, r, false);
+	if (extmem_event_publish(&er) != 0)
+		return -1;
+	extmem_xlate_remove(r);
+	TAILQ_REMOVE(extmem_regions(), r, next);
+	EXTMEM_LOG(DEBUG, "region %s: out of the translation table", r->name);
+	return 0;
+}
+
+static int
+region_eal_register(struct rte_extmem_region *r)
+{
+	if (rte_extmem_register((void *)r->va, r->len, r->iovas, r->n_pages,
+			r->page_sz) != 0) {
+		int err = rte_errno;
+
+		EXTMEM_FAIL(err == ENOSPC ? ENOSPC :
+			err == EEXIST ? EADDRINUSE : err,
+			"region %s: EAL refused the memory: %s", r->name,
+			rte_strerror(err));
+		return -1;
+	}
+	r->eal = EXTMEM_EAL_EXTMEM;
+	EXTMEM_LOG(DEBUG, "region %s: registered with EAL "
+		"(rte_extmem_register, %u pages)", r->name, r->n_pages);
+	return 0;
+}
+
+static void
+region_eal_unregister(struct rte_extmem_region *r)
+{
+	if (r->eal != EXTMEM_EAL_EXTMEM)
+		return;
+	if (rte_extmem_unregister((void *)r->va, r->len) != 0)
+		EXTMEM_LOG(ERR, "region %s: EAL unregister failed: %s",
+			r->name, rte_strerror(rte_errno));
+	else
+		EXTMEM_LOG(DEBUG, "region %s: unregistered from EAL", r->name);
+	r->eal = EXTMEM_EAL_NONE;
+}
+
+struct rte_extmem_region *
+rte_extmem_region_create(const struct rte_extmem_region_params *params)
+{
+	struct rte_extmem_region *r;
+	int err;
+
+	if (!EXTMEM_EAL_READY() || !EXTMEM_OP_BEGIN())
+		return NULL;
+	r = extmem_region_new(params);
+	if (r == NULL)
+		goto out;
+	if (region_eal_register(r) != 0)
+		goto fail;
+	if (extmem_region_publish(r) != 0)
+		goto fail_eal;
+	EXTMEM_LOG(INFO, "region %s: %s, %p +%zu, %u x %zu-byte pages, %u "
+		"IOVA runs, %u unknown", r->name, rte_extmem_backing_name(r->backing),
+		(void *)r->va, r->len, r->n_pages, r->page_sz, r->n_iova_runs,
+		r->n_bad_iova);
+	goto out;
+fail_eal:
+	err = rte_errno;
+	region_eal_unregister(r);
+	rte_errno = err;
+fail:
+	err = rte_errno;
+	extmem_region_delete(r);
+	rte_errno = err;
+	r = NULL;
+out:
+	extmem_op_end();
+	return r;
+}
+
+int
+rte_extmem_region_destroy(struct rte_extmem_region *region)
+{
+	int ret = -1;
+
+	if (!EXTMEM_EAL_READY() || !EXTMEM_OP_BEGIN())
+		return -1;
+	if (!EXTMEM_REGION_LIVE(region))
+		goto out;
+	if (region->eal == EXTMEM_EAL_HEAP) {
+		EXTMEM_FAIL(EBUSY, "region %s belongs to heap %s: remove it "
+			"through the heap", region->name, region->heap);
+		goto out;
+	}
+	if (__atomic_load_n(&region->users, __ATOMIC_ACQUIRE) != 0) {
+		EXTMEM_FAIL(EBUSY, "region %s still has %u users",
+			region->name,
+			__atomic_load_n(&region->users, __ATOMIC_ACQUIRE));
+		goto out;
+	}
+	if (extmem_region_unpublish(region) != 0)
+		goto out;
+	region_eal_unregister(region);
+	EXTMEM_LOG(INFO, "region %s destroyed", region->name);
+	extmem_region_delete(region);
+	ret = 0;
+out:
+	extmem_op_end();
+	return ret;
+}
+
