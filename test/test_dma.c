@@ -14,10 +14,11 @@
 #include <rte_errno.h>
 
 #include <rte_extmem.h>
-#include <rte_extmem_dma.h>
+#include <rte_extmem_devmap.h>
 #include <rte_extmem_event.h>
 
 #include "test.h"
+#include "test_region_util.h"
 #include "test_dma_util.h"
 #include "vdev_recorder.h"
 
@@ -51,7 +52,7 @@ static int
 expect_mapped(unsigned int *idx, const struct rte_extmem_region *r,
 	unsigned int ndev, int map)
 {
-	struct rte_extmem_dma_mapping_info mi;
+	struct rte_extmem_devmap_mapping_info mi;
 	unsigned int i;
 	int n;
 
@@ -59,12 +60,12 @@ expect_mapped(unsigned int *idx, const struct rte_extmem_region *r,
 	TEST_ASSERT_GT(n, 0, "expected runs");
 	for (i = 0; i < ndev; i++) {
 		TEST_RUN(test_rec_expect(idx, dev_names[i], map, runs, n));
-		TEST_ASSERT_EQ(rte_extmem_dma_is_mapped(r, devs[i]), map,
+		TEST_ASSERT_EQ(test_is_mapped(r, devs[i]), map,
 			"is_mapped on %s", dev_names[i]);
 		if (!map)
 			continue;
-		TEST_ASSERT_EQ(rte_extmem_dma_mapping_info_get(r, devs[i], &mi),
-			0, "mapping info");
+		TEST_ASSERT_EQ(rte_extmem_devmap_mapping_info_get(r,
+			rte_dev_name(devs[i]), &mi), 0, "mapping info");
 		TEST_ASSERT_EQ(mi.n_chunks, n, "runs in the mapping");
 		TEST_ASSERT(!mi.explicit_map, "automatic mapping");
 	}
@@ -95,8 +96,8 @@ holes_runs(struct test_run *exp, uintptr_t va)
 static int
 check_holes(void)
 {
-	struct rte_extmem_dma_mapping_info mi;
-	struct rte_extmem_dma_dev_info di;
+	struct rte_extmem_devmap_mapping_info mi;
+	struct rte_extmem_devmap_dev_info di;
 	struct rte_extmem_region *r;
 	struct test_run exp[HOLES_RUNS];
 	struct test_ureg u;
@@ -108,14 +109,14 @@ check_holes(void)
 	for (i = 0; i < 2; i++)
 		TEST_RUN(test_rec_expect(&idx, dev_names[i], 1, exp, 3));
 	TEST_ASSERT_EQ(vdev_rec_ncalls(), idx, "no other call");
-	TEST_ASSERT_EQ(rte_extmem_dma_mapping_info_get(r, devs[1], &mi), 0,
-		"info");
+	TEST_ASSERT_EQ(rte_extmem_devmap_mapping_info_get(r,
+		rte_dev_name(devs[1]), &mi), 0, "info");
 	TEST_ASSERT_EQ(mi.n_chunks, 3, "runs");
 	TEST_ASSERT_EQ(mi.len, 6 * TEST_PG, "bytes mapped");
 	TEST_ASSERT_EQ(mi.n_pages_skipped, 2, "pages without IOVA skipped");
-	TEST_ASSERT_EQ(rte_extmem_dma_dev_info_get(D0, &di), 0, "dev info");
-	TEST_ASSERT_EQ(di.state, RTE_EXTMEM_DMA_DEV_ACTIVE, "state");
-	TEST_ASSERT(di.automatic && !di.opted_out, "automatic");
+	TEST_ASSERT_EQ(rte_extmem_devmap_dev_info_get(D0, &di), 0, "dev info");
+	TEST_ASSERT_EQ(di.state, RTE_EXTMEM_DEVMAP_DEV_ACTIVE, "state");
+	TEST_ASSERT(di.automatic && di.auto_enabled, "automatic");
 	TEST_ASSERT_EQ(di.n_ports, 1, "ports");
 	TEST_ASSERT_EQ(di.n_regions, 1, "regions mapped");
 	TEST_ASSERT_EQ(di.n_chunks, 3, "calls in effect");
@@ -126,7 +127,7 @@ check_holes(void)
 	for (i = 0; i < 2; i++)
 		TEST_RUN(test_rec_expect(&idx, dev_names[i], 0, exp, 3));
 	TEST_ASSERT_EQ(vdev_rec_ncalls(), idx, "no other call");
-	TEST_ASSERT_EQ(rte_extmem_dma_dev_info_get(D0, &di), 0, "dev info");
+	TEST_ASSERT_EQ(rte_extmem_devmap_dev_info_get(D0, &di), 0, "dev info");
 	TEST_ASSERT_EQ(di.n_regions, 0, "regions mapped");
 	TEST_ASSERT_EQ(di.unmap_calls, 3, "unmap calls");
 	return TEST_SUCCESS;
@@ -202,7 +203,7 @@ refuse_cb(const struct rte_extmem_event *ev, void *arg __rte_unused)
 static int
 test_dma_rollback(void)
 {
-	unsigned int nregions = rte_extmem_region_count();
+	unsigned int nregions = test_region_count();
 	struct rte_extmem_region *r;
 	struct test_ureg u;
 	unsigned int idx = 0;
@@ -215,7 +216,7 @@ test_dma_rollback(void)
 	r = test_ureg_create(&u, "dma_rb", 8, holes_iovas, 0);
 	TEST_ASSERT_ERRNO(r == NULL, ECANCELED, "creation with a failing "
 		"device");
-	TEST_ASSERT_EQ(rte_extmem_region_count(), nregions, "no region");
+	TEST_ASSERT_EQ(test_region_count(), nregions, "no region");
 	/* the runs of holes_iovas, at the address the attempt used */
 	n = HOLES_RUNS;
 	holes_runs(runs, vdev_rec_call(0)->va);
@@ -277,9 +278,9 @@ test_dma_rollback(void)
 	TEST_RUN(test_rec_expect(&idx, D0, 1, runs, n));
 	TEST_ASSERT_EQ(vdev_rec_ncalls(), idx, "no other call");
 	TEST_ASSERT(rte_extmem_region_lookup("dma_rb") == r, "region alive");
-	TEST_ASSERT_EQ(rte_extmem_dma_is_mapped(r, devs[0]), 1, "on " D0);
-	TEST_ASSERT_EQ(rte_extmem_dma_is_mapped(r, devs[1]), 1, "on " D1);
-	TEST_ASSERT_EQ(rte_extmem_dma_is_mapped(r, devs[2]), 1, "on " D2);
+	TEST_ASSERT_EQ(test_is_mapped(r, devs[0]), 1, "on " D0);
+	TEST_ASSERT_EQ(test_is_mapped(r, devs[1]), 1, "on " D1);
+	TEST_ASSERT_EQ(test_is_mapped(r, devs[2]), 1, "on " D2);
 
 	vdev_rec_reset();
 	idx = 0;

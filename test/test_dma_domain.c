@@ -21,11 +21,12 @@
 #include <rte_ethdev.h>
 
 #include <rte_extmem.h>
-#include <rte_extmem_dma.h>
+#include <rte_extmem_devmap.h>
 #include <rte_extmem_heap.h>
 #include <rte_pmd_mrnic.h>
 
 #include "test.h"
+#include "test_region_util.h"
 #include "test_dma_util.h"
 #include "test_heap_util.h"
 #include "test_mrnic_util.h"
@@ -72,9 +73,9 @@ port_dev(uint16_t port)
 }
 
 static int
-domain_info(const char *name, struct rte_extmem_dma_domain_info *di)
+domain_info(const char *name, struct rte_extmem_devmap_domain_info *di)
 {
-	TEST_ASSERT_EQ(rte_extmem_dma_domain_info_get(name, di), 0,
+	TEST_ASSERT_EQ(rte_extmem_devmap_domain_info_get(name, di), 0,
 		"domain %s: %s", name, rte_strerror(rte_errno));
 	return TEST_SUCCESS;
 }
@@ -87,9 +88,9 @@ domain_info(const char *name, struct rte_extmem_dma_domain_info *di)
 static int
 test_dma_domain_shared(void)
 {
-	struct rte_extmem_dma_domain_info da, dob;
-	struct rte_extmem_dma_mapping_info mi;
-	struct rte_extmem_dma_dev_info dv;
+	struct rte_extmem_devmap_domain_info da, dob;
+	struct rte_extmem_devmap_mapping_info mi;
+	struct rte_extmem_devmap_dev_info dv;
 	struct rte_mempool *mp;
 	struct test_ureg u;
 	uint16_t a0, a1, a2, o;
@@ -98,21 +99,21 @@ test_dma_domain_shared(void)
 	TEST_RUN(port_probe(A0, "domain=domA,peer=" A1, &a0));
 	TEST_RUN(port_probe(A1, "domain=domA,peer=" A0, &a1));
 	TEST_RUN(port_probe(OWN, "peer=self", &o));
-	TEST_ASSERT_EQ(rte_extmem_dma_sync(), 0, "probing");
-	TEST_ASSERT_EQ(rte_extmem_dma_dev_info_get(A1, &dv), 0, "dev info");
+	TEST_ASSERT_EQ(test_devmap_sync(), 0, "probing");
+	TEST_ASSERT_EQ(rte_extmem_devmap_dev_info_get(A1, &dv), 0, "dev info");
 	TEST_ASSERT(strcmp(dv.domain, "domA") == 0, "domain of " A1 ": %s",
 		dv.domain);
-	TEST_ASSERT_EQ(rte_extmem_dma_dev_info_get(OWN, &dv), 0, "dev info");
+	TEST_ASSERT_EQ(rte_extmem_devmap_dev_info_get(OWN, &dv), 0, "dev info");
 	TEST_ASSERT(strcmp(dv.domain, OWN) == 0, "own domain: %s", dv.domain);
 
 	/* a region: mapped once in domA, once on the port of its own */
 	TEST_ASSERT_NOT_NULL(test_ureg_create(&u, "dom_shared", REG_PAGES,
 		NULL, 0), "region: %s", rte_strerror(rte_errno));
-	TEST_ASSERT_EQ(rte_extmem_dma_mapping_info_get(u.r, port_dev(a0), &mi),
-		0, "mapping info");
+	TEST_ASSERT_EQ(rte_extmem_devmap_mapping_info_get(u.r,
+		rte_dev_name(port_dev(a0)), &mi), 0, "mapping info");
 	runs = mi.n_chunks;
 	TEST_RUN(domain_info("domA", &da));
-	TEST_ASSERT_EQ(da.flags, RTE_EXTMEM_DMA_DOMAIN_F_SHARED, "flags");
+	TEST_ASSERT_EQ(da.flags, RTE_EXTMEM_DEVMAP_DOMAIN_F_SHARED, "flags");
 	TEST_ASSERT_EQ(da.n_devs, 2, "devices in domA");
 	TEST_ASSERT_EQ(da.map_calls, runs, "one map per run in domA, not one "
 		"per port");
@@ -123,7 +124,7 @@ test_dma_domain_shared(void)
 	TEST_RUN(domain_info(OWN, &dob));
 	TEST_ASSERT_EQ(dob.map_calls, runs, "own domain");
 	TEST_ASSERT_EQ(dob.entries_left, UINT_MAX, "no known limit");
-	TEST_ASSERT_EQ(rte_extmem_dma_is_mapped(u.r, port_dev(a1)), 1,
+	TEST_ASSERT_EQ(test_is_mapped(u.r, port_dev(a1)), 1,
 		"recorded for " A1);
 	TEST_ASSERT_EQ(rte_pmd_mrnic_dma_mapped(a1, u.buf, u.len), 1,
 		"in domA's table");
@@ -150,7 +151,7 @@ test_dma_domain_shared(void)
 	TEST_RUN(domain_info("domA", &da));
 	TEST_ASSERT_EQ(da.n_devs, 3, "devices in domA");
 	TEST_ASSERT_EQ(da.map_calls, runs, "nothing mapped for the third");
-	TEST_ASSERT_EQ(rte_extmem_dma_is_mapped(u.r, port_dev(a2)), 1,
+	TEST_ASSERT_EQ(test_is_mapped(u.r, port_dev(a2)), 1,
 		"recorded for " A2);
 
 	/* one port of domA goes: the others keep the mapping */
@@ -185,8 +186,8 @@ test_dma_domain_shared(void)
 	TEST_ASSERT_EQ(rte_vdev_uninit(A1), 0, "remove");
 	TEST_ASSERT_EQ(rte_vdev_uninit(A2), 0, "remove");
 	TEST_ASSERT_EQ(rte_vdev_uninit(OWN), 0, "remove");
-	TEST_ASSERT_ERRNO(rte_extmem_dma_domain_info_get("domA", &da), ENOENT,
-		"domA is gone with its ports");
+	TEST_ASSERT_ERRNO(rte_extmem_devmap_domain_info_get("domA", &da),
+		ENOENT, "domA is gone with its ports");
 	return TEST_SUCCESS;
 }
 
@@ -212,7 +213,7 @@ iovas_in_runs(rte_iova_t *iovas, unsigned int n, unsigned int run_pages,
 static int
 test_dma_domain_limit(void)
 {
-	struct rte_extmem_dma_domain_info dl, dob;
+	struct rte_extmem_devmap_domain_info dl, dob;
 	rte_iova_t iovas[8];
 	struct test_ureg u, v, w;
 	unsigned int n_regions;
@@ -223,17 +224,17 @@ test_dma_domain_limit(void)
 	TEST_RUN(port_probe(L1, "domain=domL,domain_entries=4,peer=self",
 		&l1));
 	TEST_RUN(port_probe(LOWN, "peer=self", &o));
-	TEST_ASSERT_EQ(rte_extmem_dma_sync(), 0, "probing");
+	TEST_ASSERT_EQ(test_devmap_sync(), 0, "probing");
 	/* a port cannot join with another limit */
 	TEST_ASSERT_NE(rte_vdev_init("net_mrnic_domLx",
 		"domain=domL,domain_entries=5"), 0, "other limit refused");
 
 	/* 8 runs: more than the domain holds; nothing mapped anywhere */
-	n_regions = rte_extmem_region_count();
+	n_regions = test_region_count();
 	iovas_in_runs(iovas, 8, 1, 0x40000000);
 	TEST_ASSERT_ERRNO(test_ureg_create(&u, "dom_limit_8", 8, iovas, 0) ==
 		NULL, ENOSPC, "8 runs in a domain of %u entries", LIMIT);
-	TEST_ASSERT_EQ(rte_extmem_region_count(), n_regions, "no region");
+	TEST_ASSERT_EQ(test_region_count(), n_regions, "no region");
 	TEST_RUN(domain_info("domL", &dl));
 	TEST_RUN(domain_info(LOWN, &dob));
 	TEST_ASSERT_EQ(dl.map_calls, 0, "nothing mapped in domL");
@@ -279,7 +280,7 @@ REGISTER_EXTMEM_TEST(dma_domain_limit, test_dma_domain_limit, 0);
 static int
 test_dma_domain_eal_heap(void)
 {
-	struct rte_extmem_dma_domain_info dh, dob;
+	struct rte_extmem_devmap_domain_info dh, dob;
 	struct rte_extmem_region_info ri;
 	struct rte_extmem_region *hr;
 	struct rte_mempool *mp;
@@ -291,10 +292,10 @@ test_dma_domain_eal_heap(void)
 	TEST_RUN(port_probe(HX, "mr=extmem,domain=domHX,domain_heap=eal,"
 		"peer=self", &hx));
 	TEST_RUN(port_probe(HOWN, "peer=self", &o));
-	TEST_ASSERT_EQ(rte_extmem_dma_sync(), 0, "probing");
+	TEST_ASSERT_EQ(test_devmap_sync(), 0, "probing");
 	TEST_RUN(domain_info("domH", &dh));
-	TEST_ASSERT_EQ(dh.flags, RTE_EXTMEM_DMA_DOMAIN_F_SHARED |
-		RTE_EXTMEM_DMA_DOMAIN_F_EAL_HEAP, "flags");
+	TEST_ASSERT_EQ(dh.flags, RTE_EXTMEM_DEVMAP_DOMAIN_F_SHARED |
+		RTE_EXTMEM_DEVMAP_DOMAIN_F_EAL_HEAP, "flags");
 
 	ret = test_heap_make(&th, "dom_eal_heap", RTE_EXTMEM_BACKING_ANON,
 		4 << 20, 0, 0);
@@ -306,12 +307,12 @@ test_dma_domain_eal_heap(void)
 	TEST_RUN(domain_info("domH", &dh));
 	TEST_ASSERT_EQ(dh.map_calls, 0, "EAL maps heap memory in domH");
 	TEST_ASSERT_EQ(dh.n_regions, 0, "no region of ours in domH");
-	TEST_ASSERT_EQ(rte_extmem_dma_is_mapped(hr, port_dev(h0)), 0,
+	TEST_ASSERT_EQ(test_is_mapped(hr, port_dev(h0)), 0,
 		"not recorded for " H0);
 	TEST_ASSERT_EQ(rte_pmd_mrnic_dma_mapped(h0, ri.addr, ri.len), 0,
 		"not in domH's table through dma_map");
-	TEST_ASSERT_ERRNO(rte_extmem_dma_map(hr, port_dev(h0)), EEXIST,
-		"explicit map of EAL-mapped heap memory");
+	TEST_ASSERT_ERRNO(rte_extmem_devmap_map(hr, rte_dev_name(port_dev(h0))),
+		EEXIST, "explicit map of EAL-mapped heap memory");
 	TEST_RUN(domain_info(HOWN, &dob));
 	TEST_ASSERT_GT(dob.map_calls, 0, "a device's own domain gets it");
 
@@ -408,8 +409,8 @@ REGISTER_EXTMEM_TEST(dma_hotplug_traffic, test_dma_hotplug_traffic, 0);
 static int
 test_dma_domain_first_use(void)
 {
-	struct rte_extmem_dma_domain_info dl;
-	struct rte_extmem_dma_dev_info dv;
+	struct rte_extmem_devmap_domain_info dl;
+	struct rte_extmem_devmap_dev_info dv;
 	rte_iova_t iovas[8];
 	struct test_ureg u;
 	uint16_t f0, f1;
@@ -422,8 +423,8 @@ test_dma_domain_first_use(void)
 	iovas_in_runs(iovas, 8, 1, 0x40000000);
 	TEST_ASSERT_ERRNO(test_ureg_create(&u, "dom_first_8", 8, iovas, 0) ==
 		NULL, ENOSPC, "8 runs in a domain of %u entries", LIMIT);
-	TEST_ASSERT_EQ(rte_extmem_dma_dev_info_get(F0, &dv), 0, "info");
-	TEST_ASSERT_EQ(dv.state, RTE_EXTMEM_DMA_DEV_ACTIVE, "state of " F0
+	TEST_ASSERT_EQ(rte_extmem_devmap_dev_info_get(F0, &dv), 0, "info");
+	TEST_ASSERT_EQ(dv.state, RTE_EXTMEM_DEVMAP_DEV_ACTIVE, "state of " F0
 		" (error %d)", dv.error);
 	TEST_RUN(domain_info("domF", &dl));
 	TEST_ASSERT_EQ(dl.map_calls, 0, "nothing mapped");

@@ -15,7 +15,7 @@
 #include <rte_ethdev.h>
 
 #include <rte_extmem.h>
-#include <rte_extmem_dma.h>
+#include <rte_extmem_devmap.h>
 #include <rte_pmd_mrnic.h>
 
 #include "test.h"
@@ -36,7 +36,7 @@ mr_entries(uint16_t port, uint64_t *v)
 static int
 test_dma_mrnic(void)
 {
-	struct rte_extmem_dma_mapping_info mi;
+	struct rte_extmem_devmap_mapping_info mi;
 	struct rte_extmem_region_info info;
 	struct rte_extmem_region *r, *late;
 	struct rte_device *d0, *d1;
@@ -46,15 +46,16 @@ test_dma_mrnic(void)
 	d0 = test_vdev_probe(M0, "peer=self");
 	TEST_ASSERT_NOT_NULL(d0, "probe " M0);
 	TEST_RUN(mrnic_t_port(M0, &p0));
-	TEST_ASSERT_EQ(rte_extmem_dma_sync(), 0, "probing");
+	TEST_ASSERT_EQ(test_devmap_sync(), 0, "probing");
 	TEST_RUN(mr_entries(p0, &before));
 
 	/* a region created while the port exists */
 	r = test_anon_region("dma_mrnic", 64, 0);
 	TEST_ASSERT_NOT_NULL(r, "region: %s", rte_strerror(rte_errno));
 	TEST_ASSERT_EQ(rte_extmem_region_info_get(r, &info), 0, "info");
-	TEST_ASSERT_EQ(rte_extmem_dma_is_mapped(r, d0), 1, "dispatcher");
-	TEST_ASSERT_EQ(rte_extmem_dma_mapping_info_get(r, d0, &mi), 0, "info");
+	TEST_ASSERT_EQ(test_is_mapped(r, d0), 1, "dispatcher");
+	TEST_ASSERT_EQ(rte_extmem_devmap_mapping_info_get(r, rte_dev_name(d0),
+		&mi), 0, "info");
 	TEST_ASSERT_EQ(rte_pmd_mrnic_dma_mapped(p0, info.addr, info.len), 1,
 		"the driver has the whole region mapped");
 	TEST_RUN(mr_entries(p0, &after));
@@ -67,8 +68,8 @@ test_dma_mrnic(void)
 	d1 = test_vdev_probe(M1, "peer=self");
 	TEST_ASSERT_NOT_NULL(d1, "probe " M1);
 	TEST_RUN(mrnic_t_port(M1, &p1));
-	TEST_ASSERT_EQ(rte_extmem_dma_sync(), 0, "probing");
-	TEST_ASSERT_EQ(rte_extmem_dma_is_mapped(r, d1), 1, "replayed");
+	TEST_ASSERT_EQ(test_devmap_sync(), 0, "probing");
+	TEST_ASSERT_EQ(test_is_mapped(r, d1), 1, "replayed");
 	TEST_ASSERT_EQ(rte_pmd_mrnic_dma_mapped(p1, info.addr, info.len), 1,
 		"replayed into the driver");
 

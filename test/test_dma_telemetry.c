@@ -18,7 +18,7 @@
 #include <rte_errno.h>
 
 #include <rte_extmem.h>
-#include <rte_extmem_dma.h>
+#include <rte_extmem_devmap.h>
 
 #include "test.h"
 #include "test_dma_util.h"
@@ -53,7 +53,7 @@ test_dma_domain_telemetry(void)
 		"domain=telA,domain_entries=10,peer=self"), 0, "probe");
 	TEST_ASSERT_EQ(rte_vdev_init("net_mrnic_telO", "peer=self"), 0,
 		"probe");
-	TEST_ASSERT_EQ(rte_extmem_dma_sync(), 0, "probing");
+	TEST_ASSERT_EQ(test_devmap_sync(), 0, "probing");
 	TEST_ASSERT_NOT_NULL(test_ureg_create(&u, "tel_dma", 4, tel_iovas, 0),
 		"region: %s", rte_strerror(rte_errno));
 

@@ -12,7 +12,8 @@
 #include <rte_errno.h>
 #include <rte_ethdev.h>
 
-#include <rte_extmem_dma.h>
+#include <rte_extmem_devmap.h>
+#include <rte_extmem_devmap_driver.h>
 
 #include "test.h"
 #include "test_dma_util.h"
@@ -114,7 +115,7 @@ test_vdevs_probe(const char *const *names, struct rte_device **devs,
 		TEST_ASSERT_NOT_NULL(devs[i], "probe %s", names[i]);
 	}
 	/* the probes have finished: nothing left for the dispatcher */
-	TEST_ASSERT_EQ(rte_extmem_dma_sync(), 0, "devices still probing");
+	TEST_ASSERT_EQ(test_devmap_sync(), 0, "devices still probing");
 	vdev_rec_reset();
 	return TEST_SUCCESS;
 }
@@ -239,4 +240,22 @@ test_rec_wait(unsigned int n)
 		rte_delay_us_sleep(1000);
 	}
 	return vdev_rec_ncalls() >= n;
+}
+
+int
+test_is_mapped(const struct rte_extmem_region *region,
+	const struct rte_device *dev)
+{
+	struct rte_extmem_devmap_mapping_info mi;
+
+	if (rte_extmem_devmap_mapping_info_get(region,
+			dev == NULL ? NULL : rte_dev_name(dev), &mi) == 0)
+		return 1;
+	return rte_errno == ENOENT ? 0 : -1;
+}
+
+int
+test_devmap_sync(void)
+{
+	return rte_extmem_devmap_driver_sync();
 }

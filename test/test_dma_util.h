@@ -92,4 +92,17 @@ unsigned int test_rec_count(const char *dev, unsigned int from);
  */
 bool test_rec_wait(unsigned int n);
 
+struct rte_extmem_region;
+
+/** 1 if region is mapped on dev (its mapping info exists), 0 if not
+ * (ENOENT), -1 on another error.
+ */
+int test_is_mapped(const struct rte_extmem_region *region,
+	const struct rte_device *dev);
+
+/** Settle every device whose probe has finished (the driver-side
+ * rte_extmem_devmap_driver_sync()); returns the devices still probing.
+ */
+int test_devmap_sync(void);
+
 #endif /* TEST_DMA_UTIL_H */

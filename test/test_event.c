@@ -20,6 +20,7 @@
 #include <rte_extmem_event.h>
 
 #include "test.h"
+#include "test_region_util.h"
 #include "test_dma_util.h"
 
 #define EV_MAX 64
@@ -141,7 +142,7 @@ test_event_api(void)
 		"type name");
 	TEST_ASSERT(strcmp(rte_extmem_event_type_name(
 		RTE_EXTMEM_EVENT_EAL_FREE), "eal_free") == 0, "type name");
-	TEST_ASSERT_ERRNO(rte_extmem_event_type_name(RTE_EXTMEM_EVENT_MAX) ==
+	TEST_ASSERT_ERRNO(rte_extmem_event_type_name(TEST_EVENT_TYPES) ==
 		NULL, EINVAL, "type name of an invalid type");
 	return TEST_SUCCESS;
 }
@@ -214,7 +215,7 @@ static int
 test_event_rollback(void)
 {
 	struct ev_sub s1 = { .id = 1 }, s2 = { .id = 2 }, s3 = { .id = 3 };
-	unsigned int nregions = rte_extmem_region_count();
+	unsigned int nregions = test_region_count();
 	struct rte_extmem_region_info info;
 	struct rte_extmem_region *r;
 	struct test_ureg u;
@@ -249,7 +250,7 @@ test_event_rollback(void)
 	TEST_RUN(ev_expect(4, 1, RTE_EXTMEM_EVENT_REGION_UNREGISTERED, r, false,
 		true));
 	/* nothing half-done: no region, nothing in EAL or the table */
-	TEST_ASSERT_EQ(rte_extmem_region_count(), nregions, "region count");
+	TEST_ASSERT_EQ(test_region_count(), nregions, "region count");
 	TEST_ASSERT_ERRNO(rte_extmem_region_lookup("ev_rollback") == NULL,
 		ENOENT, "lookup");
 
@@ -287,7 +288,7 @@ test_event_rollback(void)
 	TEST_ASSERT_EQ(test_ureg_destroy(&u), 0, "destroy: %s",
 		rte_strerror(rte_errno));
 	TEST_ASSERT_EQ(ev_n, 3, "events of the destruction");
-	TEST_ASSERT_EQ(rte_extmem_region_count(), nregions, "region count");
+	TEST_ASSERT_EQ(test_region_count(), nregions, "region count");
 	TEST_ASSERT_EQ(rte_extmem_event_unsubscribe("ev_r1"), 0, "unsub");
 	TEST_ASSERT_EQ(rte_extmem_event_unsubscribe("ev_r2"), 0, "unsub");
 	TEST_ASSERT_EQ(rte_extmem_event_unsubscribe("ev_r3"), 0, "unsub");
@@ -301,7 +302,7 @@ test_event_replay(void)
 {
 	struct ev_sub s1 = { .id = 1 }, s2 = { .id = 2 }, s3 = { .id = 3 };
 	struct rte_extmem_region *r1, *r2;
-	unsigned int nold = rte_extmem_region_count();
+	unsigned int nold = test_region_count();
 
 	r1 = test_anon_region("ev_replay1", 2, 0);
 	TEST_ASSERT_NOT_NULL(r1, "r1: %s", rte_strerror(rte_errno));
@@ -393,7 +394,7 @@ static int
 test_event_nested(void)
 {
 	struct nested n = { .name = "ev_nested_outer" };
-	unsigned int nregions = rte_extmem_region_count();
+	unsigned int nregions = test_region_count();
 	struct rte_extmem_region *r;
 
 	TEST_ASSERT_EQ(rte_extmem_event_subscribe("ev_nested", 0, nested_cb,
@@ -408,7 +409,7 @@ test_event_nested(void)
 	TEST_ASSERT_NULL(n.created, "region created inside a callback");
 	TEST_ASSERT_EQ(n.create_err, EDEADLK, "create errno");
 	TEST_ASSERT(n.found == r, "lookup inside a callback");
-	TEST_ASSERT_EQ(rte_extmem_region_count(), nregions + 1, "regions");
+	TEST_ASSERT_EQ(test_region_count(), nregions + 1, "regions");
 	TEST_ASSERT_ERRNO(rte_extmem_event_unsubscribe("ev_nested2") != 0,
 		ENOENT, "nested subscription did not happen");
 	TEST_ASSERT_EQ(rte_extmem_event_unsubscribe("ev_nested"), 0, "unsub");

@@ -14,11 +14,12 @@
 #include <rte_errno.h>
 
 #include <rte_extmem.h>
-#include <rte_extmem_dma.h>
+#include <rte_extmem_devmap.h>
 #include <rte_extmem_event.h>
 #include <rte_extmem_heap.h>
 
 #include "test.h"
+#include "test_heap_util.h"
 #include "test_dma_util.h"
 #include "vdev_recorder.h"
 
@@ -88,6 +89,7 @@ static int
 test_event_heap(void)
 {
 	struct rte_extmem_region_params rp;
+	struct rte_extmem_region_params hp_r;
 	struct rte_extmem_heap_params hp;
 	struct rte_extmem_region *r0, *r1, *refused;
 	struct rte_extmem_heap_info hi;
@@ -99,18 +101,20 @@ test_event_heap(void)
 
 	dev = test_vdev_probe(HE0, NULL);
 	TEST_ASSERT_NOT_NULL(dev, "probe");
-	TEST_ASSERT_EQ(rte_extmem_dma_sync(), 0, "probing");
+	TEST_ASSERT_EQ(test_devmap_sync(), 0, "probing");
 	TEST_ASSERT_EQ(rte_extmem_event_subscribe("ev_heap", 0, evh_cb, &ev),
 		0, "subscribe");
 	vdev_rec_reset();
 
 	rte_extmem_heap_params_init(&hp);
+	rte_extmem_region_params_init(&hp_r);
+	hp.region = &hp_r;
 	hp.name = "ev_heap";
-	hp.region.backing = RTE_EXTMEM_BACKING_ANON;
-	hp.region.len = HEAP_PAGES * TEST_PG;
+	hp_r.backing = RTE_EXTMEM_BACKING_ANON;
+	hp_r.len = HEAP_PAGES * TEST_PG;
 	h = rte_extmem_heap_create(&hp);
 	TEST_ASSERT_NOT_NULL(h, "heap: %s", rte_strerror(rte_errno));
-	socket = rte_extmem_heap_socket_id(h);
+	socket = test_heap_socket(h);
 	TEST_ASSERT_GE(socket, RTE_MAX_NUMA_NODES, "heap socket");
 	TEST_ASSERT_EQ(rte_extmem_heap_regions_get(h, &r0, 1), 1, "regions");
 	TEST_ASSERT_EQ(ev.n, 1, "events of the creation");
@@ -119,7 +123,7 @@ test_event_heap(void)
 	n0 = test_region_runs(r0, runs, TEST_MAX_RUNS);
 	TEST_ASSERT_GT(n0, 0, "runs");
 	TEST_RUN(test_rec_expect(&idx, HE0, 1, runs, n0));
-	TEST_ASSERT_EQ(rte_extmem_dma_is_mapped(r0, dev), 1, "chunk mapped");
+	TEST_ASSERT_EQ(test_is_mapped(r0, dev), 1, "chunk mapped");
 
 	/* the heap grows by a region: announced and mapped */
 	rte_extmem_region_params_init(&rp);

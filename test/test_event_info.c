@@ -95,6 +95,7 @@ test_event_info(void)
 {
 	struct info_sub s, late, refuse;
 	struct rte_extmem_region_info want;
+	struct rte_extmem_region_params hp_r;
 	struct rte_extmem_heap_params hp;
 	struct rte_extmem_region *r, *hr;
 	struct rte_extmem_heap *h;
@@ -131,8 +132,10 @@ test_event_info(void)
 	/* a heap region: heap event, the heap's name and socket in info */
 	s.n = 0;
 	rte_extmem_heap_params_init(&hp);
+	rte_extmem_region_params_init(&hp_r);
+	hp.region = &hp_r;
 	hp.name = "info_heap";
-	hp.region.len = 4 * 4096;
+	hp_r.len = 4 * 4096;
 	h = rte_extmem_heap_create(&hp);
 	TEST_ASSERT_NOT_NULL(h, "heap: %s", rte_strerror(rte_errno));
 	TEST_ASSERT_EQ(rte_extmem_heap_regions_get(h, &hr, 1), 1, "regions");

@@ -49,8 +49,6 @@ bad_handles(void)
 
 		TEST_ASSERT_ERRNO(rte_extmem_heap_destroy(h) == -1, EINVAL,
 			"destroy");
-		TEST_ASSERT_ERRNO(rte_extmem_heap_socket_id(h) == -1, EINVAL,
-			"socket_id");
 		TEST_ASSERT_ERRNO(rte_extmem_heap_info_get(h, &info) == -1,
 			EINVAL, "info_get");
 		TEST_ASSERT_ERRNO(rte_extmem_heap_regions_get(h, &r, 1) == -1,
@@ -70,8 +68,6 @@ bad_handles(void)
 		TEST_ASSERT_ERRNO(rte_extmem_heap_zmalloc(h, NULL, 64, 0) ==
 			NULL, EINVAL, "zmalloc");
 	}
-	TEST_ASSERT_ERRNO(rte_extmem_heap_walk(NULL, NULL) == -1, EINVAL,
-		"walk");
 	TEST_ASSERT_ERRNO(rte_extmem_heap_params_init(NULL) == -1, EINVAL,
 		"params_init");
 	TEST_ASSERT_ERRNO(rte_extmem_heap_create(NULL) == NULL, EINVAL,
@@ -98,14 +94,17 @@ bad_params(void *mem, size_t len)
 		uint64_t extra;
 	} big;
 	size_t pg = sys_pg(), n = len / pg;
+	struct rte_extmem_region_params hp_r;
 	struct rte_extmem_heap_params hp;
 	rte_iova_t *iovas;
 	unsigned int i;
 
 	for (i = 0; i < RTE_DIM(names); i++) {
 		rte_extmem_heap_params_init(&hp);
+		rte_extmem_region_params_init(&hp_r);
+		hp.region = &hp_r;
 		hp.name = names[i];
-		hp.region.len = 65536;
+		hp_r.len = 65536;
 		CREATE_FAILS(&hp, EINVAL, "invalid name");
 		TEST_ASSERT_ERRNO(rte_extmem_heap_lookup(names[i]) == NULL,
 			EINVAL, "lookup of an invalid name");
@@ -118,14 +117,18 @@ bad_params(void *mem, size_t len)
 		1000) == NULL, ENOENT, "lookup of an unknown socket");
 
 	rte_extmem_heap_params_init(&hp);
+	rte_extmem_region_params_init(&hp_r);
+	hp.region = &hp_r;
 	hp.name = "bad";
-	hp.region.len = 65536;
+	hp_r.len = 65536;
 	hp.struct_size = 0;
 	CREATE_FAILS(&hp, EINVAL, "struct_size 0");
 	memset(&big, 0, sizeof(big));
 	rte_extmem_heap_params_init(&big.p);
+	rte_extmem_region_params_init(&hp_r);
+	big.p.region = &hp_r;
 	big.p.name = "bad";
-	big.p.region.len = 65536;
+	hp_r.len = 65536;
 	big.p.struct_size = sizeof(big);
 	big.extra = 1;
 	CREATE_FAILS(&big.p, ENOTSUP, "unknown trailing field");
@@ -133,25 +136,25 @@ bad_params(void *mem, size_t len)
 	hp.flags = RTE_BIT64(40);
 	CREATE_FAILS(&hp, EINVAL, "unknown heap flag");
 	hp.flags = 0;
-	hp.region.len = 0;
+	hp_r.len = 0;
 	CREATE_FAILS(&hp, EINVAL, "zero length");
-	hp.region.len = 65536 + 100;
+	hp_r.len = 65536 + 100;
 	CREATE_FAILS(&hp, EINVAL, "length not a multiple of the page size");
-	hp.region.len = 65536;
-	hp.region.backing = RTE_EXTMEM_BACKING_SHARED;
-	hp.region.page_sz = 3 * pg;
+	hp_r.len = 65536;
+	hp_r.backing = RTE_EXTMEM_BACKING_SHARED;
+	hp_r.page_sz = 3 * pg;
 	CREATE_FAILS(&hp, EINVAL, "page size not a power of two");
-	hp.region.backing = RTE_EXTMEM_BACKING_HUGETLB;
-	hp.region.page_sz = 3UL << 20;
-	hp.region.len = 6UL << 20;
+	hp_r.backing = RTE_EXTMEM_BACKING_HUGETLB;
+	hp_r.page_sz = 3UL << 20;
+	hp_r.len = 6UL << 20;
 	CREATE_FAILS(&hp, EINVAL, "hugetlb page size not a power of two");
-	hp.region.page_sz = 0;
-	hp.region.len = 65536;
-	hp.region.backing = RTE_EXTMEM_BACKING_DEVICE;
-	hp.region.addr = mem;
+	hp_r.page_sz = 0;
+	hp_r.len = 65536;
+	hp_r.backing = RTE_EXTMEM_BACKING_DEVICE;
+	hp_r.addr = mem;
 	CREATE_FAILS(&hp, EINVAL, "device memory heap");
-	hp.region.backing = RTE_EXTMEM_BACKING_ANON;
-	hp.region.addr = NULL;
+	hp_r.backing = RTE_EXTMEM_BACKING_ANON;
+	hp_r.addr = NULL;
 	hp.grow_len = pg + 1;
 	CREATE_FAILS(&hp, EINVAL, "grow_len not a multiple of the page size");
 	hp.grow_len = 65536;
@@ -159,33 +162,33 @@ bad_params(void *mem, size_t len)
 	CREATE_FAILS(&hp, EINVAL, "max_len below the first region");
 	hp.grow_len = 0;
 	hp.max_len = 0;
-	hp.region.flags = RTE_EXTMEM_REGION_F_NO_IOVA;
+	hp_r.flags = RTE_EXTMEM_REGION_F_NO_IOVA;
 	CREATE_FAILS(&hp, ENOTSUP, "region without IOVAs, heap without "
 		"RTE_EXTMEM_HEAP_F_NO_IOVA");
-	hp.region.flags = 0;
+	hp_r.flags = 0;
 
 	/* user memory: NULL and misaligned address, wrong page counts */
-	hp.region.backing = RTE_EXTMEM_BACKING_USER;
-	hp.region.len = len;
-	hp.region.addr = NULL;
+	hp_r.backing = RTE_EXTMEM_BACKING_USER;
+	hp_r.len = len;
+	hp_r.addr = NULL;
 	CREATE_FAILS(&hp, EINVAL, "user memory at NULL");
-	hp.region.addr = (uint8_t *)mem + 64;
-	hp.region.len = len - pg;
+	hp_r.addr = (uint8_t *)mem + 64;
+	hp_r.len = len - pg;
 	CREATE_FAILS(&hp, EINVAL, "misaligned user memory");
-	hp.region.addr = mem;
-	hp.region.len = len;
+	hp_r.addr = mem;
+	hp_r.len = len;
 	iovas = malloc(sizeof(*iovas) * (n + 1));
 	TEST_ASSERT_NOT_NULL(iovas, "no memory");
 	for (i = 0; i <= n; i++)
 		iovas[i] = 0x100000000ULL + (uint64_t)i * pg;
-	hp.region.iovas = iovas;
-	hp.region.n_iovas = 0;
+	hp_r.iovas = iovas;
+	hp_r.n_iovas = 0;
 	CREATE_FAILS(&hp, EINVAL, "IOVA table of 0 pages");
-	hp.region.n_iovas = n - 1;
+	hp_r.n_iovas = n - 1;
 	CREATE_FAILS(&hp, EINVAL, "IOVA table of n - 1 pages");
-	hp.region.n_iovas = n + 1;
+	hp_r.n_iovas = n + 1;
 	CREATE_FAILS(&hp, EINVAL, "IOVA table of n + 1 pages");
-	hp.region.n_iovas = n;
+	hp_r.n_iovas = n;
 	iovas[1] += 8;
 	CREATE_FAILS(&hp, EINVAL, "misaligned IOVA");
 	iovas[1] -= 8;
@@ -199,6 +202,7 @@ bad_params(void *mem, size_t len)
 static int
 names_and_natives(void)
 {
+	struct rte_extmem_region_params hp_r;
 	struct rte_extmem_heap_params hp;
 	struct rte_extmem_region_params rp;
 	struct rte_extmem_region *r, *other;
@@ -207,7 +211,9 @@ names_and_natives(void)
 	void *mem;
 
 	rte_extmem_heap_params_init(&hp);
-	hp.region.len = 65536;
+	rte_extmem_region_params_init(&hp_r);
+	hp.region = &hp_r;
+	hp_r.len = 65536;
 	hp.name = "socket_0";
 	CREATE_FAILS(&hp, EPERM, "native heap name");
 	hp.name = "socket_9";
@@ -260,15 +266,15 @@ names_and_natives(void)
 	other = rte_extmem_region_create(&rp);
 	TEST_ASSERT_NOT_NULL(other, "region: %s", rte_strerror(rte_errno));
 	hp.name = "clash_heap";
-	hp.region.name = "clash";
+	hp_r.name = "clash";
 	CREATE_FAILS(&hp, EEXIST, "region name in use");
-	hp.region.name = NULL;
+	hp_r.name = NULL;
 	/* one namespace: a heap cannot take a region's name, nor a region
 	 * a heap's; nothing changes
 	 */
 	hp.name = "clash";
 	CREATE_FAILS(&hp, EEXIST, "heap named like a region");
-	TEST_ASSERT_EQ(rte_extmem_heap_count(), 1, "no heap made");
+	TEST_ASSERT_EQ(test_heap_count(), 1, "no heap made");
 	TEST_ASSERT_ERRNO(rte_malloc_heap_get_socket("clash") == -1, ENOENT,
 		"no EAL heap left behind");
 	TEST_ASSERT(rte_extmem_region_lookup("clash") == other,
@@ -296,7 +302,7 @@ names_and_natives(void)
 		"remove a region of another heap");
 	TEST_ASSERT_ERRNO(rte_extmem_region_destroy(r) == -1, EBUSY,
 		"rte_extmem_region_destroy on a heap's region");
-	TEST_ASSERT_EQ(rte_extmem_heap_count(), 2, "heap count");
+	TEST_ASSERT_EQ(test_heap_count(), 2, "heap count");
 
 	/* allocation arguments */
 	TEST_ASSERT_ERRNO(rte_extmem_heap_malloc(th.h, NULL, 0, 0) == NULL,
@@ -317,7 +323,7 @@ names_and_natives(void)
 		"lookup a destroyed heap");
 	TEST_ASSERT_ERRNO(rte_malloc_heap_get_socket("dup") == -1, ENOENT,
 		"EAL heap gone");
-	TEST_ASSERT_EQ(rte_extmem_heap_count(), 0, "heap count");
+	TEST_ASSERT_EQ(test_heap_count(), 0, "heap count");
 	return TEST_SUCCESS;
 }
 
@@ -373,10 +379,10 @@ basic_pass(const rte_iova_t *iovas, const char *what)
 	rp.n_iovas = iovas == NULL ? 0 : n;
 	rte_extmem_heap_params_init(&hp);
 	hp.name = "heap";
-	hp.region = rp;
+	hp.region = &rp;
 	h = rte_extmem_heap_create(&hp);
 	TEST_ASSERT_NOT_NULL(h, "create: %s", rte_strerror(rte_errno));
-	socket = rte_extmem_heap_socket_id(h);
+	socket = test_heap_socket(h);
 
 	/* an empty heap allocates nothing */
 	TEST_ASSERT_EQ(rte_extmem_heap_trim(h), 1, "trim the unused region");

@@ -43,7 +43,7 @@ region_of(struct rte_extmem_heap *h, const void *p)
 
 	if (r == NULL || rte_extmem_region_info_get(r, &info) != 0)
 		return NULL;
-	return info.socket_id == rte_extmem_heap_socket_id(h) ? r : NULL;
+	return info.socket_id == test_heap_socket(h) ? r : NULL;
 }
 
 static int
@@ -269,6 +269,7 @@ static int
 test_heap_enospc_heaps(void)
 {
 	struct rte_extmem_heap *heaps[RTE_MAX_HEAPS];
+	struct rte_extmem_region_params hp_r;
 	struct rte_extmem_heap_params hp;
 	unsigned int expect, n = 0, i;
 	struct test_heap_snap s;
@@ -276,7 +277,9 @@ test_heap_enospc_heaps(void)
 
 	expect = test_heap_free_eal_heaps();
 	rte_extmem_heap_params_init(&hp);
-	hp.region.len = 65536;
+	rte_extmem_region_params_init(&hp_r);
+	hp.region = &hp_r;
+	hp_r.len = 65536;
 	hp.name = name;
 	for (;;) {
 		snprintf(name, sizeof(name), "many%u", n);
@@ -300,7 +303,7 @@ test_heap_enospc_heaps(void)
 	for (i = 0; i < n; i++)
 		TEST_ASSERT_EQ(rte_extmem_heap_destroy(heaps[i]), 0,
 			"destroy %u", i);
-	TEST_ASSERT_EQ(rte_extmem_heap_count(), 0, "no heap left");
+	TEST_ASSERT_EQ(test_heap_count(), 0, "no heap left");
 	return TEST_SUCCESS;
 }
 

@@ -86,18 +86,21 @@ user_heap(void *mem, const rte_iova_t *iovas, uint64_t rflags,
 	uint64_t hflags)
 {
 	size_t pg = (size_t)sysconf(_SC_PAGESIZE);
+	struct rte_extmem_region_params hp_r;
 	struct rte_extmem_heap_params hp;
 
 	rte_extmem_heap_params_init(&hp);
+	rte_extmem_region_params_init(&hp_r);
+	hp.region = &hp_r;
 	hp.name = "iova";
 	hp.flags = hflags;
-	hp.region.backing = RTE_EXTMEM_BACKING_USER;
-	hp.region.addr = mem;
-	hp.region.len = AREA_LEN;
-	hp.region.page_sz = pg;
-	hp.region.iovas = iovas;
-	hp.region.n_iovas = iovas == NULL ? 0 : AREA_LEN / pg;
-	hp.region.flags = rflags;
+	hp_r.backing = RTE_EXTMEM_BACKING_USER;
+	hp_r.addr = mem;
+	hp_r.len = AREA_LEN;
+	hp_r.page_sz = pg;
+	hp_r.iovas = iovas;
+	hp_r.n_iovas = iovas == NULL ? 0 : AREA_LEN / pg;
+	hp_r.flags = rflags;
 	return rte_extmem_heap_create(&hp);
 }
 
@@ -119,7 +122,7 @@ ours(void *mem, const rte_iova_t *scattered, bool legacy)
 	h = user_heap(mem, NULL, RTE_EXTMEM_REGION_F_NO_IOVA,
 		RTE_EXTMEM_HEAP_F_NO_IOVA);
 	TEST_ASSERT_NOT_NULL(h, "CPU-only heap: %s", rte_strerror(rte_errno));
-	socket = rte_extmem_heap_socket_id(h);
+	socket = test_heap_socket(h);
 	mz = rte_memzone_reserve("cpu_only", 4 * pg, socket, 0);
 	TEST_ASSERT_NOT_NULL(mz, "memzone in a CPU-only heap");
 	TEST_ASSERT_EQ(mz->iova, RTE_BAD_IOVA, "CPU-only memory has no IOVA");
@@ -135,7 +138,7 @@ ours(void *mem, const rte_iova_t *scattered, bool legacy)
 	} else {
 		TEST_ASSERT_NOT_NULL(h, "scattered IOVAs: %s",
 			rte_strerror(rte_errno));
-		socket = rte_extmem_heap_socket_id(h);
+		socket = test_heap_socket(h);
 		TEST_ASSERT_NULL(rte_memzone_reserve("scat", 4 * pg, socket,
 			RTE_MEMZONE_IOVA_CONTIG), "contiguous memzone across "
 			"scattered pages");
@@ -153,7 +156,7 @@ ours(void *mem, const rte_iova_t *scattered, bool legacy)
 	/* resolved IOVAs (the default): right in every mode */
 	h = user_heap(mem, NULL, 0, 0);
 	TEST_ASSERT_NOT_NULL(h, "heap: %s", rte_strerror(rte_errno));
-	socket = rte_extmem_heap_socket_id(h);
+	socket = test_heap_socket(h);
 	mz = rte_memzone_reserve("resolved", 4 * pg, socket,
 		RTE_MEMZONE_IOVA_CONTIG);
 	if (rte_eal_iova_mode() == RTE_IOVA_VA)

@@ -17,6 +17,7 @@
 #include <rte_eal.h>
 #include <rte_errno.h>
 #include <rte_malloc.h>
+#include <rte_extmem_mbuf.h>
 #include <rte_mbuf.h>
 #include <rte_mempool.h>
 
@@ -150,7 +151,7 @@ pool_busy_checks(struct rte_mempool *mp, struct rte_extmem_heap *h)
 	TEST_ASSERT_ERRNO(rte_extmem_heap_destroy(h) == -1, EBUSY,
 		"destroy the heap of a pool");
 	/* the heap is sized for the pool; a few bytes may be left */
-	p = rte_malloc_socket("foreign", 64, 0, rte_extmem_heap_socket_id(h));
+	p = rte_malloc_socket("foreign", 64, 0, test_heap_socket(h));
 	if (p != NULL) {
 		TEST_ASSERT_ERRNO(rte_extmem_pktmbuf_pool_free(mp) == -1, EBUSY,
 			"free a pool whose heap holds a foreign allocation");
@@ -198,11 +199,11 @@ pool_on(enum rte_extmem_backing b)
 	}
 	TEST_ASSERT_NOT_NULL(mp, "%s pool: %s", rte_extmem_backing_name(b),
 		rte_strerror(rte_errno));
-	h = rte_extmem_pktmbuf_pool_heap(mp);
+	h = rte_extmem_heap_lookup(mp->name);
 	TEST_ASSERT_NOT_NULL(h, "pool heap");
 	TEST_ASSERT(rte_extmem_heap_lookup("xpool") == h, "heap by name");
 	TEST_ASSERT(rte_mempool_lookup("xpool") == mp, "pool by name");
-	TEST_ASSERT_EQ(mp->socket_id, rte_extmem_heap_socket_id(h),
+	TEST_ASSERT_EQ(mp->socket_id, test_heap_socket(h),
 		"pool on the heap's socket");
 	TEST_ASSERT_EQ(rte_extmem_heap_info_get(h, &info), 0, "info");
 	TEST_ASSERT_EQ(info.size, b == RTE_EXTMEM_BACKING_ANON_THP ?
@@ -276,7 +277,7 @@ test_heap_pool_jumbo(void)
 		return test_heap_snap_same(&s, "refused jumbo pool");
 	}
 	TEST_ASSERT_NOT_NULL(mp, "jumbo pool: %s", rte_strerror(rte_errno));
-	c.h = rte_extmem_pktmbuf_pool_heap(mp);
+	c.h = rte_extmem_heap_lookup(mp->name);
 	TEST_ASSERT_EQ(rte_mempool_obj_iter(mp, pool_obj_cb, &c), 511,
 		"objects");
 	TEST_ASSERT_EQ(c.outside + c.crossing + c.bad_iova, 0,
@@ -355,8 +356,8 @@ test_heap_pool_args(void)
 		"free a pool the library did not make");
 	TEST_ASSERT_ERRNO(rte_extmem_pktmbuf_pool_free(NULL) == -1, EINVAL,
 		"free NULL");
-	TEST_ASSERT_ERRNO(rte_extmem_pktmbuf_pool_heap(native) == NULL, EINVAL,
-		"heap of a native pool");
+	TEST_ASSERT_ERRNO(rte_extmem_heap_lookup(native->name) == NULL, ENOENT,
+		"a native pool has no heap");
 	rte_mempool_free(native);
 
 	TEST_ASSERT_ERRNO(rte_extmem_pktmbuf_pool_mem_size(0, 0, 0, room,

@@ -15,6 +15,7 @@
 
 #include <rte_errno.h>
 #include <rte_malloc.h>
+#include <rte_extmem_mbuf.h>
 #include <rte_mbuf.h>
 #include <rte_mempool.h>
 
@@ -38,7 +39,7 @@ life_pool(void)
 static int
 life_region(struct rte_mempool *mp, struct rte_extmem_region **r)
 {
-	struct rte_extmem_heap *h = rte_extmem_pktmbuf_pool_heap(mp);
+	struct rte_extmem_heap *h = rte_extmem_heap_lookup(mp->name);
 
 	TEST_ASSERT_NOT_NULL(h, "pool heap: %s", rte_strerror(rte_errno));
 	TEST_ASSERT_EQ(rte_extmem_heap_regions_get(h, r, 1), 1, "one region");
@@ -114,7 +115,7 @@ no_region_added(void)
 	test_heap_snap(&s0);
 	mp = life_pool();
 	TEST_ASSERT_NOT_NULL(mp, "pool: %s", rte_strerror(rte_errno));
-	h = rte_extmem_pktmbuf_pool_heap(mp);
+	h = rte_extmem_heap_lookup(mp->name);
 	TEST_RUN(life_region(mp, &r));
 	rte_extmem_region_params_init(&rp);
 	rp.len = 1 << 20;
@@ -154,7 +155,7 @@ upstream_free(void)
 	/* the name again; a user keeps the heap after rte_mempool_free() */
 	mp = life_pool();
 	TEST_ASSERT_NOT_NULL(mp, "pool again: %s", rte_strerror(rte_errno));
-	h = rte_extmem_pktmbuf_pool_heap(mp);
+	h = rte_extmem_heap_lookup(mp->name);
 	TEST_RUN(life_region(mp, &r));
 	TEST_ASSERT_EQ(rte_extmem_region_user_get(r), 0, "user get");
 	rte_mempool_free(mp);

@@ -29,13 +29,16 @@ test_heap_make(struct test_heap *th, const char *name,
 	enum rte_extmem_backing b, size_t len, size_t grow_len,
 	size_t max_len)
 {
+	struct rte_extmem_region_params hp_r;
 	struct rte_extmem_heap_params hp;
 
 	memset(th, 0, sizeof(*th));
 	TEST_ASSERT_EQ(rte_extmem_heap_params_init(&hp), 0, "params_init");
+	TEST_ASSERT_EQ(rte_extmem_region_params_init(&hp_r), 0, "params_init");
+	hp.region = &hp_r;
 	hp.name = name;
-	hp.region.backing = b;
-	hp.region.len = len;
+	hp_r.backing = b;
+	hp_r.len = len;
 	hp.grow_len = grow_len;
 	hp.max_len = max_len;
 	if (b == RTE_EXTMEM_BACKING_USER) {
@@ -43,7 +46,7 @@ test_heap_make(struct test_heap *th, const char *name,
 			MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
 		TEST_ASSERT(th->user_mem != MAP_FAILED, "mmap %zu", len);
 		th->user_len = len;
-		hp.region.addr = th->user_mem;
+		hp_r.addr = th->user_mem;
 	}
 	th->h = rte_extmem_heap_create(&hp);
 	if (th->h == NULL && b == RTE_EXTMEM_BACKING_HUGETLB &&
@@ -55,7 +58,7 @@ test_heap_make(struct test_heap *th, const char *name,
 		munmap(th->user_mem, th->user_len);
 	TEST_ASSERT_NOT_NULL(th->h, "heap %s on %s: %s", name,
 		rte_extmem_backing_name(b), rte_strerror(rte_errno));
-	th->socket = rte_extmem_heap_socket_id(th->h);
+	th->socket = test_heap_socket(th->h);
 	TEST_ASSERT_GE(th->socket, RTE_MAX_NUMA_NODES, "external socket ID");
 	return TEST_SUCCESS;
 }
@@ -95,8 +98,8 @@ test_heap_contains(const struct rte_extmem_heap *h, const void *p, size_t len)
 void
 test_heap_snap(struct test_heap_snap *s)
 {
-	s->heaps = rte_extmem_heap_count();
-	s->regions = rte_extmem_region_count();
+	s->heaps = test_heap_count();
+	s->regions = test_region_count();
 	s->msls = test_msl_count();
 }
 
@@ -118,5 +121,5 @@ test_heap_free_eal_heaps(void)
 	/* native heaps (one per socket in use) and this library's heaps:
 	 * the tests create no other EAL heap
 	 */
-	return RTE_MAX_HEAPS - rte_socket_count() - rte_extmem_heap_count();
+	return RTE_MAX_HEAPS - rte_socket_count() - test_heap_count();
 }

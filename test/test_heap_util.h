@@ -23,8 +23,8 @@ struct test_heap {
 
 /** Counters that must not move when an operation fails. */
 struct test_heap_snap {
-	unsigned int heaps;	/* rte_extmem_heap_count() */
-	unsigned int regions;	/* rte_extmem_region_count() */
+	unsigned int heaps;	/* test_heap_count() */
+	unsigned int regions;	/* test_region_count() */
 	unsigned int msls;	/* EAL memseg lists in use */
 };
 
@@ -58,5 +58,23 @@ int test_heap_snap_same(const struct test_heap_snap *s, const char *what);
 
 /** Number of free elements EAL heaps can still take (RTE_MAX_HEAPS). */
 unsigned int test_heap_free_eal_heaps(void);
+
+/** Number of live heaps of the library (0 before rte_eal_init()). */
+static inline unsigned int
+test_heap_count(void)
+{
+	int n = rte_extmem_heap_walk(NULL, NULL);
+
+	return n < 0 ? 0 : (unsigned int)n;
+}
+
+/** Socket ID of a heap (rte_extmem_heap_info::socket_id), -1 if dead. */
+static inline int
+test_heap_socket(const struct rte_extmem_heap *h)
+{
+	struct rte_extmem_heap_info info;
+
+	return rte_extmem_heap_info_get(h, &info) == 0 ? info.socket_id : -1;
+}
 
 #endif /* TEST_HEAP_UTIL_H */

@@ -27,11 +27,12 @@
 #include <rte_errno.h>
 
 #include "test.h"
+#include "test_dma_util.h"
 #include "test_heap_util.h"
 #include "test_region_util.h"
 #include "test_telemetry_util.h"
 
-#include "rte_extmem_dma.h"
+#include "rte_extmem_devmap.h"
 #include "rte_extmem_limits.h"
 
 #define MB (1UL << 20)
@@ -284,7 +285,7 @@ test_limits_domain(void)
 		"domain=limD,domain_entries=8"), 0, "vdev 0");
 	TEST_ASSERT_EQ(rte_vdev_init("net_mrnic_limd1",
 		"domain=limD,domain_entries=8"), 0, "vdev 1");
-	rte_extmem_dma_sync();
+	test_devmap_sync();
 	TEST_ASSERT_EQ(rte_extmem_limits_get(&l0), 0, "limits");
 	TEST_ASSERT(strcmp(l0.dma_domain_tightest, "limD") == 0,
 		"tightest domain '%s'", l0.dma_domain_tightest);

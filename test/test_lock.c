@@ -28,6 +28,7 @@
 
 #include "test.h"
 #include "test_dma_util.h"
+#include "test_region_util.h"
 
 #define LOCK_WAIT_S 20
 
@@ -76,7 +77,7 @@ helper_main(void *arg)
 			hp->destroy_ret = rte_extmem_region_destroy(hp->created);
 		return NULL;
 	}
-	hp->n_regions = rte_extmem_region_count();
+	hp->n_regions = test_region_count();
 	rte_extmem_region_walk(walk_count_cb, &hp->n_walked);
 	hp->lookup = rte_extmem_region_lookup(hp->name);
 	hp->info_ret = hp->lookup == NULL ? -1 :
@@ -125,6 +126,7 @@ static int
 lock_sub_cb(const struct rte_extmem_event *ev, void *arg)
 {
 	struct lock_sub *ls = arg;
+	struct rte_extmem_region_params hp_r;
 	struct rte_extmem_heap_params hp;
 
 	if (ev->type != RTE_EXTMEM_EVENT_REGION_REGISTERED || ev->replay)
@@ -135,8 +137,10 @@ lock_sub_cb(const struct rte_extmem_event *ev, void *arg)
 		helper_wait(&ls->query) : -1;
 
 	rte_extmem_heap_params_init(&hp);
+	rte_extmem_region_params_init(&hp_r);
+	hp.region = &hp_r;
 	hp.name = "lock_nested_heap";
-	hp.region.len = 4096;
+	hp_r.len = 4096;
 	ls->heap = rte_extmem_heap_create(&hp);
 	ls->heap_err = rte_errno;
 	ls->destroy_ret = rte_extmem_region_destroy(ev->region);
@@ -148,7 +152,7 @@ static int
 test_lock_queries(void)
 {
 	struct lock_sub ls;
-	unsigned int nregions = rte_extmem_region_count();
+	unsigned int nregions = test_region_count();
 	struct rte_extmem_region *r;
 	int ret;
 
@@ -179,7 +183,7 @@ test_lock_queries(void)
 	TEST_ASSERT_EQ(ls.destroy_err, EDEADLK, "destroy errno");
 	TEST_ASSERT_NULL(rte_extmem_heap_lookup("lock_nested_heap"),
 		"no nested heap");
-	TEST_ASSERT_EQ(rte_extmem_region_count(), nregions + 1, "regions");
+	TEST_ASSERT_EQ(test_region_count(), nregions + 1, "regions");
 	TEST_ASSERT_EQ(rte_extmem_region_destroy(r), 0, "destroy");
 	return TEST_SUCCESS;
 }

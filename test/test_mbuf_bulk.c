@@ -3,7 +3,7 @@
  */
 
 /*
- * rte_extmem_slice_bulk(): bursts mixing single segments and chains give
+ * rte_extmem_slice_alloc_bulk(): bursts mixing single segments and chains give
  * the same slices as one call each; a burst stops at the first range that
  * cannot be sliced (bad range, unknown IOVA, no mbuf) with what was made
  * before it; first mbufs still used by clones are set aside inside a
@@ -44,7 +44,7 @@ test_mbuf_slice_bulk(void)
 {
 	size_t off[N], len[N];
 	struct rte_mbuf *m[N], *one, *cl;
-	struct rte_extmem_slicer_stats st;
+	struct rte_extmem_slicer_info st;
 	struct rte_mempool *clone_pool;
 	struct rte_extmem_slicer *s, *small;
 	struct rte_extmem_region *r;
@@ -75,7 +75,7 @@ test_mbuf_slice_bulk(void)
 		off[i] = (x >> 16) % (BAD_PAGE * PG - len[i]);
 		sum += test_slice_key(off[i], len[i]);
 	}
-	TEST_ASSERT_EQ(rte_extmem_slice_bulk(s, off, len, m, N), N,
+	TEST_ASSERT_EQ(rte_extmem_slice_alloc_bulk(s, off, len, m, N), N,
 		"burst: %s", rte_strerror(rte_errno));
 	TEST_RUN(verify_all(m, off, len, N, base));
 	for (i = 0; i < N; i++)
@@ -87,7 +87,7 @@ test_mbuf_slice_bulk(void)
 
 	/* it stops at a bad range, at the page without IOVA */
 	len[40] = 0;
-	got = rte_extmem_slice_bulk(s, off, len, m, N);
+	got = rte_extmem_slice_alloc_bulk(s, off, len, m, N);
 	TEST_ASSERT_EQ(got, 40, "stops at the empty range");
 	TEST_ASSERT_EQ(rte_errno, EINVAL, "errno");
 	TEST_RUN(verify_all(m, off, len, got, base));
@@ -95,14 +95,17 @@ test_mbuf_slice_bulk(void)
 	len[40] = 100;
 	off[10] = BAD_PAGE * PG + 5;
 	len[10] = 10;
-	got = rte_extmem_slice_bulk(s, off, len, m, N);
+	got = rte_extmem_slice_alloc_bulk(s, off, len, m, N);
 	TEST_ASSERT_EQ(got, 10, "stops at the unknown IOVA");
 	TEST_ASSERT_EQ(rte_errno, EFAULT, "errno");
 	rte_pktmbuf_free_bulk(m, got);
-	TEST_ASSERT_EQ(rte_extmem_slice_bulk(s, off, len, m, 0), 0, "empty");
-	TEST_ASSERT_EQ(rte_extmem_slice_bulk(NULL, off, len, m, 1), 0, "NULL");
+	TEST_ASSERT_EQ(rte_extmem_slice_alloc_bulk(s, off, len, m, 0), 0,
+		"empty");
+	TEST_ASSERT_EQ(rte_extmem_slice_alloc_bulk(NULL, off, len, m, 1), 0,
+		"NULL");
 	TEST_ASSERT_EQ(rte_errno, EINVAL, "errno");
-	TEST_ASSERT_EQ(rte_extmem_slice_bulk(s, NULL, len, m, 1), 0, "NULL");
+	TEST_ASSERT_EQ(rte_extmem_slice_alloc_bulk(s, NULL, len, m, 1), 0,
+		"NULL");
 	TEST_ASSERT_EQ(rte_errno, EINVAL, "errno");
 
 	/* as many as there are mbufs */
@@ -112,7 +115,7 @@ test_mbuf_slice_bulk(void)
 		off[i] = i * 100;
 		len[i] = 100;
 	}
-	got = rte_extmem_slice_bulk(small, off, len, m, 20);
+	got = rte_extmem_slice_alloc_bulk(small, off, len, m, 20);
 	TEST_ASSERT_EQ(got, 16, "limited by the pool");
 	TEST_ASSERT_EQ(rte_errno, ENOBUFS, "errno");
 	TEST_RUN(verify_all(m, off, len, got, base));
@@ -122,25 +125,25 @@ test_mbuf_slice_bulk(void)
 	clone_pool = rte_pktmbuf_pool_create("mbs_bulk_clone", 16, 0, 0, 0,
 		SOCKET_ID_ANY);
 	TEST_ASSERT_NOT_NULL(clone_pool, "pool: %s", rte_strerror(rte_errno));
-	one = rte_extmem_slice(small, 0, 64);
+	one = rte_extmem_slice_alloc(small, 0, 64);
 	TEST_ASSERT_NOT_NULL(one, "slice");
 	cl = rte_pktmbuf_clone(one, clone_pool);
 	TEST_ASSERT_NOT_NULL(cl, "clone");
 	rte_pktmbuf_free(one);
-	got = rte_extmem_slice_bulk(small, off, len, m, 4);
+	got = rte_extmem_slice_alloc_bulk(small, off, len, m, 4);
 	TEST_ASSERT_EQ(got, 4, "burst: %s", rte_strerror(rte_errno));
 	TEST_RUN(verify_all(m, off, len, got, base));
 	for (i = 0; i < got; i++)
 		TEST_ASSERT(m[i] != one, "busy first mbuf reused");
-	TEST_ASSERT_EQ(rte_extmem_slicer_stats_get(small, &st), 0, "stats");
+	TEST_ASSERT_EQ(rte_extmem_slicer_info_get(small, &st), 0, "stats");
 	TEST_ASSERT_EQ(st.set_aside, 1, "set aside");
 	rte_pktmbuf_free_bulk(m, got);
 	rte_pktmbuf_free(cl);
-	TEST_ASSERT_EQ(rte_extmem_slicer_stats_get(small, &st), 0, "stats");
+	TEST_ASSERT_EQ(rte_extmem_slicer_info_get(small, &st), 0, "stats");
 	TEST_ASSERT_EQ(st.in_flight, 0, "in flight");
 	TEST_ASSERT_EQ(rte_mempool_avail_count(one->pool), 16, "mbufs back");
 
-	TEST_ASSERT_EQ(rte_extmem_slicer_stats_get(s, &st), 0, "stats");
+	TEST_ASSERT_EQ(rte_extmem_slicer_info_get(s, &st), 0, "stats");
 	TEST_ASSERT_EQ(st.slices, st.freed, "all released");
 	TEST_ASSERT_EQ(rte_extmem_slicer_free(small), 0, "free");
 	TEST_ASSERT_EQ(rte_extmem_slicer_free(s), 0, "free");

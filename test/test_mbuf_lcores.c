@@ -101,7 +101,7 @@ lcore_run(void *arg)
 	for (i = 0; i < ITERS && errors == 0; i++) {
 		len = lens[lcg(&state) % RTE_DIM(lens)];
 		off = lcg(&state) % (REGION_LEN - len);
-		m = rte_extmem_slice(c->s, off, len);
+		m = rte_extmem_slice_alloc(c->s, off, len);
 		if (m == NULL) {
 			if (rte_errno != ENOBUFS)
 				errors++;
@@ -125,7 +125,7 @@ lcore_run(void *arg)
 			/* draws m's first mbuf again (top of the lcore cache)
 			 * while cl still uses its entry
 			 */
-			m2 = rte_extmem_slice(c->s, off, len);
+			m2 = rte_extmem_slice_alloc(c->s, off, len);
 			if (m2 != NULL) {
 				created++;
 				key_sum += test_slice_key(off, len);
@@ -142,7 +142,7 @@ lcore_run(void *arg)
 		case 2:
 			len = lens[lcg(&state) % RTE_DIM(lens)];
 			off = lcg(&state) % (REGION_LEN - len);
-			m2 = rte_extmem_slice(c->s, off, len);
+			m2 = rte_extmem_slice_alloc(c->s, off, len);
 			if (m2 != NULL) {
 				created++;
 				key_sum += test_slice_key(off, len);
@@ -179,7 +179,7 @@ static int
 test_mbuf_slice_lcores(void)
 {
 	const unsigned int n = REGION_LEN / PG;
-	struct rte_extmem_slicer_stats st;
+	struct rte_extmem_slicer_info st;
 	struct lcore_ctx c = { 0 };
 	struct test_cb_count cb;
 	struct rte_mempool *mp;
@@ -209,7 +209,7 @@ test_mbuf_slice_lcores(void)
 	c.xfer = rte_ring_create("mbs_lc_xfer", 1024, SOCKET_ID_ANY, 0);
 	TEST_ASSERT_NOT_NULL(c.xfer, "ring: %s", rte_strerror(rte_errno));
 
-	held = rte_extmem_slice(c.s, 0, 1500);
+	held = rte_extmem_slice_alloc(c.s, 0, 1500);
 	TEST_ASSERT_NOT_NULL(held, "slice");
 	mp = held->pool;
 	clones0 = rte_mempool_avail_count(c.clone_pool);
@@ -226,13 +226,13 @@ test_mbuf_slice_lcores(void)
 	while (rte_ring_count(c.xfer) > 0)
 		free_some(c.xfer);
 	TEST_ASSERT_EQ(cb.calls, c.created, "one callback per slice");
-	TEST_ASSERT_EQ(rte_extmem_slicer_stats_get(c.s, &st), 0, "stats");
+	TEST_ASSERT_EQ(rte_extmem_slicer_info_get(c.s, &st), 0, "stats");
 	TEST_ASSERT_EQ(st.in_flight, 1, "only the held slice is alive");
 	rte_pktmbuf_free(held);
 	TEST_ASSERT_EQ(cb.calls, c.created + 1, "callbacks");
 	TEST_ASSERT_EQ(cb.sum, c.key_sum + test_slice_key(0, 1500),
 		"callback arguments");
-	TEST_ASSERT_EQ(rte_extmem_slicer_stats_get(c.s, &st), 0, "stats");
+	TEST_ASSERT_EQ(rte_extmem_slicer_info_get(c.s, &st), 0, "stats");
 	TEST_ASSERT_EQ(st.slices, c.created + 1, "slices counted");
 	TEST_ASSERT_EQ(st.freed, st.slices, "freed counted");
 	TEST_ASSERT_EQ(st.fails, c.nobufs, "failures counted");

@@ -117,7 +117,7 @@ test_mbuf_slice_mrnic(void)
 	struct rte_extmem_slicer *s, *s_nodma;
 	struct rte_extmem_region *r, *r_nodma;
 	struct test_cb_count cb, cb_nodma;
-	struct rte_extmem_slicer_stats st;
+	struct rte_extmem_slicer_info st;
 	struct test_devmem d, d2;
 	struct mrnic_t_pair pair;
 	struct sent sent[N_PKTS];
@@ -155,7 +155,7 @@ test_mbuf_slice_mrnic(void)
 	r = test_device_region("mbs_e2e", &d, PG, iovas, 0);
 	TEST_ASSERT_NOT_NULL(r, "region: %s", rte_strerror(rte_errno));
 	r_nodma = test_device_region("mbs_e2e_nodma", &d2, PG, iovas2,
-		RTE_EXTMEM_REGION_F_NO_DMA);
+		RTE_EXTMEM_REGION_F_NO_DEVMAP);
 	TEST_ASSERT_NOT_NULL(r_nodma, "region: %s", rte_strerror(rte_errno));
 	TEST_ASSERT_EQ(rte_pmd_mrnic_dma_mapped(pair.port[0], d.addr, d.len), 1,
 		"device region mapped to the device");
@@ -177,8 +177,9 @@ test_mbuf_slice_mrnic(void)
 		x ^= x << 17;
 		len = 60 + x % (MAX_LEN - 60);
 		off = (x >> 20) % (DEV_LEN - len);
-		tx[i] = hdr ? rte_extmem_slice_hdr(s, hdr_pool, &eth, HDR_LEN,
-			off, len) : rte_extmem_slice(s, off, len);
+		tx[i] = hdr ? rte_extmem_slice_alloc_hdr(s, hdr_pool, &eth,
+			HDR_LEN,
+			off, len) : rte_extmem_slice_alloc(s, off, len);
 		TEST_ASSERT_NOT_NULL(tx[i], "slice %u: %s", i,
 			rte_strerror(rte_errno));
 		nseg_total += tx[i]->nb_segs;
@@ -198,14 +199,14 @@ test_mbuf_slice_mrnic(void)
 	rte_pktmbuf_free_bulk(rx, got);
 	TEST_ASSERT_EQ(faults(&pair), faults0, "no DMA fault");
 	TEST_ASSERT_EQ(cb.calls, N_PKTS, "every slice released by the device");
-	TEST_ASSERT_EQ(rte_extmem_slicer_stats_get(s, &st), 0, "stats");
+	TEST_ASSERT_EQ(rte_extmem_slicer_info_get(s, &st), 0, "stats");
 	TEST_ASSERT_EQ(st.in_flight, 0, "in flight");
 	TEST_LOG("%u packets, %u segments, byte-identical on the peer", N_PKTS,
 		nseg_total);
 
 	/* memory the device was never given: faults, nothing arrives */
 	for (i = 0; i < N_FAULT; i++) {
-		tx[i] = rte_extmem_slice(s_nodma, i * 1000, 1000);
+		tx[i] = rte_extmem_slice_alloc(s_nodma, i * 1000, 1000);
 		TEST_ASSERT_NOT_NULL(tx[i], "slice: %s", rte_strerror(rte_errno));
 	}
 	TEST_RUN(send_all(&pair, tx, N_FAULT));

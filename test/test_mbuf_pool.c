@@ -167,6 +167,22 @@ test_mbuf_pool_extbuf(void)
 	TEST_ASSERT_EQ(test_region_users(r[0]), users0[0], "users back");
 	TEST_ASSERT_EQ(test_region_users(r[1]), users0[1], "users back");
 
+	/* the checked free: refused while an mbuf is out, then the same */
+	mp = rte_extmem_pktmbuf_pool_create_extbuf("mbp_y", 8, 0, 0, ROOM,
+		SOCKET_ID_ANY, r, 1);
+	TEST_ASSERT_NOT_NULL(mp, "pool: %s", rte_strerror(rte_errno));
+	m[0] = rte_pktmbuf_alloc(mp);
+	TEST_ASSERT_NOT_NULL(m[0], "mbuf");
+	TEST_ASSERT_ERRNO(rte_extmem_pktmbuf_pool_free(mp) == -1, EBUSY,
+		"mbuf in use");
+	TEST_ASSERT(rte_mempool_lookup("mbp_y") == mp, "pool kept");
+	TEST_ASSERT_EQ(test_region_users(r[0]), users0[0] + 1, "users kept");
+	rte_pktmbuf_free(m[0]);
+	TEST_ASSERT_EQ(rte_extmem_pktmbuf_pool_free(mp), 0, "free: %s",
+		rte_strerror(rte_errno));
+	TEST_ASSERT(rte_mempool_lookup("mbp_y") == NULL, "pool gone");
+	TEST_ASSERT_EQ(test_region_users(r[0]), users0[0], "users back");
+
 	TEST_ASSERT_EQ(rte_extmem_region_destroy(r[0]), 0, "destroy");
 	TEST_ASSERT_EQ(rte_extmem_region_destroy(r[1]), 0, "destroy");
 	TEST_ASSERT_ERRNO(rte_extmem_pktmbuf_extmem_get(r, 1, ROOM, NULL, 0,

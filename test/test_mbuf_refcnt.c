@@ -29,7 +29,7 @@ check_busy(struct rte_extmem_region *r, struct rte_extmem_slicer *s,
 	uint64_t in_flight)
 {
 	struct rte_extmem_region_info before, after;
-	struct rte_extmem_slicer_stats st;
+	struct rte_extmem_slicer_info st;
 
 	TEST_ASSERT_EQ(rte_extmem_region_info_get(r, &before), 0, "info");
 	TEST_ASSERT_ERRNO(rte_extmem_region_destroy(r) != 0, EBUSY,
@@ -40,7 +40,7 @@ check_busy(struct rte_extmem_region *r, struct rte_extmem_slicer *s,
 	TEST_ASSERT_MEM_EQ(&before, &after, sizeof(before), "region changed");
 	TEST_ASSERT(rte_extmem_slicer_lookup("mbs_ref") == s, "slicer gone");
 	TEST_ASSERT(rte_extmem_virt2region(after.addr) == r, "translation");
-	TEST_ASSERT_EQ(rte_extmem_slicer_stats_get(s, &st), 0, "stats");
+	TEST_ASSERT_EQ(rte_extmem_slicer_info_get(s, &st), 0, "stats");
 	TEST_ASSERT_EQ(st.in_flight, in_flight, "in flight");
 	return TEST_SUCCESS;
 }
@@ -51,7 +51,7 @@ test_mbuf_slice_refcnt(void)
 	const size_t len = 2u << 20;
 	struct rte_mbuf *a, *b, *c1, *c2, *cb_chain, *x, *y, *first;
 	struct rte_mempool *clone_pool, *mp;
-	struct rte_extmem_slicer_stats st;
+	struct rte_extmem_slicer_info st;
 	struct rte_extmem_region *r;
 	struct rte_extmem_slicer *s;
 	struct test_cb_count cb;
@@ -72,7 +72,7 @@ test_mbuf_slice_refcnt(void)
 		SOCKET_ID_ANY);
 	TEST_ASSERT_NOT_NULL(clone_pool, "pool: %s", rte_strerror(rte_errno));
 	/* the slicer's own pool: the mbuf of a slice */
-	a = rte_extmem_slice(s, 10, 100);
+	a = rte_extmem_slice_alloc(s, 10, 100);
 	TEST_ASSERT_NOT_NULL(a, "slice");
 	mp = a->pool;
 	rte_pktmbuf_free(a);
@@ -82,7 +82,7 @@ test_mbuf_slice_refcnt(void)
 	clones0 = rte_mempool_avail_count(clone_pool);
 
 	/* one segment, two clones: the last of the three triggers */
-	a = rte_extmem_slice(s, 100, 1000);
+	a = rte_extmem_slice_alloc(s, 100, 1000);
 	TEST_ASSERT_NOT_NULL(a, "slice: %s", rte_strerror(rte_errno));
 	TEST_ASSERT_EQ(rte_mbuf_ext_refcnt_read(a->shinfo), 1, "refcnt");
 	c1 = rte_pktmbuf_clone(a, clone_pool);
@@ -101,12 +101,12 @@ test_mbuf_slice_refcnt(void)
 	TEST_ASSERT_EQ(cb.sum, sum, "callback arguments");
 
 	/* the first mbuf is reused at once when its slice is gone ... */
-	a = rte_extmem_slice(s, 200, 300);
+	a = rte_extmem_slice_alloc(s, 200, 300);
 	TEST_ASSERT_NOT_NULL(a, "slice");
 	first = a;
 	rte_pktmbuf_free(a);
 	sum += test_slice_key(200, 300);
-	a = rte_extmem_slice(s, 200, 300);
+	a = rte_extmem_slice_alloc(s, 200, 300);
 	TEST_ASSERT(a == first, "a free first mbuf is reused (LIFO cache)");
 	/* ... but not while a clone of its slice lives: it is set aside and
 	 * returned to the pool by the clone's last free
@@ -115,14 +115,14 @@ test_mbuf_slice_refcnt(void)
 	TEST_ASSERT_NOT_NULL(c1, "clone");
 	rte_pktmbuf_free(a);
 	TEST_ASSERT_EQ(rte_mempool_avail_count(mp), mbufs0, "first mbuf back");
-	b = rte_extmem_slice(s, 400, 500);
+	b = rte_extmem_slice_alloc(s, 400, 500);
 	TEST_ASSERT_NOT_NULL(b, "slice");
 	TEST_ASSERT(b != first, "busy first mbuf reused");
 	TEST_ASSERT_EQ(test_slice_verify(b, (uintptr_t)d.addr + 400, 500), 0,
 		"slice after a set-aside mbuf");
 	TEST_ASSERT_EQ(rte_mempool_avail_count(mp), mbufs0 - 2,
 		"first mbuf set aside, the new one in use");
-	TEST_ASSERT_EQ(rte_extmem_slicer_stats_get(s, &st), 0, "stats");
+	TEST_ASSERT_EQ(rte_extmem_slicer_info_get(s, &st), 0, "stats");
 	TEST_ASSERT_EQ(st.set_aside, 1, "set aside counted");
 	TEST_ASSERT_EQ(cb.calls, 2, "clone alive");
 	rte_pktmbuf_free(c1);
@@ -137,7 +137,7 @@ test_mbuf_slice_refcnt(void)
 	TEST_ASSERT_EQ(cb.sum, sum, "callback arguments");
 
 	/* mbuf reference count instead of a clone */
-	a = rte_extmem_slice(s, 0, 64);
+	a = rte_extmem_slice_alloc(s, 0, 64);
 	TEST_ASSERT_NOT_NULL(a, "slice");
 	rte_mbuf_refcnt_update(a, 1);
 	rte_pktmbuf_free(a);
@@ -147,7 +147,7 @@ test_mbuf_slice_refcnt(void)
 	sum += test_slice_key(0, 64);
 
 	/* a slice of three segments (IOVA runs of two pages), cloned whole */
-	b = rte_extmem_slice(s, PG, 4 * PG);
+	b = rte_extmem_slice_alloc(s, PG, 4 * PG);
 	TEST_ASSERT_NOT_NULL(b, "slice");
 	TEST_ASSERT_EQ(b->nb_segs, 3, "segments");
 	TEST_ASSERT_EQ(rte_mbuf_ext_refcnt_read(b->shinfo), 3,
@@ -173,8 +173,8 @@ test_mbuf_slice_refcnt(void)
 	sum += test_slice_key(PG, 4 * PG);
 
 	/* two slices chained into one packet, freed together */
-	x = rte_extmem_slice(s, 5 * PG, 1500);
-	y = rte_extmem_slice(s, 9 * PG, 3 * PG);
+	x = rte_extmem_slice_alloc(s, 5 * PG, 1500);
+	y = rte_extmem_slice_alloc(s, 9 * PG, 3 * PG);
 	TEST_ASSERT(x != NULL && y != NULL, "slices");
 	TEST_ASSERT_EQ(rte_pktmbuf_chain(x, y), 0, "chain");
 	TEST_ASSERT_EQ(x->nb_segs, 3, "segments");
@@ -190,7 +190,7 @@ test_mbuf_slice_refcnt(void)
 	TEST_ASSERT_EQ(cb.sum, sum, "callback arguments");
 
 	/* everything back */
-	TEST_ASSERT_EQ(rte_extmem_slicer_stats_get(s, &st), 0, "stats");
+	TEST_ASSERT_EQ(rte_extmem_slicer_info_get(s, &st), 0, "stats");
 	TEST_ASSERT_EQ(st.in_flight, 0, "in flight");
 	TEST_ASSERT_EQ(st.slices, st.freed, "slices vs freed");
 	TEST_ASSERT_EQ(rte_mempool_avail_count(mp), mbufs0, "slicer mbufs");

@@ -48,7 +48,7 @@ test_mbuf_slice_untouched(void)
 {
 	static const uint8_t hdr[42] = { 0x02, 0x00, 0x5e, 0x10, 0x00, 0x01 };
 	const size_t len = 4u << 20, pin_len = 1u << 20;
-	struct rte_extmem_slicer_stats st;
+	struct rte_extmem_slicer_info st;
 	struct rte_mbuf *m1, *m2, *m3, *c1, *h, *pin[8];
 	struct rte_mempool *clone_pool, *hdr_pool, *pinned;
 	struct rte_extmem_region *r, *r2;
@@ -87,17 +87,17 @@ test_mbuf_slice_untouched(void)
 		rte_strerror(rte_errno));
 
 	/* slice, attach */
-	m1 = rte_extmem_slice(s, 100, 1500);
+	m1 = rte_extmem_slice_alloc(s, 100, 1500);
 	TEST_ASSERT_NOT_NULL(m1, "slice: %s", rte_strerror(rte_errno));
 	TEST_ASSERT_EQ(test_slice_verify(m1, base + 100, 1500), 0, "m1");
 	TEST_ASSERT_EQ(m1->nb_segs, 1, "one segment");
 	TEST_ASSERT_EQ(rte_pktmbuf_iova(m1), IOVA_BASE + 100, "IOVA");
-	m2 = rte_extmem_slice(s, 4 * PG + 10, 9000);
+	m2 = rte_extmem_slice_alloc(s, 4 * PG + 10, 9000);
 	TEST_ASSERT_NOT_NULL(m2, "slice: %s", rte_strerror(rte_errno));
 	TEST_ASSERT_EQ(test_slice_verify(m2, base + 4 * PG + 10, 9000), 0,
 		"m2");
 	TEST_ASSERT_EQ(m2->nb_segs, 2, "split at the IOVA jump after page 4");
-	m3 = rte_extmem_slice(s, 0, 200000);
+	m3 = rte_extmem_slice_alloc(s, 0, 200000);
 	TEST_ASSERT_NOT_NULL(m3, "slice: %s", rte_strerror(rte_errno));
 	TEST_ASSERT_EQ(test_slice_verify(m3, base, 200000), 0, "m3");
 	TEST_ASSERT_EQ(m3->nb_segs, expected_segs(0, 200000, 5, UINT16_MAX),
@@ -111,7 +111,8 @@ test_mbuf_slice_untouched(void)
 	TEST_ASSERT_EQ(rte_pktmbuf_chain(m1, c1), 0, "chain");
 	TEST_ASSERT_EQ(m1->nb_segs, 3, "chained segments");
 	TEST_ASSERT_EQ(m1->pkt_len, 10500, "chained length");
-	h = rte_extmem_slice_hdr(s, hdr_pool, hdr, sizeof(hdr), 8 * PG, 3000);
+	h = rte_extmem_slice_alloc_hdr(s, hdr_pool, hdr, sizeof(hdr), 8 * PG,
+		3000);
 	TEST_ASSERT_NOT_NULL(h, "header split: %s", rte_strerror(rte_errno));
 	TEST_ASSERT_EQ(h->data_len, sizeof(hdr), "header length");
 	TEST_ASSERT_MEM_EQ(rte_pktmbuf_mtod(h, void *), hdr, sizeof(hdr),
@@ -144,7 +145,7 @@ test_mbuf_slice_untouched(void)
 	TEST_ASSERT_EQ(cb.sum, test_slice_key(100, 1500) +
 		test_slice_key(4 * PG + 10, 9000) + test_slice_key(0, 200000) +
 		test_slice_key(8 * PG, 3000), "callback arguments");
-	TEST_ASSERT_EQ(rte_extmem_slicer_stats_get(s, &st), 0, "stats");
+	TEST_ASSERT_EQ(rte_extmem_slicer_info_get(s, &st), 0, "stats");
 	TEST_ASSERT_EQ(st.in_flight, 0, "in flight");
 	TEST_ASSERT_EQ(st.slices, 4, "slices");
 	TEST_ASSERT_EQ(st.freed, 4, "freed");
@@ -190,7 +191,7 @@ slice_cases(struct rte_extmem_slicer *s, uintptr_t base,
 	unsigned int i;
 
 	for (i = 0; i < n; i++) {
-		m = rte_extmem_slice(s, c[i].off, c[i].len);
+		m = rte_extmem_slice_alloc(s, c[i].off, c[i].len);
 		TEST_ASSERT_NOT_NULL(m, "slice [%zu, +%zu): %s", c[i].off,
 			c[i].len, rte_strerror(rte_errno));
 		TEST_ASSERT_EQ(test_slice_verify(m, base + c[i].off, c[i].len),
@@ -214,7 +215,7 @@ test_mbuf_slice_chain(void)
 		{ 41 * PG, 65535 }, { 42 * PG, 65536 }, { 1u << 20, 1u << 20 },
 		{ (8u << 20) - 1500, 1500 }, { (8u << 20) - 1, 1 },
 	};
-	struct rte_extmem_slicer_stats st;
+	struct rte_extmem_slicer_info st;
 	struct rte_extmem_slicer *s, *s64, *s2;
 	struct rte_mbuf *m, *held[2];
 	struct rte_extmem_region *r;
@@ -237,11 +238,12 @@ test_mbuf_slice_chain(void)
 	TEST_RUN(slice_cases(s, base, cases, RTE_DIM(cases), 3, UINT16_MAX));
 
 	/* the page with no IOVA cannot be sliced; its neighbours can */
-	TEST_ASSERT_ERRNO(rte_extmem_slice(s, bad * PG + 7, 10) == NULL, EFAULT,
-		"unknown IOVA");
-	TEST_ASSERT_ERRNO(rte_extmem_slice(s, (bad - 1) * PG, PG + 1) == NULL,
+	TEST_ASSERT_ERRNO(rte_extmem_slice_alloc(s, bad * PG + 7, 10) == NULL,
+		EFAULT, "unknown IOVA");
+	TEST_ASSERT_ERRNO(rte_extmem_slice_alloc(s, (bad - 1) * PG,
+		PG + 1) == NULL,
 		EFAULT, "range reaching the unknown page");
-	m = rte_extmem_slice(s, (bad - 1) * PG, PG);
+	m = rte_extmem_slice_alloc(s, (bad - 1) * PG, PG);
 	TEST_ASSERT_NOT_NULL(m, "page before: %s", rte_strerror(rte_errno));
 	rte_pktmbuf_free(m);
 
@@ -250,28 +252,28 @@ test_mbuf_slice_chain(void)
 	TEST_ASSERT_NOT_NULL(s64, "slicer: %s", rte_strerror(rte_errno));
 	TEST_RUN(slice_cases(s64, base, (const struct slice_case[]){
 		{ 0, 64 * RTE_EXTMEM_SLICE_MAX_SEGS }, { 10, 1500 } }, 2, 3, 64));
-	TEST_ASSERT_ERRNO(rte_extmem_slice(s64, 0,
+	TEST_ASSERT_ERRNO(rte_extmem_slice_alloc(s64, 0,
 		64 * RTE_EXTMEM_SLICE_MAX_SEGS + 1) == NULL, E2BIG,
 		"too many segments");
 
 	/* as many segments in flight as the pool has mbufs */
 	s2 = test_slicer("mbs_chain2", r, 2, 0, NULL);
 	TEST_ASSERT_NOT_NULL(s2, "slicer: %s", rte_strerror(rte_errno));
-	held[0] = rte_extmem_slice(s2, 0, 100);
-	held[1] = rte_extmem_slice(s2, 0, 100);
+	held[0] = rte_extmem_slice_alloc(s2, 0, 100);
+	held[1] = rte_extmem_slice_alloc(s2, 0, 100);
 	TEST_ASSERT(held[0] != NULL && held[1] != NULL, "two slices");
-	TEST_ASSERT_ERRNO(rte_extmem_slice(s2, 0, 100) == NULL, ENOBUFS,
+	TEST_ASSERT_ERRNO(rte_extmem_slice_alloc(s2, 0, 100) == NULL, ENOBUFS,
 		"third slice");
-	TEST_ASSERT_EQ(rte_extmem_slicer_stats_get(s2, &st), 0, "stats");
+	TEST_ASSERT_EQ(rte_extmem_slicer_info_get(s2, &st), 0, "stats");
 	TEST_ASSERT_EQ(st.fails, 1, "failure counted");
 	TEST_ASSERT_EQ(st.in_flight, 2, "in flight");
 	rte_pktmbuf_free(held[0]);
-	m = rte_extmem_slice(s2, 0, 100);
+	m = rte_extmem_slice_alloc(s2, 0, 100);
 	TEST_ASSERT_NOT_NULL(m, "slice after a free");
 	rte_pktmbuf_free(m);
 	rte_pktmbuf_free(held[1]);
 
-	TEST_ASSERT_EQ(rte_extmem_slicer_stats_get(s, &st), 0, "stats");
+	TEST_ASSERT_EQ(rte_extmem_slicer_info_get(s, &st), 0, "stats");
 	TEST_ASSERT_EQ(st.slices, RTE_DIM(cases) + 1, "slices");
 	TEST_ASSERT_EQ(cb.calls, st.slices, "a callback per slice");
 	TEST_ASSERT_EQ(rte_extmem_slicer_free(s), 0, "free");
@@ -303,7 +305,7 @@ test_mbuf_slice_va(void)
 	TEST_ASSERT_NOT_NULL(r, "region: %s", rte_strerror(rte_errno));
 	s = test_slicer("mbs_va", r, 8, 0, NULL);
 	TEST_ASSERT_NOT_NULL(s, "slicer: %s", rte_strerror(rte_errno));
-	m = rte_extmem_slice(s, pg - 100, 300000);
+	m = rte_extmem_slice_alloc(s, pg - 100, 300000);
 	TEST_ASSERT_NOT_NULL(m, "slice: %s", rte_strerror(rte_errno));
 	TEST_ASSERT_EQ(test_slice_verify(m, (uintptr_t)d.addr + pg - 100,
 		300000), 0, "slice");
@@ -325,7 +327,7 @@ test_mbuf_slice_args(void)
 {
 	const size_t len = 1u << 20;
 	struct rte_extmem_slicer_params p;
-	struct rte_extmem_slicer_stats st;
+	struct rte_extmem_slicer_info st, si;
 	struct rte_extmem_region *r, *dead;
 	struct rte_mempool *hdr_pool;
 	struct rte_extmem_slicer *s;
@@ -397,12 +399,13 @@ test_mbuf_slice_args(void)
 		"lookup");
 	TEST_ASSERT_ERRNO(rte_extmem_slicer_lookup(NULL) == NULL, EINVAL,
 		"lookup");
-	TEST_ASSERT(rte_extmem_slicer_region(s) == r, "region");
-	TEST_ASSERT_ERRNO(rte_extmem_slicer_region(NULL) == NULL, EINVAL,
-		"region");
+	TEST_ASSERT_EQ(rte_extmem_slicer_info_get(s, &si), 0, "info");
+	TEST_ASSERT(si.region == r, "region");
+	TEST_ASSERT_ERRNO(rte_extmem_slicer_info_get(NULL, &si) != 0, EINVAL,
+		"info of NULL");
 
 	/* an mbuf of the slicer's pool in use, even without a slice */
-	m = rte_extmem_slice(s, 0, 100);
+	m = rte_extmem_slice_alloc(s, 0, 100);
 	TEST_ASSERT_NOT_NULL(m, "slice: %s", rte_strerror(rte_errno));
 	own = rte_pktmbuf_alloc(m->pool);
 	TEST_ASSERT_NOT_NULL(own, "mbuf of the slicer's pool");
@@ -415,31 +418,34 @@ test_mbuf_slice_args(void)
 	TEST_ASSERT_NOT_NULL(hdr_pool, "pool: %s", rte_strerror(rte_errno));
 
 	/* slice arguments */
-	TEST_ASSERT_ERRNO(rte_extmem_slice(NULL, 0, 1) == NULL, EINVAL, "NULL");
-	TEST_ASSERT_ERRNO(rte_extmem_slice(s, 0, 0) == NULL, EINVAL, "len 0");
-	TEST_ASSERT_ERRNO(rte_extmem_slice(s, len, 1) == NULL, EINVAL,
+	TEST_ASSERT_ERRNO(rte_extmem_slice_alloc(NULL, 0, 1) == NULL, EINVAL,
+		"NULL");
+	TEST_ASSERT_ERRNO(rte_extmem_slice_alloc(s, 0, 0) == NULL, EINVAL,
+		"len 0");
+	TEST_ASSERT_ERRNO(rte_extmem_slice_alloc(s, len, 1) == NULL, EINVAL,
 		"offset at the end");
-	TEST_ASSERT_ERRNO(rte_extmem_slice(s, len - 10, 11) == NULL, EINVAL,
-		"past the end");
-	TEST_ASSERT_ERRNO(rte_extmem_slice(s, 1, SIZE_MAX) == NULL, EINVAL,
-		"huge length");
+	TEST_ASSERT_ERRNO(rte_extmem_slice_alloc(s, len - 10, 11) == NULL,
+		EINVAL, "past the end");
+	TEST_ASSERT_ERRNO(rte_extmem_slice_alloc(s, 1, SIZE_MAX) == NULL,
+		EINVAL, "huge length");
 
 	/* header split arguments; the header mbuf is not leaked */
 	avail = rte_mempool_avail_count(hdr_pool);
-	TEST_ASSERT_ERRNO(rte_extmem_slice_hdr(NULL, hdr_pool, NULL, 10, 0,
-		10) == NULL, EINVAL, "NULL slicer");
-	TEST_ASSERT_ERRNO(rte_extmem_slice_hdr(s, NULL, NULL, 10, 0, 10) ==
+	TEST_ASSERT_ERRNO(rte_extmem_slice_alloc_hdr(NULL, hdr_pool, NULL, 10,
+		0, 10) == NULL, EINVAL, "NULL slicer");
+	TEST_ASSERT_ERRNO(rte_extmem_slice_alloc_hdr(s, NULL, NULL, 10, 0,
+		10) ==
 		NULL, EINVAL, "NULL pool");
-	TEST_ASSERT_ERRNO(rte_extmem_slice_hdr(s, hdr_pool, NULL, 257, 0,
+	TEST_ASSERT_ERRNO(rte_extmem_slice_alloc_hdr(s, hdr_pool, NULL, 257, 0,
 		10) == NULL, EINVAL, "header too large");
-	TEST_ASSERT_ERRNO(rte_extmem_slice_hdr(s, hdr_pool, NULL, 10, len,
+	TEST_ASSERT_ERRNO(rte_extmem_slice_alloc_hdr(s, hdr_pool, NULL, 10, len,
 		10) == NULL, EINVAL, "payload outside");
 	TEST_ASSERT_EQ(rte_mempool_avail_count(hdr_pool), avail,
 		"header mbufs returned");
 
-	TEST_ASSERT_ERRNO(rte_extmem_slicer_stats_get(NULL, &st) != 0, EINVAL,
+	TEST_ASSERT_ERRNO(rte_extmem_slicer_info_get(NULL, &st) != 0, EINVAL,
 		"stats");
-	TEST_ASSERT_ERRNO(rte_extmem_slicer_stats_get(s, NULL) != 0, EINVAL,
+	TEST_ASSERT_ERRNO(rte_extmem_slicer_info_get(s, NULL) != 0, EINVAL,
 		"stats");
 	TEST_ASSERT_EQ(rte_extmem_slicer_free(s), 0, "free");
 	TEST_ASSERT_ERRNO(rte_extmem_slicer_free(s) != 0, EINVAL, "double free");

@@ -24,9 +24,11 @@
 #include <rte_dev.h>
 #include <rte_errno.h>
 #include <rte_ethdev.h>
-#include <rte_extmem_dma.h>
+#include <rte_extmem_devmap.h>
 
 #include "test.h"
+#include "test_heap_util.h"
+#include "test_region_util.h"
 #include "test_dma_util.h"
 #include "test_mrnic_util.h"
 #include "test_model.h"
@@ -69,8 +71,8 @@ model_run(uint64_t seed, unsigned int n_ops, struct rte_device *const *dev,
 		m->dev[i] = dev[i];
 		m->port[i] = port[i];
 	}
-	m->regions0 = rte_extmem_region_count();
-	m->heaps0 = rte_extmem_heap_count();
+	m->regions0 = test_region_count();
+	m->heaps0 = test_heap_count();
 	for (m->op = 0; m->op < n_ops && ret == TEST_SUCCESS; m->op++) {
 		ret = m_op(m);
 		if (ret == TEST_SUCCESS)
@@ -125,7 +127,7 @@ test_model(void)
 		TEST_ASSERT_NOT_NULL(dev[i], "probe %s", model_ports[i]);
 		TEST_RUN(mrnic_t_port(model_ports[i], &port[i]));
 	}
-	TEST_ASSERT_EQ(rte_extmem_dma_sync(), 0, "ports still probing");
+	TEST_ASSERT_EQ(test_devmap_sync(), 0, "ports still probing");
 	for (i = 0; i < n_seeds && ret == TEST_SUCCESS; i++) {
 		TEST_LOG("seed %" PRIu64 " (EXTMEM_MODEL_SEED=%" PRIu64
 			"), %u operations", seeds[i], seeds[i], n_ops);

@@ -21,6 +21,8 @@
 #include <rte_extmem_mbuf.h>
 #include <rte_mbuf.h>
 
+#include "test_region_util.h"
+
 #define M_REGIONS 24	/* live and dead region slots */
 #define M_HEAPS 4
 #define M_ALLOCS 32
@@ -95,7 +97,7 @@ struct m_slicer {
  */
 struct m_sub {
 	bool live;
-	uint64_t seen[RTE_EXTMEM_EVENT_MAX];	/* accepted, not rollback */
+	uint64_t seen[TEST_EVENT_TYPES];	/* accepted, not rollback */
 	int refuse;				/* event type, or -1 */
 	uint64_t refused;
 	uint64_t replayed;			/* replay events */
@@ -113,7 +115,7 @@ struct model {
 	struct m_pool pool;
 	struct m_slicer sl[M_SLICERS];
 	struct m_sub sub;
-	uint64_t sub_expect[RTE_EXTMEM_EVENT_MAX];
+	uint64_t sub_expect[TEST_EVENT_TYPES];
 	struct rte_device *dev[M_PORTS];
 	uint16_t port[M_PORTS];
 	bool hugetlb_ok;	/* a 2M hugetlb region could be made once */

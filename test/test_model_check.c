@@ -10,10 +10,13 @@
  */
 
 #include <rte_errno.h>
-#include <rte_extmem_dma.h>
+#include <rte_extmem_devmap.h>
 #include <rte_pmd_mrnic.h>
 
 #include "test.h"
+#include "test_dma_util.h"
+#include "test_heap_util.h"
+#include "test_region_util.h"
 #include "test_model.h"
 
 int
@@ -147,7 +150,7 @@ check_dma(struct model *m)
 	if (!r->live || m->dev[0] == NULL)
 		return TEST_SUCCESS;
 	for (p = 0; p < M_PORTS; p++) {
-		TEST_ASSERT_EQ(rte_extmem_dma_is_mapped(r->h, m->dev[p]),
+		TEST_ASSERT_EQ(test_is_mapped(r->h, m->dev[p]),
 			r->mapped[p], "region %s on port %u", r->name, p);
 		if (r->mapped[p] && r->n_known == r->n_pages)
 			TEST_ASSERT_EQ(rte_pmd_mrnic_dma_mapped(m->port[p],
@@ -171,14 +174,14 @@ m_check(struct model *m)
 	/* heaps first: a heap call releases the heaps of freed pools */
 	for (i = 0; i < M_HEAPS; i++)
 		heaps += m->hp[i].live;
-	TEST_ASSERT_EQ(rte_extmem_heap_count(), m->heaps0 + heaps,
+	TEST_ASSERT_EQ(test_heap_count(), m->heaps0 + heaps,
 		"heap count");
 	for (i = 0; i < M_REGIONS; i++)
 		if (m->r[i].live) {
 			regions++;
 			TEST_RUN(check_region(m, i));
 		}
-	TEST_ASSERT_EQ(rte_extmem_region_count(), m->regions0 + regions,
+	TEST_ASSERT_EQ(test_region_count(), m->regions0 + regions,
 		"region count");
 	TEST_RUN(check_translation(m));
 	i = m_below(m, M_HEAPS);

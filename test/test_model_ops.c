@@ -16,11 +16,12 @@
 
 #include <rte_eal.h>
 #include <rte_errno.h>
-#include <rte_extmem_dma.h>
+#include <rte_extmem_devmap.h>
 #include <rte_malloc.h>
 #include <rte_mbuf.h>
 
 #include "test.h"
+#include "test_heap_util.h"
 #include "test_model.h"
 #include "test_region_util.h"
 
@@ -70,7 +71,7 @@ m_sub_cb(const struct rte_extmem_event *ev, void *arg)
 {
 	struct m_sub *s = arg;
 
-	if (ev->rollback || ev->type >= RTE_EXTMEM_EVENT_MAX)
+	if (ev->rollback || ev->type >= TEST_EVENT_TYPES)
 		return 0;
 	if (s->refuse == (int)ev->type) {
 		s->refused++;
@@ -199,7 +200,7 @@ m_region_mutate(struct model *m, struct rte_extmem_region_params *p,
 		p->name = m->hp[live_h].name;	/* one namespace */
 		return EEXIST;
 	case 5:
-		p->backing = RTE_EXTMEM_BACKING_MAX;
+		p->backing = TEST_BACKING_INVALID;
 		return EINVAL;
 	case 6:
 		p->flags = RTE_BIT64(40);
@@ -512,6 +513,7 @@ m_heap_adopt_new(struct model *m, int hi, unsigned int *n_new)
 static int
 op_heap_create(struct model *m)
 {
+	struct rte_extmem_region_params hp_r;
 	struct rte_extmem_heap_params hp;
 	char name[RTE_EXTMEM_NAMESIZE];
 	struct rte_extmem_heap *h;
@@ -522,9 +524,11 @@ op_heap_create(struct model *m)
 	if (slot < 0 || m_live_regions(m) + 4 > M_REGIONS)
 		return TEST_SUCCESS;
 	rte_extmem_heap_params_init(&hp);
+	rte_extmem_region_params_init(&hp_r);
+	hp.region = &hp_r;
 	snprintf(name, sizeof(name), "mh%u", m->serial++);
 	hp.name = name;
-	hp.region.len = m_chance(m, 50) ? 256 * 1024 : MB;
+	hp_r.len = m_chance(m, 50) ? 256 * 1024 : MB;
 	hp.grow_len = m_chance(m, 50) ? MB : 0;
 	if (m_chance(m, 20)) {
 		live_r = M_PICK(m, m->r, true);
@@ -547,7 +551,7 @@ op_heap_create(struct model *m)
 			err = EEXIST;
 			break;
 		case 3:
-			hp.region.backing = RTE_EXTMEM_BACKING_DEVICE;
+			hp_r.backing = RTE_EXTMEM_BACKING_DEVICE;
 			err = EINVAL;
 			break;
 		default:
@@ -569,7 +573,7 @@ op_heap_create(struct model *m)
 	memset(&m->hp[slot], 0, sizeof(m->hp[slot]));
 	m->hp[slot].h = h;
 	snprintf(m->hp[slot].name, sizeof(m->hp[slot].name), "%s", name);
-	m->hp[slot].socket = rte_extmem_heap_socket_id(h);
+	m->hp[slot].socket = test_heap_socket(h);
 	TEST_ASSERT(m->hp[slot].socket >= RTE_MAX_NUMA_NODES, "heap socket");
 	m->hp[slot].grow_len = hp.grow_len;
 	m->hp[slot].pool = -1;
@@ -833,11 +837,11 @@ op_pool_create(struct model *m)
 	}
 	TEST_ASSERT_NOT_NULL(mp, "pool %s: %s", name, rte_strerror(rte_errno));
 	memset(&m->hp[hi], 0, sizeof(m->hp[hi]));
-	m->hp[hi].h = rte_extmem_pktmbuf_pool_heap(mp);
+	m->hp[hi].h = rte_extmem_heap_lookup(mp->name);
 	TEST_ASSERT_NOT_NULL(m->hp[hi].h, "pool heap");
 	TEST_ASSERT(rte_extmem_heap_lookup(name) == m->hp[hi].h, "by name");
 	snprintf(m->hp[hi].name, sizeof(m->hp[hi].name), "%s", name);
-	m->hp[hi].socket = rte_extmem_heap_socket_id(m->hp[hi].h);
+	m->hp[hi].socket = test_heap_socket(m->hp[hi].h);
 	m->hp[hi].pool = 0;
 	m->hp[hi].live = true;
 	TEST_RUN(m_heap_adopt_new(m, hi, &n_new));
@@ -1016,12 +1020,13 @@ op_slice(struct model *m)
 		RTE_MIN(r->pgsz - off % r->pgsz, (size_t)2048);
 	len = 1 + m_below(m, room);
 	if (m_chance(m, 10)) {
-		mb = rte_extmem_slice(s->s, m_chance(m, 50) ? r->len : off,
+		mb = rte_extmem_slice_alloc(s->s,
+			m_chance(m, 50) ? r->len : off,
 			m_chance(m, 50) ? 0 : r->len + 1);
 		M_FAILS(mb == NULL, EINVAL, "bad slice");
 		return TEST_SUCCESS;
 	}
-	mb = rte_extmem_slice(s->s, off, len);
+	mb = rte_extmem_slice_alloc(s->s, off, len);
 	TEST_ASSERT_NOT_NULL(mb, "slice %zu +%zu of %s: %s", off, len,
 		r->name, rte_strerror(rte_errno));
 	TEST_ASSERT_EQ(mb->pkt_len, len, "slice length");
@@ -1094,23 +1099,28 @@ op_dma(struct model *m)
 	r = &m->r[ri];
 	if (r->mapped[p]) {
 		if (m_chance(m, 20)) {
-			M_FAILS(rte_extmem_dma_map(r->h, m->dev[p]) == -1, EEXIST,
-				"map twice");
+			M_FAILS(rte_extmem_devmap_map(r->h,
+				rte_dev_name(m->dev[p])) == -1,
+				EEXIST, "map twice");
 			return TEST_SUCCESS;
 		}
-		TEST_ASSERT_EQ(rte_extmem_dma_unmap(r->h, m->dev[p]), 0,
+		TEST_ASSERT_EQ(rte_extmem_devmap_unmap(r->h,
+			rte_dev_name(m->dev[p])), 0,
 			"unmap %s: %s", r->name, rte_strerror(rte_errno));
 		r->mapped[p] = false;
 	} else if (m_chance(m, 20)) {
-		M_FAILS(rte_extmem_dma_unmap(r->h, m->dev[p]) == -1, ENOENT,
+		M_FAILS(rte_extmem_devmap_unmap(r->h,
+			rte_dev_name(m->dev[p])) == -1, ENOENT,
 			"unmap what is not mapped");
 		return TEST_SUCCESS;
 	} else if (r->n_known == 0) {
-		M_FAILS(rte_extmem_dma_map(r->h, m->dev[p]) == -1, EINVAL,
+		M_FAILS(rte_extmem_devmap_map(r->h,
+			rte_dev_name(m->dev[p])) == -1, EINVAL,
 			"map a region without IOVA");
 		return TEST_SUCCESS;
 	} else {
-		TEST_ASSERT_EQ(rte_extmem_dma_map(r->h, m->dev[p]), 0,
+		TEST_ASSERT_EQ(rte_extmem_devmap_map(r->h,
+			rte_dev_name(m->dev[p])), 0,
 			"map %s: %s", r->name, rte_strerror(rte_errno));
 		r->mapped[p] = true;
 	}

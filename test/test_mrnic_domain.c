@@ -54,7 +54,7 @@ test_mrnic_domain_table(void)
 	uint8_t *buf;
 
 	TEST_ASSERT_NOT_NULL(test_ureg_create(&u, "mrnic_vfio", NPG, NULL,
-		RTE_EXTMEM_REGION_F_NO_DMA), "region: %s",
+		RTE_EXTMEM_REGION_F_NO_DEVMAP), "region: %s",
 		rte_strerror(rte_errno));
 	buf = u.buf;
 	TEST_ASSERT_EQ(rte_vdev_init(V0, "domain=domV,domain_entries=3"), 0,

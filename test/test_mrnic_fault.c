@@ -174,7 +174,7 @@ fault_no_iova(const char *mode, uint16_t port, struct rte_device *dev)
 
 	snprintf(name, sizeof(name), "mrnic_ftn_%s", mode);
 	TEST_ASSERT_NOT_NULL(test_ureg_create(&u, name, 4, NULL,
-		RTE_EXTMEM_REGION_F_NO_DMA | RTE_EXTMEM_REGION_F_NO_IOVA),
+		RTE_EXTMEM_REGION_F_NO_DEVMAP | RTE_EXTMEM_REGION_F_NO_IOVA),
 		"region: %s", rte_strerror(rte_errno));
 	TEST_ASSERT_EQ(rte_extmem_virt2iova(u.buf), RTE_BAD_IOVA, "no IOVA");
 	TEST_ASSERT_ERRNO(rte_pmd_mrnic_translate(port, u.buf, 64, &iova) < 0,
@@ -210,7 +210,7 @@ fault(const char *mode)
 	TEST_ASSERT_NOT_NULL(mp, "pool");
 	snprintf(name, sizeof(name), "mrnic_ftr_%s", mode);
 	if (test_ureg_create(&u, name, REG_PAGES, NULL,
-			RTE_EXTMEM_REGION_F_NO_DMA) == NULL) {
+			RTE_EXTMEM_REGION_F_NO_DEVMAP) == NULL) {
 		rte_mempool_free(mp);
 		TEST_ASSERT(0, "region: %s", rte_strerror(rte_errno));
 	}

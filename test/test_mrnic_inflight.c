@@ -114,7 +114,7 @@ inflight(const char *mode)
 	TEST_ASSERT_NOT_NULL(mp, "pool");
 	snprintf(name, sizeof(name), "mrnic_ifr_%s", mode);
 	if (test_ureg_create(&u, name, NSLOT * SLOT / TEST_PG, NULL,
-			RTE_EXTMEM_REGION_F_NO_DMA) == NULL) {
+			RTE_EXTMEM_REGION_F_NO_DEVMAP) == NULL) {
 		rte_mempool_free(mp);
 		TEST_ASSERT(0, "region: %s", rte_strerror(rte_errno));
 	}

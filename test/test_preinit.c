@@ -24,13 +24,15 @@
 #include <rte_mbuf.h>
 
 #include <rte_extmem.h>
-#include <rte_extmem_dma.h>
+#include <rte_extmem_devmap.h>
 #include <rte_extmem_event.h>
 #include <rte_extmem_heap.h>
 #include <rte_extmem_limits.h>
 #include <rte_extmem_mbuf.h>
 
 #include "test.h"
+#include "test_heap_util.h"
+#include "test_region_util.h"
 
 static int
 domain_cb(const char *name __rte_unused, void *arg __rte_unused)
@@ -52,9 +54,11 @@ static int
 before_init(void)
 {
 	struct rte_extmem_region_params rp;
+	struct rte_extmem_region_params hp_r;
 	struct rte_extmem_heap_params hp;
 	struct rte_extmem_slicer_params sp;
 	struct rte_extmem_region_info ri;
+	struct rte_extmem_devmap_dev_info di;
 	struct rte_extmem_limits lim;
 	static char mem[4 << 12] __rte_aligned(4096);
 
@@ -68,8 +72,9 @@ before_init(void)
 	memset(&hp, 0, sizeof(hp));
 	hp.struct_size = sizeof(hp);
 	hp.name = "preinit_heap";
-	hp.region = rp;
-	hp.region.name = NULL;
+	hp_r = rp;
+	hp_r.name = NULL;
+	hp.region = &hp_r;
 	memset(&sp, 0, sizeof(sp));
 
 	REFUSED(rte_extmem_region_params_init(&rp) == -1, "region params");
@@ -81,12 +86,12 @@ before_init(void)
 	REFUSED(rte_extmem_region_create(&rp) == NULL, "user region create");
 	REFUSED(rte_extmem_region_lookup("preinit") == NULL, "region lookup");
 	REFUSED(rte_extmem_region_info_get(NULL, &ri) == -1, "region info");
-	REFUSED(rte_extmem_region_count() == 0, "region count");
+	REFUSED(rte_extmem_region_walk(NULL, NULL) == -1, "region count");
 	REFUSED(rte_extmem_heap_create(&hp) == NULL, "heap create");
 	REFUSED(rte_extmem_heap_lookup("preinit_heap") == NULL, "heap lookup");
-	REFUSED(rte_extmem_heap_count() == 0, "heap count");
+	REFUSED(rte_extmem_heap_walk(NULL, NULL) == -1, "heap count");
 	REFUSED(rte_extmem_pktmbuf_pool_create("preinit_pool", 63, 0, 0,
-		RTE_MBUF_DEFAULT_BUF_SIZE, &hp.region) == NULL, "pool create");
+		RTE_MBUF_DEFAULT_BUF_SIZE, hp.region) == NULL, "pool create");
 	REFUSED(rte_extmem_pktmbuf_pool_mem_size(63, 0, 0,
 		RTE_MBUF_DEFAULT_BUF_SIZE, 4096) == 0, "pool size");
 	REFUSED(rte_extmem_event_subscribe("preinit", 0, ev_cb, NULL) == -1,
@@ -96,12 +101,13 @@ before_init(void)
 	REFUSED(rte_extmem_backing_name(RTE_EXTMEM_BACKING_ANON) == NULL,
 		"backing name");
 	REFUSED(rte_extmem_limits_get(&lim) == -1, "limits");
-	REFUSED(rte_extmem_dma_auto_get() == -1, "DMA auto get");
-	REFUSED(rte_extmem_dma_auto_set(false) == -1, "DMA auto set");
-	REFUSED(rte_extmem_dma_sync() == -1, "DMA sync");
-	REFUSED(rte_extmem_dma_dev_optout("net_null0", true) == -1,
+	REFUSED(rte_extmem_devmap_auto_get() == -1, "DMA auto get");
+	REFUSED(rte_extmem_devmap_auto_set(false) == -1, "DMA auto set");
+	REFUSED(rte_extmem_devmap_dev_info_get("net_null0", &di) == -1,
+		"DMA device info");
+	REFUSED(rte_extmem_devmap_dev_auto_set("net_null0", false) == -1,
 		"DMA device opt-out");
-	REFUSED(rte_extmem_dma_domain_walk(domain_cb, NULL) == -1,
+	REFUSED(rte_extmem_devmap_domain_walk(domain_cb, NULL) == -1,
 		"DMA domain walk");
 	return TEST_SUCCESS;
 }
@@ -110,6 +116,7 @@ static int
 after_init(void)
 {
 	struct rte_extmem_region_params rp;
+	struct rte_extmem_region_params hp_r;
 	struct rte_extmem_heap_params hp;
 	struct rte_extmem_region_info ri;
 	struct rte_extmem_region *r;
@@ -117,8 +124,8 @@ after_init(void)
 	struct rte_mempool *mp;
 	uint8_t *p;
 
-	TEST_ASSERT_EQ(rte_extmem_region_count(), 0, "no region was made");
-	TEST_ASSERT_EQ(rte_extmem_heap_count(), 0, "no heap was made");
+	TEST_ASSERT_EQ(test_region_count(), 0, "no region was made");
+	TEST_ASSERT_EQ(test_heap_count(), 0, "no heap was made");
 	TEST_ASSERT_EQ(rte_extmem_region_params_init(&rp), 0, "params");
 	rp.name = "preinit";
 	rp.len = 4 << 12;
@@ -133,11 +140,13 @@ after_init(void)
 	TEST_ASSERT_EQ(rte_extmem_region_destroy(r), 0, "region destroy");
 
 	TEST_ASSERT_EQ(rte_extmem_heap_params_init(&hp), 0, "heap params");
+	TEST_ASSERT_EQ(rte_extmem_region_params_init(&hp_r), 0, "params");
+	hp.region = &hp_r;
 	hp.name = "preinit_heap";
-	hp.region.len = 1 << 20;
+	hp_r.len = 1 << 20;
 	h = rte_extmem_heap_create(&hp);
 	TEST_ASSERT_NOT_NULL(h, "heap: %s", rte_strerror(rte_errno));
-	p = rte_malloc_socket("preinit", 4096, 0, rte_extmem_heap_socket_id(h));
+	p = rte_malloc_socket("preinit", 4096, 0, test_heap_socket(h));
 	TEST_ASSERT_NOT_NULL(p, "allocation");
 	memset(p, 0x7e, 4096);
 	TEST_ASSERT_EQ(rte_malloc_virt2iova(p), rte_extmem_virt2iova(p),

@@ -355,7 +355,7 @@ test_region_device_va(void)
 		.page_sz = SZ_4K,
 	};
 	struct rte_extmem_region_params p;
-	unsigned int n_regions = rte_extmem_region_count();
+	unsigned int n_regions = test_region_count();
 	unsigned int n_msl = test_msl_count();
 	size_t len = 2 * SZ_2M;
 	void *mem;
@@ -374,7 +374,7 @@ test_region_device_va(void)
 				"in PA mode\n");
 		else if (rte_errno != EINVAL)
 			printf("    FAIL: rte_errno %d, not EINVAL\n", rte_errno);
-		else if (rte_extmem_region_count() != n_regions ||
+		else if (test_region_count() != n_regions ||
 				test_msl_count() != n_msl)
 			printf("    FAIL: state changed by a refused create\n");
 		else

@@ -65,7 +65,7 @@ MUT(m_name_null, p->name = NULL)
 MUT(m_name_empty, p->name = "")
 MUT(m_name_long, p->name = NAME_32)
 MUT(m_name_exists, p->name = "bad_existing")
-MUT(m_backing_max, p->backing = RTE_EXTMEM_BACKING_MAX)
+MUT(m_backing_max, p->backing = TEST_BACKING_INVALID)
 MUT(m_backing_neg, p->backing = (enum rte_extmem_backing)-1)
 MUT(m_flags, p->flags = RTE_BIT64(40))
 MUT(m_anon_len0, p->backing = RTE_EXTMEM_BACKING_ANON; p->addr = NULL;
@@ -216,7 +216,7 @@ struct bad_state {
 static int
 state_get(struct bad_state *s)
 {
-	s->regions = rte_extmem_region_count();
+	s->regions = test_region_count();
 	s->msls = test_msl_count();
 	TEST_ASSERT_EQ(rte_extmem_region_info_get(ctx.existing, &s->existing),
 		0, "existing region info");
@@ -463,7 +463,6 @@ enum other_case {
 	OC_IOVAS_NULL_REGION,
 	OC_IOVAS_STALE,
 	OC_IOVAS_NULL_BUF,
-	OC_WALK_NULL,
 	OC_USER_GET_NULL,
 	OC_USER_GET_STALE,
 	OC_USER_PUT_NULL,
@@ -496,7 +495,6 @@ static const char * const other_names[OC_MAX] = {
 	[OC_IOVAS_NULL_REGION] = "iovas_get(NULL, buf, 1)",
 	[OC_IOVAS_STALE] = "iovas_get(destroyed, buf, 1)",
 	[OC_IOVAS_NULL_BUF] = "iovas_get(region, NULL, 1)",
-	[OC_WALK_NULL] = "walk(NULL, arg)",
 	[OC_USER_GET_NULL] = "user_get(NULL)",
 	[OC_USER_GET_STALE] = "user_get(destroyed)",
 	[OC_USER_PUT_NULL] = "user_put(NULL)",
@@ -521,7 +519,7 @@ static const int other_errno[OC_MAX] = {
 	[OC_INFO_NULL_REGION] = EINVAL, [OC_INFO_STALE] = EINVAL,
 	[OC_INFO_NULL_INFO] = EINVAL, [OC_IOVAS_NULL_REGION] = EINVAL,
 	[OC_IOVAS_STALE] = EINVAL, [OC_IOVAS_NULL_BUF] = EINVAL,
-	[OC_WALK_NULL] = EINVAL, [OC_USER_GET_NULL] = EINVAL,
+	[OC_USER_GET_NULL] = EINVAL,
 	[OC_USER_GET_STALE] = EINVAL, [OC_USER_PUT_NULL] = EINVAL,
 	[OC_USER_PUT_STALE] = EINVAL, [OC_USER_PUT_UNHELD] = EINVAL,
 	[OC_V2R_NULL] = ENOENT, [OC_V2R_UNREGISTERED] = ENOENT,
@@ -574,8 +572,6 @@ other_call(enum other_case c)
 		return rte_extmem_region_iovas_get(ctx.stale, iobuf, 1) == -1;
 	case OC_IOVAS_NULL_BUF:
 		return rte_extmem_region_iovas_get(ctx.existing, NULL, 1) == -1;
-	case OC_WALK_NULL:
-		return rte_extmem_region_walk(NULL, &info) == -1;
 	case OC_USER_GET_NULL:
 		return rte_extmem_region_user_get(NULL) == -1;
 	case OC_USER_GET_STALE:
@@ -608,7 +604,7 @@ other_call(enum other_case c)
 			rte_extmem_virt2iova(noiova_addr) == RTE_BAD_IOVA &&
 			rte_extmem_virt2region(noiova_addr) == ctx.noiova;
 	case OC_BACKING_NAME_MAX:
-		return rte_extmem_backing_name(RTE_EXTMEM_BACKING_MAX) == NULL;
+		return rte_extmem_backing_name(TEST_BACKING_INVALID) == NULL;
 	case OC_BACKING_NAME_NEG:
 		return rte_extmem_backing_name((enum rte_extmem_backing)-1) ==
 			NULL;
@@ -645,7 +641,7 @@ run_other_cases(void)
 static int
 test_region_bad_input(void)
 {
-	unsigned int regions0 = rte_extmem_region_count();
+	unsigned int regions0 = test_region_count();
 	unsigned int msls0 = test_msl_count();
 	int ret;
 
@@ -657,7 +653,7 @@ test_region_bad_input(void)
 	if (ret == TEST_SUCCESS)
 		ret = run_other_cases();
 	ctx_teardown();
-	TEST_ASSERT_EQ(rte_extmem_region_count(), regions0, "regions at end");
+	TEST_ASSERT_EQ(test_region_count(), regions0, "regions at end");
 	TEST_ASSERT_EQ(test_msl_count(), msls0, "memseg lists at end");
 	return ret;
 }

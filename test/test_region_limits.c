@@ -57,7 +57,7 @@ static int
 test_region_enospc(void)
 {
 	static struct rte_extmem_region *regs[MAX_TRY];
-	unsigned int regions0 = rte_extmem_region_count();
+	unsigned int regions0 = test_region_count();
 	unsigned int msls0 = test_msl_count();
 	struct rte_extmem_region_params p;
 	unsigned int n = 0, i;
@@ -85,9 +85,9 @@ test_region_enospc(void)
 	TEST_LOG("%u regions until ENOSPC (%u memseg lists were in use, %d "
 		"in all)", n, msls0, RTE_MAX_MEMSEG_LISTS);
 	if (test_msl_count() != RTE_MAX_MEMSEG_LISTS ||
-			rte_extmem_region_count() != regions0 + n) {
+			test_region_count() != regions0 + n) {
 		printf("    FAIL: %u memseg lists, %u regions after ENOSPC\n",
-			test_msl_count(), rte_extmem_region_count());
+			test_msl_count(), test_region_count());
 		goto out;
 	}
 	/* the refused region left nothing behind; user memory too */
@@ -103,7 +103,7 @@ test_region_enospc(void)
 	}
 	if (range_unknown("enospc_user", user, 4 * SZ_4K) != TEST_SUCCESS ||
 			test_msl_count() != RTE_MAX_MEMSEG_LISTS ||
-			rte_extmem_region_count() != regions0 + n ||
+			test_region_count() != regions0 + n ||
 			user[4 * SZ_4K - 1] != 0x3c)
 		goto out;
 	/* one list freed: one region fits again */
@@ -121,7 +121,7 @@ out:
 		if (regs[i] != NULL && rte_extmem_region_destroy(regs[i]) != 0)
 			ret = TEST_FAILED;
 	munmap(user, 4 * SZ_4K);
-	TEST_ASSERT_EQ(rte_extmem_region_count(), regions0, "regions at end");
+	TEST_ASSERT_EQ(test_region_count(), regions0, "regions at end");
 	TEST_ASSERT_EQ(test_msl_count(), msls0, "memseg lists at end");
 	return ret;
 }
@@ -192,7 +192,7 @@ test_region_names(void)
 	struct rte_extmem_region *a, *b, *c, *r;
 	struct rte_extmem_region_info ia, ib;
 	char longest[RTE_EXTMEM_NAMESIZE];
-	unsigned int regions0 = rte_extmem_region_count();
+	unsigned int regions0 = test_region_count();
 	rte_iova_t io[4];
 
 	memset(longest, 'n', sizeof(longest) - 1);
@@ -204,7 +204,7 @@ test_region_names(void)
 		"same name twice");
 	TEST_ASSERT_EQ(anon_create("walk_b", 3 * SZ_4K, &b), 0, "create b");
 	TEST_ASSERT_EQ(anon_create("walk_stop", SZ_4K, &c), 0, "create c");
-	TEST_ASSERT_EQ(rte_extmem_region_count(), regions0 + 3, "count");
+	TEST_ASSERT_EQ(test_region_count(), regions0 + 3, "count");
 
 	/* ids unique, walk in creation order, stops with the value */
 	TEST_ASSERT_EQ(rte_extmem_region_info_get(a, &ia), 0, "info a");
@@ -233,7 +233,7 @@ test_region_names(void)
 	TEST_ASSERT_EQ(rte_extmem_region_destroy(c), 0, "destroy c");
 	TEST_ASSERT_ERRNO(rte_extmem_region_destroy(c) == -1, EINVAL,
 		"double destroy");
-	TEST_ASSERT_EQ(rte_extmem_region_count(), regions0, "count at end");
+	TEST_ASSERT_EQ(test_region_count(), regions0, "count at end");
 	TEST_ASSERT(strcmp(rte_extmem_backing_name(RTE_EXTMEM_BACKING_DEVICE),
 		"device") == 0, "backing name");
 	return TEST_SUCCESS;

@@ -343,7 +343,7 @@ int
 test_region_lifecycle(const struct rte_extmem_region_params *p,
 	const struct region_check *chk)
 {
-	unsigned int n_regions = rte_extmem_region_count();
+	unsigned int n_regions = test_region_count();
 	unsigned int n_msl = test_msl_count();
 	struct rte_extmem_region_info info;
 	struct rte_extmem_region *r;
@@ -358,7 +358,7 @@ test_region_lifecycle(const struct rte_extmem_region_params *p,
 			rte_strerror(rte_errno));
 	TEST_ASSERT_NOT_NULL(r, "create %s (%s): %s", p->name,
 		rte_extmem_backing_name(p->backing), rte_strerror(rte_errno));
-	TEST_ASSERT_EQ(rte_extmem_region_count(), n_regions + 1,
+	TEST_ASSERT_EQ(test_region_count(), n_regions + 1,
 		"region count");
 	TEST_ASSERT_EQ(test_msl_count(), n_msl + 1, "EAL memseg lists");
 	TEST_ASSERT_EQ(rte_extmem_region_info_get(r, &info), 0, "info_get");
@@ -385,7 +385,7 @@ test_region_lifecycle(const struct rte_extmem_region_params *p,
 	if (ret != TEST_SUCCESS)
 		return ret;
 	TEST_RUN(test_region_gone(info.name, info.addr, info.len));
-	TEST_ASSERT_EQ(rte_extmem_region_count(), n_regions,
+	TEST_ASSERT_EQ(test_region_count(), n_regions,
 		"region count after destroy");
 	TEST_ASSERT_EQ(test_msl_count(), n_msl,
 		"EAL memseg lists after destroy");

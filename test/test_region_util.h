@@ -12,6 +12,7 @@
 #include <stdint.h>
 
 #include <rte_extmem.h>
+#include <rte_extmem_event.h>
 #include <rte_memory.h>
 
 /** How the test expects the IOVAs of a region to be known. */
@@ -87,5 +88,20 @@ int test_region_gone(const char *name, void *addr, size_t len);
  */
 int test_region_lifecycle(const struct rte_extmem_region_params *p,
 	const struct region_check *chk);
+
+/** Number of event types (the library's enum has no _MAX). */
+#define TEST_EVENT_TYPES (RTE_EXTMEM_EVENT_EAL_FREE + 1)
+/** A backing value past the last one. */
+#define TEST_BACKING_INVALID \
+	((enum rte_extmem_backing)(RTE_EXTMEM_BACKING_DEVICE + 1))
+
+/** Number of live regions (0 before rte_eal_init()). */
+static inline unsigned int
+test_region_count(void)
+{
+	int n = rte_extmem_region_walk(NULL, NULL);
+
+	return n < 0 ? 0 : (unsigned int)n;
+}
 
 #endif /* TEST_REGION_UTIL_H */

@@ -26,7 +26,7 @@
 #include "test_mrnic_util.h"
 #include "test_telemetry_util.h"
 
-#include "rte_extmem_dma.h"
+#include "rte_extmem_devmap.h"
 #include "rte_extmem_event.h"
 #include "rte_extmem_mbuf.h"
 
@@ -151,7 +151,7 @@ test_telemetry_users(void)
 	TEST_ASSERT_EQ(rte_extmem_event_subscribe("tel_u_sub", 0, tel_sub_cb,
 		&events), 0, "subscribe");
 	dma = tel_region("tel_u_dma", 0);
-	nodma = tel_region("tel_u_nodma", RTE_EXTMEM_REGION_F_NO_DMA);
+	nodma = tel_region("tel_u_nodma", RTE_EXTMEM_REGION_F_NO_DEVMAP);
 	TEST_ASSERT(dma != NULL && nodma != NULL, "regions: %s",
 		rte_strerror(rte_errno));
 	TEST_ASSERT_EQ(events, 2, "the subscriber heard both regions");
@@ -165,7 +165,7 @@ test_telemetry_users(void)
 	slicer = rte_extmem_slicer_create(&sp);
 	TEST_ASSERT_NOT_NULL(slicer, "slicer: %s", rte_strerror(rte_errno));
 	for (i = 0; i < 3; i++) {
-		m[i] = rte_extmem_slice(slicer, i * 4096, 1024);
+		m[i] = rte_extmem_slice_alloc(slicer, i * 4096, 1024);
 		TEST_ASSERT_NOT_NULL(m[i], "slice %u", i);
 	}
 	rte_pktmbuf_free(m[2]);

@@ -18,6 +18,7 @@
 
 #include <rte_errno.h>
 #include <rte_extmem.h>
+#include <rte_extmem_limits.h>
 
 #include "test.h"
 #include "test_region_util.h"
@@ -29,6 +30,15 @@
 #ifndef MAP_FIXED_NOREPLACE
 #define MAP_FIXED_NOREPLACE 0x100000
 #endif
+
+/* Bytes the translation table holds (rte_extmem_limits::xlate_mem). */
+static size_t
+table_bytes(void)
+{
+	struct rte_extmem_limits l;
+
+	return rte_extmem_limits_get(&l) == 0 ? (size_t)l.xlate_mem : 0;
+}
 
 static rte_iova_t table[(4 * SZ_2M) / SZ_4K + 8];
 
@@ -302,16 +312,16 @@ memory_of(size_t len, size_t pg)
 		MAP_NORESERVE, -1, 0);
 	TEST_ASSERT(raw != MAP_FAILED, "mmap");
 	b = RTE_PTR_ALIGN_CEIL(raw, SZ_1G);
-	before = rte_extmem_xlate_mem_size();
+	before = table_bytes();
 	r = dev_region("xlate_mem", b, len, pg, 0x600000000000ULL, io);
 	TEST_ASSERT_NOT_NULL(r, "region: %s", rte_strerror(rte_errno));
-	during = rte_extmem_xlate_mem_size();
+	during = table_bytes();
 	/* spot checks: first, last and a middle page */
 	for (k = 0; k < n; k += RTE_MAX(n / 3, (size_t)1))
 		TEST_ASSERT_EQ(rte_extmem_virt2iova(b + k * pg + 5), io[k] + 5,
 			"page %zu", k);
 	TEST_ASSERT_EQ(rte_extmem_region_destroy(r), 0, "destroy");
-	after = rte_extmem_xlate_mem_size();
+	after = table_bytes();
 	TEST_LOG("%zu MiB of %zu KiB pages: table %zu -> %zu -> %zu bytes "
 		"(flat array %zu)", len >> 20, pg >> 10, before, during, after,
 		n * sizeof(rte_iova_t));

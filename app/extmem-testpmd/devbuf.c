@@ -6,7 +6,7 @@
  * devbuf: the seed's case 3. Packet payloads are zero-copy slices of a
  * device-memory region (page-granular, no allocator header inside it);
  * each packet is a header mbuf from the host pool with the slice chained
- * behind it (rte_extmem_slice_hdr()). Here the "device" memory is a host
+ * behind it (rte_extmem_slice_alloc_hdr()). Here the "device" memory is a host
  * mapping filled with a pattern, registered with the device backing (the
  * library never touches it), or as user memory where IOVAs must be
  * resolved (IOVA as PA).
@@ -68,10 +68,10 @@ devbuf_map(size_t *page_sz)
 void
 etp_devbuf_report(void)
 {
-	struct rte_extmem_slicer_stats st;
+	struct rte_extmem_slicer_info st;
 
 	if (devbuf.slicer == NULL ||
-			rte_extmem_slicer_stats_get(devbuf.slicer, &st) != 0)
+			rte_extmem_slicer_info_get(devbuf.slicer, &st) != 0)
 		return;
 	printf("devbuf: %" PRIu64 " payloads sliced zero-copy from device "
 		"memory (%" PRIu64 " segments), %" PRIu64 " freed, %" PRIu64
@@ -156,7 +156,7 @@ etp_devbuf_make_pkts(struct etp_stream *s, struct rte_mbuf **pkts,
 	for (i = 0; i < n; i++) {
 		if (s->devbuf_off + plen > d->dev_len)
 			s->devbuf_off = 0;
-		pkts[i] = rte_extmem_slice_hdr(d->slicer, s->pool, NULL,
+		pkts[i] = rte_extmem_slice_alloc_hdr(d->slicer, s->pool, NULL,
 			ETP_HDR_LEN, s->devbuf_off, plen);
 		if (pkts[i] == NULL) {
 			__atomic_store_n(&s->alloc_failed, s->alloc_failed + 1,

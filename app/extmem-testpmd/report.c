@@ -7,9 +7,10 @@
 #include <inttypes.h>
 #include <string.h>
 
+#include <rte_errno.h>
 #include <rte_ethdev.h>
 #include <rte_extmem.h>
-#include <rte_extmem_dma.h>
+#include <rte_extmem_devmap.h>
 
 #include "etp.h"
 #include "etp_mem.h"
@@ -30,6 +31,7 @@ human(char *buf, size_t len, uint64_t v)
 static void
 report_mapping(const struct rte_extmem_region *r)
 {
+	struct rte_extmem_devmap_mapping_info mi;
 	char name[RTE_ETH_NAME_MAX_LEN];
 	struct rte_eth_dev_info info;
 	uint16_t i, pid;
@@ -40,7 +42,9 @@ report_mapping(const struct rte_extmem_region *r)
 		pid = etp_port_id(i);
 		if (rte_eth_dev_info_get(pid, &info) != 0)
 			continue;
-		m = rte_extmem_dma_is_mapped(r, info.device);
+		m = rte_extmem_devmap_mapping_info_get(r,
+			rte_dev_name(info.device),
+			&mi) == 0 ? 1 : rte_errno == ENOENT ? 0 : -1;
 		if (rte_eth_dev_get_name_by_port(pid, name) != 0)
 			snprintf(name, sizeof(name), "port%u", pid);
 		printf(" %s=%s", name, m == 1 ? "yes" : m == 0 ? "no" : "?");
@@ -70,6 +74,7 @@ void
 etp_mem_report(const struct etp_mem *mem)
 {
 	char pg[24];
+	int n;
 
 	human(pg, sizeof(pg), mem->page_sz);
 	printf("memory: mp-alloc %s, backing %s, page size %s, pool %s "
@@ -78,11 +83,11 @@ etp_mem_report(const struct etp_mem *mem)
 		mem->page_sz ? pg : "?", mem->pool ? mem->pool->name : "-",
 		mem->pool ? mem->pool->size : 0,
 		mem->pool ? mem->pool->elt_size : 0);
-	if (rte_extmem_region_count() == 0) {
+	n = rte_extmem_region_walk(NULL, NULL);
+	if (n <= 0) {
 		printf("  no external memory registered (EAL memory only)\n");
 		return;
 	}
-	printf("registered external memory (%u region(s)):\n",
-		rte_extmem_region_count());
+	printf("registered external memory (%d region(s)):\n", n);
 	rte_extmem_region_walk(print_region, NULL);
 }

@@ -17,6 +17,7 @@
 #include <rte_errno.h>
 
 #include <rte_extmem_heap.h>
+#include <rte_extmem_mbuf.h>
 
 #include "etp.h"
 #include "etp_mem.h"

@@ -16,7 +16,7 @@
  * pages look like) or linear (what IOVA-as-VA and a device's own linear
  * window look like). Keys scale_<pg>_<N>g_<iova>_<what>:
  *   create_ms, destroy_ms   rte_extmem_region_create() / _destroy()
- *   table_bytes             rte_extmem_xlate_mem_size() growth
+ *   table_bytes             rte_extmem_limits::xlate_mem growth
  *   flat_bytes              a flat array of one IOVA per page
  *   table_vs_flat           table_bytes / flat_bytes
  *   extmem_ns, flat_ns      rte_extmem_virt2iova() and the flat array on
@@ -48,10 +48,20 @@
 #include <rte_errno.h>
 #include <rte_ethdev.h>
 #include <rte_extmem.h>
-#include <rte_extmem_dma.h>
+#include <rte_extmem_devmap.h>
+#include <rte_extmem_limits.h>
 #include <rte_memory.h>
 
 #include "perf.h"
+
+/* Bytes the translation table holds (rte_extmem_limits::xlate_mem). */
+static size_t
+table_bytes(void)
+{
+	struct rte_extmem_limits l;
+
+	return rte_extmem_limits_get(&l) == 0 ? (size_t)l.xlate_mem : 0;
+}
 
 #define GIB (1ULL << 30)
 #define HOT_LEN (16ULL << 20)
@@ -237,7 +247,7 @@ run_one(struct scale_run *s, unsigned int n_regs, const char *pfx,
 	double m[4][MAX_ROUNDS], med[4];
 	size_t tbl0, tbl1, i, hot_len;
 	uint64_t x = 0x2545f4914f6cdd1dULL, sum = 0, bad = 0, t0, t1, t2;
-	struct rte_extmem_dma_dev_info di;
+	struct rte_extmem_devmap_dev_info di;
 	uint64_t calls0 = 0;
 	double nodma_ms = 0;
 	bool dma_off = false;
@@ -257,14 +267,14 @@ run_one(struct scale_run *s, unsigned int n_regs, const char *pfx,
 		/* no mapping at all for this one */
 		dma_off = true;
 		dma_ports = NULL;
-		rte_extmem_dma_auto_set(false);
+		rte_extmem_devmap_auto_set(false);
 	}
 	if (dma_ports != NULL) {
 		/* the same regions without device mapping first */
-		rte_extmem_dma_auto_set(false);
+		rte_extmem_devmap_auto_set(false);
 		t0 = perf_now_ns();
 		if (regs_create(s, n_regs) != n_regs) {
-			rte_extmem_dma_auto_set(true);
+			rte_extmem_devmap_auto_set(true);
 			PERF_LOG("%s: region %u of %u: %s", pfx, s->n_regs,
 				n_regs, rte_strerror(rte_errno));
 			regs_destroy(s);
@@ -272,23 +282,23 @@ run_one(struct scale_run *s, unsigned int n_regs, const char *pfx,
 		}
 		nodma_ms = perf_ms(t0, perf_now_ns());
 		regs_destroy(s);
-		rte_extmem_dma_auto_set(true);
-		if (rte_extmem_dma_dev_info_get(dma_ports, &di) == 0)
+		rte_extmem_devmap_auto_set(true);
+		if (rte_extmem_devmap_dev_info_get(dma_ports, &di) == 0)
 			calls0 = di.map_calls;
 	}
-	tbl0 = rte_extmem_xlate_mem_size();
+	tbl0 = table_bytes();
 	t0 = perf_now_ns();
 	if (regs_create(s, n_regs) != n_regs) {
 		PERF_LOG("%s: region %u of %u: %s", pfx, s->n_regs, n_regs,
 			rte_strerror(rte_errno));
 		regs_destroy(s);
 		if (dma_off)
-			rte_extmem_dma_auto_set(true);
+			rte_extmem_devmap_auto_set(true);
 		return -1;
 	}
 	t1 = perf_now_ns();
-	tbl1 = rte_extmem_xlate_mem_size();
-	if (dma_ports != NULL && rte_extmem_dma_dev_info_get(dma_ports,
+	tbl1 = table_bytes();
+	if (dma_ports != NULL && rte_extmem_devmap_dev_info_get(dma_ports,
 			&di) == 0) {
 		key(k, sizeof(k), pfx, "dma_map_calls");
 		perf_result_u64(res, k, di.map_calls - calls0);
@@ -318,7 +328,7 @@ run_one(struct scale_run *s, unsigned int n_regs, const char *pfx,
 	regs_destroy(s);
 	t2 = perf_now_ns() - t2;
 	if (dma_off)
-		rte_extmem_dma_auto_set(true);
+		rte_extmem_devmap_auto_set(true);
 
 	key(k, sizeof(k), pfx, "create_ms");
 	perf_result_f64(res, k, perf_ms(t0, t1));

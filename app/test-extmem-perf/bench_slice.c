@@ -7,7 +7,7 @@
  * (allocate, attach, free), in bursts of 32 as a Tx path works, random
  * offsets over a PROT_NONE device region of --mem-mb, the same offsets
  * for every method, rounds interleaved (--repeat), median of the rounds:
- *   slice_attach_free_ns            rte_extmem_slice_bulk() +
+ *   slice_attach_free_ns            rte_extmem_slice_alloc_bulk() +
  *                                   rte_pktmbuf_free_bulk(), owner
  *                                   callback included
  *   slice_handrolled_known_iova_ns  upstream by hand, IOVA already known:
@@ -25,7 +25,7 @@
  *                                   wrote would be)
  *   slice_memcpy_1500_hot_ns        the same copy from cache-hot memory
  *                                   (for reference only)
- *   *_single_ns                     one mbuf at a time: rte_extmem_slice()
+ *   *_single_ns                     one mbuf at a time: slice_alloc()
  *                                   and rte_pktmbuf_alloc() + free
  * Targets: slice within 1.5x of the hand-rolled known-IOVA attach, and
  * >= 15x faster than the copy.
@@ -128,7 +128,7 @@ handrolled(struct slice_ctx *c, size_t off, rte_iova_t iova)
 static inline void
 sliced(struct slice_ctx *c, size_t off)
 {
-	rte_pktmbuf_free(rte_extmem_slice(c->s, off, PKT));
+	rte_pktmbuf_free(rte_extmem_slice_alloc(c->s, off, PKT));
 }
 
 static inline void
@@ -137,7 +137,7 @@ sliced_burst(struct slice_ctx *c, const size_t *off)
 	struct rte_mbuf *m[BURST];
 	unsigned int n;
 
-	n = rte_extmem_slice_bulk(c->s, off, c->lens, m, BURST);
+	n = rte_extmem_slice_alloc_bulk(c->s, off, c->lens, m, BURST);
 	rte_pktmbuf_free_bulk(m, n);
 }
 
@@ -318,7 +318,8 @@ slice_check(struct slice_ctx *c, uint64_t *v2i_wrong)
 
 	*v2i_wrong = 0;
 	for (i = 0; i < RTE_MIN(c->n_off, (size_t)4096); i++) {
-		struct rte_mbuf *m = rte_extmem_slice(c->s, c->off[i], PKT);
+		struct rte_mbuf *m = rte_extmem_slice_alloc(c->s, c->off[i],
+			PKT);
 		void *va = RTE_PTR_ADD(c->dev, c->off[i]);
 
 		if (m == NULL || m->buf_addr != va || m->data_len != PKT ||
@@ -369,7 +370,7 @@ bench_slice(const struct perf_opts *o, struct perf_result *res)
 {
 	unsigned int rounds = RTE_MIN(o->repeat, (unsigned int)MAX_ROUNDS);
 	double v[M_N][MAX_ROUNDS], med[M_N], r[M_N];
-	struct rte_extmem_slicer_stats st;
+	struct rte_extmem_slicer_info st;
 	uint64_t bad, v2i_wrong;
 	struct slice_ctx c;
 	unsigned int k, j;
@@ -386,7 +387,7 @@ bench_slice(const struct perf_opts *o, struct perf_result *res)
 	}
 	for (j = 0; j < M_N; j++)
 		med[j] = perf_median(v[j], rounds);
-	rte_extmem_slicer_stats_get(c.s, &st);
+	rte_extmem_slicer_info_get(c.s, &st);
 
 	perf_result_u64(res, "slice_len", PKT);
 	perf_result_u64(res, "slice_burst", BURST);

@@ -38,7 +38,7 @@
 #include <rte_ethdev.h>
 #include <rte_ether.h>
 #include <rte_extmem.h>
-#include <rte_extmem_dma.h>
+#include <rte_extmem_devmap.h>
 #include <rte_extmem_mbuf.h>
 #include <rte_mbuf.h>
 
@@ -193,7 +193,7 @@ burst(struct app *a, uint64_t *seed, unsigned int n, unsigned int *segs)
 		*seed = *seed * 6364136223846793005ULL + 1442695040888963407ULL;
 		len[i] = 64 + (*seed >> 33) % (MAX_PAYLOAD - 64);
 		off[i] = (*seed >> 11) % (DEV_LEN - len[i]);
-		tx[i] = rte_extmem_slice_hdr(a->slicer, a->hdr_pool, &eth,
+		tx[i] = rte_extmem_slice_alloc_hdr(a->slicer, a->hdr_pool, &eth,
 			sizeof(eth), off[i], len[i]);
 		if (tx[i] == NULL) {
 			printf("slice: %s\n", rte_strerror(rte_errno));
@@ -247,7 +247,7 @@ int
 main(int argc, char **argv)
 {
 	struct rte_extmem_slicer_params sp;
-	struct rte_extmem_slicer_stats st;
+	struct rte_extmem_slicer_info st;
 	unsigned int packets = 1024, done = 0, segs = 0;
 	struct app a;
 	uint64_t seed = 1, faults;
@@ -274,12 +274,11 @@ main(int argc, char **argv)
 		goto out;
 	}
 	/* the NIC first: a region created then is mapped to it at once (a
-	 * region created before a port probe is mapped to the new port
-	 * asynchronously; rte_extmem_dma_sync() waits for that)
+	 * region created before a port probe is mapped to the new port by
+	 * the time the port is configured or started)
 	 */
 	if (ports_setup(&a) != 0)
 		goto out;
-	rte_extmem_dma_sync();
 	if (devbuf_register(&a) != 0)
 		goto out;
 
@@ -305,7 +304,7 @@ main(int argc, char **argv)
 	/* the sender faults on its source buffers, the receiver on its own */
 	faults = xstat(a.tx_port, "tx_dma_fault_errors") +
 		xstat(a.rx_port, "rx_dma_fault_errors");
-	rte_extmem_slicer_stats_get(a.slicer, &st);
+	rte_extmem_slicer_info_get(a.slicer, &st);
 	printf("%u packets sent zero-copy from the device buffer and received "
 		"byte-identical\n", done);
 	printf("payload segments: %" PRIu64 " in %" PRIu64 " slices (%u mbufs "

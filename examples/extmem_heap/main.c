@@ -33,6 +33,7 @@
 #include <rte_errno.h>
 #include <rte_extmem.h>
 #include <rte_extmem_heap.h>
+#include <rte_extmem_mbuf.h>
 #include <rte_malloc.h>
 #include <rte_mbuf.h>
 #include <rte_memzone.h>
@@ -48,23 +49,26 @@
 static struct rte_extmem_heap *
 heap_create(bool try_hugetlb)
 {
+	struct rte_extmem_region_params hp_r;
 	struct rte_extmem_heap_params hp;
 	struct rte_extmem_heap *h;
 
 	rte_extmem_heap_params_init(&hp);
+	rte_extmem_region_params_init(&hp_r);
+	hp.region = &hp_r;
 	hp.name = HEAP_NAME;
-	hp.region.len = HEAP_LEN;
+	hp_r.len = HEAP_LEN;
 	hp.grow_len = HEAP_LEN;
 	hp.max_len = HEAP_MAX;
 	if (try_hugetlb) {
-		hp.region.backing = RTE_EXTMEM_BACKING_HUGETLB;
+		hp_r.backing = RTE_EXTMEM_BACKING_HUGETLB;
 		h = rte_extmem_heap_create(&hp);
 		if (h != NULL)
 			return h;
 		printf("hugetlb heap: %s; falling back to anonymous memory\n",
 			rte_strerror(rte_errno));
 	}
-	hp.region.backing = RTE_EXTMEM_BACKING_ANON;
+	hp_r.backing = RTE_EXTMEM_BACKING_ANON;
 	return rte_extmem_heap_create(&hp);
 }
 
@@ -275,6 +279,7 @@ int
 main(int argc, char **argv)
 {
 	struct rte_extmem_region_info first;
+	struct rte_extmem_heap_info hinfo;
 	struct rte_extmem_region *r0;
 	struct rte_mempool *mp = NULL;
 	struct rte_ring *ring = NULL;
@@ -300,7 +305,9 @@ main(int argc, char **argv)
 		fprintf(stderr, "heap: %s\n", rte_strerror(rte_errno));
 		goto out;
 	}
-	socket = rte_extmem_heap_socket_id(h);
+	if (rte_extmem_heap_info_get(h, &hinfo) != 0)
+		goto out;
+	socket = hinfo.socket_id;
 	print_heap(h, "created");
 	if (rte_extmem_heap_regions_get(h, &r0, 1) < 1 ||
 			rte_extmem_region_info_get(r0, &first) != 0)

@@ -331,7 +331,7 @@ backing_free_mapped(struct rte_extmem_region *r)
 }
 
 /* Every backing's rules, in one place. */
-static const struct extmem_backing_ops backing_ops[RTE_EXTMEM_BACKING_MAX] = {
+static const struct extmem_backing_ops backing_ops[EXTMEM_BACKING_COUNT] = {
 	[RTE_EXTMEM_BACKING_ANON] = {
 		.name = "anon",
 		.page_sz_rule = EXTMEM_BACKING_PGSZ_BASE,

@@ -304,6 +304,34 @@ extmem_compat_vdev_no_dma_map(const struct rte_device *dev)
 	return vdrv->dma_map == NULL;
 }
 
+static int
+dev_name_cmp(const struct rte_device *dev, const void *name)
+{
+	return strcmp(rte_dev_name(dev), name);
+}
+
+/* rte_bus_find() callback: 0 (a match) when the bus has the device. */
+static int
+bus_lacks_dev(const struct rte_bus *bus, const void *name)
+{
+	return bus->find_device == NULL ||
+		bus->find_device(NULL, dev_name_cmp, name) == NULL;
+}
+
+/*
+ * Relies on: struct rte_bus's find_device member (bus_driver.h, driver
+ * SDK): DPDK 22.11 has no public lookup of a device by name across
+ * buses. If the layout changes: the library does not build against that
+ * DPDK (the header is compiled in).
+ */
+struct rte_device *
+extmem_compat_dev_find_by_name(const char *name)
+{
+	struct rte_bus *bus = rte_bus_find(NULL, bus_lacks_dev, name);
+
+	return bus == NULL ? NULL : bus->find_device(NULL, dev_name_cmp, name);
+}
+
 /*
  * Relies on: rte_eth_devices[] (ethdev_driver.h). ethdev raises
  * RTE_ETH_EVENT_NEW before it marks the port attached, so during the

@@ -63,6 +63,8 @@ bool extmem_compat_bus_does_dma_map(const struct rte_device *dev);
  * successfully without doing anything)?
  */
 bool extmem_compat_vdev_no_dma_map(const struct rte_device *dev);
+/* The device named name (rte_dev_name()) on any bus, or NULL. */
+struct rte_device *extmem_compat_dev_find_by_name(const char *name);
 
 /* The device of an ethdev port, also while RTE_ETH_EVENT_NEW is raised
  * for it; NULL if none.

@@ -43,7 +43,7 @@ extmem_dma_op_new(void)
 static bool
 region_auto(const struct rte_extmem_region *r)
 {
-	return !(r->flags & RTE_EXTMEM_REGION_F_NO_DMA) && r->n_known_runs > 0;
+	return !(r->flags & RTE_EXTMEM_REGION_F_NO_DEVMAP) && r->n_known_runs > 0;
 }
 
 /* ------------------------------------------------------------------ */
@@ -271,7 +271,7 @@ extmem_dma_pair_map(struct rte_extmem_region *r, struct dma_dev *dd,
 		if (dm != NULL && --dm->refs == 0)
 			extmem_dma_dmap_free(dm);
 		if (ret < 0 && rte_errno == ENOTSUP) {
-			dd->state = RTE_EXTMEM_DMA_DEV_NO_DMA;
+			dd->state = RTE_EXTMEM_DEVMAP_DEV_NO_DMA;
 			dd->error = 0;
 			EXTMEM_LOG(INFO, "device %s does not do DMA mapping: "
 				"regions are not mapped on it", dd->name);
@@ -382,8 +382,8 @@ extmem_dma_dev_replay(struct dma_dev *dd, uint64_t op)
 		if (ret == 0)
 			continue;
 		if (ret > 0)
-			dd->state = RTE_EXTMEM_DMA_DEV_PENDING;
-		if (ret > 0 || dd->state == RTE_EXTMEM_DMA_DEV_NO_DMA) {
+			dd->state = RTE_EXTMEM_DEVMAP_DEV_PENDING;
+		if (ret > 0 || dd->state == RTE_EXTMEM_DEVMAP_DEV_NO_DMA) {
 			extmem_dma_op_rollback(op, dd);
 			return 0;
 		}
@@ -419,7 +419,7 @@ region_added(struct rte_extmem_region *r)
 	int ret, err;
 
 	if (!region_auto(r)) {
-		if (!(r->flags & RTE_EXTMEM_REGION_F_NO_DMA))
+		if (!(r->flags & RTE_EXTMEM_REGION_F_NO_DEVMAP))
 			EXTMEM_LOG(NOTICE, "region %s has no known IOVA: not "
 				"mapped on any device", r->name);
 		return 0;
@@ -436,12 +436,12 @@ region_added(struct rte_extmem_region *r)
 		if (ret == 0)
 			continue;
 		if (ret > 0) {
-			dd->state = RTE_EXTMEM_DMA_DEV_PENDING;
+			dd->state = RTE_EXTMEM_DEVMAP_DEV_PENDING;
 			extmem_dma_pending_arm();
 			continue;
 		}
 		err = rte_errno;
-		if (dd->state == RTE_EXTMEM_DMA_DEV_NO_DMA)
+		if (dd->state == RTE_EXTMEM_DEVMAP_DEV_NO_DMA)
 			continue;
 		EXTMEM_LOG(ERR, "region %s: mapping on %s failed (%s): "
 			"unmapping it from the devices mapped before",

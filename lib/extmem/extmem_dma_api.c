@@ -15,12 +15,13 @@
 #include <rte_bus.h>
 #include <rte_errno.h>
 
+#include "extmem_compat.h"
 #include "extmem_dma_private.h"
 #include "extmem_event_private.h"
 
 struct dma_optout {
 	TAILQ_ENTRY(dma_optout) next;
-	char name[RTE_EXTMEM_DMA_DEV_NAMESIZE];
+	char name[RTE_EXTMEM_DEVMAP_DEV_NAMESIZE];
 };
 
 TAILQ_HEAD(dma_optout_list, dma_optout);
@@ -73,21 +74,21 @@ dma_query_begin(void)
 }
 
 int
-rte_extmem_dma_map(struct rte_extmem_region *region, struct rte_device *dev)
+rte_extmem_devmap_map(struct rte_extmem_region *region, const char *dev_name)
 {
+	struct rte_device *dev;
 	struct dma_dev *dd;
 	int ret = -1, err;
 
 	if (!EXTMEM_EAL_READY())
 		return -1;
-	if (dev == NULL) {
-		EXTMEM_FAIL(EINVAL, "device is NULL");
+	if (extmem_name_check("device", dev_name,
+			RTE_EXTMEM_DEVMAP_DEV_NAMESIZE) != 0)
 		return -1;
-	}
-	/* outside the library lock: the vdev bus takes its own lock */
-	if (rte_bus_find_by_device(dev) == NULL) {
-		EXTMEM_FAIL(ENODEV, "%p is not a device of any bus",
-			(void *)dev);
+	/* outside the library lock: a bus takes its own lock to search */
+	dev = extmem_compat_dev_find_by_name(dev_name);
+	if (dev == NULL) {
+		EXTMEM_FAIL(ENODEV, "no bus has a device named %s", dev_name);
 		return -1;
 	}
 	if (!DMA_OP_BEGIN())
@@ -110,7 +111,7 @@ rte_extmem_dma_map(struct rte_extmem_region *region, struct rte_device *dev)
 		if (dd == NULL)
 			goto out;
 	}
-	if (dd->state == RTE_EXTMEM_DMA_DEV_NO_DMA) {
+	if (dd->state == RTE_EXTMEM_DEVMAP_DEV_NO_DMA) {
 		EXTMEM_FAIL(ENOTSUP, "device %s does not do DMA mapping",
 			dd->name);
 		goto release;
@@ -140,25 +141,24 @@ out:
  * rte_errno (EINVAL: not a live region, ENOENT: not mapped there).
  */
 static struct dma_map *
-mapping_get(const struct rte_extmem_region *region,
-	const struct rte_device *dev)
+mapping_get(const struct rte_extmem_region *region, const char *dev_name)
 {
 	struct dma_map *m = NULL;
 	struct dma_dev *dd;
 
 	if (!EXTMEM_REGION_LIVE(region))
 		return NULL;
-	dd = extmem_dma_dev_find(dev);
+	dd = extmem_dma_dev_find_name(dev_name);
 	if (dd != NULL)
 		m = extmem_dma_map_find(region, dd);
 	if (m == NULL)
-		EXTMEM_FAIL(ENOENT, "region %s is not mapped on device %p",
-			region->name, (const void *)dev);
+		rte_errno = ENOENT; /* an answer, not a mistake: no log */
 	return m;
 }
 
 int
-rte_extmem_dma_unmap(struct rte_extmem_region *region, struct rte_device *dev)
+rte_extmem_devmap_unmap(struct rte_extmem_region *region,
+	const char *dev_name)
 {
 	struct dma_map *m;
 	struct dma_dev *dd;
@@ -166,13 +166,15 @@ rte_extmem_dma_unmap(struct rte_extmem_region *region, struct rte_device *dev)
 
 	if (!EXTMEM_EAL_READY())
 		return -1;
-	if (dev == NULL) {
-		EXTMEM_FAIL(EINVAL, "device is NULL");
+	if (extmem_name_check("device", dev_name,
+			RTE_EXTMEM_DEVMAP_DEV_NAMESIZE) != 0)
 		return -1;
-	}
 	if (!DMA_OP_BEGIN())
 		return -1;
-	m = mapping_get(region, dev);
+	m = mapping_get(region, dev_name);
+	if (m == NULL && rte_errno == ENOENT)
+		EXTMEM_LOG(ERR, "region %s is not mapped on device %s",
+			region->name, dev_name);
 	if (m == NULL || extmem_dma_unmap_apply(m, true) != 0)
 		goto out;
 	dd = m->dd;
@@ -185,42 +187,23 @@ out:
 }
 
 int
-rte_extmem_dma_is_mapped(const struct rte_extmem_region *region,
-	const struct rte_device *dev)
-{
-	const struct dma_dev *dd;
-	int ret = -1;
-
-	if (!EXTMEM_EAL_READY())
-		return -1;
-	if (dev == NULL) {
-		EXTMEM_FAIL(EINVAL, "device is NULL");
-		return -1;
-	}
-	dma_query_begin();
-	if (EXTMEM_REGION_LIVE(region)) {
-		dd = extmem_dma_dev_find(dev);
-		ret = dd != NULL && extmem_dma_map_find(region, dd) != NULL;
-	}
-	extmem_query_end();
-	return ret;
-}
-
-int
-rte_extmem_dma_mapping_info_get(const struct rte_extmem_region *region,
-	const struct rte_device *dev, struct rte_extmem_dma_mapping_info *info)
+rte_extmem_devmap_mapping_info_get(const struct rte_extmem_region *region,
+	const char *dev_name, struct rte_extmem_devmap_mapping_info *info)
 {
 	const struct dma_map *m;
 	int ret = -1;
 
 	if (!EXTMEM_EAL_READY())
 		return -1;
-	if (dev == NULL || info == NULL) {
-		EXTMEM_FAIL(EINVAL, "device or info is NULL");
+	if (extmem_name_check("device", dev_name,
+			RTE_EXTMEM_DEVMAP_DEV_NAMESIZE) != 0)
+		return -1;
+	if (info == NULL) {
+		EXTMEM_FAIL(EINVAL, "device %s: info is NULL", dev_name);
 		return -1;
 	}
 	dma_query_begin();
-	m = mapping_get(region, dev);
+	m = mapping_get(region, dev_name);
 	if (m != NULL) {
 		memset(info, 0, sizeof(*info));
 		info->explicit_map = m->explicit_map;
@@ -260,7 +243,7 @@ static int
 optout_clear(const char *name)
 {
 	struct dma_optout *o = optout_find(name);
-	enum rte_extmem_dma_dev_state state;
+	enum rte_extmem_devmap_dev_state state;
 	struct dma_dev *dd;
 	uint64_t op;
 	int err;
@@ -273,11 +256,11 @@ optout_clear(const char *name)
 		return 0;
 	}
 	state = dd->state;
-	if (dd->state == RTE_EXTMEM_DMA_DEV_FAILED)
+	if (dd->state == RTE_EXTMEM_DEVMAP_DEV_FAILED)
 		dd->state = extmem_dma_dev_classify(dd->dev);
 	op = extmem_dma_op_new();
 	if (extmem_dma_dev_replay(dd, op) == 0) {
-		if (dd->state == RTE_EXTMEM_DMA_DEV_PENDING)
+		if (dd->state == RTE_EXTMEM_DEVMAP_DEV_PENDING)
 			extmem_dma_pending_arm();
 		free(o);
 		return 0;
@@ -292,41 +275,41 @@ optout_clear(const char *name)
 }
 
 int
-rte_extmem_dma_dev_optout(const char *dev_name, bool optout)
+rte_extmem_devmap_dev_auto_set(const char *dev_name, bool enable)
 {
 	int ret;
 
 	if (!EXTMEM_EAL_READY())
 		return -1;
 	if (extmem_name_check("device", dev_name,
-			RTE_EXTMEM_DMA_DEV_NAMESIZE) != 0)
+			RTE_EXTMEM_DEVMAP_DEV_NAMESIZE) != 0)
 		return -1;
 	if (!DMA_OP_BEGIN())
 		return -1;
-	ret = optout ? optout_set(dev_name) : optout_clear(dev_name);
+	ret = enable ? optout_clear(dev_name) : optout_set(dev_name);
 	if (ret == 0)
 		EXTMEM_LOG(INFO, "device %s opted %s automatic DMA mapping",
-			dev_name, optout ? "out of" : "in to");
+			dev_name, enable ? "in to" : "out of");
 	extmem_op_end();
 	return ret;
 }
 
 int
-rte_extmem_dma_dev_info_get(const char *dev_name,
-	struct rte_extmem_dma_dev_info *info)
+rte_extmem_devmap_dev_info_get(const char *dev_name,
+	struct rte_extmem_devmap_dev_info *info)
 {
 	const struct dma_dev *dd;
 
 	if (!EXTMEM_EAL_READY())
 		return -1;
-	if (!extmem_name_valid(dev_name, RTE_EXTMEM_DMA_DEV_NAMESIZE) ||
+	if (!extmem_name_valid(dev_name, RTE_EXTMEM_DEVMAP_DEV_NAMESIZE) ||
 			info == NULL) {
 		EXTMEM_FAIL(EINVAL, "bad device name or NULL info");
 		return -1;
 	}
 	dma_query_begin();
 	memset(info, 0, sizeof(*info));
-	info->opted_out = optout_find(dev_name) != NULL;
+	info->auto_enabled = optout_find(dev_name) == NULL;
 	dd = extmem_dma_dev_find_name(dev_name);
 	if (dd != NULL) {
 		info->state = dd->state;
@@ -345,15 +328,15 @@ rte_extmem_dma_dev_info_get(const char *dev_name,
 }
 
 int
-rte_extmem_dma_domain_info_get(const char *name,
-	struct rte_extmem_dma_domain_info *info)
+rte_extmem_devmap_domain_info_get(const char *name,
+	struct rte_extmem_devmap_domain_info *info)
 {
 	int ret;
 
 	if (!EXTMEM_EAL_READY())
 		return -1;
 	if (extmem_name_check("DMA domain", name,
-			RTE_EXTMEM_DMA_DOMAIN_NAMESIZE) != 0)
+			RTE_EXTMEM_DEVMAP_DOMAIN_NAMESIZE) != 0)
 		return -1;
 	if (info == NULL) {
 		EXTMEM_FAIL(EINVAL, "DMA domain %s: info is NULL", name);
@@ -366,7 +349,7 @@ rte_extmem_dma_domain_info_get(const char *name,
 }
 
 struct domain_names {
-	char (*v)[RTE_EXTMEM_DMA_DOMAIN_NAMESIZE];
+	char (*v)[RTE_EXTMEM_DEVMAP_DOMAIN_NAMESIZE];
 	unsigned int n;
 };
 
@@ -384,7 +367,7 @@ domain_name_keep(const char *name, void *arg)
 }
 
 int
-rte_extmem_dma_domain_walk(int (*fn)(const char *name, void *arg), void *arg)
+rte_extmem_devmap_domain_walk(int (*fn)(const char *name, void *arg), void *arg)
 {
 	struct domain_names names = { NULL, 0 };
 	unsigned int i;
@@ -412,7 +395,7 @@ rte_extmem_dma_domain_walk(int (*fn)(const char *name, void *arg), void *arg)
 }
 
 int
-rte_extmem_dma_auto_set(bool enable)
+rte_extmem_devmap_auto_set(bool enable)
 {
 	struct dma_dev *dd;
 	uint64_t op;
@@ -448,7 +431,7 @@ out:
 }
 
 int
-rte_extmem_dma_auto_get(void)
+rte_extmem_devmap_auto_get(void)
 {
 	int ret;
 
@@ -461,7 +444,7 @@ rte_extmem_dma_auto_get(void)
 }
 
 int
-rte_extmem_dma_sync(void)
+rte_extmem_devmap_driver_sync(void)
 {
 	int n;
 

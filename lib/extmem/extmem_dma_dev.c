@@ -51,28 +51,28 @@ extmem_dma_dev_find_name(const char *name)
 		strcmp(dd->name, name) == 0);
 }
 
-enum rte_extmem_dma_dev_state
+enum rte_extmem_devmap_dev_state
 extmem_dma_dev_classify(const struct rte_device *dev)
 {
 	const struct rte_bus *bus = rte_dev_bus(dev);
 
 	if (!extmem_compat_bus_does_dma_map(dev))
-		return rte_dev_is_probed(dev) ? RTE_EXTMEM_DMA_DEV_NO_DMA :
-			RTE_EXTMEM_DMA_DEV_PENDING;
+		return rte_dev_is_probed(dev) ? RTE_EXTMEM_DEVMAP_DEV_NO_DMA :
+			RTE_EXTMEM_DEVMAP_DEV_PENDING;
 	/*
 	 * The PCI bus of 22.11 sets the PCI driver (which its dma_map uses)
 	 * before calling the driver's probe, the generic one (which
 	 * rte_dev_is_probed() reads) after: a PCI port announced from its
 	 * probe can be mapped at once. A vdev's driver is set only after the
 	 * probe (its dma_map answers 1 until then): it waits, and its driver
-	 * may finish the wait itself (rte_extmem_dma_driver_dev_ready()).
+	 * may finish the wait itself (rte_extmem_devmap_driver_dev_ready()).
 	 */
 	if (!rte_dev_is_probed(dev))
 		return strcmp(rte_bus_name(bus), "pci") == 0 ?
-			RTE_EXTMEM_DMA_DEV_ACTIVE : RTE_EXTMEM_DMA_DEV_PENDING;
+			RTE_EXTMEM_DEVMAP_DEV_ACTIVE : RTE_EXTMEM_DEVMAP_DEV_PENDING;
 	if (extmem_compat_vdev_no_dma_map(dev))
-		return RTE_EXTMEM_DMA_DEV_NO_DMA;
-	return RTE_EXTMEM_DMA_DEV_ACTIVE;
+		return RTE_EXTMEM_DEVMAP_DEV_NO_DMA;
+	return RTE_EXTMEM_DEVMAP_DEV_ACTIVE;
 }
 
 static void
@@ -104,7 +104,7 @@ extmem_dma_dev_add(struct rte_device *dev)
 	snprintf(dd->name, sizeof(dd->name), "%s", rte_dev_name(dev));
 	dd->state = extmem_dma_dev_classify(dev);
 	TAILQ_INSERT_TAIL(&extmem_dma_devs, dd, next);
-	if (dd->state == RTE_EXTMEM_DMA_DEV_NO_DMA)
+	if (dd->state == RTE_EXTMEM_DEVMAP_DEV_NO_DMA)
 		dev_no_dma_log(dd);
 	return dd;
 }
@@ -127,7 +127,7 @@ extmem_dma_dev_release_if_unused(struct dma_dev *dd)
 bool
 extmem_dma_dev_auto(const struct dma_dev *dd)
 {
-	return dd->n_ports > 0 && dd->state == RTE_EXTMEM_DMA_DEV_ACTIVE &&
+	return dd->n_ports > 0 && dd->state == RTE_EXTMEM_DEVMAP_DEV_ACTIVE &&
 		extmem_dma_wanted(dd->name);
 }
 
@@ -142,7 +142,7 @@ dev_replay_async(struct dma_dev *dd)
 		return;
 	err = rte_errno;
 	extmem_dma_op_rollback(op, dd);
-	dd->state = RTE_EXTMEM_DMA_DEV_FAILED;
+	dd->state = RTE_EXTMEM_DEVMAP_DEV_FAILED;
 	dd->error = err;
 	EXTMEM_LOG(ERR, "device %s: mapping the existing regions failed (%s): "
 		"it gets no automatic mapping until opted in again",
@@ -180,12 +180,12 @@ extmem_dma_pending_arm(void)
 void
 extmem_dma_dev_pending_one(struct dma_dev *dd)
 {
-	if (dd->state != RTE_EXTMEM_DMA_DEV_PENDING)
+	if (dd->state != RTE_EXTMEM_DEVMAP_DEV_PENDING)
 		return;
 	dd->state = extmem_dma_dev_classify(dd->dev);
-	if (dd->state == RTE_EXTMEM_DMA_DEV_PENDING)
+	if (dd->state == RTE_EXTMEM_DEVMAP_DEV_PENDING)
 		return;
-	if (dd->state == RTE_EXTMEM_DMA_DEV_NO_DMA)
+	if (dd->state == RTE_EXTMEM_DEVMAP_DEV_NO_DMA)
 		dev_no_dma_log(dd);
 	dev_replay_async(dd);
 }
@@ -198,7 +198,7 @@ extmem_dma_pending_process(void)
 
 	TAILQ_FOREACH(dd, &extmem_dma_devs, next) {
 		extmem_dma_dev_pending_one(dd);
-		if (dd->state == RTE_EXTMEM_DMA_DEV_PENDING)
+		if (dd->state == RTE_EXTMEM_DEVMAP_DEV_PENDING)
 			n++;
 	}
 	if (n > 0)
@@ -239,7 +239,7 @@ port_new(uint16_t port)
 	if (dd->n_ports++ > 0)
 		return;
 	EXTMEM_LOG(DEBUG, "device %s (port %u) is known", dd->name, port);
-	if (dd->state == RTE_EXTMEM_DMA_DEV_PENDING)
+	if (dd->state == RTE_EXTMEM_DEVMAP_DEV_PENDING)
 		extmem_dma_pending_arm();
 	else
 		dev_replay_async(dd);
@@ -320,7 +320,7 @@ extmem_dma_eth_started(void)
 /* Drivers finishing the wait of their device */
 
 int
-rte_extmem_dma_driver_dev_ready(struct rte_device *dev)
+rte_extmem_devmap_driver_dev_ready(struct rte_device *dev)
 {
 	struct dma_dev *dd;
 	int ret = 0;
@@ -337,7 +337,7 @@ rte_extmem_dma_driver_dev_ready(struct rte_device *dev)
 	dd = extmem_dma_dev_find(dev);
 	if (dd != NULL)
 		extmem_dma_dev_pending_one(dd);
-	if (dd != NULL && dd->state == RTE_EXTMEM_DMA_DEV_FAILED) {
+	if (dd != NULL && dd->state == RTE_EXTMEM_DEVMAP_DEV_FAILED) {
 		EXTMEM_FAIL(dd->error != 0 ? dd->error : EIO, "device %s: "
 			"its regions could not be mapped", dd->name);
 		ret = -1;

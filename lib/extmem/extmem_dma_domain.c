@@ -7,7 +7,7 @@
  * table, how many entries it holds, which memory EAL maps there itself.
  *
  * A device is in a shared domain when
- *  - its driver declared one (rte_extmem_dma_driver.h; net_mrnic's
+ *  - its driver declared one (rte_extmem_devmap_driver.h; net_mrnic's
  *    "domain" devarg), or
  *  - it is a PCI device bound to vfio-pci: DPDK 22.11's PCI bus maps a
  *    device whose driver has no dma_map hook into VFIO's default container
@@ -42,12 +42,12 @@
 #include <rte_spinlock.h>
 
 #include "extmem_dma_private.h"
-#include "rte_extmem_dma_driver.h"
+#include "rte_extmem_devmap_driver.h"
 
 #define VFIO_DOMAIN_NAME "vfio_default_container"
 /* EAL's VFIO_MAX_USER_MEM_MAPS (lib/eal/linux/eal_vfio.c, 22.11) */
 #define VFIO_DOMAIN_ENTRIES 256
-#define DOMAIN_FLAGS_VALID (RTE_EXTMEM_DMA_DOMAIN_F_EAL_HEAP)
+#define DOMAIN_FLAGS_VALID (RTE_EXTMEM_DEVMAP_DOMAIN_F_EAL_HEAP)
 
 TAILQ_HEAD(dma_domain_list, dma_domain);
 TAILQ_HEAD(dma_dmap_list, dma_dmap);
@@ -61,8 +61,8 @@ static struct dma_dmap_list dmap_list = TAILQ_HEAD_INITIALIZER(dmap_list);
 
 struct dma_decl {
 	TAILQ_ENTRY(dma_decl) next;
-	char dev[RTE_EXTMEM_DMA_DEV_NAMESIZE];
-	char domain[RTE_EXTMEM_DMA_DOMAIN_NAMESIZE];
+	char dev[RTE_EXTMEM_DEVMAP_DEV_NAMESIZE];
+	char domain[RTE_EXTMEM_DEVMAP_DOMAIN_NAMESIZE];
 	unsigned int max_entries;
 	uint32_t flags;
 };
@@ -73,16 +73,16 @@ static struct dma_decl_list decl_list = TAILQ_HEAD_INITIALIZER(decl_list);
 static rte_spinlock_t decl_lock = RTE_SPINLOCK_INITIALIZER;
 
 int
-rte_extmem_dma_driver_domain_set(const char *dev_name, const char *domain,
+rte_extmem_devmap_driver_domain_set(const char *dev_name, const char *domain,
 	unsigned int max_entries, uint32_t flags)
 {
 	struct dma_decl *d, *o;
 	int err = 0;
 
 	if (extmem_name_check("device", dev_name,
-			RTE_EXTMEM_DMA_DEV_NAMESIZE) != 0 ||
+			RTE_EXTMEM_DEVMAP_DEV_NAMESIZE) != 0 ||
 			extmem_name_check("DMA domain", domain,
-				RTE_EXTMEM_DMA_DOMAIN_NAMESIZE) != 0)
+				RTE_EXTMEM_DEVMAP_DOMAIN_NAMESIZE) != 0)
 		return -1;
 	if (flags & ~DOMAIN_FLAGS_VALID) {
 		EXTMEM_FAIL(EINVAL, "DMA domain %s: unknown flags 0x%x",
@@ -129,7 +129,7 @@ rte_extmem_dma_driver_domain_set(const char *dev_name, const char *domain,
 }
 
 void
-rte_extmem_dma_driver_domain_clear(const char *dev_name)
+rte_extmem_devmap_driver_domain_clear(const char *dev_name)
 {
 	struct dma_decl *d;
 
@@ -201,7 +201,7 @@ extmem_dma_domain_attach(const struct rte_device *dev, int *err)
 		snprintf(decl.domain, sizeof(decl.domain), "%s",
 			VFIO_DOMAIN_NAME);
 		decl.max_entries = VFIO_DOMAIN_ENTRIES;
-		decl.flags = RTE_EXTMEM_DMA_DOMAIN_F_EAL_HEAP;
+		decl.flags = RTE_EXTMEM_DEVMAP_DOMAIN_F_EAL_HEAP;
 	}
 	dom = extmem_dma_domain_find(decl.domain);
 	if (dom == NULL) {
@@ -214,11 +214,11 @@ extmem_dma_domain_attach(const struct rte_device *dev, int *err)
 		}
 		snprintf(dom->name, sizeof(dom->name), "%s", decl.domain);
 		dom->max_entries = decl.max_entries;
-		dom->flags = decl.flags | RTE_EXTMEM_DMA_DOMAIN_F_SHARED;
+		dom->flags = decl.flags | RTE_EXTMEM_DEVMAP_DOMAIN_F_SHARED;
 		TAILQ_INSERT_TAIL(&domain_list, dom, next);
 		EXTMEM_LOG(INFO, "DMA domain %s (%u entries%s)", dom->name,
 			dom->max_entries, (dom->flags &
-				RTE_EXTMEM_DMA_DOMAIN_F_EAL_HEAP) ?
+				RTE_EXTMEM_DEVMAP_DOMAIN_F_EAL_HEAP) ?
 				", EAL maps heap memory" : "");
 	}
 	dom->n_devs++;
@@ -303,7 +303,8 @@ bool
 extmem_dma_eal_maps(const struct rte_extmem_region *r,
 	const struct dma_domain *dom)
 {
-	return dom != NULL && (dom->flags & RTE_EXTMEM_DMA_DOMAIN_F_EAL_HEAP) &&
+	return dom != NULL &&
+		(dom->flags & RTE_EXTMEM_DEVMAP_DOMAIN_F_EAL_HEAP) &&
 		(r->eal == EXTMEM_EAL_HEAP || r->heap[0] != '\0');
 }
 
@@ -329,7 +330,7 @@ extmem_dma_region_fits(const struct rte_extmem_region *r)
 
 int
 extmem_dma_domain_info(const char *name,
-	struct rte_extmem_dma_domain_info *info)
+	struct rte_extmem_devmap_domain_info *info)
 {
 	const struct dma_domain *dom = extmem_dma_domain_find(name);
 	const struct dma_dmap *dm;

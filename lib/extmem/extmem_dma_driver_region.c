@@ -3,7 +3,7 @@
  */
 
 /*
- * Region facts for drivers (rte_extmem_dma_driver.h), lock-free: a
+ * Region facts for drivers (rte_extmem_devmap_driver.h), lock-free: a
  * driver's dma_map/dma_unmap hook runs inside a call of the dispatcher,
  * which may hold the library lock, so the hook must not call the public
  * API (rte_extmem_region_info_get() takes that lock). The translation
@@ -16,11 +16,11 @@
 #include <rte_errno.h>
 
 #include "extmem_private.h"
-#include "rte_extmem_dma_driver.h"
+#include "rte_extmem_devmap_driver.h"
 
 int
-rte_extmem_dma_driver_region_get(const void *addr,
-	struct rte_extmem_dma_driver_region *info)
+rte_extmem_devmap_driver_region_get(const void *addr,
+	struct rte_extmem_devmap_driver_region *info)
 {
 	const struct rte_extmem_region *r;
 

@@ -24,7 +24,7 @@
 #include <rte_dev.h>
 
 #include "extmem_private.h"
-#include "rte_extmem_dma.h"
+#include "rte_extmem_devmap.h"
 
 /*
  * A shared IOMMU domain: one translation table for several devices (VFIO's
@@ -33,8 +33,8 @@
  */
 struct dma_domain {
 	TAILQ_ENTRY(dma_domain) next;
-	char name[RTE_EXTMEM_DMA_DOMAIN_NAMESIZE];
-	uint32_t flags;			/* RTE_EXTMEM_DMA_DOMAIN_F_* */
+	char name[RTE_EXTMEM_DEVMAP_DOMAIN_NAMESIZE];
+	uint32_t flags;			/* RTE_EXTMEM_DEVMAP_DOMAIN_F_* */
 	unsigned int max_entries;	/* 0: no known limit */
 	unsigned int n_entries;		/* runs mapped there by us */
 	unsigned int n_devs;
@@ -59,8 +59,8 @@ struct dma_dev {
 	TAILQ_ENTRY(dma_dev) next;
 	struct rte_device *dev;
 	struct dma_domain *dom;	/* shared domain, NULL: its own */
-	char name[RTE_EXTMEM_DMA_DEV_NAMESIZE];
-	enum rte_extmem_dma_dev_state state;
+	char name[RTE_EXTMEM_DEVMAP_DEV_NAMESIZE];
+	enum rte_extmem_devmap_dev_state state;
 	unsigned int n_ports;	/* > 0: an ethdev port's device (automatic) */
 	uint64_t map_calls;
 	uint64_t unmap_calls;
@@ -140,7 +140,7 @@ extern struct dma_dev_list extmem_dma_devs;
 struct dma_dev *extmem_dma_dev_find(const struct rte_device *dev);
 struct dma_dev *extmem_dma_dev_find_name(const char *name);
 /* What a probed or probing device does about DMA mapping. */
-enum rte_extmem_dma_dev_state extmem_dma_dev_classify(
+enum rte_extmem_devmap_dev_state extmem_dma_dev_classify(
 	const struct rte_device *dev);
 struct dma_dev *extmem_dma_dev_add(struct rte_device *dev);
 /* Forget a device that has neither ports nor mappings. */
@@ -196,7 +196,7 @@ bool extmem_dma_eal_maps(const struct rte_extmem_region *r,
  * rte_errno ENOENT if none.
  */
 int extmem_dma_domain_info(const char *name,
-	struct rte_extmem_dma_domain_info *info);
+	struct rte_extmem_devmap_domain_info *info);
 /* fn(name, arg) for every domain, shared ones first, until non-zero. */
 int extmem_dma_domain_walk(int (*fn)(const char *name, void *arg),
 	void *arg);

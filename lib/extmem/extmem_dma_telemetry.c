@@ -18,7 +18,7 @@
 #include <rte_telemetry.h>
 
 #include "extmem_private.h"
-#include "rte_extmem_dma.h"
+#include "rte_extmem_devmap.h"
 
 static int
 tel_domain_name_cb(const char *name, void *arg)
@@ -35,7 +35,7 @@ tel_dma_domains(const char *cmd __rte_unused, const char *params,
 	if (params != NULL && params[0] != '\0')
 		return -EINVAL;
 	rte_tel_data_start_array(d, RTE_TEL_STRING_VAL);
-	ret = rte_extmem_dma_domain_walk(tel_domain_name_cb, d);
+	ret = rte_extmem_devmap_domain_walk(tel_domain_name_cb, d);
 	return ret < 0 ? ret : 0;
 }
 
@@ -43,18 +43,18 @@ static int
 tel_dma_domain_info(const char *cmd __rte_unused, const char *params,
 	struct rte_tel_data *d)
 {
-	struct rte_extmem_dma_domain_info info;
+	struct rte_extmem_devmap_domain_info info;
 
-	if (!extmem_name_valid(params, RTE_EXTMEM_DMA_DOMAIN_NAMESIZE))
+	if (!extmem_name_valid(params, RTE_EXTMEM_DEVMAP_DOMAIN_NAMESIZE))
 		return -EINVAL;
-	if (rte_extmem_dma_domain_info_get(params, &info) != 0)
+	if (rte_extmem_devmap_domain_info_get(params, &info) != 0)
 		return -rte_errno;
 	rte_tel_data_start_dict(d);
 	rte_tel_data_add_dict_string(d, "name", params);
 	rte_tel_data_add_dict_u64(d, "shared",
-		!!(info.flags & RTE_EXTMEM_DMA_DOMAIN_F_SHARED));
+		!!(info.flags & RTE_EXTMEM_DEVMAP_DOMAIN_F_SHARED));
 	rte_tel_data_add_dict_u64(d, "eal_maps_heap",
-		!!(info.flags & RTE_EXTMEM_DMA_DOMAIN_F_EAL_HEAP));
+		!!(info.flags & RTE_EXTMEM_DEVMAP_DOMAIN_F_EAL_HEAP));
 	rte_tel_data_add_dict_u64(d, "n_devs", info.n_devs);
 	rte_tel_data_add_dict_u64(d, "n_regions", info.n_regions);
 	rte_tel_data_add_dict_u64(d, "entries_used", info.n_entries);

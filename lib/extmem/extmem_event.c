@@ -76,7 +76,7 @@ extmem_event_eal_self_end(unsigned int prev)
 	RTE_PER_LCORE(eal_self_depth) = prev;
 }
 
-static const char * const event_type_names[RTE_EXTMEM_EVENT_MAX] = {
+static const char * const event_type_names[EXTMEM_EVENT_TYPE_COUNT] = {
 	[RTE_EXTMEM_EVENT_REGION_REGISTERED] = "region_registered",
 	[RTE_EXTMEM_EVENT_REGION_UNREGISTERED] = "region_unregistered",
 	[RTE_EXTMEM_EVENT_HEAP_REGION_ADDED] = "heap_region_added",

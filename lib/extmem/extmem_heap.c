@@ -65,7 +65,7 @@ rte_extmem_heap_params_init(struct rte_extmem_heap_params *params)
 	}
 	memset(params, 0, sizeof(*params));
 	params->struct_size = sizeof(*params);
-	return rte_extmem_region_params_init(&params->region);
+	return 0;
 }
 
 /* A region name for heap h that no region has yet. */
@@ -349,12 +349,20 @@ heap_params_check(const struct rte_extmem_heap_params *p)
 			p->name, p->flags & ~HEAP_KNOWN_FLAGS);
 		return -1;
 	}
-	if (p->region.backing == RTE_EXTMEM_BACKING_DEVICE) {
+	if (p->region == NULL) {
+		EXTMEM_FAIL(EINVAL, "heap %s: region params is NULL", p->name);
+		return -1;
+	}
+	if (extmem_struct_size_check(p->region, p->region->struct_size,
+			sizeof(*p->region), "region params",
+			"rte_extmem_region_params_init") != 0)
+		return -1;
+	if (p->region->backing == RTE_EXTMEM_BACKING_DEVICE) {
 		EXTMEM_FAIL(EINVAL, "heap %s: device memory cannot be a heap "
 			"(EAL writes malloc headers into it)", p->name);
 		return -1;
 	}
-	if (p->grow_len != 0 && p->region.backing == RTE_EXTMEM_BACKING_USER) {
+	if (p->grow_len != 0 && p->region->backing == RTE_EXTMEM_BACKING_USER) {
 		EXTMEM_FAIL(EINVAL, "heap %s: user memory cannot grow on "
 			"demand (grow_len must be 0)", p->name);
 		return -1;
@@ -390,7 +398,10 @@ extmem_heap_create_locked(const struct rte_extmem_heap_params *p)
 	h->flags = p->flags;
 	h->grow_len = p->grow_len;
 	h->max_len = p->max_len;
-	memcpy(&h->tmpl, &p->region, sizeof(h->tmpl));
+	/* the caller's struct may be shorter (older build): defaults first */
+	rte_extmem_region_params_init(&h->tmpl);
+	memcpy(&h->tmpl, p->region, RTE_MIN(p->region->struct_size,
+		sizeof(h->tmpl)));
 	h->tmpl.struct_size = sizeof(h->tmpl);
 	h->tmpl.name = NULL;
 	h->tmpl.addr = NULL;
@@ -406,7 +417,7 @@ extmem_heap_create_locked(const struct rte_extmem_heap_params *p)
 		return NULL;
 	}
 	h->socket_id = rte_malloc_heap_get_socket(h->name);
-	if (extmem_heap_region_add_locked(h, &p->region, p) == NULL)
+	if (extmem_heap_region_add_locked(h, p->region, p) == NULL)
 		goto fail;
 	h->page_sz = h->regions[0]->page_sz;
 	h->tmpl.page_sz = h->page_sz;
@@ -581,20 +592,6 @@ rte_extmem_heap_lookup_by_socket(int socket_id)
 	return h;
 }
 
-int
-rte_extmem_heap_socket_id(const struct rte_extmem_heap *heap)
-{
-	int ret = -1;
-
-	if (!EXTMEM_EAL_READY())
-		return -1;
-	extmem_query_begin();
-	if (EXTMEM_HEAP_LIVE(heap))
-		ret = heap->socket_id;
-	extmem_query_end();
-	return ret;
-}
-
 void
 extmem_heap_fill_info(const struct rte_extmem_heap *h,
 	struct rte_extmem_heap_info *info)
@@ -731,15 +728,15 @@ rte_extmem_heap_walk(rte_extmem_heap_walk_t fn, void *arg)
 
 	if (!EXTMEM_EAL_READY())
 		return -1;
-	if (fn == NULL) {
-		EXTMEM_FAIL(EINVAL, "walk callback is NULL");
-		return -1;
-	}
 	extmem_heap_pool_reap();
 	/* a snapshot, so fn runs unlocked and may call the library */
 	extmem_query_begin();
 	TAILQ_FOREACH(h, &heap_list, next)
 		n++;
+	if (fn == NULL) { /* only the count */
+		extmem_query_end();
+		return (int)n;
+	}
 	items = n > 0 ? calloc(n, sizeof(*items)) : NULL;
 	if (n > 0 && items == NULL) {
 		extmem_query_end();
@@ -757,20 +754,4 @@ rte_extmem_heap_walk(rte_extmem_heap_walk_t fn, void *arg)
 		ret = fn(items[i].h, &items[i].info, arg);
 	free(items);
 	return ret;
-}
-
-unsigned int
-rte_extmem_heap_count(void)
-{
-	const struct rte_extmem_heap *h;
-	unsigned int n = 0;
-
-	if (!EXTMEM_EAL_READY())
-		return 0;
-	extmem_heap_pool_reap();
-	extmem_query_begin();
-	TAILQ_FOREACH(h, &heap_list, next)
-		n++;
-	extmem_query_end();
-	return n;
 }

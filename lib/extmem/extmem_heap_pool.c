@@ -31,6 +31,8 @@
 
 #include "extmem_compat.h"
 #include "extmem_heap_private.h"
+#include "extmem_walk_private.h"
+#include "rte_extmem_mbuf.h"
 
 /* Per allocation in the heap: element header, cache-line rounding and
  * alignment slack of EAL's allocator.
@@ -352,6 +354,7 @@ pool_heap_create(const char *name, unsigned int n, unsigned int cache_size,
 	uint16_t priv_size, uint16_t data_room_size,
 	const struct rte_extmem_region_params *backing)
 {
+	struct rte_extmem_region_params rp;
 	struct rte_extmem_heap_params hp;
 	struct pool_layout l;
 	size_t pgsz;
@@ -367,25 +370,26 @@ pool_heap_create(const char *name, unsigned int n, unsigned int cache_size,
 	}
 	rte_extmem_heap_params_init(&hp);
 	hp.name = name;
-	memcpy(&hp.region, backing, sizeof(hp.region));
-	hp.region.struct_size = sizeof(hp.region);
-	hp.region.name = NULL;
-	if (hp.region.len == 0) {
-		if (hp.region.backing == RTE_EXTMEM_BACKING_USER ||
-				hp.region.backing == RTE_EXTMEM_BACKING_DEVICE) {
+	memcpy(&rp, backing, sizeof(rp));
+	rp.struct_size = sizeof(rp);
+	rp.name = NULL;
+	hp.region = &rp;
+	if (rp.len == 0) {
+		if (rp.backing == RTE_EXTMEM_BACKING_USER ||
+				rp.backing == RTE_EXTMEM_BACKING_DEVICE) {
 			EXTMEM_FAIL(EINVAL, "pool %s: %s memory needs its "
 				"length", name,
-				rte_extmem_backing_name(hp.region.backing));
+				rte_extmem_backing_name(rp.backing));
 			return NULL;
 		}
-		pgsz = hp.region.page_sz;
+		pgsz = rp.page_sz;
 		if (pgsz == 0)
 			pgsz = extmem_backing_default_page_sz(
-				hp.region.backing);
+				rp.backing);
 		if (pool_layout(n, cache_size, priv_size, data_room_size, pgsz,
 				&l) != 0)
 			return NULL;
-		hp.region.len = extmem_backing_len_round(hp.region.backing,
+		rp.len = extmem_backing_len_round(rp.backing,
 			l.total);
 	}
 	return rte_extmem_heap_create(&hp);
@@ -501,9 +505,17 @@ rte_extmem_pktmbuf_pool_free(struct rte_mempool *mp)
 {
 	struct rte_extmem_heap *h;
 	unsigned int avail;
+	int ret;
 
 	if (!EXTMEM_EAL_READY())
 		return -1;
+	if (mp == NULL) {
+		EXTMEM_FAIL(EINVAL, "pool is NULL");
+		return -1;
+	}
+	ret = extmem_extbuf_pool_free(mp);
+	if (ret <= 0)
+		return ret;
 	/* Everything is checked before anything is freed. */
 	if (!EXTMEM_OP_BEGIN())
 		return -1;
@@ -547,20 +559,4 @@ rte_extmem_pktmbuf_pool_free(struct rte_mempool *mp)
 			"was freed, released once idle", h->name, h->pool_name);
 	extmem_op_end();
 	return 0;
-}
-
-struct rte_extmem_heap *
-rte_extmem_pktmbuf_pool_heap(const struct rte_mempool *mp)
-{
-	struct rte_extmem_heap *h;
-
-	if (!EXTMEM_EAL_READY())
-		return NULL;
-	extmem_query_begin();
-	h = pool_heap_find(mp);
-	extmem_query_end();
-	if (h == NULL)
-		EXTMEM_FAIL(EINVAL, "%p is not a pool of "
-			"rte_extmem_pktmbuf_pool_create()", (const void *)mp);
-	return h;
 }

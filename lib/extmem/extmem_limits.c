@@ -8,7 +8,7 @@
  * limits (locked memory) leave for the next registration, read from
  * public EAL calls, sysfs and procfs, plus what this library's live
  * regions already take and the DMA domains' entries left (through
- * rte_extmem_dma.h only). extmem_limits_notes() says what each figure
+ * rte_extmem_devmap.h only). extmem_limits_notes() says what each figure
  * means for the next registration; the dump, the telemetry command
  * /extmem/limits and dpdk-extmem-info all print those notes.
  */
@@ -29,7 +29,7 @@
 
 #include "extmem_limits_private.h"
 #include "extmem_private.h"
-#include "rte_extmem_dma.h"
+#include "rte_extmem_devmap.h"
 #include "rte_extmem_heap.h"
 
 /*
@@ -206,7 +206,7 @@ region_entries_cb(const struct rte_extmem_region *region __rte_unused,
 	uint64_t *n = arg;
 
 	/* pages without an IOVA are runs of their own and are not mapped */
-	if (!(info->flags & RTE_EXTMEM_REGION_F_NO_DMA))
+	if (!(info->flags & RTE_EXTMEM_REGION_F_NO_DEVMAP))
 		*n += info->n_iova_runs - RTE_MIN(info->n_iova_runs,
 			info->n_bad_iova);
 	return 0;
@@ -216,11 +216,11 @@ region_entries_cb(const struct rte_extmem_region *region __rte_unused,
 static int
 domain_cb(const char *name, void *arg)
 {
-	struct rte_extmem_dma_domain_info info;
+	struct rte_extmem_devmap_domain_info info;
 	struct rte_extmem_limits *l = arg;
 
 	l->dma_domains++;
-	if (rte_extmem_dma_domain_info_get(name, &info) != 0 ||
+	if (rte_extmem_devmap_domain_info_get(name, &info) != 0 ||
 			info.max_entries == 0)
 		return 0;
 	if (l->dma_domain_tightest[0] == '\0' ||
@@ -268,7 +268,8 @@ rte_extmem_limits_get(struct rte_extmem_limits *limits)
 	limits_thp(&l);
 	limits_vfio(&l);
 	rte_extmem_region_walk(region_entries_cb, &l.dma_entries_needed);
-	rte_extmem_dma_domain_walk(domain_cb, &l);
+	rte_extmem_devmap_domain_walk(domain_cb, &l);
+	l.xlate_mem = extmem_xlate_mem_size();
 	*limits = l;
 	return 0;
 }

@@ -156,6 +156,28 @@ pool_destroy_cb(struct rte_mempool *mp)
 	}
 }
 
+int
+extmem_extbuf_pool_free(struct rte_mempool *mp)
+{
+	unsigned int avail;
+	bool found;
+
+	extmem_query_begin();
+	found = EXTMEM_TAILQ_FIND(&pool_list, it, it->mp == mp) != NULL;
+	extmem_query_end();
+	if (!found)
+		return 1;
+	avail = rte_mempool_avail_count(mp);
+	if (avail < mp->size) {
+		EXTMEM_FAIL(EBUSY, "pool %s: %u of %u mbufs are still in use",
+			mp->name, mp->size - avail, mp->size);
+		return -1;
+	}
+	/* the destroy event releases the regions */
+	rte_mempool_free(mp);
+	return 0;
+}
+
 static int
 args_check(const char *name, uint16_t priv_size, uint16_t data_room_size)
 {

@@ -478,8 +478,8 @@ rte_extmem_slicer_lookup(const char *name)
 }
 
 int
-rte_extmem_slicer_stats_get(const struct rte_extmem_slicer *slicer,
-	struct rte_extmem_slicer_stats *stats)
+rte_extmem_slicer_info_get(const struct rte_extmem_slicer *slicer,
+	struct rte_extmem_slicer_info *stats)
 {
 	unsigned int i;
 
@@ -491,6 +491,7 @@ rte_extmem_slicer_stats_get(const struct rte_extmem_slicer *slicer,
 		return -1;
 	}
 	memset(stats, 0, sizeof(*stats));
+	stats->region = slicer->region;
 	stats->in_flight = slicer_in_flight(slicer, &stats->slices,
 		&stats->freed);
 	for (i = 0; i <= RTE_MAX_LCORE; i++) {
@@ -504,18 +505,6 @@ rte_extmem_slicer_stats_get(const struct rte_extmem_slicer *slicer,
 	}
 	stats->segments += stats->slices;
 	return 0;
-}
-
-struct rte_extmem_region *
-rte_extmem_slicer_region(const struct rte_extmem_slicer *slicer)
-{
-	if (!EXTMEM_EAL_READY())
-		return NULL;
-	if (slicer == NULL) {
-		EXTMEM_FAIL(EINVAL, "slicer is NULL");
-		return NULL;
-	}
-	return slicer->region;
 }
 
 /* IOVA of offset off and the IOVA-contiguous length from there (0: unknown). */
@@ -704,7 +693,7 @@ slice_chain(struct rte_extmem_slicer *s, size_t off, size_t len)
 }
 
 struct rte_mbuf *
-rte_extmem_slice(struct rte_extmem_slicer *slicer, size_t off, size_t len)
+rte_extmem_slice_alloc(struct rte_extmem_slicer *slicer, size_t off, size_t len)
 {
 	struct rte_extmem_slicer *s = slicer;
 	struct rte_mbuf *m;
@@ -757,7 +746,7 @@ slice_bulk_chunk(struct rte_extmem_slicer *s, struct rte_mbuf **m,
 	if (unlikely(rte_pktmbuf_alloc_bulk(s->mp, m, k) != 0)) {
 		/* not k left: as many as there are, one by one */
 		for (i = 0; i < k; i++) {
-			m[i] = rte_extmem_slice(s, off[i], len[i]);
+			m[i] = rte_extmem_slice_alloc(s, off[i], len[i]);
 			if (m[i] == NULL)
 				break;
 		}
@@ -780,7 +769,7 @@ slice_bulk_chunk(struct rte_extmem_slicer *s, struct rte_mbuf **m,
 }
 
 unsigned int
-rte_extmem_slice_bulk(struct rte_extmem_slicer *slicer, const size_t *off,
+rte_extmem_slice_alloc_bulk(struct rte_extmem_slicer *slicer, const size_t *off,
 	const size_t *len, struct rte_mbuf **mbufs, unsigned int n)
 {
 	struct rte_extmem_slicer *s = slicer;
@@ -809,7 +798,8 @@ rte_extmem_slice_bulk(struct rte_extmem_slicer *slicer, const size_t *off,
 		}
 		if (unlikely(i == 0)) {
 			/* a chain, or bad arguments: the single path says */
-			mbufs[done] = rte_extmem_slice(s, off[done], len[done]);
+			mbufs[done] = rte_extmem_slice_alloc(s, off[done],
+				len[done]);
 			if (mbufs[done] == NULL)
 				return done;
 			done++;
@@ -825,7 +815,7 @@ rte_extmem_slice_bulk(struct rte_extmem_slicer *slicer, const size_t *off,
 }
 
 struct rte_mbuf *
-rte_extmem_slice_hdr(struct rte_extmem_slicer *slicer,
+rte_extmem_slice_alloc_hdr(struct rte_extmem_slicer *slicer,
 	struct rte_mempool *hdr_pool, const void *hdr, uint16_t hdr_len,
 	size_t off, size_t len)
 {
@@ -856,7 +846,7 @@ rte_extmem_slice_hdr(struct rte_extmem_slicer *slicer,
 	p = rte_pktmbuf_append(h, hdr_len);
 	if (hdr != NULL && hdr_len > 0)
 		memcpy(p, hdr, hdr_len);
-	payload = rte_extmem_slice(slicer, off, len);
+	payload = rte_extmem_slice_alloc(slicer, off, len);
 	if (payload == NULL) {
 		int err = rte_errno;
 

@@ -35,6 +35,10 @@
 #include "rte_extmem.h"
 
 extern int extmem_logtype;
+/* Number of backings and of event types (public enums have no _MAX). */
+#define EXTMEM_BACKING_COUNT (RTE_EXTMEM_BACKING_DEVICE + 1)
+#define EXTMEM_EVENT_TYPE_COUNT (RTE_EXTMEM_EVENT_EAL_FREE + 1)
+
 #define RTE_LOGTYPE_EXTMEM extmem_logtype
 #define EXTMEM_LOG(level, fmt, ...) \
 	rte_log(RTE_LOG_ ## level, extmem_logtype, "EXTMEM: %s(): " fmt "\n", \
@@ -320,6 +324,8 @@ unsigned int extmem_iova_run_find(const struct rte_extmem_region *r,
 /* xlate.c: translation table updates (inside an operation). */
 int extmem_xlate_insert(struct rte_extmem_region *r);
 void extmem_xlate_remove(struct rte_extmem_region *r);
+/* xlate.c: bytes the table holds (rte_extmem_limits::xlate_mem); lock-free. */
+size_t extmem_xlate_mem_size(void);
 
 /* Region creation in steps, for owners (heaps) that register with EAL
  * their own way. extmem_region_new() validates, allocates the backing and

@@ -20,7 +20,7 @@ static struct extmem_region_list region_list =
 	TAILQ_HEAD_INITIALIZER(region_list);
 
 
-#define REGION_KNOWN_FLAGS (RTE_EXTMEM_REGION_F_NO_DMA | \
+#define REGION_KNOWN_FLAGS (RTE_EXTMEM_REGION_F_NO_DEVMAP | \
 	RTE_EXTMEM_REGION_F_NO_IOVA)
 
 struct extmem_region_list *
@@ -32,10 +32,11 @@ extmem_regions(void)
 const char *
 rte_extmem_backing_name(enum rte_extmem_backing backing)
 {
+	const struct extmem_backing_ops *ops;
+
 	if (!EXTMEM_EAL_READY())
 		return NULL;
-	const struct extmem_backing_ops *ops = extmem_backing_ops(backing);
-
+	ops = extmem_backing_ops(backing);
 	if (ops == NULL) {
 		rte_errno = EINVAL;
 		return NULL;
@@ -571,14 +572,14 @@ rte_extmem_region_walk(rte_extmem_region_walk_t fn, void *arg)
 
 	if (!EXTMEM_EAL_READY())
 		return -1;
-	if (fn == NULL) {
-		EXTMEM_FAIL(EINVAL, "walk callback is NULL");
-		return -1;
-	}
 	/* a snapshot, so fn runs unlocked and may call the library */
 	extmem_query_begin();
 	TAILQ_FOREACH(r, &region_list, next)
 		n++;
+	if (fn == NULL) { /* only the count */
+		extmem_query_end();
+		return (int)n;
+	}
 	items = n > 0 ? calloc(n, sizeof(*items)) : NULL;
 	if (n > 0 && items == NULL) {
 		extmem_query_end();
@@ -596,19 +597,4 @@ rte_extmem_region_walk(rte_extmem_region_walk_t fn, void *arg)
 		ret = fn(items[i].r, &items[i].info, arg);
 	free(items);
 	return ret;
-}
-
-unsigned int
-rte_extmem_region_count(void)
-{
-	const struct rte_extmem_region *r;
-	unsigned int n = 0;
-
-	if (!EXTMEM_EAL_READY())
-		return 0;
-	extmem_query_begin();
-	TAILQ_FOREACH(r, &region_list, next)
-		n++;
-	extmem_query_end();
-	return n;
 }

@@ -10,7 +10,7 @@
  *   /extmem/slicers, /extmem/slicer_info,<name>
  *   /extmem/subscribers       event subscribers in delivery order
  *   /extmem/pools, /extmem/pool_info,<name>   pools made by the library
- * The DMA commands read the dispatcher through rte_extmem_dma.h only; the
+ * The DMA commands read the dispatcher through rte_extmem_devmap.h only; the
  * devices are those of the ethdev ports, their faults the ports' "fault"
  * xstats. Addresses are hex strings. Names used as dictionary keys have
  * the characters telemetry refuses in keys replaced by '_'.
@@ -21,6 +21,7 @@
 #include <ctype.h>
 #include <errno.h>
 #include <inttypes.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -35,7 +36,7 @@
 
 #include "extmem_private.h"
 #include "extmem_walk_private.h"
-#include "rte_extmem_dma.h"
+#include "rte_extmem_devmap.h"
 #include "rte_extmem_heap.h"
 #include "rte_extmem_mbuf.h"
 
@@ -83,6 +84,17 @@ tel_add_container(struct rte_tel_data *d, const char *name,
 	return 0;
 }
 
+/* Is the region mapped on the device? (Not mapped is ENOENT.) */
+static bool
+region_is_mapped(const struct rte_extmem_region *r,
+	const struct rte_device *dev)
+{
+	struct rte_extmem_devmap_mapping_info mi;
+
+	return rte_extmem_devmap_mapping_info_get(r, rte_dev_name(dev),
+		&mi) == 0;
+}
+
 static int
 tel_no_params(const char *params)
 {
@@ -111,14 +123,14 @@ tel_port_devices(struct rte_device *devs[], unsigned int max)
 }
 
 static const char *
-tel_dev_state_name(enum rte_extmem_dma_dev_state s)
+tel_dev_state_name(enum rte_extmem_devmap_dev_state s)
 {
 	static const char * const names[] = {
-		[RTE_EXTMEM_DMA_DEV_UNKNOWN] = "unknown",
-		[RTE_EXTMEM_DMA_DEV_PENDING] = "pending",
-		[RTE_EXTMEM_DMA_DEV_ACTIVE] = "active",
-		[RTE_EXTMEM_DMA_DEV_NO_DMA] = "no_dma",
-		[RTE_EXTMEM_DMA_DEV_FAILED] = "failed",
+		[RTE_EXTMEM_DEVMAP_DEV_UNKNOWN] = "unknown",
+		[RTE_EXTMEM_DEVMAP_DEV_PENDING] = "pending",
+		[RTE_EXTMEM_DEVMAP_DEV_ACTIVE] = "active",
+		[RTE_EXTMEM_DEVMAP_DEV_NO_DMA] = "no_dma",
+		[RTE_EXTMEM_DEVMAP_DEV_FAILED] = "failed",
 	};
 
 	return (unsigned int)s < RTE_DIM(names) && names[s] != NULL ?
@@ -187,7 +199,7 @@ tel_dma_map(const char *cmd __rte_unused, const char *params,
 		}
 		rte_tel_data_start_array(names, RTE_TEL_STRING_VAL);
 		for (j = 0; j < n_devs; j++)
-			if (rte_extmem_dma_is_mapped(t->e[i].r, devs[j]) == 1)
+			if (region_is_mapped(t->e[i].r, devs[j]))
 				rte_tel_data_add_array_string(names,
 					rte_dev_name(devs[j]));
 		tel_add_container(d, t->e[i].name, names);
@@ -202,7 +214,7 @@ tel_dma_devices(const char *cmd __rte_unused, const char *params,
 {
 	char key[RTE_TEL_MAX_STRING_LEN];
 	struct rte_device *devs[TEL_MAX_DEVS];
-	struct rte_extmem_dma_dev_info info;
+	struct rte_extmem_devmap_dev_info info;
 	unsigned int n, i;
 
 	if (tel_no_params(params) != 0)
@@ -210,7 +222,7 @@ tel_dma_devices(const char *cmd __rte_unused, const char *params,
 	n = tel_port_devices(devs, RTE_DIM(devs));
 	rte_tel_data_start_dict(d);
 	for (i = 0; i < n; i++)
-		if (rte_extmem_dma_dev_info_get(rte_dev_name(devs[i]),
+		if (rte_extmem_devmap_dev_info_get(rte_dev_name(devs[i]),
 				&info) == 0)
 			rte_tel_data_add_dict_string(d, tel_key(key,
 				sizeof(key), rte_dev_name(devs[i])),
@@ -260,18 +272,18 @@ tel_dma_dev_info(const char *cmd __rte_unused, const char *params,
 	struct rte_tel_data *d)
 {
 	struct rte_device *devs[TEL_MAX_DEVS], *dev = NULL;
-	struct rte_extmem_dma_dev_info info;
+	struct rte_extmem_devmap_dev_info info;
 	struct rte_tel_data *names;
 	struct tel_regions *t;
 	unsigned int n, i;
 
 	if (params == NULL || params[0] == '\0' ||
-			strnlen(params, RTE_EXTMEM_DMA_DEV_NAMESIZE) ==
-			RTE_EXTMEM_DMA_DEV_NAMESIZE)
+			strnlen(params, RTE_EXTMEM_DEVMAP_DEV_NAMESIZE) ==
+			RTE_EXTMEM_DEVMAP_DEV_NAMESIZE)
 		return -EINVAL;
-	if (rte_extmem_dma_dev_info_get(params, &info) != 0)
+	if (rte_extmem_devmap_dev_info_get(params, &info) != 0)
 		return -EINVAL;
-	if (info.state == RTE_EXTMEM_DMA_DEV_UNKNOWN && !info.opted_out)
+	if (info.state == RTE_EXTMEM_DEVMAP_DEV_UNKNOWN && info.auto_enabled)
 		return -ENOENT;
 	n = tel_port_devices(devs, RTE_DIM(devs));
 	for (i = 0; i < n; i++)
@@ -282,7 +294,7 @@ tel_dma_dev_info(const char *cmd __rte_unused, const char *params,
 	rte_tel_data_add_dict_string(d, "state",
 		tel_dev_state_name(info.state));
 	rte_tel_data_add_dict_int(d, "automatic", info.automatic);
-	rte_tel_data_add_dict_int(d, "opted_out", info.opted_out);
+	rte_tel_data_add_dict_int(d, "opted_out", !info.auto_enabled);
 	rte_tel_data_add_dict_u64(d, "n_ports", info.n_ports);
 	rte_tel_data_add_dict_u64(d, "n_regions", info.n_regions);
 	rte_tel_data_add_dict_u64(d, "n_chunks", info.n_chunks);
@@ -302,7 +314,7 @@ tel_dma_dev_info(const char *cmd __rte_unused, const char *params,
 		}
 		rte_tel_data_start_array(names, RTE_TEL_STRING_VAL);
 		for (i = 0; i < t->n; i++)
-			if (rte_extmem_dma_is_mapped(t->e[i].r, dev) == 1)
+			if (region_is_mapped(t->e[i].r, dev))
 				rte_tel_data_add_array_string(names,
 					t->e[i].name);
 		free(t);
@@ -355,14 +367,14 @@ tel_slicer_info(const char *cmd __rte_unused, const char *params,
 	struct rte_tel_data *d)
 {
 	struct tel_slicer_find f = { .name = params };
-	struct rte_extmem_slicer_stats st;
+	struct rte_extmem_slicer_info st;
 
 	if (!extmem_name_valid(params, RTE_EXTMEM_NAMESIZE))
 		return -EINVAL;
 	extmem_slicer_walk(tel_slicer_find_cb, &f);
 	/* the slicer may be freed between the walk and here: look again */
 	if (!f.found || rte_extmem_slicer_lookup(params) != f.v.slicer ||
-			rte_extmem_slicer_stats_get(f.v.slicer, &st) != 0)
+			rte_extmem_slicer_info_get(f.v.slicer, &st) != 0)
 		return -ENOENT;
 	rte_tel_data_start_dict(d);
 	rte_tel_data_add_dict_string(d, "name", params);

@@ -49,4 +49,10 @@ typedef int (*extmem_extbuf_pool_walk_t)(const struct rte_mempool *mp,
 	void *arg);
 int extmem_extbuf_pool_walk(extmem_extbuf_pool_walk_t fn, void *arg);
 
+/* mbuf_pool.c: rte_extmem_pktmbuf_pool_free() of a pool of
+ * rte_extmem_pktmbuf_pool_create_extbuf(): 0 freed, -1 (EBUSY) mbufs in
+ * use, 1 mp is not such a pool. Takes and releases the library lock.
+ */
+int extmem_extbuf_pool_free(struct rte_mempool *mp);
+
 #endif /* EXTMEM_WALK_PRIVATE_H */

@@ -535,7 +535,7 @@ pages_bytes(const uint64_t *bits, size_t n)
 }
 
 size_t
-rte_extmem_xlate_mem_size(void)
+extmem_xlate_mem_size(void)
 {
 	return __atomic_load_n(&leaf_bytes, __ATOMIC_RELAXED) +
 		pages_bytes(dir_pages, RTE_DIM(dir_pages)) +

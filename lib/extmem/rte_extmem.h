@@ -9,6 +9,9 @@
  * @file
  * librte_extmem: externally allocated memory as first-class DPDK memory.
  *
+ * @warning
+ * @b EXPERIMENTAL: this API may change without prior notice.
+ *
  * A *region* is a named, page-granular virtual address range of memory
  * that DPDK did not allocate. Creating a region in one call:
  *  - obtains the memory from a *backing* (anonymous pages, transparent
@@ -97,13 +100,12 @@ enum rte_extmem_backing {
 	 * IOVA-as-VA mode, where the IOVA is the address).
 	 */
 	RTE_EXTMEM_BACKING_DEVICE,
-	RTE_EXTMEM_BACKING_MAX /**< Number of backings. */
 };
 
 /** Do not map this region for DMA automatically (per-region opt-out;
- * rte_extmem_dma_map() still maps it on a device on request).
+ * rte_extmem_devmap_map() still maps it on a device on request).
  */
-#define RTE_EXTMEM_REGION_F_NO_DMA RTE_BIT64(0)
+#define RTE_EXTMEM_REGION_F_NO_DEVMAP RTE_BIT64(0)
 /** Do not pin pages or resolve physical addresses: IOVAs stay unknown. */
 #define RTE_EXTMEM_REGION_F_NO_IOVA RTE_BIT64(1)
 
@@ -181,6 +183,9 @@ struct rte_extmem_region_info {
 };
 
 /**
+ * @warning
+ * @b EXPERIMENTAL: this API may change without prior notice.
+ *
  * Initialise region parameters to their defaults: struct_size set, anonymous
  * backing, natural page size, no NUMA preference, no flags.
  *
@@ -193,6 +198,9 @@ __rte_experimental
 int rte_extmem_region_params_init(struct rte_extmem_region_params *params);
 
 /**
+ * @warning
+ * @b EXPERIMENTAL: this API may change without prior notice.
+ *
  * Create a region: obtain or adopt the memory, resolve the IOVA of every
  * page, register it with EAL and the translation table, and announce it to
  * event subscribers (which map it for DMA). On any failure nothing is left
@@ -213,7 +221,7 @@ int rte_extmem_region_params_init(struct rte_extmem_region_params *params);
  *   - EADDRINUSE: the range overlaps another region or EAL memory;
  *   - ENOSPC: EAL has no free memseg list left, or a DMA domain of a
  *     device has fewer mapping entries left than the region needs
- *     (rte_extmem_dma.h; the log line names the domain and the numbers);
+ *     (rte_extmem_devmap.h; the log line names the domain and the numbers);
  *   - ENOMEM: the backing memory could not be allocated (e.g. not enough
  *     free pages in the hugetlb pool), or not pinned;
  *   - ENOTSUP: the backing is not available (the kernel has no hugetlb
@@ -230,6 +238,9 @@ struct rte_extmem_region *
 rte_extmem_region_create(const struct rte_extmem_region_params *params);
 
 /**
+ * @warning
+ * @b EXPERIMENTAL: this API may change without prior notice.
+ *
  * Destroy a region: announce its removal (devices unmap it), remove it from
  * the translation table and EAL, and release memory the library allocated.
  *
@@ -247,6 +258,9 @@ __rte_experimental
 int rte_extmem_region_destroy(struct rte_extmem_region *region);
 
 /**
+ * @warning
+ * @b EXPERIMENTAL: this API may change without prior notice.
+ *
  * Take a user reference on a region on behalf of the application.
  *
  * While a region has users, rte_extmem_region_destroy() fails with EBUSY
@@ -269,6 +283,9 @@ __rte_experimental
 int rte_extmem_region_user_get(struct rte_extmem_region *region);
 
 /**
+ * @warning
+ * @b EXPERIMENTAL: this API may change without prior notice.
+ *
  * Release a user reference taken with rte_extmem_region_user_get().
  *
  * @param region
@@ -285,6 +302,9 @@ __rte_experimental
 int rte_extmem_region_user_put(struct rte_extmem_region *region);
 
 /**
+ * @warning
+ * @b EXPERIMENTAL: this API may change without prior notice.
+ *
  * Find a region by name.
  *
  * @param name
@@ -296,6 +316,9 @@ __rte_experimental
 struct rte_extmem_region *rte_extmem_region_lookup(const char *name);
 
 /**
+ * @warning
+ * @b EXPERIMENTAL: this API may change without prior notice.
+ *
  * Get the description of a region.
  *
  * @param region
@@ -311,6 +334,9 @@ int rte_extmem_region_info_get(const struct rte_extmem_region *region,
 	struct rte_extmem_region_info *info);
 
 /**
+ * @warning
+ * @b EXPERIMENTAL: this API may change without prior notice.
+ *
  * Copy the per-page IOVA table of a region.
  *
  * @param region
@@ -343,33 +369,32 @@ typedef int (*rte_extmem_region_walk_t)(const struct rte_extmem_region *region,
 	const struct rte_extmem_region_info *info, void *arg);
 
 /**
- * Call @p fn for every region, in creation order, over a snapshot taken
+ * @warning
+ * @b EXPERIMENTAL: this API may change without prior notice.
+ *
+ * Call @p fn for every region, in creation order, or count the regions;
+ * the walk is over a snapshot taken
  * when the walk starts: @p fn runs with no lock of the library held and
  * may call any function of it (a region it is given may have been
  * destroyed meanwhile by another thread).
  *
  * @param fn
- *   Callback.
+ *   Callback, or NULL to count the regions.
  * @param arg
  *   Argument passed to @p fn.
  * @return
- *   0 after a full walk, the non-zero value a callback returned, or -1
- *   with rte_errno EINVAL if @p fn is NULL or ENOMEM (no memory for the
- *   snapshot).
+ *   With @p fn NULL, the number of live regions; otherwise 0 after a full
+ *   walk or the non-zero value a callback returned. -1 with rte_errno
+ *   E_RTE_NO_CONFIG before rte_eal_init() or
+ *   ENOMEM (no memory for the snapshot).
  */
 __rte_experimental
 int rte_extmem_region_walk(rte_extmem_region_walk_t fn, void *arg);
 
 /**
- * Number of live regions.
+ * @warning
+ * @b EXPERIMENTAL: this API may change without prior notice.
  *
- * @return
- *   The count.
- */
-__rte_experimental
-unsigned int rte_extmem_region_count(void);
-
-/**
  * Look up the region that contains an address, through the translation
  * table: lock-free, safe on any lcore while other regions are created and
  * destroyed.
@@ -384,17 +409,10 @@ __rte_experimental
 struct rte_extmem_region *rte_extmem_virt2region(const void *addr);
 
 /**
- * Memory the translation table holds: its directory pages and leaves,
- * including leaves kept for reuse. Lock-free; the figure is a snapshot
- * while regions are created or destroyed concurrently.
+ * @warning
+ * @b EXPERIMENTAL: this API may change without prior notice.
  *
- * @return
- *   A number of bytes (never fails).
- */
-__rte_experimental
-size_t rte_extmem_xlate_mem_size(void);
-
-/** Name of a backing ("anon", "thp", "hugetlb", "shared", "user", "device"),
+ * Name of a backing ("anon", "thp", "hugetlb", "shared", "user", "device"),
  * or NULL for an invalid value.
  *
  * @param backing
@@ -494,6 +512,9 @@ rte_extmem_virt2iova(const void *addr)
 }
 
 /**
+ * @warning
+ * @b EXPERIMENTAL: this API may change without prior notice.
+ *
  * Tell whether a whole range lies inside one region and is IOVA-contiguous,
  * and return its IOVA. Lock-free, like rte_extmem_virt2iova(); its cost
  * grows with the number of pages the range spans.

@@ -9,6 +9,9 @@
  * @file
  * librte_extmem events: one bus for every change of external memory.
  *
+ * @warning
+ * @b EXPERIMENTAL: this API may change without prior notice.
+ *
  * A subscriber is a named callback. It hears, in order:
  *  - regions registered and unregistered (rte_extmem_region_create() and
  *    rte_extmem_region_destroy());
@@ -19,7 +22,7 @@
  *    memory mode, which --no-huge implies).
  *
  * Subscribers are called in subscription order; the library's DMA
- * dispatcher (see rte_extmem_dma.h) is always the first. A subscriber may
+ * dispatcher (see rte_extmem_devmap.h) is always the first. A subscriber may
  * refuse a region or heap event by returning a negative value: the
  * operation then fails with ECANCELED and is rolled back, and every
  * subscriber that had already accepted the event receives the opposite
@@ -69,7 +72,6 @@ enum rte_extmem_event_type {
 	RTE_EXTMEM_EVENT_EAL_ALLOC,
 	/** EAL is about to release memory (RTE_MEM_EVENT_FREE), forwarded. */
 	RTE_EXTMEM_EVENT_EAL_FREE,
-	RTE_EXTMEM_EVENT_MAX /**< Number of event types. */
 };
 
 /** An event, as given to a subscriber's callback. */
@@ -125,6 +127,9 @@ typedef int (*rte_extmem_event_cb_t)(const struct rte_extmem_event *event,
 #define RTE_EXTMEM_EVENT_F_REPLAY RTE_BIT32(0)
 
 /**
+ * @warning
+ * @b EXPERIMENTAL: this API may change without prior notice.
+ *
  * Subscribe to events.
  *
  * @param name
@@ -149,6 +154,9 @@ int rte_extmem_event_subscribe(const char *name, uint32_t flags,
 	rte_extmem_event_cb_t cb, void *arg);
 
 /**
+ * @warning
+ * @b EXPERIMENTAL: this API may change without prior notice.
+ *
  * Unsubscribe. When this returns, the callback is not running and will
  * not be called again.
  *
@@ -159,13 +167,16 @@ int rte_extmem_event_subscribe(const char *name, uint32_t flags,
  *   - EINVAL: NULL or bad @p name;
  *   - ENOENT: no subscriber has this name;
  *   - EPERM: the subscriber belongs to the library (the DMA dispatcher:
- *     use rte_extmem_dma_auto_set() instead);
+ *     use rte_extmem_devmap_auto_set() instead);
  *   - EDEADLK: called from inside an event callback.
  */
 __rte_experimental
 int rte_extmem_event_unsubscribe(const char *name);
 
 /**
+ * @warning
+ * @b EXPERIMENTAL: this API may change without prior notice.
+ *
  * Name of an event type, e.g. "region_registered".
  *
  * @param type
@@ -177,6 +188,9 @@ __rte_experimental
 const char *rte_extmem_event_type_name(enum rte_extmem_event_type type);
 
 /**
+ * @warning
+ * @b EXPERIMENTAL: this API may change without prior notice.
+ *
  * Tell whether EAL's memory events are forwarded.
  *
  * @return

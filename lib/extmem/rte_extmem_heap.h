@@ -9,6 +9,9 @@
  * @file
  * Named external heaps: external memory as a DPDK malloc heap.
  *
+ * @warning
+ * @b EXPERIMENTAL: this API may change without prior notice.
+ *
  * A heap is an EAL malloc heap (rte_malloc_heap_create()) made of
  * regions (rte_extmem.h). It has a socket ID of its own, greater than or
  * equal to RTE_MAX_NUMA_NODES, through which every standard allocator
@@ -56,7 +59,9 @@ extern "C" {
  * Parameters of rte_extmem_heap_create().
  *
  * Always initialise with rte_extmem_heap_params_init(): it sets
- * @c struct_size and initialises @c region.
+ * @c struct_size. The first region's parameters are a separate structure,
+ * initialised with rte_extmem_region_params_init() and versioned by its
+ * own @c struct_size.
  */
 struct rte_extmem_heap_params {
 	/** sizeof(struct rte_extmem_heap_params) of the caller's build. */
@@ -70,12 +75,13 @@ struct rte_extmem_heap_params {
 	/**
 	 * The first region: any backing the CPU can write (anon, thp,
 	 * hugetlb, shared, user; not device), its length, page size, NUMA
-	 * node, flags and, for user memory, address and IOVAs. If
-	 * @c region.name is NULL the region is named after the heap. It is
+	 * node, flags and, for user memory, address and IOVAs; required.
+	 * If its @c name is NULL the region is named after the heap. It is
 	 * also the template of the regions added on demand (with length
-	 * @c grow_len and a generated name).
+	 * @c grow_len and a generated name); the heap keeps a copy, so it
+	 * need not outlive rte_extmem_heap_create().
 	 */
-	struct rte_extmem_region_params region;
+	const struct rte_extmem_region_params *region;
 	/**
 	 * Length of each region added on demand by rte_extmem_heap_malloc()
 	 * and rte_extmem_heap_ensure() (at least what the request needs); a
@@ -118,9 +124,11 @@ struct rte_extmem_heap_info {
 };
 
 /**
- * Initialise heap parameters to their defaults: struct_size set, the
- * region parameters initialised with rte_extmem_region_params_init(), no
- * growth, no flags.
+ * @warning
+ * @b EXPERIMENTAL: this API may change without prior notice.
+ *
+ * Initialise heap parameters to their defaults: struct_size set, no
+ * region parameters (@c region must be set), no growth, no flags.
  *
  * @param params
  *   Parameters to initialise.
@@ -131,6 +139,9 @@ __rte_experimental
 int rte_extmem_heap_params_init(struct rte_extmem_heap_params *params);
 
 /**
+ * @warning
+ * @b EXPERIMENTAL: this API may change without prior notice.
+ *
  * Create a named heap with its first region.
  *
  * The region's memory is obtained from its backing, its IOVAs resolved,
@@ -141,7 +152,8 @@ int rte_extmem_heap_params_init(struct rte_extmem_heap_params *params);
  *   Heap parameters, initialised with rte_extmem_heap_params_init().
  * @return
  *   The heap, or NULL with rte_errno set:
- *   - EINVAL: NULL or malformed parameters (name, struct_size, device
+ *   - EINVAL: NULL or malformed parameters (name, struct_size, NULL
+ *     @c region or its struct_size, device
  *     backing, grow_len not a multiple of the page size or given for user
  *     memory, max_len smaller than the first region, unknown flags), or
  *     invalid region parameters (see rte_extmem_region_create());
@@ -164,6 +176,9 @@ struct rte_extmem_heap *
 rte_extmem_heap_create(const struct rte_extmem_heap_params *params);
 
 /**
+ * @warning
+ * @b EXPERIMENTAL: this API may change without prior notice.
+ *
  * Destroy a heap: remove all its regions and the EAL heap.
  *
  * @param heap
@@ -184,6 +199,9 @@ __rte_experimental
 int rte_extmem_heap_destroy(struct rte_extmem_heap *heap);
 
 /**
+ * @warning
+ * @b EXPERIMENTAL: this API may change without prior notice.
+ *
  * Find a heap by name.
  *
  * @param name
@@ -198,10 +216,13 @@ __rte_experimental
 struct rte_extmem_heap *rte_extmem_heap_lookup(const char *name);
 
 /**
+ * @warning
+ * @b EXPERIMENTAL: this API may change without prior notice.
+ *
  * Find a heap by socket ID.
  *
  * @param socket_id
- *   Socket ID, as returned by rte_extmem_heap_socket_id().
+ *   Socket ID (rte_extmem_heap_info::socket_id).
  * @return
  *   The heap, or NULL with rte_errno set:
  *   - EINVAL: @p socket_id is negative (e.g. SOCKET_ID_ANY);
@@ -212,19 +233,9 @@ __rte_experimental
 struct rte_extmem_heap *rte_extmem_heap_lookup_by_socket(int socket_id);
 
 /**
- * Socket ID of a heap, to pass to rte_malloc_socket(), rte_memzone_reserve(),
- * rte_ring_create(), rte_mempool_create(), rte_pktmbuf_pool_create().
+ * @warning
+ * @b EXPERIMENTAL: this API may change without prior notice.
  *
- * @param heap
- *   The heap.
- * @return
- *   The socket ID (>= RTE_MAX_NUMA_NODES), or -1 with rte_errno EINVAL if
- *   @p heap is NULL or not a live heap.
- */
-__rte_experimental
-int rte_extmem_heap_socket_id(const struct rte_extmem_heap *heap);
-
-/**
  * Get the description and statistics of a heap.
  *
  * @param heap
@@ -240,6 +251,9 @@ int rte_extmem_heap_info_get(const struct rte_extmem_heap *heap,
 	struct rte_extmem_heap_info *info);
 
 /**
+ * @warning
+ * @b EXPERIMENTAL: this API may change without prior notice.
+ *
  * Get the regions of a heap, in the order they were added.
  *
  * @param heap
@@ -257,6 +271,9 @@ int rte_extmem_heap_regions_get(const struct rte_extmem_heap *heap,
 	struct rte_extmem_region **regions, unsigned int n);
 
 /**
+ * @warning
+ * @b EXPERIMENTAL: this API may change without prior notice.
+ *
  * Count what is allocated inside one region of a heap.
  *
  * Only @p heap and @p region are looked at: EAL's statistics of the heap
@@ -288,6 +305,9 @@ int rte_extmem_heap_region_usage(const struct rte_extmem_heap *heap,
 	size_t *alloc_bytes);
 
 /**
+ * @warning
+ * @b EXPERIMENTAL: this API may change without prior notice.
+ *
  * Grow a heap by a new region.
  *
  * @param heap
@@ -313,6 +333,9 @@ rte_extmem_heap_region_add(struct rte_extmem_heap *heap,
 	const struct rte_extmem_region_params *params);
 
 /**
+ * @warning
+ * @b EXPERIMENTAL: this API may change without prior notice.
+ *
  * Shrink a heap by removing one of its regions; its memory is released.
  *
  * @param heap
@@ -332,6 +355,9 @@ int rte_extmem_heap_region_remove(struct rte_extmem_heap *heap,
 	struct rte_extmem_region *region);
 
 /**
+ * @warning
+ * @b EXPERIMENTAL: this API may change without prior notice.
+ *
  * Remove every region of a heap that has nothing allocated in it and no
  * users. The heap may become empty; growth on demand refills it.
  *
@@ -346,6 +372,9 @@ __rte_experimental
 int rte_extmem_heap_trim(struct rte_extmem_heap *heap);
 
 /**
+ * @warning
+ * @b EXPERIMENTAL: this API may change without prior notice.
+ *
  * Make sure one allocation of @p size bytes aligned to @p align can be
  * made from a heap, growing the heap by one region of at least
  * @c grow_len bytes if its largest free block is too small.
@@ -373,6 +402,9 @@ int rte_extmem_heap_ensure(struct rte_extmem_heap *heap, size_t size,
 	unsigned int align);
 
 /**
+ * @warning
+ * @b EXPERIMENTAL: this API may change without prior notice.
+ *
  * Allocate from a heap, growing it on demand (see rte_extmem_heap_ensure()).
  * Free with rte_free().
  *
@@ -399,6 +431,9 @@ void *rte_extmem_heap_malloc(struct rte_extmem_heap *heap, const char *type,
 	size_t size, unsigned int align);
 
 /**
+ * @warning
+ * @b EXPERIMENTAL: this API may change without prior notice.
+ *
  * Like rte_extmem_heap_malloc(), with the memory zeroed.
  *
  * @param heap
@@ -433,151 +468,27 @@ typedef int (*rte_extmem_heap_walk_t)(const struct rte_extmem_heap *heap,
 	const struct rte_extmem_heap_info *info, void *arg);
 
 /**
- * Call @p fn for every heap of this library, in creation order, over a
- * snapshot taken when the walk starts: @p fn runs with no lock of the
- * library held and may call any function of it (a heap it is given may
- * have been destroyed meanwhile by another thread).
+ * @warning
+ * @b EXPERIMENTAL: this API may change without prior notice.
+ *
+ * Call @p fn for every heap of this library, in creation order, or count
+ * the heaps; the walk is over a snapshot taken when the walk starts: @p fn
+ * runs with no lock of the library held and may call any function of it
+ * (a heap it is given may have been destroyed meanwhile by another
+ * thread).
  *
  * @param fn
- *   Callback.
+ *   Callback, or NULL to count the heaps.
  * @param arg
  *   Argument passed to @p fn.
  * @return
- *   0 after a full walk, the non-zero value a callback returned, or -1
- *   with rte_errno EINVAL if @p fn is NULL or ENOMEM (no memory for the
- *   snapshot).
+ *   With @p fn NULL, the number of live heaps; otherwise 0 after a full
+ *   walk or the non-zero value a callback returned. -1 with rte_errno
+ *   E_RTE_NO_CONFIG before rte_eal_init() or
+ *   ENOMEM (no memory for the snapshot).
  */
 __rte_experimental
 int rte_extmem_heap_walk(rte_extmem_heap_walk_t fn, void *arg);
-
-/**
- * Number of live heaps of this library.
- *
- * @return
- *   The count.
- */
-__rte_experimental
-unsigned int rte_extmem_heap_count(void);
-
-/**
- * Memory a heap needs for rte_extmem_pktmbuf_pool_create() with these
- * arguments: the pool header (with its per-lcore caches), the ring of the
- * default mempool ops, the objects, and malloc overhead, rounded up to the
- * page size. Objects are packed within IOVA-contiguous runs: in IOVA-as-VA
- * mode (where the heap's memory is one run) and for objects larger than a
- * page they are packed back to back; otherwise any page may be a run of
- * its own, so they are counted per page. The result thus depends on
- * rte_eal_iova_mode().
- *
- * @param n
- *   Number of mbufs.
- * @param cache_size
- *   Per-lcore cache size.
- * @param priv_size
- *   Application private area size of each mbuf.
- * @param data_room_size
- *   Data buffer size of each mbuf, headroom included.
- * @param page_sz
- *   Page size of the heap's memory (a power of two).
- * @return
- *   The size in bytes, or 0 with rte_errno EINVAL on bad arguments
- *   (n == 0, page_sz not a power of two, priv_size not aligned to
- *   RTE_MBUF_PRIV_ALIGN, cache_size too large for @p n).
- */
-__rte_experimental
-size_t rte_extmem_pktmbuf_pool_mem_size(unsigned int n,
-	unsigned int cache_size, uint16_t priv_size, uint16_t data_room_size,
-	size_t page_sz);
-
-/**
- * Create an mbuf pool on external memory in one call.
- *
- * A heap named @p name is created from @p backing, sized with
- * rte_extmem_pktmbuf_pool_mem_size() unless @c backing->len is given
- * (mandatory for user memory); the pool's objects are reserved first, at
- * page-aligned addresses, and packed within each IOVA-contiguous run
- * (RTE_MEMPOOL_F_NO_IOVA_CONTIG, one chunk per run) so that every object
- * is IOVA-contiguous and none straddles two runs; the pool
- * header and its ring follow in the same heap. Every mbuf's buf_iova
- * equals rte_extmem_virt2iova() of its buffer. The pool keeps a user
- * reference on the heap's regions.
- *
- * @param name
- *   Name of the pool and of its heap (1 to RTE_MEMPOOL_NAMESIZE - 1
- *   characters).
- * @param n
- *   Number of mbufs.
- * @param cache_size
- *   Per-lcore cache size, as for rte_pktmbuf_pool_create().
- * @param priv_size
- *   Application private area size, a multiple of RTE_MBUF_PRIV_ALIGN.
- * @param data_room_size
- *   Data buffer size of each mbuf, headroom included.
- * @param backing
- *   Region parameters of the heap's memory (initialised with
- *   rte_extmem_region_params_init()); @c name is ignored; @c len 0 means
- *   "as much as needed" (rounded up to 2M for the thp backing). Any
- *   CPU-writable backing.
- * @return
- *   The pool, or NULL with rte_errno set and nothing left behind:
- *   - EINVAL: bad arguments;
- *   - EEXIST: a pool or heap with this name exists;
- *   - ENOMEM: the memory (as given, or as it could be allocated) cannot
- *     hold the pool;
- *   - other values as for rte_extmem_heap_create();
- *   - EDEADLK: called from inside an operation of this library in the
- *     same thread (an event callback or a driver hook).
- */
-__rte_experimental
-struct rte_mempool *
-rte_extmem_pktmbuf_pool_create(const char *name, unsigned int n,
-	unsigned int cache_size, uint16_t priv_size, uint16_t data_room_size,
-	const struct rte_extmem_region_params *backing);
-
-/**
- * Free a pool made by rte_extmem_pktmbuf_pool_create() and destroy its heap.
- *
- * Everything is checked before anything is freed: either the pool, its
- * heap, the heap's regions and their memseg lists are all released, or
- * nothing changes.
- *
- * The pool and its heap share one lifetime, however the pool is freed:
- * a pool freed with upstream rte_mempool_free() takes its heap with it
- * too. Since mempool tells of the free before it releases the pool's
- * memory, that heap is destroyed right after, at the next heap call of
- * this library (lookup, count, walk, create, destroy, pool create) or from
- * an EAL alarm, whichever comes first; if a region of the heap still has
- * a user then, or the application allocated something else in the heap,
- * the heap goes once they are gone. Either way the pool's name (and the
- * heap's) can be used again as soon as the heap is gone.
- *
- * @param mp
- *   The pool.
- * @return
- *   0 on success, -1 with rte_errno set and nothing changed:
- *   - EINVAL: @p mp is NULL or not made by rte_extmem_pktmbuf_pool_create()
- *     (or already freed);
- *   - EBUSY: mbufs of the pool are still in use (not back in the pool or
- *     its caches), something else was allocated in its heap, or a region
- *     of its heap has another user (rte_extmem_region_user_get(), a
- *     slicer, a pinned pool);
- *   - EDEADLK: called from inside an operation of this library in the
- *     same thread (an event callback or a driver hook).
- */
-__rte_experimental
-int rte_extmem_pktmbuf_pool_free(struct rte_mempool *mp);
-
-/**
- * The heap of a pool made by rte_extmem_pktmbuf_pool_create().
- *
- * @param mp
- *   The pool.
- * @return
- *   The heap, or NULL with rte_errno EINVAL.
- */
-__rte_experimental
-struct rte_extmem_heap *
-rte_extmem_pktmbuf_pool_heap(const struct rte_mempool *mp);
 
 #ifdef __cplusplus
 }

@@ -30,7 +30,7 @@
  *    on a VFIO device is one mapping entry of its container: EAL keeps at
  *    most 256 per container, the kernel's vfio_iommu_type1
  *    dma_entry_limit (65535 by default) counts them too;
- *  - DMA domains with an entry limit (rte_extmem_dma.h): a region needing
+ *  - DMA domains with an entry limit (rte_extmem_devmap.h): a region needing
  *    more IOVA-contiguous runs than the domain has entries left is refused
  *    (ENOSPC) before anything is mapped.
  * Every function requires rte_eal_init() to have succeeded.
@@ -101,12 +101,14 @@ struct rte_extmem_limits {
 	/** EAL's limit of user mappings per VFIO container. */
 	unsigned int vfio_user_maps_max;
 	/** Mapping entries the live regions need on one VFIO container: their
-	 * IOVA-contiguous runs (regions with RTE_EXTMEM_REGION_F_NO_DMA and
+	 * IOVA-contiguous runs (regions with RTE_EXTMEM_REGION_F_NO_DEVMAP and
 	 * pages without an IOVA excluded). Counted whether or not VFIO is
 	 * there.
 	 */
 	uint64_t dma_entries_needed;
-	/** DMA domains the dispatcher knows (rte_extmem_dma_domain_walk()). */
+	/** DMA domains the dispatcher knows
+	 * (rte_extmem_devmap_domain_walk()).
+	 */
 	unsigned int dma_domains;
 	/** Of the domains with an entry limit, the one with the fewest
 	 * entries left; "" if no domain has a limit.
@@ -116,9 +118,18 @@ struct rte_extmem_limits {
 	unsigned int dma_domain_max_entries;
 	/** Entries left in that domain. */
 	unsigned int dma_domain_entries_left;
+	/** Bytes the library's translation table holds now: its directory
+	 * pages and leaves, leaves kept for reuse included (a snapshot while
+	 * regions are created or destroyed concurrently). It grows with the
+	 * number of pages or IOVA-linear runs registered, not with bytes.
+	 */
+	uint64_t xlate_mem;
 };
 
 /**
+ * @warning
+ * @b EXPERIMENTAL: this API may change without prior notice.
+ *
  * Read the limits report.
  *
  * @param limits
@@ -132,6 +143,9 @@ __rte_experimental
 int rte_extmem_limits_get(struct rte_extmem_limits *limits);
 
 /**
+ * @warning
+ * @b EXPERIMENTAL: this API may change without prior notice.
+ *
  * Print the limits report, one line per resource with what it means for
  * the next registration (the text dpdk-extmem-info prints).
  *

@@ -7,8 +7,22 @@
 
 /**
  * @file
- * Device buffers over the network: zero-copy mbuf slices of a region and
- * pinned external-buffer mbuf pools over regions.
+ * Mbufs over external memory: mbuf pools made on it, and zero-copy mbuf
+ * slices of a region.
+ *
+ * @warning
+ * @b EXPERIMENTAL: this API may change without prior notice.
+ *
+ * Two kinds of pool, one lifetime rule:
+ *  - rte_extmem_pktmbuf_pool_create(): the whole pool (objects, header,
+ *    ring) in a heap of its own (rte_extmem_heap.h) named after the pool;
+ *  - rte_extmem_pktmbuf_pool_create_extbuf(): mbuf headers in host memory,
+ *    pinned data buffers carved from regions.
+ * Either is freed with upstream rte_mempool_free(), and what the library
+ * made or holds for it (the heap, the user references on the regions)
+ * goes with it; rte_extmem_pktmbuf_pool_free() is the checked form of the
+ * same free: it refuses (EBUSY, nothing changed) while mbufs of the pool
+ * are in use.
  *
  * A *slicer* hands out mbufs whose data is any (offset, length) range of a
  * region, typically device memory (RTE_EXTMEM_BACKING_DEVICE) that the CPU
@@ -64,7 +78,8 @@ struct rte_extmem_slicer;
  * not block, and must not free the slicer.
  *
  * @param addr
- *   Start of the slice (region address + offset given to rte_extmem_slice()).
+ *   Start of the slice (region address + offset given to
+ *   rte_extmem_slice_alloc()).
  * @param len
  *   Length of the slice in bytes.
  * @param arg
@@ -101,8 +116,10 @@ struct rte_extmem_slicer_params {
 	void *free_cb_arg;
 };
 
-/** Counters of a slicer, from rte_extmem_slicer_stats_get(). */
-struct rte_extmem_slicer_stats {
+/** Description and counters of a slicer, from rte_extmem_slicer_info_get(). */
+struct rte_extmem_slicer_info {
+	/** The region the slicer slices. */
+	struct rte_extmem_region *region;
 	uint64_t slices;    /**< Slices handed out. */
 	uint64_t segments;  /**< Segments (mbufs) attached to the region. */
 	uint64_t freed;     /**< Slices whose last reference went (callbacks run). */
@@ -116,6 +133,9 @@ struct rte_extmem_slicer_stats {
 };
 
 /**
+ * @warning
+ * @b EXPERIMENTAL: this API may change without prior notice.
+ *
  * Initialise slicer parameters to their defaults: struct_size set, no
  * region, no pool size, default cache, SOCKET_ID_ANY, maximum segment
  * length UINT16_MAX, no callback.
@@ -129,6 +149,9 @@ __rte_experimental
 int rte_extmem_slicer_params_init(struct rte_extmem_slicer_params *params);
 
 /**
+ * @warning
+ * @b EXPERIMENTAL: this API may change without prior notice.
+ *
  * Create a slicer over a region. The slicer becomes a user of the region.
  *
  * @param params
@@ -148,6 +171,9 @@ struct rte_extmem_slicer *
 rte_extmem_slicer_create(const struct rte_extmem_slicer_params *params);
 
 /**
+ * @warning
+ * @b EXPERIMENTAL: this API may change without prior notice.
+ *
  * Free a slicer and its pool, and release its region.
  *
  * @param slicer
@@ -164,6 +190,9 @@ __rte_experimental
 int rte_extmem_slicer_free(struct rte_extmem_slicer *slicer);
 
 /**
+ * @warning
+ * @b EXPERIMENTAL: this API may change without prior notice.
+ *
  * Find a slicer by name.
  *
  * @param name
@@ -175,8 +204,11 @@ __rte_experimental
 struct rte_extmem_slicer *rte_extmem_slicer_lookup(const char *name);
 
 /**
- * Read the counters of a slicer. Exact when no slice is being created or
- * freed concurrently.
+ * @warning
+ * @b EXPERIMENTAL: this API may change without prior notice.
+ *
+ * Describe a slicer: its region and its counters. The counters are exact
+ * when no slice is being created or freed concurrently.
  *
  * @param slicer
  *   The slicer.
@@ -186,22 +218,13 @@ struct rte_extmem_slicer *rte_extmem_slicer_lookup(const char *name);
  *   0 on success, -1 with rte_errno EINVAL on a NULL argument.
  */
 __rte_experimental
-int rte_extmem_slicer_stats_get(const struct rte_extmem_slicer *slicer,
-	struct rte_extmem_slicer_stats *stats);
+int rte_extmem_slicer_info_get(const struct rte_extmem_slicer *slicer,
+	struct rte_extmem_slicer_info *stats);
 
 /**
- * Get the region of a slicer.
+ * @warning
+ * @b EXPERIMENTAL: this API may change without prior notice.
  *
- * @param slicer
- *   The slicer.
- * @return
- *   The region, or NULL with rte_errno EINVAL if @p slicer is NULL.
- */
-__rte_experimental
-struct rte_extmem_region *
-rte_extmem_slicer_region(const struct rte_extmem_slicer *slicer);
-
-/**
  * Slice a range of the slicer's region into an mbuf, zero-copy.
  *
  * The returned mbuf (a chain if the range needs several segments) has its
@@ -225,11 +248,15 @@ rte_extmem_slicer_region(const struct rte_extmem_slicer *slicer);
  */
 __rte_experimental
 struct rte_mbuf *
-rte_extmem_slice(struct rte_extmem_slicer *slicer, size_t off, size_t len);
+rte_extmem_slice_alloc(struct rte_extmem_slicer *slicer, size_t off,
+	size_t len);
 
 /**
+ * @warning
+ * @b EXPERIMENTAL: this API may change without prior notice.
+ *
  * Slice several ranges of the slicer's region at once: the same as
- * rte_extmem_slice() for each range in order, with the mbufs of
+ * rte_extmem_slice_alloc() for each range in order, with the mbufs of
  * single-segment slices allocated in bulk. Stops at the first range that
  * cannot be sliced, like a burst function.
  *
@@ -246,15 +273,18 @@ rte_extmem_slice(struct rte_extmem_slicer *slicer, size_t off, size_t len);
  * @return
  *   The number of slices made, in mbufs[0] onwards. If fewer than @p n,
  *   rte_errno says why the range at that index could not be sliced, as
- *   for rte_extmem_slice() (EINVAL also for NULL arguments, then 0 is
+ *   for rte_extmem_slice_alloc() (EINVAL also for NULL arguments, then 0 is
  *   returned).
  */
 __rte_experimental
-unsigned int rte_extmem_slice_bulk(struct rte_extmem_slicer *slicer,
+unsigned int rte_extmem_slice_alloc_bulk(struct rte_extmem_slicer *slicer,
 	const size_t *off, const size_t *len, struct rte_mbuf **mbufs,
 	unsigned int n);
 
 /**
+ * @warning
+ * @b EXPERIMENTAL: this API may change without prior notice.
+ *
  * Header/data split: allocate a header mbuf from a host pool and chain a
  * zero-copy slice of the region behind it as the payload.
  *
@@ -277,17 +307,18 @@ unsigned int rte_extmem_slice_bulk(struct rte_extmem_slicer *slicer,
  * @return
  *   The header mbuf with the payload chained, or NULL with rte_errno set:
  *   - EINVAL: NULL slicer or pool, header does not fit, or payload range
- *     invalid as for rte_extmem_slice();
- *   - EFAULT, E2BIG, ENOBUFS: as for rte_extmem_slice(); ENOBUFS also
+ *     invalid as for rte_extmem_slice_alloc();
+ *   - EFAULT, E2BIG, ENOBUFS: as for rte_extmem_slice_alloc(); ENOBUFS also
  *     when @p hdr_pool is empty.
  */
 __rte_experimental
 struct rte_mbuf *
-rte_extmem_slice_hdr(struct rte_extmem_slicer *slicer,
+rte_extmem_slice_alloc_hdr(struct rte_extmem_slicer *slicer,
 	struct rte_mempool *hdr_pool, const void *hdr, uint16_t hdr_len,
 	size_t off, size_t len);
 
 /**
+ * @internal
  * Describe regions as external memory for upstream's
  * rte_pktmbuf_pool_create_extbuf(): one descriptor per IOVA-contiguous run
  * of pages (upstream assumes each descriptor is IOVA-contiguous), runs
@@ -309,22 +340,29 @@ rte_extmem_slice_hdr(struct rte_extmem_slicer *slicer,
  * @return
  *   The number of descriptors needed (may exceed @p n_ext), or -1 with
  *   rte_errno EINVAL on bad arguments or a region that is not live.
+ *
+ * Not public API: applications call
+ * rte_extmem_pktmbuf_pool_create_extbuf(), which does this and creates
+ * the pool in one call; exported for the library's own tests.
  */
-__rte_experimental
+__rte_internal
 int rte_extmem_pktmbuf_extmem_get(struct rte_extmem_region *const regions[],
 	unsigned int n_regions, uint16_t elt_size,
 	struct rte_pktmbuf_extmem *ext, unsigned int n_ext, uint64_t *n_bufs);
 
 /**
+ * @warning
+ * @b EXPERIMENTAL: this API may change without prior notice.
+ *
  * Create a pktmbuf pool with pinned external data buffers carved from
  * regions, in one call: the regions are split into IOVA-contiguous
- * descriptors (rte_extmem_pktmbuf_extmem_get(), buffers of
+ * descriptors (one per IOVA-contiguous run of pages, buffers of
  * @p data_room_size rounded up to a cache line where it fits in 16 bits) and
  * handed to rte_pktmbuf_pool_create_extbuf(). The mbuf headers and shared
  * information are in host memory; nothing is written into the regions.
  *
  * The pool is a user of every region until it is freed with
- * rte_mempool_free().
+ * rte_mempool_free() or rte_extmem_pktmbuf_pool_free().
  *
  * @param name
  *   Pool name (at most RTE_MEMPOOL_NAMESIZE - 1 characters).
@@ -357,6 +395,125 @@ rte_extmem_pktmbuf_pool_create_extbuf(const char *name, unsigned int n,
 	unsigned int cache_size, uint16_t priv_size, uint16_t data_room_size,
 	int socket_id, struct rte_extmem_region *const regions[],
 	unsigned int n_regions);
+
+/**
+ * @warning
+ * @b EXPERIMENTAL: this API may change without prior notice.
+ *
+ * Memory a heap needs for rte_extmem_pktmbuf_pool_create() with these
+ * arguments: the pool header (with its per-lcore caches), the ring of the
+ * default mempool ops, the objects, and malloc overhead, rounded up to the
+ * page size. Objects are packed within IOVA-contiguous runs: in IOVA-as-VA
+ * mode (where the heap's memory is one run) and for objects larger than a
+ * page they are packed back to back; otherwise any page may be a run of
+ * its own, so they are counted per page. The result thus depends on
+ * rte_eal_iova_mode().
+ *
+ * @param n
+ *   Number of mbufs.
+ * @param cache_size
+ *   Per-lcore cache size.
+ * @param priv_size
+ *   Application private area size of each mbuf.
+ * @param data_room_size
+ *   Data buffer size of each mbuf, headroom included.
+ * @param page_sz
+ *   Page size of the heap's memory (a power of two).
+ * @return
+ *   The size in bytes, or 0 with rte_errno EINVAL on bad arguments
+ *   (n == 0, page_sz not a power of two, priv_size not aligned to
+ *   RTE_MBUF_PRIV_ALIGN, cache_size too large for @p n).
+ */
+__rte_experimental
+size_t rte_extmem_pktmbuf_pool_mem_size(unsigned int n,
+	unsigned int cache_size, uint16_t priv_size, uint16_t data_room_size,
+	size_t page_sz);
+
+/**
+ * @warning
+ * @b EXPERIMENTAL: this API may change without prior notice.
+ *
+ * Create an mbuf pool on external memory in one call.
+ *
+ * A heap named @p name is created from @p backing, sized with
+ * rte_extmem_pktmbuf_pool_mem_size() unless @c backing->len is given
+ * (mandatory for user memory); the pool's objects are reserved first, at
+ * page-aligned addresses, and packed within each IOVA-contiguous run
+ * (RTE_MEMPOOL_F_NO_IOVA_CONTIG, one chunk per run) so that every object
+ * is IOVA-contiguous and none straddles two runs; the pool
+ * header and its ring follow in the same heap. Every mbuf's buf_iova
+ * equals rte_extmem_virt2iova() of its buffer. The pool keeps a user
+ * reference on the heap's regions.
+ *
+ * @param name
+ *   Name of the pool and of its heap (1 to RTE_MEMPOOL_NAMESIZE - 1
+ *   characters).
+ * @param n
+ *   Number of mbufs.
+ * @param cache_size
+ *   Per-lcore cache size, as for rte_pktmbuf_pool_create().
+ * @param priv_size
+ *   Application private area size, a multiple of RTE_MBUF_PRIV_ALIGN.
+ * @param data_room_size
+ *   Data buffer size of each mbuf, headroom included.
+ * @param backing
+ *   Region parameters of the heap's memory (initialised with
+ *   rte_extmem_region_params_init()); @c name is ignored; @c len 0 means
+ *   "as much as needed" (rounded up to 2M for the thp backing). Any
+ *   CPU-writable backing.
+ * @return
+ *   The pool, or NULL with rte_errno set and nothing left behind:
+ *   - EINVAL: bad arguments;
+ *   - EEXIST: a pool or heap with this name exists;
+ *   - ENOMEM: the memory (as given, or as it could be allocated) cannot
+ *     hold the pool;
+ *   - other values as for rte_extmem_heap_create();
+ *   - EDEADLK: called from inside an operation of this library in the
+ *     same thread (an event callback or a driver hook).
+ */
+__rte_experimental
+struct rte_mempool *
+rte_extmem_pktmbuf_pool_create(const char *name, unsigned int n,
+	unsigned int cache_size, uint16_t priv_size, uint16_t data_room_size,
+	const struct rte_extmem_region_params *backing);
+
+/**
+ * @warning
+ * @b EXPERIMENTAL: this API may change without prior notice.
+ *
+ * Free a pool made by rte_extmem_pktmbuf_pool_create() (and destroy its
+ * heap) or by rte_extmem_pktmbuf_pool_create_extbuf() (and release its
+ * regions), after checking that none of its mbufs is in use.
+ *
+ * Everything is checked before anything is freed: either the pool, its
+ * heap, the heap's regions and their memseg lists are all released, or
+ * nothing changes.
+ *
+ * The pool and its heap share one lifetime, however the pool is freed:
+ * a pool freed with upstream rte_mempool_free() takes its heap with it
+ * too. Since mempool tells of the free before it releases the pool's
+ * memory, that heap is destroyed right after, at the next heap call of
+ * this library (lookup, count, walk, create, destroy, pool create) or from
+ * an EAL alarm, whichever comes first; if a region of the heap still has
+ * a user then, or the application allocated something else in the heap,
+ * the heap goes once they are gone. Either way the pool's name (and the
+ * heap's) can be used again as soon as the heap is gone.
+ *
+ * @param mp
+ *   The pool.
+ * @return
+ *   0 on success, -1 with rte_errno set and nothing changed:
+ *   - EINVAL: @p mp is NULL or not made by rte_extmem_pktmbuf_pool_create()
+ *     or rte_extmem_pktmbuf_pool_create_extbuf() (or already freed);
+ *   - EBUSY: mbufs of the pool are still in use (not back in the pool or
+ *     its caches), something else was allocated in its heap, or a region
+ *     of its heap has another user (rte_extmem_region_user_get(), a
+ *     slicer, a pinned pool);
+ *   - EDEADLK: called from inside an operation of this library in the
+ *     same thread (an event callback or a driver hook).
+ */
+__rte_experimental
+int rte_extmem_pktmbuf_pool_free(struct rte_mempool *mp);
 
 #ifdef __cplusplus
 }

@@ -22,7 +22,7 @@
 #include <rte_memory.h>
 #include <rte_pause.h>
 
-#include <rte_extmem_dma_driver.h>
+#include <rte_extmem_devmap_driver.h>
 
 #include "mrnic.h"
 
@@ -145,7 +145,7 @@ mrnic_port_get(uint16_t port_id)
 static int
 mrnic_dma_ready(struct mrnic_port *port)
 {
-	if (rte_extmem_dma_driver_dev_ready(port->eth->device) == 0)
+	if (rte_extmem_devmap_driver_dev_ready(port->eth->device) == 0)
 		return 0;
 	MRNIC_LOG(ERR, "%s: memory could not be mapped: %s", port->name,
 		rte_strerror(rte_errno));
@@ -455,7 +455,7 @@ mrnic_dev_close(struct rte_eth_dev *dev)
 	rte_rwlock_write_unlock(&port->mr.lock);
 	if (port->mrt != &port->mr) {
 		/* the domain's table stays while another port has it */
-		rte_extmem_dma_driver_domain_clear(port->name);
+		rte_extmem_devmap_driver_domain_clear(port->name);
 		mrnic_domain_put(port->mrt);
 		port->mrt = &port->mr;
 	}
@@ -494,7 +494,7 @@ struct mrnic_args {
 	enum mrnic_mr_mode mode;
 	char peer[RTE_DEV_NAME_MAX_LEN];
 	unsigned int queues;
-	char domain[RTE_EXTMEM_DMA_DOMAIN_NAMESIZE];	/* "" own table */
+	char domain[RTE_EXTMEM_DEVMAP_DOMAIN_NAMESIZE];	/* "" own table */
 	unsigned int domain_entries;
 	bool domain_eal_heap;
 };
@@ -751,9 +751,9 @@ mrnic_domain_join(struct mrnic_port *port, const struct mrnic_args *a)
 		a->domain_eal_heap);
 	if (tbl == NULL)
 		return -rte_errno;
-	if (rte_extmem_dma_driver_domain_set(port->name, a->domain,
+	if (rte_extmem_devmap_driver_domain_set(port->name, a->domain,
 			a->domain_entries, a->domain_eal_heap ?
-				RTE_EXTMEM_DMA_DOMAIN_F_EAL_HEAP : 0) != 0) {
+				RTE_EXTMEM_DEVMAP_DOMAIN_F_EAL_HEAP : 0) != 0) {
 		err = rte_errno;
 		MRNIC_LOG(ERR, "%s: domain %s refused by the DMA dispatcher: "
 			"%s", port->name, a->domain, rte_strerror(err));

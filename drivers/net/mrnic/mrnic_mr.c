@@ -19,7 +19,7 @@
 #include <rte_errno.h>
 #include <rte_memory.h>
 
-#include <rte_extmem_dma_driver.h>
+#include <rte_extmem_devmap_driver.h>
 
 #include "mrnic.h"
 #include "mrnic_mr.h"
@@ -346,7 +346,7 @@ int
 mrnic_mr_dma_map(struct mrnic_mr_table *tbl, uintptr_t va, rte_iova_t iova,
 	size_t len)
 {
-	struct rte_extmem_dma_driver_region info;
+	struct rte_extmem_devmap_driver_region info;
 	struct mrnic_mr m;
 	unsigned int removed = 0;
 	uint32_t i;
@@ -362,7 +362,7 @@ mrnic_mr_dma_map(struct mrnic_mr_table *tbl, uintptr_t va, rte_iova_t iova,
 	/* lock-free: the dispatcher calling us may hold the library's lock,
 	 * so nothing here may call the library's locking API
 	 */
-	if (rte_extmem_dma_driver_region_get((const void *)va, &info) == 0)
+	if (rte_extmem_devmap_driver_region_get((const void *)va, &info) == 0)
 		have_region = true;
 
 	rte_rwlock_write_lock(&tbl->lock);

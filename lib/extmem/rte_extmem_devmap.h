@@ -2,12 +2,17 @@
  * Copyright(c) 2026 The dpdk-extmem authors
  */
 
-#ifndef RTE_EXTMEM_DMA_H
-#define RTE_EXTMEM_DMA_H
+#ifndef RTE_EXTMEM_DEVMAP_H
+#define RTE_EXTMEM_DEVMAP_H
 
 /**
  * @file
- * librte_extmem DMA dispatcher: every region mapped to every device.
+ * librte_extmem device mapping (devmap): every region mapped to every
+ * device's IOMMU with rte_dev_dma_map(), by the library's dispatcher.
+ * (Nothing to do with dmadev, DPDK's DMA engine class.)
+ *
+ * @warning
+ * @b EXPERIMENTAL: this API may change without prior notice.
  *
  * The dispatcher keeps the table of (region x device) mappings made with
  * rte_dev_dma_map(). In automatic mode (the default) it:
@@ -19,10 +24,9 @@
  *    device is mapped right then (the PCI bus binds its driver before the
  *    probe). A vdev's driver is bound only after its probe returns, so the
  *    mapping is done as soon as the probe has finished: when the driver
- *    asks before its port can carry traffic (rte_extmem_dma_driver.h,
+ *    asks before its port can carry traffic (rte_extmem_devmap_driver.h,
  *    net_mrnic does at configure and start), from EAL's interrupt thread,
- *    or at the latest at the next call of a function of this header
- *    (rte_extmem_dma_sync() forces it);
+ *    or at the latest at the next call of a function of this header;
  *  - unmaps a region from every device before the region goes away (a
  *    failing unmap refuses the removal and re-maps what it had unmapped);
  *  - unmaps everything from a device that is removed (RTE_ETH_EVENT_DESTROY)
@@ -36,16 +40,20 @@
  * Bus and driver quirks are normalised: a device whose driver has no DMA
  * map hook (the vdev bus then returns 0 without doing anything) or whose
  * bus does not support DMA mapping (ENOTSUP) is recorded as not doing DMA
- * mapping (RTE_EXTMEM_DMA_DEV_NO_DMA) and skipped; a vdev whose driver is
+ * mapping (RTE_EXTMEM_DEVMAP_DEV_NO_DMA) and skipped; a vdev whose driver is
  * not bound yet (the bus returns 1) waits; drivers returning -errno or -1
  * with rte_errno are both reported through rte_errno.
  *
- * Regions created with RTE_EXTMEM_REGION_F_NO_DMA and devices opted out
- * with rte_extmem_dma_dev_optout() are left out of automatic mapping;
- * rte_extmem_dma_map() still maps them on request.
+ * Regions created with RTE_EXTMEM_REGION_F_NO_DEVMAP and devices opted out
+ * with rte_extmem_devmap_dev_auto_set() are left out of automatic mapping;
+ * rte_extmem_devmap_map() still maps them on request.
  *
  * Only regions of this library are mapped; memory forwarded from EAL's
  * events is not (EAL and VFIO handle EAL's own memory).
+ *
+ * Devices are named by their name (rte_dev_name()) in every function of
+ * this header, so that a choice about a device can be made before it is
+ * probed.
  *
  * Mappings are made per IOMMU domain: every device belongs to one domain
  * (its own, unless its driver declares a shared one, or it is a PCI
@@ -53,7 +61,7 @@
  * through any of its devices, and unmapped when the last device of the
  * domain that has it stops needing it. A domain may have an entry limit:
  * a region needing more entries than are left is refused (ENOSPC) before
- * anything is mapped. On a domain flagged RTE_EXTMEM_DMA_DOMAIN_F_EAL_HEAP
+ * anything is mapped. On a domain flagged RTE_EXTMEM_DEVMAP_DOMAIN_F_EAL_HEAP
  * regions added to a heap are neither mapped nor unmapped by the
  * dispatcher: EAL maps heap memory there itself. See the device-mapping
  * guide for the domain model.
@@ -74,46 +82,49 @@ extern "C" {
 #endif
 
 /** Maximum length of a device name in dispatcher records, with the NUL. */
-#define RTE_EXTMEM_DMA_DEV_NAMESIZE 64
+#define RTE_EXTMEM_DEVMAP_DEV_NAMESIZE 64
 /** Maximum length of a DMA domain name, with the NUL. */
-#define RTE_EXTMEM_DMA_DOMAIN_NAMESIZE 64
+#define RTE_EXTMEM_DEVMAP_DOMAIN_NAMESIZE 64
 
 /** The domain is shared by several devices (otherwise it is one device's). */
-#define RTE_EXTMEM_DMA_DOMAIN_F_SHARED RTE_BIT32(0)
+#define RTE_EXTMEM_DEVMAP_DOMAIN_F_SHARED RTE_BIT32(0)
 /** EAL maps heap memory into the domain itself (VFIO's default container):
  * regions added to a heap are not mapped there by the dispatcher.
  */
-#define RTE_EXTMEM_DMA_DOMAIN_F_EAL_HEAP RTE_BIT32(1)
+#define RTE_EXTMEM_DEVMAP_DOMAIN_F_EAL_HEAP RTE_BIT32(1)
 
 /** What the dispatcher knows about a device. */
-enum rte_extmem_dma_dev_state {
+enum rte_extmem_devmap_dev_state {
 	/** The dispatcher has no record of the device. */
-	RTE_EXTMEM_DMA_DEV_UNKNOWN = 0,
+	RTE_EXTMEM_DEVMAP_DEV_UNKNOWN = 0,
 	/** The device's probe has not finished: mapped when it has. */
-	RTE_EXTMEM_DMA_DEV_PENDING,
+	RTE_EXTMEM_DEVMAP_DEV_PENDING,
 	/** The device takes DMA mappings. */
-	RTE_EXTMEM_DMA_DEV_ACTIVE,
+	RTE_EXTMEM_DEVMAP_DEV_ACTIVE,
 	/** The device does not do DMA mapping (its driver has no hook or its
 	 * bus no support): nothing is mapped on it.
 	 */
-	RTE_EXTMEM_DMA_DEV_NO_DMA,
+	RTE_EXTMEM_DEVMAP_DEV_NO_DMA,
 	/** Mapping the existing regions to the device failed when it
-	 * appeared (see rte_extmem_dma_dev_info::error); it gets no automatic
-	 * mapping until rte_extmem_dma_dev_optout(name, false) succeeds.
+	 * appeared (see rte_extmem_devmap_dev_info::error); it gets no
+	 * automatic mapping until rte_extmem_devmap_dev_auto_set(name, true)
+	 * succeeds.
 	 */
-	RTE_EXTMEM_DMA_DEV_FAILED,
+	RTE_EXTMEM_DEVMAP_DEV_FAILED,
 };
 
 /** A device as seen by the dispatcher. */
-struct rte_extmem_dma_dev_info {
+struct rte_extmem_devmap_dev_info {
 	/** State of the device. */
-	enum rte_extmem_dma_dev_state state;
+	enum rte_extmem_devmap_dev_state state;
 	/** The device is an ethdev port's device: it gets regions
 	 * automatically unless opted out.
 	 */
 	bool automatic;
-	/** The device name is opted out of automatic mapping. */
-	bool opted_out;
+	/** Automatic mapping is enabled for the device name (true unless
+	 * rte_extmem_devmap_dev_auto_set(name, false) switched it off).
+	 */
+	bool auto_enabled;
 	/** Number of ethdev ports of the device. */
 	unsigned int n_ports;
 	/** Regions currently mapped on the device. */
@@ -129,12 +140,12 @@ struct rte_extmem_dma_dev_info {
 	/** Domain of the device (its own name when not shared); "" while
 	 * the dispatcher does not know the device.
 	 */
-	char domain[RTE_EXTMEM_DMA_DOMAIN_NAMESIZE];
+	char domain[RTE_EXTMEM_DEVMAP_DOMAIN_NAMESIZE];
 };
 
 /** A DMA domain as seen by the dispatcher. */
-struct rte_extmem_dma_domain_info {
-	/** RTE_EXTMEM_DMA_DOMAIN_F_* flags. */
+struct rte_extmem_devmap_domain_info {
+	/** RTE_EXTMEM_DEVMAP_DOMAIN_F_* flags. */
 	uint32_t flags;
 	/** Devices of the domain known to the dispatcher. */
 	unsigned int n_devs;
@@ -153,8 +164,8 @@ struct rte_extmem_dma_domain_info {
 };
 
 /** One (region x device) mapping. */
-struct rte_extmem_dma_mapping_info {
-	/** Made by rte_extmem_dma_map() rather than automatically. */
+struct rte_extmem_devmap_mapping_info {
+	/** Made by rte_extmem_devmap_map() rather than automatically. */
 	bool explicit_map;
 	/** Number of rte_dev_dma_map() calls (IOVA-contiguous runs). */
 	unsigned int n_chunks;
@@ -165,22 +176,25 @@ struct rte_extmem_dma_mapping_info {
 };
 
 /**
+ * @warning
+ * @b EXPERIMENTAL: this API may change without prior notice.
+ *
  * Map a region on a device now, in addition to or instead of automatic
- * mapping (e.g. a region with RTE_EXTMEM_REGION_F_NO_DMA, an opted-out
+ * mapping (e.g. a region with RTE_EXTMEM_REGION_F_NO_DEVMAP, an opted-out
  * device, a device that is not an ethdev port). The mapping is undone by
- * rte_extmem_dma_unmap(), the region's destruction or the device's
+ * rte_extmem_devmap_unmap(), the region's destruction or the device's
  * removal. For a device that is not an ethdev port the dispatcher hears
  * of no removal: unmap before removing the device.
  *
  * @param region
  *   A live region.
- * @param dev
- *   A probed device.
+ * @param dev_name
+ *   Name of a probed device (rte_dev_name()), of any bus.
  * @return
  *   0 on success, -1 with rte_errno set and nothing mapped:
- *   - EINVAL: NULL @p dev, @p region not a live region, or no page of
- *     the region has a known IOVA;
- *   - ENODEV: @p dev is not a device of any bus, or no driver is bound;
+ *   - EINVAL: NULL, empty or too long @p dev_name, @p region not a live
+ *     region, or no page of the region has a known IOVA;
+ *   - ENODEV: no bus has a device of this name, or no driver is bound;
  *   - EEXIST: the region is already mapped on the device, or it is a heap
  *     region in a domain where EAL maps heap memory;
  *   - ENOSPC: the device's domain has fewer entries left than the region
@@ -192,20 +206,24 @@ struct rte_extmem_dma_mapping_info {
  *     same thread (an event callback or a driver hook).
  */
 __rte_experimental
-int rte_extmem_dma_map(struct rte_extmem_region *region,
-	struct rte_device *dev);
+int rte_extmem_devmap_map(struct rte_extmem_region *region,
+	const char *dev_name);
 
 /**
+ * @warning
+ * @b EXPERIMENTAL: this API may change without prior notice.
+ *
  * Unmap a region from a device (automatic or explicit mapping), with
  * exactly the calls that mapped it.
  *
  * @param region
  *   A live region.
- * @param dev
- *   The device.
+ * @param dev_name
+ *   Device name (rte_dev_name()).
  * @return
  *   0 on success, -1 with rte_errno set:
- *   - EINVAL: NULL @p dev or @p region not a live region;
+ *   - EINVAL: NULL, empty or too long @p dev_name, or @p region not a
+ *     live region;
  *   - ENOENT: the region is not mapped on the device;
  *   - another errno: the driver refused to unmap (the runs unmapped
  *     before the failing one were mapped again: nothing changed);
@@ -213,53 +231,46 @@ int rte_extmem_dma_map(struct rte_extmem_region *region,
  *     same thread (an event callback or a driver hook).
  */
 __rte_experimental
-int rte_extmem_dma_unmap(struct rte_extmem_region *region,
-	struct rte_device *dev);
+int rte_extmem_devmap_unmap(struct rte_extmem_region *region,
+	const char *dev_name);
 
 /**
- * Tell whether a region is mapped on a device.
+ * @warning
+ * @b EXPERIMENTAL: this API may change without prior notice.
  *
- * @param region
- *   A live region.
- * @param dev
- *   A device.
- * @return
- *   1 if mapped, 0 if not, -1 with rte_errno EINVAL on a NULL @p dev or a
- *   dead region.
- */
-__rte_experimental
-int rte_extmem_dma_is_mapped(const struct rte_extmem_region *region,
-	const struct rte_device *dev);
-
-/**
  * Describe the mapping of a region on a device.
  *
  * @param region
  *   A live region.
- * @param dev
- *   A device.
+ * @param dev_name
+ *   Device name (rte_dev_name()).
  * @param info
  *   Filled on success.
  * @return
- *   0 on success, -1 with rte_errno EINVAL (NULL argument, dead region)
- *   or ENOENT (not mapped).
+ *   0 on success, -1 with rte_errno EINVAL (NULL, empty or too long
+ *   @p dev_name, NULL @p info, dead region) or ENOENT (not mapped; no log
+ *   line).
  */
 __rte_experimental
-int rte_extmem_dma_mapping_info_get(const struct rte_extmem_region *region,
-	const struct rte_device *dev, struct rte_extmem_dma_mapping_info *info);
+int rte_extmem_devmap_mapping_info_get(const struct rte_extmem_region *region,
+	const char *dev_name, struct rte_extmem_devmap_mapping_info *info);
 
 /**
- * Opt a device out of automatic mapping, or back in. The choice is kept
- * by name, so a device can be opted out before it is probed.
+ * @warning
+ * @b EXPERIMENTAL: this API may change without prior notice.
  *
- * Opting out unmaps the automatic mappings of the device (explicit ones
- * stay); opting in maps the existing regions to it (if automatic mode is
+ * Enable or disable automatic mapping for one device (enabled by
+ * default). The choice is kept by name, so automatic mapping can be
+ * disabled for a device before it is probed.
+ *
+ * Disabling unmaps the automatic mappings of the device (explicit ones
+ * stay); enabling maps the existing regions to it (if automatic mode is
  * on and the device is known), and retries a device in the FAILED state.
  *
  * @param dev_name
  *   Device name (rte_dev_name()).
- * @param optout
- *   true to opt out, false to opt back in.
+ * @param enable
+ *   true to enable automatic mapping for the device, false to disable it.
  * @return
  *   0 on success, -1 with rte_errno set and nothing changed:
  *   - EINVAL: NULL, empty or too long @p dev_name;
@@ -269,29 +280,35 @@ int rte_extmem_dma_mapping_info_get(const struct rte_extmem_region *region,
  *     same thread (an event callback or a driver hook).
  */
 __rte_experimental
-int rte_extmem_dma_dev_optout(const char *dev_name, bool optout);
+int rte_extmem_devmap_dev_auto_set(const char *dev_name, bool enable);
 
 /**
+ * @warning
+ * @b EXPERIMENTAL: this API may change without prior notice.
+ *
  * Describe a device as seen by the dispatcher.
  *
  * @param dev_name
  *   Device name (rte_dev_name()).
  * @param info
- *   Filled on success (state RTE_EXTMEM_DMA_DEV_UNKNOWN for a device the
+ *   Filled on success (state RTE_EXTMEM_DEVMAP_DEV_UNKNOWN for a device the
  *   dispatcher does not know).
  * @return
  *   0 on success, -1 with rte_errno EINVAL on a NULL or bad argument.
  */
 __rte_experimental
-int rte_extmem_dma_dev_info_get(const char *dev_name,
-	struct rte_extmem_dma_dev_info *info);
+int rte_extmem_devmap_dev_info_get(const char *dev_name,
+	struct rte_extmem_devmap_dev_info *info);
 
 /**
+ * @warning
+ * @b EXPERIMENTAL: this API may change without prior notice.
+ *
  * Describe a DMA domain: a shared domain by its name, or a device's own
  * domain by the device name.
  *
  * @param name
- *   Domain name (rte_extmem_dma_dev_info::domain).
+ *   Domain name (rte_extmem_devmap_dev_info::domain).
  * @param info
  *   Filled on success.
  * @return
@@ -300,10 +317,13 @@ int rte_extmem_dma_dev_info_get(const char *dev_name,
  *   - ENOENT: no such domain.
  */
 __rte_experimental
-int rte_extmem_dma_domain_info_get(const char *name,
-	struct rte_extmem_dma_domain_info *info);
+int rte_extmem_devmap_domain_info_get(const char *name,
+	struct rte_extmem_devmap_domain_info *info);
 
 /**
+ * @warning
+ * @b EXPERIMENTAL: this API may change without prior notice.
+ *
  * Call a function for every DMA domain, shared ones first, until it
  * returns non-zero.
  *
@@ -318,10 +338,13 @@ int rte_extmem_dma_domain_info_get(const char *name,
  *   memory for the snapshot).
  */
 __rte_experimental
-int rte_extmem_dma_domain_walk(int (*fn)(const char *name, void *arg),
+int rte_extmem_devmap_domain_walk(int (*fn)(const char *name, void *arg),
 	void *arg);
 
 /**
+ * @warning
+ * @b EXPERIMENTAL: this API may change without prior notice.
+ *
  * Switch automatic mapping on or off (on by default). Switching it off
  * keeps the existing mappings (they are still undone when their region
  * or device goes away); switching it on maps every region that is not
@@ -336,9 +359,12 @@ int rte_extmem_dma_domain_walk(int (*fn)(const char *name, void *arg),
  *   the same thread: an event callback or a driver hook).
  */
 __rte_experimental
-int rte_extmem_dma_auto_set(bool enable);
+int rte_extmem_devmap_auto_set(bool enable);
 
 /**
+ * @warning
+ * @b EXPERIMENTAL: this API may change without prior notice.
+ *
  * Tell whether automatic mapping is on.
  *
  * @return
@@ -346,23 +372,10 @@ int rte_extmem_dma_auto_set(bool enable);
  *   rte_eal_init().
  */
 __rte_experimental
-int rte_extmem_dma_auto_get(void);
-
-/**
- * Finish the work waiting for device probes: map the existing regions to
- * devices whose probe has finished since they appeared.
- *
- * @return
- *   The number of devices whose probe has still not finished, or -1 with
- *   rte_errno E_RTE_NO_CONFIG before rte_eal_init() or EDEADLK (called
- *   from inside an operation of this library in the same thread: an
- *   event callback or a driver hook).
- */
-__rte_experimental
-int rte_extmem_dma_sync(void);
+int rte_extmem_devmap_auto_get(void);
 
 #ifdef __cplusplus
 }
 #endif
 
-#endif /* RTE_EXTMEM_DMA_H */
+#endif /* RTE_EXTMEM_DEVMAP_H */

@@ -2,8 +2,8 @@
  * Copyright(c) 2026 The dpdk-extmem authors
  */
 
-#ifndef RTE_EXTMEM_DMA_DRIVER_H
-#define RTE_EXTMEM_DMA_DRIVER_H
+#ifndef RTE_EXTMEM_DEVMAP_DRIVER_H
+#define RTE_EXTMEM_DEVMAP_DRIVER_H
 
 /**
  * @file
@@ -18,9 +18,9 @@
  * device, without a known limit.
  *
  * The functions below take no lock of the library's dispatcher except
- * rte_extmem_dma_driver_dev_ready(), and may be called from a probe (even
+ * rte_extmem_devmap_driver_dev_ready(), and may be called from a probe (even
  * one run by rte_eal_init(), before the library is used).
- * rte_extmem_dma_driver_region_get() takes no lock at all: it is what a
+ * rte_extmem_devmap_driver_region_get() takes no lock at all: it is what a
  * driver's dma_map/dma_unmap hook may call, since the dispatcher may run
  * the hook with its own lock held; the public API, which takes the
  * library's lock, is not to be called from a hook.
@@ -31,7 +31,7 @@
 #include <rte_compat.h>
 #include <rte_dev.h>
 
-#include "rte_extmem_dma.h"
+#include "rte_extmem_devmap.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -47,12 +47,12 @@ extern "C" {
  * @param dev_name
  *   The device (rte_dev_name()).
  * @param domain
- *   Domain name, 1 to RTE_EXTMEM_DMA_DOMAIN_NAMESIZE - 1 characters.
+ *   Domain name, 1 to RTE_EXTMEM_DEVMAP_DOMAIN_NAMESIZE - 1 characters.
  * @param max_entries
  *   Mappings (IOVA-contiguous runs) the domain holds at most, 0 if no
  *   limit is known.
  * @param flags
- *   RTE_EXTMEM_DMA_DOMAIN_F_* flags.
+ *   RTE_EXTMEM_DEVMAP_DOMAIN_F_* flags.
  * @return
  *   0 on success, -1 with rte_errno set and nothing changed:
  *   - EINVAL: bad name, unknown flag;
@@ -61,7 +61,7 @@ extern "C" {
  *   - ENOMEM: out of memory.
  */
 __rte_internal
-int rte_extmem_dma_driver_domain_set(const char *dev_name,
+int rte_extmem_devmap_driver_domain_set(const char *dev_name,
 	const char *domain, unsigned int max_entries, uint32_t flags);
 
 /**
@@ -73,7 +73,7 @@ int rte_extmem_dma_driver_domain_set(const char *dev_name,
  *   The device (rte_dev_name()).
  */
 __rte_internal
-void rte_extmem_dma_driver_domain_clear(const char *dev_name);
+void rte_extmem_devmap_driver_domain_clear(const char *dev_name);
 
 /**
  * @internal
@@ -88,17 +88,31 @@ void rte_extmem_dma_driver_domain_clear(const char *dev_name);
  * @return
  *   0 when the device has every mapping it is owed (or takes none), -1
  *   with rte_errno set when mapping failed (the device is then in the
- *   RTE_EXTMEM_DMA_DEV_FAILED state) or EINVAL on a NULL @p dev.
+ *   RTE_EXTMEM_DEVMAP_DEV_FAILED state) or EINVAL on a NULL @p dev.
  */
 __rte_internal
-int rte_extmem_dma_driver_dev_ready(struct rte_device *dev);
+int rte_extmem_devmap_driver_dev_ready(struct rte_device *dev);
+
+/**
+ * @internal
+ * Finish the work waiting for device probes: map the existing regions to
+ * every device whose probe has finished since it appeared. The public
+ * functions of rte_extmem_devmap.h do this on entry and drivers call
+ * rte_extmem_devmap_driver_dev_ready() for their own device; this is for
+ * a bus or test that needs every device settled at once.
+ *
+ * @return
+ *   The number of devices whose probe has still not finished.
+ */
+__rte_internal
+int rte_extmem_devmap_driver_sync(void);
 
 /**
  * @internal
  * What a driver may learn of the region that holds an address: immutable
  * for the region's life.
  */
-struct rte_extmem_dma_driver_region {
+struct rte_extmem_devmap_driver_region {
 	const void *handle;	/**< The region (rte_extmem_region), as a key. */
 	void *addr;		/**< Start of the region. */
 	size_t len;		/**< Length of the region. */
@@ -124,11 +138,11 @@ struct rte_extmem_dma_driver_region {
  *   - ENOENT: no region holds @p addr.
  */
 __rte_internal
-int rte_extmem_dma_driver_region_get(const void *addr,
-	struct rte_extmem_dma_driver_region *info);
+int rte_extmem_devmap_driver_region_get(const void *addr,
+	struct rte_extmem_devmap_driver_region *info);
 
 #ifdef __cplusplus
 }
 #endif
 
-#endif /* RTE_EXTMEM_DMA_DRIVER_H */
+#endif /* RTE_EXTMEM_DEVMAP_DRIVER_H */
