@@ -62,16 +62,6 @@ port_start(uint16_t port, struct rte_mempool *mp)
 	return TEST_SUCCESS;
 }
 
-static struct rte_device *
-port_dev(uint16_t port)
-{
-	struct rte_eth_dev_info info;
-
-	if (rte_eth_dev_info_get(port, &info) != 0)
-		return NULL;
-	return info.device;
-}
-
 static int
 domain_info(const char *name, struct rte_extmem_devmap_domain_info *di)
 {
@@ -110,7 +100,7 @@ test_dma_domain_shared(void)
 	TEST_ASSERT_NOT_NULL(test_ureg_create(&u, "dom_shared", REG_PAGES,
 		NULL, 0), "region: %s", rte_strerror(rte_errno));
 	TEST_ASSERT_EQ(rte_extmem_devmap_mapping_info_get(u.r,
-		rte_dev_name(port_dev(a0)), &mi), 0, "mapping info");
+		rte_dev_name(mrnic_t_port_dev(a0)), &mi), 0, "mapping info");
 	runs = mi.n_chunks;
 	TEST_RUN(domain_info("domA", &da));
 	TEST_ASSERT_EQ(da.flags, RTE_EXTMEM_DEVMAP_DOMAIN_F_SHARED, "flags");
@@ -124,7 +114,7 @@ test_dma_domain_shared(void)
 	TEST_RUN(domain_info(OWN, &dob));
 	TEST_ASSERT_EQ(dob.map_calls, runs, "own domain");
 	TEST_ASSERT_EQ(dob.entries_left, UINT_MAX, "no known limit");
-	TEST_ASSERT_EQ(test_is_mapped(u.r, port_dev(a1)), 1,
+	TEST_ASSERT_EQ(test_is_mapped(u.r, mrnic_t_port_dev(a1)), 1,
 		"recorded for " A1);
 	TEST_ASSERT_EQ(rte_pmd_mrnic_dma_mapped(a1, u.buf, u.len), 1,
 		"in domA's table");
@@ -151,7 +141,7 @@ test_dma_domain_shared(void)
 	TEST_RUN(domain_info("domA", &da));
 	TEST_ASSERT_EQ(da.n_devs, 3, "devices in domA");
 	TEST_ASSERT_EQ(da.map_calls, runs, "nothing mapped for the third");
-	TEST_ASSERT_EQ(test_is_mapped(u.r, port_dev(a2)), 1,
+	TEST_ASSERT_EQ(test_is_mapped(u.r, mrnic_t_port_dev(a2)), 1,
 		"recorded for " A2);
 
 	/* one port of domA goes: the others keep the mapping */
@@ -307,11 +297,11 @@ test_dma_domain_eal_heap(void)
 	TEST_RUN(domain_info("domH", &dh));
 	TEST_ASSERT_EQ(dh.map_calls, 0, "EAL maps heap memory in domH");
 	TEST_ASSERT_EQ(dh.n_regions, 0, "no region of ours in domH");
-	TEST_ASSERT_EQ(test_is_mapped(hr, port_dev(h0)), 0,
+	TEST_ASSERT_EQ(test_is_mapped(hr, mrnic_t_port_dev(h0)), 0,
 		"not recorded for " H0);
 	TEST_ASSERT_EQ(rte_pmd_mrnic_dma_mapped(h0, ri.addr, ri.len), 0,
 		"not in domH's table through dma_map");
-	TEST_ASSERT_ERRNO(rte_extmem_devmap_map(hr, rte_dev_name(port_dev(h0))),
+	TEST_ASSERT_ERRNO(rte_extmem_devmap_map(hr, rte_dev_name(mrnic_t_port_dev(h0))),
 		EEXIST, "explicit map of EAL-mapped heap memory");
 	TEST_RUN(domain_info(HOWN, &dob));
 	TEST_ASSERT_GT(dob.map_calls, 0, "a device's own domain gets it");

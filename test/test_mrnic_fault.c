@@ -35,16 +35,6 @@ noop_free_cb(void *addr __rte_unused, void *opaque __rte_unused)
 {
 }
 
-static struct rte_device *
-port_dev(uint16_t port)
-{
-	struct rte_eth_dev_info info;
-
-	if (rte_eth_dev_info_get(port, &info) != 0)
-		return NULL;
-	return info.device;
-}
-
 /* Send NPKT packets from mp on port tx; return how many arrived. */
 static int
 send_from(struct rte_mempool *mp, uint16_t tx, uint16_t rx, uint32_t seed,
@@ -222,7 +212,7 @@ fault(const char *mode)
 			mrnic_t_pair_create(&p, tag, mode, 1, 128, mp, mp,
 				false) != TEST_SUCCESS)
 		goto out;
-	d0 = port_dev(p.port[0]);
+	d0 = mrnic_t_port_dev(p.port[0]);
 	if (d0 == NULL)
 		goto out;
 
@@ -294,7 +284,7 @@ fault(const char *mode)
 		"the sender had nothing to fault on");
 	TEST_ASSERT(!pattern_in(u.buf, u.len / 2, 4000),
 		"the unmapped Rx buffers were not written");
-	dq1 = port_dev(q.port[1]);
+	dq1 = mrnic_t_port_dev(q.port[1]);
 	TEST_ASSERT_NOT_NULL(dq1, "device");
 	TEST_ASSERT_EQ(rte_dev_dma_map(dq1, u.buf, iova, u.len), 0,
 		"dma_map on the receiver");

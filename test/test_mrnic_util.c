@@ -92,6 +92,16 @@ mrnic_t_port(const char *name, uint16_t *port)
 	return TEST_SUCCESS;
 }
 
+struct rte_device *
+mrnic_t_port_dev(uint16_t port)
+{
+	struct rte_eth_dev_info info;
+
+	if (rte_eth_dev_info_get(port, &info) != 0)
+		return NULL;
+	return info.device;
+}
+
 uint64_t
 mrnic_t_xstat(uint16_t port, const char *name)
 {

@@ -40,6 +40,9 @@ void mrnic_t_pair_destroy(struct mrnic_t_pair *p);
 /** Port of an ethdev by name (asserted to exist): TEST_SUCCESS or TEST_FAILED. */
 int mrnic_t_port(const char *name, uint16_t *port);
 
+/** The device of a port, NULL if the port is unknown. */
+struct rte_device *mrnic_t_port_dev(uint16_t port);
+
 /** Value of an xstat of a port, UINT64_MAX if unknown. */
 uint64_t mrnic_t_xstat(uint16_t port, const char *name);
 

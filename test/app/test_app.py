@@ -279,16 +279,8 @@ def t_sigint():
         print("+", " ".join(cmd), flush=True)
         p = subprocess.Popen(cmd, stdout=subprocess.PIPE,
                              stderr=subprocess.STDOUT, text=True)
-        # Wait for forwarding to be under way (first statistics).
         out = []
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            line = p.stdout.readline()
-            if not line:
-                break
-            out.append(line)
-            if line.startswith("---- "):
-                break
+        wait_forwarding(p, out, "before SIGINT")
         check(p.poll() is None, "the app exited before SIGINT:\n" +
               "".join(out))
         p.send_signal(signal.SIGINT)
