@@ -44,12 +44,12 @@
 static uint64_t
 read_u64_file(const char *path)
 {
-	unsigned long long v = 0;
+	uint64_t v = 0;
 	FILE *f = fopen(path, "r");
 
 	if (f == NULL)
 		return 0;
-	if (fscanf(f, "%llu", &v) != 1)
+	if (fscanf(f, "%" SCNu64, &v) != 1)
 		v = 0;
 	fclose(f);
 	return v;
@@ -68,7 +68,7 @@ limits_hugepages(struct rte_extmem_limits *l)
 {
 	const char *base = "/sys/kernel/mm/hugepages";
 	struct rte_extmem_limits_hugepages *hp;
-	unsigned long long kb;
+	uint64_t kb;
 	struct dirent *de;
 	char path[512];
 	DIR *d;
@@ -78,7 +78,7 @@ limits_hugepages(struct rte_extmem_limits *l)
 		return;
 	while ((de = readdir(d)) != NULL &&
 			l->n_hugepage_sizes < RTE_EXTMEM_LIMITS_HUGEPAGE_SIZES) {
-		if (sscanf(de->d_name, "hugepages-%llukB", &kb) != 1)
+		if (sscanf(de->d_name, "hugepages-%" SCNu64 "kB", &kb) != 1)
 			continue;
 		hp = &l->hugepages[l->n_hugepage_sizes++];
 		hp->page_sz = (uint64_t)kb << 10;
@@ -98,7 +98,7 @@ limits_hugepages(struct rte_extmem_limits *l)
 static void
 limits_memlock(struct rte_extmem_limits *l)
 {
-	unsigned long long kb, cap;
+	uint64_t kb, cap;
 	struct rlimit rl;
 	char line[256];
 	FILE *f;
@@ -110,9 +110,9 @@ limits_memlock(struct rte_extmem_limits *l)
 	if (f == NULL)
 		return;
 	while (fgets(line, sizeof(line), f) != NULL) {
-		if (sscanf(line, "VmLck: %llu kB", &kb) == 1)
+		if (sscanf(line, "VmLck: %" SCNu64 " kB", &kb) == 1)
 			l->memlock_used = (uint64_t)kb << 10;
-		else if (sscanf(line, "CapEff: %llx", &cap) == 1)
+		else if (sscanf(line, "CapEff: %" SCNx64, &cap) == 1)
 			l->memlock_unlimited_cap =
 				(cap >> CAP_IPC_LOCK_BIT) & 1;
 	}
