@@ -32,11 +32,20 @@ LAYERS = [
                         'extmem_dma_api.c', 'extmem_dma_dev.c',
                         'extmem_dma_domain.c',
                         'extmem_dma_driver_region.c']),
+    # the primary's side: a bus subscriber and the service secondaries
+    # attach to (below the operations that ask it before a removal)
+    ('multi-process service', ['extmem_mp_proto.h', 'extmem_mp_proto.c',
+                               'extmem_mp_private.h',
+                               'extmem_mp_primary.c']),
     ('region operations', ['extmem_region_ops.c',
                            'extmem_event_api.c']),
     ('heaps', ['rte_extmem_heap.h', 'extmem_heap_private.h',
                'extmem_heap.c', 'extmem_heap_alloc.c',
                'extmem_heap_usage.c']),
+    # a secondary's views of the primary's regions and heaps, its attach
+    # and the thread that follows the primary's changes
+    ('secondary views', ['rte_extmem_mp.h', 'extmem_mp_secondary.h',
+                         'extmem_mp_secondary.c', 'extmem_mp_api.c']),
     # the one-call pool on a heap of its own is an mbuf pool (its API is
     # in rte_extmem_mbuf.h), above the heaps it uses
     ('mbufs', ['rte_extmem_mbuf.h', 'extmem_heap_pool.c',

@@ -422,6 +422,23 @@ extmem_region_put(struct rte_extmem_region *r)
 	__atomic_fetch_sub(&r->users, 1, __ATOMIC_ACQ_REL);
 }
 
+int
+extmem_region_use_check(const struct rte_extmem_region *r)
+{
+	if (r->mp_unmapped) {
+		EXTMEM_FAIL(EACCES, "region %s is the primary's memory that "
+			"cannot be shared: it is not mapped in this process",
+			r->name);
+		return -1;
+	}
+	if (r->mp_removing) {
+		EXTMEM_FAIL(EBUSY, "region %s is being removed by the primary",
+			r->name);
+		return -1;
+	}
+	return 0;
+}
+
 /* The application takes (get) or drops a reference on a live region. */
 static int
 region_app_user(struct rte_extmem_region *region, bool get)
@@ -431,6 +448,8 @@ region_app_user(struct rte_extmem_region *region, bool get)
 	if (!EXTMEM_OP_BEGIN())
 		return -1;
 	if (!EXTMEM_REGION_LIVE(region))
+		goto out;
+	if (get && extmem_region_use_check(region) != 0)
 		goto out;
 	if (get && (region->app_users == UINT32_MAX ||
 			__atomic_load_n(&region->users, __ATOMIC_ACQUIRE) ==
@@ -510,6 +529,8 @@ extmem_region_fill_info(const struct rte_extmem_region *r,
 	snprintf(info->heap, sizeof(info->heap), "%s", r->heap);
 	info->flags = r->flags;
 	info->id = r->id;
+	info->shared = r->fd >= 0;
+	info->attached = r->mp_remote;
 }
 
 int
@@ -546,7 +567,12 @@ rte_extmem_region_iovas_get(const struct rte_extmem_region *region,
 		return -1;
 	}
 	extmem_query_begin();
-	if (EXTMEM_REGION_LIVE(region)) {
+	if (!EXTMEM_REGION_LIVE(region)) {
+		/* EINVAL */
+	} else if (region->iovas == NULL) {
+		EXTMEM_FAIL(EACCES, "region %s is not mapped in this process: "
+			"its IOVAs are not known here", region->name);
+	} else {
 		if (n > 0)
 			memcpy(iovas, region->iovas, sizeof(*iovas) *
 				RTE_MIN(n, region->n_pages));
