@@ -191,10 +191,8 @@ backing_memfd(struct rte_extmem_region *r, bool huge)
 		close(fd);
 		return -1;
 	}
-	va = mmap(NULL, r->len, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
-	if (va == MAP_FAILED) {
-		EXTMEM_FAIL(ENOMEM, "mmap of %zu bytes of memfd failed: %s",
-			r->len, strerror(errno));
+	va = extmem_va_map(r->name, r->len, r->page_sz, MAP_SHARED, fd);
+	if (va == NULL) {
 		close(fd);
 		return -1;
 	}
@@ -218,7 +216,7 @@ backing_memfd(struct rte_extmem_region *r, bool huge)
 	backing_populate(r);
 	return 0;
 fail:
-	munmap(va, r->len);
+	extmem_va_unmap(va, r->len);
 	close(fd);
 	r->map_addr = NULL;
 	r->fd = -1;
@@ -228,40 +226,22 @@ fail:
 static int
 backing_anon(struct rte_extmem_region *r, bool thp)
 {
-	size_t align = thp ? EXTMEM_THP_SIZE : 0;
-	size_t maplen = r->len + align;
-	uintptr_t start;
 	void *va;
 
-	va = mmap(NULL, maplen, PROT_READ | PROT_WRITE,
-		MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
-	if (va == MAP_FAILED) {
-		EXTMEM_FAIL(ENOMEM, "mmap of %zu anonymous bytes failed: %s",
-			maplen, strerror(errno));
+	/* THP: aligned, so that whole 2M pages can be used */
+	va = extmem_va_map(r->name, r->len, thp ? EXTMEM_THP_SIZE : 0,
+		MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1);
+	if (va == NULL)
 		return -1;
-	}
-	start = (uintptr_t)va;
-	if (align != 0) {
-		/* Trim to a THP-aligned range so whole 2M pages can be used. */
-		uintptr_t aligned = RTE_ALIGN_CEIL(start, align);
-
-		if (aligned > start)
-			munmap(va, aligned - start);
-		if (aligned + r->len < start + maplen)
-			munmap((void *)(aligned + r->len),
-				start + maplen - aligned - r->len);
-		start = aligned;
-		maplen = r->len;
-		if (madvise((void *)start, r->len, MADV_HUGEPAGE) != 0)
-			EXTMEM_LOG(WARNING, "region %s: madvise(MADV_HUGEPAGE) "
-				"failed (%s), base pages will be used",
-				r->name, strerror(errno));
-	}
-	r->va = start;
-	r->map_addr = (void *)start;
-	r->map_len = maplen;
-	if (backing_bind_numa((void *)start, r->len, r->numa_node) != 0) {
-		munmap((void *)start, maplen);
+	if (thp && madvise(va, r->len, MADV_HUGEPAGE) != 0)
+		EXTMEM_LOG(WARNING, "region %s: madvise(MADV_HUGEPAGE) failed "
+			"(%s), base pages will be used", r->name,
+			strerror(errno));
+	r->va = (uintptr_t)va;
+	r->map_addr = va;
+	r->map_len = r->len;
+	if (backing_bind_numa(va, r->len, r->numa_node) != 0) {
+		extmem_va_unmap(va, r->len);
 		r->map_addr = NULL;
 		return -1;
 	}
@@ -321,7 +301,7 @@ static void
 backing_free_mapped(struct rte_extmem_region *r)
 {
 	if (r->map_addr != NULL) {
-		munmap(r->map_addr, r->map_len);
+		extmem_va_unmap(r->map_addr, r->map_len);
 		r->map_addr = NULL;
 	}
 	if (r->fd >= 0) {

@@ -313,6 +313,18 @@ size_t extmem_sys_page_size(void);
  */
 int extmem_backing_caller_range(uintptr_t va, size_t len, size_t *kpgsz);
 
+/*
+ * backing_va.c: the library's VA window (rte_extmem.h). Map len bytes
+ * read-write (flags and fd as for mmap, offset 0) at a free address of
+ * the window aligned to align (at least the system page), or NULL with
+ * rte_errno ENOMEM (window full, mmap failed) or EINVAL (the environment
+ * variable is malformed) and a log line naming what. Unmap with
+ * extmem_va_unmap(), which makes the range free for the next.
+ */
+void *extmem_va_map(const char *what, size_t len, size_t align, int flags,
+	int fd);
+void extmem_va_unmap(void *addr, size_t len);
+
 /* iova.c: fill r->iovas (and pin pages in PA mode). */
 int extmem_iova_resolve(struct rte_extmem_region *r,
 	const struct rte_extmem_region_params *p);

@@ -102,6 +102,35 @@ enum rte_extmem_backing {
 	RTE_EXTMEM_BACKING_DEVICE,
 };
 
+/**
+ * @name The library's VA window
+ *
+ * The backings the library maps itself (anon, thp, hugetlb, shared) are
+ * placed in a window of the address space of their own, far from where
+ * the kernel puts shared libraries and mmap(NULL) memory, so that a
+ * secondary process can map a shareable region at the primary's address.
+ * Placement is first fit, aligned to the region's page size; a destroyed
+ * region's range is used again; an address something else holds is
+ * skipped (MAP_FIXED_NOREPLACE), never replaced.
+ *
+ * The environment variable RTE_EXTMEM_VA_WINDOW, read once at the first
+ * region the library maps, chooses another window as
+ * "<base>,<length>" (numbers in C notation, the length with an optional
+ * K, M, G or T suffix, both page aligned: e.g. "0x500000000000,1T"), or
+ * "none" for the kernel's choice (mmap(NULL)). A malformed value makes
+ * every such region creation fail with EINVAL. Only the primary process
+ * places memory: every process of an application should see the same
+ * value.
+ * @{
+ */
+/** Name of the environment variable that chooses the window. */
+#define RTE_EXTMEM_VA_WINDOW_ENV "RTE_EXTMEM_VA_WINDOW"
+/** Default start of the window (32 TiB). */
+#define RTE_EXTMEM_VA_WINDOW_BASE UINT64_C(0x200000000000)
+/** Default length of the window (4 TiB). */
+#define RTE_EXTMEM_VA_WINDOW_LEN UINT64_C(0x40000000000)
+/** @} */
+
 /** Do not map this region for DMA automatically (per-region opt-out;
  * rte_extmem_devmap_map() still maps it on a device on request).
  */
