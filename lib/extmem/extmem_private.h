@@ -192,7 +192,11 @@ struct rte_extmem_region {
 	/* memory the library mapped (to munmap), fd it opened (to close) */
 	void *map_addr;
 	size_t map_len;
+	/* the memory's file (shareable: a secondary maps fd at fd_offset),
+	 * the library's own descriptor; -1: the region is not shared
+	 */
 	int fd;
+	uint64_t fd_offset;
 	bool pinned;		/* mlock()ed by the library */
 	rte_iova_t *iovas;	/* n_pages entries */
 	unsigned int n_bad_iova;
@@ -312,6 +316,11 @@ size_t extmem_sys_page_size(void);
  * page size of its mappings in *kpgsz, or -1 with rte_errno EINVAL.
  */
 int extmem_backing_caller_range(uintptr_t va, size_t len, size_t *kpgsz);
+/* Is [va, va+len) a shared mapping of the regular file fd from offset off,
+ * which is large enough? 0, or -1 with rte_errno EINVAL and a log line.
+ */
+int extmem_backing_caller_fd_check(const char *name, uintptr_t va,
+	size_t len, int fd, uint64_t off);
 
 /*
  * backing_va.c: the library's VA window (rte_extmem.h). Map len bytes
