@@ -73,6 +73,18 @@ extmem_eal_ready(void)
 	up_; \
 })
 
+/*
+ * lazy.c: work of constructors (telemetry commands) done only once the
+ * library is used in the process, never when it is merely loaded (as a
+ * dependency of a driver or of the EAL plugin): extmem_lazy_add() queues
+ * it (or runs it at once in a program linking the library, before
+ * rte_eal_init()), extmem_lazy_run() runs the queue once (idempotent; no
+ * lock held), extmem_lazy_pending() tells whether work still waits.
+ */
+void extmem_lazy_add(void (*fn)(void));
+void extmem_lazy_run(void);
+bool extmem_lazy_pending(void);
+
 /* names[v] of a table of n names, or NULL with rte_errno EINVAL. */
 static inline const char *
 extmem_table_name(const char * const *names, unsigned int n, unsigned int v)
