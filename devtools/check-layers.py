@@ -21,8 +21,8 @@ import sys
 LAYERS = [
     ('core', ['extmem_private.h', 'rte_extmem.h', 'extmem_compat.h',
               'extmem_compat.c', 'extmem_lock.c', 'extmem_log.c',
-              'extmem_eal.c']),
-    ('backing', ['extmem_backing.c']),
+              'extmem_eal.c', 'extmem_lazy.c']),
+    ('backing', ['extmem_backing.c', 'extmem_backing_va.c']),
     ('region', ['extmem_region.c', 'extmem_iova.c']),
     ('translation', ['extmem_xlate.c']),
     ('events', ['rte_extmem_event.h', 'extmem_event_private.h',

@@ -74,6 +74,18 @@ extmem_eal_ready(void)
 	up_; \
 })
 
+/*
+ * lazy.c: work of constructors (telemetry commands) done only once the
+ * library is used in the process, never when it is merely loaded (as a
+ * dependency of a driver or of the EAL plugin): extmem_lazy_add() queues
+ * it (or runs it at once in a program linking the library, before
+ * rte_eal_init()), extmem_lazy_run() runs the queue once (idempotent; no
+ * lock held), extmem_lazy_pending() tells whether work still waits.
+ */
+void extmem_lazy_add(void (*fn)(void));
+void extmem_lazy_run(void);
+bool extmem_lazy_pending(void);
+
 /* names[v] of a table of n names, or NULL with rte_errno EINVAL. */
 static inline const char *
 extmem_table_name(const char * const *names, unsigned int n, unsigned int v)
@@ -193,8 +205,11 @@ struct rte_extmem_region {
 	/* memory the library mapped (to munmap), fd it opened (to close) */
 	void *map_addr;
 	size_t map_len;
-	int fd;			/* memory a secondary can map: -1 not shared */
-	size_t fd_offset;	/* where the region starts in fd */
+	/* the memory's file (shareable: a secondary maps fd at fd_offset),
+	 * the library's own descriptor; -1: the region is not shared
+	 */
+	int fd;
+	uint64_t fd_offset;
 	bool pinned;		/* mlock()ed by the library */
 	rte_iova_t *iovas;	/* n_pages entries */
 	unsigned int n_bad_iova;
@@ -340,6 +355,23 @@ size_t extmem_sys_page_size(void);
  * page size of its mappings in *kpgsz, or -1 with rte_errno EINVAL.
  */
 int extmem_backing_caller_range(uintptr_t va, size_t len, size_t *kpgsz);
+/* Is [va, va+len) a shared mapping of the regular file fd from offset off,
+ * which is large enough? 0, or -1 with rte_errno EINVAL and a log line.
+ */
+int extmem_backing_caller_fd_check(const char *name, uintptr_t va,
+	size_t len, int fd, uint64_t off);
+
+/*
+ * backing_va.c: the library's VA window (rte_extmem.h). Map len bytes
+ * read-write (flags and fd as for mmap, offset 0) at a free address of
+ * the window aligned to align (at least the system page), or NULL with
+ * rte_errno ENOMEM (window full, mmap failed) or EINVAL (the environment
+ * variable is malformed) and a log line naming what. Unmap with
+ * extmem_va_unmap(), which makes the range free for the next.
+ */
+void *extmem_va_map(const char *what, size_t len, size_t align, int flags,
+	int fd);
+void extmem_va_unmap(void *addr, size_t len);
 
 /* iova.c: fill r->iovas (and pin pages in PA mode). */
 int extmem_iova_resolve(struct rte_extmem_region *r,

@@ -75,6 +75,8 @@ region_replay_source(struct extmem_event_region **ers, unsigned int *n)
 void
 extmem_init(void)
 {
+	/* the library is in use: what its constructors deferred */
+	extmem_lazy_run();
 	extmem_event_replay_source_set(region_replay_source);
 	extmem_event_init();
 	extmem_dma_init();
