@@ -8,9 +8,10 @@
  *
  * mp_views: the secondary sees the primary's regions (names, addresses,
  * lengths, page sizes, shared or not) and heaps (names, socket IDs), the
- * same IOVAs, allocates from and frees to the heap and a pktmbuf pool on
- * it (the bytes it writes are read here), slices a shared region (whose
- * destruction is then EBUSY with nothing changed), is refused creation
+ * same IOVAs (the primary's own, and a device region's given ones),
+ * allocates from and frees to the heap and a pktmbuf pool on it (the
+ * bytes it writes are read here), slices a device region shared with its
+ * fd (whose destruction is then EBUSY with nothing changed), is refused creation
  * (E_RTE_SECONDARY) and the use of private memory (EACCES); regions and
  * heap regions created and destroyed here appear and disappear there
  * before the calls return; a private region added to the heap it uses
@@ -26,6 +27,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <unistd.h>
 
 #include <rte_eal.h>
 #include <rte_errno.h>
@@ -42,14 +44,18 @@
 #define MP_HEAP "mp_heap"
 #define MP_POOL "mp_pool"
 #define MP_PRIV_LEN (64u << 10)
+#define MP_DEV_LEN (1u << 20)
+#define MP_DEV_IOVA 0x7100000000ull	/* the "device's" addresses */
 
 struct mp_setup {
 	struct rte_extmem_region *shared;
 	struct rte_extmem_region *huge;
 	struct rte_extmem_region *priv;
+	struct rte_extmem_region *dev;
 	struct rte_extmem_heap *heap;
 	struct rte_mempool *pool;
 	void *priv_mem;
+	void *dev_mem;
 };
 
 static struct rte_extmem_region *
@@ -76,6 +82,11 @@ setup_free(struct mp_setup *m)
 		printf("    heap not destroyed: %s\n", rte_strerror(rte_errno));
 	if (m->priv != NULL)
 		rte_extmem_region_destroy(m->priv);
+	if (m->dev != NULL && rte_extmem_region_destroy(m->dev) != 0)
+		printf("    device region not destroyed: %s\n",
+			rte_strerror(rte_errno));
+	if (m->dev_mem != NULL)
+		munmap(m->dev_mem, MP_DEV_LEN);
 	if (m->huge != NULL)
 		rte_extmem_region_destroy(m->huge);
 	if (m->shared != NULL)
@@ -83,6 +94,45 @@ setup_free(struct mp_setup *m)
 	if (m->priv_mem != NULL)
 		munmap(m->priv_mem, MP_PRIV_LEN);
 	memset(m, 0, sizeof(*m));
+}
+
+/*
+ * Device memory a secondary can map: a memfd mapped here, given with its
+ * fd and the device's own IOVAs (the CPU never touches it).
+ */
+static int
+device_make(struct mp_setup *m)
+{
+	rte_iova_t iovas[MP_DEV_LEN / 4096];
+	struct rte_extmem_region_params p;
+	unsigned int i;
+	int fd;
+
+	fd = memfd_create("mp_device", MFD_CLOEXEC);
+	TEST_ASSERT(fd >= 0 && ftruncate(fd, MP_DEV_LEN) == 0, "memfd");
+	m->dev_mem = mmap(NULL, MP_DEV_LEN, PROT_READ | PROT_WRITE,
+		MAP_SHARED, fd, 0);
+	if (m->dev_mem == MAP_FAILED) {
+		m->dev_mem = NULL;
+		close(fd);
+		TEST_ASSERT(false, "mmap of the memfd");
+	}
+	for (i = 0; i < RTE_DIM(iovas); i++)
+		iovas[i] = MP_DEV_IOVA + (rte_iova_t)i * 4096;
+	rte_extmem_region_params_init(&p);
+	p.name = "mp_device";
+	p.backing = RTE_EXTMEM_BACKING_DEVICE;
+	p.addr = m->dev_mem;
+	p.len = MP_DEV_LEN;
+	p.page_sz = 4096;
+	p.iovas = iovas;
+	p.n_iovas = RTE_DIM(iovas);
+	p.fd = fd;
+	m->dev = rte_extmem_region_create(&p);
+	close(fd);	/* the library keeps its own */
+	TEST_ASSERT_NOT_NULL(m->dev, "device region: %s",
+		rte_strerror(rte_errno));
+	return TEST_SUCCESS;
 }
 
 static int
@@ -107,6 +157,7 @@ setup_make(struct mp_setup *m)
 		MP_PRIV_LEN, 0, m->priv_mem);
 	TEST_ASSERT_NOT_NULL(m->priv, "user region: %s",
 		rte_strerror(rte_errno));
+	TEST_RUN(device_make(m));
 	rte_extmem_region_params_init(&rp);
 	rp.backing = RTE_EXTMEM_BACKING_HUGETLB;
 	rp.page_sz = RTE_PGSIZE_2M;
@@ -260,22 +311,29 @@ check_heap_alloc(struct test_mp_sec *s, const struct mp_setup *m)
 	return TEST_SUCCESS;
 }
 
-/* A slice there keeps the region here: EBUSY, nothing changed. */
+/* A slice there of the device region keeps it here: EBUSY, nothing
+ * changed; then it goes everywhere.
+ */
 static int
 check_slice_busy(struct test_mp_sec *s, struct mp_setup *m)
 {
 	struct rte_extmem_mp_info before, after;
 
-	TEST_RUN(check_ok(s, "slice", "mp_shared"));
+	TEST_RUN(check_ok(s, "slice", "mp_device"));
 	TEST_ASSERT_EQ(rte_extmem_mp_info_get(&before), 0, "mp info");
-	TEST_ASSERT_ERRNO(rte_extmem_region_destroy(m->shared) != 0, EBUSY,
+	TEST_ASSERT_ERRNO(rte_extmem_region_destroy(m->dev) != 0, EBUSY,
 		"destroy of a region a secondary slices");
-	TEST_ASSERT_EQ(rte_extmem_region_lookup("mp_shared"), m->shared,
+	TEST_ASSERT_EQ(rte_extmem_region_lookup("mp_device"), m->dev,
 		"still here");
-	TEST_RUN(check_ok(s, "region", "mp_shared"));
+	TEST_RUN(check_ok(s, "region", "mp_device"));
 	TEST_RUN(check_regions(s));
-	TEST_RUN(check_iovas(s, m->shared, true));
+	TEST_RUN(check_iovas(s, m->dev, true));
 	TEST_RUN(check_ok(s, "unslice", ""));
+	TEST_ASSERT_EQ(rte_extmem_region_destroy(m->dev), 0, "destroy: %s",
+		rte_strerror(rte_errno));
+	m->dev = NULL;
+	TEST_RUN(check_errno(s, ENOENT, "region mp_device"));
+	TEST_RUN(check_regions(s));
 	TEST_ASSERT_EQ(rte_extmem_region_destroy(m->shared), 0, "destroy: %s",
 		rte_strerror(rte_errno));
 	m->shared = NULL;
@@ -351,6 +409,7 @@ views_run(struct test_mp_sec *s, struct mp_setup *m)
 	TEST_RUN(check_iovas(s, m->shared, true));
 	TEST_RUN(check_iovas(s, m->huge, true));
 	TEST_RUN(check_iovas(s, m->priv, false));
+	TEST_RUN(check_iovas(s, m->dev, true));
 	TEST_RUN(check_heap_alloc(s, m));
 	TEST_RUN(check_errno(s, EACCES, "user mp_private"));
 	TEST_RUN(check_ok(s, "user", "mp_huge"));
