@@ -16,6 +16,9 @@
  * heap regions created and destroyed here appear and disappear there
  * before the calls return; a private region added to the heap it uses
  * fails here and is rolled back.
+ * mp_refused: a heap holding private memory is refused as a whole by a
+ * secondary (no view, its region listed unmapped, EACCES), the attach
+ * stands.
  * mp_clash: a secondary whose address range of a region is taken fails
  * its attach with EADDRINUSE; the primary is unharmed.
  */
@@ -499,3 +502,72 @@ test_mp_clash(void)
 }
 
 REGISTER_EXTMEM_TEST(mp_clash, test_mp_clash, EXTMEM_TEST_F_MULTIPROC);
+
+static int
+refused_run(struct test_mp_sec *s, const struct rte_extmem_heap *heap)
+{
+	struct rte_extmem_heap_info hi;
+	char got[512], want[512];
+
+	TEST_ASSERT_EQ(rte_extmem_heap_info_get(heap, &hi), 0, "info");
+	/* attached (the rest of the memory is usable), one heap refused */
+	snprintf(want, sizeof(want), "%d 0 1 ", RTE_EXTMEM_MP_STATE_ATTACHED);
+	TEST_ASSERT_EQ(test_mp_sec_cmd(s, got, sizeof(got), "info"), 0, "i");
+	TEST_ASSERT(strncmp(got, want, strlen(want)) == 0, "secondary state "
+		"'%s', want '%s...'", got, want);
+	TEST_ASSERT_EQ(test_mp_sec_cmd(s, got, sizeof(got), "heaps"), 0, "h");
+	TEST_ASSERT(strcmp(got, "0 ") == 0, "no view of the heap: '%s'", got);
+	/* its region is listed, not shared, not mapped */
+	TEST_RUN(check_regions(s));
+	TEST_RUN(check_errno(s, EACCES, "user mp_refused_heap.0"));
+	TEST_RUN(check_ok(s, "region", "mp_refused_heap.0"));
+	TEST_ASSERT(hi.n_regions == 1, "one region");
+	return TEST_SUCCESS;
+}
+
+/* A heap holding memory that cannot be shared is refused by a secondary
+ * as a whole; the rest of its attach stands.
+ */
+static int
+test_mp_refused(void)
+{
+	const char *why = test_mp_skip_reason();
+	struct rte_extmem_region_params rp;
+	struct rte_extmem_heap_params hp;
+	struct rte_extmem_heap *heap;
+	struct test_mp_sec s;
+	void *mem;
+	int ret;
+
+	if (why != NULL)
+		TEST_SKIP("%s", why);
+	mem = mmap(NULL, 1u << 20, PROT_READ | PROT_WRITE, MAP_PRIVATE |
+		MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
+	TEST_ASSERT(mem != MAP_FAILED, "mmap");
+	rte_extmem_region_params_init(&rp);
+	rp.name = "mp_refused_heap.0";
+	rp.backing = RTE_EXTMEM_BACKING_USER;
+	rp.addr = mem;
+	rp.len = 1u << 20;
+	rte_extmem_heap_params_init(&hp);
+	hp.name = "mp_refused_heap";
+	hp.region = &rp;
+	heap = rte_extmem_heap_create(&hp);
+	if (heap == NULL) {
+		munmap(mem, 1u << 20);
+		TEST_ASSERT(false, "heap: %s", rte_strerror(rte_errno));
+	}
+	ret = test_mp_sec_start(&s, 0, 0, 0, true) == 0 ? TEST_SUCCESS :
+		TEST_FAILED;
+	if (ret == TEST_SUCCESS) {
+		ret = refused_run(&s, heap);
+		if (test_mp_sec_stop(&s) != 0)
+			ret = TEST_FAILED;
+	}
+	TEST_ASSERT_EQ(rte_extmem_heap_destroy(heap), 0, "destroy: %s",
+		rte_strerror(rte_errno));
+	munmap(mem, 1u << 20);
+	return ret;
+}
+
+REGISTER_EXTMEM_TEST(mp_refused, test_mp_refused, EXTMEM_TEST_F_MULTIPROC);
