@@ -44,7 +44,8 @@ LAYERS = [
     ('observers', ['rte_extmem_limits.h', 'extmem_limits_private.h',
                    'extmem_limits.c', 'extmem_telemetry.c',
                    'extmem_telemetry_limits.c', 'extmem_telemetry_users.c',
-                   'extmem_dma_telemetry.c']),
+                   'extmem_dma_telemetry.c', 'extmem_telemetry_private.h',
+                   'extmem_telemetry_dict.c']),
 ]
 
 COMPAT_FILES = {'extmem_compat.c', 'extmem_compat.h'}
