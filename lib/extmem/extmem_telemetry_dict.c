@@ -76,49 +76,30 @@ extmem_tel_add_container(struct rte_tel_data *d, const char *name,
 	return 0;
 }
 
-/* An unsigned integer of size bytes at p. */
+/* The integer of size bytes at p, sign-extended if it is signed. */
 static uint64_t
-field_uint(const void *p, size_t size)
+field_value(const void *p, size_t size, bool is_signed)
 {
-	uint32_t u32;
-	uint16_t u16;
-	uint8_t u8;
-	uint64_t v;
+	union {
+		uint8_t u8;
+		int8_t i8;
+		uint16_t u16;
+		int16_t i16;
+		uint32_t u32;
+		int32_t i32;
+		uint64_t u64;
+	} v;
 
+	memcpy(&v, p, RTE_MIN(size, sizeof(v)));
 	switch (size) {
-	case sizeof(u8):
-		memcpy(&u8, p, size);
-		return u8;
-	case sizeof(u16):
-		memcpy(&u16, p, size);
-		return u16;
-	case sizeof(u32):
-		memcpy(&u32, p, size);
-		return u32;
+	case sizeof(v.u8):
+		return is_signed ? (uint64_t)v.i8 : v.u8;
+	case sizeof(v.u16):
+		return is_signed ? (uint64_t)v.i16 : v.u16;
+	case sizeof(v.u32):
+		return is_signed ? (uint64_t)v.i32 : v.u32;
 	default:
-		memcpy(&v, p, sizeof(v));
-		return v;
-	}
-}
-
-/* A signed integer (or a bool) of size bytes at p. */
-static int
-field_int(const void *p, size_t size)
-{
-	int32_t i32;
-	int16_t i16;
-	int8_t i8;
-
-	switch (size) {
-	case sizeof(i8):
-		memcpy(&i8, p, size);
-		return i8;
-	case sizeof(i16):
-		memcpy(&i16, p, size);
-		return i16;
-	default:
-		memcpy(&i32, p, sizeof(i32));
-		return i32;
+		return v.u64;
 	}
 }
 
@@ -135,11 +116,11 @@ extmem_tel_add_fields(struct rte_tel_data *d, const void *obj,
 		switch (f[i].type) {
 		case EXTMEM_TEL_UINT:
 			rte_tel_data_add_dict_u64(d, f[i].key,
-				field_uint(p, f[i].size));
+				field_value(p, f[i].size, false));
 			break;
 		case EXTMEM_TEL_INT:
 			rte_tel_data_add_dict_int(d, f[i].key,
-				field_int(p, f[i].size));
+				(int)(int64_t)field_value(p, f[i].size, true));
 			break;
 		case EXTMEM_TEL_STR:
 			rte_tel_data_add_dict_string(d, f[i].key, p);
