@@ -31,7 +31,8 @@ struct rte_extmem_slicer;
 struct extmem_snapshot {
 	const char *what;	/* what is walked, plural, for the log */
 	size_t item_size;	/* of one item of the snapshot */
-	void (*lock)(void);	/* takes the state lock for reading */
+	/* takes the state lock for reading (extmem_query_end() releases it) */
+	void (*lock)(void);
 	/* Under the lock: the number of objects; each copied into items[i]
 	 * too unless items is NULL.
 	 */
