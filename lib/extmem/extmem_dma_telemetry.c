@@ -81,7 +81,7 @@ tel_dma_domain_info(const char *cmd __rte_unused, const char *params,
 
 RTE_INIT(extmem_dma_telemetry_init)
 {
-	/* EAL refuses help texts of RTE_TEL_MAX_STRING_LEN (64) or more */
+	/* EAL refuses help texts of RTE_TEL_MAX_STRING_LEN (128) or more */
 	rte_telemetry_register_cmd("/extmem/dma_domains", tel_dma_domains,
 		"Returns the DMA domain names. Takes no parameters");
 	rte_telemetry_register_cmd("/extmem/dma_domain_info",
