@@ -26,6 +26,7 @@
  *   slice <region>       -> OK, holding a slicer and one slice of it
  *   unslice              -> OK, both released
  *   user <region>        -> OK or ERR (rte_extmem_region_user_get())
+ *   devmap <region>      -> ERR <errno> of rte_extmem_devmap_map() on it
  *   create               -> ERR <errno> of a region creation
  *   heapcreate           -> ERR <errno> of a heap creation
  *   quit
@@ -47,6 +48,7 @@
 #include <rte_mempool.h>
 
 #include <rte_extmem.h>
+#include <rte_extmem_devmap.h>
 #include <rte_extmem_heap.h>
 #include <rte_extmem_mbuf.h>
 #include <rte_extmem_mp.h>
@@ -280,6 +282,12 @@ command(char *line)
 		} else {
 			reply_err();
 		}
+	} else if (strcmp(line, "devmap") == 0 && arg != NULL) {
+		r = rte_extmem_region_lookup(arg);
+		if (r != NULL && rte_extmem_devmap_map(r, "net_null0") == 0)
+			reply("OK");
+		else
+			reply_err();
 	} else if (strcmp(line, "create") == 0) {
 		cmd_create(false);
 	} else if (strcmp(line, "heapcreate") == 0) {

@@ -750,6 +750,8 @@ extmem_mp_secondary_attach(void)
 		goto fail;
 	}
 	client_running = true;
+	/* the library is in use here: what its constructors deferred */
+	extmem_lazy_run();
 	EXTMEM_LOG(INFO, "attached to the primary's external memory: %u "
 		"regions (%u shared), change %" PRIu64, n, n_mapped, seq);
 	return 0;
