@@ -11,16 +11,20 @@
  * same IOVAs (the primary's own, and a device region's given ones),
  * allocates from and frees to the heap and a pktmbuf pool on it (the
  * bytes it writes are read here) and uses a one-call pool (whose heap
- * leaves it with the pool), slices a device region shared with its
- * fd (whose destruction is then EBUSY with nothing changed), is refused creation
- * (E_RTE_SECONDARY, device mappings too) and the use of private memory
- * (EACCES); regions and
+ * leaves it with the pool), slices a device region shared with its fd
+ * (whose destruction is then EBUSY with nothing changed), is refused the
+ * creation of heaps (E_RTE_SECONDARY, device mappings too) and the use of
+ * private
+ * memory (EACCES); a region it creates is made by the primary for it (in
+ * every process, its users keep it, it alone destroys it); regions and
  * heap regions created and destroyed here appear and disappear there
  * before the calls return; a private region added to the heap it uses
  * fails here and is rolled back.
  * mp_refused: a heap holding private memory is refused as a whole by a
  * secondary (no view, its region listed unmapped, EACCES), the attach
  * stands.
+ * mp_proxy_gone: a region the primary made for a secondary goes when the
+ * secondary is killed.
  * mp_clash: a secondary whose address range of a region is taken fails
  * its attach with EADDRINUSE; the primary is unharmed.
  */
@@ -478,6 +482,39 @@ check_telemetry(void)
 	return TEST_SUCCESS;
 }
 
+/*
+ * A region the secondary creates is made by the primary for it: in every
+ * process (the primary's list, the same address), destroyed by it only;
+ * the primary's own regions it cannot destroy.
+ */
+static int
+check_proxy(struct test_mp_sec *s, struct mp_setup *m)
+{
+	struct rte_extmem_region_info i;
+	struct rte_extmem_region *r;
+	char got[64];
+
+	TEST_ASSERT_EQ(test_mp_sec_cmd(s, got, sizeof(got), "create"), 0,
+		"create");
+	r = rte_extmem_region_lookup("mp_sec_create");
+	TEST_ASSERT_NOT_NULL(r, "made in the primary (secondary: %s)", got);
+	TEST_ASSERT_EQ(rte_extmem_region_info_get(r, &i), 0, "info");
+	TEST_ASSERT_EQ(strtoull(got, NULL, 16), (uintptr_t)i.addr, "address");
+	TEST_ASSERT_EQ(i.shared, 1, "shared");
+	TEST_RUN(check_regions(s));
+	TEST_RUN(check_iovas(s, r, true));
+	/* the secondary's users keep it, as any region */
+	TEST_RUN(check_ok(s, "slice", "mp_sec_create"));
+	TEST_RUN(check_errno(s, EBUSY, "destroy mp_sec_create"));
+	TEST_RUN(check_ok(s, "unslice", ""));
+	TEST_RUN(check_errno(s, E_RTE_SECONDARY, "destroy mp_huge"));
+	TEST_ASSERT_EQ(rte_extmem_region_lookup("mp_huge"), m->huge, "kept");
+	TEST_RUN(check_ok(s, "destroy", "mp_sec_create"));
+	TEST_ASSERT_NULL(rte_extmem_region_lookup("mp_sec_create"), "gone");
+	TEST_RUN(check_regions(s));
+	return TEST_SUCCESS;
+}
+
 static int
 views_run(struct test_mp_sec *s, struct mp_setup *m)
 {
@@ -496,7 +533,7 @@ views_run(struct test_mp_sec *s, struct mp_setup *m)
 	TEST_RUN(check_heap_alloc(s, m));
 	TEST_RUN(check_errno(s, EACCES, "user mp_private"));
 	TEST_RUN(check_ok(s, "user", "mp_huge"));
-	TEST_RUN(check_errno(s, E_RTE_SECONDARY, "create"));
+	TEST_RUN(check_proxy(s, m));
 	TEST_RUN(check_errno(s, E_RTE_SECONDARY, "heapcreate"));
 	TEST_RUN(check_errno(s, E_RTE_SECONDARY, "devmap mp_huge"));
 	TEST_RUN(check_sync(s, m));
@@ -652,3 +689,41 @@ test_mp_refused(void)
 }
 
 REGISTER_EXTMEM_TEST(mp_refused, test_mp_refused, EXTMEM_TEST_F_MULTIPROC);
+
+/* A region made for a secondary goes when the secondary does. */
+static int
+test_mp_proxy_gone(void)
+{
+	const char *why = test_mp_skip_reason();
+	struct rte_extmem_region *r = NULL;
+	struct test_mp_sec s;
+	unsigned int i;
+	char got[64];
+
+	if (why != NULL)
+		TEST_SKIP("%s", why);
+	/* the service starts with the library: one region of the primary */
+	r = region_make("mp_proxy_base", RTE_EXTMEM_BACKING_SHARED, 1u << 20,
+		0, NULL);
+	TEST_ASSERT_NOT_NULL(r, "region: %s", rte_strerror(rte_errno));
+	TEST_ASSERT_EQ(test_mp_sec_start(&s, 0, 0, 0, true), 0, "secondary");
+	if (test_mp_sec_cmd(&s, got, sizeof(got), "create") != 0 ||
+			rte_extmem_region_lookup("mp_sec_create") == NULL) {
+		test_mp_sec_kill(&s);
+		rte_extmem_region_destroy(r);
+		TEST_ASSERT(false, "the primary made no region: %s", got);
+	}
+	test_mp_sec_kill(&s);
+	TEST_ASSERT_EQ(test_mp_wait_secondaries(0), 0, "secondary gone");
+	/* a bounded wait for the proxy thread's clean-up */
+	for (i = 0; i < 10000 && rte_extmem_region_lookup("mp_sec_create") !=
+			NULL; i++)
+		usleep(1000);
+	TEST_ASSERT_NULL(rte_extmem_region_lookup("mp_sec_create"),
+		"the dead secondary's region is gone");
+	TEST_ASSERT_EQ(rte_extmem_region_destroy(r), 0, "destroy");
+	return TEST_SUCCESS;
+}
+
+REGISTER_EXTMEM_TEST(mp_proxy_gone, test_mp_proxy_gone,
+	EXTMEM_TEST_F_MULTIPROC);
