@@ -67,7 +67,7 @@ struct mp_setup {
 	struct rte_extmem_region *dev;
 	struct rte_extmem_heap *heap;
 	struct rte_mempool *pool;
-	struct rte_mempool *xpool;	/* one-call pool on a heap of its own */
+	struct rte_mempool *xpool;	/* one-call pool (its own heap) */
 	void *priv_mem;
 	void *dev_mem;
 };

@@ -62,7 +62,7 @@ struct mp_entry {
 	struct extmem_mp_region_desc d;
 	int mem_fd;	/* the region's own (borrowed, valid while listed) */
 	int runs_fd;	/* its IOVA runs (owned) */
-	uint64_t owner;	/* id of the secondary it was made for, 0: none */
+	uint64_t owner;	/* the secondary it was made for (its id), 0 */
 };
 TAILQ_HEAD(mp_entry_list, mp_entry);
 
@@ -300,7 +300,8 @@ mp_region_added(struct rte_extmem_region *r)
 		e->runs_fd = extmem_mp_runs_write(r->runs, r->n_runs);
 		if (e->runs_fd < 0) {
 			EXTMEM_LOG(ERR, "region %s: cannot write its IOVA runs "
-				"for secondaries: %s", r->name, strerror(errno));
+				"for secondaries: %s", r->name,
+				strerror(errno));
 			free(e);
 			return -(EXTMEM_EVENT_KEEP_ERRNO | ENOMEM);
 		}
@@ -671,9 +672,9 @@ proxy_destroy(const struct mp_req *q, char *text, size_t size)
 				return 0;
 			/* a region is checked live before it is used */
 			if (rte_extmem_region_destroy(r) != 0)
-				EXTMEM_LOG(WARNING, "a region secondary %d made "
-					"stays after it: %s", q->pid,
-					rte_strerror(rte_errno));
+				EXTMEM_LOG(WARNING, "a region made for "
+					"secondary %d stays after it: %s",
+					q->pid, rte_strerror(rte_errno));
 		}
 	}
 	r = rte_extmem_region_lookup(q->m.r.name);

@@ -54,7 +54,7 @@ enum extmem_mp_type {
 	EXTMEM_MP_ACK,		/* S -> P: change seq done, result */
 	EXTMEM_MP_CREATE,	/* S -> P: create region r for me (seq: id) */
 	EXTMEM_MP_DESTROY,	/* S -> P: destroy my region r.name */
-	EXTMEM_MP_DONE,		/* P -> S: request seq done, result, text */
+	EXTMEM_MP_DONE,		/* P -> S: request seq done, result */
 };
 
 /* How the primary registered a region with EAL. */

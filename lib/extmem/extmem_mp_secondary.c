@@ -333,14 +333,15 @@ view_region_new(const struct extmem_mp_region_desc *d, int fds[2],
 	if (va != (void *)r->va) {
 		err = va == MAP_FAILED ? errno : EEXIST;
 		if (va != MAP_FAILED)
-			munmap(va, r->len);	/* a kernel without NOREPLACE */
+			munmap(va, r->len); /* old kernel: no NOREPLACE */
 		maps_holder(r->va, r->len, holder, sizeof(holder));
 		extmem_op_callout_end(callout);
 		if (err == EEXIST)
 			EXTMEM_FAIL(EADDRINUSE, "region %s: its address range "
 				"[%p, +%zu) is taken in this process by %s: "
-				"start the primary with another --base-virtaddr "
-				"or create the region elsewhere", r->name,
+				"start the primary with another "
+				"--base-virtaddr or create the region "
+				"elsewhere", r->name,
 				(void *)r->va, r->len, holder);
 		else
 			EXTMEM_FAIL(err == ENOMEM ? ENOMEM : EACCES,
@@ -501,7 +502,8 @@ apply_change(const struct extmem_mp_msg *m, int fds[2], char *text,
 		users = __atomic_load_n(&r->users, __ATOMIC_ACQUIRE);
 		if (users != 0) {
 			snprintf(text, size, "region %s has %u users here "
-				"(slices, pools or references)", r->name, users);
+				"(slices, pools or references)", r->name,
+				users);
 			return EBUSY;
 		}
 		r->mp_removing = true;
@@ -613,7 +615,8 @@ snap_recv(struct snap_item **itemsp, unsigned int *np, uint64_t *seq)
 			cap = cap == 0 ? 16 : cap * 2;
 			a = realloc(items, sizeof(*items) * cap);
 			if (a == NULL) {
-				EXTMEM_FAIL(ENOMEM, "no memory for the snapshot");
+				EXTMEM_FAIL(ENOMEM, "no memory for the "
+					"snapshot");
 				goto fail_fds;
 			}
 			items = a;
@@ -887,9 +890,9 @@ proxy_region_create(const struct rte_extmem_region_params *p)
 			p->addr != NULL || p->iovas != NULL || p->fd >= 0 ||
 			(p->flags & RTE_EXTMEM_REGION_F_PRIVATE)) {
 		EXTMEM_FAIL(E_RTE_SECONDARY, "region %s: a secondary process "
-			"has the primary make shared or hugetlb regions for it "
-			"(memory every process can map); other regions only the "
-			"primary creates", p->name);
+			"has the primary make shared or hugetlb regions for "
+			"it (memory every process can map); other regions "
+			"only the primary creates", p->name);
 		return NULL;
 	}
 	extmem_mp_msg_init(&m, EXTMEM_MP_CREATE, 0);
@@ -940,16 +943,17 @@ proxy_region_destroy(struct rte_extmem_region *region)
 	if (!live)
 		return -1;	/* EINVAL, logged */
 	if (!own) {
-		EXTMEM_FAIL(E_RTE_SECONDARY, "region %s: refused in a secondary "
-			"process: only the primary destroys its regions", name);
+		EXTMEM_FAIL(E_RTE_SECONDARY, "region %s: refused in a "
+			"secondary process: only the primary destroys its "
+			"regions", name);
 		return -1;
 	}
 	extmem_mp_msg_init(&m, EXTMEM_MP_DESTROY, 0);
 	snprintf(m.r.name, sizeof(m.r.name), "%s", name);
 	res = request(&m, text, sizeof(text));
 	if (res != 0) {
-		EXTMEM_FAIL(res, "region %s: the primary did not destroy it: %s",
-			name, text);
+		EXTMEM_FAIL(res, "region %s: the primary did not destroy it: "
+			"%s", name, text);
 		return -1;
 	}
 	return 0;
