@@ -412,7 +412,7 @@ rte_extmem_pktmbuf_pool_create(const char *name, unsigned int n,
 	unsigned int i;
 	int ret, err;
 
-	if (!EXTMEM_EAL_READY())
+	if (!EXTMEM_EAL_READY() || !EXTMEM_PRIMARY_ONLY())
 		return NULL;
 	if (pool_name_check(name, mz_name, sizeof(mz_name)) != 0 ||
 			pool_args_check(n, cache_size, priv_size) != 0)
@@ -530,7 +530,7 @@ rte_extmem_pktmbuf_pool_free(struct rte_mempool *mp)
 	unsigned int avail;
 	int ret;
 
-	if (!EXTMEM_EAL_READY())
+	if (!EXTMEM_EAL_READY() || !EXTMEM_PRIMARY_ONLY())
 		return -1;
 	if (mp == NULL) {
 		EXTMEM_FAIL(EINVAL, "pool is NULL");

@@ -28,6 +28,7 @@
 #include <sys/queue.h>
 
 #include <rte_branch_prediction.h>
+#include <rte_eal.h>
 #include <rte_errno.h>
 
 #include <rte_log.h>
@@ -227,6 +228,11 @@ struct rte_extmem_region {
 	uint32_t users;		/* atomic */
 	uint32_t app_users;	/* part of users from rte_extmem_region_user_get() */
 	void *owner_priv;	/* for the owning heap */
+	/* multi-process (extmem_mp_*.c) */
+	bool mp_prepared;	/* primary: the secondaries agreed it may go */
+	bool mp_remote;		/* secondary: the primary's region, attached */
+	bool mp_unmapped;	/* secondary: not shared, so not mapped here */
+	bool mp_removing;	/* secondary: the primary is removing it */
 };
 
 TAILQ_HEAD(extmem_region_list, rte_extmem_region);
@@ -268,6 +274,27 @@ bool extmem_op_callout_begin(void);
 void extmem_op_callout_end(bool began);
 void extmem_query_begin(void);
 void extmem_query_end(void);
+
+/*
+ * Calls that create or destroy regions and heaps: true in the primary;
+ * in a secondary false with rte_errno E_RTE_SECONDARY and a log line of
+ * the caller (the primary owns the memory; doc multiprocess.rst).
+ */
+#define EXTMEM_PRIMARY_ONLY() __extension__ ({ \
+	bool prim_ = rte_eal_process_type() != RTE_PROC_SECONDARY; \
+	if (unlikely(!prim_)) \
+		EXTMEM_FAIL(E_RTE_SECONDARY, "refused in a secondary process: " \
+			"only the primary creates and destroys regions and " \
+			"heaps"); \
+	prim_; \
+})
+
+/*
+ * May a new user (a slice, a pool, a reference) take region r? In a
+ * secondary, not a region the primary could not share (EACCES) nor one
+ * the primary is removing (EBUSY): -1 with rte_errno and a log line.
+ */
+int extmem_region_use_check(const struct rte_extmem_region *r);
 
 /*
  * Start an operation; when the thread is inside one already, false with
@@ -350,6 +377,8 @@ void extmem_va_unmap(void *addr, size_t len);
 int extmem_iova_resolve(struct rte_extmem_region *r,
 	const struct rte_extmem_region_params *p);
 void extmem_iova_release(struct rte_extmem_region *r);
+/* r->runs (and the run counts) from r->iovas. */
+int extmem_iova_runs_build(struct rte_extmem_region *r);
 /* The run of r holding byte offset off (< r->len); its index. */
 unsigned int extmem_iova_run_find(const struct rte_extmem_region *r,
 	size_t off);

@@ -249,6 +249,12 @@ struct rte_extmem_region_info {
 	 * descriptor, @c fd), 0 if it stays in the process that made it.
 	 */
 	uint8_t shared;
+	/** In a secondary process, 1 for a region of the primary attached
+	 * here (mapped at the same address when it is shared; a region that
+	 * is not shared is listed but not mapped, and library calls that
+	 * would use its memory fail with EACCES); 0 in the primary.
+	 */
+	uint8_t attached;
 };
 
 /**
@@ -300,6 +306,11 @@ int rte_extmem_region_params_init(struct rte_extmem_region_params *params);
  *     zero;
  *   - EPERM: physical addresses are needed but not readable;
  *   - ECANCELED: an event subscriber refused the region;
+ *   - E_RTE_SECONDARY: called in a secondary process: only the primary
+ *     creates and destroys regions and heaps (nothing changed);
+ *   - EACCES, EADDRINUSE, ...: a secondary process cannot map the
+ *     memory (its error, logged in both processes); it is withdrawn from
+ *     every process;
  *   - EDEADLK: called from inside an operation of this library in the
  *     same thread (an event callback or a driver hook).
  */
@@ -321,6 +332,10 @@ rte_extmem_region_create(const struct rte_extmem_region_params *params);
  *   - EINVAL: @p region is NULL or not a live region;
  *   - EBUSY: the region has users, or it belongs to a heap (remove it
  *     through the heap API);
+ *   - E_RTE_SECONDARY: called in a secondary process: only the primary
+ *     creates and destroys regions and heaps (nothing changed);
+ *   - EBUSY also: a secondary process has users of the region (slices,
+ *     pools, references); nothing changed in any process;
  *   - EDEADLK: called from inside an operation of this library in the
  *     same thread (an event callback or a driver hook).
  */
@@ -346,6 +361,9 @@ int rte_extmem_region_destroy(struct rte_extmem_region *region);
  *   0 on success, -1 with rte_errno set:
  *   - EINVAL: @p region is NULL or not a live region;
  *   - EOVERFLOW: the region already has UINT32_MAX users;
+ *   - EACCES: in a secondary, a region of the primary that is not shared
+ *     (not mapped in this process);
+ *   - EBUSY: in a secondary, the primary is removing the region;
  *   - EDEADLK: called from inside an operation of this library in the
  *     same thread (an event callback or a driver hook).
  */
@@ -417,7 +435,9 @@ int rte_extmem_region_info_get(const struct rte_extmem_region *region,
  *   Capacity of @p iovas.
  * @return
  *   The number of pages of the region (which may exceed @p n), or -1 with
- *   rte_errno EINVAL on bad arguments.
+ *   rte_errno EINVAL on bad arguments, or EACCES in a secondary process
+ *   for a region of the primary that is not shared (its IOVAs are not
+ *   known there).
  */
 __rte_experimental
 int rte_extmem_region_iovas_get(const struct rte_extmem_region *region,
