@@ -24,13 +24,17 @@ Mode "stops" checks that: 40 dumpcap -c 100 in a row against the app
 whose forwarding lcore shares a CPU with its other threads (where the
 race hit 1 in 43 stops without the wait). See doc/guides/tools/testpmd.rst.
 
-usage: test_stock_tools.py <dpdk-extmem-testpmd> <mode|stops> <null|mrnic>
-    [<librte_net_mrnic.so>]
+usage: test_stock_tools.py <dpdk-extmem-testpmd> <mode|stops>
+    <null|plugin|mrnic> [<librte_extmem_plugin.so>|<librte_net_mrnic.so>]
+("plugin": net_null ports, dpdk-proc-info and dpdk-pdump load the
+library's EAL plugin with -d and attach to the app's memory: a heap of
+memory the app reports not shared is refused by name, the tools work on.)
 Environment: ETP_PROC_INFO, ETP_PDUMP, ETP_DUMPCAP (empty: not found).
 """
 
 import json
 import os
+import re
 import shutil
 import signal
 import struct
@@ -133,6 +137,21 @@ def proc_info(prog, eal, mode):
     rx = [int(line.split()[1]) for line in out.splitlines()
           if line.strip().startswith("RX-packets:")]
     check(rx and max(rx) > 0, f"no packet received by the ports: {rx}")
+    return out
+
+
+def check_plugin_attach(out, app_out, mode):
+    """With the plugin, a tool attaches to the app's memory: a heap the
+    app reports not shared is refused by name (the tool goes on), one
+    that is shared is not."""
+    private_heaps = set(re.findall(
+        r"^memory not shared with secondary processes: region \S+ "
+        r"\(\S+ backing, heap (\S+)\)", app_out, re.M))
+    refused = set(re.findall(r"heap (\S+) of the primary is refused in this "
+                             r"process", out))
+    check(refused == private_heaps, f"heaps refused by the tool "
+          f"{sorted(refused)}, not shared in the app {sorted(private_heaps)}")
+    print(f"plugin: heaps refused as expected: {sorted(refused) or 'none'}")
 
 
 def pdump(prog, eal, tmp):
@@ -172,7 +191,7 @@ def main():
         print(__doc__)
         return 1
     app, mode, ports = sys.argv[1:4]
-    mrnic_so = sys.argv[4] if len(sys.argv) > 4 else ""
+    extra_so = sys.argv[4] if len(sys.argv) > 4 else ""
     progs = {k: os.environ.get(k, "") for k in
              ("ETP_PROC_INFO", "ETP_PDUMP", "ETP_DUMPCAP")}
     missing = [k for k, v in progs.items() if not v]
@@ -186,9 +205,15 @@ def main():
         return SKIP
     prefix = f"etp_stock_{os.getpid()}_{mode}_{ports}"
     tool_eal = [f"--file-prefix={prefix}", "--log-level=lib.eal:error"]
+    plugin = ports == "plugin"
+    if plugin:
+        # the tools that take EAL options load the library's EAL plugin:
+        # they attach to the app's external memory
+        tool_eal += ["-d", extra_so, "--log-level=lib.extmem:notice"]
+        ports = "null"
     if ports == "mrnic":
         vdevs = ["--vdev", "net_mrnic0", "--vdev", "net_mrnic1"]
-        tool_eal += ["-d", mrnic_so]
+        tool_eal += ["-d", extra_so]
         port0 = "net_mrnic0"
     else:
         vdevs = ["--vdev", "net_null0", "--vdev", "net_null1"]
@@ -229,7 +254,9 @@ def main():
                           "dumpcap stops")
                 p.send_signal(signal.SIGINT)
             else:
-                proc_info(progs["ETP_PROC_INFO"], tool_eal, mode)
+                out_pi = proc_info(progs["ETP_PROC_INFO"], tool_eal, mode)
+                if plugin:
+                    check_plugin_attach(out_pi, "".join(out), mode)
                 pdump(progs["ETP_PDUMP"], tool_eal, tmp)
                 dumpcap(progs["ETP_DUMPCAP"], prefix, port0, tmp)
             check(time.monotonic() < t0 + duration,
