@@ -312,10 +312,20 @@ mrnic_dev_start(struct rte_eth_dev *dev)
 	if (ret != 0)
 		return ret;
 	/* nothing delivers into a stopped port: an Rx ring that a process
-	 * killed inside an enqueue left unfinished is usable again
+	 * killed inside an enqueue left unfinished (its producer head ahead
+	 * of its tail; what was complete was drained at stop) is usable again
 	 */
-	for (i = 0; i < dev->data->nb_rx_queues; i++)
-		rte_ring_reset(port->rxqs[i]->ring);
+	for (i = 0; i < dev->data->nb_rx_queues; i++) {
+		struct rte_ring *r = port->rxqs[i]->ring;
+
+		if (__atomic_load_n(&r->prod.head, __ATOMIC_ACQUIRE) !=
+				__atomic_load_n(&r->prod.tail, __ATOMIC_ACQUIRE)) {
+			MRNIC_LOG(WARNING, "%s: Rx queue %u: an enqueue was left "
+				"unfinished, ring reset", port->name, i);
+			mrnic_rxq_drain(port->rxqs[i]);
+			rte_ring_reset(r);
+		}
+	}
 	__atomic_store_n(&port->started, 1, __ATOMIC_RELEASE);
 	for (i = 0; i < dev->data->nb_rx_queues; i++)
 		dev->data->rx_queue_state[i] = RTE_ETH_QUEUE_STATE_STARTED;
