@@ -14,6 +14,8 @@
  *    sends one packet from its own memory (one DMA fault, counted once);
  *    counters checked in both processes;
  *  - mrnic_mp_rx_*: receives (bytes checked) what the primary transmits;
+ *  - mrnic_mp_table_*: translates through the table the primary's
+ *    dma_map filled and grew, to the IOVAs it was given;
  *  - mrnic_mp_kill: is killed while it transmits, repeatedly; the primary
  *    then moves packets on every queue and stops and closes its ports;
  *  - mrnic_mp_kill_section: dies inside a burst, every time.
@@ -24,6 +26,7 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -165,13 +168,17 @@ mp_spawn(struct mp_ctx *c, const char *cmds)
 static int
 mp_check_xlate(const char *line)
 {
+	const struct rte_memseg *ms;
 	unsigned long long va, iova;
 	rte_iova_t want;
 
 	TEST_ASSERT_EQ(sscanf(line, "xlate %llx %llx", &va, &iova), 2,
 		"line '%s'", line);
-	want = rte_mem_virt2iova((const void *)(uintptr_t)va);
-	TEST_ASSERT_NE(want, RTE_BAD_IOVA, "IOVA of %#llx", va);
+	/* the IOVA EAL's memseg has here (what mbufs and dma_map got) */
+	ms = rte_mem_virt2memseg((const void *)(uintptr_t)va, NULL);
+	TEST_ASSERT(ms != NULL && ms->iova != RTE_BAD_IOVA, "IOVA of %#llx",
+		va);
+	want = ms->iova + (va - ms->addr_64);
 	TEST_ASSERT_EQ(iova, want, "the secondary's translation of %#llx",
 		va);
 	return TEST_SUCCESS;
@@ -573,6 +580,84 @@ test_mrnic_mp_kill(const char *mode)
 	return ret;
 }
 
+#define MP_TBL_PAGES 40
+#define MP_TBL_PG 4096
+
+/*
+ * The MR table the primary's dma_map filled (and grew, past its first 16
+ * entries) translates the same in a secondary: the primary maps each page
+ * of external memory on its own, at scattered IOVAs, and the secondary's
+ * Tx queue translates every page to the IOVA it was mapped with.
+ */
+static int
+test_mrnic_mp_table(const char *mode)
+{
+	rte_iova_t iovas[MP_TBL_PAGES];
+	size_t len = MP_TBL_PAGES * MP_TBL_PG;
+	struct rte_device *dev;
+	struct mp_ctx c;
+	char cmds[128], last[64];
+	unsigned int i, mapped = 0;
+	uint8_t *mem;
+	uint16_t a;
+	int ret;
+
+	TEST_RUN(mp_skip_reason());
+	mem = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE |
+		MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
+	TEST_ASSERT(mem != MAP_FAILED, "mmap");
+	for (i = 0; i < MP_TBL_PAGES; i++)
+		iovas[i] = UINT64_C(0x7000000000) + (rte_iova_t)i * 0x20000;
+	if (rte_extmem_register(mem, len, iovas, MP_TBL_PAGES,
+			MP_TBL_PG) != 0) {
+		munmap(mem, len);
+		TEST_LOG("rte_extmem_register: %s", rte_strerror(rte_errno));
+		return TEST_FAILED;
+	}
+	ret = mp_init(&c, mode);
+	a = c.pair.port[0];
+	dev = ret == TEST_SUCCESS ? mrnic_t_port_dev(a) : NULL;
+	if (dev == NULL)
+		ret = TEST_FAILED;
+	for (i = 0; i < MP_TBL_PAGES && ret == TEST_SUCCESS; i++) {
+		if (rte_dev_dma_map(dev, mem + i * MP_TBL_PG, iovas[i],
+				MP_TBL_PG) != 0) {
+			TEST_LOG("dma_map of page %u: %s", i,
+				rte_strerror(rte_errno));
+			ret = TEST_FAILED;
+		} else {
+			mapped++;
+		}
+	}
+	if (ret == TEST_SUCCESS && mrnic_t_xstat(a, "mr_entries") <
+			MP_TBL_PAGES) {
+		TEST_LOG("mr_entries %" PRIu64, mrnic_t_xstat(a, "mr_entries"));
+		ret = TEST_FAILED;
+	}
+	snprintf(cmds, sizeof(cmds), "xlate %u 1 %#" PRIxPTR " %u %u", a,
+		(uintptr_t)mem, MP_TBL_PG, MP_TBL_PAGES);
+	if (ret == TEST_SUCCESS)
+		ret = mp_spawn(&c, cmds);
+	/* every "xlate" line is checked against this process's IOVA */
+	if (ret == TEST_SUCCESS)
+		ret = mp_read_until(&c, "xlated", last, sizeof(last));
+	if (ret == TEST_SUCCESS)
+		ret = mp_join(&c);
+	if (ret == TEST_SUCCESS && c.nxlate != MP_TBL_PAGES) {
+		TEST_LOG("%u translations checked", c.nxlate);
+		ret = TEST_FAILED;
+	}
+	for (i = 0; i < mapped; i++)
+		if (rte_dev_dma_unmap(dev, mem + i * MP_TBL_PG, iovas[i],
+				MP_TBL_PG) != 0)
+			ret = TEST_FAILED;
+	mp_fini(&c);
+	if (rte_extmem_unregister(mem, len) != 0)
+		ret = TEST_FAILED;
+	munmap(mem, len);
+	return ret;
+}
+
 /*
  * The secondary dies inside a Tx burst (SIGSEGV in the device's copy,
  * mr=off): the primary's stop waits for that queue's section, which only
@@ -625,6 +710,10 @@ test_mrnic_mp_kill_section(void)
 }
 
 REGISTER_EXTMEM_TEST(mrnic_mp_kill_section, test_mrnic_mp_kill_section,
+	EXTMEM_TEST_F_NEEDS_HUGE | EXTMEM_TEST_F_MULTIPROC);
+REGISTER_EXTMEM_TEST_ARG(mrnic_mp_table_cache, test_mrnic_mp_table, "cache",
+	EXTMEM_TEST_F_NEEDS_HUGE | EXTMEM_TEST_F_MULTIPROC);
+REGISTER_EXTMEM_TEST_ARG(mrnic_mp_table_extmem, test_mrnic_mp_table, "extmem",
 	EXTMEM_TEST_F_NEEDS_HUGE | EXTMEM_TEST_F_MULTIPROC);
 REGISTER_EXTMEM_TEST_ARG(mrnic_mp_info_cache, test_mrnic_mp_info, "cache",
 	EXTMEM_TEST_F_NEEDS_HUGE | EXTMEM_TEST_F_MULTIPROC);

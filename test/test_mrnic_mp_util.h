@@ -23,6 +23,10 @@
  *                                 n packets from pool, then the IOVAs its
  *                                 Tx queue gives 8 buffers of the pool
  *                                 ("xlate <va> <iova>"), "sent <n>"
+ *   xlate <port> <q> <va> <stride> <n>
+ *                                 what the Tx queue translates va + i *
+ *                                 stride to ("xlate <va> <iova>"),
+ *                                 "xlated <n>"
  *   txfault <port> <q>            one packet from process-local memory
  *                                 (a DMA fault), "sent 1"
  *   rx <port> <q> <n> <len> <seed>

@@ -164,6 +164,36 @@ cmd_tx(uint16_t port, uint16_t q, unsigned int n, uint32_t len,
 	return 0;
 }
 
+/* What the Tx queue translates n addresses va + i * stride to (the
+ * memory is the primary's, maybe not mapped here: a lookup reads only
+ * the device's table).
+ */
+static int
+cmd_xlate(uint16_t port, uint16_t q, uintptr_t va, uint32_t stride,
+	unsigned int n)
+{
+	const void *addrs[64] = { NULL };
+	uint32_t lens[64] = { 0 };
+	rte_iova_t iovas[64];
+	unsigned int i;
+	int ret;
+
+	if (n > RTE_DIM(addrs))
+		FAIL("at most %zu addresses", RTE_DIM(addrs));
+	for (i = 0; i < n; i++) {
+		addrs[i] = (const void *)(va + (uintptr_t)i * stride);
+		lens[i] = 64;
+	}
+	ret = rte_pmd_mrnic_xlate_burst(port, q, addrs, lens, iovas, n);
+	for (i = 0; i < n; i++)
+		dprintf(out_fd, "xlate %#" PRIxPTR " %#" PRIx64 "\n",
+			(uintptr_t)addrs[i], iovas[i]);
+	if (ret != (int)n)
+		FAIL("xlate_burst translated %d of %u", ret, n);
+	dprintf(out_fd, "xlated %u\n", n);
+	return 0;
+}
+
 static void
 ext_free(void *addr __rte_unused, void *opaque __rte_unused)
 {
@@ -315,6 +345,9 @@ run(char *cmd)
 	if (strcmp(tok[0], "tx") == 0 && n == 7)
 		return cmd_tx((uint16_t)ARG(1), (uint16_t)ARG(2), ARG(3),
 			ARG(4), ARG(5), tok[6]);
+	if (strcmp(tok[0], "xlate") == 0 && n == 6)
+		return cmd_xlate((uint16_t)ARG(1), (uint16_t)ARG(2),
+			(uintptr_t)strtoull(tok[3], NULL, 0), ARG(4), ARG(5));
 	if (strcmp(tok[0], "txfault") == 0 && n == 3)
 		return cmd_txfault((uint16_t)ARG(1), (uint16_t)ARG(2));
 	if (strcmp(tok[0], "txcrash") == 0 && n == 3)
