@@ -14,6 +14,7 @@
  *    sends one packet from its own memory (one DMA fault, counted once);
  *    counters checked in both processes;
  *  - mrnic_mp_rx_*: receives (bytes checked) what the primary transmits;
+ *  - mrnic_mp_heap_*: both ways over pools on a shared external heap;
  *  - mrnic_mp_table_*: translates through the table the primary's
  *    dma_map filled and grew, to the IOVAs it was given;
  *  - mrnic_mp_kill: is killed while it transmits, repeatedly; the primary
@@ -40,6 +41,9 @@
 #include <rte_mbuf.h>
 #include <rte_memory.h>
 #include <rte_string_fns.h>
+
+#include <rte_extmem.h>
+#include <rte_extmem_heap.h>
 
 #include "test.h"
 #include "test_mrnic_mp_util.h"
@@ -658,6 +662,181 @@ test_mrnic_mp_table(const char *mode)
 	return ret;
 }
 
+#define MP_HEAP "mrnic_mp_heap"
+
+struct mp_heap {
+	struct rte_extmem_heap *heap;
+	struct rte_mempool *rx[2];	/* queue 1 of port a, of port b */
+	struct rte_mempool *tx;		/* Tx of both processes */
+};
+
+static void
+mp_heap_fini(struct mp_heap *h)
+{
+	unsigned int i;
+
+	for (i = 0; i < 2; i++)
+		rte_mempool_free(h->rx[i]);
+	rte_mempool_free(h->tx);
+	if (h->heap != NULL && rte_extmem_heap_destroy(h->heap) != 0)
+		TEST_LOG("heap destroy: %s", rte_strerror(rte_errno));
+	memset(h, 0, sizeof(*h));
+}
+
+/* A heap on shared memory (a memfd, 4K pages) and pools on it. */
+static int
+mp_heap_init(struct mp_heap *h)
+{
+	struct rte_extmem_region_params rp;
+	struct rte_extmem_heap_params hp;
+	const char *names[2] = { "mrnic_mp_hrx0", "mrnic_mp_hrx1" };
+	unsigned int i;
+	int socket;
+
+	memset(h, 0, sizeof(*h));
+	rte_extmem_region_params_init(&rp);
+	rp.backing = RTE_EXTMEM_BACKING_SHARED;
+	rp.len = 24u << 20;
+	rte_extmem_heap_params_init(&hp);
+	hp.name = MP_HEAP;
+	hp.region = &rp;
+	h->heap = rte_extmem_heap_create(&hp);
+	TEST_ASSERT_NOT_NULL(h->heap, "heap: %s", rte_strerror(rte_errno));
+	socket = rte_malloc_heap_get_socket(MP_HEAP);
+	TEST_ASSERT(socket >= 0, "heap socket");
+	for (i = 0; i < 2; i++) {
+		h->rx[i] = rte_pktmbuf_pool_create(names[i], 1023, 0, 0,
+			2048 + RTE_PKTMBUF_HEADROOM, socket);
+		TEST_ASSERT_NOT_NULL(h->rx[i], "pool %s: %s", names[i],
+			rte_strerror(rte_errno));
+	}
+	h->tx = rte_pktmbuf_pool_create("mrnic_mp_htx", 1023, 0, 0,
+		2048 + RTE_PKTMBUF_HEADROOM, socket);
+	TEST_ASSERT_NOT_NULL(h->tx, "pool: %s", rte_strerror(rte_errno));
+	return TEST_SUCCESS;
+}
+
+/* Queue 1 of both ports receives into the heap's pools. */
+static int
+mp_heap_queues(struct mp_ctx *c, struct mp_heap *h)
+{
+	unsigned int i;
+
+	for (i = 0; i < 2; i++) {
+		uint16_t port = c->pair.port[i];
+
+		TEST_ASSERT_EQ(rte_eth_dev_stop(port), 0, "stop");
+		TEST_ASSERT_EQ(rte_eth_rx_queue_setup(port, 1, MP_NDESC,
+			SOCKET_ID_ANY, NULL, h->rx[i]), 0, "Rx queue 1");
+	}
+	for (i = 0; i < 2; i++)
+		TEST_ASSERT_EQ(rte_eth_dev_start(c->pair.port[i]), 0, "start");
+	return TEST_SUCCESS;
+}
+
+/*
+ * Packets on external memory, both ways: the secondary transmits mbufs
+ * of a pool on a shared heap (its Tx queue translates their buffers to
+ * the primary's IOVAs) into the primary's Rx buffers on that heap, then
+ * receives into buffers on the heap what the primary sends from it.
+ * Bytes checked on both sides, no DMA fault, every count exact.
+ */
+static int
+test_mrnic_mp_heap(const char *mode)
+{
+	uint64_t dma0[2], fault0[2];
+	struct mp_heap h;
+	struct mp_ctx c;
+	char cmds[256], last[64];
+	unsigned int i;
+	uint16_t a, b;
+	int ret;
+
+	TEST_RUN(mp_skip_reason());
+	ret = mp_heap_init(&h);
+	if (ret == TEST_SUCCESS)
+		ret = mp_init(&c, mode);
+	else
+		memset(&c, 0, sizeof(c));
+	if (ret == TEST_SUCCESS)
+		ret = mp_heap_queues(&c, &h);
+	if (ret != TEST_SUCCESS)
+		goto out;
+	a = c.pair.port[0];
+	b = c.pair.port[1];
+	for (i = 0; i < 2; i++) {
+		dma0[i] = mrnic_t_xstat(c.pair.port[i], "rx_dma_packets");
+		fault0[i] = mrnic_t_xstat_rxtx(c.pair.port[i],
+			"dma_fault_errors");
+	}
+	snprintf(cmds, sizeof(cmds), "tx %u 1 %u %u 300 mrnic_mp_htx;wait;"
+		"rx %u 1 %u %u 400;report %u;report %u", a, MP_N, MP_LEN, a,
+		MP_N, MP_LEN, a, b);
+	ret = mp_spawn(&c, cmds);
+	if (ret == TEST_SUCCESS)
+		ret = mp_read_until(&c, "waiting", NULL, 0);
+	if (ret == TEST_SUCCESS)
+		ret = mp_receive(b, 1, MP_N, 300);
+	if (ret == TEST_SUCCESS && write(c.fd, "go\n", 3) != 3)
+		ret = TEST_FAILED;
+	if (ret == TEST_SUCCESS)
+		ret = mp_read_until(&c, "ready", NULL, 0);
+	for (i = 0; i < MP_N && ret == TEST_SUCCESS; i++) {
+		struct rte_mbuf *m = mrnic_t_pkt(h.tx, MP_LEN, 2, 400 + i);
+
+		if (m == NULL || rte_eth_tx_burst(b, 1, &m, 1) != 1)
+			ret = TEST_FAILED;
+	}
+	if (ret == TEST_SUCCESS)
+		ret = mp_read_until(&c, "received", last, sizeof(last));
+	if (ret == TEST_SUCCESS) {
+		snprintf(cmds, sizeof(cmds), "received %u ok %u", MP_N, MP_N);
+		if (strcmp(last, cmds) != 0) {
+			printf("    FAIL: secondary: %s (want %s)\n", last, cmds);
+			ret = TEST_FAILED;
+		}
+	}
+	if (ret == TEST_SUCCESS)
+		ret = mp_join(&c);
+	if (ret == TEST_SUCCESS)
+		ret = mp_same_view(0, a);
+	if (ret == TEST_SUCCESS)
+		ret = mp_same_view(1, b);
+	if (ret == TEST_SUCCESS && c.nxlate != 8) {
+		TEST_LOG("%u translations checked", c.nxlate);
+		ret = TEST_FAILED;
+	}
+	for (i = 0; i < 2 && ret == TEST_SUCCESS; i++) {
+		uint16_t port = c.pair.port[i];
+
+		if (mrnic_t_xstat(port, "rx_dma_packets") - dma0[i] != MP_N ||
+				mrnic_t_xstat_rxtx(port, "dma_fault_errors") !=
+					fault0[i]) {
+			TEST_LOG("port %u: rx_dma_packets +%" PRIu64 ", faults "
+				"+%" PRIu64, port,
+				mrnic_t_xstat(port, "rx_dma_packets") - dma0[i],
+				mrnic_t_xstat_rxtx(port, "dma_fault_errors") -
+					fault0[i]);
+			ret = TEST_FAILED;
+		}
+		/* mr=extmem: every buffer found through librte_extmem's
+		 * table of the process and the region set of the device (by
+		 * the region's address, the same in both processes), never
+		 * through a lookup of the device's global table
+		 */
+		if (ret == TEST_SUCCESS && strcmp(mode, "extmem") == 0 &&
+				mrnic_t_xstat_rxtx(port, "mr_cache_misses") != 0) {
+			TEST_LOG("port %u: %" PRIu64 " MR cache misses", port,
+				mrnic_t_xstat_rxtx(port, "mr_cache_misses"));
+			ret = TEST_FAILED;
+		}
+	}
+out:
+	mp_fini(&c);
+	mp_heap_fini(&h);
+	return ret;
+}
+
 /*
  * The secondary dies inside a Tx burst (SIGSEGV in the device's copy,
  * mr=off): the primary's stop waits for that queue's section, which only
@@ -710,6 +889,10 @@ test_mrnic_mp_kill_section(void)
 }
 
 REGISTER_EXTMEM_TEST(mrnic_mp_kill_section, test_mrnic_mp_kill_section,
+	EXTMEM_TEST_F_NEEDS_HUGE | EXTMEM_TEST_F_MULTIPROC);
+REGISTER_EXTMEM_TEST_ARG(mrnic_mp_heap_cache, test_mrnic_mp_heap, "cache",
+	EXTMEM_TEST_F_NEEDS_HUGE | EXTMEM_TEST_F_MULTIPROC);
+REGISTER_EXTMEM_TEST_ARG(mrnic_mp_heap_extmem, test_mrnic_mp_heap, "extmem",
 	EXTMEM_TEST_F_NEEDS_HUGE | EXTMEM_TEST_F_MULTIPROC);
 REGISTER_EXTMEM_TEST_ARG(mrnic_mp_table_cache, test_mrnic_mp_table, "cache",
 	EXTMEM_TEST_F_NEEDS_HUGE | EXTMEM_TEST_F_MULTIPROC);

@@ -18,6 +18,8 @@
 #include "extmem_compat.h"
 #include "extmem_event_private.h"
 #include "extmem_heap_private.h"
+#include "extmem_mp_private.h"
+#include "extmem_walk_private.h"
 
 static struct extmem_heap_list heap_list = TAILQ_HEAD_INITIALIZER(heap_list);
 
@@ -297,8 +299,13 @@ extmem_heap_region_remove_locked(struct rte_extmem_heap *h,
 			h->name, r->name, n_alloc);
 		return -1;
 	}
-	if (extmem_region_unpublish(r) != 0)
+	/* the secondaries' users (slices, their pools) too */
+	if (extmem_mp_remove_prepare(r) != 0)
 		return -1;
+	if (extmem_region_unpublish(r) != 0) {
+		extmem_mp_remove_cancel(r);
+		return -1;
+	}
 	/* EAL checks again, atomically with its allocator. */
 	if (heap_eal_remove(h, r) != 0) {
 		err = rte_errno;
@@ -443,7 +450,7 @@ rte_extmem_heap_create(const struct rte_extmem_heap_params *params)
 {
 	struct rte_extmem_heap *h;
 
-	if (!EXTMEM_EAL_READY())
+	if (!EXTMEM_EAL_READY() || !EXTMEM_PRIMARY_ONLY())
 		return NULL;
 	extmem_compat_eal_legacy_mem();
 	if (!EXTMEM_OP_BEGIN())
@@ -502,8 +509,17 @@ extmem_heap_idle_locked(const struct rte_extmem_heap *h,
 int
 extmem_heap_destroy_locked(struct rte_extmem_heap *h)
 {
+	unsigned int i;
+
 	if (!extmem_heap_idle_locked(h, 0, 0, true))
 		return -1;
+	/* every region may go in every secondary, or nothing changes */
+	for (i = 0; i < h->n_regions; i++)
+		if (extmem_mp_remove_prepare(h->regions[i]) != 0) {
+			while (i-- > 0)
+				extmem_mp_remove_cancel(h->regions[i]);
+			return -1;
+		}
 	while (h->n_regions > 0)
 		if (extmem_heap_region_remove_locked(h,
 				h->regions[h->n_regions - 1]) != 0)
@@ -526,7 +542,7 @@ rte_extmem_heap_destroy(struct rte_extmem_heap *heap)
 {
 	int ret = -1;
 
-	if (!EXTMEM_EAL_READY())
+	if (!EXTMEM_EAL_READY() || !EXTMEM_PRIMARY_ONLY())
 		return -1;
 	if (!EXTMEM_OP_BEGIN())
 		return -1;
@@ -675,7 +691,7 @@ rte_extmem_heap_region_add(struct rte_extmem_heap *heap,
 {
 	struct rte_extmem_region *r = NULL;
 
-	if (!EXTMEM_EAL_READY())
+	if (!EXTMEM_EAL_READY() || !EXTMEM_PRIMARY_ONLY())
 		return NULL;
 	extmem_compat_eal_legacy_mem();
 	if (!EXTMEM_OP_BEGIN())
@@ -702,7 +718,7 @@ rte_extmem_heap_region_remove(struct rte_extmem_heap *heap,
 {
 	int ret = -1;
 
-	if (!EXTMEM_EAL_READY())
+	if (!EXTMEM_EAL_READY() || !EXTMEM_PRIMARY_ONLY())
 		return -1;
 	if (!EXTMEM_OP_BEGIN())
 		return -1;
@@ -718,40 +734,51 @@ struct heap_walk_item {
 	struct rte_extmem_heap_info info;
 };
 
+struct heap_walk {
+	rte_extmem_heap_walk_t fn;
+	void *arg;
+};
+
+static unsigned int
+heap_walk_copy(void *items)
+{
+	struct heap_walk_item *it = items;
+	const struct rte_extmem_heap *h;
+	unsigned int n = 0;
+
+	TAILQ_FOREACH(h, &heap_list, next) {
+		if (it != NULL) {
+			it[n].h = h;
+			extmem_heap_fill_info(h, &it[n].info);
+		}
+		n++;
+	}
+	return n;
+}
+
+static int
+heap_walk_call(const void *item, void *arg)
+{
+	const struct heap_walk_item *it = item;
+	const struct heap_walk *w = arg;
+
+	return w->fn(it->h, &it->info, w->arg);
+}
+
 int
 rte_extmem_heap_walk(rte_extmem_heap_walk_t fn, void *arg)
 {
-	struct heap_walk_item *items;
-	const struct rte_extmem_heap *h;
-	unsigned int n = 0, i;
-	int ret = 0;
+	struct heap_walk w = { fn, arg };
+	const struct extmem_snapshot s = {
+		.what = "heaps",
+		.item_size = sizeof(struct heap_walk_item),
+		.lock = extmem_query_begin,
+		.copy = heap_walk_copy,
+		.call = fn != NULL ? heap_walk_call : NULL,
+	};
 
 	if (!EXTMEM_EAL_READY())
 		return -1;
 	extmem_heap_pool_reap();
-	/* a snapshot, so fn runs unlocked and may call the library */
-	extmem_query_begin();
-	TAILQ_FOREACH(h, &heap_list, next)
-		n++;
-	if (fn == NULL) { /* only the count */
-		extmem_query_end();
-		return (int)n;
-	}
-	items = n > 0 ? calloc(n, sizeof(*items)) : NULL;
-	if (n > 0 && items == NULL) {
-		extmem_query_end();
-		EXTMEM_FAIL(ENOMEM, "no memory to walk %u heaps", n);
-		return -1;
-	}
-	i = 0;
-	TAILQ_FOREACH(h, &heap_list, next) {
-		items[i].h = h;
-		extmem_heap_fill_info(h, &items[i].info);
-		i++;
-	}
-	extmem_query_end();
-	for (i = 0; i < n && ret == 0; i++)
-		ret = fn(items[i].h, &items[i].info, arg);
-	free(items);
-	return ret;
+	return extmem_snapshot_walk(&s, &w);
 }

@@ -163,6 +163,8 @@ int rte_extmem_slicer_params_init(struct rte_extmem_slicer_params *params);
  *   - EEXIST: a slicer with this name exists;
  *   - ENOMEM: no host memory for the slicer or its pool;
  *   - ENOTSUP: fields unknown to this library version are set;
+ *   - EACCES: in a secondary, a region of the primary that is not shared;
+ *   - EBUSY: in a secondary, the primary is removing the region;
  *   - EDEADLK: called from inside an operation of this library in the
  *     same thread (an event callback or a driver hook).
  */
@@ -386,6 +388,8 @@ int rte_extmem_pktmbuf_extmem_get(struct rte_extmem_region *const regions[],
  *   - ENOMEM: the regions hold fewer than @p n buffers, or no host memory;
  *   - EEXIST: a memory pool with this name exists;
  *   - other values from rte_pktmbuf_pool_create_extbuf();
+ *   - EACCES: in a secondary, a region of the primary that is not shared;
+ *   - EBUSY: in a secondary, the primary is removing a region;
  *   - EDEADLK: called from inside an operation of this library in the
  *     same thread (an event callback or a driver hook).
  */
@@ -468,6 +472,8 @@ size_t rte_extmem_pktmbuf_pool_mem_size(unsigned int n,
  *   - ENOMEM: the memory (as given, or as it could be allocated) cannot
  *     hold the pool;
  *   - other values as for rte_extmem_heap_create();
+ *   - E_RTE_SECONDARY: called in a secondary process: only the primary
+ *     creates and destroys regions and heaps (nothing changed);
  *   - EDEADLK: called from inside an operation of this library in the
  *     same thread (an event callback or a driver hook).
  */
@@ -509,6 +515,8 @@ rte_extmem_pktmbuf_pool_create(const char *name, unsigned int n,
  *     its caches), something else was allocated in its heap, or a region
  *     of its heap has another user (rte_extmem_region_user_get(), a
  *     slicer, a pinned pool);
+ *   - E_RTE_SECONDARY: called in a secondary process: only the primary
+ *     creates and destroys regions and heaps (nothing changed);
  *   - EDEADLK: called from inside an operation of this library in the
  *     same thread (an event callback or a driver hook).
  */
