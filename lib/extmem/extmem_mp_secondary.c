@@ -294,6 +294,17 @@ view_region_new(const struct extmem_mp_region_desc *d, int fds[2],
 	void *va;
 	int err;
 
+	/* what comes from another process is checked before it is used */
+	if (d->name[0] == '\0' || d->page_sz < 4096 ||
+			(d->page_sz & (d->page_sz - 1)) != 0 || d->len == 0 ||
+			d->len % d->page_sz != 0 || d->va % d->page_sz != 0 ||
+			d->va + d->len < d->va ||
+			d->len / d->page_sz > UINT32_MAX) {
+		EXTMEM_FAIL(EPROTO, "region %s: malformed description from "
+			"the primary (%#" PRIx64 " +%" PRIu64 ", pages of %"
+			PRIu64 ")", d->name, d->va, d->len, d->page_sz);
+		goto fail_fds;
+	}
 	r = calloc(1, sizeof(*r));
 	if (r == NULL) {
 		EXTMEM_FAIL(ENOMEM, "no memory for the view of region %s",
