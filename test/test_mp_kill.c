@@ -4,8 +4,8 @@
 
 /*
  * mp_kill: 20 secondaries SIGKILLed at random points, half of them during
- * their attach (a snapshot of several regions and a heap, each step
- * widened by EXTMEM_MP_TEST_DELAY_US), half while this primary creates
+ * their attach (once connected: a snapshot of several regions and a heap,
+ * each step widened by EXTMEM_MP_TEST_DELAY_US), half while this primary creates
  * and destroys regions and heap regions that they must apply and answer,
  * and while it makes a region one of them asked for. Every operation of
  * the primary succeeds meanwhile; afterwards it counts no secondary and
@@ -91,6 +91,23 @@ churn_once(struct rte_extmem_heap *heap, unsigned int i)
 	return TEST_SUCCESS;
 }
 
+/* Until the service has a connection (bounded). */
+static int
+wait_connected(void)
+{
+	struct rte_extmem_mp_info info;
+	unsigned int i;
+
+	for (i = 0; i < 60000; i++) {
+		if (rte_extmem_mp_info_get(&info) != 0)
+			return -1;
+		if (info.n_connections > 0)
+			return 0;
+		usleep(1000);
+	}
+	return -1;
+}
+
 static int
 kill_one(struct rte_extmem_heap *heap, unsigned int i, unsigned int *n)
 {
@@ -99,11 +116,24 @@ kill_one(struct rte_extmem_heap *heap, unsigned int i, unsigned int *n)
 	pthread_t t;
 	bool attach = i % 2 == 0;
 
+	/* the previous one's connection is over */
+	TEST_ASSERT_EQ(test_mp_wait_secondaries(0), 0, "before %u", i);
 	/* random delays per step of the secondary and before the kill */
 	TEST_ASSERT_EQ(test_mp_sec_start(&s, 0, 0, 200 + rand() % 3000,
 		!attach), 0, "secondary %u", i);
+	/*
+	 * An attach is killed once it has begun (the secondary connected):
+	 * not earlier, inside EAL's own initialisation, where a process
+	 * killed while it maps EAL's memory leaves EAL's shared memory lock
+	 * held and every primary's next heap change waits forever (DPDK
+	 * 22.11, any secondary; doc multiprocess.rst).
+	 */
+	if (attach && wait_connected() != 0) {
+		test_mp_sec_kill(&s);
+		TEST_ASSERT(false, "secondary %u never connected", i);
+	}
 	k.pid = s.pid;
-	k.delay_us = attach ? (unsigned int)(rand() % 400000) :
+	k.delay_us = attach ? (unsigned int)(rand() % 20000) :
 		(unsigned int)(rand() % 40000);
 	/* and a region the primary makes for it, the answer never read */
 	if (!attach && write(s.fd, "create\n", 7) != 7)
