@@ -52,6 +52,7 @@ static const struct extmem_tel_field region_fields[] = {
 	REGION_U(users),
 	EXTMEM_TEL_S(struct rte_extmem_region_info, heap),
 	REGION_I(socket_id), REGION_U(flags), REGION_U(id),
+	REGION_U(shared), REGION_U(fd_offset),
 };
 
 static int

@@ -290,7 +290,11 @@ int rte_extmem_region_params_init(struct rte_extmem_region_params *params);
  *     misaligned length or address, page size not a power of two or not
  *     matching the backing, IOVA table count or alignment, flags, NUMA
  *     node, struct_size too small), or a user or device range that is not
- *     entirely mapped;
+ *     entirely mapped; an @c fd that is not a regular file large enough,
+ *     of which the range is not a shared mapping at @c fd_offset, or that
+ *     comes with a library backing or RTE_EXTMEM_REGION_F_PRIVATE;
+ *     RTE_EXTMEM_REGION_F_PRIVATE with the shared backing; a malformed
+ *     RTE_EXTMEM_VA_WINDOW (library backings);
  *   - EEXIST: a region or a heap (any EAL malloc heap, native heaps
  *     included) with this name exists: regions and heaps share one
  *     namespace;
@@ -299,7 +303,8 @@ int rte_extmem_region_params_init(struct rte_extmem_region_params *params);
  *     device has fewer mapping entries left than the region needs
  *     (rte_extmem_devmap.h; the log line names the domain and the numbers);
  *   - ENOMEM: the backing memory could not be allocated (e.g. not enough
- *     free pages in the hugetlb pool), or not pinned;
+ *     free pages in the hugetlb pool, no room left in the library's VA
+ *     window), or not pinned, or the caller's @c fd not duplicated;
  *   - ENOTSUP: the backing is not available (the kernel has no hugetlb
  *     pool of this page size, NUMA unavailable), or @c struct_size is
  *     larger than this version's structure and the unknown fields are not

@@ -147,25 +147,30 @@ etp=$stage$prefix/$(intro bindir)/dpdk-extmem-testpmd
 if [ ! -x "$dumpcap" ] || [ "$free2m" -lt 256 ]; then
 	say "SKIP (dumpcap part): no $dumpcap or fewer than 256 free 2M hugepages"
 else
-	dpfx="${fprefix}inst_dumpcap"
-	"$etp" -l 0-1 --no-pci --file-prefix="$dpfx" \
-		--base-virtaddr=0x300000000000 --log-level=lib.eal:error \
-		--vdev net_null0 --vdev net_null1 -- --mp-alloc xmem4k \
-		--duration 8 --stats-period 0.5 >"$tmp/etp.log" 2>&1 &
-	etp_pid=$!
-	i=0
-	while ! grep -q '^---- ' "$tmp/etp.log" && [ $i -lt 100 ]; do
-		sleep 0.1; i=$((i + 1))
-	done
-	say "$dumpcap --file-prefix=$dpfx -i net_null0 -c 100 (no -d)"
-	timeout 60 "$dumpcap" --file-prefix="$dpfx" -i net_null0 -c 100 -q \
-		-w "$tmp/capture.pcapng" >"$tmp/dumpcap.log" 2>&1 ||
-		{ cat "$tmp/dumpcap.log" "$tmp/etp.log"; fail "dumpcap"; }
-	wait $etp_pid || { cat "$tmp/etp.log"; fail "the app did not exit cleanly"; }
-	rm -rf "/var/run/dpdk/$dpfx"
-	grep -q "heap etp_xmem of the primary is refused" "$tmp/dumpcap.log" ||
-		{ cat "$tmp/dumpcap.log"; fail "dumpcap did not load the plugin from $pmd_dir"; }
-	n=$(python3 -c '
+	# dumpcap_run <name> <port 0> <mode> <app options...>
+	dumpcap_run() {
+		dname=$1 dport=$2 dmode=$3
+		shift 3
+		dpfx="${fprefix}inst_dumpcap_$dname"
+		# shellcheck disable=SC2068
+		"$etp" -l 0-1 --no-pci --file-prefix="$dpfx" \
+			--base-virtaddr=0x300000000000 --log-level=lib.eal:error \
+			$@ -- --mp-alloc "$dmode" --duration 8 --stats-period 0.5 \
+			$( [ "$dport" = net_mrnic0 ] && echo --tx-first ) \
+			>"$tmp/etp_$dname.log" 2>&1 &
+		etp_pid=$!
+		i=0
+		while ! grep -q "^---- " "$tmp/etp_$dname.log" && [ $i -lt 100 ]; do
+			sleep 0.1; i=$((i + 1))
+		done
+		say "$dumpcap --file-prefix=$dpfx -i $dport -c 100 (no -d; $dmode)"
+		timeout 60 "$dumpcap" --file-prefix="$dpfx" -i "$dport" -c 100 -q \
+			-w "$tmp/capture.pcapng" >"$tmp/dumpcap.log" 2>&1 ||
+			{ sleep 2; cat "$tmp/dumpcap.log" "$tmp/etp_$dname.log"; fail "dumpcap ($dname)"; }
+		wait $etp_pid ||
+			{ cat "$tmp/etp_$dname.log"; fail "the app did not exit cleanly ($dname)"; }
+		rm -rf "/var/run/dpdk/$dpfx"
+		n=$(python3 -c '
 import struct, sys
 d = open(sys.argv[1], "rb").read()
 off = n = 0
@@ -174,8 +179,15 @@ while off + 8 <= len(d):
     n += t == 6
     off += l
 print(n)' "$tmp/capture.pcapng")
-	[ "$n" -ge 100 ] || fail "dumpcap wrote $n packets, expected 100"
-	say "stock dpdk-dumpcap loaded the plugin by itself, attached and captured $n packets"
+		[ "$n" -ge 100 ] || fail "dumpcap wrote $n packets, expected 100 ($dname)"
+		say "stock dpdk-dumpcap captured $n packets on $dport ($dmode)"
+	}
+	dumpcap_run null net_null0 xmem4k --vdev net_null0 --vdev net_null1
+	grep -q "heap etp_xmem of the primary is refused" "$tmp/dumpcap.log" ||
+		{ cat "$tmp/dumpcap.log"; fail "dumpcap did not load the plugin from $pmd_dir"; }
+	say "dumpcap loaded the plugin by itself: it attached (and refused the private heap)"
+	# net_mrnic ports: the driver comes from the default directory too
+	dumpcap_run mrnic net_mrnic0 xmemshared --vdev net_mrnic0 --vdev net_mrnic1
 fi
 
 # stock dpdk-testpmd: no -d, the driver comes from EAL's default dir
