@@ -53,7 +53,8 @@ LAYERS = [
                'extmem_mbuf_pool.c', 'extmem_mbuf_slice.c']),
     ('observers', ['rte_extmem_limits.h', 'extmem_limits_private.h',
                    'extmem_limits.c', 'extmem_telemetry.c',
-                   'extmem_telemetry_limits.c', 'extmem_telemetry_users.c',
+                   'extmem_telemetry_limits.c', 'extmem_telemetry_mp.c',
+                   'extmem_telemetry_users.c',
                    'extmem_dma_telemetry.c', 'extmem_telemetry_private.h',
                    'extmem_telemetry_dict.c']),
 ]

@@ -10,15 +10,21 @@
  * lengths, page sizes, shared or not) and heaps (names, socket IDs), the
  * same IOVAs (the primary's own, and a device region's given ones),
  * allocates from and frees to the heap and a pktmbuf pool on it (the
- * bytes it writes are read here), slices a device region shared with its
- * fd (whose destruction is then EBUSY with nothing changed), is refused creation
- * (E_RTE_SECONDARY) and the use of private memory (EACCES); regions and
+ * bytes it writes are read here) and uses a one-call pool (whose heap
+ * leaves it with the pool), slices a device region shared with its fd
+ * (whose destruction is then EBUSY with nothing changed), is refused the
+ * creation of heaps (E_RTE_SECONDARY, device mappings too) and the use of
+ * private
+ * memory (EACCES); a region it creates is made by the primary for it (in
+ * every process, its users keep it, it alone destroys it); regions and
  * heap regions created and destroyed here appear and disappear there
  * before the calls return; a private region added to the heap it uses
  * fails here and is rolled back.
  * mp_refused: a heap holding private memory is refused as a whole by a
  * secondary (no view, its region listed unmapped, EACCES), the attach
  * stands.
+ * mp_proxy_gone: a region the primary made for a secondary goes when the
+ * secondary is killed.
  * mp_clash: a secondary whose address range of a region is taken fails
  * its attach with EADDRINUSE; the primary is unharmed.
  */
@@ -39,16 +45,20 @@
 
 #include <rte_extmem.h>
 #include <rte_extmem_heap.h>
+#include <rte_extmem_mbuf.h>
 #include <rte_extmem_mp.h>
 
 #include "test.h"
 #include "test_mp_util.h"
+#include "test_telemetry_util.h"
 
 #define MP_HEAP "mp_heap"
 #define MP_POOL "mp_pool"
+#define MP_XPOOL "mp_xpool"
 #define MP_PRIV_LEN (64u << 10)
 #define MP_DEV_LEN (1u << 20)
 #define MP_DEV_IOVA 0x7100000000ull	/* the "device's" addresses */
+#define MP_DEV_VA 0x2f0000000000ull	/* where it is mapped */
 
 struct mp_setup {
 	struct rte_extmem_region *shared;
@@ -57,6 +67,7 @@ struct mp_setup {
 	struct rte_extmem_region *dev;
 	struct rte_extmem_heap *heap;
 	struct rte_mempool *pool;
+	struct rte_mempool *xpool;	/* one-call pool (its own heap) */
 	void *priv_mem;
 	void *dev_mem;
 };
@@ -81,6 +92,9 @@ setup_free(struct mp_setup *m)
 {
 	if (m->pool != NULL)
 		rte_mempool_free(m->pool);
+	if (m->xpool != NULL && rte_extmem_pktmbuf_pool_free(m->xpool) != 0)
+		printf("    one-call pool not freed: %s\n",
+			rte_strerror(rte_errno));
 	if (m->heap != NULL && rte_extmem_heap_destroy(m->heap) != 0)
 		printf("    heap not destroyed: %s\n", rte_strerror(rte_errno));
 	if (m->priv != NULL)
@@ -113,8 +127,16 @@ device_make(struct mp_setup *m)
 
 	fd = memfd_create("mp_device", MFD_CLOEXEC);
 	TEST_ASSERT(fd >= 0 && ftruncate(fd, MP_DEV_LEN) == 0, "memfd");
-	m->dev_mem = mmap(NULL, MP_DEV_LEN, PROT_READ | PROT_WRITE,
-		MAP_SHARED, fd, 0);
+	/* at an address a secondary has free too (not where the kernel
+	 * puts mappings, among a secondary's libraries): a reserved range
+	 * between the library's VA window and the tests' --base-virtaddr
+	 */
+	m->dev_mem = MAP_FAILED;
+	for (i = 0; i < 64 && m->dev_mem == MAP_FAILED; i++)
+		m->dev_mem = mmap((void *)(uintptr_t)(MP_DEV_VA +
+			(uint64_t)i * MP_DEV_LEN), MP_DEV_LEN,
+			PROT_READ | PROT_WRITE, MAP_SHARED |
+			MAP_FIXED_NOREPLACE, fd, 0);
 	if (m->dev_mem == MAP_FAILED) {
 		m->dev_mem = NULL;
 		close(fd);
@@ -173,6 +195,12 @@ setup_make(struct mp_setup *m)
 	m->pool = rte_pktmbuf_pool_create(MP_POOL, 511, 0, 0,
 		RTE_MBUF_DEFAULT_BUF_SIZE, rte_malloc_heap_get_socket(MP_HEAP));
 	TEST_ASSERT_NOT_NULL(m->pool, "pool on the heap: %s",
+		rte_strerror(rte_errno));
+	rte_extmem_region_params_init(&rp);
+	rp.backing = RTE_EXTMEM_BACKING_SHARED;
+	m->xpool = rte_extmem_pktmbuf_pool_create(MP_XPOOL, 255, 0, 0,
+		RTE_MBUF_DEFAULT_BUF_SIZE, &rp);
+	TEST_ASSERT_NOT_NULL(m->xpool, "one-call pool: %s",
 		rte_strerror(rte_errno));
 	return TEST_SUCCESS;
 }
@@ -277,22 +305,48 @@ check_ok(struct test_mp_sec *s, const char *cmd, const char *arg)
 	return TEST_SUCCESS;
 }
 
+static int
+heap_expect_cb(const struct rte_extmem_heap *h __rte_unused,
+	const struct rte_extmem_heap_info *i, void *arg)
+{
+	struct expect *e = arg;
+	size_t used = strlen(e->buf);
+
+	snprintf(e->buf + used, sizeof(e->buf) - used, "%s%s %d",
+		e->n > 0 ? ";" : "", i->name, i->socket_id);
+	e->n++;
+	return 0;
+}
+
+/* The secondary's heaps are the primary's (names, socket IDs). */
+static int
+check_heaps(struct test_mp_sec *s)
+{
+	struct expect e = { .n = 0 };
+	char got[8192], want[8300];
+
+	e.buf[0] = '\0';
+	TEST_ASSERT_EQ(rte_extmem_heap_walk(heap_expect_cb, &e), 0, "walk");
+	snprintf(want, sizeof(want), "%u %s", e.n, e.buf);
+	TEST_ASSERT_EQ(test_mp_sec_cmd(s, got, sizeof(got), "heaps"), 0, "h");
+	TEST_ASSERT(strcmp(got, want) == 0, "secondary heaps '%s', primary "
+		"'%s'", got, want);
+	return TEST_SUCCESS;
+}
+
 /* Heap memory: the secondary's allocation is the primary's memory. */
 static int
-check_heap_alloc(struct test_mp_sec *s, const struct mp_setup *m)
+check_heap_alloc(struct test_mp_sec *s, struct mp_setup *m)
 {
 	struct rte_extmem_heap_info before, during, after;
 	struct rte_extmem_region_info ri;
 	struct rte_extmem_region *hr;
-	char got[64], want[64];
+	char got[64];
 	uint8_t pattern[4096];
 	void *p;
 
+	TEST_RUN(check_heaps(s));
 	TEST_ASSERT_EQ(rte_extmem_heap_info_get(m->heap, &before), 0, "info");
-	snprintf(want, sizeof(want), "1 %s %d", MP_HEAP, before.socket_id);
-	TEST_ASSERT_EQ(test_mp_sec_cmd(s, got, sizeof(got), "heaps"), 0, "h");
-	TEST_ASSERT(strcmp(got, want) == 0, "heaps: '%s', want '%s'", got,
-		want);
 	TEST_ASSERT_EQ(test_mp_sec_cmd(s, got, sizeof(got), "malloc %d 4096",
 		before.socket_id), 0, "malloc");
 	p = (void *)(uintptr_t)strtoull(got, NULL, 16);
@@ -311,6 +365,14 @@ check_heap_alloc(struct test_mp_sec *s, const struct mp_setup *m)
 	TEST_ASSERT_EQ(after.alloc_count, before.alloc_count, "freed there");
 	TEST_RUN(check_ok(s, "mbuf", MP_POOL));
 	TEST_ASSERT_EQ(rte_mempool_avail_count(m->pool), 511, "mbuf back");
+	TEST_RUN(check_ok(s, "mbuf", MP_XPOOL));
+	TEST_ASSERT_EQ(rte_mempool_avail_count(m->xpool), 255, "mbuf back");
+	/* the one-call pool's heap goes with it, there too */
+	TEST_ASSERT_EQ(rte_extmem_pktmbuf_pool_free(m->xpool), 0, "free: %s",
+		rte_strerror(rte_errno));
+	m->xpool = NULL;
+	TEST_RUN(check_heaps(s));
+	TEST_RUN(check_regions(s));
 	return TEST_SUCCESS;
 }
 
@@ -399,6 +461,60 @@ check_sync(struct test_mp_sec *s, struct mp_setup *m)
 	return TEST_SUCCESS;
 }
 
+/* The operator's view: /extmem/mp of the primary counts the secondary. */
+static int
+check_telemetry(void)
+{
+	const char *exp = "{\"/extmem/mp\": {\"state\": \"serving\", "
+		"\"n_secondaries\": 1, \"n_connections\": 1, ";
+	char *out;
+	bool ok;
+
+	if (test_tel_available() != TEST_SUCCESS)
+		return TEST_SUCCESS;	/* the reason is printed */
+	out = test_tel_run("/extmem/mp\n");
+	TEST_ASSERT_NOT_NULL(out, "client output");
+	ok = strstr(out, exp) != NULL;
+	if (!ok)
+		printf("%s", out);
+	free(out);
+	TEST_ASSERT(ok, "telemetry /extmem/mp lacks '%s' (output above)", exp);
+	return TEST_SUCCESS;
+}
+
+/*
+ * A region the secondary creates is made by the primary for it: in every
+ * process (the primary's list, the same address), destroyed by it only;
+ * the primary's own regions it cannot destroy.
+ */
+static int
+check_proxy(struct test_mp_sec *s, struct mp_setup *m)
+{
+	struct rte_extmem_region_info i;
+	struct rte_extmem_region *r;
+	char got[64];
+
+	TEST_ASSERT_EQ(test_mp_sec_cmd(s, got, sizeof(got), "create"), 0,
+		"create");
+	r = rte_extmem_region_lookup("mp_sec_create");
+	TEST_ASSERT_NOT_NULL(r, "made in the primary (secondary: %s)", got);
+	TEST_ASSERT_EQ(rte_extmem_region_info_get(r, &i), 0, "info");
+	TEST_ASSERT_EQ(strtoull(got, NULL, 16), (uintptr_t)i.addr, "address");
+	TEST_ASSERT_EQ(i.shared, 1, "shared");
+	TEST_RUN(check_regions(s));
+	TEST_RUN(check_iovas(s, r, true));
+	/* the secondary's users keep it, as any region */
+	TEST_RUN(check_ok(s, "slice", "mp_sec_create"));
+	TEST_RUN(check_errno(s, EBUSY, "destroy mp_sec_create"));
+	TEST_RUN(check_ok(s, "unslice", ""));
+	TEST_RUN(check_errno(s, E_RTE_SECONDARY, "destroy mp_huge"));
+	TEST_ASSERT_EQ(rte_extmem_region_lookup("mp_huge"), m->huge, "kept");
+	TEST_RUN(check_ok(s, "destroy", "mp_sec_create"));
+	TEST_ASSERT_NULL(rte_extmem_region_lookup("mp_sec_create"), "gone");
+	TEST_RUN(check_regions(s));
+	return TEST_SUCCESS;
+}
+
 static int
 views_run(struct test_mp_sec *s, struct mp_setup *m)
 {
@@ -409,6 +525,7 @@ views_run(struct test_mp_sec *s, struct mp_setup *m)
 	TEST_ASSERT(strncmp(got, "2 0 0 ", 6) == 0, "secondary state '%s' "
 		"(want attached, no error, no heap refused)", got);
 	TEST_RUN(check_regions(s));
+	TEST_RUN(check_telemetry());
 	TEST_RUN(check_iovas(s, m->shared, true));
 	TEST_RUN(check_iovas(s, m->huge, true));
 	TEST_RUN(check_iovas(s, m->priv, false));
@@ -416,8 +533,9 @@ views_run(struct test_mp_sec *s, struct mp_setup *m)
 	TEST_RUN(check_heap_alloc(s, m));
 	TEST_RUN(check_errno(s, EACCES, "user mp_private"));
 	TEST_RUN(check_ok(s, "user", "mp_huge"));
-	TEST_RUN(check_errno(s, E_RTE_SECONDARY, "create"));
+	TEST_RUN(check_proxy(s, m));
 	TEST_RUN(check_errno(s, E_RTE_SECONDARY, "heapcreate"));
+	TEST_RUN(check_errno(s, E_RTE_SECONDARY, "devmap mp_huge"));
 	TEST_RUN(check_sync(s, m));
 	TEST_RUN(check_slice_busy(s, m));
 	return TEST_SUCCESS;
@@ -571,3 +689,41 @@ test_mp_refused(void)
 }
 
 REGISTER_EXTMEM_TEST(mp_refused, test_mp_refused, EXTMEM_TEST_F_MULTIPROC);
+
+/* A region made for a secondary goes when the secondary does. */
+static int
+test_mp_proxy_gone(void)
+{
+	const char *why = test_mp_skip_reason();
+	struct rte_extmem_region *r = NULL;
+	struct test_mp_sec s;
+	unsigned int i;
+	char got[64];
+
+	if (why != NULL)
+		TEST_SKIP("%s", why);
+	/* the service starts with the library: one region of the primary */
+	r = region_make("mp_proxy_base", RTE_EXTMEM_BACKING_SHARED, 1u << 20,
+		0, NULL);
+	TEST_ASSERT_NOT_NULL(r, "region: %s", rte_strerror(rte_errno));
+	TEST_ASSERT_EQ(test_mp_sec_start(&s, 0, 0, 0, true), 0, "secondary");
+	if (test_mp_sec_cmd(&s, got, sizeof(got), "create") != 0 ||
+			rte_extmem_region_lookup("mp_sec_create") == NULL) {
+		test_mp_sec_kill(&s);
+		rte_extmem_region_destroy(r);
+		TEST_ASSERT(false, "the primary made no region: %s", got);
+	}
+	test_mp_sec_kill(&s);
+	TEST_ASSERT_EQ(test_mp_wait_secondaries(0), 0, "secondary gone");
+	/* a bounded wait for the proxy thread's clean-up */
+	for (i = 0; i < 10000 && rte_extmem_region_lookup("mp_sec_create") !=
+			NULL; i++)
+		usleep(1000);
+	TEST_ASSERT_NULL(rte_extmem_region_lookup("mp_sec_create"),
+		"the dead secondary's region is gone");
+	TEST_ASSERT_EQ(rte_extmem_region_destroy(r), 0, "destroy");
+	return TEST_SUCCESS;
+}
+
+REGISTER_EXTMEM_TEST(mp_proxy_gone, test_mp_proxy_gone,
+	EXTMEM_TEST_F_MULTIPROC);

@@ -6,10 +6,11 @@
  * mp_kill: 20 secondaries SIGKILLed at random points, half of them during
  * their attach (a snapshot of several regions and a heap, each step
  * widened by EXTMEM_MP_TEST_DELAY_US), half while this primary creates
- * and destroys regions and heap regions that they must apply and answer.
- * Every operation of the primary succeeds meanwhile; afterwards it counts
- * no secondary, creates and destroys 100 regions, and holds exactly the
- * file descriptors, memfds and hugetlb pages it held before.
+ * and destroys regions and heap regions that they must apply and answer,
+ * and while it makes a region one of them asked for. Every operation of
+ * the primary succeeds meanwhile; afterwards it counts no secondary and
+ * no region made for one, creates and destroys 100 regions, and holds
+ * exactly the file descriptors, memfds and hugetlb pages it held before.
  */
 
 #include <errno.h>
@@ -104,6 +105,9 @@ kill_one(struct rte_extmem_heap *heap, unsigned int i, unsigned int *n)
 	k.pid = s.pid;
 	k.delay_us = attach ? (unsigned int)(rand() % 400000) :
 		(unsigned int)(rand() % 40000);
+	/* and a region the primary makes for it, the answer never read */
+	if (!attach && write(s.fd, "create\n", 7) != 7)
+		TEST_LOG("create request not sent");
 	k.done = false;
 	TEST_ASSERT_EQ(pthread_create(&t, NULL, killer_main, &k), 0, "thread");
 	while (!__atomic_load_n(&k.done, __ATOMIC_ACQUIRE))
@@ -130,6 +134,14 @@ kill_run(struct rte_extmem_heap *heap)
 	for (i = 0; i < KILLS; i++)
 		TEST_RUN(kill_one(heap, i, &n));
 	TEST_ASSERT_EQ(test_mp_wait_secondaries(0), 0, "all gone");
+	/* what the primary made for them went with them (a bounded wait for
+	 * the proxy thread's clean-up)
+	 */
+	for (i = 0; i < 10000 && rte_extmem_region_lookup("mp_sec_create") !=
+			NULL; i++)
+		usleep(1000);
+	TEST_ASSERT_NULL(rte_extmem_region_lookup("mp_sec_create"),
+		"a region made for a killed secondary");
 	TEST_ASSERT_EQ(rte_extmem_mp_info_get(&info), 0, "info");
 	TEST_ASSERT_EQ(info.state, RTE_EXTMEM_MP_STATE_SERVING, "serving");
 	TEST_ASSERT_GE(info.n_gone, info.n_attached, "every link ended");

@@ -26,7 +26,10 @@
  *   slice <region>       -> OK, holding a slicer and one slice of it
  *   unslice              -> OK, both released
  *   user <region>        -> OK or ERR (rte_extmem_region_user_get())
- *   create               -> ERR <errno> of a region creation
+ *   devmap <region>      -> ERR <errno> of rte_extmem_devmap_map() on it
+ *   create               -> <address> of the region mp_sec_create (1 MiB,
+ *                           shared) the primary made for it, or ERR
+ *   destroy <region>     -> OK or ERR of rte_extmem_region_destroy()
  *   heapcreate           -> ERR <errno> of a heap creation
  *   quit
  */
@@ -47,6 +50,7 @@
 #include <rte_mempool.h>
 
 #include <rte_extmem.h>
+#include <rte_extmem_devmap.h>
 #include <rte_extmem_heap.h>
 #include <rte_extmem_mbuf.h>
 #include <rte_extmem_mp.h>
@@ -208,8 +212,11 @@ cmd_create(bool heap)
 	rp.backing = RTE_EXTMEM_BACKING_SHARED;
 	rp.len = 1 << 20;
 	if (!heap) {
-		if (rte_extmem_region_create(&rp) != NULL)
-			reply("OK");
+		struct rte_extmem_region *r = rte_extmem_region_create(&rp);
+		struct rte_extmem_region_info i;
+
+		if (r != NULL && rte_extmem_region_info_get(r, &i) == 0)
+			reply("%p", i.addr);
 		else
 			reply_err();
 		return;
@@ -280,6 +287,18 @@ command(char *line)
 		} else {
 			reply_err();
 		}
+	} else if (strcmp(line, "devmap") == 0 && arg != NULL) {
+		r = rte_extmem_region_lookup(arg);
+		if (r != NULL && rte_extmem_devmap_map(r, "net_null0") == 0)
+			reply("OK");
+		else
+			reply_err();
+	} else if (strcmp(line, "destroy") == 0 && arg != NULL) {
+		r = rte_extmem_region_lookup(arg);
+		if (r != NULL && rte_extmem_region_destroy(r) == 0)
+			reply("OK");
+		else
+			reply_err();
 	} else if (strcmp(line, "create") == 0) {
 		cmd_create(false);
 	} else if (strcmp(line, "heapcreate") == 0) {

@@ -176,6 +176,10 @@ extern uint64_t etp_tx_first_pkts;
 int etp_fwd_start(void);
 void etp_fwd_wait(void);
 unsigned int etp_fwd_nb_lcores(void);
+/** Wait until every forwarding lcore is outside its burst functions (and
+ * so outside every ethdev callback) at least once.
+ */
+void etp_fwd_grace_period(void);
 
 /* stats.c */
 void etp_stats_begin(void);

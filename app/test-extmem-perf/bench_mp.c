@@ -96,7 +96,8 @@ perf_mp_secondary(int argc, char **argv)
 	argv[7] = argv[0];
 	rte_openlog_stream(stderr);
 	if (rte_eal_init(argc - 7, argv + 7) < 0) {
-		PERF_LOG("secondary: rte_eal_init: %s", rte_strerror(rte_errno));
+		PERF_LOG("secondary: rte_eal_init: %s",
+			rte_strerror(rte_errno));
 		return 1;
 	}
 	if (up) {

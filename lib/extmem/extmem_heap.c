@@ -522,8 +522,12 @@ extmem_heap_destroy_locked(struct rte_extmem_heap *h)
 		}
 	while (h->n_regions > 0)
 		if (extmem_heap_region_remove_locked(h,
-				h->regions[h->n_regions - 1]) != 0)
+				h->regions[h->n_regions - 1]) != 0) {
+			/* what stays is usable in the secondaries again */
+			for (i = 0; i < h->n_regions; i++)
+				extmem_mp_remove_cancel(h->regions[i]);
 			return -1;
+		}
 	if (rte_malloc_heap_destroy(h->name) != 0) {
 		EXTMEM_LOG(ERR, "heap %s: EAL refused to destroy it: %s",
 			h->name, rte_strerror(rte_errno));

@@ -22,6 +22,11 @@
  * never for a process without the library (it never connects), and for a
  * stuck secondary at most EXTMEM_MP_TIMEOUT_MS, after which the secondary
  * is disconnected.
+ *
+ * A third part, the proxy thread, creates and destroys regions that
+ * secondaries ask for, as operations of this process (the service thread
+ * only queues the requests); a region made for a secondary goes when that
+ * secondary's connection ends.
  */
 
 #include <errno.h>
@@ -57,6 +62,7 @@ struct mp_entry {
 	struct extmem_mp_region_desc d;
 	int mem_fd;	/* the region's own (borrowed, valid while listed) */
 	int runs_fd;	/* its IOVA runs (owned) */
+	uint64_t owner;	/* the secondary it was made for (its id), 0 */
 };
 TAILQ_HEAD(mp_entry_list, mp_entry);
 
@@ -68,6 +74,7 @@ enum conn_state {
 
 struct mp_conn {
 	TAILQ_ENTRY(mp_conn) next;
+	uint64_t id;		/* never 0, never reused */
 	int fd;
 	int pid;
 	enum conn_state state;
@@ -84,6 +91,24 @@ static struct mp_entry_list entries = TAILQ_HEAD_INITIALIZER(entries);
 static struct mp_conn_list conns = TAILQ_HEAD_INITIALIZER(conns);
 static uint64_t mp_seq;
 static uint64_t n_attached, n_gone;
+static uint64_t conn_ids;
+
+/*
+ * A secondary's request (create or destroy a region for it), done by the
+ * proxy thread: a region operation takes the operation mutex, which the
+ * service thread never does. A DESTROY without a name is the clean-up of
+ * the regions of a secondary that is gone.
+ */
+struct mp_req {
+	TAILQ_ENTRY(mp_req) next;
+	uint64_t conn_id;
+	int pid;
+	struct extmem_mp_msg m;
+};
+static TAILQ_HEAD(, mp_req) reqs = TAILQ_HEAD_INITIALIZER(reqs);
+static pthread_cond_t req_cond;
+static pthread_t proxy_thread;
+static bool proxy_stop;
 
 /* Set up inside operations (op mutex): */
 static bool subscribed;
@@ -275,7 +300,8 @@ mp_region_added(struct rte_extmem_region *r)
 		e->runs_fd = extmem_mp_runs_write(r->runs, r->n_runs);
 		if (e->runs_fd < 0) {
 			EXTMEM_LOG(ERR, "region %s: cannot write its IOVA runs "
-				"for secondaries: %s", r->name, strerror(errno));
+				"for secondaries: %s", r->name,
+				strerror(errno));
 			free(e);
 			return -(EXTMEM_EVENT_KEEP_ERRNO | ENOMEM);
 		}
@@ -423,8 +449,26 @@ conn_accept(void)
 	c->pid = -1;
 	c->state = CONN_NEW;
 	pthread_mutex_lock(&mp_lock);
+	c->id = ++conn_ids;
 	TAILQ_INSERT_TAIL(&conns, c, next);
 	pthread_mutex_unlock(&mp_lock);
+}
+
+/* Under mp_lock: a request for the proxy thread. */
+static void
+req_queue(uint64_t conn_id, int pid, const struct extmem_mp_msg *m)
+{
+	struct mp_req *q = calloc(1, sizeof(*q));
+
+	if (q == NULL) {
+		EXTMEM_LOG(ERR, "secondary %d: no memory for its request", pid);
+		return;
+	}
+	q->conn_id = conn_id;
+	q->pid = pid;
+	q->m = *m;
+	TAILQ_INSERT_TAIL(&reqs, q, next);
+	pthread_cond_signal(&req_cond);
 }
 
 /* Under mp_lock: one message from a secondary. */
@@ -447,6 +491,14 @@ conn_handle(struct mp_conn *c, const struct extmem_mp_msg *m)
 		c->result = m->result;
 		snprintf(c->text, sizeof(c->text), "%s", m->text);
 		pthread_cond_broadcast(&mp_cond);
+		return;
+	case EXTMEM_MP_CREATE:
+	case EXTMEM_MP_DESTROY:
+		if (c->state != CONN_LIVE || m->r.name[0] == '\0') {
+			conn_kill(c, "request before the attach");
+			return;
+		}
+		req_queue(c->id, c->pid, m);
 		return;
 	default:
 		conn_kill(c, "unexpected message");
@@ -481,9 +533,16 @@ conns_reap(void)
 {
 	struct mp_conn *c, *t;
 
+	struct extmem_mp_msg m;
+
 	RTE_TAILQ_FOREACH_SAFE(c, &conns, next, t) {
 		if (c->state != CONN_DEAD)
 			continue;
+		/* the regions it had made go with it */
+		if (EXTMEM_TAILQ_FIND(&entries, e, e->owner == c->id) != NULL) {
+			extmem_mp_msg_init(&m, EXTMEM_MP_DESTROY, 0);
+			req_queue(c->id, c->pid, &m);
+		}
 		TAILQ_REMOVE(&conns, c, next);
 		close(c->fd);
 		free(c);
@@ -545,6 +604,158 @@ service_main(void *arg __rte_unused)
 	return NULL;
 }
 
+/* ------------------------------------------------------------------ */
+/* The proxy thread: regions made for secondaries */
+
+/* Create the region a secondary asked for; its owner is the secondary. */
+static int
+proxy_create(const struct mp_req *q, char *text, size_t size)
+{
+	const struct extmem_mp_region_desc *d = &q->m.r;
+	struct rte_extmem_region_params p;
+	struct rte_extmem_region *r;
+	struct mp_entry *e;
+	bool alive;
+
+	if (d->backing != RTE_EXTMEM_BACKING_SHARED &&
+			d->backing != RTE_EXTMEM_BACKING_HUGETLB) {
+		snprintf(text, size, "only shared and hugetlb regions are made "
+			"for a secondary");
+		return EINVAL;
+	}
+	rte_extmem_region_params_init(&p);
+	p.name = d->name;
+	p.backing = (enum rte_extmem_backing)d->backing;
+	p.len = d->len;
+	p.page_sz = d->page_sz;
+	p.numa_node = d->numa_node;
+	p.flags = d->flags;
+	r = rte_extmem_region_create(&p);
+	if (r == NULL) {
+		snprintf(text, size, "%s", rte_strerror(rte_errno));
+		return rte_errno;
+	}
+	pthread_mutex_lock(&mp_lock);
+	e = entry_find(r);
+	if (e != NULL)
+		e->owner = q->conn_id;
+	alive = EXTMEM_TAILQ_FIND(&conns, c, c->id == q->conn_id &&
+		c->state == CONN_LIVE) != NULL;
+	pthread_mutex_unlock(&mp_lock);
+	EXTMEM_LOG(INFO, "region %s made for secondary %d", d->name, q->pid);
+	if (!alive && rte_extmem_region_destroy(r) == 0) {
+		snprintf(text, size, "the secondary is gone");
+		return ECONNRESET;
+	}
+	return 0;
+}
+
+/* Destroy a region a secondary made (all of them: a clean-up). */
+static int
+proxy_destroy(const struct mp_req *q, char *text, size_t size)
+{
+	struct rte_extmem_region *r;
+	struct mp_entry *e;
+	bool own;
+
+	if (q->m.r.name[0] == '\0') {
+		for (;;) {
+			pthread_mutex_lock(&mp_lock);
+			e = EXTMEM_TAILQ_FIND(&entries, it,
+				it->owner == q->conn_id);
+			r = e != NULL ? (struct rte_extmem_region *)
+				(uintptr_t)e->r : NULL;
+			if (e != NULL)
+				e->owner = 0;
+			pthread_mutex_unlock(&mp_lock);
+			if (r == NULL)
+				return 0;
+			/* a region is checked live before it is used */
+			if (rte_extmem_region_destroy(r) != 0)
+				EXTMEM_LOG(WARNING, "a region made for "
+					"secondary %d stays after it: %s",
+					q->pid, rte_strerror(rte_errno));
+		}
+	}
+	r = rte_extmem_region_lookup(q->m.r.name);
+	if (r == NULL) {
+		snprintf(text, size, "no region %s", q->m.r.name);
+		return ENOENT;
+	}
+	pthread_mutex_lock(&mp_lock);
+	e = entry_find(r);
+	own = e != NULL && e->owner == q->conn_id;
+	pthread_mutex_unlock(&mp_lock);
+	if (!own) {
+		snprintf(text, size, "region %s was not made for this "
+			"secondary", q->m.r.name);
+		return E_RTE_SECONDARY;
+	}
+	if (rte_extmem_region_destroy(r) != 0) {
+		snprintf(text, size, "%s", rte_strerror(rte_errno));
+		return rte_errno;
+	}
+	EXTMEM_LOG(INFO, "region %s destroyed for secondary %d", q->m.r.name,
+		q->pid);
+	return 0;
+}
+
+static void *
+proxy_main(void *arg __rte_unused)
+{
+	char text[EXTMEM_MP_TEXT] = "";
+	struct extmem_mp_msg m;
+	struct mp_conn *c;
+	struct mp_req *q;
+	int res;
+
+	for (;;) {
+		pthread_mutex_lock(&mp_lock);
+		while (TAILQ_EMPTY(&reqs) && !proxy_stop)
+			pthread_cond_wait(&req_cond, &mp_lock);
+		q = TAILQ_FIRST(&reqs);
+		if (proxy_stop || q == NULL) {
+			pthread_mutex_unlock(&mp_lock);
+			break;
+		}
+		TAILQ_REMOVE(&reqs, q, next);
+		pthread_mutex_unlock(&mp_lock);
+		text[0] = '\0';
+		res = q->m.type == EXTMEM_MP_CREATE ?
+			proxy_create(q, text, sizeof(text)) :
+			proxy_destroy(q, text, sizeof(text));
+		pthread_mutex_lock(&mp_lock);
+		c = EXTMEM_TAILQ_FIND(&conns, it, it->id == q->conn_id);
+		if (c != NULL && c->state == CONN_LIVE &&
+				q->m.r.name[0] != '\0') {
+			extmem_mp_msg_init(&m, EXTMEM_MP_DONE, q->m.seq);
+			m.result = res;
+			m.r = q->m.r;
+			snprintf(m.text, sizeof(m.text), "%s", text);
+			conn_send(c, &m, NULL);
+		}
+		pthread_mutex_unlock(&mp_lock);
+		free(q);
+	}
+	return NULL;
+}
+
+static void
+proxy_halt(void)
+{
+	struct mp_req *q;
+
+	pthread_mutex_lock(&mp_lock);
+	proxy_stop = true;
+	pthread_cond_broadcast(&req_cond);
+	pthread_mutex_unlock(&mp_lock);
+	pthread_join(proxy_thread, NULL);
+	while ((q = TAILQ_FIRST(&reqs)) != NULL) {
+		TAILQ_REMOVE(&reqs, q, next);
+		free(q);
+	}
+}
+
 static int
 service_open(void)
 {
@@ -568,9 +779,15 @@ service_open(void)
 		goto fail;
 	if (pipe2(wake_fd, O_CLOEXEC) != 0)
 		goto fail;
+	if (rte_ctrl_thread_create(&proxy_thread, "extmem-mp-proxy", NULL,
+			proxy_main, NULL) != 0) {
+		errno = rte_errno != 0 ? rte_errno : EAGAIN;
+		goto fail;
+	}
 	if (rte_ctrl_thread_create(&service_thread, "extmem-mp", NULL,
 			service_main, NULL) != 0) {
 		errno = rte_errno != 0 ? rte_errno : EAGAIN;
+		proxy_halt();
 		goto fail;
 	}
 	return 0;
@@ -601,6 +818,7 @@ extmem_mp_primary_start(void)
 	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
 	pthread_cond_init(&mp_cond, &ca);
 	pthread_condattr_destroy(&ca);
+	pthread_cond_init(&req_cond, NULL);
 	if (extmem_event_subscribe_internal(MP_SUB_NAME, mp_event_cb,
 			NULL) != 0) {
 		EXTMEM_LOG(ERR, "cannot subscribe the multi-process sync: %s",
@@ -624,9 +842,14 @@ void
 extmem_mp_primary_stop(void)
 {
 	struct mp_conn *c;
+	struct mp_req *q;
 
 	if (!serving)
 		return;
+	/* first the proxy: a request being done waits for answers, which
+	 * the service thread receives
+	 */
+	proxy_halt();
 	if (write(wake_fd[1], "x", 1) != 1)
 		EXTMEM_LOG(ERR, "cannot wake the multi-process service");
 	pthread_join(service_thread, NULL);
@@ -634,6 +857,10 @@ extmem_mp_primary_stop(void)
 	TAILQ_FOREACH(c, &conns, next)
 		c->state = CONN_DEAD;
 	conns_reap();
+	while ((q = TAILQ_FIRST(&reqs)) != NULL) {
+		TAILQ_REMOVE(&reqs, q, next);
+		free(q);
+	}
 	pthread_cond_broadcast(&mp_cond);
 	pthread_mutex_unlock(&mp_lock);
 	close(wake_fd[0]);

@@ -26,6 +26,11 @@
  * change numbered after S, in order, answering each with an ACK of its
  * number. A removal is two-phase: PREPARE (may it go? EBUSY while the
  * secondary has users of the region), then REMOVE or CANCEL.
+ *
+ * A secondary asks the primary to create (CREATE) or destroy (DESTROY) a
+ * region for it; the primary does it as any change (the ADD or the
+ * removal reaches every secondary, the requester included) and then
+ * answers DONE with the request's number.
  */
 
 #include <stdint.h>
@@ -47,6 +52,9 @@ enum extmem_mp_type {
 	EXTMEM_MP_CANCEL,	/* P -> S: it stays */
 	EXTMEM_MP_REMOVE,	/* P -> S: it is gone: detach, unmap */
 	EXTMEM_MP_ACK,		/* S -> P: change seq done, result */
+	EXTMEM_MP_CREATE,	/* S -> P: create region r for me (seq: id) */
+	EXTMEM_MP_DESTROY,	/* S -> P: destroy my region r.name */
+	EXTMEM_MP_DONE,		/* P -> S: request seq done, result */
 };
 
 /* How the primary registered a region with EAL. */

@@ -63,6 +63,17 @@ static int conn_fd = -1;
 static pthread_t client_thread;
 static bool client_running;
 
+/* Requests to the primary (region creation, destruction): one at a time
+ * (req_lock), answered by DONE, which the client thread records under
+ * sec_lock.
+ */
+#define REQ_TIMEOUT_S 60
+static pthread_mutex_t req_lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t done_cond;
+static uint64_t req_seq, done_seq;
+static int done_result;
+static char done_text[EXTMEM_MP_TEXT];
+
 /* Heaps refused (they hold memory the primary cannot share). */
 struct refused_heap {
 	TAILQ_ENTRY(refused_heap) next;
@@ -322,14 +333,15 @@ view_region_new(const struct extmem_mp_region_desc *d, int fds[2],
 	if (va != (void *)r->va) {
 		err = va == MAP_FAILED ? errno : EEXIST;
 		if (va != MAP_FAILED)
-			munmap(va, r->len);	/* a kernel without NOREPLACE */
+			munmap(va, r->len); /* old kernel: no NOREPLACE */
 		maps_holder(r->va, r->len, holder, sizeof(holder));
 		extmem_op_callout_end(callout);
 		if (err == EEXIST)
 			EXTMEM_FAIL(EADDRINUSE, "region %s: its address range "
 				"[%p, +%zu) is taken in this process by %s: "
-				"start the primary with another --base-virtaddr "
-				"or create the region elsewhere", r->name,
+				"start the primary with another "
+				"--base-virtaddr or create the region "
+				"elsewhere", r->name,
 				(void *)r->va, r->len, holder);
 		else
 			EXTMEM_FAIL(err == ENOMEM ? ENOMEM : EACCES,
@@ -490,7 +502,8 @@ apply_change(const struct extmem_mp_msg *m, int fds[2], char *text,
 		users = __atomic_load_n(&r->users, __ATOMIC_ACQUIRE);
 		if (users != 0) {
 			snprintf(text, size, "region %s has %u users here "
-				"(slices, pools or references)", r->name, users);
+				"(slices, pools or references)", r->name,
+				users);
 			return EBUSY;
 		}
 		r->mp_removing = true;
@@ -518,6 +531,15 @@ client_main(void *arg __rte_unused)
 		ret = extmem_mp_recv(conn_fd, &m, fds);
 		if (ret <= 0)
 			break;
+		if (m.type == EXTMEM_MP_DONE) {
+			pthread_mutex_lock(&sec_lock);
+			done_seq = m.seq;
+			done_result = m.result;
+			snprintf(done_text, sizeof(done_text), "%s", m.text);
+			pthread_cond_broadcast(&done_cond);
+			pthread_mutex_unlock(&sec_lock);
+			continue;
+		}
 		text[0] = '\0';
 		extmem_mp_test_delay();
 		RTE_VERIFY(extmem_op_begin() == 0);
@@ -535,6 +557,7 @@ client_main(void *arg __rte_unused)
 			break;
 	}
 	pthread_mutex_lock(&sec_lock);
+	pthread_cond_broadcast(&done_cond);	/* no answer will come */
 	if (sec.state == RTE_EXTMEM_MP_STATE_ATTACHED) {
 		sec.state = RTE_EXTMEM_MP_STATE_PRIMARY_GONE;
 		EXTMEM_LOG(INFO, "the primary closed the connection: its later "
@@ -592,7 +615,8 @@ snap_recv(struct snap_item **itemsp, unsigned int *np, uint64_t *seq)
 			cap = cap == 0 ? 16 : cap * 2;
 			a = realloc(items, sizeof(*items) * cap);
 			if (a == NULL) {
-				EXTMEM_FAIL(ENOMEM, "no memory for the snapshot");
+				EXTMEM_FAIL(ENOMEM, "no memory for the "
+					"snapshot");
 				goto fail_fds;
 			}
 			items = a;
@@ -750,6 +774,8 @@ extmem_mp_secondary_attach(void)
 		goto fail;
 	}
 	client_running = true;
+	/* the library is in use here: what its constructors deferred */
+	extmem_lazy_run();
 	EXTMEM_LOG(INFO, "attached to the primary's external memory: %u "
 		"regions (%u shared), change %" PRIu64, n, n_mapped, seq);
 	return 0;
@@ -789,6 +815,150 @@ extmem_mp_secondary_stats(struct extmem_mp_secondary_stats *st)
 	pthread_mutex_unlock(&sec_lock);
 }
 
+/*
+ * Ask the primary (m: CREATE or DESTROY) and wait for its DONE: 0 or an
+ * errno, the primary's text in text. Outside any operation: the client
+ * thread applies the change the request makes before the answer comes.
+ */
+static int
+request(struct extmem_mp_msg *m, char *text, size_t size)
+{
+	struct timespec dl;
+	uint64_t id;
+	int res = 0;
+
+	pthread_mutex_lock(&req_lock);
+	pthread_mutex_lock(&sec_lock);
+	if (sec.state != RTE_EXTMEM_MP_STATE_ATTACHED) {
+		pthread_mutex_unlock(&sec_lock);
+		pthread_mutex_unlock(&req_lock);
+		snprintf(text, size, "not attached to a primary");
+		return E_RTE_SECONDARY;
+	}
+	id = ++req_seq;
+	pthread_mutex_unlock(&sec_lock);
+	m->seq = id;
+	if (extmem_mp_send(conn_fd, m, NULL, 0) != 0) {
+		pthread_mutex_unlock(&req_lock);
+		snprintf(text, size, "cannot reach the primary: %s",
+			strerror(errno));
+		return ECONNRESET;
+	}
+	clock_gettime(CLOCK_MONOTONIC, &dl);
+	dl.tv_sec += REQ_TIMEOUT_S;
+	pthread_mutex_lock(&sec_lock);
+	while (done_seq < id && sec.state == RTE_EXTMEM_MP_STATE_ATTACHED &&
+			res == 0)
+		res = pthread_cond_timedwait(&done_cond, &sec_lock, &dl);
+	if (done_seq == id) {
+		res = done_result;
+		snprintf(text, size, "%s", done_text);
+	} else {
+		res = res == ETIMEDOUT ? ETIMEDOUT : ECONNRESET;
+		snprintf(text, size, "no answer from the primary");
+	}
+	pthread_mutex_unlock(&sec_lock);
+	pthread_mutex_unlock(&req_lock);
+	return res;
+}
+
+/* rte_extmem_region_create() in a secondary: the primary makes it. */
+static struct rte_extmem_region *
+proxy_region_create(const struct rte_extmem_region_params *p)
+{
+	char text[EXTMEM_MP_TEXT] = "";
+	struct rte_extmem_region *r;
+	struct extmem_mp_msg m;
+	int res;
+
+	if (extmem_op_inside()) {
+		EXTMEM_FAIL(EDEADLK, "refused: called from inside an operation "
+			"of this library in the same thread");
+		return NULL;
+	}
+	if (p == NULL) {
+		EXTMEM_FAIL(EINVAL, "params is NULL");
+		return NULL;
+	}
+	if (extmem_struct_size_check(p, p->struct_size, sizeof(*p), "params",
+			"rte_extmem_region_params_init") != 0 ||
+			extmem_name_check("region", p->name,
+				RTE_EXTMEM_NAMESIZE) != 0)
+		return NULL;
+	if ((p->backing != RTE_EXTMEM_BACKING_SHARED &&
+			p->backing != RTE_EXTMEM_BACKING_HUGETLB) ||
+			p->addr != NULL || p->iovas != NULL || p->fd >= 0 ||
+			(p->flags & RTE_EXTMEM_REGION_F_PRIVATE)) {
+		EXTMEM_FAIL(E_RTE_SECONDARY, "region %s: a secondary process "
+			"has the primary make shared or hugetlb regions for "
+			"it (memory every process can map); other regions "
+			"only the primary creates", p->name);
+		return NULL;
+	}
+	extmem_mp_msg_init(&m, EXTMEM_MP_CREATE, 0);
+	snprintf(m.r.name, sizeof(m.r.name), "%s", p->name);
+	m.r.backing = (uint32_t)p->backing;
+	m.r.len = p->len;
+	m.r.page_sz = p->page_sz;
+	m.r.numa_node = p->numa_node;
+	m.r.flags = p->flags;
+	res = request(&m, text, sizeof(text));
+	if (res != 0) {
+		EXTMEM_FAIL(res, "region %s: the primary did not make it: %s",
+			p->name, text);
+		return NULL;
+	}
+	RTE_VERIFY(extmem_op_begin() == 0);
+	r = view_find(p->name);
+	if (r != NULL)
+		r->mp_own = true;
+	extmem_op_end();
+	if (r == NULL)
+		EXTMEM_FAIL(EPROTO, "region %s: made by the primary but not "
+			"attached here", p->name);
+	return r;
+}
+
+/* rte_extmem_region_destroy() in a secondary: of a region made for it. */
+static int
+proxy_region_destroy(struct rte_extmem_region *region)
+{
+	char text[EXTMEM_MP_TEXT] = "", name[RTE_EXTMEM_NAMESIZE];
+	struct extmem_mp_msg m;
+	bool own = false, live;
+	int res;
+
+	if (extmem_op_inside()) {
+		EXTMEM_FAIL(EDEADLK, "refused: called from inside an operation "
+			"of this library in the same thread");
+		return -1;
+	}
+	extmem_query_begin();
+	live = EXTMEM_REGION_LIVE(region);
+	if (live) {
+		own = region->mp_own;
+		snprintf(name, sizeof(name), "%s", region->name);
+	}
+	extmem_query_end();
+	if (!live)
+		return -1;	/* EINVAL, logged */
+	if (!own) {
+		EXTMEM_FAIL(E_RTE_SECONDARY, "region %s: refused in a "
+			"secondary process: only the primary destroys its "
+			"regions", name);
+		return -1;
+	}
+	extmem_mp_msg_init(&m, EXTMEM_MP_DESTROY, 0);
+	snprintf(m.r.name, sizeof(m.r.name), "%s", name);
+	res = request(&m, text, sizeof(text));
+	if (res != 0) {
+		EXTMEM_FAIL(res, "region %s: the primary did not destroy it: "
+			"%s", name, text);
+		return -1;
+	}
+	return 0;
+}
+
 /* EAL's hooks (extmem_compat.c's bus): attach at probe, stop at cleanup. */
 static int
 mp_probe(void)
@@ -805,5 +975,12 @@ mp_cleanup(void)
 
 RTE_INIT(extmem_mp_hooks)
 {
+	pthread_condattr_t ca;
+
+	pthread_condattr_init(&ca);
+	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+	pthread_cond_init(&done_cond, &ca);
+	pthread_condattr_destroy(&ca);
 	extmem_compat_mp_hooks_set(mp_probe, mp_cleanup);
+	extmem_region_proxy_set(proxy_region_create, proxy_region_destroy);
 }

@@ -233,6 +233,7 @@ struct rte_extmem_region {
 	bool mp_remote;		/* secondary: the primary's region, attached */
 	bool mp_unmapped;	/* secondary: not shared, so not mapped here */
 	bool mp_removing;	/* secondary: the primary is removing it */
+	bool mp_own;		/* secondary: the primary made it for us */
 };
 
 TAILQ_HEAD(extmem_region_list, rte_extmem_region);
@@ -408,6 +409,16 @@ void extmem_region_get(struct rte_extmem_region *r);
 void extmem_region_put(struct rte_extmem_region *r);
 /* Ranges: does [va, va+len) overlap a region or EAL memory? */
 bool extmem_range_in_use(uintptr_t va, size_t len);
+
+/*
+ * region_ops.c: in a secondary, rte_extmem_region_create() and _destroy()
+ * go through these (set by the secondary views layer: the primary does
+ * them for it); without them they are refused with E_RTE_SECONDARY.
+ */
+void extmem_region_proxy_set(
+	struct rte_extmem_region *(*create)(
+		const struct rte_extmem_region_params *p),
+	int (*destroy)(struct rte_extmem_region *r));
 
 /* region_ops.c: the library's explicit start (the event bus, then the DMA
  * dispatcher), idempotent, inside an operation.

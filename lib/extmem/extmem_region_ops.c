@@ -172,14 +172,33 @@ region_eal_unregister(struct rte_extmem_region *r)
 	r->eal = EXTMEM_EAL_NONE;
 }
 
+static struct rte_extmem_region *(*proxy_create)(
+	const struct rte_extmem_region_params *p);
+static int (*proxy_destroy)(struct rte_extmem_region *r);
+
+void
+extmem_region_proxy_set(
+	struct rte_extmem_region *(*create)(
+		const struct rte_extmem_region_params *p),
+	int (*destroy)(struct rte_extmem_region *r))
+{
+	proxy_create = create;
+	proxy_destroy = destroy;
+}
+
 struct rte_extmem_region *
 rte_extmem_region_create(const struct rte_extmem_region_params *params)
 {
 	struct rte_extmem_region *r;
 	int err;
 
-	if (!EXTMEM_EAL_READY() || !EXTMEM_PRIMARY_ONLY() ||
-			!EXTMEM_OP_BEGIN())
+	if (!EXTMEM_EAL_READY())
+		return NULL;
+	/* a secondary's region: made by the primary, for it */
+	if (rte_eal_process_type() == RTE_PROC_SECONDARY &&
+			proxy_create != NULL)
+		return proxy_create(params);
+	if (!EXTMEM_PRIMARY_ONLY() || !EXTMEM_OP_BEGIN())
 		return NULL;
 	r = extmem_region_new(params);
 	if (r == NULL)
@@ -212,8 +231,12 @@ rte_extmem_region_destroy(struct rte_extmem_region *region)
 {
 	int ret = -1;
 
-	if (!EXTMEM_EAL_READY() || !EXTMEM_PRIMARY_ONLY() ||
-			!EXTMEM_OP_BEGIN())
+	if (!EXTMEM_EAL_READY())
+		return -1;
+	if (rte_eal_process_type() == RTE_PROC_SECONDARY &&
+			proxy_destroy != NULL)
+		return proxy_destroy(region);
+	if (!EXTMEM_PRIMARY_ONLY() || !EXTMEM_OP_BEGIN())
 		return -1;
 	if (!EXTMEM_REGION_LIVE(region))
 		goto out;

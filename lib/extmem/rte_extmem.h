@@ -306,8 +306,13 @@ int rte_extmem_region_params_init(struct rte_extmem_region_params *params);
  *     zero;
  *   - EPERM: physical addresses are needed but not readable;
  *   - ECANCELED: an event subscriber refused the region;
- *   - E_RTE_SECONDARY: called in a secondary process: only the primary
- *     creates and destroys regions and heaps (nothing changed);
+ *   - E_RTE_SECONDARY: called in a secondary process that is not attached
+ *     to a primary's library, or for a region other than one the primary
+ *     can make for it (the shared or hugetlb backing, no address, IOVAs,
+ *     fd or RTE_EXTMEM_REGION_F_PRIVATE); nothing changed. In an attached
+ *     secondary the primary makes the region, in every process, and it
+ *     goes when this secondary exits (doc multiprocess.rst); ETIMEDOUT or
+ *     ECONNRESET: the primary did not answer or went away;
  *   - EACCES, EADDRINUSE, ...: a secondary process cannot map the
  *     memory (its error, logged in both processes); it is withdrawn from
  *     every process;
@@ -332,8 +337,9 @@ rte_extmem_region_create(const struct rte_extmem_region_params *params);
  *   - EINVAL: @p region is NULL or not a live region;
  *   - EBUSY: the region has users, or it belongs to a heap (remove it
  *     through the heap API);
- *   - E_RTE_SECONDARY: called in a secondary process: only the primary
- *     creates and destroys regions and heaps (nothing changed);
+ *   - E_RTE_SECONDARY: called in a secondary process for a region the
+ *     primary did not make for it (only the primary destroys its own);
+ *     nothing changed;
  *   - EBUSY also: a secondary process has users of the region (slices,
  *     pools, references); nothing changed in any process;
  *   - EDEADLK: called from inside an operation of this library in the

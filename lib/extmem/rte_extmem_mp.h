@@ -13,8 +13,10 @@
  * The primary's library serves its secondaries: a secondary that has this
  * library (linked, or loaded as an EAL plugin) attaches during
  * rte_eal_init() to every region and heap of the primary, and follows
- * their later changes. Only the primary creates and destroys regions and
- * heaps; in a secondary those calls fail with rte_errno E_RTE_SECONDARY.
+ * their later changes. Only the primary creates and destroys heaps, and
+ * regions: a secondary's rte_extmem_region_create() of a shared or hugetlb
+ * region has the primary make it for that secondary; other creations and
+ * destructions fail there with rte_errno E_RTE_SECONDARY.
  *
  * A secondary started with the environment variable EXTMEM_MP_NO_ATTACH
  * set to 1 does not attach (it maps and attaches memory by hand, the
