@@ -158,6 +158,16 @@ mp_spawn(struct mp_ctx *c, const char *cmds)
 
 		snprintf(fdarg, sizeof(fdarg), "%d", fd);
 		setenv("MRNIC_MP_CMDS", cmds, 1);
+		/* under LeakSanitizer: what DPDK's vdev bus leaks in every
+		 * secondary (test/lsan_secondary_vdev.supp)
+		 */
+		if (getenv("EXTMEM_TEST_LSAN_SECONDARY") != NULL) {
+			char opts[512];
+
+			snprintf(opts, sizeof(opts), "suppressions=%s",
+				getenv("EXTMEM_TEST_LSAN_SECONDARY"));
+			setenv("LSAN_OPTIONS", opts, 1);
+		}
 		if (strncmp(cmds, "txcrash", 7) == 0) {
 			/* the fault is the test's: under AddressSanitizer,
 			 * die of it rather than report it
