@@ -364,6 +364,37 @@ run(char *cmd)
 	FAIL("unknown command '%s' (%u words)", tok[0], n);
 }
 
+/*
+ * Remove this process's net_mrnic vdevs (the primary's ports stay): the
+ * driver releases the process's port, the vdev bus frees the device and
+ * the devargs it made for it at the attach (rte_eal_cleanup() would leave
+ * those). 0, or -1 if a remove failed.
+ */
+static int
+detach_ports(void)
+{
+	char names[RTE_MAX_ETHPORTS][RTE_ETH_NAME_MAX_LEN];
+	unsigned int n = 0, i;
+	uint16_t port;
+	int ret = 0;
+
+	RTE_ETH_FOREACH_DEV(port) {
+		struct rte_eth_dev_info info;
+
+		if (rte_eth_dev_info_get(port, &info) == 0 &&
+				strcmp(info.driver_name, "net_mrnic") == 0 &&
+				rte_eth_dev_get_name_by_port(port, names[n]) == 0)
+			n++;
+	}
+	for (i = 0; i < n; i++) {
+		if (rte_vdev_uninit(names[i]) != 0) {
+			dprintf(out_fd, "fail remove of %s\n", names[i]);
+			ret = -1;
+		}
+	}
+	return ret;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -387,6 +418,8 @@ main(int argc, char **argv)
 			cmd = strtok_r(NULL, ";", &save))
 		ret = run(cmd);
 	free(cmds);
+	if (detach_ports() != 0)
+		ret = -1;
 	dprintf(out_fd, "end %d\n", ret == 0 ? 0 : 1);
 	rte_eal_cleanup();
 	return ret == 0 ? 0 : 1;

@@ -87,10 +87,11 @@ struct mrnic_txq {
 	uint16_t nb_desc;
 	/* reader section counter: odd while inside a burst */
 	uint64_t seq;
-	/* process that runs the queue's bursts (written on change only), so
-	 * that a wait for a section abandoned by a killed process ends
+	/* token of the process that runs the queue's bursts (written on
+	 * change only), so that a wait for a section abandoned by a killed
+	 * process ends (mrnic_proc.c)
 	 */
-	int pid;
+	uint64_t owner;
 	struct mrnic_mr_ctrl src;	/* own device's table */
 	struct mrnic_mr_ctrl dst;	/* peer device's table */
 	uint64_t opackets;
@@ -159,8 +160,12 @@ struct mrnic_mr_table *mrnic_domain_get(const char *name,
 /* A port of the domain is closed; the last one frees the table. */
 void mrnic_domain_put(struct mrnic_mr_table *tbl);
 
-/* Process id of this process (cached at the first probe). */
-extern int mrnic_pid;
+/* Liveness of processes (mrnic_proc.c): this process's token (0 if it
+ * has none), made at its first probe; whether a token's process is gone.
+ */
+extern uint64_t mrnic_proc_token;
+void mrnic_proc_init(void);
+bool mrnic_proc_gone(uint64_t token);
 
 /* rxtx */
 uint16_t mrnic_rx_burst(void *q, struct rte_mbuf **pkts, uint16_t n);
@@ -173,11 +178,11 @@ mrnic_txq_enter(struct mrnic_txq *q)
 {
 	uint64_t seq = q->seq;
 
-	if (unlikely(q->pid != mrnic_pid)) {
+	if (unlikely(q->owner != mrnic_proc_token)) {
 		/* taken over: odd if the last process died in a section
 		 * (stays odd, with a new value for a waiter)
 		 */
-		__atomic_store_n(&q->pid, mrnic_pid, __ATOMIC_RELAXED);
+		__atomic_store_n(&q->owner, mrnic_proc_token, __ATOMIC_RELAXED);
 		seq += seq & 1;
 	}
 	__atomic_store_n(&q->seq, seq + 1, __ATOMIC_RELAXED);

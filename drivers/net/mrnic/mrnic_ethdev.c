@@ -17,12 +17,9 @@
  */
 
 #include <errno.h>
-#include <fcntl.h>
 #include <pthread.h>
-#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include <bus_vdev_driver.h>
 #include <ethdev_driver.h>
@@ -59,8 +56,6 @@ RTE_LOG_REGISTER_DEFAULT(mrnic_logtype, NOTICE);
 
 static const struct eth_dev_ops mrnic_ops;
 static const struct eth_dev_ops mrnic_secondary_ops;
-
-int mrnic_pid;
 
 /* How many pauses a wait for a Tx queue's section makes between two
  * looks at whether the process running it is still there.
@@ -99,35 +94,6 @@ mrnic_primary_only(const struct mrnic_port *port, const char *op)
 	return -E_RTE_SECONDARY;
 }
 
-/* Is process pid gone for good (no such process, or a zombie that will
- * never leave a section)?
- */
-static bool
-mrnic_pid_gone(int pid)
-{
-	char path[32], buf[256];
-	const char *p;
-	ssize_t n;
-	int fd;
-
-	if (pid <= 0 || pid == mrnic_pid)
-		return false;
-	if (kill(pid, 0) != 0 && errno == ESRCH)
-		return true;
-	snprintf(path, sizeof(path), "/proc/%d/stat", pid);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return errno == ENOENT;
-	n = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	if (n <= 0)
-		return false;
-	buf[n] = '\0';
-	/* "pid (comm) S ...": the state follows the last ')' */
-	p = strrchr(buf, ')');
-	return p != NULL && p[1] == ' ' && (p[2] == 'Z' || p[2] == 'X');
-}
-
 /*
  * A Tx queue still in the section it was in at seq: if the process running
  * it died there (a secondary killed inside a burst), end the section in
@@ -138,15 +104,15 @@ static bool
 mrnic_txq_abandoned(const struct mrnic_port *port, struct mrnic_txq *q,
 	uint64_t seq)
 {
-	int pid = __atomic_load_n(&q->pid, __ATOMIC_RELAXED);
+	uint64_t owner = __atomic_load_n(&q->owner, __ATOMIC_RELAXED);
 
-	if (!mrnic_pid_gone(pid))
+	if (!mrnic_proc_gone(owner))
 		return false;
 	if (__atomic_compare_exchange_n(&q->seq, &seq, seq + 1, false,
 			__ATOMIC_RELEASE, __ATOMIC_RELAXED))
 		MRNIC_LOG(WARNING, "%s: Tx queue %u was left inside a burst "
-			"by process %d, which is gone: section ended",
-			port->name, q->qid, pid);
+			"by process %" PRIu64 ", which is gone: section ended",
+			port->name, q->qid, owner >> 32);
 	return true;
 }
 
@@ -947,7 +913,7 @@ mrnic_probe(struct rte_vdev_device *vdev)
 	struct mrnic_args args;
 	int ret;
 
-	mrnic_pid = (int)getpid();
+	mrnic_proc_init();
 	if (rte_eal_process_type() != RTE_PROC_PRIMARY)
 		return mrnic_probe_secondary(vdev, name);
 	ret = mrnic_parse_args(name, rte_vdev_device_args(vdev), &args);
