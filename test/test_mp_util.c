@@ -92,6 +92,8 @@ test_mp_sec_start(struct test_mp_sec *s, uintptr_t reserve, size_t len,
 		snprintf(fdarg, sizeof(fdarg), "%d", fd);
 		if (delay_us != 0)
 			setenv("EXTMEM_MP_TEST_DELAY_US", delay, 1);
+		/* a heap chunk reaches it before EAL's heap has it */
+		setenv("EXTMEM_MP_TEST_HEAP_ORDER", "1", 1);
 		if (len != 0)
 			execl(helper, helper, fdarg, "--reserve", addr, lenarg,
 				"--proc-type=secondary", prefix, "--no-pci",

@@ -181,6 +181,22 @@ heap_eal_remove(const struct rte_extmem_heap *h,
 	return ret;
 }
 
+/*
+ * Out of EAL's heap, and then out of the secondaries (which detach
+ * first: EAL's heap keeps memory a process still attaches); 0, or -1 with
+ * rte_errno when EAL keeps the memory (it stays mapped everywhere).
+ */
+static int
+heap_region_withdraw(struct rte_extmem_heap *h, struct rte_extmem_region *r)
+{
+	extmem_mp_heap_detach(r);
+	if (heap_eal_remove(h, r) != 0)
+		return -1;
+	r->eal = EXTMEM_EAL_NONE;
+	extmem_mp_heap_unmap(r);
+	return 0;
+}
+
 struct rte_extmem_region *
 extmem_heap_region_add_locked(struct rte_extmem_heap *h,
 	const struct rte_extmem_region_params *p,
@@ -223,8 +239,18 @@ extmem_heap_region_add_locked(struct rte_extmem_heap *h,
 		return NULL;
 	if (heap_region_acceptable(h, r, hp) != 0)
 		goto fail;
+	snprintf(r->heap, sizeof(r->heap), "%s", h->name);
+	r->socket_id = h->socket_id;
+	r->owner_priv = h;
+	/* every process's allocator may hand the chunk out once EAL's heap
+	 * has it: every secondary maps it before
+	 */
+	extmem_init();
+	if (extmem_mp_heap_map(r) != 0)
+		goto fail;
 	if (heap_eal_add(h, r) != 0) {
 		err = rte_errno;
+		extmem_mp_heap_unmap(r);
 		EXTMEM_FAIL(err, "heap %s: EAL refused region %s: %s", h->name,
 			r->name, rte_strerror(err));
 		goto fail;
@@ -232,15 +258,22 @@ extmem_heap_region_add_locked(struct rte_extmem_heap *h,
 	r->eal = EXTMEM_EAL_HEAP;
 	EXTMEM_LOG(DEBUG, "region %s: added to EAL heap %s "
 		"(rte_malloc_heap_memory_add)", r->name, h->name);
-	snprintf(r->heap, sizeof(r->heap), "%s", h->name);
-	r->socket_id = h->socket_id;
-	r->owner_priv = h;
 	if (extmem_region_publish(r) != 0) {
 		err = rte_errno;
-		if (heap_eal_remove(h, r) != 0)
-			EXTMEM_LOG(ERR, "heap %s: cannot take back region %s: "
-				"%s", h->name, r->name, rte_strerror(rte_errno));
-		r->eal = EXTMEM_EAL_NONE;
+		if (heap_region_withdraw(h, r) != 0) {
+			/* EAL may have handed it out already: it stays */
+			EXTMEM_LOG(ERR, "heap %s: region %s refused (%s) but "
+				"EAL keeps it (%s): it stays in the heap, "
+				"mapped, unannounced, until the heap goes",
+				h->name, r->name, rte_strerror(err),
+				rte_strerror(rte_errno));
+			extmem_mp_heap_attach(r);
+			r->heap_kept = true;
+			h->regions[h->n_regions++] = r;
+			h->size += r->len;
+			rte_errno = err;
+			return NULL;
+		}
 		rte_errno = err;
 		goto fail;
 	}
@@ -279,6 +312,18 @@ extmem_heap_region_remove_locked(struct rte_extmem_heap *h,
 	int i, err;
 
 	i = heap_region_index(h, r);
+	if (i >= 0 && r->heap_kept) {
+		/* refused at its addition, kept for EAL: no announcement */
+		if (heap_region_withdraw(h, r) != 0) {
+			err = rte_errno;
+			extmem_mp_heap_attach(r);
+			EXTMEM_FAIL(err == ENOENT ? EINVAL : err, "heap %s: EAL "
+				"still keeps region %s: %s", h->name, r->name,
+				rte_strerror(err));
+			return -1;
+		}
+		goto unlink;
+	}
 	if (i < 0 || !extmem_region_valid(r)) {
 		EXTMEM_FAIL(EINVAL, "%p is not a region of heap %s",
 			(void *)r, h->name);
@@ -307,20 +352,22 @@ extmem_heap_region_remove_locked(struct rte_extmem_heap *h,
 		return -1;
 	}
 	/* EAL checks again, atomically with its allocator. */
-	if (heap_eal_remove(h, r) != 0) {
+	if (heap_region_withdraw(h, r) != 0) {
 		err = rte_errno;
 		EXTMEM_LOG(ERR, "heap %s: EAL refused to remove region %s: %s",
 			h->name, r->name, rte_strerror(err));
+		/* the secondaries attach it again, then let go of it */
 		if (extmem_region_publish(r) != 0)
 			EXTMEM_LOG(ERR, "heap %s: region %s could not be "
 				"announced again: %s", h->name, r->name,
 				rte_strerror(rte_errno));
+		extmem_mp_remove_cancel(r);
 		rte_errno = err == ENOENT ? EINVAL : err;
 		return -1;
 	}
-	r->eal = EXTMEM_EAL_NONE;
 	EXTMEM_LOG(DEBUG, "region %s: removed from EAL heap %s "
 		"(rte_malloc_heap_memory_remove)", r->name, h->name);
+unlink:
 	r->heap[0] = '\0';
 	r->socket_id = SOCKET_ID_ANY;
 	r->owner_priv = NULL;

@@ -63,6 +63,7 @@ struct mp_entry {
 	int mem_fd;	/* the region's own (borrowed, valid while listed) */
 	int runs_fd;	/* its IOVA runs (owned) */
 	uint64_t owner;	/* the secondary it was made for (its id), 0 */
+	bool phased;	/* heap chunk: mapped before EAL, taken back after */
 };
 TAILQ_HEAD(mp_entry_list, mp_entry);
 
@@ -276,21 +277,18 @@ desc_fill(struct extmem_mp_region_desc *d, const struct rte_extmem_region *r)
 		EXTMEM_MP_EAL_EXTMEM;
 }
 
-/* A region was added: every secondary maps it, or none keeps it. */
-static int
-mp_region_added(struct rte_extmem_region *r)
+/* A new entry for r (its IOVA runs written), or NULL with a log line. */
+static struct mp_entry *
+entry_new(struct rte_extmem_region *r)
 {
-	char text[EXTMEM_MP_TEXT + 32] = "";
 	struct mp_entry *e;
-	bool callout;
-	uint64_t s;
-	int err;
 
 	e = calloc(1, sizeof(*e));
 	if (e == NULL) {
 		EXTMEM_LOG(ERR, "region %s: no memory to describe it to "
 			"secondaries", r->name);
-		return -(EXTMEM_EVENT_KEEP_ERRNO | ENOMEM);
+		errno = ENOMEM;
+		return NULL;
 	}
 	e->r = r;
 	desc_fill(&e->d, r);
@@ -303,14 +301,34 @@ mp_region_added(struct rte_extmem_region *r)
 				"for secondaries: %s", r->name,
 				strerror(errno));
 			free(e);
-			return -(EXTMEM_EVENT_KEEP_ERRNO | ENOMEM);
+			errno = ENOMEM;
+			return NULL;
 		}
 	}
+	return e;
+}
+
+static void
+entry_free(struct mp_entry *e)
+{
+	if (e->runs_fd >= 0)
+		close(e->runs_fd);
+	free(e);
+}
+
+/* Every secondary maps e's region, or none keeps it; 0 or an errno. */
+static int
+entry_add(struct mp_entry *e, char *text, size_t size)
+{
+	bool callout;
+	uint64_t s;
+	int err;
+
 	callout = extmem_op_callout_begin();
 	pthread_mutex_lock(&mp_lock);
 	TAILQ_INSERT_TAIL(&entries, e, next);
 	s = broadcast(EXTMEM_MP_ADD, e);
-	err = wait_answers(s, text, sizeof(text));
+	err = wait_answers(s, text, size);
 	if (err != 0) {
 		/* withdrawn everywhere: those that mapped it unmap it */
 		TAILQ_REMOVE(&entries, e, next);
@@ -319,14 +337,136 @@ mp_region_added(struct rte_extmem_region *r)
 	}
 	pthread_mutex_unlock(&mp_lock);
 	extmem_op_callout_end(callout);
+	return err;
+}
+
+/* A region was added: every secondary maps it, or none keeps it. */
+static int
+mp_region_added(struct rte_extmem_region *r)
+{
+	char text[EXTMEM_MP_TEXT + 32] = "";
+	struct mp_entry *e;
+	int err;
+
+	e = entry_find(r);
+	if (e != NULL && e->phased)
+		return extmem_mp_heap_attach(r) == 0 ? 0 :
+			-(EXTMEM_EVENT_KEEP_ERRNO | rte_errno);
+	e = entry_new(r);
+	if (e == NULL)
+		return -(EXTMEM_EVENT_KEEP_ERRNO | ENOMEM);
+	err = entry_add(e, text, sizeof(text));
 	if (err == 0)
 		return 0;
 	EXTMEM_LOG(ERR, "region %s: a secondary cannot attach it (%s): "
 		"withdrawn", r->name, text);
-	if (e->runs_fd >= 0)
-		close(e->runs_fd);
-	free(e);
+	entry_free(e);
 	return -(EXTMEM_EVENT_KEEP_ERRNO | err);
+}
+
+int
+extmem_mp_heap_map(struct rte_extmem_region *r)
+{
+	char text[EXTMEM_MP_TEXT + 32] = "";
+	struct mp_entry *e;
+	int err;
+
+	if (!subscribed)
+		return 0;
+	e = entry_new(r);
+	if (e == NULL) {
+		EXTMEM_FAIL(ENOMEM, "region %s: cannot describe it to "
+			"secondaries", r->name);
+		return -1;
+	}
+	e->phased = true;
+	e->d.eal = EXTMEM_MP_EAL_HEAP;
+	e->d.eal_later = 1;
+	err = entry_add(e, text, sizeof(text));
+	if (err == 0)
+		return 0;
+	entry_free(e);
+	EXTMEM_FAIL(err, "region %s: a secondary cannot map it (%s): not "
+		"added to heap %s", r->name, text, r->heap);
+	return -1;
+}
+
+/* Under mp_lock: change t of phased entry e everywhere; 0 or an errno. */
+static int
+entry_phase(struct mp_entry *e, enum extmem_mp_type t, char *text,
+	size_t size)
+{
+	uint64_t s;
+
+	/* a secondary attaching from now on does the same */
+	e->d.eal_later = t == EXTMEM_MP_ATTACH ? 0 : 1;
+	s = broadcast(t, e);
+	return wait_answers(s, text, size);
+}
+
+int
+extmem_mp_heap_attach(struct rte_extmem_region *r)
+{
+	char text[EXTMEM_MP_TEXT + 32] = "";
+	struct mp_entry *e;
+	bool callout;
+	int err = 0;
+
+	callout = extmem_op_callout_begin();
+	pthread_mutex_lock(&mp_lock);
+	e = entry_find(r);
+	if (e != NULL && e->phased)
+		err = entry_phase(e, EXTMEM_MP_ATTACH, text, sizeof(text));
+	pthread_mutex_unlock(&mp_lock);
+	extmem_op_callout_end(callout);
+	if (err == 0)
+		return 0;
+	/* it stays mapped there: EAL's heap lists it */
+	EXTMEM_FAIL(err, "region %s: a secondary cannot attach it to EAL "
+		"(%s)", r->name, text);
+	return -1;
+}
+
+void
+extmem_mp_heap_detach(struct rte_extmem_region *r)
+{
+	char text[EXTMEM_MP_TEXT + 32] = "";
+	struct mp_entry *e;
+	bool callout;
+	int err = 0;
+
+	callout = extmem_op_callout_begin();
+	pthread_mutex_lock(&mp_lock);
+	e = entry_find(r);
+	if (e != NULL && e->phased)
+		err = entry_phase(e, EXTMEM_MP_DETACH, text, sizeof(text));
+	pthread_mutex_unlock(&mp_lock);
+	extmem_op_callout_end(callout);
+	if (err != 0)
+		EXTMEM_LOG(ERR, "region %s: a secondary cannot detach it from "
+			"EAL (%s)", r->name, text);
+}
+
+void
+extmem_mp_heap_unmap(struct rte_extmem_region *r)
+{
+	struct mp_entry *e;
+	bool callout;
+	uint64_t s;
+
+	callout = extmem_op_callout_begin();
+	pthread_mutex_lock(&mp_lock);
+	e = entry_find(r);
+	if (e != NULL) {
+		TAILQ_REMOVE(&entries, e, next);
+		s = broadcast(EXTMEM_MP_REMOVE, e);
+		wait_answers(s, NULL, 0);
+	}
+	pthread_mutex_unlock(&mp_lock);
+	extmem_op_callout_end(callout);
+	r->mp_prepared = false;
+	if (e != NULL)
+		entry_free(e);
 }
 
 /* A region is gone (or its addition rolled back): every secondary too. */
@@ -337,6 +477,12 @@ mp_region_removed(struct rte_extmem_region *r)
 	bool callout;
 	uint64_t s;
 
+	pthread_mutex_lock(&mp_lock);
+	e = entry_find(r);
+	pthread_mutex_unlock(&mp_lock);
+	/* a heap chunk: taken back after EAL let go (extmem_mp_heap_unmap) */
+	if (e != NULL && e->phased)
+		return;
 	callout = extmem_op_callout_begin();
 	pthread_mutex_lock(&mp_lock);
 	e = entry_find(r);

@@ -33,6 +33,21 @@ int extmem_mp_remove_prepare(struct rte_extmem_region *r);
 /* The removal did not happen after all: the secondaries let go of it. */
 void extmem_mp_remove_cancel(struct rte_extmem_region *r);
 
+/*
+ * A heap chunk's steps around EAL's heap (inside its operation; r has
+ * its heap, not yet in EAL): extmem_mp_heap_map() before
+ * rte_malloc_heap_memory_add() (every secondary maps r; -1 with rte_errno
+ * and a log line when one cannot, none keeps it), extmem_mp_heap_attach()
+ * after it (the region's announcement does it too), and for taking it
+ * back extmem_mp_heap_detach() before rte_malloc_heap_memory_remove() and
+ * extmem_mp_heap_unmap() after it succeeded (never before: a secondary's
+ * allocator would walk memory it no longer maps).
+ */
+int extmem_mp_heap_map(struct rte_extmem_region *r);
+int extmem_mp_heap_attach(struct rte_extmem_region *r);
+void extmem_mp_heap_detach(struct rte_extmem_region *r);
+void extmem_mp_heap_unmap(struct rte_extmem_region *r);
+
 /* The primary's figures for rte_extmem_mp_info_get(). */
 struct extmem_mp_primary_stats {
 	bool serving;

@@ -27,6 +27,15 @@
  * number. A removal is two-phase: PREPARE (may it go? EBUSY while the
  * secondary has users of the region), then REMOVE or CANCEL.
  *
+ * A heap chunk is added in three steps (EAL's allocator of every process
+ * may hand it out as soon as the primary adds it to EAL's heap, so every
+ * secondary maps it before): ADD with eal_later (map, no EAL attach),
+ * the primary's rte_malloc_heap_memory_add(), ATTACH
+ * (rte_malloc_heap_memory_attach()); and taken back in three: DETACH
+ * (rte_malloc_heap_memory_detach(), still mapped), the primary's
+ * rte_malloc_heap_memory_remove(), REMOVE (unmap). A chunk EAL does not
+ * let go of stays mapped everywhere.
+ *
  * A secondary asks the primary to create (CREATE) or destroy (DESTROY) a
  * region for it; the primary does it as any change (the ADD or the
  * removal reaches every secondary, the requester included) and then
@@ -40,7 +49,7 @@
 
 #define EXTMEM_MP_SOCKET "extmem_mp"
 #define EXTMEM_MP_MAGIC 0x584d504du	/* "XMPM" */
-#define EXTMEM_MP_VERSION 1
+#define EXTMEM_MP_VERSION 2
 #define EXTMEM_MP_TEXT 160
 
 enum extmem_mp_type {
@@ -55,6 +64,8 @@ enum extmem_mp_type {
 	EXTMEM_MP_CREATE,	/* S -> P: create region r for me (seq: id) */
 	EXTMEM_MP_DESTROY,	/* S -> P: destroy my region r.name */
 	EXTMEM_MP_DONE,		/* P -> S: request seq done, result */
+	EXTMEM_MP_ATTACH,	/* P -> S: EAL's heap lists it now: attach */
+	EXTMEM_MP_DETACH,	/* P -> S: EAL's heap lets go: detach, keep */
 };
 
 /* How the primary registered a region with EAL. */
@@ -81,7 +92,8 @@ struct extmem_mp_region_desc {
 	uint32_t n_iova_runs;
 	uint8_t shared;		/* a memory fd travels with it */
 	uint8_t eal;		/* enum extmem_mp_eal */
-	uint8_t pad[2];
+	uint8_t eal_later;	/* heap chunk: map now, EAL attach on ATTACH */
+	uint8_t pad;
 };
 
 struct extmem_mp_msg {

@@ -364,7 +364,10 @@ view_region_new(const struct extmem_mp_region_desc *d, int fds[2],
 	r->map_len = r->len;
 	r->fd = fds[0];
 	fds[0] = -1;
-	if (view_eal(r, true) != 0) {
+	if (d->eal_later) {
+		/* a heap chunk EAL does not list yet: ATTACH follows */
+		r->eal = EXTMEM_EAL_NONE;
+	} else if (view_eal(r, true) != 0) {
 		err = rte_errno;
 		extmem_op_callout_end(callout);
 		EXTMEM_FAIL(err, "region %s: EAL cannot attach it: %s",
@@ -440,11 +443,58 @@ view_region_delete(struct rte_extmem_region *r)
 		return;
 	}
 	callout = extmem_op_callout_begin();
-	if (view_eal(r, false) != 0)
+	if (r->eal != EXTMEM_EAL_NONE && view_eal(r, false) != 0)
 		EXTMEM_LOG(ERR, "region %s: EAL detach failed: %s", r->name,
 			rte_strerror(rte_errno));
 	extmem_op_callout_end(callout);
 	extmem_region_delete(r);
+}
+
+/* A heap chunk's EAL step (ATTACH, DETACH); its mapping stays. */
+static int
+view_region_eal(struct rte_extmem_region *r, bool attach, char *text,
+	size_t size)
+{
+	bool callout;
+	int err = 0;
+
+	if (r->mp_unmapped || (r->eal != EXTMEM_EAL_NONE) == attach)
+		return 0;
+	r->eal = EXTMEM_EAL_HEAP;
+	callout = extmem_op_callout_begin();
+	if (view_eal(r, attach) != 0)
+		err = rte_errno;
+	extmem_op_callout_end(callout);
+	if (err != 0) {
+		snprintf(text, size, "region %s: EAL cannot %s it: %s", r->name,
+			attach ? "attach" : "detach", rte_strerror(err));
+		EXTMEM_LOG(ERR, "%s", text);
+		if (attach)
+			r->eal = EXTMEM_EAL_NONE;
+		return err;
+	}
+	if (!attach)
+		r->eal = EXTMEM_EAL_NONE;
+	return 0;
+}
+
+/*
+ * Tests (EXTMEM_MP_TEST_HEAP_ORDER set): a heap chunk EAL's heap lists
+ * before this process mapped it is refused (EAL's allocator here could
+ * hand it out unmapped).
+ */
+static int
+test_heap_order(const struct extmem_mp_region_desc *d, char *text,
+	size_t size)
+{
+	if (d->heap[0] == '\0' || getenv("EXTMEM_MP_TEST_HEAP_ORDER") == NULL ||
+			rte_mem_virt2memseg_list((void *)(uintptr_t)d->va) ==
+			NULL)
+		return 0;
+	snprintf(text, size, "heap %s: EAL lists region %s before this "
+		"process mapped it", d->heap, d->name);
+	EXTMEM_LOG(ERR, "%s: refused", text);
+	return EPROTO;
 }
 
 /* A region the primary added: its view; an error text for the answer. */
@@ -453,6 +503,11 @@ apply_add(const struct extmem_mp_region_desc *d, int fds[2], char *text,
 	size_t size)
 {
 	bool heap = d->heap[0] != '\0';
+	int err;
+
+	err = test_heap_order(d, text, size);
+	if (err != 0)
+		return err;
 
 	if (heap && !d->shared && view_heap_find(d->heap) != NULL) {
 		snprintf(text, size, "heap %s is in use here and region %s "
@@ -525,6 +580,10 @@ apply_change(const struct extmem_mp_msg *m, int fds[2], char *text,
 	case EXTMEM_MP_REMOVE:
 		view_region_delete(r);
 		return 0;
+	case EXTMEM_MP_ATTACH:
+	case EXTMEM_MP_DETACH:
+		return view_region_eal(r, m->type == EXTMEM_MP_ATTACH, text,
+			size);
 	default:
 		snprintf(text, size, "unknown change %u", m->type);
 		return EPROTO;

@@ -234,6 +234,7 @@ struct rte_extmem_region {
 	bool mp_unmapped;	/* secondary: not shared, so not mapped here */
 	bool mp_removing;	/* secondary: the primary is removing it */
 	bool mp_own;		/* secondary: the primary made it for us */
+	bool heap_kept;		/* heap chunk EAL kept after a failed add */
 };
 
 TAILQ_HEAD(extmem_region_list, rte_extmem_region);
