@@ -110,6 +110,8 @@ static TAILQ_HEAD(, mp_req) reqs = TAILQ_HEAD_INITIALIZER(reqs);
 static pthread_cond_t req_cond;
 static pthread_t proxy_thread;
 static bool proxy_stop;
+/* The proxy thread, inside a creation: the connection it is made for. */
+static __thread uint64_t creating_for;
 
 /* Set up inside operations (op mutex): */
 static bool subscribed;
@@ -291,6 +293,7 @@ entry_new(struct rte_extmem_region *r)
 		return NULL;
 	}
 	e->r = r;
+	e->owner = creating_for;
 	desc_fill(&e->d, r);
 	e->mem_fd = r->fd;
 	e->runs_fd = -1;
@@ -753,14 +756,44 @@ service_main(void *arg __rte_unused)
 /* ------------------------------------------------------------------ */
 /* The proxy thread: regions made for secondaries */
 
-/* Create the region a secondary asked for; its owner is the secondary. */
+/* Is r made for connection *arg (it is listed with that owner)? */
+static bool
+owned_by(const struct rte_extmem_region *r, void *arg)
+{
+	uint64_t conn_id = *(const uint64_t *)arg;
+	struct mp_entry *e;
+	bool own;
+
+	pthread_mutex_lock(&mp_lock);
+	e = entry_find(r);
+	own = e != NULL && e->owner == conn_id;
+	pthread_mutex_unlock(&mp_lock);
+	return own;
+}
+
+/* The ID of the region called name made for conn_id; false if none. */
+static bool
+owned_id(const char *name, uint64_t conn_id, uint32_t *id)
+{
+	struct mp_entry *e;
+
+	pthread_mutex_lock(&mp_lock);
+	e = EXTMEM_TAILQ_FIND(&entries, it, it->owner == conn_id &&
+		strcmp(it->d.name, name) == 0);
+	if (e != NULL)
+		*id = e->d.id;
+	pthread_mutex_unlock(&mp_lock);
+	return e != NULL;
+}
+
+/* Create a region a secondary asked for; an errno (0) and a text. */
 static int
 proxy_create(const struct mp_req *q, char *text, size_t size)
 {
 	const struct extmem_mp_region_desc *d = &q->m.r;
 	struct rte_extmem_region_params p;
 	struct rte_extmem_region *r;
-	struct mp_entry *e;
+	uint32_t id = 0;
 	bool alive;
 
 	if (d->backing != RTE_EXTMEM_BACKING_SHARED &&
@@ -776,70 +809,80 @@ proxy_create(const struct mp_req *q, char *text, size_t size)
 	p.page_sz = d->page_sz;
 	p.numa_node = d->numa_node;
 	p.flags = d->flags;
+	/* its entry gets the owner inside the creating operation */
+	creating_for = q->conn_id;
 	r = rte_extmem_region_create(&p);
+	creating_for = 0;
 	if (r == NULL) {
 		snprintf(text, size, "%s", rte_strerror(rte_errno));
 		return rte_errno;
 	}
+	/* r is not used from here: the application may destroy it */
+	EXTMEM_LOG(INFO, "region %s made for secondary %d", d->name, q->pid);
 	pthread_mutex_lock(&mp_lock);
-	e = entry_find(r);
-	if (e != NULL)
-		e->owner = q->conn_id;
 	alive = EXTMEM_TAILQ_FIND(&conns, c, c->id == q->conn_id &&
 		c->state == CONN_LIVE) != NULL;
 	pthread_mutex_unlock(&mp_lock);
-	EXTMEM_LOG(INFO, "region %s made for secondary %d", d->name, q->pid);
-	if (!alive && rte_extmem_region_destroy(r) == 0) {
-		snprintf(text, size, "the secondary is gone");
-		return ECONNRESET;
-	}
-	return 0;
+	if (alive)
+		return 0;
+	snprintf(text, size, "the secondary is gone");
+	if (owned_id(d->name, q->conn_id, &id) &&
+			extmem_region_destroy_owned(d->name, id, owned_by,
+				(void *)(uintptr_t)&q->conn_id) != 0)
+		EXTMEM_LOG(WARNING, "region %s made for secondary %d, gone "
+			"meanwhile, stays: %s", d->name, q->pid,
+			rte_strerror(rte_errno));
+	return ECONNRESET;
 }
 
 /* Destroy a region a secondary made (all of them: a clean-up). */
 static int
 proxy_destroy(const struct mp_req *q, char *text, size_t size)
 {
-	struct rte_extmem_region *r;
+	char name[RTE_EXTMEM_NAMESIZE];
 	struct mp_entry *e;
-	bool own;
+	uint32_t id = 0;
+	int err;
 
 	if (q->m.r.name[0] == '\0') {
 		for (;;) {
+			/* the next region still made for it */
 			pthread_mutex_lock(&mp_lock);
 			e = EXTMEM_TAILQ_FIND(&entries, it,
 				it->owner == q->conn_id);
-			r = e != NULL ? (struct rte_extmem_region *)
-				(uintptr_t)e->r : NULL;
+			if (e != NULL) {
+				snprintf(name, sizeof(name), "%s", e->d.name);
+				id = e->d.id;
+			}
+			pthread_mutex_unlock(&mp_lock);
+			if (e == NULL)
+				return 0;
+			if (extmem_region_destroy_owned(name, id, owned_by,
+					(void *)(uintptr_t)&q->conn_id) == 0)
+				continue;
+			EXTMEM_LOG(WARNING, "region %s made for secondary %d "
+				"stays after it: %s", name, q->pid,
+				rte_strerror(rte_errno));
+			/* it is the primary's now */
+			pthread_mutex_lock(&mp_lock);
+			e = EXTMEM_TAILQ_FIND(&entries, it,
+				it->owner == q->conn_id && it->d.id == id);
 			if (e != NULL)
 				e->owner = 0;
 			pthread_mutex_unlock(&mp_lock);
-			if (r == NULL)
-				return 0;
-			/* a region is checked live before it is used */
-			if (rte_extmem_region_destroy(r) != 0)
-				EXTMEM_LOG(WARNING, "a region made for "
-					"secondary %d stays after it: %s",
-					q->pid, rte_strerror(rte_errno));
 		}
 	}
-	r = rte_extmem_region_lookup(q->m.r.name);
-	if (r == NULL) {
-		snprintf(text, size, "no region %s", q->m.r.name);
-		return ENOENT;
-	}
-	pthread_mutex_lock(&mp_lock);
-	e = entry_find(r);
-	own = e != NULL && e->owner == q->conn_id;
-	pthread_mutex_unlock(&mp_lock);
-	if (!own) {
-		snprintf(text, size, "region %s was not made for this "
-			"secondary", q->m.r.name);
-		return E_RTE_SECONDARY;
-	}
-	if (rte_extmem_region_destroy(r) != 0) {
-		snprintf(text, size, "%s", rte_strerror(rte_errno));
-		return rte_errno;
+	/* looked up, checked and destroyed in one operation */
+	if (extmem_region_destroy_owned(q->m.r.name, q->m.r.id, owned_by,
+			(void *)(uintptr_t)&q->conn_id) != 0) {
+		err = rte_errno;
+		if (err == EPERM) {
+			snprintf(text, size, "region %s was not made for this "
+				"secondary", q->m.r.name);
+			return E_RTE_SECONDARY;
+		}
+		snprintf(text, size, "%s", rte_strerror(err));
+		return err;
 	}
 	EXTMEM_LOG(INFO, "region %s destroyed for secondary %d", q->m.r.name,
 		q->pid);

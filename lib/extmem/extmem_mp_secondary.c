@@ -996,6 +996,7 @@ proxy_region_destroy(struct rte_extmem_region *region)
 	char text[EXTMEM_MP_TEXT] = "", name[RTE_EXTMEM_NAMESIZE];
 	struct extmem_mp_msg m;
 	bool own = false, live;
+	uint32_t id = 0;
 	int res;
 
 	if (extmem_op_inside()) {
@@ -1007,6 +1008,7 @@ proxy_region_destroy(struct rte_extmem_region *region)
 	live = EXTMEM_REGION_LIVE(region);
 	if (live) {
 		own = region->mp_own;
+		id = region->id;
 		snprintf(name, sizeof(name), "%s", region->name);
 	}
 	extmem_query_end();
@@ -1020,6 +1022,7 @@ proxy_region_destroy(struct rte_extmem_region *region)
 	}
 	extmem_mp_msg_init(&m, EXTMEM_MP_DESTROY, 0);
 	snprintf(m.r.name, sizeof(m.r.name), "%s", name);
+	m.r.id = id;	/* that region, not a later one of the same name */
 	res = request(&m, text, sizeof(text));
 	if (res != 0) {
 		EXTMEM_FAIL(res, "region %s: the primary did not destroy it: "

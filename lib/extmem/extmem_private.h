@@ -400,6 +400,15 @@ size_t extmem_xlate_mem_size(void);
 struct rte_extmem_region *extmem_region_new(
 	const struct rte_extmem_region_params *p);
 int extmem_region_publish(struct rte_extmem_region *r);
+/*
+ * One operation: destroy region name of ID id if owned(r, arg) says so
+ * (called inside it: the region cannot change meanwhile); -1 with
+ * rte_errno ENOENT (no such region, or another of that name), EPERM (not
+ * owned) or what the destroy gives, and a log line.
+ */
+int extmem_region_destroy_owned(const char *name, uint32_t id,
+	bool (*owned)(const struct rte_extmem_region *r, void *arg),
+	void *arg);
 int extmem_region_unpublish(struct rte_extmem_region *r);
 void extmem_region_delete(struct rte_extmem_region *r);
 /* The public description of a region (under the state lock). */

@@ -14,6 +14,7 @@
 
 #include <errno.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include <rte_eal.h>
 #include <rte_errno.h>
@@ -226,10 +227,40 @@ out:
 	return r;
 }
 
+/* Inside an operation: destroy live region r (not a heap's). */
+static int
+region_destroy_locked(struct rte_extmem_region *region)
+{
+	if (!EXTMEM_REGION_LIVE(region))
+		return -1;
+	if (region->eal == EXTMEM_EAL_HEAP) {
+		EXTMEM_FAIL(EBUSY, "region %s belongs to heap %s: remove it "
+			"through the heap", region->name, region->heap);
+		return -1;
+	}
+	if (__atomic_load_n(&region->users, __ATOMIC_ACQUIRE) != 0) {
+		EXTMEM_FAIL(EBUSY, "region %s still has %u users",
+			region->name,
+			__atomic_load_n(&region->users, __ATOMIC_ACQUIRE));
+		return -1;
+	}
+	/* the secondaries' users too, before anything changes */
+	if (extmem_mp_remove_prepare(region) != 0)
+		return -1;
+	if (extmem_region_unpublish(region) != 0) {
+		extmem_mp_remove_cancel(region);
+		return -1;
+	}
+	region_eal_unregister(region);
+	EXTMEM_LOG(INFO, "region %s destroyed", region->name);
+	extmem_region_delete(region);
+	return 0;
+}
+
 int
 rte_extmem_region_destroy(struct rte_extmem_region *region)
 {
-	int ret = -1;
+	int ret;
 
 	if (!EXTMEM_EAL_READY())
 		return -1;
@@ -238,30 +269,33 @@ rte_extmem_region_destroy(struct rte_extmem_region *region)
 		return proxy_destroy(region);
 	if (!EXTMEM_PRIMARY_ONLY() || !EXTMEM_OP_BEGIN())
 		return -1;
-	if (!EXTMEM_REGION_LIVE(region))
-		goto out;
-	if (region->eal == EXTMEM_EAL_HEAP) {
-		EXTMEM_FAIL(EBUSY, "region %s belongs to heap %s: remove it "
-			"through the heap", region->name, region->heap);
+	ret = region_destroy_locked(region);
+	extmem_op_end();
+	return ret;
+}
+
+int
+extmem_region_destroy_owned(const char *name, uint32_t id,
+	bool (*owned)(const struct rte_extmem_region *r, void *arg),
+	void *arg)
+{
+	struct rte_extmem_region *r;
+	int ret = -1;
+
+	if (!EXTMEM_OP_BEGIN())
+		return -1;
+	r = EXTMEM_TAILQ_FIND(extmem_regions(), it, !it->mp_remote &&
+		strcmp(it->name, name) == 0);
+	if (r == NULL || r->id != id) {
+		EXTMEM_FAIL(ENOENT, "no region %s of ID %u", name, id);
 		goto out;
 	}
-	if (__atomic_load_n(&region->users, __ATOMIC_ACQUIRE) != 0) {
-		EXTMEM_FAIL(EBUSY, "region %s still has %u users",
-			region->name,
-			__atomic_load_n(&region->users, __ATOMIC_ACQUIRE));
+	if (!owned(r, arg)) {
+		EXTMEM_FAIL(EPERM, "region %s was not made for the requester",
+			name);
 		goto out;
 	}
-	/* the secondaries' users too, before anything changes */
-	if (extmem_mp_remove_prepare(region) != 0)
-		goto out;
-	if (extmem_region_unpublish(region) != 0) {
-		extmem_mp_remove_cancel(region);
-		goto out;
-	}
-	region_eal_unregister(region);
-	EXTMEM_LOG(INFO, "region %s destroyed", region->name);
-	extmem_region_delete(region);
-	ret = 0;
+	ret = region_destroy_locked(r);
 out:
 	extmem_op_end();
 	return ret;
