@@ -27,6 +27,10 @@
  * secondary is killed.
  * mp_clash: a secondary whose address range of a region is taken fails
  * its attach with EADDRINUSE; the primary is unharmed.
+ * mp_nofds: a secondary that cannot receive a shared region's file
+ * descriptors (at its RLIMIT_NOFILE) refuses the region: the primary's
+ * create fails with EMFILE and nothing is left; with descriptors again
+ * the same create works.
  */
 
 #include <errno.h>
@@ -620,6 +624,65 @@ test_mp_clash(void)
 }
 
 REGISTER_EXTMEM_TEST(mp_clash, test_mp_clash, EXTMEM_TEST_F_MULTIPROC);
+
+static int
+nofds_run(struct test_mp_sec *s)
+{
+	struct rte_extmem_region *r;
+	char got[64];
+
+	TEST_ASSERT_EQ(test_mp_sec_cmd(s, got, sizeof(got), "nofile 1"), 0,
+		"nofile");
+	TEST_ASSERT(strcmp(got, "OK") == 0, "nofile: %s", got);
+	r = region_make("mp_nofds", RTE_EXTMEM_BACKING_SHARED, 1u << 20, 0,
+		NULL);
+	TEST_ASSERT_ERRNO(r == NULL, EMFILE, "create without descriptors "
+		"there");
+	TEST_ASSERT(rte_extmem_region_lookup("mp_nofds") == NULL,
+		"withdrawn here");
+	TEST_ASSERT_EQ(test_mp_sec_cmd(s, got, sizeof(got), "region mp_nofds"),
+		0, "lookup there");
+	TEST_ASSERT(strcmp(got, "OK") != 0, "withdrawn there: %s", got);
+	TEST_ASSERT_EQ(test_mp_sec_cmd(s, got, sizeof(got), "nofile 0"), 0,
+		"nofile");
+	TEST_ASSERT(strcmp(got, "OK") == 0, "nofile 0: %s", got);
+	r = region_make("mp_nofds", RTE_EXTMEM_BACKING_SHARED, 1u << 20, 0,
+		NULL);
+	TEST_ASSERT_NOT_NULL(r, "create: %s", rte_strerror(rte_errno));
+	TEST_ASSERT_EQ(test_mp_sec_cmd(s, got, sizeof(got), "region mp_nofds"),
+		0, "lookup there");
+	TEST_ASSERT(strcmp(got, "OK") == 0, "attached there: %s", got);
+	TEST_ASSERT_EQ(rte_extmem_region_destroy(r), 0, "destroy");
+	return TEST_SUCCESS;
+}
+
+static int
+test_mp_nofds(void)
+{
+	const char *why = test_mp_skip_reason();
+	struct rte_extmem_region *first;
+	struct test_mp_sec s;
+	int ret;
+
+	if (why != NULL)
+		TEST_SKIP("%s", why);
+	/* the service starts with the primary's first region */
+	first = region_make("mp_nofds_first", RTE_EXTMEM_BACKING_SHARED,
+		1u << 20, 0, NULL);
+	TEST_ASSERT_NOT_NULL(first, "region: %s", rte_strerror(rte_errno));
+	if (test_mp_sec_start(&s, 0, 0, 0, true) == 0) {
+		ret = test_mp_wait_secondaries(1) == 0 ? nofds_run(&s) :
+			TEST_FAILED;
+		if (test_mp_sec_stop(&s) != 0)
+			ret = TEST_FAILED;
+	} else {
+		ret = TEST_FAILED;
+	}
+	TEST_ASSERT_EQ(rte_extmem_region_destroy(first), 0, "destroy");
+	return ret;
+}
+
+REGISTER_EXTMEM_TEST(mp_nofds, test_mp_nofds, EXTMEM_TEST_F_MULTIPROC);
 
 static int
 refused_run(struct test_mp_sec *s, const struct rte_extmem_heap *heap)

@@ -41,6 +41,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include <rte_eal.h>
@@ -230,6 +231,43 @@ cmd_create(bool heap)
 		reply_err();
 }
 
+/*
+ * "nofile 1": no new file descriptor from now on (RLIMIT_NOFILE at the
+ * lowest free one); "nofile 0": the limit as it was.
+ */
+static void
+cmd_nofile(const char *arg)
+{
+	static struct rlimit saved;
+	static bool lowered;
+	struct rlimit rl;
+	int fd;
+
+	if (atoi(arg) == 0) {
+		if (lowered && setrlimit(RLIMIT_NOFILE, &saved) != 0) {
+			reply("ERR %d", errno);
+			return;
+		}
+		lowered = false;
+		reply("OK");
+		return;
+	}
+	fd = dup(0);
+	if (fd < 0 || (!lowered && getrlimit(RLIMIT_NOFILE, &saved) != 0)) {
+		reply("ERR %d", errno);
+		return;
+	}
+	close(fd);
+	rl = saved;
+	rl.rlim_cur = (rlim_t)fd;
+	if (setrlimit(RLIMIT_NOFILE, &rl) != 0) {
+		reply("ERR %d", errno);
+		return;
+	}
+	lowered = true;
+	reply("OK");
+}
+
 static void
 command(char *line)
 {
@@ -299,6 +337,8 @@ command(char *line)
 			reply("OK");
 		else
 			reply_err();
+	} else if (strcmp(line, "nofile") == 0 && arg != NULL) {
+		cmd_nofile(arg);
 	} else if (strcmp(line, "create") == 0) {
 		cmd_create(false);
 	} else if (strcmp(line, "heapcreate") == 0) {

@@ -138,6 +138,16 @@ extmem_mp_recv(int sock, struct extmem_mp_msg *m, int fds[EXTMEM_MP_MAX_FDS])
 	m->text[sizeof(m->text) - 1] = '\0';
 	m->r.name[sizeof(m->r.name) - 1] = '\0';
 	m->r.heap[sizeof(m->r.heap) - 1] = '\0';
+	if (mh.msg_flags & MSG_CTRUNC) {
+		/* descriptors lost (this process at its RLIMIT_NOFILE): none
+		 * is half used, and the caller says so to the sender
+		 */
+		for (i = 0; i < nfd; i++) {
+			close(fds[i]);
+			fds[i] = -1;
+		}
+		return 2;
+	}
 	return 1;
 }
 

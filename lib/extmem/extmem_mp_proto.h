@@ -122,8 +122,9 @@ int extmem_mp_send(int sock, const struct extmem_mp_msg *m, const int *fds,
 	unsigned int n);
 /*
  * Receive one message and up to EXTMEM_MP_MAX_FDS fds (the others are
- * closed; missing ones are -1): 1 on a message, 0 at end of file, -1 with
- * errno on an error or a malformed message.
+ * closed; missing ones are -1): 1 on a message, 2 on a message whose
+ * descriptors did not all arrive (MSG_CTRUNC; none is returned), 0 at end
+ * of file, -1 with errno on an error or a malformed message.
  */
 int extmem_mp_recv(int sock, struct extmem_mp_msg *m,
 	int fds[EXTMEM_MP_MAX_FDS]);

@@ -328,7 +328,13 @@ view_region_new(const struct extmem_mp_region_desc *d, int fds[2],
 	r->mp_remote = true;
 	r->eal = d->eal == EXTMEM_MP_EAL_HEAP ? EXTMEM_EAL_HEAP :
 		EXTMEM_EAL_EXTMEM;
-	if (unmapped || !d->shared || fds[0] < 0 || fds[1] < 0) {
+	if (!unmapped && d->shared && (fds[0] < 0 || fds[1] < 0)) {
+		/* never taken for memory the primary does not share */
+		EXTMEM_FAIL(EMFILE, "region %s: its file descriptors did not "
+			"arrive (this process at its RLIMIT_NOFILE?)", r->name);
+		goto fail;
+	}
+	if (unmapped || !d->shared) {
 		r->mp_unmapped = true;
 		r->eal = EXTMEM_EAL_NONE;
 		goto link;
