@@ -22,6 +22,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <rte_common.h>
 #include <rte_errno.h>
 #include <rte_malloc.h>
 
@@ -34,6 +35,25 @@
 
 #define KILLS 20
 #define N_BASE 4
+/* far beyond a run (seconds), well within meson's timeout */
+#define WATCHDOG_S 240
+
+/*
+ * A kill inside EAL's shared memory lock leaves it held (DPDK 22.11,
+ * doc multiprocess.rst): the primary's next change then waits forever.
+ * The test fails then, with a message, rather than hang.
+ */
+static void
+watchdog(int sig __rte_unused)
+{
+	static const char msg[] = "    FAIL mp_kill: no end after "
+		RTE_STR(WATCHDOG_S) " s: the primary is blocked (a secondary "
+		"killed inside EAL's memory hotplug lock?)\n";
+
+	if (write(STDOUT_FILENO, msg, sizeof(msg) - 1) < 0)
+		_exit(2);
+	_exit(1);
+}
 
 struct killer {
 	pid_t pid;
@@ -200,11 +220,14 @@ test_mp_kill(void)
 	struct rte_extmem_heap *heap;
 	unsigned int fds0, memfds0, fds1, memfds1, i;
 	unsigned long huge0, huge1;
+	void (*old_alarm)(int);
 	char name[32];
 	int ret;
 
 	if (why != NULL)
 		TEST_SKIP("%s", why);
+	old_alarm = signal(SIGALRM, watchdog);
+	alarm(WATCHDOG_S);
 	srand((unsigned int)getpid());
 	/* a snapshot of several steps for the attaches to die in */
 	for (i = 0; i < N_BASE; i++) {
@@ -231,6 +254,8 @@ test_mp_kill(void)
 		rte_strerror(rte_errno));
 	for (i = 0; i < N_BASE; i++)
 		TEST_ASSERT_EQ(rte_extmem_region_destroy(base[i]), 0, "base");
+	alarm(0);
+	signal(SIGALRM, old_alarm);
 	TEST_RUN(ret);
 	if (fds1 != fds0) {
 		char cmd[64];
