@@ -15,7 +15,8 @@
  *   says HELLO the table as a snapshot stamped with the last change
  *   number, records answers and notices a secondary's death at once (end
  *   of file on its connection). It never takes the operation mutex or the
- *   state lock, and it never waits for a secondary to process anything.
+ *   state lock, and it never waits for a secondary to process anything
+ *   (sends do not block; a snapshot waits for room 2 s at most in all).
  *
  * A change therefore waits for the secondaries attached before it (a
  * secondary that attaches during it gets the new table in its snapshot),
@@ -53,7 +54,7 @@
 
 #define MP_SUB_NAME "extmem_mp"
 #define MP_TIMEOUT_MS_DEFAULT 10000
-#define MP_SEND_TIMEOUT_S 2
+#define MP_SNAPSHOT_SEND_S 2
 
 /* A region the secondaries must have. */
 struct mp_entry {
@@ -142,20 +143,41 @@ conn_kill(struct mp_conn *c, const char *why)
 	pthread_cond_broadcast(&mp_cond);
 }
 
+/*
+ * Under mp_lock, never blocking: a change or an answer is one message at
+ * a time per connection, so a full socket means a secondary that does not
+ * read; it is disconnected. A snapshot (many messages) may wait for room
+ * until *dl (NULL: not at all).
+ */
 static int
 conn_send(struct mp_conn *c, const struct extmem_mp_msg *m,
-	const struct mp_entry *e)
+	const struct mp_entry *e, const struct timespec *dl)
 {
+	struct pollfd pfd = { .fd = c->fd, .events = POLLOUT };
 	int fds[EXTMEM_MP_MAX_FDS];
+	struct timespec now;
 	unsigned int n = 0;
+	long ms;
 
 	if (e != NULL && e->d.shared) {
 		fds[n++] = e->mem_fd;
 		fds[n++] = e->runs_fd;
 	}
-	if (extmem_mp_send(c->fd, m, fds, n) == 0)
-		return 0;
-	conn_kill(c, strerror(errno));
+	for (;;) {
+		if (extmem_mp_send_flags(c->fd, m, fds, n, MSG_DONTWAIT) == 0)
+			return 0;
+		if (errno != EAGAIN || dl == NULL)
+			break;
+		clock_gettime(CLOCK_MONOTONIC, &now);
+		ms = (dl->tv_sec - now.tv_sec) * 1000L +
+			(dl->tv_nsec - now.tv_nsec) / 1000000L;
+		if (ms <= 0 || poll(&pfd, 1, (int)ms) <= 0) {
+			errno = EAGAIN;
+			break;
+		}
+	}
+	conn_kill(c, errno == EAGAIN ? "it does not read its connection" :
+		strerror(errno));
 	return -1;
 }
 
@@ -164,16 +186,20 @@ static void
 snapshot_send(struct mp_conn *c)
 {
 	struct extmem_mp_msg m;
+	struct timespec dl;
 	struct mp_entry *e;
 
+	/* it reads as it receives: a bounded wait for room, in all */
+	clock_gettime(CLOCK_MONOTONIC, &dl);
+	dl.tv_sec += MP_SNAPSHOT_SEND_S;
 	TAILQ_FOREACH(e, &entries, next) {
 		extmem_mp_msg_init(&m, EXTMEM_MP_SNAP_REGION, mp_seq);
 		m.r = e->d;
-		if (conn_send(c, &m, e) != 0)
+		if (conn_send(c, &m, e, &dl) != 0)
 			return;
 	}
 	extmem_mp_msg_init(&m, EXTMEM_MP_SNAP_END, mp_seq);
-	if (conn_send(c, &m, NULL) != 0)
+	if (conn_send(c, &m, NULL, &dl) != 0)
 		return;
 	c->state = CONN_LIVE;
 	c->joined = mp_seq;
@@ -196,7 +222,7 @@ broadcast(enum extmem_mp_type t, const struct mp_entry *e)
 	m.r = e->d;
 	TAILQ_FOREACH(c, &conns, next)
 		if (c->state == CONN_LIVE)
-			conn_send(c, &m, t == EXTMEM_MP_ADD ? e : NULL);
+			conn_send(c, &m, t == EXTMEM_MP_ADD ? e : NULL, NULL);
 	return mp_seq;
 }
 
@@ -580,7 +606,6 @@ extmem_mp_remove_cancel(struct rte_extmem_region *r)
 static void
 conn_accept(void)
 {
-	struct timeval tv = { .tv_sec = MP_SEND_TIMEOUT_S };
 	struct mp_conn *c;
 	int fd;
 
@@ -592,8 +617,6 @@ conn_accept(void)
 		close(fd);
 		return;
 	}
-	/* a secondary that stops reading cannot hold the service */
-	setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
 	c->fd = fd;
 	c->pid = -1;
 	c->state = CONN_NEW;
@@ -921,7 +944,7 @@ proxy_main(void *arg __rte_unused)
 			m.result = res;
 			m.r = q->m.r;
 			snprintf(m.text, sizeof(m.text), "%s", text);
-			conn_send(c, &m, NULL);
+			conn_send(c, &m, NULL, NULL);
 		}
 		pthread_mutex_unlock(&mp_lock);
 		free(q);

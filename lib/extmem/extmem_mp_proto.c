@@ -51,6 +51,13 @@ int
 extmem_mp_send(int sock, const struct extmem_mp_msg *m, const int *fds,
 	unsigned int n)
 {
+	return extmem_mp_send_flags(sock, m, fds, n, 0);
+}
+
+int
+extmem_mp_send_flags(int sock, const struct extmem_mp_msg *m, const int *fds,
+	unsigned int n, int flags)
+{
 	char cbuf[CMSG_SPACE(sizeof(int) * EXTMEM_MP_MAX_FDS)];
 	struct iovec iov = {
 		.iov_base = (void *)(uintptr_t)m,
@@ -78,7 +85,7 @@ extmem_mp_send(int sock, const struct extmem_mp_msg *m, const int *fds,
 		memcpy(CMSG_DATA(c), fds, sizeof(int) * n);
 	}
 	do
-		ret = sendmsg(sock, &mh, MSG_NOSIGNAL);
+		ret = sendmsg(sock, &mh, MSG_NOSIGNAL | flags);
 	while (ret < 0 && errno == EINTR);
 	if (ret < 0)
 		return -1;

@@ -120,6 +120,9 @@ int extmem_mp_socket_path(char *buf, size_t size);
  */
 int extmem_mp_send(int sock, const struct extmem_mp_msg *m, const int *fds,
 	unsigned int n);
+/* The same with more sendmsg() flags (MSG_DONTWAIT: errno EAGAIN). */
+int extmem_mp_send_flags(int sock, const struct extmem_mp_msg *m,
+	const int *fds, unsigned int n, int flags);
 /*
  * Receive one message and up to EXTMEM_MP_MAX_FDS fds (the others are
  * closed; missing ones are -1): 1 on a message, 2 on a message whose
