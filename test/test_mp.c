@@ -27,6 +27,9 @@
  * secondary is killed.
  * mp_clash: a secondary whose address range of a region is taken fails
  * its attach with EADDRINUSE; the primary is unharmed.
+ * mp_joiner: a secondary that attaches while a region is being removed
+ * (after the secondaries agreed, before it is gone) takes no new user of
+ * it, and has no view of it once the removal is done.
  * mp_nofds: a secondary that cannot receive a shared region's file
  * descriptors (at its RLIMIT_NOFILE) refuses the region: the primary's
  * create fails with EMFILE and nothing is left; with descriptors again
@@ -48,6 +51,7 @@
 #include <rte_mbuf.h>
 
 #include <rte_extmem.h>
+#include <rte_extmem_event.h>
 #include <rte_extmem_heap.h>
 #include <rte_extmem_mbuf.h>
 #include <rte_extmem_mp.h>
@@ -624,6 +628,69 @@ test_mp_clash(void)
 }
 
 REGISTER_EXTMEM_TEST(mp_clash, test_mp_clash, EXTMEM_TEST_F_MULTIPROC);
+
+struct joiner {
+	const struct rte_extmem_region *r;
+	struct test_mp_sec s;
+	bool started;
+	char user[64];	/* the joiner's answer to "user" */
+};
+
+/* Between the secondaries' PREPARE and REMOVE: a secondary attaches. */
+static int
+joiner_cb(const struct rte_extmem_event *ev, void *arg)
+{
+	struct joiner *j = arg;
+
+	if (ev->type != RTE_EXTMEM_EVENT_REGION_UNREGISTERED ||
+			ev->region != j->r || j->started)
+		return 0;
+	if (test_mp_sec_start(&j->s, 0, 0, 0, true) != 0)
+		return 0;
+	j->started = true;
+	if (test_mp_sec_cmd(&j->s, j->user, sizeof(j->user),
+			"user mp_joiner") != 0)
+		snprintf(j->user, sizeof(j->user), "no answer");
+	return 0;
+}
+
+static int
+test_mp_joiner(void)
+{
+	const char *why = test_mp_skip_reason();
+	struct joiner j = { .started = false };
+	struct rte_extmem_region *r;
+	char got[64];
+	int ret = TEST_SUCCESS;
+
+	if (why != NULL)
+		TEST_SKIP("%s", why);
+	r = region_make("mp_joiner", RTE_EXTMEM_BACKING_SHARED, 1u << 20, 0,
+		NULL);
+	TEST_ASSERT_NOT_NULL(r, "region: %s", rte_strerror(rte_errno));
+	j.r = r;
+	TEST_ASSERT_EQ(rte_extmem_event_subscribe("mp_joiner", 0, joiner_cb,
+		&j), 0, "subscribe");
+	TEST_ASSERT_EQ(rte_extmem_region_destroy(r), 0, "destroy: %s",
+		rte_strerror(rte_errno));
+	TEST_ASSERT_EQ(rte_extmem_event_unsubscribe("mp_joiner"), 0, "unsub");
+	TEST_ASSERT(j.started, "the joiner started during the removal");
+	if (strcmp(j.user, "OK") == 0) {
+		printf("    FAIL the joiner took a user of a region being "
+			"removed\n");
+		ret = TEST_FAILED;
+	}
+	if (test_mp_sec_cmd(&j.s, got, sizeof(got), "region mp_joiner") != 0 ||
+			strcmp(got, "OK") == 0) {
+		printf("    FAIL the joiner still has the region: %s\n", got);
+		ret = TEST_FAILED;
+	}
+	if (test_mp_sec_stop(&j.s) != 0)
+		ret = TEST_FAILED;
+	return ret;
+}
+
+REGISTER_EXTMEM_TEST(mp_joiner, test_mp_joiner, EXTMEM_TEST_F_MULTIPROC);
 
 static int
 nofds_run(struct test_mp_sec *s)

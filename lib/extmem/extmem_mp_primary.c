@@ -561,9 +561,12 @@ extmem_mp_remove_prepare(struct rte_extmem_region *r)
 	pthread_mutex_lock(&mp_lock);
 	e = entry_find(r);
 	if (e != NULL) {
+		/* a secondary attaching from now on has it going too */
+		e->d.removing = 1;
 		s = broadcast(EXTMEM_MP_PREPARE, e);
 		err = wait_answers(s, text, sizeof(text));
 		if (err != 0) {
+			e->d.removing = 0;
 			s = broadcast(EXTMEM_MP_CANCEL, e);
 			wait_answers(s, NULL, 0);
 		}
@@ -592,6 +595,7 @@ extmem_mp_remove_cancel(struct rte_extmem_region *r)
 	pthread_mutex_lock(&mp_lock);
 	e = entry_find(r);
 	if (e != NULL) {
+		e->d.removing = 0;
 		s = broadcast(EXTMEM_MP_CANCEL, e);
 		wait_answers(s, NULL, 0);
 	}

@@ -93,7 +93,7 @@ struct extmem_mp_region_desc {
 	uint8_t shared;		/* a memory fd travels with it */
 	uint8_t eal;		/* enum extmem_mp_eal */
 	uint8_t eal_later;	/* heap chunk: map now, EAL attach on ATTACH */
-	uint8_t pad;
+	uint8_t removing;	/* PREPAREd: no new user (a joiner's snapshot) */
 };
 
 struct extmem_mp_msg {

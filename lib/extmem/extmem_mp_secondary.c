@@ -326,6 +326,8 @@ view_region_new(const struct extmem_mp_region_desc *d, int fds[2],
 	r->n_iova_runs = d->n_iova_runs;
 	r->fd = -1;
 	r->mp_remote = true;
+	/* attached between the primary's PREPARE and its REMOVE */
+	r->mp_removing = d->removing != 0;
 	r->eal = d->eal == EXTMEM_MP_EAL_HEAP ? EXTMEM_EAL_HEAP :
 		EXTMEM_EAL_EXTMEM;
 	if (!unmapped && d->shared && (fds[0] < 0 || fds[1] < 0)) {
