@@ -54,8 +54,10 @@
 #define MAP_FIXED_NOREPLACE 0x100000
 #endif
 
-/* The secondary's state, changed by the attach (EAL init thread) and
- * then by the client thread only; read under sec_lock.
+/* The secondary's state, changed by the attach (EAL init thread), then
+ * by the client thread and by the stop (which marks it detached before
+ * it ends the connection), under sec_lock; conn_fd is read under it and
+ * closed with req_lock held too.
  */
 static pthread_mutex_t sec_lock = PTHREAD_MUTEX_INITIALIZER;
 static struct extmem_mp_secondary_stats sec;
@@ -870,19 +872,31 @@ fail:
 void
 extmem_mp_secondary_stop(void)
 {
+	int fd;
+
 	if (!client_running)
 		return;
-	/* the primary stops waiting for us at once (end of file) */
-	shutdown(conn_fd, SHUT_RDWR);
-	pthread_join(client_thread, NULL);
-	close(conn_fd);
-	conn_fd = -1;
-	client_running = false;
+	/* detached first: the end of the connection is ours, not the
+	 * primary's, and a request waiting for its answer gives up
+	 */
 	pthread_mutex_lock(&sec_lock);
 	if (sec.state == RTE_EXTMEM_MP_STATE_ATTACHED ||
 			sec.state == RTE_EXTMEM_MP_STATE_PRIMARY_GONE)
 		sec.state = RTE_EXTMEM_MP_STATE_DETACHED;
+	fd = conn_fd;
+	pthread_cond_broadcast(&done_cond);
 	pthread_mutex_unlock(&sec_lock);
+	/* the primary stops waiting for us at once (end of file) */
+	shutdown(fd, SHUT_RDWR);
+	pthread_join(client_thread, NULL);
+	client_running = false;
+	/* no request uses the descriptor any more */
+	pthread_mutex_lock(&req_lock);
+	pthread_mutex_lock(&sec_lock);
+	conn_fd = -1;
+	pthread_mutex_unlock(&sec_lock);
+	pthread_mutex_unlock(&req_lock);
+	close(fd);
 }
 
 void
@@ -903,11 +917,13 @@ request(struct extmem_mp_msg *m, char *text, size_t size)
 {
 	struct timespec dl;
 	uint64_t id;
-	int res = 0;
+	int res = 0, fd;
 
 	pthread_mutex_lock(&req_lock);
 	pthread_mutex_lock(&sec_lock);
-	if (sec.state != RTE_EXTMEM_MP_STATE_ATTACHED) {
+	/* valid while req_lock is held (the stop closes it under it) */
+	fd = conn_fd;
+	if (sec.state != RTE_EXTMEM_MP_STATE_ATTACHED || fd < 0) {
 		pthread_mutex_unlock(&sec_lock);
 		pthread_mutex_unlock(&req_lock);
 		snprintf(text, size, "not attached to a primary");
@@ -916,7 +932,7 @@ request(struct extmem_mp_msg *m, char *text, size_t size)
 	id = ++req_seq;
 	pthread_mutex_unlock(&sec_lock);
 	m->seq = id;
-	if (extmem_mp_send(conn_fd, m, NULL, 0) != 0) {
+	if (extmem_mp_send(fd, m, NULL, 0) != 0) {
 		pthread_mutex_unlock(&req_lock);
 		snprintf(text, size, "cannot reach the primary: %s",
 			strerror(errno));
