@@ -20,10 +20,15 @@
  *   flat_bytes              a flat array of one IOVA per page
  *   table_vs_flat           table_bytes / flat_bytes
  *   extmem_ns, flat_ns      rte_extmem_virt2iova() and the flat array on
- *                           random addresses over the whole range
- *   extmem_vs_flat
+ *                           random addresses over the whole range,
+ *                           independent lookups (throughput)
+ *   extmem_vs_flat          median of the per-chunk ratios (chunks of
+ *                           4096 lookups, the two methods alternating)
  *   hot_extmem_ns, hot_flat_ns, hot_vs_flat  the same over its first
  *                           16 MiB (a reused buffer pool)
+ *   dep_*, hot_dep_*        the same three as a dependent chain (each
+ *                           address depends on the previous answer:
+ *                           latency)
  *   dma_map_calls, dma_map_ms  rte_dev_dma_map() calls the DMA
  *                           dispatcher made to a net_mrnic port
  *                           (mr=extmem) for the regions, and create_ms
@@ -68,7 +73,7 @@ table_bytes(void)
 #define IOVA_BASE 0x100000000000ULL	/* 16 TiB, aligned to any page */
 #define MAX_REGS 1024
 #define MAX_ROUNDS 15
-#define CHUNK 256
+#define CHUNK 4096
 #define DMA_PORT "net_mrnic_scale"
 #define DMA_MAX_RUNS 65536u
 
@@ -83,15 +88,13 @@ struct scale_run {
 	struct rte_extmem_region *regs[MAX_REGS];
 	rte_iova_t *flat;	/* IOVA of every page: the table given, and
 				 * the flat array measured */
-	const void **cold, **hot, **addrs;
+	const void **cold, **hot;
 	size_t n_addrs;
 	uint64_t cap_ns;
 };
 
 /* Where the next reservation is asked for (a hint: 32 TiB upwards). */
 static uintptr_t next_va = 0x200000000000ULL;
-
-#define ONE_AT_A_TIME(a) __asm__ volatile("" : "+r"(a))
 
 static inline rte_iova_t
 flat_lookup(const struct scale_run *s, const void *a)
@@ -101,27 +104,8 @@ flat_lookup(const struct scale_run *s, const void *a)
 	return s->flat[off >> s->shift] + (off & (s->pg - 1));
 }
 
-#define SCALE_MEASURE_FN(name, EXPR) \
-static __rte_noinline double \
-name(const struct scale_run *s, uint64_t *checksum) \
-{ \
-	uint64_t t0 = perf_now_ns(), sum = 0, el; \
-	size_t i = 0; \
-	do { \
-		size_t end = RTE_MIN(i + CHUNK, s->n_addrs); \
-		for (; i < end; i++) { \
-			const void *a = s->addrs[i]; \
-			ONE_AT_A_TIME(a); \
-			sum += (EXPR); \
-		} \
-		el = perf_now_ns() - t0; \
-	} while (i < s->n_addrs && el < s->cap_ns); \
-	*checksum += sum; \
-	return (double)el / (double)i; \
-}
-
-SCALE_MEASURE_FN(measure_flat, flat_lookup(s, a))
-SCALE_MEASURE_FN(measure_extmem, rte_extmem_virt2iova(a))
+PERF_CHUNK_FNS(chunk_flat, struct scale_run, flat_lookup(c, a))
+PERF_CHUNK_FNS(chunk_extmem, struct scale_run, rte_extmem_virt2iova(a))
 
 /* A permutation of [0, n) for n a power of two: an odd multiplier; no two
  * neighbours map to neighbours, so no two pages are IOVA-contiguous.
@@ -243,8 +227,9 @@ run_one(struct scale_run *s, unsigned int n_regs, const char *pfx,
 	const struct perf_opts *o, struct perf_result *res, uint64_t *bad_total,
 	const char *dma_ports)
 {
+	static const char *const what[4] = { "", "hot_", "dep_", "hot_dep_" };
 	unsigned int rounds = perf_opt_u64(o, "rounds", 5), r;
-	double m[4][MAX_ROUNDS], med[4];
+	struct perf_ab ab[4];
 	size_t tbl0, tbl1, i, hot_len;
 	uint64_t x = 0x2545f4914f6cdd1dULL, sum = 0, bad = 0, t0, t1, t2;
 	struct rte_extmem_devmap_dev_info di;
@@ -311,19 +296,20 @@ run_one(struct scale_run *s, unsigned int n_regs, const char *pfx,
 		if (rte_extmem_virt2iova(s->hot[i]) != flat_lookup(s, s->hot[i]))
 			bad++;
 	}
-	s->cap_ns = (uint64_t)(o->max_time * 1e9 / rounds / 4);
-	for (r = 0; r < rounds; r++) {
-		s->addrs = s->cold;
-		m[0][r] = measure_flat(s, &sum);
-		m[1][r] = measure_extmem(s, &sum);
-		s->addrs = s->hot;
-		m[2][r] = measure_flat(s, &sum);
-		m[3][r] = measure_extmem(s, &sum);
+	/* random and hot, independent lookups and a dependent chain */
+	s->cap_ns = (uint64_t)(o->max_time * 1e9 / 4);
+	for (r = 0; r < 4; r++) {
+		if (perf_ab_measure(s, r < 2 ? chunk_flat : chunk_flat_dep,
+				r < 2 ? chunk_extmem : chunk_extmem_dep,
+				(r & 1) ? s->hot : s->cold, s->n_addrs, CHUNK,
+				rounds, s->cap_ns, &sum, &ab[r]) != 0) {
+			PERF_LOG("%s: no memory for the measures", pfx);
+			regs_destroy(s);
+			return -1;
+		}
 	}
 	if (sum == 1)
 		PERF_LOG("improbable checksum");
-	for (i = 0; i < 4; i++)
-		med[i] = perf_median(m[i], rounds);
 	t2 = perf_now_ns();
 	regs_destroy(s);
 	t2 = perf_now_ns() - t2;
@@ -341,18 +327,20 @@ run_one(struct scale_run *s, unsigned int n_regs, const char *pfx,
 	key(k, sizeof(k), pfx, "table_vs_flat");
 	perf_result_f64(res, k, (double)(tbl1 - tbl0) /
 		(double)(s->n_pages * sizeof(rte_iova_t)));
-	key(k, sizeof(k), pfx, "flat_ns");
-	perf_result_f64(res, k, med[0]);
-	key(k, sizeof(k), pfx, "extmem_ns");
-	perf_result_f64(res, k, med[1]);
-	key(k, sizeof(k), pfx, "extmem_vs_flat");
-	perf_result_f64(res, k, med[1] / med[0]);
-	key(k, sizeof(k), pfx, "hot_flat_ns");
-	perf_result_f64(res, k, med[2]);
-	key(k, sizeof(k), pfx, "hot_extmem_ns");
-	perf_result_f64(res, k, med[3]);
-	key(k, sizeof(k), pfx, "hot_vs_flat");
-	perf_result_f64(res, k, med[3] / med[2]);
+	for (r = 0; r < 4; r++) {
+		char w[32];
+
+		snprintf(w, sizeof(w), "%sflat_ns", what[r]);
+		key(k, sizeof(k), pfx, w);
+		perf_result_f64(res, k, ab[r].a_ns);
+		snprintf(w, sizeof(w), "%sextmem_ns", what[r]);
+		key(k, sizeof(k), pfx, w);
+		perf_result_f64(res, k, ab[r].b_ns);
+		snprintf(w, sizeof(w), "%s%s", what[r], r == 0 ?
+			"extmem_vs_flat" : "vs_flat");
+		key(k, sizeof(k), pfx, w);
+		perf_result_f64(res, k, ab[r].b_vs_a);
+	}
 	if (bad != 0)
 		PERF_LOG("%s: %" PRIu64 " translations disagree with the IOVA "
 			"table", pfx, bad);
