@@ -29,12 +29,20 @@
  *   dep_*, hot_dep_*        the same three as a dependent chain (each
  *                           address depends on the previous answer:
  *                           latency)
- *   dma_map_calls, dma_map_ms  rte_dev_dma_map() calls the DMA
- *                           dispatcher made to a net_mrnic port
- *                           (mr=extmem) for the regions, and create_ms
- *                           minus the same create with automatic mapping
- *                           off (with --scale-dma 1 only;
- *                           measured up to DMA_MAX_RUNS calls)
+ * With --scale-dma 1, two net_mrnic ports (mr=extmem and mr=cache) get
+ * every region mapped by the DMA dispatcher:
+ *   dma_map_calls, dma_map_ms  rte_dev_dma_map() calls made to the
+ *                           mr=extmem port (one per IOVA-contiguous run),
+ *                           and create_ms minus the same create with
+ *                           automatic mapping off (both ports)
+ *   dma_unmap_ms            destroy_ms minus the same destroy unmapped
+ *   mrnic_extmem_ns, mrnic_cache_ns  a port's own translation of 64-byte
+ *                           buffers at the random addresses, through a Tx
+ *                           queue's datapath (rte_pmd_mrnic_xlate_burst,
+ *                           bursts of 32): mr=extmem reads librte_extmem's
+ *                           table, mr=cache its queue cache and sorted
+ *                           table of every mapped run
+ *   mrnic_cache_vs_extmem
  * Region-count curve: 16 GiB (4K, 64K) or 64 GiB (2M, 1G) of scattered
  * IOVAs split into 1, 64 and the most regions EAL accepts (its memseg
  * lists; found by trying): scale_<pg>_<N>g_r<k>_<what>, same keys.
@@ -57,6 +65,8 @@
 #include <rte_extmem_limits.h>
 #include <rte_memory.h>
 
+#include <rte_pmd_mrnic.h>
+
 #include "perf.h"
 
 /* Bytes the translation table holds (rte_extmem_limits::xlate_mem). */
@@ -74,8 +84,15 @@ table_bytes(void)
 #define MAX_REGS 1024
 #define MAX_ROUNDS 15
 #define CHUNK 4096
-#define DMA_PORT "net_mrnic_scale"
-#define DMA_MAX_RUNS 65536u
+#define MRNIC_BURST 32
+#define MRNIC_BUF 64
+
+/* The two mrnic ports regions are mapped to (--scale-dma 1). */
+struct scale_dma {
+	const char *name[2];	/* mr=extmem, mr=cache */
+	uint16_t port[2];
+	bool created[2];
+};
 
 struct scale_run {
 	uint8_t *base;		/* GiB-aligned PROT_NONE reservation */
@@ -222,20 +239,54 @@ key(char *buf, size_t sz, const char *pfx, const char *what)
 }
 
 /* One configuration: create, check, measure, destroy; results under pfx. */
+/* ns per buffer of port's translation of the first n of addrs (64-byte
+ * buffers, 64-byte aligned: never across a page), bursts of 32, for at
+ * most cap_ns; translations that disagree with the flat array counted.
+ */
+static double
+mrnic_measure(const struct scale_run *s, uint16_t port, const void **addrs,
+	size_t n, uint64_t cap_ns, uint64_t *bad)
+{
+	static const uint32_t lens[MRNIC_BURST] = {
+		[0 ... MRNIC_BURST - 1] = MRNIC_BUF
+	};
+	const void *b[MRNIC_BURST];
+	rte_iova_t io[MRNIC_BURST];
+	uint64_t t0 = perf_now_ns(), el = 0;
+	size_t i = 0, j;
+
+	while (i + MRNIC_BURST <= n && el < cap_ns) {
+		for (j = 0; j < MRNIC_BURST; j++)
+			b[j] = (const void *)((uintptr_t)addrs[i + j] &
+				~(uintptr_t)(MRNIC_BUF - 1));
+		if (rte_pmd_mrnic_xlate_burst(port, 0, b, lens, io,
+				MRNIC_BURST) != MRNIC_BURST) {
+			(*bad)++;
+			break;
+		}
+		for (j = 0; j < MRNIC_BURST; j++)
+			if (io[j] != flat_lookup(s, b[j]))
+				(*bad)++;
+		i += MRNIC_BURST;
+		el = perf_now_ns() - t0;
+	}
+	return i == 0 ? 0 : (double)el / (double)i;
+}
+
 static int
 run_one(struct scale_run *s, unsigned int n_regs, const char *pfx,
 	const struct perf_opts *o, struct perf_result *res, uint64_t *bad_total,
-	const char *dma_ports)
+	const struct scale_dma *dma)
 {
 	static const char *const what[4] = { "", "hot_", "dep_", "hot_dep_" };
 	unsigned int rounds = perf_opt_u64(o, "rounds", 5), r;
 	struct perf_ab ab[4];
 	size_t tbl0, tbl1, i, hot_len;
 	uint64_t x = 0x2545f4914f6cdd1dULL, sum = 0, bad = 0, t0, t1, t2;
+	const char *dma_ports = dma == NULL ? NULL : dma->name[0];
 	struct rte_extmem_devmap_dev_info di;
 	uint64_t calls0 = 0;
-	double nodma_ms = 0;
-	bool dma_off = false;
+	double nodma_ms = 0, nodma_destroy_ms = 0, mx[2] = { 0, 0 };
 	char k[96];
 
 	hot_len = RTE_MIN((size_t)HOT_LEN, s->len);
@@ -243,16 +294,6 @@ run_one(struct scale_run *s, unsigned int n_regs, const char *pfx,
 		perf_rand(&x);
 		s->cold[i] = s->base + x % s->len;
 		s->hot[i] = s->base + x % hot_len;
-	}
-	/* a mapping call per IOVA-contiguous run: bounded, the driver's
-	 * own table being what it measures then
-	 */
-	if (dma_ports != NULL && (s->linear ? n_regs : s->n_pages) >
-			DMA_MAX_RUNS) {
-		/* no mapping at all for this one */
-		dma_off = true;
-		dma_ports = NULL;
-		rte_extmem_devmap_auto_set(false);
 	}
 	if (dma_ports != NULL) {
 		/* the same regions without device mapping first */
@@ -266,7 +307,9 @@ run_one(struct scale_run *s, unsigned int n_regs, const char *pfx,
 			return -1;
 		}
 		nodma_ms = perf_ms(t0, perf_now_ns());
+		t0 = perf_now_ns();
 		regs_destroy(s);
+		nodma_destroy_ms = perf_ms(t0, perf_now_ns());
 		rte_extmem_devmap_auto_set(true);
 		if (rte_extmem_devmap_dev_info_get(dma_ports, &di) == 0)
 			calls0 = di.map_calls;
@@ -277,8 +320,6 @@ run_one(struct scale_run *s, unsigned int n_regs, const char *pfx,
 		PERF_LOG("%s: region %u of %u: %s", pfx, s->n_regs, n_regs,
 			rte_strerror(rte_errno));
 		regs_destroy(s);
-		if (dma_off)
-			rte_extmem_devmap_auto_set(true);
 		return -1;
 	}
 	t1 = perf_now_ns();
@@ -310,12 +351,30 @@ run_one(struct scale_run *s, unsigned int n_regs, const char *pfx,
 	}
 	if (sum == 1)
 		PERF_LOG("improbable checksum");
+	/* the devices' own translation: the two modes interleaved */
+	for (r = 0; dma != NULL && r < rounds; r++) {
+		for (i = 0; i < 2; i++) {
+			double v = mrnic_measure(s, dma->port[i], s->cold,
+				s->n_addrs, s->cap_ns / rounds, &bad);
+
+			if (r == 0 || v < mx[i])
+				mx[i] = v;
+		}
+	}
 	t2 = perf_now_ns();
 	regs_destroy(s);
 	t2 = perf_now_ns() - t2;
-	if (dma_off)
-		rte_extmem_devmap_auto_set(true);
 
+	if (dma != NULL) {
+		key(k, sizeof(k), pfx, "dma_unmap_ms");
+		perf_result_f64(res, k, (double)t2 / 1e6 - nodma_destroy_ms);
+		key(k, sizeof(k), pfx, "mrnic_extmem_ns");
+		perf_result_f64(res, k, mx[0]);
+		key(k, sizeof(k), pfx, "mrnic_cache_ns");
+		perf_result_f64(res, k, mx[1]);
+		key(k, sizeof(k), pfx, "mrnic_cache_vs_extmem");
+		perf_result_f64(res, k, mx[0] > 0 ? mx[1] / mx[0] : 0);
+	}
 	key(k, sizeof(k), pfx, "create_ms");
 	perf_result_f64(res, k, perf_ms(t0, t1));
 	key(k, sizeof(k), pfx, "destroy_ms");
@@ -378,6 +437,57 @@ pg_name(size_t pg)
 	}
 }
 
+static void
+dma_ports_destroy(struct scale_dma *d)
+{
+	unsigned int i;
+	int ret;
+
+	for (i = 0; i < 2; i++) {
+		if (!d->created[i])
+			continue;
+		ret = rte_eth_dev_stop(d->port[i]);
+		if (ret != 0)
+			PERF_LOG("cannot stop %s: %s", d->name[i],
+				rte_strerror(-ret));
+		if (rte_vdev_uninit(d->name[i]) != 0)
+			PERF_LOG("cannot remove %s", d->name[i]);
+		d->created[i] = false;
+	}
+}
+
+/* Two mrnic ports, one Tx queue each (what xlate_burst reads), started. */
+static int
+dma_ports_create(struct scale_dma *d)
+{
+	static const char *const args[2] = { "mr=extmem", "mr=cache" };
+	struct rte_eth_conf conf;
+	unsigned int i;
+
+	memset(&conf, 0, sizeof(conf));
+	d->name[0] = "net_mrnic_scale_x";
+	d->name[1] = "net_mrnic_scale_c";
+	for (i = 0; i < 2; i++) {
+		if (rte_vdev_init(d->name[i], args[i]) != 0 ||
+				rte_eth_dev_get_port_by_name(d->name[i],
+					&d->port[i]) != 0) {
+			PERF_LOG("cannot create %s", d->name[i]);
+			dma_ports_destroy(d);
+			return -1;
+		}
+		d->created[i] = true;
+		if (rte_eth_dev_configure(d->port[i], 0, 1, &conf) != 0 ||
+				rte_eth_tx_queue_setup(d->port[i], 0, 1024,
+					SOCKET_ID_ANY, NULL) != 0 ||
+				rte_eth_dev_start(d->port[i]) != 0) {
+			PERF_LOG("cannot set up %s", d->name[i]);
+			dma_ports_destroy(d);
+			return -1;
+		}
+	}
+	return 0;
+}
+
 static int
 bench_scale(const struct perf_opts *o, struct perf_result *res)
 {
@@ -389,19 +499,18 @@ bench_scale(const struct perf_opts *o, struct perf_result *res)
 		perf_opt_u64(o, "scale-64k-max-gb", 64),
 	};
 	uint64_t which = perf_opt_u64(o, "scale-iova", 3);
-	const char *dma = NULL;
+	struct scale_dma dma_ports, *dma = NULL;
 	uint64_t bad = 0;
 	unsigned int limit, p, g, l, c;
 	struct scale_run s;
 	char pfx[64];
 	int ret = 0;
 
+	memset(&dma_ports, 0, sizeof(dma_ports));
 	if (perf_opt_u64(o, "scale-dma", 0) != 0) {
-		if (rte_vdev_init(DMA_PORT, "mr=extmem") != 0) {
-			PERF_LOG("cannot create %s", DMA_PORT);
+		if (dma_ports_create(&dma_ports) != 0)
 			return -1;
-		}
-		dma = DMA_PORT;
+		dma = &dma_ports;
 	}
 	limit = RTE_MIN(region_limit(), (unsigned int)perf_opt_u64(o,
 		"scale-regions", MAX_REGS));
@@ -445,8 +554,8 @@ bench_scale(const struct perf_opts *o, struct perf_result *res)
 		}
 	}
 	perf_result_u64(res, "scale_mismatches", bad);
-	if (dma != NULL && rte_vdev_uninit(DMA_PORT) != 0)
-		PERF_LOG("cannot remove %s", DMA_PORT);
+	if (dma != NULL)
+		dma_ports_destroy(dma);
 	return bad == 0 ? ret : -1;
 }
 
