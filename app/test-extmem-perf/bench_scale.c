@@ -499,6 +499,7 @@ bench_scale(const struct perf_opts *o, struct perf_result *res)
 		perf_opt_u64(o, "scale-64k-max-gb", 64),
 	};
 	uint64_t which = perf_opt_u64(o, "scale-iova", 3);
+	uint64_t pg_mask = perf_opt_u64(o, "scale-pg", 15);
 	struct scale_dma dma_ports, *dma = NULL;
 	uint64_t bad = 0;
 	unsigned int limit, p, g, l, c;
@@ -518,6 +519,9 @@ bench_scale(const struct perf_opts *o, struct perf_result *res)
 	perf_result_u64(res, "scale_addresses", o->lookups);
 	for (p = 0; p < RTE_DIM(pgs); p++) {
 		uint64_t cap = p < 2 ? RTE_MIN(max_gb, max_small[p]) : max_gb;
+
+		if ((pg_mask & (1u << p)) == 0)
+			continue;
 
 		for (g = 0; g < RTE_DIM(gbs) && gbs[g] <= cap; g++) {
 			for (l = 0; l < 2; l++) {
@@ -565,6 +569,7 @@ static const struct perf_opt_def scale_opts[] = {
 	{ .name = "scale-64k-max-gb", .min = 1, .max = 1024 },
 	{ .name = "scale-regions", .min = 1, .max = MAX_REGS },
 	{ .name = "scale-iova", .min = 1, .max = 3 },
+	{ .name = "scale-pg", .min = 1, .max = 15 },
 	{ .name = "rounds", .min = 1, .max = MAX_ROUNDS },
 	{ .name = "scale-dma", .min = 0, .max = 1 },
 	{ .name = NULL },
