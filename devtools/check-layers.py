@@ -21,12 +21,12 @@ import sys
 LAYERS = [
     ('core', ['extmem_private.h', 'rte_extmem.h', 'extmem_compat.h',
               'extmem_compat.c', 'extmem_lock.c', 'extmem_log.c',
-              'extmem_eal.c']),
+              'extmem_eal.c', 'extmem_walk_private.h', 'extmem_walk.c']),
     ('backing', ['extmem_backing.c']),
     ('region', ['extmem_region.c', 'extmem_iova.c']),
     ('translation', ['extmem_xlate.c']),
     ('events', ['rte_extmem_event.h', 'extmem_event_private.h',
-                'extmem_event.c', 'extmem_walk_private.h']),
+                'extmem_event.c']),
     ('device mapping', ['rte_extmem_devmap.h', 'rte_extmem_devmap_driver.h',
                         'extmem_dma_private.h', 'extmem_dma.c',
                         'extmem_dma_api.c', 'extmem_dma_dev.c',
@@ -44,7 +44,8 @@ LAYERS = [
     ('observers', ['rte_extmem_limits.h', 'extmem_limits_private.h',
                    'extmem_limits.c', 'extmem_telemetry.c',
                    'extmem_telemetry_limits.c', 'extmem_telemetry_users.c',
-                   'extmem_dma_telemetry.c']),
+                   'extmem_dma_telemetry.c', 'extmem_telemetry_private.h',
+                   'extmem_telemetry_dict.c']),
 ]
 
 COMPAT_FILES = {'extmem_compat.c', 'extmem_compat.h'}

@@ -14,6 +14,7 @@
 #include <errno.h>
 #include <inttypes.h>
 #include <limits.h>
+#include <stddef.h>
 #include <string.h>
 
 #include <bus_vdev_driver.h>
@@ -70,6 +71,49 @@ domain_info(const char *name, struct rte_extmem_devmap_domain_info *di)
 	return TEST_SUCCESS;
 }
 
+/* A field of a domain's info and the value it must have. */
+struct domain_want {
+	const char *field;
+	size_t off;
+	size_t size;
+	uint64_t v;
+};
+
+#define DW(f, val) { #f, \
+	offsetof(struct rte_extmem_devmap_domain_info, f), \
+	sizeof(((struct rte_extmem_devmap_domain_info *)0)->f), (val) }
+
+/* Fail unless every field of want[n] has its value in the domain's info. */
+static int
+domain_check_fields(const char *name, const struct domain_want *want,
+	unsigned int n)
+{
+	struct rte_extmem_devmap_domain_info di;
+	const unsigned char *p;
+	unsigned int i;
+	uint32_t v32;
+	uint64_t v;
+
+	TEST_RUN(domain_info(name, &di));
+	for (i = 0; i < n; i++) {
+		p = (const unsigned char *)&di + want[i].off;
+		if (want[i].size == sizeof(v32)) {
+			memcpy(&v32, p, sizeof(v32));
+			v = v32;
+		} else {
+			memcpy(&v, p, sizeof(v));
+		}
+		TEST_ASSERT_EQ(v, want[i].v, "domain %s: %s", name,
+			want[i].field);
+	}
+	return TEST_SUCCESS;
+}
+
+/* domain_check(name, DW(field, value), ...) */
+#define domain_check(name, ...) domain_check_fields(name, \
+	(const struct domain_want[]){ __VA_ARGS__ }, \
+	RTE_DIM(((const struct domain_want[]){ __VA_ARGS__ })))
+
 #define A0 "net_mrnic_domA0"
 #define A1 "net_mrnic_domA1"
 #define A2 "net_mrnic_domA2"
@@ -78,7 +122,7 @@ domain_info(const char *name, struct rte_extmem_devmap_domain_info *di)
 static int
 test_dma_domain_shared(void)
 {
-	struct rte_extmem_devmap_domain_info da, dob;
+	struct rte_extmem_devmap_domain_info da;
 	struct rte_extmem_devmap_mapping_info mi;
 	struct rte_extmem_devmap_dev_info dv;
 	struct rte_mempool *mp;
@@ -102,24 +146,20 @@ test_dma_domain_shared(void)
 	TEST_ASSERT_EQ(rte_extmem_devmap_mapping_info_get(u.r,
 		rte_dev_name(mrnic_t_port_dev(a0)), &mi), 0, "mapping info");
 	runs = mi.n_chunks;
-	TEST_RUN(domain_info("domA", &da));
-	TEST_ASSERT_EQ(da.flags, RTE_EXTMEM_DEVMAP_DOMAIN_F_SHARED, "flags");
-	TEST_ASSERT_EQ(da.n_devs, 2, "devices in domA");
-	TEST_ASSERT_EQ(da.map_calls, runs, "one map per run in domA, not one "
-		"per port");
-	TEST_ASSERT_EQ(da.n_entries, runs, "entries used");
-	TEST_ASSERT_EQ(da.max_entries, 256, "mrnic's default limit (EAL's)");
-	TEST_ASSERT_EQ(da.entries_left, 256 - runs, "entries left");
-	TEST_ASSERT_EQ(da.n_regions, 1, "regions in domA");
-	TEST_RUN(domain_info(OWN, &dob));
-	TEST_ASSERT_EQ(dob.map_calls, runs, "own domain");
-	TEST_ASSERT_EQ(dob.entries_left, UINT_MAX, "no known limit");
+	/* one map per run in domA, not one per port; mrnic's default
+	 * limit (EAL's); the port of its own has no known limit
+	 */
+	TEST_RUN(domain_check("domA",
+		DW(flags, RTE_EXTMEM_DEVMAP_DOMAIN_F_SHARED), DW(n_devs, 2),
+		DW(map_calls, runs), DW(n_entries, runs), DW(max_entries, 256),
+		DW(entries_left, 256 - runs), DW(n_regions, 1)));
+	TEST_RUN(domain_check(OWN, DW(map_calls, runs),
+		DW(entries_left, UINT_MAX)));
 	TEST_ASSERT_EQ(test_is_mapped(u.r, mrnic_t_port_dev(a1)), 1,
 		"recorded for " A1);
 	TEST_ASSERT_EQ(rte_pmd_mrnic_dma_mapped(a1, u.buf, u.len), 1,
 		"in domA's table");
-	TEST_LOG("%u runs; domA: %" PRIu64 " map calls for 2 ports", runs,
-		da.map_calls);
+	TEST_LOG("%u runs; domA: as many map calls for 2 ports", runs);
 
 	/* traffic from and into the region */
 	mp = mrnic_t_pool_on("dom_shared_mp", 200, DROOM, u.buf, u.len,
@@ -138,18 +178,14 @@ test_dma_domain_shared(void)
 	TEST_RUN(port_probe(A2, "domain=domA,peer=self", &a2));
 	TEST_RUN(port_start(a2, mp));
 	TEST_RUN(mrnic_t_roundtrip(mp, a2, 0, a2, 0, NPKT, 1000, 1, 4));
-	TEST_RUN(domain_info("domA", &da));
-	TEST_ASSERT_EQ(da.n_devs, 3, "devices in domA");
-	TEST_ASSERT_EQ(da.map_calls, runs, "nothing mapped for the third");
+	TEST_RUN(domain_check("domA", DW(n_devs, 3), DW(map_calls, runs)));
 	TEST_ASSERT_EQ(test_is_mapped(u.r, mrnic_t_port_dev(a2)), 1,
 		"recorded for " A2);
 
 	/* one port of domA goes: the others keep the mapping */
 	TEST_ASSERT_EQ(rte_vdev_uninit(A0), 0, "remove " A0);
-	TEST_RUN(domain_info("domA", &da));
-	TEST_ASSERT_EQ(da.n_devs, 2, "devices in domA");
-	TEST_ASSERT_EQ(da.unmap_calls, 0, "nothing unmapped");
-	TEST_ASSERT_EQ(da.n_entries, runs, "entries kept");
+	TEST_RUN(domain_check("domA", DW(n_devs, 2), DW(unmap_calls, 0),
+		DW(n_entries, runs)));
 	TEST_ASSERT_EQ(rte_pmd_mrnic_dma_mapped(a1, u.buf, u.len), 1,
 		"still in domA's table");
 	/* A1 lost its peer and loops back */
@@ -166,12 +202,9 @@ test_dma_domain_shared(void)
 	TEST_ASSERT_EQ(rte_eth_dev_stop(o), 0, "stop");
 	rte_mempool_free(mp);
 	TEST_ASSERT_EQ(test_ureg_destroy(&u), 0, "destroy");
-	TEST_RUN(domain_info("domA", &da));
-	TEST_ASSERT_EQ(da.unmap_calls, runs, "one unmap per run in domA");
-	TEST_ASSERT_EQ(da.n_entries, 0, "no entry left");
-	TEST_ASSERT_EQ(da.n_regions, 0, "no region left");
-	TEST_RUN(domain_info(OWN, &dob));
-	TEST_ASSERT_EQ(dob.unmap_calls, runs, "own domain");
+	TEST_RUN(domain_check("domA", DW(unmap_calls, runs), DW(n_entries, 0),
+		DW(n_regions, 0)));
+	TEST_RUN(domain_check(OWN, DW(unmap_calls, runs)));
 
 	TEST_ASSERT_EQ(rte_vdev_uninit(A1), 0, "remove");
 	TEST_ASSERT_EQ(rte_vdev_uninit(A2), 0, "remove");
@@ -203,7 +236,6 @@ iovas_in_runs(rte_iova_t *iovas, unsigned int n, unsigned int run_pages,
 static int
 test_dma_domain_limit(void)
 {
-	struct rte_extmem_devmap_domain_info dl, dob;
 	rte_iova_t iovas[8];
 	struct test_ureg u, v, w;
 	unsigned int n_regions;
@@ -225,20 +257,16 @@ test_dma_domain_limit(void)
 	TEST_ASSERT_ERRNO(test_ureg_create(&u, "dom_limit_8", 8, iovas, 0) ==
 		NULL, ENOSPC, "8 runs in a domain of %u entries", LIMIT);
 	TEST_ASSERT_EQ(test_region_count(), n_regions, "no region");
-	TEST_RUN(domain_info("domL", &dl));
-	TEST_RUN(domain_info(LOWN, &dob));
-	TEST_ASSERT_EQ(dl.map_calls, 0, "nothing mapped in domL");
-	TEST_ASSERT_EQ(dob.map_calls, 0, "nor on the port of its own");
-	TEST_ASSERT_EQ(dl.n_entries, 0, "no entry used");
+	TEST_RUN(domain_check("domL", DW(map_calls, 0), DW(n_entries, 0)));
+	TEST_RUN(domain_check(LOWN, DW(map_calls, 0)));
 
 	/* 4 runs fit exactly */
 	iovas_in_runs(iovas, 8, 2, 0x50000000);
 	TEST_ASSERT_NOT_NULL(test_ureg_create(&v, "dom_limit_4", 8, iovas, 0),
 		"4 runs: %s", rte_strerror(rte_errno));
-	TEST_RUN(domain_info("domL", &dl));
-	TEST_ASSERT_EQ(dl.n_entries, LIMIT, "entries used");
-	TEST_ASSERT_EQ(dl.entries_left, 0, "entries left");
-	TEST_ASSERT_EQ(dl.map_calls, LIMIT, "mapped once for 2 ports");
+	/* mapped once for 2 ports */
+	TEST_RUN(domain_check("domL", DW(n_entries, LIMIT),
+		DW(entries_left, 0), DW(map_calls, LIMIT)));
 	TEST_ASSERT_EQ(rte_pmd_mrnic_dma_mapped(l1, v.buf, v.len), 1,
 		"mapped in domL");
 
@@ -246,15 +274,12 @@ test_dma_domain_limit(void)
 	iovas_in_runs(iovas, 1, 1, 0x60000000);
 	TEST_ASSERT_ERRNO(test_ureg_create(&w, "dom_limit_1", 1, iovas, 0) ==
 		NULL, ENOSPC, "a full domain");
-	TEST_RUN(domain_info("domL", &dl));
-	TEST_ASSERT_EQ(dl.map_calls, LIMIT, "nothing more mapped");
-	TEST_RUN(domain_info(LOWN, &dob));
-	TEST_ASSERT_EQ(dob.map_calls, LIMIT, "own port: only the 4 runs");
+	TEST_RUN(domain_check("domL", DW(map_calls, LIMIT)));
+	TEST_RUN(domain_check(LOWN, DW(map_calls, LIMIT)));
 
 	TEST_ASSERT_EQ(test_ureg_destroy(&v), 0, "destroy");
-	TEST_RUN(domain_info("domL", &dl));
-	TEST_ASSERT_EQ(dl.n_entries, 0, "entries back");
-	TEST_ASSERT_EQ(dl.unmap_calls, LIMIT, "unmapped once");
+	TEST_RUN(domain_check("domL", DW(n_entries, 0),
+		DW(unmap_calls, LIMIT)));
 	TEST_ASSERT_EQ(rte_vdev_uninit(L0), 0, "remove");
 	TEST_ASSERT_EQ(rte_vdev_uninit(L1), 0, "remove");
 	TEST_ASSERT_EQ(rte_vdev_uninit(LOWN), 0, "remove");
@@ -270,7 +295,7 @@ REGISTER_EXTMEM_TEST(dma_domain_limit, test_dma_domain_limit, 0);
 static int
 test_dma_domain_eal_heap(void)
 {
-	struct rte_extmem_devmap_domain_info dh, dob;
+	struct rte_extmem_devmap_domain_info dob;
 	struct rte_extmem_region_info ri;
 	struct rte_extmem_region *hr;
 	struct rte_mempool *mp;
@@ -283,9 +308,9 @@ test_dma_domain_eal_heap(void)
 		"peer=self", &hx));
 	TEST_RUN(port_probe(HOWN, "peer=self", &o));
 	TEST_ASSERT_EQ(test_devmap_sync(), 0, "probing");
-	TEST_RUN(domain_info("domH", &dh));
-	TEST_ASSERT_EQ(dh.flags, RTE_EXTMEM_DEVMAP_DOMAIN_F_SHARED |
-		RTE_EXTMEM_DEVMAP_DOMAIN_F_EAL_HEAP, "flags");
+	TEST_RUN(domain_check("domH", DW(flags,
+		RTE_EXTMEM_DEVMAP_DOMAIN_F_SHARED |
+		RTE_EXTMEM_DEVMAP_DOMAIN_F_EAL_HEAP)));
 
 	ret = test_heap_make(&th, "dom_eal_heap", RTE_EXTMEM_BACKING_ANON,
 		4 << 20, 0, 0);
@@ -294,9 +319,8 @@ test_dma_domain_eal_heap(void)
 	TEST_ASSERT_EQ(rte_extmem_heap_regions_get(th.h, &hr, 1), 1,
 		"the heap's region");
 	TEST_ASSERT_EQ(rte_extmem_region_info_get(hr, &ri), 0, "info");
-	TEST_RUN(domain_info("domH", &dh));
-	TEST_ASSERT_EQ(dh.map_calls, 0, "EAL maps heap memory in domH");
-	TEST_ASSERT_EQ(dh.n_regions, 0, "no region of ours in domH");
+	/* EAL maps heap memory in domH: no region of ours there */
+	TEST_RUN(domain_check("domH", DW(map_calls, 0), DW(n_regions, 0)));
 	TEST_ASSERT_EQ(test_is_mapped(hr, mrnic_t_port_dev(h0)), 0,
 		"not recorded for " H0);
 	TEST_ASSERT_EQ(rte_pmd_mrnic_dma_mapped(h0, ri.addr, ri.len), 0,
@@ -317,8 +341,7 @@ test_dma_domain_eal_heap(void)
 	TEST_RUN(port_start(hx, mp));
 	TEST_RUN(mrnic_t_roundtrip(mp, h0, 0, h0, 0, NPKT, 1000, 1, 1));
 	TEST_RUN(mrnic_t_roundtrip(mp, hx, 0, hx, 0, NPKT, 1000, 2, 2));
-	TEST_RUN(domain_info("domHX", &dh));
-	TEST_ASSERT_EQ(dh.map_calls, 0, "nothing mapped in domHX");
+	TEST_RUN(domain_check("domHX", DW(map_calls, 0)));
 	mrnic_t_drain(h0, 1);
 	mrnic_t_drain(hx, 1);
 	TEST_ASSERT_EQ(rte_eth_dev_stop(h0), 0, "stop");
@@ -326,8 +349,7 @@ test_dma_domain_eal_heap(void)
 	rte_mempool_free(mp);
 
 	TEST_RUN(test_heap_free(&th));
-	TEST_RUN(domain_info("domH", &dh));
-	TEST_ASSERT_EQ(dh.unmap_calls, 0, "nothing of ours unmapped");
+	TEST_RUN(domain_check("domH", DW(unmap_calls, 0)));
 	TEST_RUN(domain_info(HOWN, &dob));
 	TEST_ASSERT_EQ(dob.unmap_calls, dob.map_calls, "own domain unmapped");
 	TEST_ASSERT_EQ(rte_vdev_uninit(H0), 0, "remove");
@@ -399,7 +421,6 @@ REGISTER_EXTMEM_TEST(dma_hotplug_traffic, test_dma_hotplug_traffic, 0);
 static int
 test_dma_domain_first_use(void)
 {
-	struct rte_extmem_devmap_domain_info dl;
 	struct rte_extmem_devmap_dev_info dv;
 	rte_iova_t iovas[8];
 	struct test_ureg u;
@@ -416,14 +437,12 @@ test_dma_domain_first_use(void)
 	TEST_ASSERT_EQ(rte_extmem_devmap_dev_info_get(F0, &dv), 0, "info");
 	TEST_ASSERT_EQ(dv.state, RTE_EXTMEM_DEVMAP_DEV_ACTIVE, "state of " F0
 		" (error %d)", dv.error);
-	TEST_RUN(domain_info("domF", &dl));
-	TEST_ASSERT_EQ(dl.map_calls, 0, "nothing mapped");
+	TEST_RUN(domain_check("domF", DW(map_calls, 0)));
 
 	iovas_in_runs(iovas, 8, 2, 0x50000000);
 	TEST_ASSERT_NOT_NULL(test_ureg_create(&u, "dom_first_4", 8, iovas, 0),
 		"4 runs: %s", rte_strerror(rte_errno));
-	TEST_RUN(domain_info("domF", &dl));
-	TEST_ASSERT_EQ(dl.map_calls, LIMIT, "mapped once");
+	TEST_RUN(domain_check("domF", DW(map_calls, LIMIT)));
 	TEST_ASSERT_EQ(rte_pmd_mrnic_dma_mapped(f1, u.buf, u.len), 1,
 		"mapped in domF");
 	TEST_ASSERT_EQ(test_ureg_destroy(&u), 0, "destroy");

@@ -74,6 +74,40 @@ peer_is(uint16_t port, uint16_t want)
 	return TEST_SUCCESS;
 }
 
+/* The pool of a case: "mrnic_<what>_<mode>". */
+static struct rte_mempool *
+case_pool(const char *what, const char *mode)
+{
+	char name[RTE_MEMPOOL_NAMESIZE];
+
+	snprintf(name, sizeof(name), "mrnic_%s_%s", what, mode);
+	return mrnic_t_pool(name, NB_MBUF, 2048);
+}
+
+/* The started pair of a case, tagged "<what><mode>", Rx from mp. */
+static int
+case_pair(struct mrnic_t_pair *p, const char *what, const char *mode,
+	uint16_t nq, struct rte_mempool *mp)
+{
+	char tag[16];
+
+	snprintf(tag, sizeof(tag), "%s%s", what, mode);
+	return mrnic_t_pair_create(p, tag, mode, nq, 256, mp, mp, false);
+}
+
+/* p's second vdev probed again (extra devargs after mr and peer): it
+ * pairs with the first as before.
+ */
+static int
+reprobe_paired(const struct mrnic_t_pair *p, const char *mode,
+	const char *extra)
+{
+	uint16_t port;
+
+	TEST_RUN(mrnic_t_probe(p->name[1], mode, p->name[0], extra, &port));
+	return peer_is(p->port[0], port);
+}
+
 /* The vdev of a started port removed under traffic from its peer. */
 static int
 remove_started(const char *mode)
@@ -84,11 +118,10 @@ remove_started(const char *mode)
 	static struct tx_loop t;
 	pthread_t th;
 	uint16_t port;
-	char name[64], tag[16];
+	char name[64];
 	int ret = TEST_FAILED;
 
-	snprintf(name, sizeof(name), "mrnic_rms_%s", mode);
-	mp = mrnic_t_pool(name, NB_MBUF, 2048);
+	mp = case_pool("rms", mode);
 	TEST_ASSERT_NOT_NULL(mp, "pool");
 	/* mapped to every device, the removed one included */
 	snprintf(name, sizeof(name), "mrnic_rmsr_%s", mode);
@@ -96,9 +129,7 @@ remove_started(const char *mode)
 		rte_mempool_free(mp);
 		TEST_ASSERT(0, "region: %s", rte_strerror(rte_errno));
 	}
-	snprintf(tag, sizeof(tag), "rms%s", mode);
-	if (mrnic_t_pair_create(&p, tag, mode, 1, 256, mp, mp, false) !=
-			TEST_SUCCESS)
+	if (case_pair(&p, "rms", mode, 1, mp) != TEST_SUCCESS)
 		goto out;
 	if (mrnic_t_roundtrip(mp, p.port[0], 0, p.port[1], 0, 8, PLEN, 1, 1))
 		goto out;
@@ -130,10 +161,7 @@ remove_started(const char *mode)
 	if (mrnic_t_roundtrip(mp, p.port[0], 0, p.port[0], 0, 8, PLEN, 1, 3))
 		goto out;
 	/* the name again: pairs with the survivor as before */
-	snprintf(name, sizeof(name), "mr=%s,peer=%s", mode, p.name[0]);
-	TEST_ASSERT_EQ(rte_vdev_init(p.name[1], name), 0, "probe again");
-	TEST_RUN(mrnic_t_port(p.name[1], &port));
-	if (peer_is(p.port[0], port))
+	if (reprobe_paired(&p, mode, ""))
 		goto out;
 	ret = TEST_SUCCESS;
 out:
@@ -153,15 +181,12 @@ close_then_remove(const char *mode)
 	struct rte_mempool *mp;
 	struct rte_mbuf *m;
 	uint16_t port;
-	char name[96], tag[16];
+	char extra[48];
 	int ret = TEST_FAILED;
 
-	snprintf(name, sizeof(name), "mrnic_rmc_%s", mode);
-	mp = mrnic_t_pool(name, NB_MBUF, 2048);
+	mp = case_pool("rmc", mode);
 	TEST_ASSERT_NOT_NULL(mp, "pool");
-	snprintf(tag, sizeof(tag), "rmc%s", mode);
-	if (mrnic_t_pair_create(&p, tag, mode, 2, 256, mp, mp, false) !=
-			TEST_SUCCESS)
+	if (case_pair(&p, "rmc", mode, 2, mp) != TEST_SUCCESS)
 		goto out;
 	if (mrnic_t_roundtrip(mp, p.port[1], 1, p.port[0], 1, 4, PLEN, 1, 4))
 		goto out;
@@ -187,18 +212,14 @@ close_then_remove(const char *mode)
 	/* own domain: a stale reference or declaration refuses other
 	 * parameters (EEXIST)
 	 */
-	snprintf(name, sizeof(name), "mr=%s,peer=%s,domain=rmc_%s", mode,
-		p.name[0], mode);
-	TEST_ASSERT_EQ(rte_vdev_init(p.name[1], name), 0, "probe in a domain");
-	TEST_RUN(mrnic_t_port(p.name[1], &port));
+	snprintf(extra, sizeof(extra), ",domain=rmc_%s", mode);
+	TEST_RUN(mrnic_t_probe(p.name[1], mode, p.name[0], extra, &port));
 	TEST_ASSERT_EQ(rte_eth_dev_close(port), 0, "close never started");
 	TEST_ASSERT_EQ(rte_vdev_uninit(p.name[1]), 0, "remove");
-	snprintf(name, sizeof(name), "mr=%s,peer=%s,domain=rmc_%s,"
-		"domain_entries=16", mode, p.name[0], mode);
-	TEST_ASSERT_EQ(rte_vdev_init(p.name[1], name), 0,
-		"the domain went with its last port");
-	TEST_RUN(mrnic_t_port(p.name[1], &port));
-	if (peer_is(p.port[0], port))
+	/* the domain went with its last port */
+	snprintf(extra, sizeof(extra), ",domain=rmc_%s,domain_entries=16",
+		mode);
+	if (reprobe_paired(&p, mode, extra))
 		goto out;
 	ret = TEST_SUCCESS;
 out:

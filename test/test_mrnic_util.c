@@ -17,12 +17,25 @@
 #include "test_mrnic_util.h"
 
 int
+mrnic_t_probe(const char *name, const char *mode, const char *peer,
+	const char *extra, uint16_t *port)
+{
+	char args[128];
+
+	snprintf(args, sizeof(args), "mr=%s,peer=%s%s", mode, peer, extra);
+	TEST_ASSERT_EQ(rte_vdev_init(name, args), 0, "probe %s,%s", name,
+		args);
+	TEST_ASSERT_EQ(rte_eth_dev_get_port_by_name(name, port), 0,
+		"port of %s", name);
+	return TEST_SUCCESS;
+}
+
+int
 mrnic_t_pair_create(struct mrnic_t_pair *p, const char *tag,
 	const char *mode, uint16_t nq, uint16_t nb_desc,
 	struct rte_mempool *mp0, struct rte_mempool *mp1, bool scatter)
 {
 	struct rte_eth_conf conf;
-	char args[128];
 	unsigned int i;
 	uint16_t q;
 
@@ -30,14 +43,9 @@ mrnic_t_pair_create(struct mrnic_t_pair *p, const char *tag,
 	p->nq = nq;
 	snprintf(p->name[0], MRNIC_T_NAMESZ, "net_mrnic_%sa", tag);
 	snprintf(p->name[1], MRNIC_T_NAMESZ, "net_mrnic_%sb", tag);
-	for (i = 0; i < 2; i++) {
-		snprintf(args, sizeof(args), "mr=%s,peer=%s", mode,
-			p->name[1 - i]);
-		TEST_ASSERT_EQ(rte_vdev_init(p->name[i], args), 0,
-			"probe %s,%s", p->name[i], args);
-		TEST_ASSERT_EQ(rte_eth_dev_get_port_by_name(p->name[i],
-			&p->port[i]), 0, "port of %s", p->name[i]);
-	}
+	for (i = 0; i < 2; i++)
+		TEST_RUN(mrnic_t_probe(p->name[i], mode, p->name[1 - i], "",
+			&p->port[i]));
 	memset(&conf, 0, sizeof(conf));
 	if (scatter)
 		conf.rxmode.offloads = RTE_ETH_RX_OFFLOAD_SCATTER;

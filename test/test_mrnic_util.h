@@ -34,6 +34,14 @@ int mrnic_t_pair_create(struct mrnic_t_pair *p, const char *tag,
 	const char *mode, uint16_t nq, uint16_t nb_desc,
 	struct rte_mempool *mp0, struct rte_mempool *mp1, bool scatter);
 
+/**
+ * Probe the vdev name with mr=<mode>,peer=<peer> and then the devargs of
+ * extra ("" or ",key=value..."), and give its port: TEST_SUCCESS or
+ * TEST_FAILED.
+ */
+int mrnic_t_probe(const char *name, const char *mode, const char *peer,
+	const char *extra, uint16_t *port);
+
 /** Stop, close and remove both ports (any state). */
 void mrnic_t_pair_destroy(struct mrnic_t_pair *p);
 

@@ -18,6 +18,7 @@
 #include "extmem_compat.h"
 #include "extmem_dma_private.h"
 #include "extmem_event_private.h"
+#include "extmem_walk_private.h"
 
 struct dma_optout {
 	TAILQ_ENTRY(dma_optout) next;
@@ -348,30 +349,58 @@ rte_extmem_devmap_domain_info_get(const char *name,
 	return ret;
 }
 
-struct domain_names {
-	char (*v)[RTE_EXTMEM_DEVMAP_DOMAIN_NAMESIZE];
+/* A domain as a walk reports it: its name (copied under the state lock). */
+typedef char domain_walk_item[RTE_EXTMEM_DEVMAP_DOMAIN_NAMESIZE];
+
+struct domain_walk_copy {
+	domain_walk_item *v;	/* NULL: count only */
 	unsigned int n;
 };
 
 static int
-domain_name_keep(const char *name, void *arg)
+domain_walk_copy_one(const char *name, void *arg)
 {
-	struct domain_names *names = arg;
-	void *v = realloc(names->v, (names->n + 1) * sizeof(names->v[0]));
+	struct domain_walk_copy *c = arg;
 
-	if (v == NULL)
-		return -ENOMEM;
-	names->v = v;
-	snprintf(names->v[names->n++], sizeof(names->v[0]), "%s", name);
+	if (c->v != NULL)
+		snprintf(c->v[c->n], sizeof(c->v[0]), "%s", name);
+	c->n++;
 	return 0;
+}
+
+static unsigned int
+domain_walk_copy(void *items)
+{
+	struct domain_walk_copy c = { items, 0 };
+
+	extmem_dma_domain_walk(domain_walk_copy_one, &c);
+	return c.n;
+}
+
+struct domain_walk {
+	int (*fn)(const char *name, void *arg);
+	void *arg;
+};
+
+static int
+domain_walk_call(const void *item, void *arg)
+{
+	const struct domain_walk *w = arg;
+
+	return w->fn(item, w->arg);
 }
 
 int
 rte_extmem_devmap_domain_walk(int (*fn)(const char *name, void *arg), void *arg)
 {
-	struct domain_names names = { NULL, 0 };
-	unsigned int i;
-	int ret;
+	struct domain_walk w = { fn, arg };
+	static const struct extmem_snapshot s = {
+		.what = "DMA domains",
+		.item_size = sizeof(domain_walk_item),
+		.lock = dma_query_begin,
+		.copy = domain_walk_copy,
+		.call = domain_walk_call,
+	};
 
 	if (!EXTMEM_EAL_READY())
 		return -1;
@@ -379,19 +408,7 @@ rte_extmem_devmap_domain_walk(int (*fn)(const char *name, void *arg), void *arg)
 		EXTMEM_FAIL(EINVAL, "walk function is NULL");
 		return -1;
 	}
-	/* a snapshot of the names, so fn runs unlocked */
-	dma_query_begin();
-	ret = extmem_dma_domain_walk(domain_name_keep, &names);
-	extmem_query_end();
-	if (ret != 0) {
-		free(names.v);
-		EXTMEM_FAIL(ENOMEM, "no memory to walk the DMA domains");
-		return -1;
-	}
-	for (i = 0; ret == 0 && i < names.n; i++)
-		ret = fn(names.v[i], arg);
-	free(names.v);
-	return ret;
+	return extmem_snapshot_walk(&s, &w);
 }
 
 int

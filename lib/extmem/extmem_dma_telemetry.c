@@ -18,12 +18,13 @@
 #include <rte_telemetry.h>
 
 #include "extmem_private.h"
+#include "extmem_telemetry_private.h"
 #include "rte_extmem_devmap.h"
 
 static int
 tel_domain_name_cb(const char *name, void *arg)
 {
-	return rte_tel_data_add_array_string(arg, name) != 0 ? -ENOSPC : 0;
+	return extmem_tel_add_name(arg, name);
 }
 
 static int
@@ -32,12 +33,25 @@ tel_dma_domains(const char *cmd __rte_unused, const char *params,
 {
 	int ret;
 
-	if (params != NULL && params[0] != '\0')
+	if (extmem_tel_list_start(params, d) != 0)
 		return -EINVAL;
-	rte_tel_data_start_array(d, RTE_TEL_STRING_VAL);
 	ret = rte_extmem_devmap_domain_walk(tel_domain_name_cb, d);
 	return ret < 0 ? ret : 0;
 }
+
+#define DOMAIN_U(m) EXTMEM_TEL_U(struct rte_extmem_devmap_domain_info, m)
+/* What /extmem/dma_domain_info gives of the info: before entries_left,
+ * then after it.
+ */
+static const struct extmem_tel_field domain_fields[] = {
+	DOMAIN_U(n_devs), DOMAIN_U(n_regions),
+	EXTMEM_TEL_FIELD("entries_used", EXTMEM_TEL_UINT,
+		struct rte_extmem_devmap_domain_info, n_entries),
+	DOMAIN_U(max_entries),
+};
+static const struct extmem_tel_field domain_call_fields[] = {
+	DOMAIN_U(map_calls), DOMAIN_U(unmap_calls),
+};
 
 static int
 tel_dma_domain_info(const char *cmd __rte_unused, const char *params,
@@ -55,22 +69,19 @@ tel_dma_domain_info(const char *cmd __rte_unused, const char *params,
 		!!(info.flags & RTE_EXTMEM_DEVMAP_DOMAIN_F_SHARED));
 	rte_tel_data_add_dict_u64(d, "eal_maps_heap",
 		!!(info.flags & RTE_EXTMEM_DEVMAP_DOMAIN_F_EAL_HEAP));
-	rte_tel_data_add_dict_u64(d, "n_devs", info.n_devs);
-	rte_tel_data_add_dict_u64(d, "n_regions", info.n_regions);
-	rte_tel_data_add_dict_u64(d, "entries_used", info.n_entries);
-	/* 0: no known limit, and then nothing is "left" to report */
-	rte_tel_data_add_dict_u64(d, "max_entries", info.max_entries);
+	extmem_tel_add_fields(d, &info, domain_fields, RTE_DIM(domain_fields));
+	/* max_entries 0: no known limit, and then nothing is "left" */
 	if (info.max_entries != 0)
 		rte_tel_data_add_dict_u64(d, "entries_left",
 			info.entries_left);
-	rte_tel_data_add_dict_u64(d, "map_calls", info.map_calls);
-	rte_tel_data_add_dict_u64(d, "unmap_calls", info.unmap_calls);
+	extmem_tel_add_fields(d, &info, domain_call_fields,
+		RTE_DIM(domain_call_fields));
 	return 0;
 }
 
 RTE_INIT(extmem_dma_telemetry_init)
 {
-	/* EAL refuses help texts of RTE_TEL_MAX_STRING_LEN (64) or more */
+	/* EAL refuses help texts of RTE_TEL_MAX_STRING_LEN (128) or more */
 	rte_telemetry_register_cmd("/extmem/dma_domains", tel_dma_domains,
 		"Returns the DMA domain names. Takes no parameters");
 	rte_telemetry_register_cmd("/extmem/dma_domain_info",

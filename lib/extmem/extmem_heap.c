@@ -18,6 +18,7 @@
 #include "extmem_compat.h"
 #include "extmem_event_private.h"
 #include "extmem_heap_private.h"
+#include "extmem_walk_private.h"
 
 static struct extmem_heap_list heap_list = TAILQ_HEAD_INITIALIZER(heap_list);
 
@@ -718,40 +719,51 @@ struct heap_walk_item {
 	struct rte_extmem_heap_info info;
 };
 
+struct heap_walk {
+	rte_extmem_heap_walk_t fn;
+	void *arg;
+};
+
+static unsigned int
+heap_walk_copy(void *items)
+{
+	struct heap_walk_item *it = items;
+	const struct rte_extmem_heap *h;
+	unsigned int n = 0;
+
+	TAILQ_FOREACH(h, &heap_list, next) {
+		if (it != NULL) {
+			it[n].h = h;
+			extmem_heap_fill_info(h, &it[n].info);
+		}
+		n++;
+	}
+	return n;
+}
+
+static int
+heap_walk_call(const void *item, void *arg)
+{
+	const struct heap_walk_item *it = item;
+	const struct heap_walk *w = arg;
+
+	return w->fn(it->h, &it->info, w->arg);
+}
+
 int
 rte_extmem_heap_walk(rte_extmem_heap_walk_t fn, void *arg)
 {
-	struct heap_walk_item *items;
-	const struct rte_extmem_heap *h;
-	unsigned int n = 0, i;
-	int ret = 0;
+	struct heap_walk w = { fn, arg };
+	const struct extmem_snapshot s = {
+		.what = "heaps",
+		.item_size = sizeof(struct heap_walk_item),
+		.lock = extmem_query_begin,
+		.copy = heap_walk_copy,
+		.call = fn != NULL ? heap_walk_call : NULL,
+	};
 
 	if (!EXTMEM_EAL_READY())
 		return -1;
 	extmem_heap_pool_reap();
-	/* a snapshot, so fn runs unlocked and may call the library */
-	extmem_query_begin();
-	TAILQ_FOREACH(h, &heap_list, next)
-		n++;
-	if (fn == NULL) { /* only the count */
-		extmem_query_end();
-		return (int)n;
-	}
-	items = n > 0 ? calloc(n, sizeof(*items)) : NULL;
-	if (n > 0 && items == NULL) {
-		extmem_query_end();
-		EXTMEM_FAIL(ENOMEM, "no memory to walk %u heaps", n);
-		return -1;
-	}
-	i = 0;
-	TAILQ_FOREACH(h, &heap_list, next) {
-		items[i].h = h;
-		extmem_heap_fill_info(h, &items[i].info);
-		i++;
-	}
-	extmem_query_end();
-	for (i = 0; i < n && ret == 0; i++)
-		ret = fn(items[i].h, &items[i].info, arg);
-	free(items);
-	return ret;
+	return extmem_snapshot_walk(&s, &w);
 }

@@ -15,6 +15,7 @@
 #include <rte_memory.h>
 
 #include "extmem_private.h"
+#include "extmem_walk_private.h"
 
 static struct extmem_region_list region_list =
 	TAILQ_HEAD_INITIALIZER(region_list);
@@ -562,39 +563,50 @@ struct region_walk_item {
 	struct rte_extmem_region_info info;
 };
 
+struct region_walk {
+	rte_extmem_region_walk_t fn;
+	void *arg;
+};
+
+static unsigned int
+region_walk_copy(void *items)
+{
+	struct region_walk_item *it = items;
+	const struct rte_extmem_region *r;
+	unsigned int n = 0;
+
+	TAILQ_FOREACH(r, &region_list, next) {
+		if (it != NULL) {
+			it[n].r = r;
+			extmem_region_fill_info(r, &it[n].info);
+		}
+		n++;
+	}
+	return n;
+}
+
+static int
+region_walk_call(const void *item, void *arg)
+{
+	const struct region_walk_item *it = item;
+	const struct region_walk *w = arg;
+
+	return w->fn(it->r, &it->info, w->arg);
+}
+
 int
 rte_extmem_region_walk(rte_extmem_region_walk_t fn, void *arg)
 {
-	struct region_walk_item *items;
-	const struct rte_extmem_region *r;
-	unsigned int n = 0, i;
-	int ret = 0;
+	struct region_walk w = { fn, arg };
+	const struct extmem_snapshot s = {
+		.what = "regions",
+		.item_size = sizeof(struct region_walk_item),
+		.lock = extmem_query_begin,
+		.copy = region_walk_copy,
+		.call = fn != NULL ? region_walk_call : NULL,
+	};
 
 	if (!EXTMEM_EAL_READY())
 		return -1;
-	/* a snapshot, so fn runs unlocked and may call the library */
-	extmem_query_begin();
-	TAILQ_FOREACH(r, &region_list, next)
-		n++;
-	if (fn == NULL) { /* only the count */
-		extmem_query_end();
-		return (int)n;
-	}
-	items = n > 0 ? calloc(n, sizeof(*items)) : NULL;
-	if (n > 0 && items == NULL) {
-		extmem_query_end();
-		EXTMEM_FAIL(ENOMEM, "no memory to walk %u regions", n);
-		return -1;
-	}
-	i = 0;
-	TAILQ_FOREACH(r, &region_list, next) {
-		items[i].r = r;
-		extmem_region_fill_info(r, &items[i].info);
-		i++;
-	}
-	extmem_query_end();
-	for (i = 0; i < n && ret == 0; i++)
-		ret = fn(items[i].r, &items[i].info, arg);
-	free(items);
-	return ret;
+	return extmem_snapshot_walk(&s, &w);
 }

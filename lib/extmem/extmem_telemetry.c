@@ -10,8 +10,6 @@
  */
 
 #include <errno.h>
-#include <inttypes.h>
-#include <stdio.h>
 #include <string.h>
 
 #include <rte_common.h>
@@ -19,13 +17,7 @@
 #include <rte_telemetry.h>
 
 #include "extmem_heap_private.h"
-
-/* Commands without parameters refuse any. */
-static int
-tel_no_params(const char *params)
-{
-	return params != NULL && params[0] != '\0' ? -EINVAL : 0;
-}
+#include "extmem_telemetry_private.h"
 
 /* A name parameter: 1 to RTE_EXTMEM_NAMESIZE - 1 characters. */
 static int
@@ -38,19 +30,29 @@ static int
 tel_region_name_cb(const struct rte_extmem_region *region __rte_unused,
 	const struct rte_extmem_region_info *info, void *arg)
 {
-	return rte_tel_data_add_array_string(arg, info->name) != 0;
+	return extmem_tel_add_name(arg, info->name);
 }
 
 static int
 tel_regions(const char *cmd __rte_unused, const char *params,
 	struct rte_tel_data *d)
 {
-	if (tel_no_params(params) != 0)
+	if (extmem_tel_list_start(params, d) != 0)
 		return -EINVAL;
-	rte_tel_data_start_array(d, RTE_TEL_STRING_VAL);
 	rte_extmem_region_walk(tel_region_name_cb, d);
 	return 0;
 }
+
+#define REGION_U(m) EXTMEM_TEL_U(struct rte_extmem_region_info, m)
+#define REGION_I(m) EXTMEM_TEL_I(struct rte_extmem_region_info, m)
+/* What /extmem/region_info gives of the info after name, backing, addr. */
+static const struct extmem_tel_field region_fields[] = {
+	REGION_U(len), REGION_U(page_sz), REGION_U(n_pages),
+	REGION_I(numa_node), REGION_U(n_bad_iova), REGION_U(n_iova_runs),
+	REGION_U(users),
+	EXTMEM_TEL_S(struct rte_extmem_region_info, heap),
+	REGION_I(socket_id), REGION_U(flags), REGION_U(id),
+};
 
 static int
 tel_region_info(const char *cmd __rte_unused, const char *params,
@@ -60,7 +62,6 @@ tel_region_info(const char *cmd __rte_unused, const char *params,
 	struct rte_extmem_region *r;
 	struct rte_extmem_heap *h;
 	unsigned int n_alloc;
-	char addr[24];
 	size_t bytes;
 
 	if (tel_name_param(params) != 0)
@@ -72,19 +73,8 @@ tel_region_info(const char *cmd __rte_unused, const char *params,
 	rte_tel_data_add_dict_string(d, "name", info.name);
 	rte_tel_data_add_dict_string(d, "backing",
 		rte_extmem_backing_name(info.backing));
-	snprintf(addr, sizeof(addr), "0x%" PRIxPTR, (uintptr_t)info.addr);
-	rte_tel_data_add_dict_string(d, "addr", addr);
-	rte_tel_data_add_dict_u64(d, "len", info.len);
-	rte_tel_data_add_dict_u64(d, "page_sz", info.page_sz);
-	rte_tel_data_add_dict_u64(d, "n_pages", info.n_pages);
-	rte_tel_data_add_dict_int(d, "numa_node", info.numa_node);
-	rte_tel_data_add_dict_u64(d, "n_bad_iova", info.n_bad_iova);
-	rte_tel_data_add_dict_u64(d, "n_iova_runs", info.n_iova_runs);
-	rte_tel_data_add_dict_u64(d, "users", info.users);
-	rte_tel_data_add_dict_string(d, "heap", info.heap);
-	rte_tel_data_add_dict_int(d, "socket_id", info.socket_id);
-	rte_tel_data_add_dict_u64(d, "flags", info.flags);
-	rte_tel_data_add_dict_u64(d, "id", info.id);
+	extmem_tel_add_hex(d, "addr", (uintptr_t)info.addr);
+	extmem_tel_add_fields(d, &info, region_fields, RTE_DIM(region_fields));
 	if (info.heap[0] != '\0') {
 		h = rte_extmem_heap_lookup(info.heap);
 		if (h != NULL && rte_extmem_heap_region_usage(h, r, &n_alloc,
@@ -101,19 +91,31 @@ static int
 tel_heap_name_cb(const struct rte_extmem_heap *heap __rte_unused,
 	const struct rte_extmem_heap_info *info, void *arg)
 {
-	return rte_tel_data_add_array_string(arg, info->name) != 0;
+	return extmem_tel_add_name(arg, info->name);
 }
 
 static int
 tel_heaps(const char *cmd __rte_unused, const char *params,
 	struct rte_tel_data *d)
 {
-	if (tel_no_params(params) != 0)
+	if (extmem_tel_list_start(params, d) != 0)
 		return -EINVAL;
-	rte_tel_data_start_array(d, RTE_TEL_STRING_VAL);
 	rte_extmem_heap_walk(tel_heap_name_cb, d);
 	return 0;
 }
+
+#define HEAP_U(m) EXTMEM_TEL_U(struct rte_extmem_heap_info, m)
+/* What /extmem/heap_info gives of the info, before its regions. */
+static const struct extmem_tel_field heap_fields[] = {
+	EXTMEM_TEL_S(struct rte_extmem_heap_info, name),
+	EXTMEM_TEL_I(struct rte_extmem_heap_info, socket_id),
+	HEAP_U(size), HEAP_U(free), HEAP_U(greatest_free),
+	HEAP_U(alloc_count), HEAP_U(alloc_bytes), HEAP_U(free_count),
+	HEAP_U(n_regions), HEAP_U(min_page_sz), HEAP_U(grow_len),
+	HEAP_U(max_len), HEAP_U(n_grown), HEAP_U(n_grow_failed),
+	HEAP_U(flags),
+	EXTMEM_TEL_S(struct rte_extmem_heap_info, pool),
+};
 
 static int
 tel_heap_info(const char *cmd __rte_unused, const char *params,
@@ -146,22 +148,7 @@ tel_heap_info(const char *cmd __rte_unused, const char *params,
 			rte_tel_data_add_array_string(names, rinfo.name);
 
 	rte_tel_data_start_dict(d);
-	rte_tel_data_add_dict_string(d, "name", info.name);
-	rte_tel_data_add_dict_int(d, "socket_id", info.socket_id);
-	rte_tel_data_add_dict_u64(d, "size", info.size);
-	rte_tel_data_add_dict_u64(d, "free", info.free);
-	rte_tel_data_add_dict_u64(d, "greatest_free", info.greatest_free);
-	rte_tel_data_add_dict_u64(d, "alloc_count", info.alloc_count);
-	rte_tel_data_add_dict_u64(d, "alloc_bytes", info.alloc_bytes);
-	rte_tel_data_add_dict_u64(d, "free_count", info.free_count);
-	rte_tel_data_add_dict_u64(d, "n_regions", info.n_regions);
-	rte_tel_data_add_dict_u64(d, "min_page_sz", info.min_page_sz);
-	rte_tel_data_add_dict_u64(d, "grow_len", info.grow_len);
-	rte_tel_data_add_dict_u64(d, "max_len", info.max_len);
-	rte_tel_data_add_dict_u64(d, "n_grown", info.n_grown);
-	rte_tel_data_add_dict_u64(d, "n_grow_failed", info.n_grow_failed);
-	rte_tel_data_add_dict_u64(d, "flags", info.flags);
-	rte_tel_data_add_dict_string(d, "pool", info.pool);
+	extmem_tel_add_fields(d, &info, heap_fields, RTE_DIM(heap_fields));
 	rte_tel_data_add_dict_container(d, "regions", names, 0);
 	return 0;
 }

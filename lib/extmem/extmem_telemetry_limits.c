@@ -17,6 +17,29 @@
 #include <rte_telemetry.h>
 
 #include "extmem_limits_private.h"
+#include "extmem_telemetry_private.h"
+
+#define LIMITS_U(m) EXTMEM_TEL_U(struct rte_extmem_limits, m)
+#define LIMITS_I(m) EXTMEM_TEL_I(struct rte_extmem_limits, m)
+#define LIMITS_S(m) EXTMEM_TEL_S(struct rte_extmem_limits, m)
+/* The figures of the report, in its order: before the hugepage pools,
+ * then up to the IOVA mode, then after it.
+ */
+static const struct extmem_tel_field limits_eal_fields[] = {
+	LIMITS_U(memseg_lists_max), LIMITS_U(memseg_lists_used),
+	LIMITS_U(heaps_max), LIMITS_U(heaps_used),
+};
+static const struct extmem_tel_field limits_memlock_fields[] = {
+	LIMITS_U(memlock_limit), LIMITS_U(memlock_used),
+	LIMITS_I(memlock_unlimited_cap), LIMITS_U(pinned_by_regions),
+	LIMITS_I(registration_pins),
+};
+static const struct extmem_tel_field limits_dma_fields[] = {
+	LIMITS_S(thp), LIMITS_I(vfio), LIMITS_U(vfio_dma_entry_limit),
+	LIMITS_U(vfio_user_maps_max), LIMITS_U(dma_domains),
+	LIMITS_S(dma_domain_tightest), LIMITS_U(dma_domain_max_entries),
+	LIMITS_U(dma_domain_entries_left), LIMITS_U(dma_entries_needed),
+};
 
 static void
 tel_note(void *arg, const char *key, const char *text)
@@ -33,7 +56,7 @@ tel_limits(const char *cmd __rte_unused, const char *params,
 	char key[32];
 	unsigned int i;
 
-	if (params != NULL && params[0] != '\0')
+	if (extmem_tel_no_params(params) != 0)
 		return -EINVAL;
 	if (rte_extmem_limits_get(&l) != 0)
 		return -EAGAIN;
@@ -58,35 +81,16 @@ tel_limits(const char *cmd __rte_unused, const char *params,
 	extmem_limits_notes(&l, tel_note, notes);
 
 	rte_tel_data_start_dict(d);
-	rte_tel_data_add_dict_u64(d, "memseg_lists_max", l.memseg_lists_max);
-	rte_tel_data_add_dict_u64(d, "memseg_lists_used", l.memseg_lists_used);
-	rte_tel_data_add_dict_u64(d, "heaps_max", l.heaps_max);
-	rte_tel_data_add_dict_u64(d, "heaps_used", l.heaps_used);
+	extmem_tel_add_fields(d, &l, limits_eal_fields,
+		RTE_DIM(limits_eal_fields));
 	rte_tel_data_add_dict_container(d, "hugepages_free", hp_free, 0);
 	rte_tel_data_add_dict_container(d, "hugepages_total", hp_total, 0);
-	rte_tel_data_add_dict_u64(d, "memlock_limit", l.memlock_limit);
-	rte_tel_data_add_dict_u64(d, "memlock_used", l.memlock_used);
-	rte_tel_data_add_dict_int(d, "memlock_unlimited_cap",
-		l.memlock_unlimited_cap);
-	rte_tel_data_add_dict_u64(d, "pinned_by_regions", l.pinned_by_regions);
-	rte_tel_data_add_dict_int(d, "registration_pins", l.registration_pins);
+	extmem_tel_add_fields(d, &l, limits_memlock_fields,
+		RTE_DIM(limits_memlock_fields));
 	rte_tel_data_add_dict_string(d, "iova_mode",
 		l.iova_mode == RTE_IOVA_PA ? "PA" : "VA");
-	rte_tel_data_add_dict_string(d, "thp", l.thp);
-	rte_tel_data_add_dict_int(d, "vfio", l.vfio);
-	rte_tel_data_add_dict_u64(d, "vfio_dma_entry_limit",
-		l.vfio_dma_entry_limit);
-	rte_tel_data_add_dict_u64(d, "vfio_user_maps_max",
-		l.vfio_user_maps_max);
-	rte_tel_data_add_dict_u64(d, "dma_domains", l.dma_domains);
-	rte_tel_data_add_dict_string(d, "dma_domain_tightest",
-		l.dma_domain_tightest);
-	rte_tel_data_add_dict_u64(d, "dma_domain_max_entries",
-		l.dma_domain_max_entries);
-	rte_tel_data_add_dict_u64(d, "dma_domain_entries_left",
-		l.dma_domain_entries_left);
-	rte_tel_data_add_dict_u64(d, "dma_entries_needed",
-		l.dma_entries_needed);
+	extmem_tel_add_fields(d, &l, limits_dma_fields,
+		RTE_DIM(limits_dma_fields));
 	rte_tel_data_add_dict_container(d, "next_registration", notes, 0);
 	return 0;
 }

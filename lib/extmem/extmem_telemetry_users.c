@@ -18,9 +18,7 @@
  * shows null).
  */
 
-#include <ctype.h>
 #include <errno.h>
-#include <inttypes.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -35,54 +33,13 @@
 #include <rte_telemetry.h>
 
 #include "extmem_private.h"
+#include "extmem_telemetry_private.h"
 #include "extmem_walk_private.h"
 #include "rte_extmem_devmap.h"
 #include "rte_extmem_heap.h"
 #include "rte_extmem_mbuf.h"
 
 #define TEL_MAX_DEVS 64
-
-static void
-tel_add_hex(struct rte_tel_data *d, const char *key, uintptr_t v)
-{
-	char buf[24];
-
-	snprintf(buf, sizeof(buf), "0x%" PRIxPTR, v);
-	rte_tel_data_add_dict_string(d, key, buf);
-}
-
-/*
- * A dictionary key for a name: telemetry keys may hold only letters,
- * digits, '_' and '/', so other characters become '_' (the exact name is
- * in the value or the info command).
- */
-static const char *
-tel_key(char *buf, size_t size, const char *name)
-{
-	size_t i;
-
-	snprintf(buf, size, "%s", name);
-	for (i = 0; buf[i] != '\0'; i++)
-		if (!isalnum((unsigned char)buf[i]) && buf[i] != '_' &&
-				buf[i] != '/')
-			buf[i] = '_';
-	return buf;
-}
-
-/* Add a container under a key; on failure the container is freed. */
-static int
-tel_add_container(struct rte_tel_data *d, const char *name,
-	struct rte_tel_data *c)
-{
-	char key[RTE_TEL_MAX_STRING_LEN];
-
-	if (rte_tel_data_add_dict_container(d, tel_key(key, sizeof(key), name),
-			c, 0) != 0) {
-		rte_tel_data_free(c);
-		return -ENOSPC;
-	}
-	return 0;
-}
 
 /* Is the region mapped on the device? (Not mapped is ENOENT.) */
 static bool
@@ -93,12 +50,6 @@ region_is_mapped(const struct rte_extmem_region *r,
 
 	return rte_extmem_devmap_mapping_info_get(r, rte_dev_name(dev),
 		&mi) == 0;
-}
-
-static int
-tel_no_params(const char *params)
-{
-	return params != NULL && params[0] != '\0' ? -EINVAL : 0;
 }
 
 /* The devices of the ethdev ports, each once. */
@@ -184,7 +135,7 @@ tel_dma_map(const char *cmd __rte_unused, const char *params,
 	unsigned int n_devs, i, j;
 	int ret = 0;
 
-	if (tel_no_params(params) != 0)
+	if (extmem_tel_no_params(params) != 0)
 		return -EINVAL;
 	n_devs = tel_port_devices(devs, RTE_DIM(devs));
 	t = tel_regions_collect();
@@ -202,7 +153,7 @@ tel_dma_map(const char *cmd __rte_unused, const char *params,
 			if (region_is_mapped(t->e[i].r, devs[j]))
 				rte_tel_data_add_array_string(names,
 					rte_dev_name(devs[j]));
-		tel_add_container(d, t->e[i].name, names);
+		extmem_tel_add_container(d, t->e[i].name, names);
 	}
 	free(t);
 	return ret;
@@ -217,14 +168,14 @@ tel_dma_devices(const char *cmd __rte_unused, const char *params,
 	struct rte_extmem_devmap_dev_info info;
 	unsigned int n, i;
 
-	if (tel_no_params(params) != 0)
+	if (extmem_tel_no_params(params) != 0)
 		return -EINVAL;
 	n = tel_port_devices(devs, RTE_DIM(devs));
 	rte_tel_data_start_dict(d);
 	for (i = 0; i < n; i++)
 		if (rte_extmem_devmap_dev_info_get(rte_dev_name(devs[i]),
 				&info) == 0)
-			rte_tel_data_add_dict_string(d, tel_key(key,
+			rte_tel_data_add_dict_string(d, extmem_tel_key(key,
 				sizeof(key), rte_dev_name(devs[i])),
 				tel_dev_state_name(info.state));
 	return 0;
@@ -267,6 +218,13 @@ tel_dev_faults(const struct rte_device *dev)
 	return sum;
 }
 
+#define DEV_U(m) EXTMEM_TEL_U(struct rte_extmem_devmap_dev_info, m)
+/* What /extmem/dma_dev_info gives of the info as it is. */
+static const struct extmem_tel_field dev_fields[] = {
+	DEV_U(n_ports), DEV_U(n_regions), DEV_U(n_chunks), DEV_U(map_calls),
+	DEV_U(unmap_calls),
+};
+
 static int
 tel_dma_dev_info(const char *cmd __rte_unused, const char *params,
 	struct rte_tel_data *d)
@@ -295,11 +253,7 @@ tel_dma_dev_info(const char *cmd __rte_unused, const char *params,
 		tel_dev_state_name(info.state));
 	rte_tel_data_add_dict_int(d, "automatic", info.automatic);
 	rte_tel_data_add_dict_int(d, "opted_out", !info.auto_enabled);
-	rte_tel_data_add_dict_u64(d, "n_ports", info.n_ports);
-	rte_tel_data_add_dict_u64(d, "n_regions", info.n_regions);
-	rte_tel_data_add_dict_u64(d, "n_chunks", info.n_chunks);
-	rte_tel_data_add_dict_u64(d, "map_calls", info.map_calls);
-	rte_tel_data_add_dict_u64(d, "unmap_calls", info.unmap_calls);
+	extmem_tel_add_fields(d, &info, dev_fields, RTE_DIM(dev_fields));
 	rte_tel_data_add_dict_string(d, "error",
 		info.error == 0 ? "" : rte_strerror(info.error));
 	if (dev != NULL)
@@ -318,7 +272,7 @@ tel_dma_dev_info(const char *cmd __rte_unused, const char *params,
 				rte_tel_data_add_array_string(names,
 					t->e[i].name);
 		free(t);
-		tel_add_container(d, "regions", names);
+		extmem_tel_add_container(d, "regions", names);
 	}
 	return 0;
 }
@@ -326,16 +280,15 @@ tel_dma_dev_info(const char *cmd __rte_unused, const char *params,
 static int
 tel_slicer_name_cb(const struct extmem_slicer_view *v, void *arg)
 {
-	return rte_tel_data_add_array_string(arg, v->name) != 0;
+	return extmem_tel_add_name(arg, v->name);
 }
 
 static int
 tel_slicers(const char *cmd __rte_unused, const char *params,
 	struct rte_tel_data *d)
 {
-	if (tel_no_params(params) != 0)
+	if (extmem_tel_list_start(params, d) != 0)
 		return -EINVAL;
-	rte_tel_data_start_array(d, RTE_TEL_STRING_VAL);
 	extmem_slicer_walk(tel_slicer_name_cb, d);
 	return 0;
 }
@@ -362,6 +315,18 @@ tel_slicer_find_cb(const struct extmem_slicer_view *v, void *arg)
 	return 1;
 }
 
+#define SLICER_U(m) EXTMEM_TEL_U(struct rte_extmem_slicer_info, m)
+/* What /extmem/slicer_info gives of the info: before callbacks_pending,
+ * then after it.
+ */
+static const struct extmem_tel_field slicer_fields[] = {
+	SLICER_U(slices), SLICER_U(segments), SLICER_U(freed),
+	SLICER_U(in_flight),
+};
+static const struct extmem_tel_field slicer_fail_fields[] = {
+	SLICER_U(fails), SLICER_U(set_aside),
+};
+
 static int
 tel_slicer_info(const char *cmd __rte_unused, const char *params,
 	struct rte_tel_data *d)
@@ -380,15 +345,12 @@ tel_slicer_info(const char *cmd __rte_unused, const char *params,
 	rte_tel_data_add_dict_string(d, "name", params);
 	rte_tel_data_add_dict_string(d, "region", f.region);
 	rte_tel_data_add_dict_string(d, "pool", f.pool);
-	tel_add_hex(d, "free_cb", f.v.free_cb);
-	rte_tel_data_add_dict_u64(d, "slices", st.slices);
-	rte_tel_data_add_dict_u64(d, "segments", st.segments);
-	rte_tel_data_add_dict_u64(d, "freed", st.freed);
-	rte_tel_data_add_dict_u64(d, "in_flight", st.in_flight);
+	extmem_tel_add_hex(d, "free_cb", f.v.free_cb);
+	extmem_tel_add_fields(d, &st, slicer_fields, RTE_DIM(slicer_fields));
 	rte_tel_data_add_dict_u64(d, "callbacks_pending",
 		f.v.free_cb != 0 ? st.in_flight : 0);
-	rte_tel_data_add_dict_u64(d, "fails", st.fails);
-	rte_tel_data_add_dict_u64(d, "set_aside", st.set_aside);
+	extmem_tel_add_fields(d, &st, slicer_fail_fields,
+		RTE_DIM(slicer_fail_fields));
 	return 0;
 }
 
@@ -402,17 +364,17 @@ tel_subscriber_cb(const struct extmem_subscriber_view *v, void *arg)
 		return -ENOMEM;
 	rte_tel_data_start_dict(s);
 	rte_tel_data_add_dict_string(s, "name", v->name);
-	tel_add_hex(s, "callback", v->cb);
-	tel_add_hex(s, "arg", (uintptr_t)v->arg);
+	extmem_tel_add_hex(s, "callback", v->cb);
+	extmem_tel_add_hex(s, "arg", (uintptr_t)v->arg);
 	rte_tel_data_add_dict_int(s, "internal", v->internal);
-	return tel_add_container(d, v->name, s);
+	return extmem_tel_add_container(d, v->name, s);
 }
 
 static int
 tel_subscribers(const char *cmd __rte_unused, const char *params,
 	struct rte_tel_data *d)
 {
-	if (tel_no_params(params) != 0)
+	if (extmem_tel_no_params(params) != 0)
 		return -EINVAL;
 	rte_tel_data_start_dict(d);
 	return extmem_event_subscriber_walk(tel_subscriber_cb, d);
@@ -478,16 +440,15 @@ static int
 tel_pool_name_cb(enum tel_pool_kind kind __rte_unused, const char *pool,
 	const char *owner __rte_unused, void *arg)
 {
-	return rte_tel_data_add_array_string(arg, pool) != 0;
+	return extmem_tel_add_name(arg, pool);
 }
 
 static int
 tel_pools(const char *cmd __rte_unused, const char *params,
 	struct rte_tel_data *d)
 {
-	if (tel_no_params(params) != 0)
+	if (extmem_tel_list_start(params, d) != 0)
 		return -EINVAL;
-	rte_tel_data_start_array(d, RTE_TEL_STRING_VAL);
 	tel_pool_walk(tel_pool_name_cb, d);
 	return 0;
 }

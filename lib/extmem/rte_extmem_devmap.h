@@ -51,10 +51,6 @@
  * Only regions of this library are mapped; memory forwarded from EAL's
  * events is not (EAL and VFIO handle EAL's own memory).
  *
- * Devices are named by their name (rte_dev_name()) in every function of
- * this header, so that a choice about a device can be made before it is
- * probed.
- *
  * Mappings are made per IOMMU domain: every device belongs to one domain
  * (its own, unless its driver declares a shared one, or it is a PCI
  * device on VFIO's default container). A range is mapped once per domain,
@@ -65,6 +61,23 @@
  * regions added to a heap are neither mapped nor unmapped by the
  * dispatcher: EAL maps heap memory there itself. See the device-mapping
  * guide for the domain model.
+ *
+ * @anchor devmap_conventions
+ * @par Conventions of every function of this header
+ * Each function's @@return lists every rte_errno value it sets; these are
+ * what the lists refer to:
+ *  - a device is named by its name (rte_dev_name()), so that a choice
+ *    about a device can be made before it is probed; a device name is bad
+ *    if it is NULL, empty or RTE_EXTMEM_DEVMAP_DEV_NAMESIZE characters or
+ *    longer (EINVAL);
+ *  - a region argument must be a live region: created and not destroyed
+ *    (EINVAL otherwise);
+ *  - the functions that change mappings or the mode are refused with
+ *    EDEADLK, changing nothing, when called from inside an operation of
+ *    this library in the same thread (an event callback or a driver
+ *    hook);
+ *  - before rte_eal_init() every function fails with E_RTE_NO_CONFIG
+ *    (rte_extmem.h).
  */
 
 #include <stdbool.h>
@@ -189,11 +202,12 @@ struct rte_extmem_devmap_mapping_info {
  * @param region
  *   A live region.
  * @param dev_name
- *   Name of a probed device (rte_dev_name()), of any bus.
+ *   Name of a probed device, of any bus.
  * @return
- *   0 on success, -1 with rte_errno set and nothing mapped:
- *   - EINVAL: NULL, empty or too long @p dev_name, @p region not a live
- *     region, or no page of the region has a known IOVA;
+ *   0 on success, -1 with rte_errno set and nothing mapped (see
+ *   @ref devmap_conventions "the conventions"):
+ *   - EINVAL: bad @p dev_name, @p region not live, or no page of the
+ *     region has a known IOVA;
  *   - ENODEV: no bus has a device of this name, or no driver is bound;
  *   - EEXIST: the region is already mapped on the device, or it is a heap
  *     region in a domain where EAL maps heap memory;
@@ -202,8 +216,8 @@ struct rte_extmem_devmap_mapping_info {
  *   - ENOTSUP: the device does not do DMA mapping;
  *   - another errno: the driver's failure (every run mapped before the
  *     failing one was unmapped);
- *   - EDEADLK: called from inside an operation of this library in the
- *     same thread (an event callback or a driver hook).
+ *   - EDEADLK: called from inside an operation of this library;
+ *   - E_RTE_NO_CONFIG: before rte_eal_init().
  */
 __rte_experimental
 int rte_extmem_devmap_map(struct rte_extmem_region *region,
@@ -219,16 +233,16 @@ int rte_extmem_devmap_map(struct rte_extmem_region *region,
  * @param region
  *   A live region.
  * @param dev_name
- *   Device name (rte_dev_name()).
+ *   Device name.
  * @return
- *   0 on success, -1 with rte_errno set:
- *   - EINVAL: NULL, empty or too long @p dev_name, or @p region not a
- *     live region;
+ *   0 on success, -1 with rte_errno set
+ *   (see @ref devmap_conventions "the conventions"):
+ *   - EINVAL: bad @p dev_name, or @p region not live;
  *   - ENOENT: the region is not mapped on the device;
  *   - another errno: the driver refused to unmap (the runs unmapped
  *     before the failing one were mapped again: nothing changed);
- *   - EDEADLK: called from inside an operation of this library in the
- *     same thread (an event callback or a driver hook).
+ *   - EDEADLK: called from inside an operation of this library;
+ *   - E_RTE_NO_CONFIG: before rte_eal_init().
  */
 __rte_experimental
 int rte_extmem_devmap_unmap(struct rte_extmem_region *region,
@@ -243,13 +257,15 @@ int rte_extmem_devmap_unmap(struct rte_extmem_region *region,
  * @param region
  *   A live region.
  * @param dev_name
- *   Device name (rte_dev_name()).
+ *   Device name.
  * @param info
  *   Filled on success.
  * @return
- *   0 on success, -1 with rte_errno EINVAL (NULL, empty or too long
- *   @p dev_name, NULL @p info, dead region) or ENOENT (not mapped; no log
- *   line).
+ *   0 on success, -1 with rte_errno set
+ *   (see @ref devmap_conventions "the conventions"):
+ *   - EINVAL: bad @p dev_name, NULL @p info, or @p region not live;
+ *   - ENOENT: the region is not mapped on the device (no log line);
+ *   - E_RTE_NO_CONFIG: before rte_eal_init().
  */
 __rte_experimental
 int rte_extmem_devmap_mapping_info_get(const struct rte_extmem_region *region,
@@ -268,16 +284,17 @@ int rte_extmem_devmap_mapping_info_get(const struct rte_extmem_region *region,
  * on and the device is known), and retries a device in the FAILED state.
  *
  * @param dev_name
- *   Device name (rte_dev_name()).
+ *   Device name.
  * @param enable
  *   true to enable automatic mapping for the device, false to disable it.
  * @return
- *   0 on success, -1 with rte_errno set and nothing changed:
- *   - EINVAL: NULL, empty or too long @p dev_name;
+ *   0 on success, -1 with rte_errno set and nothing changed (see
+ *   @ref devmap_conventions "the conventions"):
+ *   - EINVAL: bad @p dev_name;
  *   - ENOMEM: out of memory;
  *   - another errno: a driver refused a map or unmap (rolled back);
- *   - EDEADLK: called from inside an operation of this library in the
- *     same thread (an event callback or a driver hook).
+ *   - EDEADLK: called from inside an operation of this library;
+ *   - E_RTE_NO_CONFIG: before rte_eal_init().
  */
 __rte_experimental
 int rte_extmem_devmap_dev_auto_set(const char *dev_name, bool enable);
@@ -289,12 +306,15 @@ int rte_extmem_devmap_dev_auto_set(const char *dev_name, bool enable);
  * Describe a device as seen by the dispatcher.
  *
  * @param dev_name
- *   Device name (rte_dev_name()).
+ *   Device name.
  * @param info
  *   Filled on success (state RTE_EXTMEM_DEVMAP_DEV_UNKNOWN for a device the
  *   dispatcher does not know).
  * @return
- *   0 on success, -1 with rte_errno EINVAL on a NULL or bad argument.
+ *   0 on success, -1 with rte_errno set
+ *   (see @ref devmap_conventions "the conventions"):
+ *   - EINVAL: bad @p dev_name or NULL @p info;
+ *   - E_RTE_NO_CONFIG: before rte_eal_init().
  */
 __rte_experimental
 int rte_extmem_devmap_dev_info_get(const char *dev_name,
@@ -312,9 +332,11 @@ int rte_extmem_devmap_dev_info_get(const char *dev_name,
  * @param info
  *   Filled on success.
  * @return
- *   0 on success, -1 with rte_errno set:
+ *   0 on success, -1 with rte_errno set
+ *   (see @ref devmap_conventions "the conventions"):
  *   - EINVAL: NULL, empty or too long @p name, or NULL @p info;
- *   - ENOENT: no such domain.
+ *   - ENOENT: no such domain;
+ *   - E_RTE_NO_CONFIG: before rte_eal_init().
  */
 __rte_experimental
 int rte_extmem_devmap_domain_info_get(const char *name,
@@ -334,8 +356,11 @@ int rte_extmem_devmap_domain_info_get(const char *name,
  *   Passed to @p fn.
  * @return
  *   0 when every domain was visited, what @p fn returned when it stopped
- *   the walk, -1 with rte_errno EINVAL on a NULL @p fn or ENOMEM (no
- *   memory for the snapshot).
+ *   the walk, or -1 with rte_errno set
+ *   (see @ref devmap_conventions "the conventions"):
+ *   - EINVAL: NULL @p fn;
+ *   - ENOMEM: no memory for the snapshot;
+ *   - E_RTE_NO_CONFIG: before rte_eal_init().
  */
 __rte_experimental
 int rte_extmem_devmap_domain_walk(int (*fn)(const char *name, void *arg),
@@ -353,10 +378,12 @@ int rte_extmem_devmap_domain_walk(int (*fn)(const char *name, void *arg),
  * @param enable
  *   true for on.
  * @return
- *   0 on success, -1 with rte_errno set and the mode unchanged, if
- *   switching on failed on a device (what it had mapped is unmapped), or
- *   EDEADLK (called from inside an operation of this library in
- *   the same thread: an event callback or a driver hook).
+ *   0 on success, -1 with rte_errno set and the mode unchanged (see
+ *   @ref devmap_conventions "the conventions"):
+ *   - the driver's errno: switching on failed on a device (what it had
+ *     mapped is unmapped);
+ *   - EDEADLK: called from inside an operation of this library;
+ *   - E_RTE_NO_CONFIG: before rte_eal_init().
  */
 __rte_experimental
 int rte_extmem_devmap_auto_set(bool enable);
@@ -369,7 +396,7 @@ int rte_extmem_devmap_auto_set(bool enable);
  *
  * @return
  *   1 if on, 0 if off, -1 with rte_errno E_RTE_NO_CONFIG before
- *   rte_eal_init().
+ *   rte_eal_init() (see @ref devmap_conventions "the conventions").
  */
 __rte_experimental
 int rte_extmem_devmap_auto_get(void);
