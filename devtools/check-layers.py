@@ -21,8 +21,9 @@ import sys
 LAYERS = [
     ('core', ['extmem_private.h', 'rte_extmem.h', 'extmem_compat.h',
               'extmem_compat.c', 'extmem_lock.c', 'extmem_log.c',
-              'extmem_eal.c', 'extmem_walk_private.h', 'extmem_walk.c']),
-    ('backing', ['extmem_backing.c']),
+              'extmem_eal.c', 'extmem_lazy.c', 'extmem_walk_private.h',
+              'extmem_walk.c']),
+    ('backing', ['extmem_backing.c', 'extmem_backing_va.c']),
     ('region', ['extmem_region.c', 'extmem_iova.c']),
     ('translation', ['extmem_xlate.c']),
     ('events', ['rte_extmem_event.h', 'extmem_event_private.h',
@@ -32,18 +33,28 @@ LAYERS = [
                         'extmem_dma_api.c', 'extmem_dma_dev.c',
                         'extmem_dma_domain.c',
                         'extmem_dma_driver_region.c']),
+    # the primary's side: a bus subscriber and the service secondaries
+    # attach to (below the operations that ask it before a removal)
+    ('multi-process service', ['extmem_mp_proto.h', 'extmem_mp_proto.c',
+                               'extmem_mp_private.h',
+                               'extmem_mp_primary.c']),
     ('region operations', ['extmem_region_ops.c',
                            'extmem_event_api.c']),
     ('heaps', ['rte_extmem_heap.h', 'extmem_heap_private.h',
                'extmem_heap.c', 'extmem_heap_alloc.c',
                'extmem_heap_usage.c']),
+    # a secondary's views of the primary's regions and heaps, its attach
+    # and the thread that follows the primary's changes
+    ('secondary views', ['rte_extmem_mp.h', 'extmem_mp_secondary.h',
+                         'extmem_mp_secondary.c', 'extmem_mp_api.c']),
     # the one-call pool on a heap of its own is an mbuf pool (its API is
     # in rte_extmem_mbuf.h), above the heaps it uses
     ('mbufs', ['rte_extmem_mbuf.h', 'extmem_heap_pool.c',
                'extmem_mbuf_pool.c', 'extmem_mbuf_slice.c']),
     ('observers', ['rte_extmem_limits.h', 'extmem_limits_private.h',
                    'extmem_limits.c', 'extmem_telemetry.c',
-                   'extmem_telemetry_limits.c', 'extmem_telemetry_users.c',
+                   'extmem_telemetry_limits.c', 'extmem_telemetry_mp.c',
+                   'extmem_telemetry_users.c',
                    'extmem_dma_telemetry.c', 'extmem_telemetry_private.h',
                    'extmem_telemetry_dict.c']),
 ]

@@ -77,6 +77,18 @@ testpmd_estimate(unsigned int n, uint16_t room, size_t pgsz)
 	return RTE_ALIGN_CEIL((128UL << 20) + pages * pgsz, pgsz);
 }
 
+/* Is addr in a native (not external) memseg list of EAL? */
+static int
+native_mem(const void *addr, const char *what)
+{
+	const struct rte_memseg_list *msl = rte_mem_virt2memseg_list(addr);
+
+	TEST_ASSERT_NOT_NULL(msl, "%s %p is not EAL memory", what, addr);
+	TEST_ASSERT(!msl->external, "%s %p is in external memory (socket %d)",
+		what, addr, msl->socket_id);
+	return TEST_SUCCESS;
+}
+
 static int
 pool_checks(struct rte_mempool *mp, struct rte_extmem_heap *h, size_t pgsz,
 	unsigned int n)
@@ -86,8 +98,15 @@ pool_checks(struct rte_mempool *mp, struct rte_extmem_heap *h, size_t pgsz,
 	unsigned int i;
 	int ret = TEST_FAILED;
 
-	TEST_ASSERT(test_heap_contains(h, mp, sizeof(*mp)), "pool header");
-	TEST_ASSERT(test_heap_contains(h, mp->pool_data, 64), "pool ring");
+	/* header and ring in EAL's native memory, where every process of
+	 * the application (and the tools) can read them
+	 */
+	TEST_ASSERT(!test_heap_contains(h, mp, sizeof(*mp)), "pool header "
+		"in the heap");
+	TEST_ASSERT(!test_heap_contains(h, mp->pool_data, 64), "pool ring in "
+		"the heap");
+	TEST_RUN(native_mem(mp, "pool header"));
+	TEST_RUN(native_mem(mp->pool_data, "pool ring"));
 	TEST_ASSERT_EQ(rte_mempool_obj_iter(mp, pool_obj_cb, &c), n, "objects");
 	TEST_ASSERT_EQ(c.outside, 0, "%u objects outside the heap", c.outside);
 	TEST_ASSERT_EQ(c.crossing, 0, "%u objects across a page boundary that "

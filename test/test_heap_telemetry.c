@@ -53,6 +53,8 @@ check_output(const char *out, const struct test_heap *th, const void *p)
 	EXPECT(out, "\"heap_alloc_count\": 1, ");
 	EXPECT(out, "{\"/extmem/region_info\": {\"name\": \"tel_plain\", "
 		"\"backing\": \"anon\", ");
+	/* private anonymous memory: not shared with secondaries */
+	EXPECT(out, "\"shared\": 0, \"fd_offset\": 0}");
 	/* invalid parameters: the command answers null */
 	EXPECT(out, "{\"/extmem/heap_info\": null}");
 	EXPECT(out, "{\"/extmem/heaps\": null}");

@@ -23,6 +23,8 @@
 #include <rte_errno.h>
 #include <rte_malloc.h>
 
+#include <rte_extmem_mp.h>
+
 #include "test.h"
 #include "test_heap_util.h"
 
@@ -150,6 +152,31 @@ REGISTER_EXTMEM_TEST(heap_usage, test_heap_usage, 0);
  * allocates from it; this primary then counts, trims and removes in its
  * own heap. Nothing reads the secondary's memory.
  */
+/*
+ * A secondary without the library (as a stock tool) never connects to
+ * the multi-process service: region changes do not wait for it.
+ */
+static int
+no_library_secondary_checks(void)
+{
+	struct rte_extmem_region_params p;
+	struct rte_extmem_mp_info info;
+	struct rte_extmem_region *r;
+
+	rte_extmem_region_params_init(&p);
+	p.name = "usage_mp_shared";
+	p.backing = RTE_EXTMEM_BACKING_SHARED;
+	p.len = 1u << 20;
+	r = rte_extmem_region_create(&p);
+	TEST_ASSERT_NOT_NULL(r, "create: %s", rte_strerror(rte_errno));
+	TEST_ASSERT_EQ(rte_extmem_mp_info_get(&info), 0, "mp info");
+	TEST_ASSERT_EQ(info.state, RTE_EXTMEM_MP_STATE_SERVING, "serving");
+	TEST_ASSERT_EQ(info.n_connections, 0, "the secondary is not linked");
+	TEST_ASSERT_EQ(rte_extmem_region_destroy(r), 0, "destroy: %s",
+		rte_strerror(rte_errno));
+	return TEST_SUCCESS;
+}
+
 static int
 test_heap_usage_mp(void)
 {
@@ -189,6 +216,8 @@ test_heap_usage_mp(void)
 		ret = TEST_FAILED;	/* EAL's heaps are shared */
 	if (ret == TEST_SUCCESS)
 		ret = own_heap_checks();
+	if (ret == TEST_SUCCESS)
+		ret = no_library_secondary_checks();
 	close(sv[0]);
 	TEST_ASSERT_EQ(waitpid(pid, &st, 0), pid, "waitpid");
 	TEST_ASSERT(WIFEXITED(st) && WEXITSTATUS(st) == 0,

@@ -6,16 +6,19 @@
  * devbuf: the seed's case 3. Packet payloads are zero-copy slices of a
  * device-memory region (page-granular, no allocator header inside it);
  * each packet is a header mbuf from the host pool with the slice chained
- * behind it (rte_extmem_slice_alloc_hdr()). Here the "device" memory is a host
- * mapping filled with a pattern, registered with the device backing (the
- * library never touches it), or as user memory where IOVAs must be
- * resolved (IOVA as PA).
+ * behind it (rte_extmem_slice_alloc_hdr()). Here the "device" memory is a
+ * memfd mapping filled with a pattern, registered with its descriptor (so
+ * secondary processes map it too) with the device backing (the library
+ * never touches it), or as user memory where IOVAs must be resolved (IOVA
+ * as PA).
  */
 
 #include <errno.h>
+#include <fcntl.h>
 #include <inttypes.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <unistd.h>
 
 #include <rte_errno.h>
 
@@ -31,29 +34,75 @@ struct devbuf_state {
 	struct etp_mem host;          /**< headers and receive buffers */
 	void *dev_mem;                /**< the "device" mapping */
 	size_t dev_len;
+	int dev_fd;                   /**< its memfd */
 	struct rte_extmem_region *region;
 	struct rte_extmem_slicer *slicer;
 };
 
 static struct devbuf_state devbuf;
 
-/* Device memory stand-in: hugetlb pages if there are, else base pages. */
+/*
+ * Where the device memory stand-in goes: an address of the app's own,
+ * away from the library's VA window and from where the kernel puts
+ * libraries, so that a secondary process can map it at the same address
+ * (anywhere if that is taken).
+ */
+#ifndef MAP_FIXED_NOREPLACE
+#define MAP_FIXED_NOREPLACE 0x100000
+#endif
+#define DEVBUF_ADDR ((void *)(uintptr_t)0x280000000000ULL)
+
+/* One try: a memfd (hugetlb pages of huge, else base pages), mapped shared
+ * at DEVBUF_ADDR if free.
+ */
+static uint8_t *
+devbuf_memfd(bool huge, int *fdp)
+{
+	unsigned int flags = MFD_CLOEXEC | (huge ? MFD_HUGETLB : 0);
+	uint8_t *p;
+	int fd;
+
+	fd = memfd_create(DEVBUF_NAME, flags);
+	if (fd < 0)
+		return NULL;
+	if (ftruncate(fd, DEVBUF_LEN) != 0 ||
+			fallocate(fd, 0, 0, DEVBUF_LEN) != 0) {
+		close(fd);
+		return NULL;
+	}
+	p = mmap(DEVBUF_ADDR, DEVBUF_LEN, PROT_READ | PROT_WRITE,
+		MAP_SHARED | MAP_FIXED_NOREPLACE, fd, 0);
+	if (p == MAP_FAILED)
+		p = mmap(NULL, DEVBUF_LEN, PROT_READ | PROT_WRITE, MAP_SHARED,
+			fd, 0);
+	if (p == MAP_FAILED) {
+		close(fd);
+		return NULL;
+	}
+	*fdp = fd;
+	return p;
+}
+
+/*
+ * Device memory stand-in: a memfd (the descriptor makes the region
+ * shareable with secondary processes, as a device's exported buffer
+ * would be), hugetlb pages if there are, else base pages.
+ */
 static int
 devbuf_map(size_t *page_sz)
 {
 	uint8_t *p;
 	size_t i;
+	int fd = -1;
 
-	p = mmap(NULL, DEVBUF_LEN, PROT_READ | PROT_WRITE,
-		MAP_PRIVATE | MAP_ANONYMOUS | MAP_HUGETLB, -1, 0);
+	p = devbuf_memfd(true, &fd);
 	*page_sz = RTE_PGSIZE_2M;
-	if (p == MAP_FAILED) {
-		p = mmap(NULL, DEVBUF_LEN, PROT_READ | PROT_WRITE,
-			MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (p == NULL) {
+		p = devbuf_memfd(false, &fd);
 		*page_sz = 4096;
 	}
-	if (p == MAP_FAILED) {
-		fprintf(stderr, "devbuf: mmap of %u bytes: %s\n", DEVBUF_LEN,
+	if (p == NULL) {
+		fprintf(stderr, "devbuf: memfd of %u bytes: %s\n", DEVBUF_LEN,
 			strerror(errno));
 		return -1;
 	}
@@ -62,6 +111,7 @@ devbuf_map(size_t *page_sz)
 		p[i] = (uint8_t)(i * 7 + 1);
 	devbuf.dev_mem = p;
 	devbuf.dev_len = DEVBUF_LEN;
+	devbuf.dev_fd = fd;
 	return 0;
 }
 
@@ -95,6 +145,9 @@ devbuf_release(struct etp_mem *mem)
 	if (d->dev_mem != NULL)
 		munmap(d->dev_mem, d->dev_len);
 	d->dev_mem = NULL;
+	if (d->dev_fd >= 0)
+		close(d->dev_fd);
+	d->dev_fd = -1;
 	etp_mem_release(&d->host);
 	mem->pool = NULL;
 }
@@ -108,6 +161,7 @@ etp_mem_devbuf(struct etp_mem *mem, uint32_t n, int socket)
 	size_t page_sz;
 
 	memset(d, 0, sizeof(*d));
+	d->dev_fd = -1;
 	mem->release = devbuf_release;
 	/* Headers (and anything received) on an external heap. */
 	d->host.socket_id = socket;
@@ -123,6 +177,7 @@ etp_mem_devbuf(struct etp_mem *mem, uint32_t n, int socket)
 	rp.addr = d->dev_mem;
 	rp.len = d->dev_len;
 	rp.page_sz = page_sz;
+	rp.fd = d->dev_fd;
 	d->region = rte_extmem_region_create(&rp);
 	if (d->region == NULL) {
 		fprintf(stderr, "devbuf: region on device memory: %s\n",

@@ -163,6 +163,8 @@ uint32_t etp_mbufs_needed(void);
 int etp_mem_create(struct etp_mem *mem, uint32_t nb_mbufs, int socket_id);
 void etp_mem_release(struct etp_mem *mem);
 void etp_mem_report(const struct etp_mem *mem);
+/** Name every region secondary processes cannot map, and why. */
+void etp_mem_report_sharing(void);
 
 /* fwd.c */
 int etp_streams_setup(struct rte_mempool *pool);
@@ -174,6 +176,10 @@ extern uint64_t etp_tx_first_pkts;
 int etp_fwd_start(void);
 void etp_fwd_wait(void);
 unsigned int etp_fwd_nb_lcores(void);
+/** Wait until every forwarding lcore is outside its burst functions (and
+ * so outside every ethdev callback) at least once.
+ */
+void etp_fwd_grace_period(void);
 
 /* stats.c */
 void etp_stats_begin(void);

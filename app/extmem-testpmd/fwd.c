@@ -3,6 +3,7 @@
  */
 
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <rte_byteorder.h>
@@ -12,6 +13,7 @@
 #include <rte_lcore.h>
 #include <rte_malloc.h>
 #include <rte_memcpy.h>
+#include <rte_rcu_qsbr.h>
 #include <rte_udp.h>
 
 #include "etp.h"
@@ -297,22 +299,70 @@ my_streams(unsigned int lcore, struct etp_stream **mine, unsigned int max)
 	return n;
 }
 
+/*
+ * The forwarding lcores are readers of an RCU (QSBR) variable: between two
+ * rounds over their streams they are inside no burst function and so in
+ * no ethdev callback. etp_fwd_grace_period() waits for that moment of
+ * every forwarding lcore: whoever removes a callback and then frees what
+ * it uses calls it in between (capture.c). Allocated once, never freed:
+ * a removal may come at any time, even after forwarding.
+ */
+static struct rte_rcu_qsbr *fwd_qsbr;
+
+static int
+fwd_qsbr_init(void)
+{
+	size_t sz;
+
+	if (fwd_qsbr != NULL)
+		return 0;
+	sz = rte_rcu_qsbr_get_memsize(RTE_MAX_LCORE);
+	fwd_qsbr = aligned_alloc(RTE_CACHE_LINE_SIZE,
+		RTE_ALIGN_CEIL(sz, RTE_CACHE_LINE_SIZE));
+	if (fwd_qsbr == NULL || rte_rcu_qsbr_init(fwd_qsbr, RTE_MAX_LCORE)) {
+		fprintf(stderr, "forwarding: no RCU variable\n");
+		free(fwd_qsbr);
+		fwd_qsbr = NULL;
+		return -1;
+	}
+	return 0;
+}
+
+void
+etp_fwd_grace_period(void)
+{
+	struct rte_rcu_qsbr *v = __atomic_load_n(&fwd_qsbr, __ATOMIC_ACQUIRE);
+	unsigned int self = rte_lcore_id();
+
+	if (v == NULL)
+		return;
+	/* a forwarding lcore does not wait for itself */
+	rte_rcu_qsbr_synchronize(v, self < RTE_MAX_LCORE ? self :
+		RTE_QSBR_THRID_INVALID);
+}
+
 #define FWD_LOOP(engine) do { \
-	while (!stopping()) \
+	while (!stopping()) { \
 		for (i = 0; i < n; i++) \
 			engine(mine[i], burst); \
+		rte_rcu_qsbr_quiescent(fwd_qsbr, lcore); \
+	} \
 } while (0)
 
 static int
 fwd_lcore_main(void *arg __rte_unused)
 {
 	struct etp_stream *mine[ETP_MAX_LCORE_STREAMS];
+	unsigned int lcore = rte_lcore_id();
 	uint16_t burst = etp_cfg.burst;
 	unsigned int i, n;
+	int ret = 0;
 
-	n = my_streams(rte_lcore_id(), mine, RTE_DIM(mine));
+	n = my_streams(lcore, mine, RTE_DIM(mine));
 	if (n == 0)
 		return 0;
+	rte_rcu_qsbr_thread_register(fwd_qsbr, lcore);
+	rte_rcu_qsbr_thread_online(fwd_qsbr, lcore);
 	switch (etp_cfg.fwd_mode) {
 	case ETP_FWD_IO:
 		FWD_LOOP(fwd_io);
@@ -330,9 +380,12 @@ fwd_lcore_main(void *arg __rte_unused)
 		FWD_LOOP(fwd_flowgen);
 		break;
 	default:
-		return -EINVAL;
+		ret = -EINVAL;
+		break;
 	}
-	return 0;
+	rte_rcu_qsbr_thread_offline(fwd_qsbr, lcore);
+	rte_rcu_qsbr_thread_unregister(fwd_qsbr, lcore);
+	return ret;
 }
 
 /*
@@ -371,6 +424,8 @@ etp_fwd_start(void)
 	unsigned int i;
 	int ret;
 
+	if (fwd_qsbr_init() != 0)
+		return -1;
 	for (i = 0; i < nb_fwd_lcores; i++) {
 		ret = rte_eal_remote_launch(fwd_lcore_main, NULL,
 			fwd_lcores[i]);

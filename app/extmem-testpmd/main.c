@@ -156,6 +156,7 @@ main(int argc, char **argv)
 		goto out;
 	if (!etp_cfg.quiet)
 		print_start(&mem, nb_mbufs);
+	etp_mem_report_sharing();
 	if (etp_cfg.tx_first && etp_tx_first() != 0)
 		goto out;
 

@@ -61,13 +61,53 @@ print_region(const struct rte_extmem_region *r,
 	human(len, sizeof(len), info->len);
 	human(pg, sizeof(pg), info->page_sz);
 	printf("  region %-16s %6s at %p: %s backing, %u x %s pages, "
-		"%u IOVA-contiguous run(s)%s%s%s\n", info->name, len,
+		"%u IOVA-contiguous run(s)%s%s%s, %s\n", info->name, len,
 		info->addr, rte_extmem_backing_name(info->backing),
 		info->n_pages, pg, info->n_iova_runs,
 		info->heap[0] ? ", heap " : "", info->heap,
-		info->n_bad_iova ? ", some IOVAs unknown" : "");
+		info->n_bad_iova ? ", some IOVAs unknown" : "",
+		info->shared ? "shared" : "not shared");
 	report_mapping(r);
 	return 0;
+}
+
+/* Why a region of this app is not shareable. */
+static const char *
+private_reason(const struct rte_extmem_region_info *info)
+{
+	switch (info->backing) {
+	case RTE_EXTMEM_BACKING_ANON:
+		return "private anonymous 4K pages (xmemshared shares 4K "
+			"pages)";
+	case RTE_EXTMEM_BACKING_ANON_THP:
+		return "transparent hugepages, which this kernel gives only to "
+			"private memory (transparent_hugepage/shmem_enabled)";
+	case RTE_EXTMEM_BACKING_USER:
+	case RTE_EXTMEM_BACKING_DEVICE:
+		return "the memory has no file descriptor";
+	default:
+		return "private memory requested";
+	}
+}
+
+static int
+report_private(const struct rte_extmem_region *r __rte_unused,
+	const struct rte_extmem_region_info *info, void *arg __rte_unused)
+{
+	if (!info->shared)
+		printf("memory not shared with secondary processes: region %s "
+			"(%s backing%s%s): %s; secondaries (dpdk-proc-info, "
+			"dpdk-pdump, dpdk-dumpcap) cannot map it\n", info->name,
+			rte_extmem_backing_name(info->backing),
+			info->heap[0] ? ", heap " : "", info->heap,
+			private_reason(info));
+	return 0;
+}
+
+void
+etp_mem_report_sharing(void)
+{
+	rte_extmem_region_walk(report_private, NULL);
 }
 
 void

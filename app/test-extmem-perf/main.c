@@ -396,6 +396,8 @@ has_arg(int argc, char **argv, const char *opt)
 	return false;
 }
 
+const char *perf_eal_file_prefix;
+
 int
 main(int argc, char **argv)
 {
@@ -414,7 +416,10 @@ main(int argc, char **argv)
 	unsigned int n_sel = 0, i;
 	char **eal_argv, prefix[64];
 	int n_eal = 0, dd, eal_user, ret = 0;
+	bool mp = false;
 
+	if (argc > 1 && strcmp(argv[1], "--mp-secondary") == 0)
+		return perf_mp_secondary(argc, argv);
 	if (argc == 2 && strcmp(argv[1], "--list") == 0) {
 		struct perf_bench *b;
 
@@ -446,18 +451,26 @@ main(int argc, char **argv)
 	 * prefix: in-memory, or (legacy --no-huge mode cannot be in-memory)
 	 * a prefix of our own
 	 */
+	/* benchmarks with secondaries need a prefix (not in-memory) */
+	for (i = 0; i < n_sel; i++)
+		if (strcmp(sel[i]->name, "mp") == 0)
+			mp = true;
 	if (!has_arg(eal_user, argv + 1, "--file-prefix") &&
 			!has_arg(eal_user, argv + 1, "--in-memory")) {
-		if (has_arg(eal_user, argv + 1, "--no-huge")) {
+		if (mp || has_arg(eal_user, argv + 1, "--no-huge")) {
 			snprintf(prefix, sizeof(prefix),
 				"--file-prefix=extmem_perf_%d", (int)getpid());
 			eal_argv[n_eal++] = prefix;
+			perf_eal_file_prefix = prefix + strlen("--file-prefix=");
 		} else {
 			eal_argv[n_eal++] = (char *)(uintptr_t)"--in-memory";
 		}
 	}
-	for (i = 0; i < (unsigned int)eal_user; i++)
+	for (i = 0; i < (unsigned int)eal_user; i++) {
 		eal_argv[n_eal++] = argv[1 + i];
+		if (strncmp(argv[1 + i], "--file-prefix=", 14) == 0)
+			perf_eal_file_prefix = argv[1 + i] + 14;
+	}
 
 	/* EAL and library messages to stderr: stdout is for results */
 	rte_openlog_stream(stderr);

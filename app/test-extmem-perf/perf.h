@@ -92,6 +92,14 @@ void perf_bench_register(struct perf_bench *b);
 		perf_bench_register(&perf_bench_##bfn); \
 	}
 
+/** The --file-prefix EAL runs with (NULL: --in-memory); for benchmarks
+ * that start secondary processes.
+ */
+extern const char *perf_eal_file_prefix;
+
+/** bench_mp.c: the tool run as a secondary (argv[1] "--mp-secondary"). */
+int perf_mp_secondary(int argc, char **argv);
+
 /* perf_util.c: helpers the benchmarks share. */
 
 /**

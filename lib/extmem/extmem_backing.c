@@ -13,7 +13,10 @@
 #include <numaif.h>
 #include <stdio.h>
 #include <string.h>
+#include <inttypes.h>
 #include <sys/mman.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <unistd.h>
 
 #include <rte_common.h>
@@ -30,6 +33,10 @@
 #endif
 #ifndef MAP_HUGE_SHIFT
 #define MAP_HUGE_SHIFT 26
+#endif
+
+#ifndef MADV_POPULATE_WRITE
+#define MADV_POPULATE_WRITE 23
 #endif
 
 #define EXTMEM_THP_SIZE RTE_PGSIZE_2M
@@ -114,6 +121,74 @@ extmem_backing_caller_range(uintptr_t va, size_t len, size_t *kpgsz)
 	return 0;
 }
 
+int
+extmem_backing_caller_fd_check(const char *name, uintptr_t va, size_t len,
+	int fd, uint64_t off)
+{
+	uintptr_t end = va + len, covered = va;
+	char line[512];
+	struct stat st;
+	FILE *f;
+
+	if (fstat(fd, &st) != 0) {
+		EXTMEM_FAIL(EINVAL, "region %s: fd %d: %s", name, fd,
+			strerror(errno));
+		return -1;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		EXTMEM_FAIL(EINVAL, "region %s: fd %d is not a regular file "
+			"(memfd, hugetlbfs, tmpfs) a secondary could map", name,
+			fd);
+		return -1;
+	}
+	if (off % extmem_sys_page_size() != 0) {
+		EXTMEM_FAIL(EINVAL, "region %s: fd_offset %" PRIu64 " is not a "
+			"multiple of the page size %zu", name, off,
+			extmem_sys_page_size());
+		return -1;
+	}
+	if (off + len < off || st.st_size < 0 ||
+			(uint64_t)st.st_size < off + len) {
+		EXTMEM_FAIL(EINVAL, "region %s: fd %d has %jd bytes, fewer "
+			"than fd_offset %" PRIu64 " + length %zu", name, fd,
+			(intmax_t)st.st_size, off, len);
+		return -1;
+	}
+	/* the range must be that file, shared, at that offset: what a
+	 * secondary maps from the descriptor is then the same memory
+	 */
+	f = fopen("/proc/self/maps", "re");
+	if (f == NULL) {
+		EXTMEM_FAIL(EINVAL, "cannot read /proc/self/maps: %s",
+			strerror(errno));
+		return -1;
+	}
+	while (covered < end && fgets(line, sizeof(line), f) != NULL) {
+		unsigned long s, e, foff, inode;
+		unsigned int maj, mnr;
+		char perms[8];
+
+		if (sscanf(line, "%lx-%lx %7s %lx %x:%x %lu", &s, &e, perms,
+				&foff, &maj, &mnr, &inode) != 7 || e <= covered)
+			continue;
+		if (s > covered)
+			break;
+		if (perms[3] != 's' || inode != st.st_ino ||
+				maj != major(st.st_dev) || mnr != minor(st.st_dev) ||
+				foff + (covered - s) != off + (covered - va))
+			break;
+		covered = e;
+	}
+	fclose(f);
+	if (covered < end) {
+		EXTMEM_FAIL(EINVAL, "region %s: [%p, +%zu) is not a shared "
+			"mapping of fd %d at offset %" PRIu64 " (from %p on)",
+			name, (void *)va, len, fd, off, (void *)covered);
+		return -1;
+	}
+	return 0;
+}
+
 /* Does the kernel have a hugetlb pool of this size? */
 static bool
 hugetlb_size_supported(size_t sz)
@@ -155,19 +230,32 @@ backing_bind_numa(void *addr, size_t len, int node)
 	return 0;
 }
 
-/* Touch every page so it exists (and is placed) before IOVAs are read. */
+/*
+ * Make every page exist (placed by the NUMA policy) before IOVAs are read:
+ * one MADV_POPULATE_WRITE call (Linux 5.14; faults the range in batches,
+ * a quarter faster than touching), or a write to each page on a kernel
+ * without it.
+ */
 static void
 backing_populate(struct rte_extmem_region *r)
 {
 	volatile uint8_t *p = (volatile uint8_t *)r->va;
 	size_t off;
 
+	if (madvise((void *)r->va, r->len, MADV_POPULATE_WRITE) == 0)
+		return;
 	for (off = 0; off < r->len; off += r->page_sz)
 		p[off] = 0;
 }
 
+/*
+ * A memfd of r->len bytes (hugetlb pages of r->page_sz if huge) mapped
+ * shared at an address of the VA window aligned to align (0: the page
+ * size); the whole size allocated up front, so that running out of pages
+ * fails here, not with SIGBUS at first touch.
+ */
 static int
-backing_memfd(struct rte_extmem_region *r, bool huge)
+backing_memfd(struct rte_extmem_region *r, bool huge, size_t align)
 {
 	unsigned int mflags = MFD_CLOEXEC;
 	char name[RTE_EXTMEM_NAMESIZE + 8];
@@ -191,10 +279,9 @@ backing_memfd(struct rte_extmem_region *r, bool huge)
 		close(fd);
 		return -1;
 	}
-	va = mmap(NULL, r->len, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
-	if (va == MAP_FAILED) {
-		EXTMEM_FAIL(ENOMEM, "mmap of %zu bytes of memfd failed: %s",
-			r->len, strerror(errno));
+	va = extmem_va_map(r->name, r->len, align != 0 ? align : r->page_sz,
+		MAP_SHARED, fd);
+	if (va == NULL) {
 		close(fd);
 		return -1;
 	}
@@ -204,21 +291,32 @@ backing_memfd(struct rte_extmem_region *r, bool huge)
 	r->fd = fd;
 	if (backing_bind_numa(va, r->len, r->numa_node) != 0)
 		goto fail;
-	if (huge) {
-		/* Reserve the whole size now: a hugetlb pool that runs dry
-		 * must fail here, not with SIGBUS on first touch.
-		 */
-		if (fallocate(fd, 0, 0, r->len) != 0) {
+	if (align > r->page_sz && madvise(va, r->len, MADV_HUGEPAGE) != 0)
+		EXTMEM_LOG(WARNING, "region %s: madvise(MADV_HUGEPAGE) failed "
+			"(%s), base pages will be used", r->name,
+			strerror(errno));
+	/* after the NUMA policy, which places what fallocate allocates */
+	if (fallocate(fd, 0, 0, r->len) != 0) {
+		if (huge)
 			EXTMEM_FAIL(ENOMEM, "not enough free %zukB hugepages "
 				"for %zu bytes: %s", r->page_sz >> 10, r->len,
 				strerror(errno));
-			goto fail;
-		}
+		else
+			EXTMEM_FAIL(ENOMEM, "cannot allocate %zu bytes of "
+				"shared memory: %s", r->len, strerror(errno));
+		goto fail;
 	}
 	backing_populate(r);
+	/* private asked for: the mapping keeps the memory, nothing else can
+	 * reach it
+	 */
+	if (r->flags & RTE_EXTMEM_REGION_F_PRIVATE) {
+		close(fd);
+		r->fd = -1;
+	}
 	return 0;
 fail:
-	munmap(va, r->len);
+	extmem_va_unmap(va, r->len);
 	close(fd);
 	r->map_addr = NULL;
 	r->fd = -1;
@@ -228,40 +326,22 @@ fail:
 static int
 backing_anon(struct rte_extmem_region *r, bool thp)
 {
-	size_t align = thp ? EXTMEM_THP_SIZE : 0;
-	size_t maplen = r->len + align;
-	uintptr_t start;
 	void *va;
 
-	va = mmap(NULL, maplen, PROT_READ | PROT_WRITE,
-		MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
-	if (va == MAP_FAILED) {
-		EXTMEM_FAIL(ENOMEM, "mmap of %zu anonymous bytes failed: %s",
-			maplen, strerror(errno));
+	/* THP: aligned, so that whole 2M pages can be used */
+	va = extmem_va_map(r->name, r->len, thp ? EXTMEM_THP_SIZE : 0,
+		MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1);
+	if (va == NULL)
 		return -1;
-	}
-	start = (uintptr_t)va;
-	if (align != 0) {
-		/* Trim to a THP-aligned range so whole 2M pages can be used. */
-		uintptr_t aligned = RTE_ALIGN_CEIL(start, align);
-
-		if (aligned > start)
-			munmap(va, aligned - start);
-		if (aligned + r->len < start + maplen)
-			munmap((void *)(aligned + r->len),
-				start + maplen - aligned - r->len);
-		start = aligned;
-		maplen = r->len;
-		if (madvise((void *)start, r->len, MADV_HUGEPAGE) != 0)
-			EXTMEM_LOG(WARNING, "region %s: madvise(MADV_HUGEPAGE) "
-				"failed (%s), base pages will be used",
-				r->name, strerror(errno));
-	}
-	r->va = start;
-	r->map_addr = (void *)start;
-	r->map_len = maplen;
-	if (backing_bind_numa((void *)start, r->len, r->numa_node) != 0) {
-		munmap((void *)start, maplen);
+	if (thp && madvise(va, r->len, MADV_HUGEPAGE) != 0)
+		EXTMEM_LOG(WARNING, "region %s: madvise(MADV_HUGEPAGE) failed "
+			"(%s), base pages will be used", r->name,
+			strerror(errno));
+	r->va = (uintptr_t)va;
+	r->map_addr = va;
+	r->map_len = r->len;
+	if (backing_bind_numa(va, r->len, r->numa_node) != 0) {
+		extmem_va_unmap(va, r->len);
 		r->map_addr = NULL;
 		return -1;
 	}
@@ -269,6 +349,43 @@ backing_anon(struct rte_extmem_region *r, bool thp)
 	return 0;
 }
 
+/*
+ * Can a memfd get transparent hugepages? The bracketed choice of
+ * shmem_enabled: always, within_size and advise (the library asks with
+ * madvise) and force do; never and deny do not, and neither does a
+ * kernel without the file. Read at each THP region: the administrator
+ * may change it.
+ */
+static bool
+thp_shmem_enabled(void)
+{
+	char buf[128], *open_br, *close_br;
+	size_t n;
+	FILE *f;
+
+	f = fopen("/sys/kernel/mm/transparent_hugepage/shmem_enabled", "re");
+	if (f == NULL)
+		return false;
+	n = fread(buf, 1, sizeof(buf) - 1, f);
+	fclose(f);
+	buf[n] = '\0';
+	open_br = strchr(buf, '[');
+	close_br = open_br != NULL ? strchr(open_br, ']') : NULL;
+	if (close_br == NULL)
+		return false;
+	*close_br = '\0';
+	open_br++;
+	return strcmp(open_br, "always") == 0 ||
+		strcmp(open_br, "within_size") == 0 ||
+		strcmp(open_br, "advise") == 0 || strcmp(open_br, "force") == 0;
+}
+
+/*
+ * Base pages: private anonymous memory. A memfd would make it shareable
+ * at no cost on the datapath, but region create takes a fifth longer and
+ * destroy two to three times as long (dpdk-test-extmem-perf share): the
+ * shared backing is the shareable 4K choice.
+ */
 static int
 backing_alloc_anon(struct rte_extmem_region *r,
 	const struct rte_extmem_region_params *p __rte_unused)
@@ -276,10 +393,19 @@ backing_alloc_anon(struct rte_extmem_region *r,
 	return backing_anon(r, false);
 }
 
+/* THP: a memfd where the kernel gives shared memory transparent
+ * hugepages, private anonymous memory otherwise (and when asked for).
+ */
 static int
 backing_alloc_thp(struct rte_extmem_region *r,
 	const struct rte_extmem_region_params *p __rte_unused)
 {
+	if (!(r->flags & RTE_EXTMEM_REGION_F_PRIVATE) && thp_shmem_enabled())
+		return backing_memfd(r, false, EXTMEM_THP_SIZE);
+	if (!(r->flags & RTE_EXTMEM_REGION_F_PRIVATE))
+		EXTMEM_LOG(DEBUG, "region %s: shared memory gets no transparent "
+			"hugepages here (transparent_hugepage/shmem_enabled): "
+			"private memory, not shared", r->name);
 	return backing_anon(r, true);
 }
 
@@ -292,7 +418,7 @@ backing_alloc_hugetlb(struct rte_extmem_region *r,
 			r->page_sz >> 10);
 		return -1;
 	}
-	return backing_memfd(r, true);
+	return backing_memfd(r, true, 0);
 }
 
 static int
@@ -305,7 +431,7 @@ backing_alloc_shared(struct rte_extmem_region *r,
 			r->page_sz >> 10);
 		return -1;
 	}
-	return backing_memfd(r, r->page_sz != extmem_sys_page_size());
+	return backing_memfd(r, r->page_sz != extmem_sys_page_size(), 0);
 }
 
 static int
@@ -313,6 +439,16 @@ backing_alloc_caller(struct rte_extmem_region *r,
 	const struct rte_extmem_region_params *p)
 {
 	r->va = (uintptr_t)p->addr;
+	if (p->fd < 0)
+		return 0;
+	/* the library's own descriptor: the caller may close its one */
+	r->fd = fcntl(p->fd, F_DUPFD_CLOEXEC, 0);
+	if (r->fd < 0) {
+		EXTMEM_FAIL(ENOMEM, "region %s: cannot duplicate fd %d: %s",
+			r->name, p->fd, strerror(errno));
+		return -1;
+	}
+	r->fd_offset = p->fd_offset;
 	return 0;
 }
 
@@ -321,7 +457,7 @@ static void
 backing_free_mapped(struct rte_extmem_region *r)
 {
 	if (r->map_addr != NULL) {
-		munmap(r->map_addr, r->map_len);
+		extmem_va_unmap(r->map_addr, r->map_len);
 		r->map_addr = NULL;
 	}
 	if (r->fd >= 0) {

@@ -346,3 +346,66 @@ extmem_compat_eth_port_device(uint16_t port)
 		return NULL;
 	return rte_eth_devices[port].device;
 }
+
+/* ------------------------------------------------------------------ */
+/* the EAL hook of multi-process */
+
+static int (*mp_probe_hook)(void);
+static void (*mp_cleanup_hook)(void);
+
+void
+extmem_compat_mp_hooks_set(int (*probe)(void), void (*cleanup)(void))
+{
+	mp_probe_hook = probe;
+	mp_cleanup_hook = cleanup;
+}
+
+static int
+mp_bus_scan(void)
+{
+	return 0;
+}
+
+static int
+mp_bus_probe(void)
+{
+	return mp_probe_hook != NULL ? mp_probe_hook() : 0;
+}
+
+static struct rte_device *
+mp_bus_find_device(const struct rte_device *start __rte_unused,
+	rte_dev_cmp_t cmp __rte_unused, const void *data __rte_unused)
+{
+	return NULL;
+}
+
+static int
+mp_bus_cleanup(void)
+{
+	if (mp_cleanup_hook != NULL)
+		mp_cleanup_hook();
+	return 0;
+}
+
+/*
+ * Relies on: a bus registered with RTE_REGISTER_BUS (bus_driver.h, driver
+ * SDK) being probed by rte_eal_init() in every process, primary and
+ * secondary, after EAL's memory (and the secondary's attach to EAL's
+ * shared configuration) is set up and before the application's code runs,
+ * and its cleanup being called by rte_eal_cleanup() (DPDK 22.11:
+ * rte_bus_probe(), eal_bus_cleanup()). The bus has no devices: its probe
+ * is the library's hook, which also runs when the library is loaded as
+ * an EAL plugin (-d) into a program that does not link it. No public API
+ * runs code at that point of every process's initialisation. If buses
+ * stop being probed there: a secondary does not attach (it sees no region
+ * of the primary) and the primary is unaffected; a failed probe is only
+ * logged by EAL ("Bus (extmem) probe failed").
+ */
+static struct rte_bus extmem_mp_bus = {
+	.scan = mp_bus_scan,
+	.probe = mp_bus_probe,
+	.find_device = mp_bus_find_device,
+	.cleanup = mp_bus_cleanup,
+};
+
+RTE_REGISTER_BUS(extmem, extmem_mp_bus);

@@ -71,4 +71,13 @@ struct rte_device *extmem_compat_dev_find_by_name(const char *name);
  */
 struct rte_device *extmem_compat_eth_port_device(uint16_t port);
 
+/* The EAL hook of multi-process */
+
+/*
+ * What runs in every process at the end of rte_eal_init() (probe: a
+ * secondary attaches to the primary's memory) and in rte_eal_cleanup()
+ * (cleanup); set once by the multi-process layer's constructor.
+ */
+void extmem_compat_mp_hooks_set(int (*probe)(void), void (*cleanup)(void));
+
 #endif /* EXTMEM_COMPAT_H */

@@ -83,6 +83,12 @@ rte_extmem_devmap_map(struct rte_extmem_region *region, const char *dev_name)
 
 	if (!EXTMEM_EAL_READY())
 		return -1;
+	if (rte_eal_process_type() == RTE_PROC_SECONDARY) {
+		EXTMEM_FAIL(E_RTE_SECONDARY, "refused in a secondary process: "
+			"the primary owns the devices and maps every region on "
+			"them");
+		return -1;
+	}
 	if (extmem_name_check("device", dev_name,
 			RTE_EXTMEM_DEVMAP_DEV_NAMESIZE) != 0)
 		return -1;
@@ -167,6 +173,12 @@ rte_extmem_devmap_unmap(struct rte_extmem_region *region,
 
 	if (!EXTMEM_EAL_READY())
 		return -1;
+	if (rte_eal_process_type() == RTE_PROC_SECONDARY) {
+		EXTMEM_FAIL(E_RTE_SECONDARY, "refused in a secondary process: "
+			"the primary owns the devices and maps every region on "
+			"them");
+		return -1;
+	}
 	if (extmem_name_check("device", dev_name,
 			RTE_EXTMEM_DEVMAP_DEV_NAMESIZE) != 0)
 		return -1;

@@ -79,7 +79,8 @@ tel_dma_domain_info(const char *cmd __rte_unused, const char *params,
 	return 0;
 }
 
-RTE_INIT(extmem_dma_telemetry_init)
+static void
+extmem_dma_telemetry_register(void)
 {
 	/* EAL refuses help texts of RTE_TEL_MAX_STRING_LEN (128) or more */
 	rte_telemetry_register_cmd("/extmem/dma_domains", tel_dma_domains,
@@ -87,4 +88,10 @@ RTE_INIT(extmem_dma_telemetry_init)
 	rte_telemetry_register_cmd("/extmem/dma_domain_info",
 		tel_dma_domain_info,
 		"Returns a DMA domain's entries. Parameters: domain name");
+}
+
+/* Registered when the library is used in the process (extmem_lazy_add()). */
+RTE_INIT(extmem_dma_telemetry_init)
+{
+	extmem_lazy_add(extmem_dma_telemetry_register);
 }

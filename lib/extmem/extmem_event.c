@@ -218,8 +218,18 @@ sub_add(const char *name, rte_extmem_event_cb_t cb, void *arg,
 static void
 sub_link(struct event_sub *s)
 {
+	struct event_sub *last = NULL, *it;
+
+	/* the library's own, in the order they subscribed, ahead of the
+	 * application's (the DMA dispatcher first)
+	 */
+	TAILQ_FOREACH(it, &sub_list, next)
+		if (it->internal)
+			last = it;
 	pthread_rwlock_wrlock(&sub_lock);
-	if (s->internal)
+	if (s->internal && last != NULL)
+		TAILQ_INSERT_AFTER(&sub_list, last, s, next);
+	else if (s->internal)
 		TAILQ_INSERT_HEAD(&sub_list, s, next);
 	else
 		TAILQ_INSERT_TAIL(&sub_list, s, next);

@@ -18,6 +18,7 @@
 #include "extmem_compat.h"
 #include "extmem_event_private.h"
 #include "extmem_heap_private.h"
+#include "extmem_mp_private.h"
 #include "extmem_walk_private.h"
 
 static struct extmem_heap_list heap_list = TAILQ_HEAD_INITIALIZER(heap_list);
@@ -298,8 +299,13 @@ extmem_heap_region_remove_locked(struct rte_extmem_heap *h,
 			h->name, r->name, n_alloc);
 		return -1;
 	}
-	if (extmem_region_unpublish(r) != 0)
+	/* the secondaries' users (slices, their pools) too */
+	if (extmem_mp_remove_prepare(r) != 0)
 		return -1;
+	if (extmem_region_unpublish(r) != 0) {
+		extmem_mp_remove_cancel(r);
+		return -1;
+	}
 	/* EAL checks again, atomically with its allocator. */
 	if (heap_eal_remove(h, r) != 0) {
 		err = rte_errno;
@@ -444,7 +450,7 @@ rte_extmem_heap_create(const struct rte_extmem_heap_params *params)
 {
 	struct rte_extmem_heap *h;
 
-	if (!EXTMEM_EAL_READY())
+	if (!EXTMEM_EAL_READY() || !EXTMEM_PRIMARY_ONLY())
 		return NULL;
 	extmem_compat_eal_legacy_mem();
 	if (!EXTMEM_OP_BEGIN())
@@ -503,12 +509,25 @@ extmem_heap_idle_locked(const struct rte_extmem_heap *h,
 int
 extmem_heap_destroy_locked(struct rte_extmem_heap *h)
 {
+	unsigned int i;
+
 	if (!extmem_heap_idle_locked(h, 0, 0, true))
 		return -1;
+	/* every region may go in every secondary, or nothing changes */
+	for (i = 0; i < h->n_regions; i++)
+		if (extmem_mp_remove_prepare(h->regions[i]) != 0) {
+			while (i-- > 0)
+				extmem_mp_remove_cancel(h->regions[i]);
+			return -1;
+		}
 	while (h->n_regions > 0)
 		if (extmem_heap_region_remove_locked(h,
-				h->regions[h->n_regions - 1]) != 0)
+				h->regions[h->n_regions - 1]) != 0) {
+			/* what stays is usable in the secondaries again */
+			for (i = 0; i < h->n_regions; i++)
+				extmem_mp_remove_cancel(h->regions[i]);
 			return -1;
+		}
 	if (rte_malloc_heap_destroy(h->name) != 0) {
 		EXTMEM_LOG(ERR, "heap %s: EAL refused to destroy it: %s",
 			h->name, rte_strerror(rte_errno));
@@ -527,7 +546,7 @@ rte_extmem_heap_destroy(struct rte_extmem_heap *heap)
 {
 	int ret = -1;
 
-	if (!EXTMEM_EAL_READY())
+	if (!EXTMEM_EAL_READY() || !EXTMEM_PRIMARY_ONLY())
 		return -1;
 	if (!EXTMEM_OP_BEGIN())
 		return -1;
@@ -676,7 +695,7 @@ rte_extmem_heap_region_add(struct rte_extmem_heap *heap,
 {
 	struct rte_extmem_region *r = NULL;
 
-	if (!EXTMEM_EAL_READY())
+	if (!EXTMEM_EAL_READY() || !EXTMEM_PRIMARY_ONLY())
 		return NULL;
 	extmem_compat_eal_legacy_mem();
 	if (!EXTMEM_OP_BEGIN())
@@ -703,7 +722,7 @@ rte_extmem_heap_region_remove(struct rte_extmem_heap *heap,
 {
 	int ret = -1;
 
-	if (!EXTMEM_EAL_READY())
+	if (!EXTMEM_EAL_READY() || !EXTMEM_PRIMARY_ONLY())
 		return -1;
 	if (!EXTMEM_OP_BEGIN())
 		return -1;

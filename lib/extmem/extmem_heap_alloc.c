@@ -189,7 +189,7 @@ rte_extmem_heap_trim(struct rte_extmem_heap *heap)
 	unsigned int i, n_alloc;
 	int removed = 0;
 
-	if (!EXTMEM_EAL_READY())
+	if (!EXTMEM_EAL_READY() || !EXTMEM_PRIMARY_ONLY())
 		return -1;
 	if (!EXTMEM_OP_BEGIN())
 		return -1;

@@ -5,7 +5,8 @@
 /*
  * One-call mbuf pool on external memory: a heap sized for the pool, the
  * objects reserved first at page-aligned addresses and packed within each
- * IOVA-contiguous run, then the pool header and ring in the same heap.
+ * IOVA-contiguous run; the pool header and ring in EAL's native memory
+ * (the heap keeps room for them, used when EAL has none).
  *
  * One lifetime rule: the heap lives exactly as long as its pool, however
  * the pool is freed. rte_extmem_pktmbuf_pool_free() checks everything
@@ -411,7 +412,7 @@ rte_extmem_pktmbuf_pool_create(const char *name, unsigned int n,
 	unsigned int i;
 	int ret, err;
 
-	if (!EXTMEM_EAL_READY())
+	if (!EXTMEM_EAL_READY() || !EXTMEM_PRIMARY_ONLY())
 		return NULL;
 	if (pool_name_check(name, mz_name, sizeof(mz_name)) != 0 ||
 			pool_args_check(n, cache_size, priv_size) != 0)
@@ -442,10 +443,28 @@ rte_extmem_pktmbuf_pool_create(const char *name, unsigned int n,
 			l.obj_bytes, rte_strerror(rte_errno));
 		goto fail;
 	}
+	/* The header (with the private area and the caches) and the ring
+	 * in EAL's own memory, which every process of the application maps:
+	 * tools that read them (dpdk-proc-info --show-mempool/--show-ring,
+	 * rte_mempool_lookup() in dpdk-pdump) work even when the heap
+	 * cannot be shared. The ring goes where the socket argument says
+	 * (rte_ring_create() at the first populate, with mp->socket_id);
+	 * SOCKET_ID_ANY is every native heap and never an external one.
+	 * In the heap itself only when EAL's memory has no room.
+	 */
 	mp = rte_mempool_create_empty(name, n, sizeof(struct rte_mbuf) +
 		priv_size + data_room_size, cache_size,
-		sizeof(struct rte_pktmbuf_pool_private), h->socket_id,
+		sizeof(struct rte_pktmbuf_pool_private), SOCKET_ID_ANY,
 		RTE_MEMPOOL_F_NO_IOVA_CONTIG);
+	if (mp == NULL && rte_errno == ENOMEM) {
+		EXTMEM_LOG(INFO, "pool %s: no room in EAL's memory for the "
+			"pool header: in heap %s (tools of other processes "
+			"reach it only if the heap is shared)", name, h->name);
+		mp = rte_mempool_create_empty(name, n, sizeof(struct rte_mbuf) +
+			priv_size + data_room_size, cache_size,
+			sizeof(struct rte_pktmbuf_pool_private), h->socket_id,
+			RTE_MEMPOOL_F_NO_IOVA_CONTIG);
+	}
 	if (mp == NULL) {
 		EXTMEM_FAIL(rte_errno, "pool %s: rte_mempool_create_empty: %s",
 			name, rte_strerror(rte_errno));
@@ -464,6 +483,10 @@ rte_extmem_pktmbuf_pool_create(const char *name, unsigned int n,
 	rte_pktmbuf_pool_init(mp, &mbp_priv);
 	if (pool_populate(mp, mz, h, &attached) != 0)
 		goto fail;
+	/* the ring exists now: the pool's socket is where its objects, the
+	 * packet memory, are (what NUMA-aware callers look at)
+	 */
+	mp->socket_id = h->socket_id;
 	/* RTE_MEMPOOL_F_NO_IOVA_CONTIG only let the mempool place objects
 	 * across the page boundaries inside a run; every object is
 	 * IOVA-contiguous and has its IOVA, so the pool is usable for IO
@@ -507,7 +530,7 @@ rte_extmem_pktmbuf_pool_free(struct rte_mempool *mp)
 	unsigned int avail;
 	int ret;
 
-	if (!EXTMEM_EAL_READY())
+	if (!EXTMEM_EAL_READY() || !EXTMEM_PRIMARY_ONLY())
 		return -1;
 	if (mp == NULL) {
 		EXTMEM_FAIL(EINVAL, "pool is NULL");

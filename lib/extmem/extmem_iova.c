@@ -34,8 +34,8 @@ iova_same_run(const struct rte_extmem_region *r, unsigned int p)
 }
 
 /* r->runs from r->iovas: the one place that cuts a region into runs. */
-static int
-iova_runs_build(struct rte_extmem_region *r)
+int
+extmem_iova_runs_build(struct rte_extmem_region *r)
 {
 	struct extmem_iova_run *run;
 	unsigned int p, n = 1;
@@ -295,7 +295,7 @@ extmem_iova_resolve(struct rte_extmem_region *r,
 	for (i = 0; i < r->n_pages; i++)
 		if (r->iovas[i] == RTE_BAD_IOVA)
 			r->n_bad_iova++;
-	if (iova_runs_build(r) != 0)
+	if (extmem_iova_runs_build(r) != 0)
 		goto fail;
 	/* what the region info reports: every unknown page counts as a run */
 	r->n_iova_runs = r->n_known_runs + r->n_bad_iova;

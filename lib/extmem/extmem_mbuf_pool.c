@@ -56,6 +56,8 @@ regions_check(struct rte_extmem_region *const regions[], unsigned int n)
 				"region", i, (void *)regions[i]);
 			return -1;
 		}
+		if (extmem_region_use_check(regions[i]) != 0)
+			return -1;
 		for (j = 0; j < i; j++)
 			if (regions[j] == regions[i]) {
 				EXTMEM_FAIL(EINVAL, "region %s is listed twice",

@@ -363,6 +363,8 @@ rte_extmem_slicer_create(const struct rte_extmem_slicer_params *params)
 			params->name, (void *)params->region);
 		goto fail_unlock;
 	}
+	if (extmem_region_use_check(params->region) != 0)
+		goto fail_unlock;
 	if (slicer_find(params->name) != NULL) {
 		EXTMEM_FAIL(EEXIST, "a slicer named %s exists", params->name);
 		goto fail_unlock;

@@ -28,6 +28,7 @@
 #include <sys/queue.h>
 
 #include <rte_branch_prediction.h>
+#include <rte_eal.h>
 #include <rte_errno.h>
 
 #include <rte_log.h>
@@ -72,6 +73,18 @@ extmem_eal_ready(void)
 			"rte_eal_init() before using this library"); \
 	up_; \
 })
+
+/*
+ * lazy.c: work of constructors (telemetry commands) done only once the
+ * library is used in the process, never when it is merely loaded (as a
+ * dependency of a driver or of the EAL plugin): extmem_lazy_add() queues
+ * it (or runs it at once in a program linking the library, before
+ * rte_eal_init()), extmem_lazy_run() runs the queue once (idempotent; no
+ * lock held), extmem_lazy_pending() tells whether work still waits.
+ */
+void extmem_lazy_add(void (*fn)(void));
+void extmem_lazy_run(void);
+bool extmem_lazy_pending(void);
 
 /* names[v] of a table of n names, or NULL with rte_errno EINVAL. */
 static inline const char *
@@ -192,7 +205,11 @@ struct rte_extmem_region {
 	/* memory the library mapped (to munmap), fd it opened (to close) */
 	void *map_addr;
 	size_t map_len;
+	/* the memory's file (shareable: a secondary maps fd at fd_offset),
+	 * the library's own descriptor; -1: the region is not shared
+	 */
 	int fd;
+	uint64_t fd_offset;
 	bool pinned;		/* mlock()ed by the library */
 	rte_iova_t *iovas;	/* n_pages entries */
 	unsigned int n_bad_iova;
@@ -211,6 +228,11 @@ struct rte_extmem_region {
 	uint32_t users;		/* atomic */
 	uint32_t app_users;	/* part of users from rte_extmem_region_user_get() */
 	void *owner_priv;	/* for the owning heap */
+	/* multi-process (extmem_mp_*.c) */
+	bool mp_prepared;	/* primary: the secondaries agreed it may go */
+	bool mp_remote;		/* secondary: the primary's region, attached */
+	bool mp_unmapped;	/* secondary: not shared, so not mapped here */
+	bool mp_removing;	/* secondary: the primary is removing it */
 };
 
 TAILQ_HEAD(extmem_region_list, rte_extmem_region);
@@ -252,6 +274,27 @@ bool extmem_op_callout_begin(void);
 void extmem_op_callout_end(bool began);
 void extmem_query_begin(void);
 void extmem_query_end(void);
+
+/*
+ * Calls that create or destroy regions and heaps: true in the primary;
+ * in a secondary false with rte_errno E_RTE_SECONDARY and a log line of
+ * the caller (the primary owns the memory; doc multiprocess.rst).
+ */
+#define EXTMEM_PRIMARY_ONLY() __extension__ ({ \
+	bool prim_ = rte_eal_process_type() != RTE_PROC_SECONDARY; \
+	if (unlikely(!prim_)) \
+		EXTMEM_FAIL(E_RTE_SECONDARY, "refused in a secondary process: " \
+			"only the primary creates and destroys regions and " \
+			"heaps"); \
+	prim_; \
+})
+
+/*
+ * May a new user (a slice, a pool, a reference) take region r? In a
+ * secondary, not a region the primary could not share (EACCES) nor one
+ * the primary is removing (EBUSY): -1 with rte_errno and a log line.
+ */
+int extmem_region_use_check(const struct rte_extmem_region *r);
 
 /*
  * Start an operation; when the thread is inside one already, false with
@@ -312,11 +355,30 @@ size_t extmem_sys_page_size(void);
  * page size of its mappings in *kpgsz, or -1 with rte_errno EINVAL.
  */
 int extmem_backing_caller_range(uintptr_t va, size_t len, size_t *kpgsz);
+/* Is [va, va+len) a shared mapping of the regular file fd from offset off,
+ * which is large enough? 0, or -1 with rte_errno EINVAL and a log line.
+ */
+int extmem_backing_caller_fd_check(const char *name, uintptr_t va,
+	size_t len, int fd, uint64_t off);
+
+/*
+ * backing_va.c: the library's VA window (rte_extmem.h). Map len bytes
+ * read-write (flags and fd as for mmap, offset 0) at a free address of
+ * the window aligned to align (at least the system page), or NULL with
+ * rte_errno ENOMEM (window full, mmap failed) or EINVAL (the environment
+ * variable is malformed) and a log line naming what. Unmap with
+ * extmem_va_unmap(), which makes the range free for the next.
+ */
+void *extmem_va_map(const char *what, size_t len, size_t align, int flags,
+	int fd);
+void extmem_va_unmap(void *addr, size_t len);
 
 /* iova.c: fill r->iovas (and pin pages in PA mode). */
 int extmem_iova_resolve(struct rte_extmem_region *r,
 	const struct rte_extmem_region_params *p);
 void extmem_iova_release(struct rte_extmem_region *r);
+/* r->runs (and the run counts) from r->iovas. */
+int extmem_iova_runs_build(struct rte_extmem_region *r);
 /* The run of r holding byte offset off (< r->len); its index. */
 unsigned int extmem_iova_run_find(const struct rte_extmem_region *r,
 	size_t off);

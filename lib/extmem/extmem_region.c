@@ -22,7 +22,7 @@ static struct extmem_region_list region_list =
 
 
 #define REGION_KNOWN_FLAGS (RTE_EXTMEM_REGION_F_NO_DEVMAP | \
-	RTE_EXTMEM_REGION_F_NO_IOVA)
+	RTE_EXTMEM_REGION_F_NO_IOVA | RTE_EXTMEM_REGION_F_PRIVATE)
 
 struct extmem_region_list *
 extmem_regions(void)
@@ -58,6 +58,7 @@ rte_extmem_region_params_init(struct rte_extmem_region_params *params)
 	params->struct_size = sizeof(*params);
 	params->backing = RTE_EXTMEM_BACKING_ANON;
 	params->numa_node = SOCKET_ID_ANY;
+	params->fd = -1;
 	return 0;
 }
 
@@ -293,6 +294,47 @@ params_check_iovas(const struct rte_extmem_region_params *p, size_t pgsz)
 	return 0;
 }
 
+/* Sharing: a file descriptor for the caller's memory only, of that memory;
+ * no private request against something shareable by definition.
+ */
+static int
+params_check_share(const struct rte_extmem_region_params *p,
+	const struct extmem_backing_ops *ops)
+{
+	bool priv = p->flags & RTE_EXTMEM_REGION_F_PRIVATE;
+
+	if (p->fd < -1) {
+		EXTMEM_FAIL(EINVAL, "region %s: fd %d is neither a descriptor "
+			"nor -1", p->name, p->fd);
+		return -1;
+	}
+	if (p->fd < 0 && p->fd_offset != 0) {
+		EXTMEM_FAIL(EINVAL, "region %s: fd_offset without an fd",
+			p->name);
+		return -1;
+	}
+	if (p->fd >= 0 && !ops->caller_mem) {
+		EXTMEM_FAIL(EINVAL, "region %s: an fd is only given for user "
+			"and device backings (the %s backing makes its own)",
+			p->name, ops->name);
+		return -1;
+	}
+	if (priv && p->fd >= 0) {
+		EXTMEM_FAIL(EINVAL, "region %s: RTE_EXTMEM_REGION_F_PRIVATE "
+			"with an fd to share", p->name);
+		return -1;
+	}
+	if (priv && p->backing == RTE_EXTMEM_BACKING_SHARED) {
+		EXTMEM_FAIL(EINVAL, "region %s: RTE_EXTMEM_REGION_F_PRIVATE "
+			"with the shared backing (use anon or hugetlb)", p->name);
+		return -1;
+	}
+	if (p->fd >= 0)
+		return extmem_backing_caller_fd_check(p->name,
+			(uintptr_t)p->addr, p->len, p->fd, p->fd_offset);
+	return 0;
+}
+
 /* Check every parameter, one concern after the other; on success *pgszp
  * is the page size to use.
  */
@@ -310,7 +352,8 @@ params_check(const struct rte_extmem_region_params *p, size_t *pgszp)
 	if (params_page_size(p, ops, kpgsz, pgszp) != 0 ||
 			params_check_len(p, ops, *pgszp) != 0 ||
 			params_check_placement(p, ops, *pgszp, kpgsz) != 0 ||
-			params_check_iovas(p, *pgszp) != 0)
+			params_check_iovas(p, *pgszp) != 0 ||
+			params_check_share(p, ops) != 0)
 		return -1;
 	return 0;
 }
@@ -423,6 +466,23 @@ extmem_region_put(struct rte_extmem_region *r)
 	__atomic_fetch_sub(&r->users, 1, __ATOMIC_ACQ_REL);
 }
 
+int
+extmem_region_use_check(const struct rte_extmem_region *r)
+{
+	if (r->mp_unmapped) {
+		EXTMEM_FAIL(EACCES, "region %s is the primary's memory that "
+			"cannot be shared: it is not mapped in this process",
+			r->name);
+		return -1;
+	}
+	if (r->mp_removing) {
+		EXTMEM_FAIL(EBUSY, "region %s is being removed by the primary",
+			r->name);
+		return -1;
+	}
+	return 0;
+}
+
 /* The application takes (get) or drops a reference on a live region. */
 static int
 region_app_user(struct rte_extmem_region *region, bool get)
@@ -432,6 +492,8 @@ region_app_user(struct rte_extmem_region *region, bool get)
 	if (!EXTMEM_OP_BEGIN())
 		return -1;
 	if (!EXTMEM_REGION_LIVE(region))
+		goto out;
+	if (get && extmem_region_use_check(region) != 0)
 		goto out;
 	if (get && (region->app_users == UINT32_MAX ||
 			__atomic_load_n(&region->users, __ATOMIC_ACQUIRE) ==
@@ -511,6 +573,9 @@ extmem_region_fill_info(const struct rte_extmem_region *r,
 	snprintf(info->heap, sizeof(info->heap), "%s", r->heap);
 	info->flags = r->flags;
 	info->id = r->id;
+	info->fd_offset = r->fd_offset;
+	info->shared = r->fd >= 0;
+	info->attached = r->mp_remote;
 }
 
 int
@@ -547,7 +612,12 @@ rte_extmem_region_iovas_get(const struct rte_extmem_region *region,
 		return -1;
 	}
 	extmem_query_begin();
-	if (EXTMEM_REGION_LIVE(region)) {
+	if (!EXTMEM_REGION_LIVE(region)) {
+		/* EINVAL */
+	} else if (region->iovas == NULL) {
+		EXTMEM_FAIL(EACCES, "region %s is not mapped in this process: "
+			"its IOVAs are not known here", region->name);
+	} else {
 		if (n > 0)
 			memcpy(iovas, region->iovas, sizeof(*iovas) *
 				RTE_MIN(n, region->n_pages));

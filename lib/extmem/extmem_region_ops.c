@@ -20,6 +20,7 @@
 #include <rte_memory.h>
 
 #include "extmem_event_private.h"
+#include "extmem_mp_private.h"
 #include "extmem_private.h"
 
 /*
@@ -52,8 +53,12 @@ region_replay_source(struct extmem_event_region **ers, unsigned int *n)
 
 	*ers = NULL;
 	*n = 0;
+	/* a secondary's regions of the primary are never announced here:
+	 * the primary maps them on the devices, which it owns
+	 */
 	TAILQ_FOREACH(r, extmem_regions(), next)
-		i++;
+		if (!r->mp_remote)
+			i++;
 	if (i == 0)
 		return 0;
 	*ers = calloc(i, sizeof(**ers));
@@ -62,16 +67,23 @@ region_replay_source(struct extmem_event_region **ers, unsigned int *n)
 		return -1;
 	}
 	TAILQ_FOREACH(r, extmem_regions(), next)
-		region_event(&(*ers)[(*n)++], r, true);
+		if (!r->mp_remote)
+			region_event(&(*ers)[(*n)++], r, true);
 	return 0;
 }
 
 void
 extmem_init(void)
 {
+	/* the library is in use: what its constructors deferred */
+	extmem_lazy_run();
 	extmem_event_replay_source_set(region_replay_source);
 	extmem_event_init();
 	extmem_dma_init();
+	/* after the dispatcher: secondaries hear of a region once the
+	 * devices can reach it, and let go of it before they are unmapped
+	 */
+	extmem_mp_primary_start();
 }
 
 void
@@ -166,7 +178,8 @@ rte_extmem_region_create(const struct rte_extmem_region_params *params)
 	struct rte_extmem_region *r;
 	int err;
 
-	if (!EXTMEM_EAL_READY() || !EXTMEM_OP_BEGIN())
+	if (!EXTMEM_EAL_READY() || !EXTMEM_PRIMARY_ONLY() ||
+			!EXTMEM_OP_BEGIN())
 		return NULL;
 	r = extmem_region_new(params);
 	if (r == NULL)
@@ -199,7 +212,8 @@ rte_extmem_region_destroy(struct rte_extmem_region *region)
 {
 	int ret = -1;
 
-	if (!EXTMEM_EAL_READY() || !EXTMEM_OP_BEGIN())
+	if (!EXTMEM_EAL_READY() || !EXTMEM_PRIMARY_ONLY() ||
+			!EXTMEM_OP_BEGIN())
 		return -1;
 	if (!EXTMEM_REGION_LIVE(region))
 		goto out;
@@ -214,8 +228,13 @@ rte_extmem_region_destroy(struct rte_extmem_region *region)
 			__atomic_load_n(&region->users, __ATOMIC_ACQUIRE));
 		goto out;
 	}
-	if (extmem_region_unpublish(region) != 0)
+	/* the secondaries' users too, before anything changes */
+	if (extmem_mp_remove_prepare(region) != 0)
 		goto out;
+	if (extmem_region_unpublish(region) != 0) {
+		extmem_mp_remove_cancel(region);
+		goto out;
+	}
 	region_eal_unregister(region);
 	EXTMEM_LOG(INFO, "region %s destroyed", region->name);
 	extmem_region_delete(region);

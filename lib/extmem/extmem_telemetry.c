@@ -52,6 +52,7 @@ static const struct extmem_tel_field region_fields[] = {
 	REGION_U(users),
 	EXTMEM_TEL_S(struct rte_extmem_region_info, heap),
 	REGION_I(socket_id), REGION_U(flags), REGION_U(id),
+	REGION_U(shared), REGION_U(fd_offset),
 };
 
 static int
@@ -153,7 +154,8 @@ tel_heap_info(const char *cmd __rte_unused, const char *params,
 	return 0;
 }
 
-RTE_INIT(extmem_telemetry_init)
+static void
+extmem_telemetry_register(void)
 {
 	rte_telemetry_register_cmd("/extmem/regions", tel_regions,
 		"Returns the names of all external memory regions. "
@@ -166,4 +168,10 @@ RTE_INIT(extmem_telemetry_init)
 	rte_telemetry_register_cmd("/extmem/heap_info", tel_heap_info,
 		"Returns the description and statistics of a heap. "
 		"Parameters: heap name");
+}
+
+/* Registered when the library is used in the process (extmem_lazy_add()). */
+RTE_INIT(extmem_telemetry_init)
+{
+	extmem_lazy_add(extmem_telemetry_register);
 }

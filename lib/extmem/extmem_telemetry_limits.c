@@ -17,6 +17,7 @@
 #include <rte_telemetry.h>
 
 #include "extmem_limits_private.h"
+#include "extmem_private.h"
 #include "extmem_telemetry_private.h"
 
 #define LIMITS_U(m) EXTMEM_TEL_U(struct rte_extmem_limits, m)
@@ -95,9 +96,16 @@ tel_limits(const char *cmd __rte_unused, const char *params,
 	return 0;
 }
 
-RTE_INIT(extmem_telemetry_limits_init)
+static void
+extmem_telemetry_limits_register(void)
 {
 	rte_telemetry_register_cmd("/extmem/limits", tel_limits,
 		"Returns what EAL, the kernel and the process limits leave for "
 		"the next external memory registration. Takes no parameters");
+}
+
+/* Registered when the library is used in the process (extmem_lazy_add()). */
+RTE_INIT(extmem_telemetry_limits_init)
+{
+	extmem_lazy_add(extmem_telemetry_limits_register);
 }

@@ -505,7 +505,8 @@ tel_pool_info(const char *cmd __rte_unused, const char *params,
 	return 0;
 }
 
-RTE_INIT(extmem_telemetry_users_init)
+static void
+extmem_telemetry_users_register(void)
 {
 	rte_telemetry_register_cmd("/extmem/dma_map", tel_dma_map,
 		"Returns, for every region, the devices it is DMA-mapped on. "
@@ -530,4 +531,10 @@ RTE_INIT(extmem_telemetry_users_init)
 	rte_telemetry_register_cmd("/extmem/pool_info", tel_pool_info,
 		"Returns the description of a mempool made by librte_extmem. "
 		"Parameters: pool name");
+}
+
+/* Registered when the library is used in the process (extmem_lazy_add()). */
+RTE_INIT(extmem_telemetry_users_init)
+{
+	extmem_lazy_add(extmem_telemetry_users_register);
 }

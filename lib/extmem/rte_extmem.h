@@ -67,18 +67,26 @@ extern "C" {
 
 /** Where the pages of a region come from. */
 enum rte_extmem_backing {
-	/** Anonymous memory in base (4K) pages, allocated by the library. */
+	/**
+	 * Private anonymous memory in base (4K) pages, allocated by the
+	 * library; not shared with secondary processes (the shared backing
+	 * is the shareable choice of base pages).
+	 */
 	RTE_EXTMEM_BACKING_ANON = 0,
 	/**
 	 * Anonymous memory with transparent hugepages requested
 	 * (madvise(MADV_HUGEPAGE)); the address and length are aligned to the
 	 * THP size. The region's page size is the base page size, since the
-	 * kernel may still back any part with base pages.
+	 * kernel may still back any part with base pages. Shareable (a memfd)
+	 * when the kernel gives shared memory transparent hugepages
+	 * (/sys/kernel/mm/transparent_hugepage/shmem_enabled is always,
+	 * within_size, advise or force, read at each creation), private
+	 * anonymous memory otherwise.
 	 */
 	RTE_EXTMEM_BACKING_ANON_THP,
 	/**
 	 * Hugetlb pages from memfd_create(MFD_HUGETLB) of the requested size
-	 * (2M or 1G); no hugetlbfs mount is needed.
+	 * (2M or 1G); no hugetlbfs mount is needed. Shareable.
 	 */
 	RTE_EXTMEM_BACKING_HUGETLB,
 	/**
@@ -102,12 +110,49 @@ enum rte_extmem_backing {
 	RTE_EXTMEM_BACKING_DEVICE,
 };
 
+/**
+ * @name The library's VA window
+ *
+ * The backings the library maps itself (anon, thp, hugetlb, shared) are
+ * placed in a window of the address space of their own, far from where
+ * the kernel puts shared libraries and mmap(NULL) memory, so that a
+ * secondary process can map a shareable region at the primary's address.
+ * Placement is first fit, aligned to the region's page size; a destroyed
+ * region's range is used again; an address something else holds is
+ * skipped (MAP_FIXED_NOREPLACE), never replaced.
+ *
+ * The environment variable RTE_EXTMEM_VA_WINDOW, read once at the first
+ * region the library maps, chooses another window as
+ * "<base>,<length>" (numbers in C notation, the length with an optional
+ * K, M, G or T suffix, both page aligned: e.g. "0x500000000000,1T"), or
+ * "none" for the kernel's choice (mmap(NULL)). A malformed value makes
+ * every such region creation fail with EINVAL. Only the primary process
+ * places memory: every process of an application should see the same
+ * value.
+ * @{
+ */
+/** Name of the environment variable that chooses the window. */
+#define RTE_EXTMEM_VA_WINDOW_ENV "RTE_EXTMEM_VA_WINDOW"
+/** Default start of the window (32 TiB). */
+#define RTE_EXTMEM_VA_WINDOW_BASE UINT64_C(0x200000000000)
+/** Default length of the window (4 TiB). */
+#define RTE_EXTMEM_VA_WINDOW_LEN UINT64_C(0x40000000000)
+/** @} */
+
 /** Do not map this region for DMA automatically (per-region opt-out;
  * rte_extmem_devmap_map() still maps it on a device on request).
  */
 #define RTE_EXTMEM_REGION_F_NO_DEVMAP RTE_BIT64(0)
 /** Do not pin pages or resolve physical addresses: IOVAs stay unknown. */
 #define RTE_EXTMEM_REGION_F_NO_IOVA RTE_BIT64(1)
+/**
+ * Keep this region to the process that creates it: the library's backings
+ * use private memory (or close their file descriptor once mapped) and the
+ * region is not shared with secondary processes
+ * (rte_extmem_region_info::shared is 0). Refused (EINVAL) with the shared
+ * backing, which is shareable by definition, and with a caller's @c fd.
+ */
+#define RTE_EXTMEM_REGION_F_PRIVATE RTE_BIT64(2)
 
 /**
  * Parameters of rte_extmem_region_create().
@@ -152,6 +197,18 @@ struct rte_extmem_region_params {
 	unsigned int n_iovas;
 	/** RTE_EXTMEM_REGION_F_* flags. */
 	uint64_t flags;
+	/**
+	 * User and device backings: a file descriptor of the memory at
+	 * @c addr (e.g. the memfd it was mapped from), which makes the region
+	 * shareable with secondary processes; -1 (the default) for memory
+	 * that has none, which stays in this process. It must be a regular
+	 * file (memfd, hugetlbfs, tmpfs) of at least @c fd_offset + @c len
+	 * bytes, and @c addr must be a shared mapping of it at @c fd_offset.
+	 * The library keeps a duplicate: the caller may close its own.
+	 */
+	int fd;
+	/** Offset of @c addr in @c fd: a multiple of the system page size. */
+	uint64_t fd_offset;
 };
 
 /** Opaque handle of a region. */
@@ -172,7 +229,12 @@ struct rte_extmem_region_info {
 	unsigned int n_iova_runs;
 	/** Users (allocations, slices, pools) that keep the region alive. */
 	uint32_t users;
-	/** File descriptor of a shared backing, -1 otherwise. */
+	/**
+	 * File descriptor of the memory when it is shareable (hugetlb,
+	 * shared and, where the kernel allows it, thp, unless
+	 * RTE_EXTMEM_REGION_F_PRIVATE; the caller's memory given with an fd:
+	 * the library's own descriptor), -1 otherwise.
+	 */
 	int fd;
 	/** Socket ID of the owning heap, or SOCKET_ID_ANY if it has none. */
 	int socket_id;
@@ -180,6 +242,19 @@ struct rte_extmem_region_info {
 	char heap[RTE_EXTMEM_NAMESIZE];
 	uint64_t flags;        /**< RTE_EXTMEM_REGION_F_* flags. */
 	uint32_t id;           /**< Small integer unique among live regions. */
+	/** Offset of @c addr in @c fd (0 without one). */
+	uint64_t fd_offset;
+	/**
+	 * 1 if secondary processes can map the region (it has a file
+	 * descriptor, @c fd), 0 if it stays in the process that made it.
+	 */
+	uint8_t shared;
+	/** In a secondary process, 1 for a region of the primary attached
+	 * here (mapped at the same address when it is shared; a region that
+	 * is not shared is listed but not mapped, and library calls that
+	 * would use its memory fail with EACCES); 0 in the primary.
+	 */
+	uint8_t attached;
 };
 
 /**
@@ -187,7 +262,8 @@ struct rte_extmem_region_info {
  * @b EXPERIMENTAL: this API may change without prior notice.
  *
  * Initialise region parameters to their defaults: struct_size set, anonymous
- * backing, natural page size, no NUMA preference, no flags.
+ * backing, natural page size, no NUMA preference, no flags, no file
+ * descriptor (@c fd -1).
  *
  * @param params
  *   Parameters to initialise.
@@ -214,7 +290,11 @@ int rte_extmem_region_params_init(struct rte_extmem_region_params *params);
  *     misaligned length or address, page size not a power of two or not
  *     matching the backing, IOVA table count or alignment, flags, NUMA
  *     node, struct_size too small), or a user or device range that is not
- *     entirely mapped;
+ *     entirely mapped; an @c fd that is not a regular file large enough,
+ *     of which the range is not a shared mapping at @c fd_offset, or that
+ *     comes with a library backing or RTE_EXTMEM_REGION_F_PRIVATE;
+ *     RTE_EXTMEM_REGION_F_PRIVATE with the shared backing; a malformed
+ *     RTE_EXTMEM_VA_WINDOW (library backings);
  *   - EEXIST: a region or a heap (any EAL malloc heap, native heaps
  *     included) with this name exists: regions and heaps share one
  *     namespace;
@@ -223,13 +303,19 @@ int rte_extmem_region_params_init(struct rte_extmem_region_params *params);
  *     device has fewer mapping entries left than the region needs
  *     (rte_extmem_devmap.h; the log line names the domain and the numbers);
  *   - ENOMEM: the backing memory could not be allocated (e.g. not enough
- *     free pages in the hugetlb pool), or not pinned;
+ *     free pages in the hugetlb pool, no room left in the library's VA
+ *     window), or not pinned, or the caller's @c fd not duplicated;
  *   - ENOTSUP: the backing is not available (the kernel has no hugetlb
  *     pool of this page size, NUMA unavailable), or @c struct_size is
  *     larger than this version's structure and the unknown fields are not
  *     zero;
  *   - EPERM: physical addresses are needed but not readable;
  *   - ECANCELED: an event subscriber refused the region;
+ *   - E_RTE_SECONDARY: called in a secondary process: only the primary
+ *     creates and destroys regions and heaps (nothing changed);
+ *   - EACCES, EADDRINUSE, ...: a secondary process cannot map the
+ *     memory (its error, logged in both processes); it is withdrawn from
+ *     every process;
  *   - EDEADLK: called from inside an operation of this library in the
  *     same thread (an event callback or a driver hook).
  */
@@ -251,6 +337,10 @@ rte_extmem_region_create(const struct rte_extmem_region_params *params);
  *   - EINVAL: @p region is NULL or not a live region;
  *   - EBUSY: the region has users, or it belongs to a heap (remove it
  *     through the heap API);
+ *   - E_RTE_SECONDARY: called in a secondary process: only the primary
+ *     creates and destroys regions and heaps (nothing changed);
+ *   - EBUSY also: a secondary process has users of the region (slices,
+ *     pools, references); nothing changed in any process;
  *   - EDEADLK: called from inside an operation of this library in the
  *     same thread (an event callback or a driver hook).
  */
@@ -276,6 +366,9 @@ int rte_extmem_region_destroy(struct rte_extmem_region *region);
  *   0 on success, -1 with rte_errno set:
  *   - EINVAL: @p region is NULL or not a live region;
  *   - EOVERFLOW: the region already has UINT32_MAX users;
+ *   - EACCES: in a secondary, a region of the primary that is not shared
+ *     (not mapped in this process);
+ *   - EBUSY: in a secondary, the primary is removing the region;
  *   - EDEADLK: called from inside an operation of this library in the
  *     same thread (an event callback or a driver hook).
  */
@@ -347,7 +440,9 @@ int rte_extmem_region_info_get(const struct rte_extmem_region *region,
  *   Capacity of @p iovas.
  * @return
  *   The number of pages of the region (which may exceed @p n), or -1 with
- *   rte_errno EINVAL on bad arguments.
+ *   rte_errno EINVAL on bad arguments, or EACCES in a secondary process
+ *   for a region of the primary that is not shared (its IOVAs are not
+ *   known there).
  */
 __rte_experimental
 int rte_extmem_region_iovas_get(const struct rte_extmem_region *region,

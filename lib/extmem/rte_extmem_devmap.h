@@ -216,6 +216,8 @@ struct rte_extmem_devmap_mapping_info {
  *   - ENOTSUP: the device does not do DMA mapping;
  *   - another errno: the driver's failure (every run mapped before the
  *     failing one was unmapped);
+ *   - E_RTE_SECONDARY: called in a secondary process (the primary owns
+ *     the devices and maps every region on them);
  *   - EDEADLK: called from inside an operation of this library;
  *   - E_RTE_NO_CONFIG: before rte_eal_init().
  */
@@ -241,6 +243,8 @@ int rte_extmem_devmap_map(struct rte_extmem_region *region,
  *   - ENOENT: the region is not mapped on the device;
  *   - another errno: the driver refused to unmap (the runs unmapped
  *     before the failing one were mapped again: nothing changed);
+ *   - E_RTE_SECONDARY: called in a secondary process (the primary owns
+ *     the devices and maps every region on them);
  *   - EDEADLK: called from inside an operation of this library;
  *   - E_RTE_NO_CONFIG: before rte_eal_init().
  */

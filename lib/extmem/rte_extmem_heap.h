@@ -168,6 +168,11 @@ int rte_extmem_heap_params_init(struct rte_extmem_heap_params *params);
  *     and the region's IOVAs are not contiguous (EAL would treat them as
  *     contiguous); or the backing is not available;
  *   - ENOMEM, EADDRINUSE, ECANCELED: as for rte_extmem_region_create();
+ *   - E_RTE_SECONDARY: called in a secondary process: only the primary
+ *     creates and destroys regions and heaps (nothing changed);
+ *   - EACCES, EADDRINUSE, ...: a secondary process cannot map the
+ *     memory (its error, logged in both processes); it is withdrawn from
+ *     every process;
  *   - EDEADLK: called from inside an operation of this library in the
  *     same thread (an event callback or a driver hook).
  */
@@ -189,6 +194,10 @@ rte_extmem_heap_create(const struct rte_extmem_heap_params *params);
  *   - EBUSY: something is allocated in the heap, it holds memory not added
  *     through this library, it is owned by an mbuf pool (free the pool:
  *     its heap goes with it), or a region has users;
+ *   - E_RTE_SECONDARY: called in a secondary process: only the primary
+ *     creates and destroys regions and heaps (nothing changed);
+ *   - EBUSY also: a secondary process has users of a region of the heap;
+ *     nothing changed in any process;
  *   - EDEADLK: called from inside an operation of this library in the
  *     same thread (an event callback or a driver hook).
  *   If another thread allocates from the heap while it is destroyed, or
@@ -324,6 +333,11 @@ int rte_extmem_heap_region_usage(const struct rte_extmem_heap *heap,
  *     rte_mempool_free() and while its heap waits for its last user);
  *   - ENOTSUP, ENOSPC, EEXIST, ENOMEM, EADDRINUSE, ECANCELED: as for
  *     rte_extmem_heap_create();
+ *   - E_RTE_SECONDARY: called in a secondary process: only the primary
+ *     creates and destroys regions and heaps (nothing changed);
+ *   - EACCES, EADDRINUSE, ...: a secondary process cannot map the region
+ *     (EACCES: memory that cannot be shared, added to a heap a secondary
+ *     uses); the region is withdrawn from every process;
  *   - EDEADLK: called from inside an operation of this library in the
  *     same thread (an event callback or a driver hook).
  */
@@ -347,6 +361,10 @@ rte_extmem_heap_region_add(struct rte_extmem_heap *heap,
  *   - EINVAL: bad heap or region, or @p region is not in @p heap;
  *   - EBUSY: something is allocated inside @p region, or it has users;
  *   - ECANCELED: an event subscriber refused the removal;
+ *   - E_RTE_SECONDARY: called in a secondary process: only the primary
+ *     creates and destroys regions and heaps (nothing changed);
+ *   - EBUSY also: a secondary process has users of the region; nothing
+ *     changed in any process;
  *   - EDEADLK: called from inside an operation of this library in the
  *     same thread (an event callback or a driver hook).
  */
@@ -365,8 +383,11 @@ int rte_extmem_heap_region_remove(struct rte_extmem_heap *heap,
  *   The heap.
  * @return
  *   The number of regions removed, or -1 with rte_errno EINVAL (bad heap)
- *   ENOMEM/ENOTSUP (the heap could not be walked) or EDEADLK (called from inside an operation of this library in
- *   the same thread: an event callback or a driver hook).
+ *   ENOMEM/ENOTSUP (the heap could not be walked), E_RTE_SECONDARY (called
+ *   in a secondary process: only the primary changes heaps) or EDEADLK
+ *   (called from inside an operation of this library in the same thread:
+ *   an event callback or a driver hook). In the primary, a region that a
+ *   secondary process uses is kept (not removed).
  */
 __rte_experimental
 int rte_extmem_heap_trim(struct rte_extmem_heap *heap);

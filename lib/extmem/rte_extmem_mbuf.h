@@ -14,8 +14,9 @@
  * @b EXPERIMENTAL: this API may change without prior notice.
  *
  * Two kinds of pool, one lifetime rule:
- *  - rte_extmem_pktmbuf_pool_create(): the whole pool (objects, header,
- *    ring) in a heap of its own (rte_extmem_heap.h) named after the pool;
+ *  - rte_extmem_pktmbuf_pool_create(): the pool's objects in a heap of
+ *    its own (rte_extmem_heap.h) named after the pool, its header and
+ *    ring in EAL's native memory (which every process maps);
  *  - rte_extmem_pktmbuf_pool_create_extbuf(): mbuf headers in host memory,
  *    pinned data buffers carved from regions.
  * Either is freed with upstream rte_mempool_free(), and what the library
@@ -163,6 +164,8 @@ int rte_extmem_slicer_params_init(struct rte_extmem_slicer_params *params);
  *   - EEXIST: a slicer with this name exists;
  *   - ENOMEM: no host memory for the slicer or its pool;
  *   - ENOTSUP: fields unknown to this library version are set;
+ *   - EACCES: in a secondary, a region of the primary that is not shared;
+ *   - EBUSY: in a secondary, the primary is removing the region;
  *   - EDEADLK: called from inside an operation of this library in the
  *     same thread (an event callback or a driver hook).
  */
@@ -386,6 +389,8 @@ int rte_extmem_pktmbuf_extmem_get(struct rte_extmem_region *const regions[],
  *   - ENOMEM: the regions hold fewer than @p n buffers, or no host memory;
  *   - EEXIST: a memory pool with this name exists;
  *   - other values from rte_pktmbuf_pool_create_extbuf();
+ *   - EACCES: in a secondary, a region of the primary that is not shared;
+ *   - EBUSY: in a secondary, the primary is removing a region;
  *   - EDEADLK: called from inside an operation of this library in the
  *     same thread (an event callback or a driver hook).
  */
@@ -440,8 +445,11 @@ size_t rte_extmem_pktmbuf_pool_mem_size(unsigned int n,
  * (mandatory for user memory); the pool's objects are reserved first, at
  * page-aligned addresses, and packed within each IOVA-contiguous run
  * (RTE_MEMPOOL_F_NO_IOVA_CONTIG, one chunk per run) so that every object
- * is IOVA-contiguous and none straddles two runs; the pool
- * header and its ring follow in the same heap. Every mbuf's buf_iova
+ * is IOVA-contiguous and none straddles two runs. The pool header (with
+ * its caches and private area) and its ring are in EAL's native memory,
+ * so that other processes (dpdk-proc-info, dpdk-pdump) can read them even
+ * when the heap cannot be shared; in the heap only when EAL's memory has
+ * no room for them. mp->socket_id is the heap's socket. Every mbuf's buf_iova
  * equals rte_extmem_virt2iova() of its buffer. The pool keeps a user
  * reference on the heap's regions.
  *
@@ -468,6 +476,8 @@ size_t rte_extmem_pktmbuf_pool_mem_size(unsigned int n,
  *   - ENOMEM: the memory (as given, or as it could be allocated) cannot
  *     hold the pool;
  *   - other values as for rte_extmem_heap_create();
+ *   - E_RTE_SECONDARY: called in a secondary process: only the primary
+ *     creates and destroys regions and heaps (nothing changed);
  *   - EDEADLK: called from inside an operation of this library in the
  *     same thread (an event callback or a driver hook).
  */
@@ -509,6 +519,8 @@ rte_extmem_pktmbuf_pool_create(const char *name, unsigned int n,
  *     its caches), something else was allocated in its heap, or a region
  *     of its heap has another user (rte_extmem_region_user_get(), a
  *     slicer, a pinned pool);
+ *   - E_RTE_SECONDARY: called in a secondary process: only the primary
+ *     creates and destroys regions and heaps (nothing changed);
  *   - EDEADLK: called from inside an operation of this library in the
  *     same thread (an event callback or a driver hook).
  */

@@ -27,6 +27,7 @@ Exit status 0 on success, 77 on skip, 1 on failure.
 
 import json
 import os
+import re
 import shutil
 import signal
 import struct
@@ -162,6 +163,31 @@ def check_backing(res, mode):
         check(b.startswith("shared"), f"xmemshared on {b}")
 
 
+def check_sharing(out, res, mode):
+    """Every region says whether secondaries can map it, and the app
+    names at start each one they cannot: the 4K modes' private anonymous
+    memory and transparent hugepages (private on a kernel whose shared
+    memory gets none); hugetlb, the shared backing and devbuf's memfd are
+    shared."""
+    regions = re.findall(r"^  region (\S+) .*, (shared|not shared)$", out,
+                         re.M)
+    if mode == "native":
+        check(not regions, f"native mode has regions: {regions}")
+        return
+    check(regions, "no region reported with its sharing")
+    private = {n for n, s in regions if s == "not shared"}
+    warned = set(re.findall(r"^memory not shared with secondary processes: "
+                            r"region (\S+) ", out, re.M))
+    check(private == warned, f"regions not shared {sorted(private)}, "
+          f"reported at start {sorted(warned)}")
+    if mode in ("xmem4k", "anon"):
+        check(private, f"{mode}: private 4K memory reported shared")
+    elif mode in ("xmemshared", "devbuf") or (
+            mode in ("xmem", "xmemhuge", "xbuf") and res["backing"] != "thp"):
+        check(not private, f"{mode} on {res['backing']}: {sorted(private)} "
+              "not shared")
+
+
 def t_fwd(mode, mem):
     # devbuf payloads are sent (and received by the peer) by flowgen.
     fwd = "flowgen" if mode == "devbuf" else "io"
@@ -175,6 +201,7 @@ def t_fwd(mode, mem):
     if mode != "native":
         check("registered external memory" in out,
               "the registered regions were not reported")
+    check_sharing(out, res, mode)
     if MRNIC:
         check(res["has_dma_fault"], "dma_fault xstat of net_mrnic missing")
 

@@ -14,7 +14,10 @@
 #     program calling rte_pmd_mrnic_* are built with pkg-config from the
 #     staged .pc files and run, the driver linked shared and statically;
 #     stock dpdk-testpmd forwards packets between two net_mrnic ports that
-#     EAL loaded from its default driver directory by itself.
+#     EAL loaded from its default driver directory by itself; stock
+#     dpdk-dumpcap (no EAL options) loads librte_extmem_plugin.so from
+#     there, attaches to the installed dpdk-extmem-testpmd's memory and
+#     captures 100 packets.
 #
 # usage: check-install.sh <build dir> <source dir> <EAL file prefix>
 # Exit status: 0 pass, 1 fail, 77 skipped (no root or no overlayfs).
@@ -127,6 +130,65 @@ grep -q "2 net_mrnic ports from --vdev" "$tmp/mrnic_api.log" ||
 run_app mrnic_api $nohuge --file-prefix="${fprefix}inst_api2"
 run_app mrnic_static $nohuge --file-prefix="${fprefix}inst_static" \
 	--vdev net_mrnic0,mr=extmem --vdev net_mrnic1,mr=extmem
+
+# the EAL plugin sits next to the driver, where EAL loads it by itself
+[ -f "$stage$pmd_dir/librte_extmem_plugin.so" ] ||
+	fail "librte_extmem_plugin.so not installed in $pmd_dir"
+say "plugin: $pmd_dir/librte_extmem_plugin.so"
+
+# stock dpdk-dumpcap takes no EAL options: the plugin must come from the
+# default directory. Against the installed app on 4K pages (xmem4k: a
+# heap of private memory), the plugin in dumpcap attaches and refuses
+# that heap by name (the proof it was loaded), and dumpcap captures.
+# Secondaries need hugepages (a --no-huge primary has none in 22.11).
+dumpcap=/usr/bin/dpdk-dumpcap
+free2m=$(cat /sys/kernel/mm/hugepages/hugepages-2048kB/free_hugepages 2>/dev/null || echo 0)
+etp=$stage$prefix/$(intro bindir)/dpdk-extmem-testpmd
+if [ ! -x "$dumpcap" ] || [ "$free2m" -lt 256 ]; then
+	say "SKIP (dumpcap part): no $dumpcap or fewer than 256 free 2M hugepages"
+else
+	# dumpcap_run <name> <port 0> <mode> <app options...>
+	dumpcap_run() {
+		dname=$1 dport=$2 dmode=$3
+		shift 3
+		dpfx="${fprefix}inst_dumpcap_$dname"
+		# shellcheck disable=SC2068
+		"$etp" -l 0-1 --no-pci --file-prefix="$dpfx" \
+			--base-virtaddr=0x300000000000 --log-level=lib.eal:error \
+			$@ -- --mp-alloc "$dmode" --duration 8 --stats-period 0.5 \
+			$( [ "$dport" = net_mrnic0 ] && echo --tx-first ) \
+			>"$tmp/etp_$dname.log" 2>&1 &
+		etp_pid=$!
+		i=0
+		while ! grep -q "^---- " "$tmp/etp_$dname.log" && [ $i -lt 100 ]; do
+			sleep 0.1; i=$((i + 1))
+		done
+		say "$dumpcap --file-prefix=$dpfx -i $dport -c 100 (no -d; $dmode)"
+		timeout 60 "$dumpcap" --file-prefix="$dpfx" -i "$dport" -c 100 -q \
+			-w "$tmp/capture.pcapng" >"$tmp/dumpcap.log" 2>&1 ||
+			{ sleep 2; cat "$tmp/dumpcap.log" "$tmp/etp_$dname.log"; fail "dumpcap ($dname)"; }
+		wait $etp_pid ||
+			{ cat "$tmp/etp_$dname.log"; fail "the app did not exit cleanly ($dname)"; }
+		rm -rf "/var/run/dpdk/$dpfx"
+		n=$(python3 -c '
+import struct, sys
+d = open(sys.argv[1], "rb").read()
+off = n = 0
+while off + 8 <= len(d):
+    t, l = struct.unpack_from("<II", d, off)
+    n += t == 6
+    off += l
+print(n)' "$tmp/capture.pcapng")
+		[ "$n" -ge 100 ] || fail "dumpcap wrote $n packets, expected 100 ($dname)"
+		say "stock dpdk-dumpcap captured $n packets on $dport ($dmode)"
+	}
+	dumpcap_run null net_null0 xmem4k --vdev net_null0 --vdev net_null1
+	grep -q "heap etp_xmem of the primary is refused" "$tmp/dumpcap.log" ||
+		{ cat "$tmp/dumpcap.log"; fail "dumpcap did not load the plugin from $pmd_dir"; }
+	say "dumpcap loaded the plugin by itself: it attached (and refused the private heap)"
+	# net_mrnic ports: the driver comes from the default directory too
+	dumpcap_run mrnic net_mrnic0 xmemshared --vdev net_mrnic0 --vdev net_mrnic1
+fi
 
 # stock dpdk-testpmd: no -d, the driver comes from EAL's default dir
 testpmd=/usr/bin/dpdk-testpmd

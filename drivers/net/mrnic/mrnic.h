@@ -5,7 +5,19 @@
 #ifndef MRNIC_H
 #define MRNIC_H
 
-/* What the files of the mrnic PMD share. */
+/*
+ * What the files of the mrnic PMD share.
+ *
+ * Multi-process: a port's state (struct mrnic_port, the ethdev's private
+ * data), its queues, Rx rings, MR tables and domains live in EAL memory,
+ * at the same address in every process of the application, and point only
+ * at such memory: a secondary process that attached the port runs the
+ * datapath and reads the counters over the very same state. What stays
+ * process-local is named where it is: the control lock and the lists of
+ * ports and domains (the primary's, for pairing and quiescence), and the
+ * MR table's dma_map accounting (mrnic_mr.h), which only the primary
+ * reads and writes. Control operations are the primary's.
+ */
 
 #include <stdbool.h>
 #include <stdint.h>
@@ -75,6 +87,10 @@ struct mrnic_txq {
 	uint16_t nb_desc;
 	/* reader section counter: odd while inside a burst */
 	uint64_t seq;
+	/* process that runs the queue's bursts (written on change only), so
+	 * that a wait for a section abandoned by a killed process ends
+	 */
+	int pid;
 	struct mrnic_mr_ctrl src;	/* own device's table */
 	struct mrnic_mr_ctrl dst;	/* peer device's table */
 	uint64_t opackets;
@@ -86,8 +102,11 @@ struct mrnic_txq {
 } __rte_cache_aligned;
 
 struct mrnic_port {
-	TAILQ_ENTRY(mrnic_port) next;
-	struct rte_eth_dev *eth;
+	TAILQ_ENTRY(mrnic_port) next;	/* primary's list of ports */
+	/* the ethdev's shared data: struct rte_eth_dev (rte_eth_devices[])
+	 * is process-local, see mrnic_eth()
+	 */
+	struct rte_eth_dev_data *data;
 	char name[RTE_DEV_NAME_MAX_LEN];
 	char peer_name[RTE_DEV_NAME_MAX_LEN];	/* devarg, "" auto */
 	bool auto_pair;		/* pairs by creation order */
@@ -102,6 +121,18 @@ struct mrnic_port {
 	struct mrnic_txq *txqs[MRNIC_MAX_QUEUES];
 	struct mrnic_rxq *rxqs[MRNIC_MAX_QUEUES];
 };
+
+/* This process's ethdev of a port (control path). */
+static inline struct rte_eth_dev *
+mrnic_eth(const struct mrnic_port *port)
+{
+	return &rte_eth_devices[port->data->port_id];
+}
+
+/* Refuse a control operation outside the primary process: -E_RTE_SECONDARY
+ * and a log line naming the operation, nothing changed; 0 in the primary.
+ */
+int mrnic_primary_only(const struct mrnic_port *port, const char *op);
 
 /* Global control lock (a mutex): pairing, queue arrays, quiescence. Its
  * holder may wait for Tx reader sections; the datapath never takes it.
@@ -128,6 +159,9 @@ struct mrnic_mr_table *mrnic_domain_get(const char *name,
 /* A port of the domain is closed; the last one frees the table. */
 void mrnic_domain_put(struct mrnic_mr_table *tbl);
 
+/* Process id of this process (cached at the first probe). */
+extern int mrnic_pid;
+
 /* rxtx */
 uint16_t mrnic_rx_burst(void *q, struct rte_mbuf **pkts, uint16_t n);
 uint16_t mrnic_tx_burst(void *q, struct rte_mbuf **pkts, uint16_t n);
@@ -137,7 +171,16 @@ void mrnic_rxq_drain(struct mrnic_rxq *rxq);
 static __rte_always_inline void
 mrnic_txq_enter(struct mrnic_txq *q)
 {
-	__atomic_store_n(&q->seq, q->seq + 1, __ATOMIC_RELAXED);
+	uint64_t seq = q->seq;
+
+	if (unlikely(q->pid != mrnic_pid)) {
+		/* taken over: odd if the last process died in a section
+		 * (stays odd, with a new value for a waiter)
+		 */
+		__atomic_store_n(&q->pid, mrnic_pid, __ATOMIC_RELAXED);
+		seq += seq & 1;
+	}
+	__atomic_store_n(&q->seq, seq + 1, __ATOMIC_RELAXED);
 	__atomic_thread_fence(__ATOMIC_SEQ_CST);
 }
 

@@ -41,7 +41,7 @@ rte_pmd_mrnic_peer(uint16_t port_id, uint16_t *peer)
 		return -1;
 	}
 	mrnic_ctl_lock();
-	*peer = port->peer->eth->data->port_id;
+	*peer = port->peer->data->port_id;
 	mrnic_ctl_unlock();
 	return 0;
 }
@@ -72,6 +72,7 @@ rte_pmd_mrnic_translate(uint16_t port_id, const void *addr, size_t len,
 		rte_errno = EFAULT;
 		return -1;
 	}
+	mrnic_mr_grow_pending(port->mrt);
 	return 0;
 }
 
@@ -136,5 +137,6 @@ rte_pmd_mrnic_xlate_burst(uint16_t port_id, uint16_t queue_id,
 	}
 	if (n > 0)
 		mrnic_txq_leave(txq);
+	mrnic_mr_grow_pending(port->mrt);
 	return (int)ok;
 }

@@ -8,13 +8,16 @@
  * VFIO's default container shares one IOMMU table. The ports tell the
  * DMA dispatcher of librte_extmem through its driver-facing header, so it
  * maps a range once per domain and stays within the domain's limit.
+ *
+ * A domain (with its table) is EAL memory, read by the datapath of every
+ * process; the list of domains is the primary's, where ports are created.
  */
 
 #include <errno.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include <rte_errno.h>
+#include <rte_malloc.h>
 
 #include "mrnic.h"
 
@@ -28,21 +31,24 @@ struct mrnic_domain {
 static TAILQ_HEAD(, mrnic_domain) mrnic_domains =
 	TAILQ_HEAD_INITIALIZER(mrnic_domains);
 
-/* Readers of a shared table are the Tx queues of any port (their own
- * device's table or their peer's): wait for all of them.
- */
-static void
-mrnic_domain_quiesce(void *arg __rte_unused)
-{
-	mrnic_quiesce_all();
-}
-
 struct mrnic_mr_table *
 mrnic_domain_get(const char *name, enum mrnic_mr_mode mode,
 	uint32_t max_map, bool eal_heap)
 {
-	struct mrnic_domain *d;
+	struct mrnic_domain *d, *fresh;
 
+	/* EAL memory is never allocated under the control lock (memory
+	 * event callbacks take it): a domain made in advance, dropped if
+	 * one exists
+	 */
+	fresh = rte_zmalloc("mrnic_domain", sizeof(*fresh), 0);
+	if (fresh == NULL || mrnic_mr_table_init(&fresh->tbl, name, mode,
+			NULL) < 0) {
+		rte_free(fresh);
+		MRNIC_LOG(ERR, "domain %s: no memory", name);
+		rte_errno = ENOMEM;
+		return NULL;
+	}
 	mrnic_ctl_lock();
 	TAILQ_FOREACH(d, &mrnic_domains, next)
 		if (strcmp(d->tbl.name, name) == 0)
@@ -51,6 +57,8 @@ mrnic_domain_get(const char *name, enum mrnic_mr_mode mode,
 		if (d->tbl.mode != mode || d->tbl.max_map != max_map ||
 				d->tbl.eal_heap != eal_heap) {
 			mrnic_ctl_unlock();
+			mrnic_mr_table_fini(&fresh->tbl);
+			rte_free(fresh);
 			MRNIC_LOG(ERR, "domain %s exists with another mr mode, "
 				"entry limit or heap rule", name);
 			rte_errno = EEXIST;
@@ -58,16 +66,14 @@ mrnic_domain_get(const char *name, enum mrnic_mr_mode mode,
 		}
 		d->refs++;
 		mrnic_ctl_unlock();
+		mrnic_mr_table_fini(&fresh->tbl);
+		rte_free(fresh);
 		return &d->tbl;
 	}
-	d = calloc(1, sizeof(*d));
-	if (d == NULL || mrnic_mr_table_init(&d->tbl, name, mode,
-			mrnic_domain_quiesce, NULL) < 0) {
-		mrnic_ctl_unlock();
-		free(d);
-		rte_errno = ENOMEM;
-		return NULL;
-	}
+	/* readers of a shared table are the Tx queues of any port (owner
+	 * NULL: a removal waits for all of them)
+	 */
+	d = fresh;
 	d->tbl.shared = true;
 	d->tbl.max_map = max_map;
 	d->tbl.eal_heap = eal_heap;
@@ -92,9 +98,7 @@ mrnic_domain_put(struct mrnic_mr_table *tbl)
 	TAILQ_REMOVE(&mrnic_domains, d, next);
 	mrnic_ctl_unlock();
 	/* no port of the domain is left: nobody reads the table */
-	rte_rwlock_write_lock(&tbl->lock);
 	mrnic_mr_table_fini(tbl);
-	rte_rwlock_write_unlock(&tbl->lock);
 	MRNIC_LOG(INFO, "domain %s: last port gone", tbl->name);
-	free(d);
+	rte_free(d);
 }

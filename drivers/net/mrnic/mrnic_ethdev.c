@@ -6,12 +6,23 @@
  * net_mrnic: a software NIC that moves packets by "DMA" through its own
  * memory-region table. Probe/remove, devargs, pairing and the ethdev
  * control operations.
+ *
+ * Multi-process, as net_null and net_ring: the primary creates the ports;
+ * a secondary's probe attaches them (rte_eth_dev_attach_secondary()) with
+ * the datapath, statistics, information and link operations only
+ * (mrnic_secondary_ops): ethdev answers -ENOTSUP for configuration, queue
+ * setup, stop, MTU, MAC and Rx modes before it touches the port's shared
+ * data, and start and dma_map are refused here. Closing in a secondary
+ * releases that process's port only.
  */
 
 #include <errno.h>
+#include <fcntl.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <bus_vdev_driver.h>
 #include <ethdev_driver.h>
@@ -47,6 +58,14 @@ RTE_LOG_REGISTER_DEFAULT(mrnic_logtype, NOTICE);
 #define MRNIC_DOMAIN_ENTRIES_MAX 65535
 
 static const struct eth_dev_ops mrnic_ops;
+static const struct eth_dev_ops mrnic_secondary_ops;
+
+int mrnic_pid;
+
+/* How many pauses a wait for a Tx queue's section makes between two
+ * looks at whether the process running it is still there.
+ */
+#define MRNIC_OWNER_CHECK_MASK ((UINT64_C(1) << 16) - 1)
 
 static TAILQ_HEAD(, mrnic_port) mrnic_ports =
 	TAILQ_HEAD_INITIALIZER(mrnic_ports);
@@ -70,6 +89,67 @@ mrnic_ctl_unlock(void)
 	pthread_mutex_unlock(&mrnic_ctl);
 }
 
+int
+mrnic_primary_only(const struct mrnic_port *port, const char *op)
+{
+	if (rte_eal_process_type() == RTE_PROC_PRIMARY)
+		return 0;
+	MRNIC_LOG(ERR, "%s: %s refused in a secondary process (the primary "
+		"controls the port)", port->name, op);
+	return -E_RTE_SECONDARY;
+}
+
+/* Is process pid gone for good (no such process, or a zombie that will
+ * never leave a section)?
+ */
+static bool
+mrnic_pid_gone(int pid)
+{
+	char path[32], buf[256];
+	const char *p;
+	ssize_t n;
+	int fd;
+
+	if (pid <= 0 || pid == mrnic_pid)
+		return false;
+	if (kill(pid, 0) != 0 && errno == ESRCH)
+		return true;
+	snprintf(path, sizeof(path), "/proc/%d/stat", pid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return errno == ENOENT;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return false;
+	buf[n] = '\0';
+	/* "pid (comm) S ...": the state follows the last ')' */
+	p = strrchr(buf, ')');
+	return p != NULL && p[1] == ' ' && (p[2] == 'Z' || p[2] == 'X');
+}
+
+/*
+ * A Tx queue still in the section it was in at seq: if the process running
+ * it died there (a secondary killed inside a burst), end the section in
+ * its place, so that the wait ends. The dead process copies nothing any
+ * more.
+ */
+static bool
+mrnic_txq_abandoned(const struct mrnic_port *port, struct mrnic_txq *q,
+	uint64_t seq)
+{
+	int pid = __atomic_load_n(&q->pid, __ATOMIC_RELAXED);
+
+	if (!mrnic_pid_gone(pid))
+		return false;
+	if (__atomic_compare_exchange_n(&q->seq, &seq, seq + 1, false,
+			__ATOMIC_RELEASE, __ATOMIC_RELAXED))
+		MRNIC_LOG(WARNING, "%s: Tx queue %u was left inside a burst "
+			"by process %d, which is gone: section ended",
+			port->name, q->qid, pid);
+	return true;
+}
+
 void
 mrnic_quiesce_txqs(struct mrnic_port *port)
 {
@@ -82,11 +162,18 @@ mrnic_quiesce_txqs(struct mrnic_port *port)
 		seq[i] = port->txqs[i] == NULL ? 0 :
 			__atomic_load_n(&port->txqs[i]->seq, __ATOMIC_ACQUIRE);
 	for (i = 0; i < MRNIC_MAX_QUEUES; i++) {
+		uint64_t spins = 0;
+
 		if ((seq[i] & 1) == 0)
 			continue;
 		while (__atomic_load_n(&port->txqs[i]->seq, __ATOMIC_ACQUIRE) ==
-				seq[i])
+				seq[i]) {
 			rte_pause();
+			if ((++spins & MRNIC_OWNER_CHECK_MASK) == 0 &&
+					mrnic_txq_abandoned(port, port->txqs[i],
+						seq[i]))
+				break;
+		}
 	}
 }
 
@@ -126,7 +213,8 @@ mrnic_port_get(uint16_t port_id)
 		return NULL;
 	}
 	eth = &rte_eth_devices[port_id];
-	if (eth->dev_ops != &mrnic_ops || eth->data == NULL ||
+	if ((eth->dev_ops != &mrnic_ops &&
+			eth->dev_ops != &mrnic_secondary_ops) || eth->data == NULL ||
 			eth->data->dev_private == NULL) {
 		MRNIC_LOG(ERR, "port %u is not an mrnic port", port_id);
 		rte_errno = ENOTSUP;
@@ -145,7 +233,7 @@ mrnic_port_get(uint16_t port_id)
 static int
 mrnic_dma_ready(struct mrnic_port *port)
 {
-	if (rte_extmem_devmap_driver_dev_ready(port->eth->device) == 0)
+	if (rte_extmem_devmap_driver_dev_ready(mrnic_eth(port)->device) == 0)
 		return 0;
 	MRNIC_LOG(ERR, "%s: memory could not be mapped: %s", port->name,
 		rte_strerror(rte_errno));
@@ -223,6 +311,21 @@ mrnic_dev_start(struct rte_eth_dev *dev)
 	ret = mrnic_dma_ready(port);
 	if (ret != 0)
 		return ret;
+	/* nothing delivers into a stopped port: an Rx ring that a process
+	 * killed inside an enqueue left unfinished (its producer head ahead
+	 * of its tail; what was complete was drained at stop) is usable again
+	 */
+	for (i = 0; i < dev->data->nb_rx_queues; i++) {
+		struct rte_ring *r = port->rxqs[i]->ring;
+
+		if (__atomic_load_n(&r->prod.head, __ATOMIC_ACQUIRE) !=
+				__atomic_load_n(&r->prod.tail, __ATOMIC_ACQUIRE)) {
+			MRNIC_LOG(WARNING, "%s: Rx queue %u: an enqueue was left "
+				"unfinished, ring reset", port->name, i);
+			mrnic_rxq_drain(port->rxqs[i]);
+			rte_ring_reset(r);
+		}
+	}
 	__atomic_store_n(&port->started, 1, __ATOMIC_RELEASE);
 	for (i = 0; i < dev->data->nb_rx_queues; i++)
 		dev->data->rx_queue_state[i] = RTE_ETH_QUEUE_STATE_STARTED;
@@ -231,8 +334,8 @@ mrnic_dev_start(struct rte_eth_dev *dev)
 	mrnic_link_update(dev, 0);
 	mrnic_ctl_lock();
 	peer = port->peer;
-	if (peer != port && peer->eth->data->dev_started)
-		mrnic_link_update(peer->eth, 0);
+	if (peer != port && peer->data->dev_started)
+		mrnic_link_update(mrnic_eth(peer), 0);
 	mrnic_ctl_unlock();
 	return 0;
 }
@@ -249,8 +352,8 @@ mrnic_dev_stop(struct rte_eth_dev *dev)
 	mrnic_quiesce(port);
 	mrnic_ctl_lock();
 	peer = port->peer;
-	if (peer != port && peer->eth->data->dev_started)
-		mrnic_link_update(peer->eth, 0);
+	if (peer != port && peer->data->dev_started)
+		mrnic_link_update(mrnic_eth(peer), 0);
 	mrnic_ctl_unlock();
 	for (i = 0; i < dev->data->nb_rx_queues; i++) {
 		if (port->rxqs[i] != NULL)
@@ -422,8 +525,8 @@ mrnic_unpair(struct mrnic_port *port)
 	}
 	TAILQ_REMOVE(&mrnic_ports, port, next);
 	mrnic_ctl_unlock();
-	if (peer != port && peer->eth->data->dev_started)
-		mrnic_link_update(peer->eth, 0);
+	if (peer != port && peer->data->dev_started)
+		mrnic_link_update(mrnic_eth(peer), 0);
 }
 
 static int
@@ -433,7 +536,15 @@ mrnic_dev_close(struct rte_eth_dev *dev)
 	char cb_name[RTE_DEV_NAME_MAX_LEN + 8];
 	uint16_t i;
 
-	if (rte_eal_process_type() != RTE_PROC_PRIMARY || port->closed)
+	if (rte_eal_process_type() != RTE_PROC_PRIMARY) {
+		/* ethdev releases this process's port next; the port, its
+		 * queues and tables stay the primary's
+		 */
+		MRNIC_LOG(INFO, "%s: detached from this secondary process",
+			port->name);
+		return 0;
+	}
+	if (port->closed)
 		return 0;
 	if (dev->data->dev_started) {
 		mrnic_dev_stop(dev);
@@ -449,10 +560,8 @@ mrnic_dev_close(struct rte_eth_dev *dev)
 		rte_mem_event_callback_unregister(cb_name, port);
 		port->mem_cb = false;
 	}
-	rte_rwlock_write_lock(&port->mr.lock);
 	port->closed = true;
 	mrnic_mr_table_fini(&port->mr);
-	rte_rwlock_write_unlock(&port->mr.lock);
 	if (port->mrt != &port->mr) {
 		/* the domain's table stays while another port has it */
 		rte_extmem_devmap_driver_domain_clear(port->name);
@@ -481,6 +590,32 @@ static const struct eth_dev_ops mrnic_ops = {
 	.rx_queue_release = mrnic_rx_queue_release,
 	.tx_queue_setup = mrnic_tx_queue_setup,
 	.tx_queue_release = mrnic_tx_queue_release,
+	.stats_get = mrnic_stats_get,
+	.stats_reset = mrnic_stats_reset,
+	.xstats_get = mrnic_xstats_get,
+	.xstats_get_names = mrnic_xstats_get_names,
+	.xstats_reset = mrnic_xstats_reset,
+};
+
+/* In a secondary process: refused with a log line, nothing changed. */
+static int
+mrnic_dev_start_secondary(struct rte_eth_dev *dev)
+{
+	return mrnic_primary_only(dev->data->dev_private, "dev_start");
+}
+
+/*
+ * A secondary's port: what reads the shared state, or only this
+ * process's. The operations left out make ethdev answer -ENOTSUP before
+ * it writes anything (rte_eth_dev_configure() would otherwise change the
+ * shared dev_conf and queue arrays of a stopped port before calling the
+ * driver; rte_eth_promiscuous_disable() writes the flag first).
+ */
+static const struct eth_dev_ops mrnic_secondary_ops = {
+	.dev_infos_get = mrnic_dev_infos_get,
+	.dev_start = mrnic_dev_start_secondary,
+	.dev_close = mrnic_dev_close,
+	.link_update = mrnic_link_update,
 	.stats_get = mrnic_stats_get,
 	.stats_reset = mrnic_stats_reset,
 	.xstats_get = mrnic_xstats_get,
@@ -764,6 +899,44 @@ mrnic_domain_join(struct mrnic_port *port, const struct mrnic_args *a)
 	return 0;
 }
 
+/*
+ * A secondary process attaches the primary's port (the vdev bus probes the
+ * primary's devices in every secondary): the shared data and private state
+ * are the primary's; this process's ethdev gets the secondary's operations
+ * and the datapath. Queues set up after the attach are seen as well
+ * (ethdev's queue arrays are shared), but the application must attach once
+ * the primary has configured the port, as with every PMD (the fast-path
+ * table a secondary's probe fills points at the queue arrays of then).
+ */
+static int
+mrnic_probe_secondary(struct rte_vdev_device *vdev, const char *name)
+{
+	struct rte_eth_dev *eth;
+	struct mrnic_port *port;
+
+	eth = rte_eth_dev_attach_secondary(name);
+	if (eth == NULL) {
+		MRNIC_LOG(ERR, "%s: not a port of the primary process", name);
+		return -ENODEV;
+	}
+	port = eth->data->dev_private;
+	if (port == NULL || port->data != eth->data ||
+			strcmp(port->name, name) != 0) {
+		MRNIC_LOG(ERR, "%s: the primary's port %u is not an mrnic "
+			"port this driver knows", name, eth->data->port_id);
+		return -ENODEV;
+	}
+	eth->device = &vdev->device;
+	eth->dev_ops = &mrnic_secondary_ops;
+	eth->rx_pkt_burst = mrnic_rx_burst;
+	eth->tx_pkt_burst = mrnic_tx_burst;
+	rte_eth_dev_probing_finish(eth);
+	MRNIC_LOG(INFO, "%s: port %u attached in a secondary process "
+		"(datapath, statistics, information; control stays with the "
+		"primary)", name, eth->data->port_id);
+	return 0;
+}
+
 static int
 mrnic_probe(struct rte_vdev_device *vdev)
 {
@@ -774,11 +947,9 @@ mrnic_probe(struct rte_vdev_device *vdev)
 	struct mrnic_args args;
 	int ret;
 
-	if (rte_eal_process_type() != RTE_PROC_PRIMARY) {
-		MRNIC_LOG(ERR, "%s: secondary processes are not supported",
-			name);
-		return -ENOTSUP;
-	}
+	mrnic_pid = (int)getpid();
+	if (rte_eal_process_type() != RTE_PROC_PRIMARY)
+		return mrnic_probe_secondary(vdev, name);
 	ret = mrnic_parse_args(name, rte_vdev_device_args(vdev), &args);
 	if (ret < 0)
 		return ret;
@@ -788,14 +959,13 @@ mrnic_probe(struct rte_vdev_device *vdev)
 	if (eth == NULL)
 		return -ENOMEM;
 	port = eth->data->dev_private;
-	port->eth = eth;
+	port->data = eth->data;
 	snprintf(port->name, sizeof(port->name), "%s", name);
 	snprintf(port->peer_name, sizeof(port->peer_name), "%s", args.peer);
 	port->auto_pair = args.peer[0] == '\0';
 	port->peer = port;
 	port->max_queues = (uint16_t)args.queues;
-	if (mrnic_mr_table_init(&port->mr, name, args.mode, mrnic_quiesce,
-			port) < 0) {
+	if (mrnic_mr_table_init(&port->mr, name, args.mode, port) < 0) {
 		rte_eth_dev_release_port(eth);
 		return -ENOMEM;
 	}
@@ -879,9 +1049,38 @@ mrnic_vdev_port(struct rte_vdev_device *vdev)
 
 	eth = rte_eth_dev_allocated(rte_vdev_device_name(vdev));
 	if (eth == NULL || eth->data->dev_private == NULL ||
-			eth->dev_ops != &mrnic_ops)
+			(eth->dev_ops != &mrnic_ops &&
+			 eth->dev_ops != &mrnic_secondary_ops))
 		return NULL;
 	return eth->data->dev_private;
+}
+
+/*
+ * The device's table is the primary's to change. A secondary asking for a
+ * mapping the device has already (the primary's dma_map of the same range
+ * and IOVA) is told so; anything else is refused, nothing changed.
+ */
+static int
+mrnic_dma_secondary(struct mrnic_port *port, bool map, uintptr_t va,
+	uint64_t iova, size_t len)
+{
+	rte_iova_t got;
+
+	if (map && port->mrt->mode != MRNIC_MR_OFF &&
+			mrnic_mr_dma_mapped(port->mrt, va, len)) {
+		struct mrnic_mr_ctrl c;
+		uint32_t key;
+
+		mrnic_mr_ctrl_init(&c, port->mrt);
+		if (mrnic_mr_xlate(&c, va, len, &got, &key) == 0 &&
+				got == iova)
+			return 0;
+	}
+	MRNIC_LOG(ERR, "%s: %s %#" PRIxPTR " len %zu refused in a secondary "
+		"process (the primary maps memory for the device)", port->name,
+		map ? "dma_map" : "dma_unmap", va, len);
+	rte_errno = E_RTE_SECONDARY;
+	return -1;
 }
 
 static int
@@ -890,6 +1089,9 @@ mrnic_dma_map(struct rte_vdev_device *vdev, void *addr, uint64_t iova,
 {
 	struct mrnic_port *port = mrnic_vdev_port(vdev);
 
+	if (port != NULL && rte_eal_process_type() != RTE_PROC_PRIMARY)
+		return mrnic_dma_secondary(port, true, (uintptr_t)addr, iova,
+			len);
 	if (port == NULL || port->closed) {
 		MRNIC_LOG(ERR, "%s: dma_map on a closed device",
 			rte_vdev_device_name(vdev));
@@ -905,6 +1107,9 @@ mrnic_dma_unmap(struct rte_vdev_device *vdev, void *addr, uint64_t iova,
 {
 	struct mrnic_port *port = mrnic_vdev_port(vdev);
 
+	if (port != NULL && rte_eal_process_type() != RTE_PROC_PRIMARY)
+		return mrnic_dma_secondary(port, false, (uintptr_t)addr, iova,
+			len);
 	/* a closed device has forgotten every mapping already */
 	if (port == NULL || port->closed)
 		return 0;

@@ -7,16 +7,19 @@
  * registration on miss from EAL's memseg lists (public memseg API only), dma_map/dma_unmap and
  * EAL memory events. See mrnic_mr.h for the concurrency rules.
  *
- * The global array is plain libc memory: nothing here allocates EAL
- * memory while a lock is held, so memory event callbacks (which run with
- * EAL's hotplug lock held) can always take these locks.
+ * The global array is EAL memory, shared by every process of the
+ * application; it is allocated and freed with no lock held and outside
+ * any reader section (memory event callbacks, which run with EAL's hotplug
+ * lock held, take these locks and wait for readers).
  */
 
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include <rte_eal.h>
 #include <rte_errno.h>
+#include <rte_malloc.h>
 #include <rte_memory.h>
 
 #include <rte_extmem_devmap_driver.h>
@@ -24,37 +27,89 @@
 #include "mrnic.h"
 #include "mrnic_mr.h"
 
+#define MRNIC_MR_CAP0 16
+
 int
 mrnic_mr_table_init(struct mrnic_mr_table *tbl, const char *name,
-	enum mrnic_mr_mode mode, void (*quiesce)(void *), void *arg)
+	enum mrnic_mr_mode mode, struct mrnic_port *owner)
 {
 	memset(tbl, 0, sizeof(*tbl));
 	rte_rwlock_init(&tbl->lock);
 	tbl->mode = mode;
 	tbl->next_key = 1;
-	tbl->quiesce = quiesce;
-	tbl->quiesce_arg = arg;
+	tbl->owner = owner;
 	snprintf(tbl->name, sizeof(tbl->name), "%s", name);
-	tbl->cap = 16;
-	tbl->mrs = calloc(tbl->cap, sizeof(*tbl->mrs));
+	tbl->mrs = rte_malloc("mrnic_mr", MRNIC_MR_CAP0 * sizeof(*tbl->mrs),
+		0);
 	if (tbl->mrs == NULL) {
 		rte_errno = ENOMEM;
 		return -1;
 	}
+	tbl->cap = MRNIC_MR_CAP0;
 	return 0;
 }
 
 void
 mrnic_mr_table_fini(struct mrnic_mr_table *tbl)
 {
-	free(tbl->xacct);
+	struct mrnic_xacct *xacct;
+	struct mrnic_mr *mrs;
+
+	rte_rwlock_write_lock(&tbl->lock);
+	xacct = tbl->xacct;
 	tbl->xacct = NULL;
 	tbl->n_xacct = 0;
-	free(tbl->mrs);
+	tbl->cap_xacct = 0;
+	mrs = tbl->mrs;
 	tbl->mrs = NULL;
 	tbl->n = 0;
 	tbl->n_dead = 0;
 	tbl->cap = 0;
+	rte_rwlock_write_unlock(&tbl->lock);
+	free(xacct);
+	rte_free(mrs);
+}
+
+/* Double the entry array (none of the driver's locks held). */
+static int
+tbl_grow(struct mrnic_mr_table *tbl)
+{
+	struct mrnic_mr *a, *old = NULL;
+	uint32_t cap;
+
+	rte_rwlock_read_lock(&tbl->lock);
+	cap = tbl->cap;
+	rte_rwlock_read_unlock(&tbl->lock);
+	if (cap == 0 || cap > UINT32_MAX / 2)
+		return -1;	/* finished, or absurdly large */
+	a = rte_malloc("mrnic_mr", 2 * (size_t)cap * sizeof(*a), 0);
+	if (a == NULL) {
+		MRNIC_LOG(ERR, "%s: no memory for %u MR entries", tbl->name,
+			2 * cap);
+		rte_errno = ENOMEM;
+		return -1;
+	}
+	rte_rwlock_write_lock(&tbl->lock);
+	if (tbl->cap == cap) {
+		memcpy(a, tbl->mrs, tbl->n * sizeof(*a));
+		old = tbl->mrs;
+		tbl->mrs = a;
+		tbl->cap = 2 * cap;
+		tbl->overflow = 0;
+		a = NULL;
+	}
+	__atomic_store_n(&tbl->grow, 0, __ATOMIC_RELAXED);
+	rte_rwlock_write_unlock(&tbl->lock);
+	/* readers read the array under the lock only */
+	rte_free(a);
+	rte_free(old);
+	return 0;
+}
+
+void
+mrnic_mr_table_grow(struct mrnic_mr_table *tbl)
+{
+	tbl_grow(tbl);
 }
 
 /* Index of the entry holding va, or -1; *pos receives the insert position
@@ -96,15 +151,9 @@ tbl_insert(struct mrnic_mr_table *tbl, struct mrnic_mr *m)
 	uint32_t pos;
 
 	if (tbl->n == tbl->cap) {
-		struct mrnic_mr *a;
-
-		a = realloc(tbl->mrs, 2 * (size_t)tbl->cap * sizeof(*a));
-		if (a == NULL) {
-			rte_errno = ENOMEM;
-			return -1;
-		}
-		tbl->mrs = a;
-		tbl->cap *= 2;
+		/* grown outside the lock (tbl_grow) */
+		rte_errno = ENOSPC;
+		return -1;
 	}
 	tbl_search(tbl, m->start, &pos);
 	memmove(&tbl->mrs[pos + 1], &tbl->mrs[pos],
@@ -186,7 +235,9 @@ xset_hash(uintptr_t r)
 		(MRNIC_XSET_SIZE - 1);
 }
 
-/* Lock-free read side: the slot of region r holding va, or NULL. */
+/* Lock-free read side: the slot of the region starting at r that holds
+ * va, or NULL.
+ */
 static const struct mrnic_xreg *
 xset_find(const struct mrnic_mr_table *tbl, uintptr_t r, uintptr_t va)
 {
@@ -205,7 +256,7 @@ xset_find(const struct mrnic_mr_table *tbl, uintptr_t r, uintptr_t va)
 	return NULL;
 }
 
-/* Writer: add a region. A deleted slot is reused only once every reader
+/* Writer: add the region starting at r. A deleted slot is reused only once every reader
  * that could have matched it has left its burst, so a reader always sees
  * the bounds a slot was published with.
  */
@@ -359,13 +410,18 @@ tbl_quiesce(struct mrnic_mr_table *tbl)
 	uint32_t q = __atomic_load_n(&tbl->quiesced_gen, __ATOMIC_ACQUIRE);
 
 #ifndef MRNIC_TEST_SKIP_QUIESCE
-	if (tbl->quiesce != NULL)
-		tbl->quiesce(tbl->quiesce_arg);
+	/* removals happen in the primary only (dma_unmap, memory events);
+	 * the Tx queues waited for run in any process (shared counters)
+	 */
+	if (tbl->owner != NULL)
+		mrnic_quiesce(tbl->owner);
+	else
+		mrnic_quiesce_all();
 #else
 	/* only in the test canary (test/meson.build): proves that the
 	 * unmap-in-flight test catches a removal that does not wait
 	 */
-	RTE_SET_USED(tbl->quiesce);
+	RTE_SET_USED(tbl->owner);
 #endif
 	/* readers of every generation before g have left their bursts */
 	while ((int32_t)(g - q) > 0 &&
@@ -374,28 +430,21 @@ tbl_quiesce(struct mrnic_mr_table *tbl)
 		;
 }
 
-int
-mrnic_mr_dma_map(struct mrnic_mr_table *tbl, uintptr_t va, rte_iova_t iova,
-	size_t len)
+/* One attempt of mrnic_mr_dma_map(): 1 if the entry array is full (grow
+ * it and try again).
+ */
+static int
+mr_dma_map_once(struct mrnic_mr_table *tbl, uintptr_t va, rte_iova_t iova,
+	size_t len, const struct rte_extmem_devmap_driver_region *region)
 {
-	struct rte_extmem_devmap_driver_region info;
+	const struct rte_extmem_devmap_driver_region info =
+		region != NULL ? *region :
+		(struct rte_extmem_devmap_driver_region){ 0 };
 	struct mrnic_mr m;
 	unsigned int removed = 0;
 	uint32_t i;
-	bool have_region = false;
+	bool have_region = region != NULL;
 	int ret = 0;
-
-	if (len == 0 || va + len < va) {
-		MRNIC_LOG(ERR, "%s: dma_map of bad range %#" PRIxPTR
-			" len %zu", tbl->name, va, len);
-		rte_errno = EINVAL;
-		return -1;
-	}
-	/* lock-free: the dispatcher calling us may hold the library's lock,
-	 * so nothing here may call the library's locking API
-	 */
-	if (rte_extmem_devmap_driver_region_get((const void *)va, &info) == 0)
-		have_region = true;
 
 	rte_rwlock_write_lock(&tbl->lock);
 	tbl_compact(tbl);
@@ -438,14 +487,13 @@ mrnic_mr_dma_map(struct mrnic_mr_table *tbl, uintptr_t va, rte_iova_t iova,
 	m.iova = iova;
 	m.flags = MRNIC_MR_F_MAP;
 	if (tbl_insert(tbl, &m) < 0) {
-		MRNIC_LOG(ERR, "%s: no memory for an MR entry", tbl->name);
-		ret = -1;
+		ret = 1;
 		goto out;
 	}
 	tbl->n_map++;
 	if (have_region && xacct_add(tbl, (uintptr_t)info.handle,
 			(uintptr_t)info.addr, info.len, va, len))
-		xset_add(tbl, (uintptr_t)info.handle, (uintptr_t)info.addr,
+		xset_add(tbl, (uintptr_t)info.addr, (uintptr_t)info.addr,
 			(uintptr_t)info.addr + info.len, info.page_sz, info.id);
 	MRNIC_LOG(DEBUG, "%s: dma_map %#" PRIxPTR " iova %#" PRIx64
 		" len %zu%s", tbl->name, va, iova, len,
@@ -457,6 +505,40 @@ out:
 	if (removed > 0)
 		tbl_quiesce(tbl);
 	return ret;
+}
+
+int
+mrnic_mr_dma_map(struct mrnic_mr_table *tbl, uintptr_t va, rte_iova_t iova,
+	size_t len)
+{
+	struct rte_extmem_devmap_driver_region info;
+	bool have_region = false;
+	unsigned int attempt;
+	int ret;
+
+	if (len == 0 || va + len < va) {
+		MRNIC_LOG(ERR, "%s: dma_map of bad range %#" PRIxPTR
+			" len %zu", tbl->name, va, len);
+		rte_errno = EINVAL;
+		return -1;
+	}
+	/* lock-free: the dispatcher calling us may hold the library's lock,
+	 * so nothing here may call the library's locking API
+	 */
+	if (rte_extmem_devmap_driver_region_get((const void *)va, &info) == 0)
+		have_region = true;
+	/* the datapath may take the room a grow made: a few times at most */
+	for (attempt = 0; attempt < 8; attempt++) {
+		ret = mr_dma_map_once(tbl, va, iova, len,
+			have_region ? &info : NULL);
+		if (ret <= 0)
+			return ret;
+		if (tbl_grow(tbl) < 0)
+			break;
+	}
+	MRNIC_LOG(ERR, "%s: no memory for an MR entry", tbl->name);
+	rte_errno = ENOMEM;
+	return -1;
 }
 
 int
@@ -495,6 +577,7 @@ mrnic_mr_mem_event(struct mrnic_mr_table *tbl, bool alloc, uintptr_t va,
 	size_t len)
 {
 	unsigned int removed;
+	bool overflow;
 
 	rte_rwlock_write_lock(&tbl->lock);
 	__atomic_add_fetch(&tbl->mem_seq, 1, __ATOMIC_SEQ_CST);
@@ -504,8 +587,10 @@ mrnic_mr_mem_event(struct mrnic_mr_table *tbl, bool alloc, uintptr_t va,
 	removed = tbl_remove_overlap(tbl, va, va + len, MRNIC_MR_F_MISS);
 	if (removed > 0)
 		tbl_changed(tbl);
+	/* a registration not entered (full array) may be in use */
+	overflow = tbl->overflow != 0;
 	rte_rwlock_write_unlock(&tbl->lock);
-	if (removed > 0) {
+	if (removed > 0 || overflow) {
 		MRNIC_LOG(DEBUG, "%s: %s event %#" PRIxPTR " len %zu dropped "
 			"%u MR(s)", tbl->name, alloc ? "alloc" : "free", va,
 			len, removed);
@@ -602,10 +687,14 @@ mr_page_iova(const struct rte_memseg_list *msl, uintptr_t va)
  * hotplug lock held for writing) may be waiting for, and the
  * memory-event sequence number makes the result retry if memory changed
  * meanwhile.
+ *
+ * A full array is not grown here (inside a reader section): the entry is
+ * returned with *transient set, for the caller to use in this section
+ * only, and the table overflows until it grows (see mrnic_mr.h).
  */
 static int
 mr_register_on_miss(struct mrnic_mr_table *tbl, uintptr_t va,
-	struct mrnic_mr *out)
+	struct mrnic_mr *out, bool *transient)
 {
 	const struct rte_memseg_list *msl;
 	unsigned int attempt;
@@ -683,8 +772,13 @@ mr_register_on_miss(struct mrnic_mr_table *tbl, uintptr_t va,
 		if (pos < tbl->n && tbl->mrs[pos].start < m.end)
 			m.end = tbl->mrs[pos].start;
 		if (tbl_insert(tbl, &m) < 0) {
+			tbl->overflow = 1;
+			__atomic_store_n(&tbl->grow, 1, __ATOMIC_RELAXED);
 			rte_rwlock_write_unlock(&tbl->lock);
-			return -1;
+			/* not counted: it is registered again once entered */
+			*out = m;
+			*transient = true;
+			return 0;
 		}
 		rte_rwlock_write_unlock(&tbl->lock);
 		__atomic_add_fetch(&tbl->reg_on_miss, 1, __ATOMIC_RELAXED);
@@ -701,7 +795,7 @@ mr_register_on_miss(struct mrnic_mr_table *tbl, uintptr_t va,
 /* Global table lookup of an entry with any of @flags; may register. */
 static int
 mr_global_lookup(struct mrnic_mr_table *tbl, uintptr_t va, uint32_t flags,
-	bool reg, struct mrnic_mr *out)
+	bool reg, struct mrnic_mr *out, bool *transient)
 {
 	int i;
 
@@ -717,7 +811,7 @@ mr_global_lookup(struct mrnic_mr_table *tbl, uintptr_t va, uint32_t flags,
 	rte_rwlock_read_unlock(&tbl->lock);
 	if (i >= 0 || !reg)
 		return -1;
-	return mr_register_on_miss(tbl, va, out);
+	return mr_register_on_miss(tbl, va, out, transient);
 }
 
 int
@@ -727,22 +821,24 @@ mrnic_mr_xlate_slow(struct mrnic_mr_ctrl *c, uintptr_t va, uintptr_t *end,
 	struct mrnic_mr_table *tbl = c->tbl;
 	struct mrnic_mr m;
 	unsigned int i;
-	bool reg = true;
+	bool reg = true, transient = false;
 
-	/* extmem: librte_extmem's regions first, the O(1) way */
+	/* extmem: librte_extmem's regions first, the O(1) way (this
+	 * process's translation table: a secondary's has the primary's IOVAs)
+	 */
 	if (tbl->mode == MRNIC_MR_EXTMEM) {
-		struct rte_extmem_region *r;
+		struct rte_extmem_devmap_driver_region r;
 		const struct mrnic_xreg *x;
 
-		r = rte_extmem_virt2region((const void *)va);
-		if (r != NULL) {
+		if (rte_extmem_devmap_driver_region_get((const void *)va,
+				&r) == 0) {
 			rte_iova_t pi = rte_extmem_virt2iova((const void *)va);
 
 			/* a page of unknown IOVA: only the IOVA the device was
 			 * given through dma_map can do
 			 */
 			x = pi == RTE_BAD_IOVA ? NULL :
-				xset_find(tbl, (uintptr_t)r, va);
+				xset_find(tbl, (uintptr_t)r.addr, va);
 			if (x != NULL) {
 				c->x_start = x->start;
 				c->x_end = x->end;
@@ -776,10 +872,16 @@ mrnic_mr_xlate_slow(struct mrnic_mr_ctrl *c, uintptr_t va, uintptr_t *end,
 	}
 	c->miss++;
 	if (mr_global_lookup(tbl, va, reg ? MRNIC_MR_F_MAP | MRNIC_MR_F_MISS :
-			MRNIC_MR_F_MAP, reg, &m) < 0) {
+			MRNIC_MR_F_MAP, reg, &m, &transient) < 0) {
 		MRNIC_LOG(DEBUG, "%s: DMA fault at %#" PRIxPTR "%s", tbl->name,
 			va, reg ? "" : " (extmem region not mapped)");
 		return -1;
+	}
+	if (unlikely(transient)) {
+		/* not in the table: good for this section only, not cached */
+		*iova = mrnic_mr_iova(&m, va, end);
+		*key = m.key;
+		return 0;
 	}
 	c->cache[c->head] = m;
 	c->mru = c->head;

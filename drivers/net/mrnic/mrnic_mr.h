@@ -24,6 +24,17 @@
  * unmap removes the range for every port, and at most max_map ranges are
  * mapped (EAL's 256 user maps per container by default).
  *
+ * Every process of the application reads and writes the same tables
+ * (EAL memory, the same addresses everywhere): a secondary's queues
+ * translate through the ranges the primary's dma_map entered, and
+ * register on miss into the same array. The array never grows inside a
+ * reader section nor under a lock: allocating EAL memory may run memory
+ * event callbacks, which take the table's lock and wait for readers. A
+ * registration that finds the array full is used once without being
+ * entered (the table is marked overflowing, so memory events wait for
+ * every reader), and the array grows at the next burst of the table's
+ * port, outside its section (mrnic_mr_table_grow()).
+ *
  * Readers are the Tx queues (a queue translates source buffers in its own
  * device's table and destination buffers in its peer's table), each
  * through a private mrnic_mr_ctrl: an MRU entry, a small linear cache and,
@@ -88,9 +99,12 @@ mrnic_mr_iova(const struct mrnic_mr *e, uintptr_t va, uintptr_t *end)
 		ms->iova + (va & e->pgmask);
 }
 
-/* A librte_extmem region wholly mapped through dma_map (extmem mode). */
+/* A librte_extmem region wholly mapped through dma_map (extmem mode),
+ * known by its start address: the same in every process, where a region
+ * handle is each process's own.
+ */
 struct mrnic_xreg {
-	uintptr_t region;	/* region handle; 0 free, 1 deleted */
+	uintptr_t region;	/* region start; 0 free, 1 deleted */
 	uintptr_t start;
 	uintptr_t end;
 	uint64_t pgmask;	/* region page size - 1 */
@@ -100,7 +114,8 @@ struct mrnic_xreg {
 
 /* Bytes of a librte_extmem region mapped through dma_map (the dispatcher
  * maps a region in IOVA-contiguous runs): wholly mapped regions enter the
- * set above.
+ * set above. The primary's own bookkeeping (dma_map happens there only):
+ * process-local memory that no reader and no other process follows.
  */
 struct mrnic_xacct {
 	uintptr_t region;
@@ -108,6 +123,8 @@ struct mrnic_xacct {
 	uintptr_t end;
 	size_t mapped;
 };
+
+struct mrnic_port;
 
 #define MRNIC_XSET_SIZE 256	/* power of two; EAL has 128 memseg lists */
 #define MRNIC_XREG_FREE 0
@@ -120,7 +137,9 @@ struct mrnic_mr_table {
 	uint32_t n;		/* entries in mrs, sorted by start */
 	uint32_t n_dead;	/* of them unmapped (flags 0), not yet dropped */
 	uint32_t cap;
-	struct mrnic_mr *mrs;
+	struct mrnic_mr *mrs;	/* EAL memory (rte_malloc) */
+	uint32_t overflow;	/* a registration found mrs full */
+	uint32_t grow;		/* mrs should grow (atomic) */
 	uint32_t next_key;
 	uint64_t mem_seq;	/* bumped by every EAL memory event */
 	enum mrnic_mr_mode mode;
@@ -132,13 +151,14 @@ struct mrnic_mr_table {
 	uint64_t dup_maps;	/* overlapping maps accepted without effect */
 	uint64_t reg_on_miss;	/* registrations on miss (atomic) */
 	uint32_t xset_used;	/* slots not free (live + deleted) */
-	uint32_t n_xacct;
+	uint32_t n_xacct;	/* primary only, see struct mrnic_xacct */
 	uint32_t cap_xacct;
 	struct mrnic_xacct *xacct;
 	struct mrnic_xreg xset[MRNIC_XSET_SIZE];
-	/* wait until no reader is in a burst begun before the call */
-	void (*quiesce)(void *arg);
-	void *quiesce_arg;
+	/* whose readers a removal waits for: the Tx queues of this port and
+	 * its peer, or (NULL, a domain's table) of every port
+	 */
+	struct mrnic_port *owner;
 	char name[64];
 };
 
@@ -161,8 +181,20 @@ struct mrnic_mr_ctrl {
 };
 
 int mrnic_mr_table_init(struct mrnic_mr_table *tbl, const char *name,
-	enum mrnic_mr_mode mode, void (*quiesce)(void *), void *arg);
+	enum mrnic_mr_mode mode, struct mrnic_port *owner);
+/* Forget every entry (takes the table's lock, frees after it). */
 void mrnic_mr_table_fini(struct mrnic_mr_table *tbl);
+/* Grow the entry array if a registration found it full; no lock held,
+ * outside any reader section.
+ */
+void mrnic_mr_table_grow(struct mrnic_mr_table *tbl);
+
+static __rte_always_inline void
+mrnic_mr_grow_pending(struct mrnic_mr_table *tbl)
+{
+	if (unlikely(__atomic_load_n(&tbl->grow, __ATOMIC_RELAXED) != 0))
+		mrnic_mr_table_grow(tbl);
+}
 
 /* 0, or -1 with rte_errno (EINVAL, EEXIST, ENOMEM, ENOENT). */
 int mrnic_mr_dma_map(struct mrnic_mr_table *tbl, uintptr_t va,

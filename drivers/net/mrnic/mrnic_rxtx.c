@@ -15,6 +15,12 @@
  * mrnic_txq_enter()); the transmitted mbufs (and Rx buffers of dropped
  * packets) are freed only after leaving it, so an mbuf free callback may
  * unmap memory without waiting for its own queue.
+ *
+ * Any process may run the bursts of a queue it was given (one process per
+ * queue at a time): every pointer followed here leads to EAL memory. The
+ * MR table of the queue's own port grows, when a registration found it
+ * full, after a burst (outside the reader section; the port is alive
+ * while its queues are used, its peer may not be).
  */
 
 #include <string.h>
@@ -40,7 +46,7 @@ enum mrnic_dma_res {
 static inline bool
 mrnic_rx_accept(const struct mrnic_port *rx, const struct rte_ether_addr *d)
 {
-	const struct rte_eth_dev_data *data = rx->eth->data;
+	const struct rte_eth_dev_data *data = rx->data;
 
 	if (data->promiscuous)
 		return true;
@@ -173,8 +179,8 @@ mrnic_dma_pkt(struct mrnic_txq *txq, struct mrnic_port *peer,
 			!mrnic_rx_accept(peer, (const struct rte_ether_addr *)
 				txq->sdesc[0].va))
 		return MRNIC_DMA_FILTERED;
-	scatter = peer->eth->data->scattered_rx ||
-		(peer->eth->data->dev_conf.rxmode.offloads &
+	scatter = peer->data->scattered_rx ||
+		(peer->data->dev_conf.rxmode.offloads &
 			RTE_ETH_RX_OFFLOAD_SCATTER);
 	res = mrnic_dma_dst(txq, rxq, len, xlate, scatter, bufs, &nd);
 	if (res != MRNIC_DMA_OK) {
@@ -190,7 +196,7 @@ mrnic_dma_pkt(struct mrnic_txq *txq, struct mrnic_port *peer,
 		}
 		return res;
 	}
-	mrnic_dma_copy(txq, bufs, nd, len, peer->eth->data->port_id);
+	mrnic_dma_copy(txq, bufs, nd, len, peer->data->port_id);
 	rd->m = bufs[0];
 	rd->iova = txq->ddesc[0].iova;
 	rd->len = len;
@@ -217,7 +223,7 @@ mrnic_tx_chunk(struct mrnic_txq *txq, struct rte_mbuf **pkts, uint16_t k,
 	peer = __atomic_load_n(&port->peer, __ATOMIC_ACQUIRE);
 	if (__atomic_load_n(&port->started, __ATOMIC_ACQUIRE) &&
 			__atomic_load_n(&peer->started, __ATOMIC_ACQUIRE)) {
-		nrxq = peer->eth->data->nb_rx_queues;
+		nrxq = peer->data->nb_rx_queues;
 		if (nrxq > 0)
 			rxq = peer->rxqs[txq->qid % nrxq];
 	}
@@ -314,6 +320,7 @@ mrnic_tx_burst(void *q, struct rte_mbuf **pkts, uint16_t n)
 		rte_pktmbuf_free_bulk(to_free, nfree);
 		done += k;
 	}
+	mrnic_mr_grow_pending(txq->port->mrt);
 	return n;
 }
 
@@ -340,6 +347,8 @@ mrnic_rx_burst(void *q, struct rte_mbuf **pkts, uint16_t n)
 	}
 	rxq->ipackets += got;
 	rxq->ibytes += bytes;
+	/* Rx buffers register on miss in the receiver's table */
+	mrnic_mr_grow_pending(rxq->port->mrt);
 	return got;
 }
 

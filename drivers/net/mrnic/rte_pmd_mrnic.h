@@ -9,6 +9,11 @@
  * @file
  * net_mrnic driver-specific API: look into the device's memory-region
  * table, for tests and benchmarks. The datapath does not need any of it.
+ *
+ * Every function works in a secondary process too, on the port the
+ * primary created: the tables are shared, so the answers are the
+ * primary's (a translation may register a range on a lookup miss there,
+ * as the datapath of any process does).
  */
 
 #include <stddef.h>

@@ -1,0 +1,206 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ * Copyright(c) 2026 The dpdk-extmem authors
+ */
+
+/*
+ * mp_kill: 20 secondaries SIGKILLed at random points, half of them during
+ * their attach (a snapshot of several regions and a heap, each step
+ * widened by EXTMEM_MP_TEST_DELAY_US), half while this primary creates
+ * and destroys regions and heap regions that they must apply and answer.
+ * Every operation of the primary succeeds meanwhile; afterwards it counts
+ * no secondary, creates and destroys 100 regions, and holds exactly the
+ * file descriptors, memfds and hugetlb pages it held before.
+ */
+
+#include <errno.h>
+#include <inttypes.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <rte_errno.h>
+#include <rte_malloc.h>
+
+#include <rte_extmem.h>
+#include <rte_extmem_heap.h>
+#include <rte_extmem_mp.h>
+
+#include "test.h"
+#include "test_mp_util.h"
+
+#define KILLS 20
+#define N_BASE 4
+
+struct killer {
+	pid_t pid;
+	unsigned int delay_us;
+	volatile bool done;
+};
+
+static void *
+killer_main(void *arg)
+{
+	struct killer *k = arg;
+
+	usleep(k->delay_us);
+	kill(k->pid, SIGKILL);
+	__atomic_store_n(&k->done, true, __ATOMIC_RELEASE);
+	return NULL;
+}
+
+static struct rte_extmem_region *
+make(const char *name, enum rte_extmem_backing b, size_t len, size_t pgsz)
+{
+	struct rte_extmem_region_params p;
+
+	rte_extmem_region_params_init(&p);
+	p.name = name;
+	p.backing = b;
+	p.len = len;
+	p.page_sz = pgsz;
+	return rte_extmem_region_create(&p);
+}
+
+/* One change each way the secondaries must follow. */
+static int
+churn_once(struct rte_extmem_heap *heap, unsigned int i)
+{
+	struct rte_extmem_region_params p;
+	struct rte_extmem_region *r;
+	char name[32];
+
+	snprintf(name, sizeof(name), "mp_churn%u", i);
+	r = make(name, RTE_EXTMEM_BACKING_SHARED, 256u << 10, 0);
+	TEST_ASSERT_NOT_NULL(r, "create %s: %s", name,
+		rte_strerror(rte_errno));
+	TEST_ASSERT_EQ(rte_extmem_region_destroy(r), 0, "destroy %s: %s",
+		name, rte_strerror(rte_errno));
+	rte_extmem_region_params_init(&p);
+	p.name = name;
+	p.backing = RTE_EXTMEM_BACKING_SHARED;
+	p.len = 2u << 20;
+	r = rte_extmem_heap_region_add(heap, &p);
+	TEST_ASSERT_NOT_NULL(r, "heap add %s: %s", name,
+		rte_strerror(rte_errno));
+	TEST_ASSERT_EQ(rte_extmem_heap_region_remove(heap, r), 0,
+		"heap remove %s: %s", name, rte_strerror(rte_errno));
+	return TEST_SUCCESS;
+}
+
+static int
+kill_one(struct rte_extmem_heap *heap, unsigned int i, unsigned int *n)
+{
+	struct test_mp_sec s;
+	struct killer k;
+	pthread_t t;
+	bool attach = i % 2 == 0;
+
+	/* random delays per step of the secondary and before the kill */
+	TEST_ASSERT_EQ(test_mp_sec_start(&s, 0, 0, 200 + rand() % 3000,
+		!attach), 0, "secondary %u", i);
+	k.pid = s.pid;
+	k.delay_us = attach ? (unsigned int)(rand() % 400000) :
+		(unsigned int)(rand() % 40000);
+	k.done = false;
+	TEST_ASSERT_EQ(pthread_create(&t, NULL, killer_main, &k), 0, "thread");
+	while (!__atomic_load_n(&k.done, __ATOMIC_ACQUIRE))
+		if (churn_once(heap, (*n)++) != TEST_SUCCESS) {
+			pthread_join(t, NULL);
+			test_mp_sec_kill(&s);
+			return TEST_FAILED;
+		}
+	pthread_join(t, NULL);
+	test_mp_sec_kill(&s);
+	/* the primary answers at once after it */
+	TEST_RUN(churn_once(heap, (*n)++));
+	return TEST_SUCCESS;
+}
+
+static int
+kill_run(struct rte_extmem_heap *heap)
+{
+	struct rte_extmem_mp_info info;
+	struct rte_extmem_region *r;
+	unsigned int i, n = 0;
+	char name[32];
+
+	for (i = 0; i < KILLS; i++)
+		TEST_RUN(kill_one(heap, i, &n));
+	TEST_ASSERT_EQ(test_mp_wait_secondaries(0), 0, "all gone");
+	TEST_ASSERT_EQ(rte_extmem_mp_info_get(&info), 0, "info");
+	TEST_ASSERT_EQ(info.state, RTE_EXTMEM_MP_STATE_SERVING, "serving");
+	TEST_ASSERT_GE(info.n_gone, info.n_attached, "every link ended");
+	printf("    %u changes during %u kills; %" PRIu64 " attaches "
+		"completed before their kill\n", n, KILLS, info.n_attached);
+	for (i = 0; i < 100; i++) {
+		snprintf(name, sizeof(name), "mp_after%u", i);
+		r = make(name, i % 2 ? RTE_EXTMEM_BACKING_SHARED :
+			RTE_EXTMEM_BACKING_HUGETLB, 2u << 20, i % 2 ? 0 :
+			RTE_PGSIZE_2M);
+		TEST_ASSERT_NOT_NULL(r, "create %s: %s", name,
+			rte_strerror(rte_errno));
+		TEST_ASSERT_EQ(rte_extmem_region_destroy(r), 0, "destroy %s",
+			name);
+	}
+	return TEST_SUCCESS;
+}
+
+static int
+test_mp_kill(void)
+{
+	const char *why = test_mp_skip_reason();
+	struct rte_extmem_region *base[N_BASE];
+	struct rte_extmem_region_params rp;
+	struct rte_extmem_heap_params hp;
+	struct rte_extmem_heap *heap;
+	unsigned int fds0, memfds0, fds1, memfds1, i;
+	unsigned long huge0, huge1;
+	char name[32];
+	int ret;
+
+	if (why != NULL)
+		TEST_SKIP("%s", why);
+	srand((unsigned int)getpid());
+	/* a snapshot of several steps for the attaches to die in */
+	for (i = 0; i < N_BASE; i++) {
+		snprintf(name, sizeof(name), "mp_base%u", i);
+		base[i] = make(name, i % 2 ? RTE_EXTMEM_BACKING_SHARED :
+			RTE_EXTMEM_BACKING_HUGETLB, 2u << 20, i % 2 ? 0 :
+			RTE_PGSIZE_2M);
+		TEST_ASSERT_NOT_NULL(base[i], "%s: %s", name,
+			rte_strerror(rte_errno));
+	}
+	rte_extmem_region_params_init(&rp);
+	rp.backing = RTE_EXTMEM_BACKING_HUGETLB;
+	rp.page_sz = RTE_PGSIZE_2M;
+	rp.len = 4u << 20;
+	rte_extmem_heap_params_init(&hp);
+	hp.name = "mp_kill_heap";
+	hp.region = &rp;
+	heap = rte_extmem_heap_create(&hp);
+	TEST_ASSERT_NOT_NULL(heap, "heap: %s", rte_strerror(rte_errno));
+	test_mp_resources(&fds0, &memfds0, &huge0);
+	ret = kill_run(heap);
+	test_mp_resources(&fds1, &memfds1, &huge1);
+	TEST_ASSERT_EQ(rte_extmem_heap_destroy(heap), 0, "heap destroy: %s",
+		rte_strerror(rte_errno));
+	for (i = 0; i < N_BASE; i++)
+		TEST_ASSERT_EQ(rte_extmem_region_destroy(base[i]), 0, "base");
+	TEST_RUN(ret);
+	if (fds1 != fds0) {
+		char cmd[64];
+
+		snprintf(cmd, sizeof(cmd), "ls -l /proc/%d/fd", (int)getpid());
+		if (system(cmd) != 0)
+			printf("    (cannot list the fds)\n");
+	}
+	TEST_ASSERT_EQ(fds1, fds0, "open file descriptors");
+	TEST_ASSERT_EQ(memfds1, memfds0, "memfds");
+	TEST_ASSERT_EQ(huge1, huge0, "hugetlb kB mapped");
+	return TEST_SUCCESS;
+}
+
+REGISTER_EXTMEM_TEST(mp_kill, test_mp_kill, EXTMEM_TEST_F_MULTIPROC);
