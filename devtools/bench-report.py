@@ -193,7 +193,9 @@ def num(v, fmt="{:.2f}"):
 
 SCALE_COLS = ("registered", "IOVAs / regions", "table", "flat array",
               "table / flat", "lookup ns", "flat ns", "lookup / flat",
-              "hot lookup / flat", "create ms", "destroy ms")
+              "hot lookup / flat", "dependent / flat", "hot dependent / flat",
+              "mrnic extmem ns", "mrnic cache / extmem", "create ms",
+              "destroy ms", "dma map ms", "dma unmap ms")
 
 
 def scale_rows(pts, pg):
@@ -207,9 +209,14 @@ def scale_rows(pts, pg):
                      nbytes(d.get("flat_bytes")),
                      num(d.get("table_vs_flat")), num(d.get("extmem_ns")),
                      num(d.get("flat_ns")), num(d.get("extmem_vs_flat")),
-                     num(d.get("hot_vs_flat")),
+                     num(d.get("hot_vs_flat")), num(d.get("dep_vs_flat")),
+                     num(d.get("hot_dep_vs_flat")),
+                     num(d.get("mrnic_extmem_ns"), "{:.1f}"),
+                     num(d.get("mrnic_cache_vs_extmem"), "{:.1f}"),
                      num(d.get("create_ms"), "{:.1f}"),
-                     num(d.get("destroy_ms"), "{:.1f}")))
+                     num(d.get("destroy_ms"), "{:.1f}"),
+                     num(d.get("dma_map_ms"), "{:.1f}"),
+                     num(d.get("dma_unmap_ms"), "{:.1f}")))
     return rows
 
 
@@ -218,7 +225,7 @@ def scale_plot(pts, path, title):
     import matplotlib
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
-    fig, (a1, a2, a3) = plt.subplots(1, 3, figsize=(13, 4))
+    fig, (a1, a2, a3, a4) = plt.subplots(1, 4, figsize=(17, 4))
     for pg in SCALE_PGS:
         sc = sorted((gb, d) for (gb, cfg), d in pts.get(pg, {}).items()
                     if cfg == "scattered")
@@ -235,7 +242,12 @@ def scale_plot(pts, path, title):
                 color=ln.get_color(), label=f"{pg} flat array")
         a3.plot(gbs, [d.get("create_ms", 0) for _, d in sc], "o-",
                 color=ln.get_color(), label=f"{pg} create")
-    for ax in (a1, a2, a3):
+        if any("mrnic_extmem_ns" in d for _, d in sc):
+            a4.plot(gbs, [d.get("mrnic_extmem_ns", 0) for _, d in sc], "o-",
+                    color=ln.get_color(), label=f"{pg} mr=extmem")
+            a4.plot(gbs, [d.get("mrnic_cache_ns", 0) for _, d in sc], "x--",
+                    color=ln.get_color(), label=f"{pg} mr=cache")
+    for ax in (a1, a2, a3, a4):
         ax.set_xscale("log", base=2)
         ax.set_xlabel("registered GiB (device memory, scattered IOVAs)")
     a1.set_ylabel("ns per random lookup")
@@ -243,6 +255,9 @@ def scale_plot(pts, path, title):
     a2.set_ylabel("bytes of table")
     a3.set_yscale("log")
     a3.set_ylabel("ms: region create (EAL registration included)")
+    a4.set_yscale("log")
+    a4.set_ylabel("ns per buffer: net_mrnic translation")
+    a4.legend(fontsize=6)
     a1.legend(fontsize=6)
     a2.legend(fontsize=6)
     a3.legend(fontsize=6)

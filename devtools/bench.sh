@@ -178,7 +178,9 @@ if [ -x "$perf" ]; then
 		say "running dpdk-test-extmem-perf $b"
 		rc=0
 		b_args=
-		[ "$quick" = 1 ] && [ "$b" = scale ] && b_args="--scale-max-gb 16"
+		# scale: devices mapped, their translation measured too
+		[ "$b" = scale ] && b_args="--scale-dma 1"
+		[ "$quick" = 1 ] && [ "$b" = scale ] && b_args="$b_args --scale-max-gb 16"
 		[ "$quick" = 1 ] && [ "$b" = register ] && b_args="--register-big-mb 0"
 		# shellcheck disable=SC2086
 		timeout -s INT -k 30 "$perf_timeout" "$perf" "$b" --json \

@@ -23,6 +23,7 @@
 #include <unistd.h>
 
 #include <rte_common.h>
+#include <rte_eal_memconfig.h>
 #include <rte_errno.h>
 #include <rte_malloc.h>
 
@@ -61,13 +62,87 @@ struct killer {
 	volatile bool done;
 };
 
+/* The state letter of /proc/<pid>/stat, or 0 when the process is gone. */
+static char
+proc_state(pid_t pid)
+{
+	char path[64], buf[512], *p;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+	f = fopen(path, "r");
+	if (f == NULL)
+		return 0;
+	p = fgets(buf, sizeof(buf), f);
+	fclose(f);
+	if (p == NULL || (p = strrchr(buf, ')')) == NULL || p[1] == '\0')
+		return 0;
+	return p[2];
+}
+
+static void *
+mem_lock_probe(void *arg)
+{
+	volatile bool *taken = arg;
+
+	rte_mcfg_mem_write_lock();
+	rte_mcfg_mem_write_unlock();
+	__atomic_store_n(taken, true, __ATOMIC_RELEASE);
+	return NULL;
+}
+
+/*
+ * SIGKILL pid where it holds none of EAL's shared memory lock. DPDK 22.11
+ * leaves that lock held by a process killed inside rte_extmem_attach(),
+ * rte_malloc_heap_memory_attach() or their detach calls (any secondary,
+ * with or without this library; multiprocess.rst), and the primary's next
+ * memory change then waits forever: that is EAL's limit, not a point of
+ * this test. So the process is stopped, a writer takes and drops the lock
+ * (it can only if the stopped process holds none), and the process is
+ * killed while still stopped; if it holds the lock it runs on and is
+ * stopped again a moment later.
+ */
+static void
+kill_outside_eal_mem_lock(pid_t pid)
+{
+	unsigned int tries, ms;
+	volatile bool taken;
+	pthread_t t;
+	char st;
+
+	for (tries = 0; tries < 1000; tries++) {
+		if (kill(pid, SIGSTOP) != 0)
+			return;
+		while ((st = proc_state(pid)) != 0 && st != 'T' && st != 'Z')
+			usleep(100);
+		if (st != 'T')
+			break;
+		taken = false;
+		if (pthread_create(&t, NULL, mem_lock_probe, (void *)&taken)
+				!= 0)
+			break;
+		for (ms = 0; ms < 20 && !__atomic_load_n(&taken,
+				__ATOMIC_ACQUIRE); ms++)
+			usleep(1000);
+		if (__atomic_load_n(&taken, __ATOMIC_ACQUIRE)) {
+			kill(pid, SIGKILL);
+			pthread_join(t, NULL);
+			return;
+		}
+		kill(pid, SIGCONT);
+		pthread_join(t, NULL);
+		usleep((unsigned int)(rand() % 2000));
+	}
+	kill(pid, SIGKILL);
+}
+
 static void *
 killer_main(void *arg)
 {
 	struct killer *k = arg;
 
 	usleep(k->delay_us);
-	kill(k->pid, SIGKILL);
+	kill_outside_eal_mem_lock(k->pid);
 	__atomic_store_n(&k->done, true, __ATOMIC_RELEASE);
 	return NULL;
 }

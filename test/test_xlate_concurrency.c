@@ -10,8 +10,12 @@
  * (2M pages, scattered IOVAs: its GiB's leaves are replaced by finer ones
  * while it is read), a 2M region sharing its other GiB, and 64K, 1G and
  * anonymous regions elsewhere (leaves of every size allocated, released
- * and reused). Every answer is checked; not a single wrong one is allowed
- * over millions of lookups.
+ * and reused). One GiB changes form while it is read: a 1G page (the
+ * GiB's IOVA - VA held in its directory word) in even cycles, a 64K region
+ * over part of it (a leaf) in odd ones; another GiB, wholly one linear
+ * region of 2M pages, is read through its directory word throughout.
+ * Every answer is checked; not a single wrong one is allowed over
+ * millions of lookups.
  */
 
 #include <pthread.h>
@@ -42,11 +46,20 @@
 #define SZ_64K (64UL << 10)
 #define SZ_1G (1UL << 30)
 #define DEV_GIBS 16u
-#define DEV_LEN ((DEV_GIBS + 2) * SZ_1G)
+/* then: a GiB of 64K pages, the GiB changing form, the linear GiB */
+#define DEV_FORM_GIB (DEV_GIBS + 1)
+#define DEV_LINEAR_GIB (DEV_GIBS + 2)
+#define DEV_LEN ((DEV_GIBS + 3) * SZ_1G)
+/* the odd cycles' 64K region of the GiB changing form */
+#define FORM_64K_LEN (64 * SZ_1M)
+#define FORM_64K_PAGES (FORM_64K_LEN / SZ_64K)
 #define DEV_HOLE (64 * SZ_1M)
 #define DEV_STABLE_LEN (SZ_1G - DEV_HOLE)
 #define DEV_STABLE_PAGES (DEV_STABLE_LEN / SZ_2M)
 #define DEV_IOVA 0x200000000000ULL
+/* IOVAs of the region of the GiB changing form (either one) */
+#define FORM_IOVA (DEV_IOVA + 4 * 0x1000000000ULL)
+#define LINEAR_IOVA (DEV_IOVA + 8 * 0x1000000000ULL)
 
 struct reader {
 	uint8_t *area;
@@ -55,6 +68,9 @@ struct reader {
 	uint8_t *dev;			/* GiB aligned */
 	struct rte_extmem_region *dev_stable[DEV_GIBS];
 	const rte_iova_t *dev_iovas;	/* of their 2M pages */
+	struct rte_extmem_region *dev_linear;	/* DEV_LINEAR_GIB, whole */
+	uint64_t form_linear_hits;	/* the 1G page seen */
+	uint64_t form_leaf_hits;	/* the 64K region seen */
 	volatile int stop;
 	uint64_t lookups;	/* written by the reader, read at the end */
 	uint64_t lookups_live;	/* atomic, for the writer's progress check */
@@ -81,6 +97,35 @@ reader_main(void *arg)
 			x ^= x << 13;
 			x ^= x >> 7;
 			x ^= x << 17;
+			if ((x & 7) == 2) {
+				/* the linear GiB: its directory word */
+				off = (x >> 3) % SZ_1G;
+				a = rd->dev + DEV_LINEAR_GIB * SZ_1G + off;
+				if (rte_extmem_virt2iova(a) != LINEAR_IOVA + off ||
+						rte_extmem_virt2region(a) !=
+						rd->dev_linear)
+					goto wrong;
+				continue;
+			}
+			if ((x & 7) == 4) {
+				/* the GiB changing form: either region or none */
+				off = (x >> 3) % SZ_1G;
+				a = rd->dev + DEV_FORM_GIB * SZ_1G + off;
+				io = rte_extmem_virt2iova(a);
+				r = rte_extmem_virt2region(a);
+				if (io == FORM_IOVA + off)
+					rd->form_linear_hits++;
+				else if (off < FORM_64K_LEN && io == FORM_IOVA +
+						((off / SZ_64K * 7 + 3) %
+						FORM_64K_PAGES) * SZ_64K +
+						off % SZ_64K)
+					rd->form_leaf_hits++;
+				else if (io != RTE_BAD_IOVA)
+					goto wrong;
+				if (r == rd->stable || r == rd->dev_linear)
+					goto wrong;
+				continue;
+			}
 			if (x & 1) {
 				/* a 2M-page device region */
 				unsigned int d = (x >> 1) % DEV_GIBS;
@@ -182,9 +227,20 @@ static const struct {
 	{ DEV_HOLE - 8 * SZ_2M, 4 * SZ_2M, SZ_2M },
 	/* 64K pages, a GiB of their own */
 	{ DEV_GIBS * SZ_1G + 3 * SZ_64K, 100 * SZ_64K, SZ_64K },
-	/* one 1G page: a whole GiB, named in its directory word */
-	{ (DEV_GIBS + 1) * SZ_1G, SZ_1G, SZ_1G },
 };
+
+/* The region of the GiB changing form for a cycle: one 1G page (the
+ * GiB's IOVA - VA in its directory word) in even cycles, FORM_64K_LEN of
+ * 64K pages (a leaf) in odd ones; it lives until the next cycle's.
+ */
+static struct rte_extmem_region *
+form_create(uint8_t *dev, unsigned int cycle, rte_iova_t *io)
+{
+	bool leaf = cycle & 1;
+
+	return dev_create(dev, DEV_FORM_GIB * SZ_1G, leaf ? FORM_64K_LEN :
+		SZ_1G, leaf ? SZ_64K : SZ_1G, FORM_IOVA, "churn_form", io);
+}
 
 static int
 dev_churn_cycle(uint8_t *dev, unsigned int cycle, rte_iova_t *io)
@@ -222,10 +278,11 @@ test_xlate_concurrency(void)
 		SZ_4K, SZ_1M - SZ_4K, 2 * SZ_4K, 3 * SZ_4K,
 		SZ_1M - 5 * SZ_4K, 2 * SZ_1M,
 	};
-	struct rte_extmem_region *churn[RTE_DIM(slot_off)], *far;
+	struct rte_extmem_region *churn[RTE_DIM(slot_off)], *far, *form = NULL;
 	struct rte_extmem_region_params p;
 	struct reader rd;
 	rte_iova_t *io, *stable_io, *dev_io, *dev_churn_io;
+	static rte_iova_t dev_linear_io[SZ_1G / SZ_2M];
 	uint8_t *dev_raw;
 	unsigned int cycles = 0, i, regions0 = test_region_count();
 	uint8_t *raw;
@@ -240,7 +297,7 @@ test_xlate_concurrency(void)
 	io = malloc(sizeof(*io) * (AREA_LEN / SZ_4K));
 	stable_io = malloc(sizeof(*stable_io) * (STABLE_LEN / SZ_4K));
 	dev_io = malloc(sizeof(*dev_io) * DEV_STABLE_PAGES * DEV_GIBS);
-	dev_churn_io = malloc(sizeof(*dev_churn_io) * 128);
+	dev_churn_io = malloc(sizeof(*dev_churn_io) * FORM_64K_PAGES);
 	TEST_ASSERT(io != NULL && stable_io != NULL && dev_io != NULL &&
 		dev_churn_io != NULL, "malloc");
 	/* device memory: a reservation the CPU never touches */
@@ -259,6 +316,17 @@ test_xlate_concurrency(void)
 			rte_strerror(rte_errno));
 	}
 	rd.dev_iovas = dev_io;
+	/* a whole GiB of 2M pages with linear IOVAs */
+	for (i = 0; i < SZ_1G / SZ_2M; i++)
+		dev_linear_io[i] = LINEAR_IOVA + i * SZ_2M;
+	test_region_params(&p, "dev_linear", RTE_EXTMEM_BACKING_DEVICE,
+		rd.dev + DEV_LINEAR_GIB * SZ_1G, SZ_1G);
+	p.page_sz = SZ_2M;
+	p.iovas = dev_linear_io;
+	p.n_iovas = SZ_1G / SZ_2M;
+	rd.dev_linear = rte_extmem_region_create(&p);
+	TEST_ASSERT_NOT_NULL(rd.dev_linear, "dev_linear: %s",
+		rte_strerror(rte_errno));
 
 	/* the stable region: IOVAs resolved (VA, or pinned frames in PA) */
 	test_region_params(&p, "stable", RTE_EXTMEM_BACKING_USER,
@@ -276,6 +344,12 @@ test_xlate_concurrency(void)
 		sched_yield();
 	while (cycles < MIN_CYCLES || __atomic_load_n(&rd.lookups_live,
 			__ATOMIC_ACQUIRE) < MIN_LOOKUPS) {
+		/* the GiB changing form: last cycle's region out, this one's in */
+		if (form != NULL && rte_extmem_region_destroy(form) != 0)
+			break;
+		form = form_create(rd.dev, cycles, dev_churn_io);
+		if (form == NULL)
+			break;
 		for (i = 0; i < RTE_DIM(slot_off); i++) {
 			churn[i] = churn_create(rd.area, slot_off[i],
 				slot_len[i], i, io);
@@ -306,20 +380,31 @@ test_xlate_concurrency(void)
 	}
 	__atomic_store_n(&rd.stop, 1, __ATOMIC_RELEASE);
 	pthread_join(th, NULL);
+	if (form != NULL)
+		TEST_ASSERT_EQ(rte_extmem_region_destroy(form), 0,
+			"destroy churn_form");
 
 	TEST_LOG("%u create/destroy cycles of %u regions, %" PRIu64
-		" lookups (%" PRIu64 " hit churn regions), %" PRIu64 " wrong",
-		cycles, (unsigned int)RTE_DIM(slot_off) + 1, rd.lookups,
-		rd.churn_hits, rd.wrong);
+		" lookups (%" PRIu64 " hit churn regions; the GiB changing "
+		"form: %" PRIu64 " as a word, %" PRIu64 " as a leaf), %" PRIu64
+		" wrong", cycles, (unsigned int)RTE_DIM(slot_off) + 1,
+		rd.lookups, rd.churn_hits, rd.form_linear_hits,
+		rd.form_leaf_hits, rd.wrong);
 	TEST_ASSERT_GE(cycles, MIN_CYCLES, "writer stopped early: %s",
 		rte_strerror(rte_errno));
 	TEST_ASSERT_GE(rd.lookups, MIN_LOOKUPS, "lookups");
 	TEST_ASSERT_GT(rd.churn_hits, 0, "the reader saw churn regions");
+	TEST_ASSERT_GT(rd.form_linear_hits, 0, "the reader saw the 1G page");
+	TEST_ASSERT_GT(rd.form_leaf_hits, 0, "the reader saw the 64K region");
 	TEST_ASSERT_EQ(rd.wrong, 0, "wrong answers (first at %p)",
 		(void *)rd.first_wrong);
-	TEST_ASSERT_EQ(test_region_count(), regions0 + 1 + DEV_GIBS,
+	TEST_ASSERT_EQ(test_region_count(), regions0 + 2 + DEV_GIBS,
 		"count");
 	TEST_ASSERT_EQ(rte_extmem_region_destroy(rd.stable), 0, "destroy");
+	TEST_ASSERT_EQ(rte_extmem_region_destroy(rd.dev_linear), 0,
+		"destroy dev_linear");
+	TEST_ASSERT_EQ(rte_extmem_virt2iova(rd.dev + DEV_LINEAR_GIB * SZ_1G),
+		RTE_BAD_IOVA, "dev_linear gone");
 	for (i = 0; i < DEV_GIBS; i++) {
 		TEST_ASSERT_EQ(rte_extmem_region_destroy(rd.dev_stable[i]), 0,
 			"destroy dev_stable_%u", i);

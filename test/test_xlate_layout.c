@@ -7,7 +7,9 @@
  * a 1 GiB directory boundary, IOVA-linear granules whose IOVA is not 2M
  * aligned, regions of 4K, 64K, 2M and 1G pages in one GiB and next to
  * each other (a GiB's leaves replaced by finer ones while regions live),
- * and the top of the address space. Every translation is compared with
+ * whole IOVA-linear GiBs (translated by their directory word) next to
+ * partial ones and to a GiB whose linearity one page breaks, and the top
+ * of the address space. Every translation is compared with
  * EAL's memsegs. The table's memory stays within twice a flat array of one
  * IOVA per page.
  */
@@ -234,6 +236,60 @@ dev_verify(struct rte_extmem_region *r, const rte_iova_t *io, size_t pg)
 	return test_region_verify(r, &chk);
 }
 
+#define LIN_PAGES ((3 * SZ_1G - 2 * SZ_2M) / SZ_2M)
+
+/* A region of 2M device pages with linear IOVAs over [1G + 2M, 4G - 2M):
+ * its middle GiBs whole and linear (one directory word each), its ends
+ * partial (leaves); then the same with one page of the second GiB moved
+ * (that GiB needs a leaf) and with the whole GiBs' IOVAs unknown.
+ */
+static int
+linear_gibs(void)
+{
+	static rte_iova_t io[LIN_PAGES];
+	struct rte_extmem_region_params p;
+	struct rte_extmem_region *r;
+	unsigned int pass, k;
+	uint8_t *raw, *b;
+
+	raw = mmap(NULL, 5 * SZ_1G, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS |
+		MAP_NORESERVE, -1, 0);
+	TEST_ASSERT(raw != MAP_FAILED, "mmap");
+	b = RTE_PTR_ALIGN_CEIL(raw, SZ_1G) + SZ_2M;
+	for (pass = 0; pass < 3; pass++) {
+		for (k = 0; k < LIN_PAGES; k++)
+			io[k] = 0x680000000000ULL + (uint64_t)k * SZ_2M;
+		if (pass == 1)	/* a page of the second GiB elsewhere */
+			io[SZ_1G / SZ_2M + 100] = 0x690000000000ULL;
+		if (pass == 2)	/* the second GiB's pages without IOVAs */
+			for (k = SZ_1G / SZ_2M - 1; k < 2 * SZ_1G / SZ_2M - 1;
+					k++)
+				io[k] = RTE_BAD_IOVA;
+		test_region_params(&p, "linear_gibs", RTE_EXTMEM_BACKING_DEVICE,
+			b, LIN_PAGES * SZ_2M);
+		p.page_sz = SZ_2M;
+		p.iovas = io;
+		p.n_iovas = LIN_PAGES;
+		r = rte_extmem_region_create(&p);
+		TEST_ASSERT_NOT_NULL(r, "pass %u: %s", pass,
+			rte_strerror(rte_errno));
+		TEST_RUN(dev_verify(r, io, SZ_2M));
+		/* the first and last byte of each GiB part */
+		for (k = 0; k < LIN_PAGES; k += SZ_1G / SZ_2M - 1) {
+			rte_iova_t e = io[k];
+
+			TEST_ASSERT_EQ(rte_extmem_virt2iova(b + k * SZ_2M), e,
+				"pass %u page %u", pass, k);
+			TEST_ASSERT_EQ(rte_extmem_virt2region(b + k * SZ_2M), r,
+				"pass %u page %u region", pass, k);
+		}
+		TEST_ASSERT_EQ(rte_extmem_region_destroy(r), 0, "destroy");
+		TEST_RUN(test_region_gone("linear_gibs", b, LIN_PAGES * SZ_2M));
+	}
+	munmap(raw, 5 * SZ_1G);
+	return TEST_SUCCESS;
+}
+
 #define SZ_64K (64UL << 10)
 #define MIX_N 4
 #define MIX_PAGES 64
@@ -338,6 +394,7 @@ static int
 test_xlate_layout(void)
 {
 	TEST_RUN(mixed_page_sizes());
+	TEST_RUN(linear_gibs());
 	TEST_RUN(memory_of(SZ_1G, SZ_4K));
 	TEST_RUN(memory_of(SZ_1G, SZ_64K));
 	TEST_RUN(memory_of(4 * SZ_1G, SZ_2M));

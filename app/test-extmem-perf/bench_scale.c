@@ -20,16 +20,29 @@
  *   flat_bytes              a flat array of one IOVA per page
  *   table_vs_flat           table_bytes / flat_bytes
  *   extmem_ns, flat_ns      rte_extmem_virt2iova() and the flat array on
- *                           random addresses over the whole range
- *   extmem_vs_flat
+ *                           random addresses over the whole range,
+ *                           independent lookups (throughput)
+ *   extmem_vs_flat          median of the per-chunk ratios (chunks of
+ *                           4096 lookups, the two methods alternating)
  *   hot_extmem_ns, hot_flat_ns, hot_vs_flat  the same over its first
  *                           16 MiB (a reused buffer pool)
- *   dma_map_calls, dma_map_ms  rte_dev_dma_map() calls the DMA
- *                           dispatcher made to a net_mrnic port
- *                           (mr=extmem) for the regions, and create_ms
- *                           minus the same create with automatic mapping
- *                           off (with --scale-dma 1 only;
- *                           measured up to DMA_MAX_RUNS calls)
+ *   dep_*, hot_dep_*        the same three as a dependent chain (each
+ *                           address depends on the previous answer:
+ *                           latency)
+ * With --scale-dma 1, two net_mrnic ports (mr=extmem and mr=cache) get
+ * every region mapped by the DMA dispatcher:
+ *   dma_map_calls, dma_map_ms  rte_dev_dma_map() calls made to the
+ *                           mr=extmem port (one per IOVA-contiguous run),
+ *                           and create_ms minus the same create with
+ *                           automatic mapping off (both ports)
+ *   dma_unmap_ms            destroy_ms minus the same destroy unmapped
+ *   mrnic_extmem_ns, mrnic_cache_ns  a port's own translation of 64-byte
+ *                           buffers at the random addresses, through a Tx
+ *                           queue's datapath (rte_pmd_mrnic_xlate_burst,
+ *                           bursts of 32): mr=extmem reads librte_extmem's
+ *                           table, mr=cache its queue cache and sorted
+ *                           table of every mapped run
+ *   mrnic_cache_vs_extmem
  * Region-count curve: 16 GiB (4K, 64K) or 64 GiB (2M, 1G) of scattered
  * IOVAs split into 1, 64 and the most regions EAL accepts (its memseg
  * lists; found by trying): scale_<pg>_<N>g_r<k>_<what>, same keys.
@@ -52,6 +65,8 @@
 #include <rte_extmem_limits.h>
 #include <rte_memory.h>
 
+#include <rte_pmd_mrnic.h>
+
 #include "perf.h"
 
 /* Bytes the translation table holds (rte_extmem_limits::xlate_mem). */
@@ -68,9 +83,16 @@ table_bytes(void)
 #define IOVA_BASE 0x100000000000ULL	/* 16 TiB, aligned to any page */
 #define MAX_REGS 1024
 #define MAX_ROUNDS 15
-#define CHUNK 256
-#define DMA_PORT "net_mrnic_scale"
-#define DMA_MAX_RUNS 65536u
+#define CHUNK 4096
+#define MRNIC_BURST 32
+#define MRNIC_BUF 64
+
+/* The two mrnic ports regions are mapped to (--scale-dma 1). */
+struct scale_dma {
+	const char *name[2];	/* mr=extmem, mr=cache */
+	uint16_t port[2];
+	bool created[2];
+};
 
 struct scale_run {
 	uint8_t *base;		/* GiB-aligned PROT_NONE reservation */
@@ -83,15 +105,13 @@ struct scale_run {
 	struct rte_extmem_region *regs[MAX_REGS];
 	rte_iova_t *flat;	/* IOVA of every page: the table given, and
 				 * the flat array measured */
-	const void **cold, **hot, **addrs;
+	const void **cold, **hot;
 	size_t n_addrs;
 	uint64_t cap_ns;
 };
 
 /* Where the next reservation is asked for (a hint: 32 TiB upwards). */
 static uintptr_t next_va = 0x200000000000ULL;
-
-#define ONE_AT_A_TIME(a) __asm__ volatile("" : "+r"(a))
 
 static inline rte_iova_t
 flat_lookup(const struct scale_run *s, const void *a)
@@ -101,27 +121,8 @@ flat_lookup(const struct scale_run *s, const void *a)
 	return s->flat[off >> s->shift] + (off & (s->pg - 1));
 }
 
-#define SCALE_MEASURE_FN(name, EXPR) \
-static __rte_noinline double \
-name(const struct scale_run *s, uint64_t *checksum) \
-{ \
-	uint64_t t0 = perf_now_ns(), sum = 0, el; \
-	size_t i = 0; \
-	do { \
-		size_t end = RTE_MIN(i + CHUNK, s->n_addrs); \
-		for (; i < end; i++) { \
-			const void *a = s->addrs[i]; \
-			ONE_AT_A_TIME(a); \
-			sum += (EXPR); \
-		} \
-		el = perf_now_ns() - t0; \
-	} while (i < s->n_addrs && el < s->cap_ns); \
-	*checksum += sum; \
-	return (double)el / (double)i; \
-}
-
-SCALE_MEASURE_FN(measure_flat, flat_lookup(s, a))
-SCALE_MEASURE_FN(measure_extmem, rte_extmem_virt2iova(a))
+PERF_CHUNK_FNS(chunk_flat, struct scale_run, flat_lookup(c, a))
+PERF_CHUNK_FNS(chunk_extmem, struct scale_run, rte_extmem_virt2iova(a))
 
 /* A permutation of [0, n) for n a power of two: an odd multiplier; no two
  * neighbours map to neighbours, so no two pages are IOVA-contiguous.
@@ -238,19 +239,58 @@ key(char *buf, size_t sz, const char *pfx, const char *what)
 }
 
 /* One configuration: create, check, measure, destroy; results under pfx. */
+/* ns per buffer of port's translation of the first n of addrs (64-byte
+ * buffers, 64-byte aligned: never across a page), bursts of 32, for at
+ * most cap_ns; translations that disagree with the flat array counted.
+ */
+static double
+mrnic_measure(const struct scale_run *s, uint16_t port, const void **addrs,
+	size_t n, uint64_t cap_ns, uint64_t *bad)
+{
+	static const uint32_t lens[MRNIC_BURST] = {
+		[0 ... MRNIC_BURST - 1] = MRNIC_BUF
+	};
+	const void *b[MRNIC_BURST];
+	rte_iova_t io[MRNIC_BURST];
+	uint64_t start = perf_now_ns(), t0, el = 0;
+	size_t i = 0, j;
+	int ret;
+
+	/* only the bursts are timed, not the checks */
+	while (i + MRNIC_BURST <= n && perf_now_ns() - start < cap_ns) {
+		for (j = 0; j < MRNIC_BURST; j++)
+			b[j] = (const void *)((uintptr_t)addrs[i + j] &
+				~(uintptr_t)(MRNIC_BUF - 1));
+		t0 = perf_now_ns();
+		ret = rte_pmd_mrnic_xlate_burst(port, 0, b, lens, io,
+			MRNIC_BURST);
+		el += perf_now_ns() - t0;
+		if (ret != MRNIC_BURST) {
+			(*bad)++;
+			break;
+		}
+		for (j = 0; j < MRNIC_BURST; j++)
+			if (io[j] != flat_lookup(s, b[j]))
+				(*bad)++;
+		i += MRNIC_BURST;
+	}
+	return i == 0 ? 0 : (double)el / (double)i;
+}
+
 static int
 run_one(struct scale_run *s, unsigned int n_regs, const char *pfx,
 	const struct perf_opts *o, struct perf_result *res, uint64_t *bad_total,
-	const char *dma_ports)
+	const struct scale_dma *dma)
 {
+	static const char *const what[4] = { "", "hot_", "dep_", "hot_dep_" };
 	unsigned int rounds = perf_opt_u64(o, "rounds", 5), r;
-	double m[4][MAX_ROUNDS], med[4];
+	struct perf_ab ab[4];
 	size_t tbl0, tbl1, i, hot_len;
 	uint64_t x = 0x2545f4914f6cdd1dULL, sum = 0, bad = 0, t0, t1, t2;
+	const char *dma_ports = dma == NULL ? NULL : dma->name[0];
 	struct rte_extmem_devmap_dev_info di;
 	uint64_t calls0 = 0;
-	double nodma_ms = 0;
-	bool dma_off = false;
+	double nodma_ms = 0, nodma_destroy_ms = 0, mx[2] = { 0, 0 };
 	char k[96];
 
 	hot_len = RTE_MIN((size_t)HOT_LEN, s->len);
@@ -258,16 +298,6 @@ run_one(struct scale_run *s, unsigned int n_regs, const char *pfx,
 		perf_rand(&x);
 		s->cold[i] = s->base + x % s->len;
 		s->hot[i] = s->base + x % hot_len;
-	}
-	/* a mapping call per IOVA-contiguous run: bounded, the driver's
-	 * own table being what it measures then
-	 */
-	if (dma_ports != NULL && (s->linear ? n_regs : s->n_pages) >
-			DMA_MAX_RUNS) {
-		/* no mapping at all for this one */
-		dma_off = true;
-		dma_ports = NULL;
-		rte_extmem_devmap_auto_set(false);
 	}
 	if (dma_ports != NULL) {
 		/* the same regions without device mapping first */
@@ -281,7 +311,9 @@ run_one(struct scale_run *s, unsigned int n_regs, const char *pfx,
 			return -1;
 		}
 		nodma_ms = perf_ms(t0, perf_now_ns());
+		t0 = perf_now_ns();
 		regs_destroy(s);
+		nodma_destroy_ms = perf_ms(t0, perf_now_ns());
 		rte_extmem_devmap_auto_set(true);
 		if (rte_extmem_devmap_dev_info_get(dma_ports, &di) == 0)
 			calls0 = di.map_calls;
@@ -292,8 +324,6 @@ run_one(struct scale_run *s, unsigned int n_regs, const char *pfx,
 		PERF_LOG("%s: region %u of %u: %s", pfx, s->n_regs, n_regs,
 			rte_strerror(rte_errno));
 		regs_destroy(s);
-		if (dma_off)
-			rte_extmem_devmap_auto_set(true);
 		return -1;
 	}
 	t1 = perf_now_ns();
@@ -311,25 +341,44 @@ run_one(struct scale_run *s, unsigned int n_regs, const char *pfx,
 		if (rte_extmem_virt2iova(s->hot[i]) != flat_lookup(s, s->hot[i]))
 			bad++;
 	}
-	s->cap_ns = (uint64_t)(o->max_time * 1e9 / rounds / 4);
-	for (r = 0; r < rounds; r++) {
-		s->addrs = s->cold;
-		m[0][r] = measure_flat(s, &sum);
-		m[1][r] = measure_extmem(s, &sum);
-		s->addrs = s->hot;
-		m[2][r] = measure_flat(s, &sum);
-		m[3][r] = measure_extmem(s, &sum);
+	/* random and hot, independent lookups and a dependent chain */
+	s->cap_ns = (uint64_t)(o->max_time * 1e9 / 4);
+	for (r = 0; r < 4; r++) {
+		if (perf_ab_measure(s, r < 2 ? chunk_flat : chunk_flat_dep,
+				r < 2 ? chunk_extmem : chunk_extmem_dep,
+				(r & 1) ? s->hot : s->cold, s->n_addrs, CHUNK,
+				rounds, s->cap_ns, &sum, &ab[r]) != 0) {
+			PERF_LOG("%s: no memory for the measures", pfx);
+			regs_destroy(s);
+			return -1;
+		}
 	}
 	if (sum == 1)
 		PERF_LOG("improbable checksum");
-	for (i = 0; i < 4; i++)
-		med[i] = perf_median(m[i], rounds);
+	/* the devices' own translation: the two modes interleaved */
+	for (r = 0; dma != NULL && r < rounds; r++) {
+		for (i = 0; i < 2; i++) {
+			double v = mrnic_measure(s, dma->port[i], s->cold,
+				s->n_addrs, s->cap_ns / rounds, &bad);
+
+			if (r == 0 || v < mx[i])
+				mx[i] = v;
+		}
+	}
 	t2 = perf_now_ns();
 	regs_destroy(s);
 	t2 = perf_now_ns() - t2;
-	if (dma_off)
-		rte_extmem_devmap_auto_set(true);
 
+	if (dma != NULL) {
+		key(k, sizeof(k), pfx, "dma_unmap_ms");
+		perf_result_f64(res, k, (double)t2 / 1e6 - nodma_destroy_ms);
+		key(k, sizeof(k), pfx, "mrnic_extmem_ns");
+		perf_result_f64(res, k, mx[0]);
+		key(k, sizeof(k), pfx, "mrnic_cache_ns");
+		perf_result_f64(res, k, mx[1]);
+		key(k, sizeof(k), pfx, "mrnic_cache_vs_extmem");
+		perf_result_f64(res, k, mx[0] > 0 ? mx[1] / mx[0] : 0);
+	}
 	key(k, sizeof(k), pfx, "create_ms");
 	perf_result_f64(res, k, perf_ms(t0, t1));
 	key(k, sizeof(k), pfx, "destroy_ms");
@@ -341,18 +390,20 @@ run_one(struct scale_run *s, unsigned int n_regs, const char *pfx,
 	key(k, sizeof(k), pfx, "table_vs_flat");
 	perf_result_f64(res, k, (double)(tbl1 - tbl0) /
 		(double)(s->n_pages * sizeof(rte_iova_t)));
-	key(k, sizeof(k), pfx, "flat_ns");
-	perf_result_f64(res, k, med[0]);
-	key(k, sizeof(k), pfx, "extmem_ns");
-	perf_result_f64(res, k, med[1]);
-	key(k, sizeof(k), pfx, "extmem_vs_flat");
-	perf_result_f64(res, k, med[1] / med[0]);
-	key(k, sizeof(k), pfx, "hot_flat_ns");
-	perf_result_f64(res, k, med[2]);
-	key(k, sizeof(k), pfx, "hot_extmem_ns");
-	perf_result_f64(res, k, med[3]);
-	key(k, sizeof(k), pfx, "hot_vs_flat");
-	perf_result_f64(res, k, med[3] / med[2]);
+	for (r = 0; r < 4; r++) {
+		char w[32];
+
+		snprintf(w, sizeof(w), "%sflat_ns", what[r]);
+		key(k, sizeof(k), pfx, w);
+		perf_result_f64(res, k, ab[r].a_ns);
+		snprintf(w, sizeof(w), "%sextmem_ns", what[r]);
+		key(k, sizeof(k), pfx, w);
+		perf_result_f64(res, k, ab[r].b_ns);
+		snprintf(w, sizeof(w), "%s%s", what[r], r == 0 ?
+			"extmem_vs_flat" : "vs_flat");
+		key(k, sizeof(k), pfx, w);
+		perf_result_f64(res, k, ab[r].b_vs_a);
+	}
 	if (bad != 0)
 		PERF_LOG("%s: %" PRIu64 " translations disagree with the IOVA "
 			"table", pfx, bad);
@@ -390,6 +441,57 @@ pg_name(size_t pg)
 	}
 }
 
+static void
+dma_ports_destroy(struct scale_dma *d)
+{
+	unsigned int i;
+	int ret;
+
+	for (i = 0; i < 2; i++) {
+		if (!d->created[i])
+			continue;
+		ret = rte_eth_dev_stop(d->port[i]);
+		if (ret != 0)
+			PERF_LOG("cannot stop %s: %s", d->name[i],
+				rte_strerror(-ret));
+		if (rte_vdev_uninit(d->name[i]) != 0)
+			PERF_LOG("cannot remove %s", d->name[i]);
+		d->created[i] = false;
+	}
+}
+
+/* Two mrnic ports, one Tx queue each (what xlate_burst reads), started. */
+static int
+dma_ports_create(struct scale_dma *d)
+{
+	static const char *const args[2] = { "mr=extmem", "mr=cache" };
+	struct rte_eth_conf conf;
+	unsigned int i;
+
+	memset(&conf, 0, sizeof(conf));
+	d->name[0] = "net_mrnic_scale_x";
+	d->name[1] = "net_mrnic_scale_c";
+	for (i = 0; i < 2; i++) {
+		if (rte_vdev_init(d->name[i], args[i]) != 0 ||
+				rte_eth_dev_get_port_by_name(d->name[i],
+					&d->port[i]) != 0) {
+			PERF_LOG("cannot create %s", d->name[i]);
+			dma_ports_destroy(d);
+			return -1;
+		}
+		d->created[i] = true;
+		if (rte_eth_dev_configure(d->port[i], 0, 1, &conf) != 0 ||
+				rte_eth_tx_queue_setup(d->port[i], 0, 1024,
+					SOCKET_ID_ANY, NULL) != 0 ||
+				rte_eth_dev_start(d->port[i]) != 0) {
+			PERF_LOG("cannot set up %s", d->name[i]);
+			dma_ports_destroy(d);
+			return -1;
+		}
+	}
+	return 0;
+}
+
 static int
 bench_scale(const struct perf_opts *o, struct perf_result *res)
 {
@@ -401,19 +503,19 @@ bench_scale(const struct perf_opts *o, struct perf_result *res)
 		perf_opt_u64(o, "scale-64k-max-gb", 64),
 	};
 	uint64_t which = perf_opt_u64(o, "scale-iova", 3);
-	const char *dma = NULL;
+	uint64_t pg_mask = perf_opt_u64(o, "scale-pg", 15);
+	struct scale_dma dma_ports, *dma = NULL;
 	uint64_t bad = 0;
 	unsigned int limit, p, g, l, c;
 	struct scale_run s;
 	char pfx[64];
 	int ret = 0;
 
+	memset(&dma_ports, 0, sizeof(dma_ports));
 	if (perf_opt_u64(o, "scale-dma", 0) != 0) {
-		if (rte_vdev_init(DMA_PORT, "mr=extmem") != 0) {
-			PERF_LOG("cannot create %s", DMA_PORT);
+		if (dma_ports_create(&dma_ports) != 0)
 			return -1;
-		}
-		dma = DMA_PORT;
+		dma = &dma_ports;
 	}
 	limit = RTE_MIN(region_limit(), (unsigned int)perf_opt_u64(o,
 		"scale-regions", MAX_REGS));
@@ -421,6 +523,9 @@ bench_scale(const struct perf_opts *o, struct perf_result *res)
 	perf_result_u64(res, "scale_addresses", o->lookups);
 	for (p = 0; p < RTE_DIM(pgs); p++) {
 		uint64_t cap = p < 2 ? RTE_MIN(max_gb, max_small[p]) : max_gb;
+
+		if ((pg_mask & (1u << p)) == 0)
+			continue;
 
 		for (g = 0; g < RTE_DIM(gbs) && gbs[g] <= cap; g++) {
 			for (l = 0; l < 2; l++) {
@@ -457,8 +562,8 @@ bench_scale(const struct perf_opts *o, struct perf_result *res)
 		}
 	}
 	perf_result_u64(res, "scale_mismatches", bad);
-	if (dma != NULL && rte_vdev_uninit(DMA_PORT) != 0)
-		PERF_LOG("cannot remove %s", DMA_PORT);
+	if (dma != NULL)
+		dma_ports_destroy(dma);
 	return bad == 0 ? ret : -1;
 }
 
@@ -468,6 +573,7 @@ static const struct perf_opt_def scale_opts[] = {
 	{ .name = "scale-64k-max-gb", .min = 1, .max = 1024 },
 	{ .name = "scale-regions", .min = 1, .max = MAX_REGS },
 	{ .name = "scale-iova", .min = 1, .max = 3 },
+	{ .name = "scale-pg", .min = 1, .max = 15 },
 	{ .name = "rounds", .min = 1, .max = MAX_ROUNDS },
 	{ .name = "scale-dma", .min = 0, .max = 1 },
 	{ .name = NULL },

@@ -14,6 +14,13 @@
  *   xlate_flat_array_ns          a flat per-4K IOVA array: the floor
  * and the same over the first --hot-mb (16) only, whose table stays in
  * the CPU caches as a reused buffer pool's does: xlate_hot_*.
+ * Those are independent lookups (the CPU overlaps them: throughput). The
+ * table against the flat array is also compared chunk by chunk (4096
+ * lookups, the order alternating, medians over the chunks) as
+ * independent lookups and as a dependent chain (each address depends on
+ * the previous answer: latency), random and hot:
+ *   xlate_[hot_][dep_]extmem_vs_flat, xlate_[hot_][dep_]chunk_extmem_ns,
+ *   xlate_[hot_][dep_]chunk_flat_array_ns
  */
 
 #include <inttypes.h>
@@ -100,6 +107,38 @@ MEASURE_FN(measure_extmem, rte_extmem_virt2iova(a), ONE_AT_A_TIME)
 MEASURE_FN(measure_memseg, memseg_lookup(a), ONE_AT_A_TIME)
 MEASURE_FN(measure_virt2iova, rte_mem_virt2iova(a), ONE_AT_A_TIME)
 MEASURE_FN(measure_flat_vec, flat_lookup(c, a), VECTORISABLE)
+
+PERF_CHUNK_FNS(chunk_flat, struct xlate_ctx, flat_lookup(c, a))
+PERF_CHUNK_FNS(chunk_extmem, struct xlate_ctx, rte_extmem_virt2iova(a))
+
+/* The chunk-by-chunk comparisons: random/hot x independent/dependent. */
+static int
+xlate_ab(const struct xlate_ctx *c, unsigned int rounds, uint64_t *sum,
+	struct perf_result *res)
+{
+	static const char *const what[4] = { "", "hot_", "dep_", "hot_dep_" };
+	struct perf_ab ab;
+	char k[64];
+	unsigned int v;
+
+	for (v = 0; v < 4; v++) {
+		if (perf_ab_measure(c, v < 2 ? chunk_flat : chunk_flat_dep,
+				v < 2 ? chunk_extmem : chunk_extmem_dep,
+				(const void *const *)((v & 1) ? c->hot : c->cold),
+				c->n_addrs, 4096, rounds, c->cap_ns, sum,
+				&ab) != 0)
+			return -1;
+		snprintf(k, sizeof(k), "xlate_%schunk_extmem_ns", what[v]);
+		perf_result_f64(res, k, ab.b_ns);
+		snprintf(k, sizeof(k), "xlate_%schunk_flat_array_ns", what[v]);
+		perf_result_f64(res, k, ab.a_ns);
+		if (v == 0)
+			continue;	/* xlate_extmem_vs_flat: the rounds' */
+		snprintf(k, sizeof(k), "xlate_%sextmem_vs_flat", what[v]);
+		perf_result_f64(res, k, ab.b_vs_a);
+	}
+	return 0;
+}
 
 static int
 xlate_setup(struct xlate_ctx *c, const struct perf_opts *o,
@@ -230,6 +269,10 @@ bench_xlate(const struct perf_opts *o, struct perf_result *res)
 	perf_result_f64(res, "xlate_hot_rte_mem_virt2iova_ns", med[H_V2I]);
 	perf_result_f64(res, "xlate_hot_rte_mem_virt2iova_vs_extmem",
 		med[H_V2I] / med[H_EXT]);
+	if (xlate_ab(&c, rounds, &sum, res) != 0) {
+		PERF_LOG("no memory for the chunk comparisons");
+		goto out;
+	}
 	ret = bad == 0 && bad_eal == 0 ? 0 : -1;
 	if (ret != 0)
 		PERF_LOG("%" PRIu64 " translations disagree with the flat "

@@ -134,6 +134,80 @@ perf_rand(uint64_t *x)
 	return *x;
 }
 
+/**
+ * Time n lookups of addrs (one method), adding the results to *sum;
+ * returns the nanoseconds they took.
+ */
+typedef uint64_t (*perf_chunk_fn)(const void *ctx, const void *const *addrs,
+	size_t n, uint64_t *sum);
+
+/** Two methods compared chunk by chunk (perf_ab_measure()). */
+struct perf_ab {
+	double a_ns;	/**< median ns per lookup of method a */
+	double b_ns;	/**< median ns per lookup of method b */
+	double b_vs_a;	/**< median over chunks of b's time / a's */
+	unsigned int chunks;	/**< chunk pairs measured */
+};
+
+/**
+ * Compare methods a and b on the same addresses, interleaved at a fine
+ * grain so that a machine busy with other jobs affects both alike: the
+ * address array is cut into chunks of chunk lookups, each timed with a
+ * then b, or b then a (alternating, so neither always finds the other's
+ * data in the caches), over --rounds passes or until cap_ns; medians over
+ * the chunks (a preempted chunk disturbs one pair only). Returns 0, or -1
+ * with no memory.
+ */
+int perf_ab_measure(const void *ctx, perf_chunk_fn a, perf_chunk_fn b,
+	const void *const *addrs, size_t n_addrs, size_t chunk,
+	unsigned int rounds, uint64_t cap_ns, uint64_t *sum,
+	struct perf_ab *out);
+
+/** Keep the compiler from vectorising a lookup loop: a datapath
+ * translates one buffer address at a time. The empty asm costs nothing.
+ */
+#define PERF_ONE_AT_A_TIME(a) __asm__ volatile("" : "+r"(a))
+
+/**
+ * Define two chunk functions of EXPR (an rte_iova_t of const void *a and
+ * const CTX *c): name (independent lookups: what the CPU can overlap,
+ * throughput) and name_dep (each address depends on the previous
+ * result through an opaque zero: latency, a pointer chase).
+ */
+#define PERF_CHUNK_FNS(name, CTX, EXPR) \
+static __rte_noinline uint64_t \
+name(const void *ctx_, const void *const *addrs, size_t n, uint64_t *sum) \
+{ \
+	const CTX *c = ctx_; \
+	uint64_t t0 = perf_now_ns(), s_ = 0; \
+	size_t i_; \
+	RTE_SET_USED(c); \
+	for (i_ = 0; i_ < n; i_++) { \
+		const void *a = addrs[i_]; \
+		PERF_ONE_AT_A_TIME(a); \
+		s_ += (EXPR); \
+	} \
+	*sum += s_; \
+	return perf_now_ns() - t0; \
+} \
+static __rte_noinline uint64_t \
+name##_dep(const void *ctx_, const void *const *addrs, size_t n, \
+	uint64_t *sum) \
+{ \
+	const CTX *c = ctx_; \
+	uint64_t t0 = perf_now_ns(), s_ = 0, prev_ = 0, zero_ = 0; \
+	size_t i_; \
+	RTE_SET_USED(c); \
+	__asm__ volatile("" : "+r"(zero_)); \
+	for (i_ = 0; i_ < n; i_++) { \
+		const void *a = (const char *)addrs[i_] + (prev_ & zero_); \
+		prev_ = (EXPR); \
+		s_ += prev_; \
+	} \
+	*sum += s_; \
+	return perf_now_ns() - t0; \
+}
+
 struct rte_extmem_region_params;
 
 /** Parameters of a region of the application's memory [addr, +len). */

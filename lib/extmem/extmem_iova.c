@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -203,9 +204,101 @@ pin_and_read(struct rte_extmem_region *r, uint64_t *ent, int fd)
 }
 
 /*
+ * A locked page can still be moved by the kernel (compaction migrates
+ * locked base pages unless vm.compact_unevictable_allowed is 0): while a
+ * page moves, its pagemap entry is a migration entry, not present. Read
+ * the entries of such pages again, a few times, before calling their
+ * IOVA unknown.
+ */
+#define PAGEMAP_REREAD_TRIES 8
+#define PAGEMAP_REREAD_WAIT_US 1000
+
+static bool
+pagemap_page_ok(const uint64_t *pe, size_t step)
+{
+	uint64_t pfn = pe[0] & PAGEMAP_PFN_MASK;
+	size_t k;
+
+	if (!(pe[0] & PAGEMAP_PRESENT) || pfn == 0)
+		return false;
+	/* A page larger than the base page is one frame: aligned, and
+	 * every base page in it present and at the next frame.
+	 */
+	if (step > 1 && (pfn & (step - 1)) != 0)
+		return false;
+	for (k = 1; k < step; k++)
+		if (!(pe[k] & PAGEMAP_PRESENT) ||
+				(pe[k] & PAGEMAP_PFN_MASK) != pfn + k)
+			return false;
+	return true;
+}
+
+static void
+pagemap_reread_moving(const struct rte_extmem_region *r, uint64_t *ent,
+	int fd)
+{
+	size_t sys_pgsz = extmem_sys_page_size();
+	size_t step = r->page_sz / sys_pgsz;
+	size_t want = step * sizeof(uint64_t);
+	unsigned int i, tries, left;
+
+	for (tries = 0; tries < PAGEMAP_REREAD_TRIES; tries++) {
+		left = 0;
+		for (i = 0; i < r->n_pages; i++) {
+			uint64_t *pe = &ent[(size_t)i * step];
+			off_t off = (off_t)((r->va + (size_t)i * r->page_sz) /
+				sys_pgsz * sizeof(uint64_t));
+
+			if (pagemap_page_ok(pe, step))
+				continue;
+			if (pread(fd, pe, want, off) != (ssize_t)want)
+				return;
+			if (!pagemap_page_ok(pe, step))
+				left++;
+		}
+		if (left == 0)
+			return;
+		usleep(PAGEMAP_REREAD_WAIT_US);
+	}
+}
+
+/*
+ * Say once per process, for memory that is not hugetlb, that a locked
+ * page may still move while vm.compact_unevictable_allowed is 1 (the
+ * kernel's default): the IOVA read here would then no longer be the
+ * page's, and a device given it would reach another page.
+ */
+static void
+warn_if_locked_pages_move(const struct rte_extmem_region *r)
+{
+	static bool warned;
+	char c = '0';
+	int fd;
+
+	if (warned || r->backing == RTE_EXTMEM_BACKING_HUGETLB ||
+			(r->backing == RTE_EXTMEM_BACKING_SHARED &&
+			 r->page_sz != extmem_sys_page_size()))
+		return;
+	fd = open("/proc/sys/vm/compact_unevictable_allowed",
+		O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return;
+	if (read(fd, &c, 1) == 1 && c == '1') {
+		warned = true;
+		EXTMEM_LOG(WARNING, "region %s: PA mode over pages that are "
+			"not hugetlb, and vm.compact_unevictable_allowed is 1: "
+			"the kernel may move locked pages, changing their "
+			"physical address; set it to 0, or use hugetlb "
+			"memory or IOVA-as-VA mode", r->name);
+	}
+	close(fd);
+}
+
+/*
  * Pin the region and read the physical address of every page from
  * /proc/self/pagemap (pin_and_read()). Each page is checked: present and
- * with a non-zero frame number (zero means the PFN is hidden from us).
+ * with a non-zero frame number (zero means the PFN is hidden from us);
+ * pages caught moving are read again (pagemap_reread_moving()).
  */
 static int
 iova_from_pagemap(struct rte_extmem_region *r)
@@ -235,27 +328,15 @@ iova_from_pagemap(struct rte_extmem_region *r)
 		free(ent);
 		return -1;
 	}
+	pagemap_reread_moving(r, ent, fd);
 	close(fd);
+	warn_if_locked_pages_move(r);
 	r->pinned = true;
 	for (i = 0; i < r->n_pages; i++) {
 		const uint64_t *pe = &ent[(size_t)i * step];
-		uint64_t pfn = pe[0] & PAGEMAP_PFN_MASK;
-		size_t k;
 
-		r->iovas[i] = RTE_BAD_IOVA;
-		if (!(pe[0] & PAGEMAP_PRESENT) || pfn == 0)
-			continue;
-		/* A page larger than the base page is one frame: aligned, and
-		 * every base page in it present and at the next frame.
-		 */
-		if (step > 1 && (pfn & (step - 1)) != 0)
-			continue;
-		for (k = 1; k < step; k++)
-			if (!(pe[k] & PAGEMAP_PRESENT) ||
-					(pe[k] & PAGEMAP_PFN_MASK) != pfn + k)
-				break;
-		if (k == step)
-			r->iovas[i] = pfn * sys_pgsz;
+		r->iovas[i] = pagemap_page_ok(pe, step) ?
+			(pe[0] & PAGEMAP_PFN_MASK) * sys_pgsz : RTE_BAD_IOVA;
 	}
 	free(ent);
 	return 0;

@@ -7,20 +7,22 @@
  * in memory proportional to the number of pages (or IOVA-linear runs),
  * not to bytes.
  *
- * A directory word per GiB (see rte_extmem.h) holds the address of the
- * GiB's entry leaf and the leaf's shift S: one 64-bit entry (the
- * complement of IOVA - VA, 0 for none) per 2^S bytes. S is the coarsest
- * granule that describes every region of the GiB exactly: at most the
- * region's page shift where IOVAs are scattered, up to 30 (one entry for
- * the GiB) where a region's IOVAs are linear (IOVA-as-VA mode, a device's
- * linear window, 1G pages), and never coarser than the alignment of a
- * region's ends inside the GiB. A lookup is then two dependent loads,
- * a shift and an add, whatever the page size.
+ * A directory word per GiB (see rte_extmem.h) holds either IOVA - VA of
+ * the whole GiB, when one region covers it with one IOVA-linear piece
+ * (1G pages, IOVA-as-VA mode, a device's linear window: a lookup is one
+ * load and an add), or the address of the GiB's entry leaf plus the
+ * leaf's shift S in its low 6 bits: one 64-bit entry (IOVA - VA + 1, 0
+ * for none) per 2^S bytes. S is the coarsest granule that
+ * describes every region of the GiB exactly: at most the region's page
+ * shift where IOVAs are scattered, up to 30 (one entry for the GiB) where
+ * a region's IOVAs are linear, and never coarser than the alignment of a
+ * region's ends inside the GiB. A lookup is then two dependent loads, a
+ * shift and an add, whatever the page size. Leaves are 64-byte aligned,
+ * so that their address leaves the low 6 bits to S.
  *
  * The region of an address: a GiB wholly covered by one region names it
- * in its directory word; any other GiB has an id leaf of 16-bit region
- * ids (id + 1, 0 for none) at its own shift, read by
- * rte_extmem_virt2region() only.
+ * in dir_id[]; any other GiB has an id leaf of 16-bit region ids (id + 1,
+ * 0 for none) at its own shift, read by rte_extmem_virt2region() only.
  *
  * Writers run inside an operation; readers take no lock. Every store a reader
  * can observe is an atomic store of a complete value; a leaf is filled
@@ -54,10 +56,9 @@
 #define MIN_SHIFT 12
 #define NDIR RTE_EXTMEM_XLATE_DIR_ENTRIES
 #define VA_LIMIT (1ULL << RTE_EXTMEM_XLATE_VA_BITS)
-#define PTR_MASK RTE_EXTMEM_XLATE_PTR_MASK
-#define ID_SHIFT RTE_EXTMEM_XLATE_ID_SHIFT
-#define ID_MAX RTE_EXTMEM_XLATE_ID_MAX
-#define SHIFT_SHIFT RTE_EXTMEM_XLATE_SHIFT_SHIFT
+#define SHIFT_MASK RTE_EXTMEM_XLATE_SHIFT_MASK
+/* alignment of every leaf: its address leaves the low bits to the shift */
+#define LEAF_ALIGN (SHIFT_MASK + 1)
 #define N_SHIFTS (DIR_SHIFT - MIN_SHIFT + 1)
 /* leaves at least this large get their own mapping */
 #define BIG_LEAF (64u << 10)
@@ -69,7 +70,10 @@
 struct rte_extmem_xlate_table rte_extmem_xlate;
 
 /* The leaf of every unused GiB: shift 30, its one entry 0. */
-static uint64_t zero_leaf __rte_aligned(8);
+static uint64_t zero_leaf __rte_aligned(LEAF_ALIGN);
+
+/* Per GiB wholly in one region: its id + 1 (0: see the id leaf). */
+static uint16_t dir_id[NDIR];
 
 /* Per GiB, the id leaf (NULL: none). ids[0] is the leaf's shift. */
 static uint16_t *id_leaf[NDIR];
@@ -91,17 +95,17 @@ static size_t chunk_used = CHUNK_SZ;
 static size_t leaf_bytes;
 static uint64_t dir_pages[(NDIR * sizeof(uintptr_t) / PAGE_4K + 63) / 64];
 static uint64_t idl_pages[(NDIR * sizeof(void *) / PAGE_4K + 63) / 64];
+static uint64_t id_pages[(NDIR * sizeof(uint16_t) / PAGE_4K + 63) / 64];
 
 static inline uintptr_t
-dir_encode(const uint64_t *leaf, unsigned int shift, unsigned int id1)
+dir_encode(const uint64_t *leaf, unsigned int shift)
 {
-	return (uintptr_t)leaf | ((uintptr_t)id1 << ID_SHIFT) |
-		((uintptr_t)shift << SHIFT_SHIFT);
+	return (uintptr_t)leaf | shift;
 }
 
 RTE_INIT(extmem_xlate_init)
 {
-	rte_extmem_xlate.zero = dir_encode(&zero_leaf, DIR_SHIFT, 0);
+	rte_extmem_xlate.zero = dir_encode(&zero_leaf, DIR_SHIFT);
 }
 
 static inline uintptr_t
@@ -118,22 +122,38 @@ dir_set(unsigned int g, uintptr_t d)
 		__ATOMIC_RELEASE);
 }
 
+/* Is d the word of a GiB translated in the directory (IOVA - VA)? */
+static inline bool
+dir_linear(uintptr_t d)
+{
+	return (d & SHIFT_MASK) == 0;
+}
+
+/* Is d the word of an unused GiB? */
+static inline bool
+dir_empty(uintptr_t d)
+{
+	return d == dir_encode(&zero_leaf, DIR_SHIFT);
+}
+
+/* The leaf and shift of a word not linear. */
 static inline uint64_t *
 dir_leaf(uintptr_t d)
 {
-	return (uint64_t *)(d & PTR_MASK);
+	return (uint64_t *)(d & ~SHIFT_MASK);
 }
 
 static inline unsigned int
 dir_shift(uintptr_t d)
 {
-	return d >> SHIFT_SHIFT;
+	return d & SHIFT_MASK;
 }
 
-static inline unsigned int
-dir_id1(uintptr_t d)
+static inline void
+dir_id_set(unsigned int g, uint16_t id1)
 {
-	return (d >> ID_SHIFT) & ID_MAX;
+	id_pages[g / 2048 / 64] |= 1ULL << (g / 2048 % 64);
+	__atomic_store_n(&dir_id[g], id1, __ATOMIC_RELEASE);
 }
 
 static inline void
@@ -182,7 +202,7 @@ leaf_alloc(unsigned int kind, unsigned int shift)
 			madvise(a, sz, MADV_HUGEPAGE);
 		p = a;
 	} else {
-		sz = RTE_ALIGN_CEIL(sz, sizeof(uint64_t));
+		sz = RTE_ALIGN_CEIL(sz, LEAF_ALIGN);
 		if (chunk_used + sz > CHUNK_SZ) {
 			uint8_t *c = mmap(NULL, CHUNK_SZ, PROT_READ |
 				PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS |
@@ -313,7 +333,7 @@ gib_refine(unsigned int g, unsigned int ns)
 	}
 	/* the id leaf first: its own shift makes either pairing right */
 	idl_set(g, ni);
-	dir_set(g, dir_encode(nl, ns, 0));
+	dir_set(g, dir_encode(nl, ns));
 	/* the old leaves stay: a reader may hold them (counted as kept) */
 	return 0;
 }
@@ -330,6 +350,10 @@ gib_write(struct rte_extmem_region *r, unsigned int pshift, unsigned int g,
 	uintptr_t lo = (uintptr_t)g << DIR_SHIFT;
 	uint16_t id1 = clear ? 0 : r->id + 1;
 
+	/* a linear GiB: its word is all there is (gib_prepare, _release) */
+	if (dir_linear(d))
+		return;
+
 	/* ids before entries on insertion, after them on removal */
 	if (!clear && il != NULL)
 		for (va = a; va < b; va += 1ULL << il[0])
@@ -340,7 +364,7 @@ gib_write(struct rte_extmem_region *r, unsigned int pshift, unsigned int g,
 			region_iova(r, pshift, va);
 
 		__atomic_store_n(&l[(va - lo) >> s], io == RTE_BAD_IOVA ? 0 :
-			~(io - va), __ATOMIC_RELEASE);
+			io - va + 1, __ATOMIC_RELEASE);
 	}
 	if (clear && il != NULL)
 		for (va = a; va < b; va += 1ULL << il[0])
@@ -348,24 +372,40 @@ gib_write(struct rte_extmem_region *r, unsigned int pshift, unsigned int g,
 				__ATOMIC_RELEASE);
 }
 
-/* Make GiB g ready for r's part [a, b): leaves at a shift no coarser
- * than the part needs, an id leaf unless r covers the whole GiB.
+/* Make GiB g ready for r's part [a, b): the GiB's IOVA - VA in its word
+ * if r covers it with one known linear piece; otherwise leaves at a shift
+ * no coarser than the part needs, an id leaf unless r covers the whole
+ * GiB.
  */
 static int
-gib_prepare(const struct rte_extmem_region *r, unsigned int g,
-	unsigned int ps, uintptr_t a, uintptr_t b)
+gib_prepare(const struct rte_extmem_region *r, unsigned int pshift,
+	unsigned int g, unsigned int ps, uintptr_t a, uintptr_t b)
 {
 	uintptr_t d = dir_get(g);
-	bool whole = b - a == GIB && r->id + 1 <= ID_MAX;
+	bool whole = b - a == GIB;
 	uint64_t *l;
 	uint16_t *il = NULL;
+	rte_iova_t io;
 
-	if (dir_leaf(d) != &zero_leaf)
+	/* (a linear GiB is wholly another region's: never here) */
+	if (!dir_empty(d))
 		return dir_shift(d) > ps ? gib_refine(g, ps) : 0;
+	if (whole)
+		dir_id_set(g, r->id + 1);
+	io = region_iova(r, pshift, a);
+	if (whole && ps == DIR_SHIFT && io != RTE_BAD_IOVA &&
+			dir_linear(io - a)) {
+		/* one IOVA - VA for the GiB: the word says it all */
+		dir_set(g, io - a);
+		return 0;
+	}
 	/* empty GiB */
 	l = leaf_alloc(0, ps);
-	if (l == NULL)
+	if (l == NULL) {
+		if (whole)
+			dir_id_set(g, 0);
 		return -1;
+	}
 	if (!whole) {
 		il = leaf_alloc(1, ps);
 		if (il == NULL) {
@@ -374,7 +414,7 @@ gib_prepare(const struct rte_extmem_region *r, unsigned int g,
 		}
 		idl_set(g, il);
 	}
-	dir_set(g, dir_encode(l, ps, whole ? r->id + 1 : 0));
+	dir_set(g, dir_encode(l, ps));
 	return 0;
 }
 
@@ -385,10 +425,13 @@ gib_release(unsigned int g)
 	uintptr_t d = dir_get(g);
 	uint16_t *il = id_leaf[g];
 
-	dir_set(g, dir_encode(&zero_leaf, DIR_SHIFT, 0));
+	dir_set(g, dir_encode(&zero_leaf, DIR_SHIFT));
+	if (dir_id[g] != 0)
+		dir_id_set(g, 0);
 	if (il != NULL)
 		idl_set(g, NULL);
-	leaf_free(0, dir_shift(d), dir_leaf(d));
+	if (!dir_linear(d))
+		leaf_free(0, dir_shift(d), dir_leaf(d));
 	if (il != NULL)
 		leaf_free(1, il[0], il);
 }
@@ -401,7 +444,7 @@ xlate_clear(struct rte_extmem_region *r, unsigned int pshift,
 	uintptr_t a, b;
 
 	for (g = r->va >> DIR_SHIFT; g < g_end; g++) {
-		if (dir_leaf(dir_get(g)) == &zero_leaf)
+		if (dir_empty(dir_get(g)))
 			continue;
 		part_in_gib(r, g, &a, &b);
 		gib_write(r, pshift, g, a, b, true);
@@ -435,7 +478,7 @@ extmem_xlate_insert(struct rte_extmem_region *r)
 
 		part_in_gib(r, g, &a, &b);
 		ps = part_shift(r, pshift, a, b);
-		if (gib_prepare(r, g, ps, a, b) != 0) {
+		if (gib_prepare(r, pshift, g, ps, a, b) != 0) {
 			xlate_clear(r, pshift, g);
 			EXTMEM_FAIL(ENOMEM, "no memory for translation tables "
 				"of region %s", r->name);
@@ -459,14 +502,12 @@ extmem_xlate_remove(struct rte_extmem_region *r)
 struct rte_extmem_region *
 rte_extmem_virt2region(const void *addr)
 {
-	uintptr_t va = (uintptr_t)addr, d;
+	uintptr_t va = (uintptr_t)addr;
 	unsigned int g = va >> DIR_SHIFT, id1 = 0;
 	const uint16_t *il;
 
 	if (va < VA_LIMIT) {
-		d = __atomic_load_n(&rte_extmem_xlate.dir[g],
-			__ATOMIC_ACQUIRE) ^ rte_extmem_xlate.zero;
-		id1 = dir_id1(d);
+		id1 = __atomic_load_n(&dir_id[g], __ATOMIC_ACQUIRE);
 		if (id1 == 0) {
 			il = __atomic_load_n(&id_leaf[g], __ATOMIC_ACQUIRE);
 			/* a leaf handed back to the kernel reads shift 0 */
@@ -539,5 +580,6 @@ extmem_xlate_mem_size(void)
 {
 	return __atomic_load_n(&leaf_bytes, __ATOMIC_RELAXED) +
 		pages_bytes(dir_pages, RTE_DIM(dir_pages)) +
-		pages_bytes(idl_pages, RTE_DIM(idl_pages));
+		pages_bytes(idl_pages, RTE_DIM(idl_pages)) +
+		pages_bytes(id_pages, RTE_DIM(id_pages));
 }

@@ -527,21 +527,27 @@ const char *rte_extmem_backing_name(enum rte_extmem_backing backing);
 /* ----------------------------------------------------------------------
  * Translation table fast path (lock-free, inline).
  *
- * A directory word per GiB of the 47-bit user address space names the
- * GiB's leaf and the leaf's shift S: one 64-bit entry per 2^S bytes, S
- * being the coarsest granule that describes the GiB's regions exactly
- * (the page size where IOVAs are scattered, up to the whole GiB where they
- * are linear: 1G pages, IOVA-as-VA, a device's linear window). An entry
- * is the bitwise complement of IOVA - VA for its granule, so 0 (no region,
- * or IOVA unknown: IOVA - VA is never all ones, both being page aligned)
- * stands for RTE_BAD_IOVA. A lookup is two dependent loads, a shift, an
- * add and a select; the table's memory grows
- * with the number of pages or linear runs, not with bytes. Directory
- * words are stored XORed with a constant, so that the words of unused
- * GiBs are zero (untouched memory) and still name a shared leaf whose one
- * entry is 0. Leaves a reader can reach are never unmapped while the
- * process runs, so readers take no lock. The region of each address is
- * kept apart (rte_extmem_virt2region()).
+ * A directory word per GiB of the 47-bit user address space says how to
+ * translate the GiB, in one of two forms told apart by its low 6 bits:
+ * - 0: the GiB is one IOVA-linear piece of one region (1G pages,
+ *   IOVA-as-VA, a device's linear window): the word is IOVA - VA itself
+ *   (page aligned, so its low bits are 0) and a lookup is one load and an
+ *   add;
+ * - S (12..30): the word is the address of the GiB's leaf (64-byte
+ *   aligned) plus S, the leaf holding one 64-bit entry per 2^S bytes, S
+ *   being the coarsest granule that describes the GiB's regions exactly
+ *   (the page size where IOVAs are scattered). An entry is IOVA - VA + 1
+ *   for its granule, so 0 (no region, or IOVA unknown: IOVA - VA + 1 is
+ *   never 0, both being page aligned) stands for RTE_BAD_IOVA. A lookup is
+ *   two dependent loads, a shift, an add and a branch.
+ * The shift count is the word's low byte as it is: x86 and arm64 shifts
+ * read only the low 6 bits of the count, so no instruction extracts it.
+ * The table's memory grows with the number of pages or linear runs, not
+ * with bytes. Directory words are stored XORed with a constant, so that
+ * the words of unused GiBs are zero (untouched memory) and still name a
+ * shared leaf whose one entry is 0. Leaves a reader can reach are never
+ * unmapped while the process runs, so readers take no lock. The region of
+ * each address is kept apart (rte_extmem_virt2region()).
  * ---------------------------------------------------------------------- */
 
 /** @internal Bits of virtual address the table covers. */
@@ -551,26 +557,19 @@ const char *rte_extmem_backing_name(enum rte_extmem_backing backing);
 /** @internal Number of directory words. */
 #define RTE_EXTMEM_XLATE_DIR_ENTRIES \
 	(1u << (RTE_EXTMEM_XLATE_VA_BITS - RTE_EXTMEM_XLATE_DIR_SHIFT))
-/** @internal Bits of a directory word holding the leaf's address. */
-#define RTE_EXTMEM_XLATE_PTR_MASK \
-	((UINT64_C(1) << RTE_EXTMEM_XLATE_VA_BITS) - 1)
-/** @internal First bit of the region id + 1 of a GiB wholly in one region. */
-#define RTE_EXTMEM_XLATE_ID_SHIFT RTE_EXTMEM_XLATE_VA_BITS
-/** @internal Largest id + 1 a directory word holds (0: see the id leaf). */
-#define RTE_EXTMEM_XLATE_ID_MAX 0x7ffu
-/** @internal First bit of the leaf's shift (6 bits). */
-#define RTE_EXTMEM_XLATE_SHIFT_SHIFT 58
+/** @internal Low bits of a directory word: a leaf's shift, 0 if linear. */
+#define RTE_EXTMEM_XLATE_SHIFT_MASK UINT64_C(63)
 
 /**
- * @internal The directory: dir[g] XOR zero is, for GiB g, the address of
- * its leaf (bits 0-46), a region id + 1 (bits 47-57) and the leaf's shift
- * S (bits 58-63); the entry of address va is the 64-bit word
- * ((va & (1 GiB - 1)) >> S) of the leaf: ~(IOVA - VA), or 0 for none.
+ * @internal The directory: dir[g] XOR zero is, for GiB g, either IOVA - VA
+ * of the whole GiB (low 6 bits 0), or the address of its leaf plus the
+ * leaf's shift S (low 6 bits); the entry of address va is then the 64-bit
+ * word ((va & (1 GiB - 1)) >> S) of the leaf: IOVA - VA + 1, or 0 for none.
  */
 struct rte_extmem_xlate_table {
-	uintptr_t zero;	/**< XORed into every word; set at load time */
-	/** One word per GiB. */
+	/** One word per GiB (first: its address is the table's). */
 	uintptr_t dir[RTE_EXTMEM_XLATE_DIR_ENTRIES];
+	uintptr_t zero;	/**< XORed into every word; set at load time */
 };
 
 /** @internal The table (read by rte_extmem_virt2iova()). */
@@ -580,7 +579,8 @@ extern struct rte_extmem_xlate_table rte_extmem_xlate;
  * Translate a virtual address inside any region to its IOVA.
  *
  * Lock-free and safe on any lcore (or any thread) while other regions are
- * created and destroyed: two dependent loads, a shift and an add.
+ * created and destroyed: one load and an add where the address's GiB is
+ * IOVA-linear, two dependent loads, a shift and an add otherwise.
  *
  * @param addr
  *   Any address.
@@ -593,7 +593,7 @@ rte_extmem_virt2iova(const void *addr)
 {
 	uintptr_t va = (uintptr_t)addr;
 	uintptr_t g = va >> RTE_EXTMEM_XLATE_DIR_SHIFT;
-	uintptr_t d, s;
+	uintptr_t d;
 	const uint64_t *leaf;
 	uint64_t e;
 
@@ -605,11 +605,13 @@ rte_extmem_virt2iova(const void *addr)
 	 */
 	d = __atomic_load_n(&rte_extmem_xlate.dir[g], __ATOMIC_RELAXED) ^
 		rte_extmem_xlate.zero;
-	s = d >> RTE_EXTMEM_XLATE_SHIFT_SHIFT;
-	leaf = (const uint64_t *)(d & RTE_EXTMEM_XLATE_PTR_MASK);
+	if ((d & RTE_EXTMEM_XLATE_SHIFT_MASK) == 0)
+		return va + d;
+	leaf = (const uint64_t *)(d & ~RTE_EXTMEM_XLATE_SHIFT_MASK);
 	e = __atomic_load_n(&leaf[(va & ((UINT64_C(1) <<
-		RTE_EXTMEM_XLATE_DIR_SHIFT) - 1)) >> s], __ATOMIC_RELAXED);
-	return e != 0 ? va + ~e : RTE_BAD_IOVA;
+		RTE_EXTMEM_XLATE_DIR_SHIFT) - 1)) >>
+		(d & RTE_EXTMEM_XLATE_SHIFT_MASK)], __ATOMIC_RELAXED);
+	return e != 0 ? va + e - 1 : RTE_BAD_IOVA;
 }
 
 /**

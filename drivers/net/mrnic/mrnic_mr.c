@@ -63,6 +63,7 @@ mrnic_mr_table_fini(struct mrnic_mr_table *tbl)
 	mrs = tbl->mrs;
 	tbl->mrs = NULL;
 	tbl->n = 0;
+	tbl->n_dead = 0;
 	tbl->cap = 0;
 	rte_rwlock_write_unlock(&tbl->lock);
 	free(xacct);
@@ -163,6 +164,37 @@ tbl_insert(struct mrnic_mr_table *tbl, struct mrnic_mr *m)
 	tbl->mrs[pos] = *m;
 	__atomic_store_n(&tbl->n, tbl->n + 1, __ATOMIC_RELEASE);
 	return 0;
+}
+
+/*
+ * An unmapped entry stays in place with flags 0 ("dead": no lookup
+ * matches it, and it overlaps no live entry) until the table is compacted:
+ * when dead entries are half of it, or before anything is inserted (so a
+ * new entry never overlaps a dead one). Removing the entries of many runs
+ * in a row, as destroying a region with scattered IOVAs does, is then
+ * linear in the table's size rather than quadratic (a memmove each).
+ */
+static void
+tbl_compact(struct mrnic_mr_table *tbl)
+{
+	uint32_t i, j = 0;
+
+	if (tbl->n_dead == 0)
+		return;
+	for (i = 0; i < tbl->n; i++)
+		if (tbl->mrs[i].flags != 0)
+			tbl->mrs[j++] = tbl->mrs[i];
+	__atomic_store_n(&tbl->n_dead, 0, __ATOMIC_RELEASE);
+	__atomic_store_n(&tbl->n, j, __ATOMIC_RELEASE);
+}
+
+static void
+tbl_kill(struct mrnic_mr_table *tbl, uint32_t i)
+{
+	tbl->mrs[i].flags = 0;
+	__atomic_store_n(&tbl->n_dead, tbl->n_dead + 1, __ATOMIC_RELEASE);
+	if (tbl->n_dead > tbl->n / 2)
+		tbl_compact(tbl);
 }
 
 static void
@@ -415,6 +447,7 @@ mr_dma_map_once(struct mrnic_mr_table *tbl, uintptr_t va, rte_iova_t iova,
 	int ret = 0;
 
 	rte_rwlock_write_lock(&tbl->lock);
+	tbl_compact(tbl);
 	for (i = tbl_first_from(tbl, va);
 			i < tbl->n && tbl->mrs[i].start < va + len; i++) {
 		const struct mrnic_mr *e = &tbl->mrs[i];
@@ -526,7 +559,7 @@ mrnic_mr_dma_unmap(struct mrnic_mr_table *tbl, uintptr_t va,
 		rte_errno = ENOENT;
 		return -1;
 	}
-	tbl_remove(tbl, (uint32_t)found);
+	tbl_kill(tbl, (uint32_t)found);
 	tbl->n_map--;
 	xset_remove_overlap(tbl, va, va + len);
 	xacct_sub(tbl, va, len);
@@ -581,7 +614,8 @@ mrnic_mr_dma_mapped(struct mrnic_mr_table *tbl, uintptr_t va, size_t len)
 uint32_t
 mrnic_mr_entries(struct mrnic_mr_table *tbl)
 {
-	return __atomic_load_n(&tbl->n, __ATOMIC_ACQUIRE);
+	return __atomic_load_n(&tbl->n, __ATOMIC_ACQUIRE) -
+		__atomic_load_n(&tbl->n_dead, __ATOMIC_ACQUIRE);
 }
 
 void
@@ -721,6 +755,7 @@ mr_register_on_miss(struct mrnic_mr_table *tbl, uintptr_t va,
 			rte_rwlock_write_unlock(&tbl->lock);
 			continue;
 		}
+		tbl_compact(tbl);
 		i = tbl_search(tbl, va, &pos);
 		if (i >= 0) {
 			/* another queue registered it meanwhile */
@@ -766,6 +801,8 @@ mr_global_lookup(struct mrnic_mr_table *tbl, uintptr_t va, uint32_t flags,
 
 	rte_rwlock_read_lock(&tbl->lock);
 	i = tbl_search(tbl, va, NULL);
+	if (i >= 0 && tbl->mrs[i].flags == 0)
+		i = -1;	/* unmapped, not yet dropped */
 	if (i >= 0 && (tbl->mrs[i].flags & flags)) {
 		*out = tbl->mrs[i];
 		rte_rwlock_read_unlock(&tbl->lock);

@@ -135,6 +135,7 @@ struct mrnic_mr_table {
 	uint32_t gen;		/* bumped on every removal */
 	uint32_t quiesced_gen;	/* readers of generations before it are gone */
 	uint32_t n;		/* entries in mrs, sorted by start */
+	uint32_t n_dead;	/* of them unmapped (flags 0), not yet dropped */
 	uint32_t cap;
 	struct mrnic_mr *mrs;	/* EAL memory (rte_malloc) */
 	uint32_t overflow;	/* a registration found mrs full */
