@@ -282,6 +282,13 @@ int rte_extmem_region_params_init(struct rte_extmem_region_params *params);
  * event subscribers (which map it for DMA). On any failure nothing is left
  * behind.
  *
+ * With secondary processes attached, the call returns once every live
+ * attached secondary has mapped the region (a stuck one is disconnected
+ * after EXTMEM_MP_TIMEOUT_MS, 10 s by default). In an attached secondary
+ * the call asks the primary and blocks until it answers (at most 60 s,
+ * then ETIMEDOUT); the primary's event subscribers are then called in the
+ * primary, on its multi-process control thread.
+ *
  * @param params
  *   Region parameters, initialised with rte_extmem_region_params_init().
  * @return
@@ -334,6 +341,10 @@ rte_extmem_region_create(const struct rte_extmem_region_params *params);
  *
  * Destroy a region: announce its removal (devices unmap it), remove it from
  * the translation table and EAL, and release memory the library allocated.
+ * With secondary processes attached, every live attached secondary is asked
+ * first (two phases: none may hold users of the region) and has unmapped it
+ * when the call returns; in a secondary the call blocks until the primary
+ * answers (at most 60 s).
  *
  * @param region
  *   Region to destroy.
@@ -345,6 +356,9 @@ rte_extmem_region_create(const struct rte_extmem_region_params *params);
  *   - E_RTE_SECONDARY: called in a secondary process for a region the
  *     primary did not make for it (only the primary destroys its own);
  *     nothing changed;
+ *   - ETIMEDOUT, ECONNRESET: in a secondary, the primary did not answer
+ *     within 60 s or went away (a region the primary made for this
+ *     secondary goes when the secondary exits);
  *   - EBUSY also: a secondary process has users of the region (slices,
  *     pools, references); nothing changed in any process;
  *   - EDEADLK: called from inside an operation of this library in the
