@@ -62,24 +62,6 @@ struct killer {
 	volatile bool done;
 };
 
-/* The state letter of /proc/<pid>/stat, or 0 when the process is gone. */
-static char
-proc_state(pid_t pid)
-{
-	char path[64], buf[512], *p;
-	FILE *f;
-
-	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
-	f = fopen(path, "r");
-	if (f == NULL)
-		return 0;
-	p = fgets(buf, sizeof(buf), f);
-	fclose(f);
-	if (p == NULL || (p = strrchr(buf, ')')) == NULL || p[1] == '\0')
-		return 0;
-	return p[2];
-}
-
 static void *
 mem_lock_probe(void *arg)
 {
@@ -108,14 +90,9 @@ kill_outside_eal_mem_lock(pid_t pid)
 	unsigned int tries, ms;
 	volatile bool taken;
 	pthread_t t;
-	char st;
 
 	for (tries = 0; tries < 1000; tries++) {
-		if (kill(pid, SIGSTOP) != 0)
-			return;
-		while ((st = proc_state(pid)) != 0 && st != 'T' && st != 'Z')
-			usleep(100);
-		if (st != 'T')
+		if (test_mp_proc_stop(pid) != 0)
 			break;
 		taken = false;
 		if (pthread_create(&t, NULL, mem_lock_probe, (void *)&taken)

@@ -229,3 +229,33 @@ test_mp_resources(unsigned int *fds, unsigned int *memfds,
 			native += st.heap_totalsz_bytes;
 	*hugetlb_kb -= native >> 10;
 }
+
+/* The state letter of /proc/<pid>/stat, or 0 when the process is gone. */
+static char
+proc_state(pid_t pid)
+{
+	char path[64], buf[512], *p;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+	f = fopen(path, "r");
+	if (f == NULL)
+		return 0;
+	p = fgets(buf, sizeof(buf), f);
+	fclose(f);
+	if (p == NULL || (p = strrchr(buf, ')')) == NULL || p[1] == '\0')
+		return 0;
+	return p[2];
+}
+
+int
+test_mp_proc_stop(pid_t pid)
+{
+	char st;
+
+	if (kill(pid, SIGSTOP) != 0)
+		return -1;
+	while ((st = proc_state(pid)) != 0 && st != 'T' && st != 'Z')
+		usleep(100);
+	return st == 'T' ? 0 : -1;
+}

@@ -45,5 +45,12 @@ int test_mp_wait_secondaries(unsigned int n);
  */
 void test_mp_resources(unsigned int *fds, unsigned int *memfds,
 	unsigned long *hugetlb_kb);
+/*
+ * SIGSTOP pid and wait until it is stopped: 0, or -1 if it is gone (or a
+ * zombie). The kill tests check, while it is stopped, that it is inside
+ * none of DPDK's shared structures that a killed process leaves stuck,
+ * and SIGKILL it still stopped (or SIGCONT and try again).
+ */
+int test_mp_proc_stop(pid_t pid);
 
 #endif /* TEST_MP_UTIL_H */

@@ -29,26 +29,9 @@
 #include <rte_string_fns.h>
 
 #include "test.h"
+#include "test_mp_util.h"
 #include "test_mrnic_mp_primary.h"
 #include "test_mrnic_util.h"
-
-/* The state letter of /proc/<pid>/stat, or 0 when the process is gone. */
-static char
-proc_state(pid_t pid)
-{
-	char path[64], buf[512], *p;
-	FILE *f;
-
-	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
-	f = fopen(path, "r");
-	if (f == NULL)
-		return 0;
-	p = fgets(buf, sizeof(buf), f);
-	fclose(f);
-	if (p == NULL || (p = strrchr(buf, ')')) == NULL || p[1] == '\0')
-		return 0;
-	return p[2];
-}
 
 static void
 ring_quiet(struct rte_mempool *mp, void *arg)
@@ -78,14 +61,9 @@ kill_outside_ring_ops(pid_t pid)
 {
 	unsigned int tries;
 	bool quiet;
-	char st;
 
 	for (tries = 0; tries < 1000; tries++) {
-		if (kill(pid, SIGSTOP) != 0)
-			return;
-		while ((st = proc_state(pid)) != 0 && st != 'T' && st != 'Z')
-			usleep(100);
-		if (st != 'T')
+		if (test_mp_proc_stop(pid) != 0)
 			break;
 		quiet = true;
 		rte_mempool_walk(ring_quiet, &quiet);
