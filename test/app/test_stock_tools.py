@@ -41,7 +41,12 @@ import struct
 import subprocess
 import sys
 import tempfile
+import atexit
 import time
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
+                                ".."))
+from mrnic_testpmd import plugin_path  # noqa: E402
 
 SKIP = 77
 DURATION = 10
@@ -206,6 +211,13 @@ def main():
     prefix = f"etp_stock_{os.getpid()}_{mode}_{ports}"
     tool_eal = [f"--file-prefix={prefix}", "--log-level=lib.eal:error"]
     plugin = ports == "plugin"
+    if extra_so:
+        # EAL refuses -d under a world-writable directory (a clone in
+        # /tmp): a copy of this test's own then
+        scratch = os.path.join(os.path.expanduser("~"), ".cache",
+                               "dpdk-extmem", "pmds", prefix)
+        atexit.register(shutil.rmtree, scratch, True)
+        extra_so = plugin_path(extra_so, scratch)
     if plugin:
         # the tools that take EAL options load the library's EAL plugin:
         # they attach to the app's external memory
