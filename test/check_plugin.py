@@ -9,12 +9,21 @@ it, as a primary and as a secondary of a primary without the library.
 usage: check_plugin.py <plugin_probe> <librte_extmem_plugin.so> <prefix>
 """
 
+import atexit
 import os
 import shutil
 import subprocess
 import sys
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from mrnic_testpmd import plugin_path  # noqa: E402
+
 probe, plugin, prefix = sys.argv[1:4]
+# EAL refuses -d under a world-writable directory (a clone in /tmp)
+scratch = os.path.join(os.path.expanduser("~"), ".cache", "dpdk-extmem",
+                       "pmds", prefix)
+atexit.register(shutil.rmtree, scratch, True)
+plugin = plugin_path(plugin, scratch)
 EAL = ["-l", "0", "--no-pci", "--log-level=lib.eal:error"]
 
 
