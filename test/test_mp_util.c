@@ -117,22 +117,49 @@ test_mp_sec_start(struct test_mp_sec *s, uintptr_t reserve, size_t len,
 	return 0;
 }
 
+static int
+send_cmd(struct test_mp_sec *s, const char *fmt, va_list ap)
+{
+	char line[256];
+	int n;
+
+	n = vsnprintf(line, sizeof(line) - 1, fmt, ap);
+	if (n < 0 || (size_t)n >= sizeof(line) - 1)
+		return -1;
+	line[n++] = '\n';
+	return write(s->fd, line, n) == n ? 0 : -1;
+}
+
 int
 test_mp_sec_cmd(struct test_mp_sec *s, char *out, size_t size,
 	const char *fmt, ...)
 {
-	char line[256];
 	va_list ap;
-	int n;
+	int ret;
 
 	va_start(ap, fmt);
-	n = vsnprintf(line, sizeof(line) - 1, fmt, ap);
+	ret = send_cmd(s, fmt, ap);
 	va_end(ap);
-	if (n < 0 || (size_t)n >= sizeof(line) - 1)
+	if (ret != 0)
 		return -1;
-	line[n++] = '\n';
-	if (write(s->fd, line, n) != n)
-		return -1;
+	return read_line(s->fd, out, size, MP_ANSWER_MS);
+}
+
+int
+test_mp_sec_send(struct test_mp_sec *s, const char *fmt, ...)
+{
+	va_list ap;
+	int ret;
+
+	va_start(ap, fmt);
+	ret = send_cmd(s, fmt, ap);
+	va_end(ap);
+	return ret;
+}
+
+int
+test_mp_sec_answer(struct test_mp_sec *s, char *out, size_t size)
+{
 	return read_line(s->fd, out, size, MP_ANSWER_MS);
 }
 

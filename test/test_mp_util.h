@@ -33,6 +33,12 @@ int test_mp_sec_start(struct test_mp_sec *s, uintptr_t reserve, size_t len,
 /* Send a command line and read the answer (without its newline). */
 int test_mp_sec_cmd(struct test_mp_sec *s, char *out, size_t size,
 	const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+/* The two halves of test_mp_sec_cmd(): send a command, read its answer
+ * (one minute at most). 0 or -1.
+ */
+int test_mp_sec_send(struct test_mp_sec *s, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+int test_mp_sec_answer(struct test_mp_sec *s, char *out, size_t size);
 /* "quit" and reap it: 0 if it exited with status 0. */
 int test_mp_sec_stop(struct test_mp_sec *s);
 /* SIGKILL and reap it. */

@@ -39,7 +39,14 @@
  * A secondary asks the primary to create (CREATE) or destroy (DESTROY) a
  * region for it; the primary does it as any change (the ADD or the
  * removal reaches every secondary, the requester included) and then
- * answers DONE with the request's number.
+ * answers DONE with the request's number. One request per connection is
+ * outstanding at a time: the primary answers a second one at once with
+ * DONE EBUSY (of its own number) and does nothing for it. A secondary
+ * that stops waiting (its timeout) sends ABANDON with the request's
+ * number before anything else: the primary drops the request if it has
+ * not started it, and otherwise destroys again the region the request
+ * made, before it does the connection's next request; a DONE that still
+ * comes for it is ignored.
  */
 
 #include <stdint.h>
@@ -49,7 +56,7 @@
 
 #define EXTMEM_MP_SOCKET "extmem_mp"
 #define EXTMEM_MP_MAGIC 0x584d504du	/* "XMPM" */
-#define EXTMEM_MP_VERSION 2
+#define EXTMEM_MP_VERSION 3
 #define EXTMEM_MP_TEXT 160
 
 enum extmem_mp_type {
@@ -66,6 +73,7 @@ enum extmem_mp_type {
 	EXTMEM_MP_DONE,		/* P -> S: request seq done, result */
 	EXTMEM_MP_ATTACH,	/* P -> S: EAL's heap lists it now: attach */
 	EXTMEM_MP_DETACH,	/* P -> S: EAL's heap lets go: detach, keep */
+	EXTMEM_MP_ABANDON,	/* S -> P: request seq is given up: undo it */
 };
 
 /* How the primary registered a region with EAL. */
