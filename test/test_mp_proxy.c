@@ -22,7 +22,6 @@
  */
 
 #include <errno.h>
-#include <fcntl.h>
 #include <poll.h>
 #include <pthread.h>
 #include <stdio.h>
@@ -41,6 +40,7 @@
 
 #include "extmem_mp_proto.h"
 #include "test.h"
+#include "test_mp_hold.h"
 #include "test_mp_util.h"
 
 #define WAIT_MS 20000
@@ -124,109 +124,14 @@ proxy_test(unsigned int n, const char *timeout_ms,
 /* ------------------------------------------------------------------ */
 /* mp_proxy_timeout */
 
-/* The primary's announcements of two names, counted (the proxy thread). */
-struct seen {
-	const char *name[2];
-	unsigned int added[2];
-	unsigned int removed[2];
-};
-
-static int
-seen_cb(const struct rte_extmem_event *ev, void *arg)
-{
-	struct rte_extmem_region_info i;
-	struct seen *s = arg;
-	unsigned int k;
-
-	if (ev->type != RTE_EXTMEM_EVENT_REGION_REGISTERED &&
-			ev->type != RTE_EXTMEM_EVENT_REGION_UNREGISTERED)
-		return 0;
-	if (rte_extmem_region_info_get(ev->region, &i) != 0)
-		return 0;
-	for (k = 0; k < RTE_DIM(s->name); k++)
-		if (strcmp(i.name, s->name[k]) == 0)
-			__atomic_fetch_add(ev->type ==
-				RTE_EXTMEM_EVENT_REGION_REGISTERED ?
-				&s->added[k] : &s->removed[k], 1,
-				__ATOMIC_RELEASE);
-	return 0;
-}
-
-/* Until *v is n (bounded): 0 or -1. */
-static int
-wait_count(const unsigned int *v, unsigned int n)
-{
-	unsigned int ms;
-
-	for (ms = 0; ms < WAIT_MS; ms++) {
-		if (__atomic_load_n(v, __ATOMIC_ACQUIRE) == n)
-			return 0;
-		usleep(1000);
-	}
-	return -1;
-}
-
-/* Until the primary has no region name (bounded): 0 or -1. */
-static int
-wait_gone(const char *name)
-{
-	unsigned int ms;
-
-	for (ms = 0; ms < WAIT_MS; ms++) {
-		if (rte_extmem_region_lookup(name) == NULL)
-			return 0;
-		usleep(1000);
-	}
-	return -1;
-}
-
-/* Until path exists (want) or not (bounded): 0 or -1. */
-static int
-wait_file(const char *path, bool want)
-{
-	unsigned int ms;
-
-	for (ms = 0; ms < WAIT_MS; ms++) {
-		if ((access(path, F_OK) == 0) == want)
-			return 0;
-		usleep(1000);
-	}
-	return -1;
-}
-
-struct gate {
-	char path[96];
-	char held[112];
-};
-
-static int
-gate_close(struct gate *g)
-{
-	int fd = open(g->path, O_WRONLY | O_CREAT | O_CLOEXEC, 0600);
-
-	TEST_ASSERT(fd >= 0, "gate %s: %s", g->path, strerror(errno));
-	close(fd);
-	return TEST_SUCCESS;
-}
-
-/* The held creation goes on; 0 once it has been answered. */
-static int
-gate_open(struct gate *g)
-{
-	unlink(g->path);
-	TEST_ASSERT_EQ(wait_file(g->held, false), 0, "the held creation "
-		"was not answered");
-	return TEST_SUCCESS;
-}
-
 /* The creation running when the secondary gives up: made, then undone. */
 static int
 abandon_running(struct test_mp_sec *s1, struct test_mp_sec *s2,
-	struct gate *g, struct seen *seen)
+	struct test_mp_gate *g, struct test_mp_seen *seen)
 {
 	char want[32];
 
-	TEST_RUN(gate_close(g));
+	TEST_ASSERT_EQ(test_mp_gate_close(g), 0, "gate");
 	snprintf(want, sizeof(want), "ERR %d", ETIMEDOUT);
 	TEST_RUN(sec_expect(s1, want, "create mp_abandoned"));
 	/* the primary had it, and had not made it yet */
@@ -234,12 +139,13 @@ abandon_running(struct test_mp_sec *s1, struct test_mp_sec *s2,
 		"request");
 	TEST_ASSERT_NULL(rte_extmem_region_lookup("mp_abandoned"), "made "
 		"before the hold ended");
-	TEST_RUN(gate_open(g));
+	TEST_ASSERT_EQ(test_mp_gate_open(g), 0, "the held creation was "
+		"not answered");
 	/* made for it after all, then destroyed: in every process */
-	TEST_ASSERT_EQ(wait_count(&seen->added[0], 1), 0, "never made");
-	TEST_ASSERT_EQ(wait_count(&seen->removed[0], 1), 0, "the region of "
+	TEST_ASSERT_EQ(test_mp_seen_wait(&seen->added[0], 1), 0, "never made");
+	TEST_ASSERT_EQ(test_mp_seen_wait(&seen->removed[0], 1), 0, "the region of "
 		"the abandoned request stays");
-	TEST_ASSERT_EQ(wait_gone("mp_abandoned"), 0, "primary");
+	TEST_ASSERT_EQ(test_mp_wait_gone("mp_abandoned"), 0, "primary");
 	TEST_RUN(sec_lacks(s1, "mp_abandoned"));
 	TEST_RUN(sec_lacks(s2, "mp_abandoned"));
 	/* the name is free again */
@@ -250,7 +156,7 @@ abandon_running(struct test_mp_sec *s1, struct test_mp_sec *s2,
 	TEST_RUN(sec_expect(s2, "OK", "region mp_abandoned"));
 	TEST_RUN(sec_expect(s1, "OK", "destroy mp_abandoned"));
 	TEST_ASSERT_NULL(rte_extmem_region_lookup("mp_abandoned"), "gone");
-	TEST_ASSERT_EQ(__atomic_load_n(&seen->added[0], __ATOMIC_ACQUIRE), 2,
+	TEST_ASSERT_EQ(test_mp_seen_get(&seen->added[0]), 2,
 		"made twice in all");
 	return TEST_SUCCESS;
 }
@@ -258,17 +164,18 @@ abandon_running(struct test_mp_sec *s1, struct test_mp_sec *s2,
 /* A creation still queued when the secondary gives up: never made. */
 static int
 abandon_queued(struct test_mp_sec *s1, struct test_mp_sec *s2,
-	struct gate *g, struct seen *seen)
+	struct test_mp_gate *g, struct test_mp_seen *seen)
 {
 	char got[64], want[32];
 
-	TEST_RUN(gate_close(g));
+	TEST_ASSERT_EQ(test_mp_gate_close(g), 0, "gate");
 	TEST_ASSERT_EQ(test_mp_sec_send(s2, "create mp_held"), 0, "send");
-	TEST_ASSERT_EQ(wait_file(g->held, true), 0, "the proxy did not get "
+	TEST_ASSERT_EQ(test_mp_gate_wait_held(g), 0, "the proxy did not get "
 		"the request");
 	snprintf(want, sizeof(want), "ERR %d", ETIMEDOUT);
 	TEST_RUN(sec_expect(s1, want, "create mp_dropped"));
-	TEST_RUN(gate_open(g));
+	TEST_ASSERT_EQ(test_mp_gate_open(g), 0, "the held creation was "
+		"not answered");
 	TEST_ASSERT_EQ(test_mp_sec_answer(s2, got, sizeof(got)), 0, "answer");
 	TEST_ASSERT(strncmp(got, "0x", 2) == 0, "held create: %s", got);
 	/* the proxy does its requests in turn: were the dropped one still
@@ -277,9 +184,9 @@ abandon_queued(struct test_mp_sec *s1, struct test_mp_sec *s2,
 	TEST_ASSERT_EQ(test_mp_sec_cmd(s1, got, sizeof(got),
 		"create mp_dropped"), 0, "create");
 	TEST_ASSERT(strncmp(got, "0x", 2) == 0, "create again: %s", got);
-	TEST_ASSERT_EQ(__atomic_load_n(&seen->added[1], __ATOMIC_ACQUIRE), 1,
+	TEST_ASSERT_EQ(test_mp_seen_get(&seen->added[1]), 1,
 		"the abandoned request was made too");
-	TEST_ASSERT_EQ(__atomic_load_n(&seen->removed[1], __ATOMIC_ACQUIRE), 0,
+	TEST_ASSERT_EQ(test_mp_seen_get(&seen->removed[1]), 0,
 		"removed");
 	TEST_RUN(sec_expect(s1, "OK", "destroy mp_dropped"));
 	TEST_RUN(sec_expect(s2, "OK", "destroy mp_held"));
@@ -287,8 +194,8 @@ abandon_queued(struct test_mp_sec *s1, struct test_mp_sec *s2,
 }
 
 struct timeout_ctx {
-	struct gate g;
-	struct seen seen;
+	struct test_mp_gate g;
+	struct test_mp_seen seen;
 };
 
 static int
@@ -300,7 +207,7 @@ timeout_run(struct test_mp_sec *s, void *arg)
 	ret = abandon_running(&s[0], &s[1], &t->g, &t->seen);
 	if (ret == TEST_SUCCESS)
 		ret = abandon_queued(&s[0], &s[1], &t->g, &t->seen);
-	unlink(t->g.path);	/* never hold the clean-up */
+	test_mp_gate_fini(&t->g);	/* never hold the clean-up */
 	return ret;
 }
 
@@ -312,20 +219,14 @@ test_mp_proxy_timeout(void)
 	};
 	int ret;
 
-	snprintf(t.g.path, sizeof(t.g.path), "/tmp/extmem_mp_gate.%d",
-		(int)getpid());
-	snprintf(t.g.held, sizeof(t.g.held), "%s.held", t.g.path);
-	unlink(t.g.path);
-	unlink(t.g.held);
 	/* before the proxy's first request (it reads it once) */
-	setenv("EXTMEM_MP_TEST_PROXY_HOLD", t.g.path, 1);
-	TEST_ASSERT_EQ(rte_extmem_event_subscribe("mp_proxy_seen", 0, seen_cb,
-		&t.seen), 0, "subscribe: %s", rte_strerror(rte_errno));
+	TEST_ASSERT_EQ(test_mp_gate_init(&t.g), 0, "hold hook");
+	TEST_ASSERT_EQ(test_mp_seen_start(&t.seen, "mp_proxy_seen"), 0,
+		"subscribe: %s", rte_strerror(rte_errno));
 	/* the first secondary waits 300 ms for an answer */
 	ret = proxy_test(2, "300", timeout_run, &t);
-	rte_extmem_event_unsubscribe("mp_proxy_seen");
-	unlink(t.g.path);
-	unlink(t.g.held);
+	test_mp_seen_stop("mp_proxy_seen");
+	test_mp_gate_fini(&t.g);
 	return ret;
 }
 
@@ -602,7 +503,7 @@ peer_run(struct test_mp_sec *s, void *arg __rte_unused)
 	pthread_join(p.t, NULL);
 	close(p.fd);
 	TEST_RUN(ret);
-	TEST_ASSERT_EQ(wait_gone("mp_peer_a"), 0, "the peer's region kept");
+	TEST_ASSERT_EQ(test_mp_wait_gone("mp_peer_a"), 0, "the peer's region kept");
 	TEST_RUN(sec_lacks(s, "mp_peer_a"));
 	return TEST_SUCCESS;
 }
