@@ -259,13 +259,7 @@ wait_answers(uint64_t seq, char *text, size_t size)
 	bool owed;
 	int err = 0;
 
-	clock_gettime(CLOCK_MONOTONIC, &dl);
-	dl.tv_sec += ms / 1000;
-	dl.tv_nsec += (ms % 1000) * 1000000L;
-	if (dl.tv_nsec >= 1000000000L) {
-		dl.tv_sec++;
-		dl.tv_nsec -= 1000000000L;
-	}
+	extmem_mp_deadline(&dl, ms);
 	for (;;) {
 		owed = false;
 		TAILQ_FOREACH(c, &conns, next)
@@ -359,6 +353,17 @@ entry_free(struct mp_entry *e)
 	free(e);
 }
 
+/* Under mp_lock: e is withdrawn from the table and every secondary. */
+static void
+entry_remove(struct mp_entry *e)
+{
+	uint64_t s;
+
+	TAILQ_REMOVE(&entries, e, next);
+	s = broadcast(EXTMEM_MP_REMOVE, e);
+	wait_answers(s, NULL, 0);
+}
+
 /* Every secondary maps e's region, or none keeps it; 0 or an errno. */
 static int
 entry_add(struct mp_entry *e, char *text, size_t size)
@@ -372,12 +377,8 @@ entry_add(struct mp_entry *e, char *text, size_t size)
 	TAILQ_INSERT_TAIL(&entries, e, next);
 	s = broadcast(EXTMEM_MP_ADD, e);
 	err = wait_answers(s, text, size);
-	if (err != 0) {
-		/* withdrawn everywhere: those that mapped it unmap it */
-		TAILQ_REMOVE(&entries, e, next);
-		s = broadcast(EXTMEM_MP_REMOVE, e);
-		wait_answers(s, NULL, 0);
-	}
+	if (err != 0)
+		entry_remove(e);	/* those that mapped it unmap it */
 	pthread_mutex_unlock(&mp_lock);
 	extmem_op_callout_end(callout);
 	return err;
@@ -447,10 +448,13 @@ entry_phase(struct mp_entry *e, enum extmem_mp_type t, char *text,
 	return wait_answers(s, text, size);
 }
 
-int
-extmem_mp_heap_attach(struct rte_extmem_region *r)
+/* Inside r's operation: phase t of r's heap chunk everywhere (if it is
+ * one); 0 or an errno and its text.
+ */
+static int
+region_phase(struct rte_extmem_region *r, enum extmem_mp_type t, char *text,
+	size_t size)
 {
-	char text[EXTMEM_MP_TEXT + 32] = "";
 	struct mp_entry *e;
 	bool callout;
 	int err = 0;
@@ -459,9 +463,19 @@ extmem_mp_heap_attach(struct rte_extmem_region *r)
 	pthread_mutex_lock(&mp_lock);
 	e = entry_find(r);
 	if (e != NULL && e->phased)
-		err = entry_phase(e, EXTMEM_MP_ATTACH, text, sizeof(text));
+		err = entry_phase(e, t, text, size);
 	pthread_mutex_unlock(&mp_lock);
 	extmem_op_callout_end(callout);
+	return err;
+}
+
+int
+extmem_mp_heap_attach(struct rte_extmem_region *r)
+{
+	char text[EXTMEM_MP_TEXT + 32] = "";
+	int err;
+
+	err = region_phase(r, EXTMEM_MP_ATTACH, text, sizeof(text));
 	if (err == 0)
 		return 0;
 	/* it stays mapped there: EAL's heap lists it */
@@ -474,37 +488,24 @@ void
 extmem_mp_heap_detach(struct rte_extmem_region *r)
 {
 	char text[EXTMEM_MP_TEXT + 32] = "";
-	struct mp_entry *e;
-	bool callout;
-	int err = 0;
 
-	callout = extmem_op_callout_begin();
-	pthread_mutex_lock(&mp_lock);
-	e = entry_find(r);
-	if (e != NULL && e->phased)
-		err = entry_phase(e, EXTMEM_MP_DETACH, text, sizeof(text));
-	pthread_mutex_unlock(&mp_lock);
-	extmem_op_callout_end(callout);
-	if (err != 0)
+	if (region_phase(r, EXTMEM_MP_DETACH, text, sizeof(text)) != 0)
 		EXTMEM_LOG(ERR, "region %s: a secondary cannot detach it from "
 			"EAL (%s)", r->name, text);
 }
 
-void
-extmem_mp_heap_unmap(struct rte_extmem_region *r)
+/* Inside r's operation: r is gone from every secondary. */
+static void
+region_withdraw(struct rte_extmem_region *r)
 {
 	struct mp_entry *e;
 	bool callout;
-	uint64_t s;
 
 	callout = extmem_op_callout_begin();
 	pthread_mutex_lock(&mp_lock);
 	e = entry_find(r);
-	if (e != NULL) {
-		TAILQ_REMOVE(&entries, e, next);
-		s = broadcast(EXTMEM_MP_REMOVE, e);
-		wait_answers(s, NULL, 0);
-	}
+	if (e != NULL)
+		entry_remove(e);
 	pthread_mutex_unlock(&mp_lock);
 	extmem_op_callout_end(callout);
 	r->mp_prepared = false;
@@ -512,13 +513,17 @@ extmem_mp_heap_unmap(struct rte_extmem_region *r)
 		entry_free(e);
 }
 
+void
+extmem_mp_heap_unmap(struct rte_extmem_region *r)
+{
+	region_withdraw(r);
+}
+
 /* A region is gone (or its addition rolled back): every secondary too. */
 static void
 mp_region_removed(struct rte_extmem_region *r)
 {
 	struct mp_entry *e;
-	bool callout;
-	uint64_t s;
 
 	pthread_mutex_lock(&mp_lock);
 	e = entry_find(r);
@@ -526,22 +531,7 @@ mp_region_removed(struct rte_extmem_region *r)
 	/* a heap chunk: taken back after EAL let go (extmem_mp_heap_unmap) */
 	if (e != NULL && e->phased)
 		return;
-	callout = extmem_op_callout_begin();
-	pthread_mutex_lock(&mp_lock);
-	e = entry_find(r);
-	if (e != NULL) {
-		TAILQ_REMOVE(&entries, e, next);
-		s = broadcast(EXTMEM_MP_REMOVE, e);
-		wait_answers(s, NULL, 0);
-	}
-	pthread_mutex_unlock(&mp_lock);
-	extmem_op_callout_end(callout);
-	r->mp_prepared = false;
-	if (e == NULL)
-		return;
-	if (e->runs_fd >= 0)
-		close(e->runs_fd);
-	free(e);
+	region_withdraw(r);
 }
 
 static int
@@ -558,6 +548,17 @@ mp_event_cb(const struct rte_extmem_event *ev, void *arg __rte_unused)
 	default:
 		return 0;
 	}
+}
+
+/* Under mp_lock: e stays after all; every secondary lets go of it. */
+static void
+entry_cancel(struct mp_entry *e)
+{
+	uint64_t s;
+
+	e->d.removing = 0;
+	s = broadcast(EXTMEM_MP_CANCEL, e);
+	wait_answers(s, NULL, 0);
 }
 
 int
@@ -579,11 +580,8 @@ extmem_mp_remove_prepare(struct rte_extmem_region *r)
 		e->d.removing = 1;
 		s = broadcast(EXTMEM_MP_PREPARE, e);
 		err = wait_answers(s, text, sizeof(text));
-		if (err != 0) {
-			e->d.removing = 0;
-			s = broadcast(EXTMEM_MP_CANCEL, e);
-			wait_answers(s, NULL, 0);
-		}
+		if (err != 0)
+			entry_cancel(e);
 	}
 	pthread_mutex_unlock(&mp_lock);
 	extmem_op_callout_end(callout);
@@ -601,18 +599,14 @@ extmem_mp_remove_cancel(struct rte_extmem_region *r)
 {
 	struct mp_entry *e;
 	bool callout;
-	uint64_t s;
 
 	if (!r->mp_prepared)
 		return;
 	callout = extmem_op_callout_begin();
 	pthread_mutex_lock(&mp_lock);
 	e = entry_find(r);
-	if (e != NULL) {
-		e->d.removing = 0;
-		s = broadcast(EXTMEM_MP_CANCEL, e);
-		wait_answers(s, NULL, 0);
-	}
+	if (e != NULL)
+		entry_cancel(e);
 	pthread_mutex_unlock(&mp_lock);
 	extmem_op_callout_end(callout);
 	r->mp_prepared = false;

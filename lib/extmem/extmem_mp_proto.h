@@ -51,6 +51,7 @@
 
 #include <stdint.h>
 #include <sys/types.h>
+#include <time.h>
 
 #include "extmem_private.h"
 
@@ -143,6 +144,8 @@ int extmem_mp_recv(int sock, struct extmem_mp_msg *m,
 int extmem_mp_runs_write(const struct extmem_iova_run *runs, unsigned int n);
 /* Read n runs from a memfd into a new array (free()), or NULL. */
 struct extmem_iova_run *extmem_mp_runs_read(int fd, unsigned int n);
+/* *dl: ms milliseconds from now on CLOCK_MONOTONIC. */
+void extmem_mp_deadline(struct timespec *dl, long ms);
 /* Test hook: sleep EXTMEM_MP_TEST_DELAY_US microseconds (if set). */
 void extmem_mp_test_delay(void);
 

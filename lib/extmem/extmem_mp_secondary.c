@@ -962,13 +962,7 @@ request(struct extmem_mp_msg *m, char *text, size_t size)
 		return ECONNRESET;
 	}
 	ms = req_timeout_ms();
-	clock_gettime(CLOCK_MONOTONIC, &dl);
-	dl.tv_sec += ms / 1000;
-	dl.tv_nsec += (ms % 1000) * 1000000L;
-	if (dl.tv_nsec >= 1000000000L) {
-		dl.tv_sec++;
-		dl.tv_nsec -= 1000000000L;
-	}
+	extmem_mp_deadline(&dl, ms);
 	pthread_mutex_lock(&sec_lock);
 	while (done_seq < id && sec.state == RTE_EXTMEM_MP_STATE_ATTACHED &&
 			res == 0)
