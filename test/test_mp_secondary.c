@@ -98,38 +98,45 @@ struct walk_buf {
 	unsigned int n;
 };
 
+/* One more entry of a walk's answer (';' between them); 0 or -1 (full). */
+static int
+walk_add(struct walk_buf *w, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+static int
+walk_add(struct walk_buf *w, const char *fmt, ...)
+{
+	va_list ap;
+	int n, m;
+
+	n = snprintf(w->p, w->left, "%s", w->n > 0 ? ";" : "");
+	if (n < 0 || (size_t)n >= w->left)
+		return -1;
+	va_start(ap, fmt);
+	m = vsnprintf(w->p + n, w->left - n, fmt, ap);
+	va_end(ap);
+	if (m < 0 || (size_t)(n + m) >= w->left)
+		return -1;
+	w->p += n + m;
+	w->left -= n + m;
+	w->n++;
+	return 0;
+}
+
 static int
 region_cb(const struct rte_extmem_region *r __rte_unused,
 	const struct rte_extmem_region_info *i, void *arg)
 {
-	struct walk_buf *w = arg;
-	int n = snprintf(w->p, w->left, "%s%s %p %zu %zu %u %u %s %d",
-		w->n > 0 ? ";" : "", i->name, i->addr, i->len, i->page_sz,
-		i->shared, i->attached, i->heap[0] != '\0' ? i->heap : "-",
-		i->socket_id);
-
-	if (n < 0 || (size_t)n >= w->left)
-		return -1;
-	w->p += n;
-	w->left -= n;
-	w->n++;
-	return 0;
+	return walk_add(arg, "%s %p %zu %zu %u %u %s %d", i->name, i->addr,
+		i->len, i->page_sz, i->shared, i->attached,
+		i->heap[0] != '\0' ? i->heap : "-", i->socket_id);
 }
 
 static int
 heap_cb(const struct rte_extmem_heap *h __rte_unused,
 	const struct rte_extmem_heap_info *i, void *arg)
 {
-	struct walk_buf *w = arg;
-	int n = snprintf(w->p, w->left, "%s%s %d", w->n > 0 ? ";" : "",
-		i->name, i->socket_id);
-
-	if (n < 0 || (size_t)n >= w->left)
-		return -1;
-	w->p += n;
-	w->left -= n;
-	w->n++;
-	return 0;
+	return walk_add(arg, "%s %d", i->name, i->socket_id);
 }
 
 static void
