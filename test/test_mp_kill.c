@@ -37,6 +37,7 @@
 #include <rte_extmem_mp.h>
 
 #include "test.h"
+#include "test_heap_util.h"
 #include "test_mp_hold.h"
 #include "test_mp_util.h"
 
@@ -131,17 +132,13 @@ killer_main(void *arg)
 	return NULL;
 }
 
+/* 2 MiB, hugetlb (2M pages) for even i, shared for odd i. */
 static struct rte_extmem_region *
-make(const char *name, enum rte_extmem_backing b, size_t len, size_t pgsz)
+make_2m(const char *name, unsigned int i)
 {
-	struct rte_extmem_region_params p;
-
-	rte_extmem_region_params_init(&p);
-	p.name = name;
-	p.backing = b;
-	p.len = len;
-	p.page_sz = pgsz;
-	return rte_extmem_region_create(&p);
+	return test_mp_region_make(name, i % 2 ? RTE_EXTMEM_BACKING_SHARED :
+		RTE_EXTMEM_BACKING_HUGETLB, 2u << 20, i % 2 ? 0 : RTE_PGSIZE_2M,
+		NULL);
 }
 
 /* One change each way the secondaries must follow. */
@@ -153,7 +150,8 @@ churn_once(struct rte_extmem_heap *heap, unsigned int i)
 	char name[32];
 
 	snprintf(name, sizeof(name), "mp_churn%u", i);
-	r = make(name, RTE_EXTMEM_BACKING_SHARED, 256u << 10, 0);
+	r = test_mp_region_make(name, RTE_EXTMEM_BACKING_SHARED, 256u << 10,
+		0, NULL);
 	TEST_ASSERT_NOT_NULL(r, "create %s: %s", name,
 		rte_strerror(rte_errno));
 	TEST_ASSERT_EQ(rte_extmem_region_destroy(r), 0, "destroy %s: %s",
@@ -299,9 +297,7 @@ kill_run(struct kill_ctx *x)
 		x->held);
 	for (i = 0; i < 100; i++) {
 		snprintf(name, sizeof(name), "mp_after%u", i);
-		r = make(name, i % 2 ? RTE_EXTMEM_BACKING_SHARED :
-			RTE_EXTMEM_BACKING_HUGETLB, 2u << 20, i % 2 ? 0 :
-			RTE_PGSIZE_2M);
+		r = make_2m(name, i);
 		TEST_ASSERT_NOT_NULL(r, "create %s: %s", name,
 			rte_strerror(rte_errno));
 		TEST_ASSERT_EQ(rte_extmem_region_destroy(r), 0, "destroy %s",
@@ -316,8 +312,7 @@ test_mp_kill(void)
 	const char *why = test_mp_skip_reason();
 	struct kill_ctx x = { .seen = { .name = { SEC_REGION } } };
 	struct rte_extmem_region *base[N_BASE];
-	struct rte_extmem_region_params rp;
-	struct rte_extmem_heap_params hp;
+	struct test_heap th;
 	unsigned int fds0, memfds0, fds1, memfds1, i;
 	unsigned long huge0, huge1;
 	void (*old_alarm)(int);
@@ -334,21 +329,13 @@ test_mp_kill(void)
 	/* a snapshot of several steps for the attaches to die in */
 	for (i = 0; i < N_BASE; i++) {
 		snprintf(name, sizeof(name), "mp_base%u", i);
-		base[i] = make(name, i % 2 ? RTE_EXTMEM_BACKING_SHARED :
-			RTE_EXTMEM_BACKING_HUGETLB, 2u << 20, i % 2 ? 0 :
-			RTE_PGSIZE_2M);
+		base[i] = make_2m(name, i);
 		TEST_ASSERT_NOT_NULL(base[i], "%s: %s", name,
 			rte_strerror(rte_errno));
 	}
-	rte_extmem_region_params_init(&rp);
-	rp.backing = RTE_EXTMEM_BACKING_HUGETLB;
-	rp.page_sz = RTE_PGSIZE_2M;
-	rp.len = 4u << 20;
-	rte_extmem_heap_params_init(&hp);
-	hp.name = "mp_kill_heap";
-	hp.region = &rp;
-	x.heap = rte_extmem_heap_create(&hp);
-	TEST_ASSERT_NOT_NULL(x.heap, "heap: %s", rte_strerror(rte_errno));
+	TEST_RUN(test_heap_make(&th, "mp_kill_heap", RTE_EXTMEM_BACKING_HUGETLB,
+		4u << 20, 0, 0));
+	x.heap = th.h;
 	TEST_ASSERT_EQ(test_mp_seen_start(&x.seen, "mp_kill_seen"), 0,
 		"subscribe: %s", rte_strerror(rte_errno));
 	test_mp_resources(&fds0, &memfds0, &huge0);
@@ -356,8 +343,7 @@ test_mp_kill(void)
 	test_mp_resources(&fds1, &memfds1, &huge1);
 	test_mp_seen_stop("mp_kill_seen");
 	test_mp_gate_fini(&x.gate);
-	TEST_ASSERT_EQ(rte_extmem_heap_destroy(x.heap), 0, "heap destroy: %s",
-		rte_strerror(rte_errno));
+	TEST_RUN(test_heap_free(&th));
 	for (i = 0; i < N_BASE; i++)
 		TEST_ASSERT_EQ(rte_extmem_region_destroy(base[i]), 0, "base");
 	alarm(0);

@@ -48,13 +48,8 @@
 static struct rte_extmem_region *
 shared_make(const char *name)
 {
-	struct rte_extmem_region_params p;
-
-	rte_extmem_region_params_init(&p);
-	p.name = name;
-	p.backing = RTE_EXTMEM_BACKING_SHARED;
-	p.len = 1u << 20;
-	return rte_extmem_region_create(&p);
+	return test_mp_region_make(name, RTE_EXTMEM_BACKING_SHARED, 1u << 20,
+		0, NULL);
 }
 
 /* A secondary's answer to cmd is want (exactly). */
@@ -143,8 +138,8 @@ abandon_running(struct test_mp_sec *s1, struct test_mp_sec *s2,
 		"not answered");
 	/* made for it after all, then destroyed: in every process */
 	TEST_ASSERT_EQ(test_mp_seen_wait(&seen->added[0], 1), 0, "never made");
-	TEST_ASSERT_EQ(test_mp_seen_wait(&seen->removed[0], 1), 0, "the region of "
-		"the abandoned request stays");
+	TEST_ASSERT_EQ(test_mp_seen_wait(&seen->removed[0], 1), 0, "the "
+		"region of the abandoned request stays");
 	TEST_ASSERT_EQ(test_mp_wait_gone("mp_abandoned"), 0, "primary");
 	TEST_RUN(sec_lacks(s1, "mp_abandoned"));
 	TEST_RUN(sec_lacks(s2, "mp_abandoned"));
@@ -503,7 +498,8 @@ peer_run(struct test_mp_sec *s, void *arg __rte_unused)
 	pthread_join(p.t, NULL);
 	close(p.fd);
 	TEST_RUN(ret);
-	TEST_ASSERT_EQ(test_mp_wait_gone("mp_peer_a"), 0, "the peer's region kept");
+	TEST_ASSERT_EQ(test_mp_wait_gone("mp_peer_a"), 0, "the peer's region "
+		"kept");
 	TEST_RUN(sec_lacks(s, "mp_peer_a"));
 	return TEST_SUCCESS;
 }

@@ -23,6 +23,7 @@
 
 #include "test.h"
 #include "test_mp_util.h"
+#include "test_region_util.h"
 
 #define MP_SEC_ENV "EXTMEM_TEST_MP_SECONDARY"
 /* a secondary's EAL init and attach, with the kill test's delays */
@@ -62,6 +63,17 @@ read_line(int fd, char *out, size_t size, int ms)
 	}
 	out[n] = '\0';
 	return 0;
+}
+
+struct rte_extmem_region *
+test_mp_region_make(const char *name, enum rte_extmem_backing b, size_t len,
+	size_t pgsz, void *addr)
+{
+	struct rte_extmem_region_params p;
+
+	test_region_params(&p, name, b, addr, len);
+	p.page_sz = pgsz;
+	return rte_extmem_region_create(&p);
 }
 
 int

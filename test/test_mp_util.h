@@ -12,6 +12,8 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include <rte_extmem.h>
+
 struct test_mp_sec {
 	pid_t pid;
 	int fd;		/* commands and answers */
@@ -23,6 +25,11 @@ struct test_mp_sec {
  * no --file-prefix.
  */
 const char *test_mp_skip_reason(void);
+/* A region of the primary (page size pgsz, 0: the backing's; addr: the
+ * caller's memory or NULL), or NULL with rte_errno.
+ */
+struct rte_extmem_region *test_mp_region_make(const char *name,
+	enum rte_extmem_backing b, size_t len, size_t pgsz, void *addr);
 /*
  * Start a secondary; reserve: an address range it maps before
  * rte_eal_init() (len 0: none); delay_us: EXTMEM_MP_TEST_DELAY_US for it
