@@ -711,7 +711,7 @@ conn_abandon(struct mp_conn *c, const struct extmem_mp_msg *m)
 	struct mp_req *q;
 
 	if (!c->req_open || m->seq != c->req_seq)
-		return;		/* not its last request, or abandoned already */
+		return;	/* not its last request, or abandoned already */
 	c->req_open = false;
 	c->req_busy = false;
 	q = EXTMEM_TAILQ_FIND(&reqs, it, it->conn_id == c->id &&
@@ -1035,9 +1035,10 @@ proxy_abandon(const struct mp_req *q)
 	}
 	pthread_mutex_unlock(&mp_lock);
 	if (!made)
-		return;	/* it failed, or the secondary is gone (its clean-up) */
+		return;	/* failed, or the secondary is gone (its clean-up) */
 	if (extmem_region_destroy_owned(name, id, owned_by,
-			(void *)(uintptr_t)&q->conn_id) == 0 || rte_errno == ENOENT)
+			(void *)(uintptr_t)&q->conn_id) == 0 ||
+			rte_errno == ENOENT)
 		EXTMEM_LOG(INFO, "region %s made for secondary %d's abandoned "
 			"request %" PRIu64 ": destroyed", name, q->pid,
 			q->m.seq);
