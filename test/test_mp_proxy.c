@@ -17,8 +17,9 @@
  * mp_proxy_peer: a peer on the service's socket (the wire of
  * extmem_mp_proto.h, not the library) sending two requests back to back
  * gets the second refused with EBUSY and the first done; a private or
- * anonymous region is refused (E_RTE_SECONDARY); the primary and its
- * other secondary go on, and the peer's region goes with its connection.
+ * anonymous region is refused (E_RTE_SECONDARY); an ABANDON after the
+ * answer undoes the last request's region only; the primary and its
+ * other secondary go on, and the peer's regions go with its connection.
  */
 
 #include <errno.h>
@@ -452,6 +453,37 @@ peer_refused(struct peer *p, uint64_t seq, const char *name,
 	return TEST_SUCCESS;
 }
 
+/*
+ * ABANDON after the answer (a timeout crossing the DONE): the region of
+ * the connection's last request is destroyed again; an older request, or
+ * a number it has not sent, is not abandoned.
+ */
+static int
+peer_abandon(struct peer *p, struct test_mp_sec *s)
+{
+	struct extmem_mp_region_desc d;
+
+	peer_desc(&d, "mp_peer_old", RTE_EXTMEM_BACKING_SHARED, 0);
+	TEST_ASSERT_EQ(peer_send(p->fd, EXTMEM_MP_CREATE, 5, &d), 0, "send");
+	TEST_ASSERT_EQ(peer_result(p, 5), 0, "request 5");
+	/* not sent yet: ignored */
+	TEST_ASSERT_EQ(peer_send(p->fd, EXTMEM_MP_ABANDON, 6, NULL), 0, "ab");
+	peer_desc(&d, "mp_peer_late", RTE_EXTMEM_BACKING_SHARED, 0);
+	TEST_ASSERT_EQ(peer_send(p->fd, EXTMEM_MP_CREATE, 6, &d), 0, "send");
+	TEST_ASSERT_EQ(peer_result(p, 6), 0, "request 6");
+	TEST_ASSERT_NOT_NULL(rte_extmem_region_lookup("mp_peer_late"), "made");
+	/* 5 is no longer its last request: ignored; 6 is undone */
+	TEST_ASSERT_EQ(peer_send(p->fd, EXTMEM_MP_ABANDON, 5, NULL), 0, "ab");
+	TEST_ASSERT_EQ(peer_send(p->fd, EXTMEM_MP_ABANDON, 6, NULL), 0, "ab");
+	TEST_ASSERT_EQ(test_mp_wait_gone("mp_peer_late"), 0, "the region of "
+		"an abandoned request stays");
+	TEST_RUN(sec_lacks(s, "mp_peer_late"));
+	TEST_ASSERT_NOT_NULL(rte_extmem_region_lookup("mp_peer_old"), "the "
+		"region of an answered, older request was destroyed");
+	TEST_RUN(sec_expect(s, "OK", "region mp_peer_old"));
+	return TEST_SUCCESS;
+}
+
 static int
 peer_steps(struct peer *p, struct test_mp_sec *s)
 {
@@ -463,6 +495,7 @@ peer_steps(struct peer *p, struct test_mp_sec *s)
 		RTE_EXTMEM_REGION_F_PRIVATE));
 	TEST_RUN(peer_refused(p, 4, "mp_peer_anon", RTE_EXTMEM_BACKING_ANON,
 		0));
+	TEST_RUN(peer_abandon(p, s));
 	/* the other secondary and the primary go on */
 	TEST_ASSERT_EQ(test_mp_sec_cmd(s, got, sizeof(got), "create"), 0, "c");
 	TEST_ASSERT(strncmp(got, "0x", 2) == 0, "secondary create: %s", got);
@@ -501,6 +534,8 @@ peer_run(struct test_mp_sec *s, void *arg __rte_unused)
 	close(p.fd);
 	TEST_RUN(ret);
 	TEST_ASSERT_EQ(test_mp_wait_gone("mp_peer_a"), 0, "the peer's region "
+		"kept");
+	TEST_ASSERT_EQ(test_mp_wait_gone("mp_peer_old"), 0, "the peer's region "
 		"kept");
 	TEST_RUN(sec_lacks(s, "mp_peer_a"));
 	return TEST_SUCCESS;
