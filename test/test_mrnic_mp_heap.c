@@ -29,6 +29,7 @@
 #include <rte_extmem_heap.h>
 
 #include "test.h"
+#include "test_heap_util.h"
 #include "test_mrnic_mp_primary.h"
 #include "test_mrnic_util.h"
 
@@ -57,23 +58,16 @@ mp_heap_fini(struct mp_heap *h)
 static int
 mp_heap_init(struct mp_heap *h)
 {
-	struct rte_extmem_region_params rp;
-	struct rte_extmem_heap_params hp;
 	const char *names[2] = { "mrnic_mp_hrx0", "mrnic_mp_hrx1" };
+	struct test_heap th;
 	unsigned int i;
 	int socket;
 
 	memset(h, 0, sizeof(*h));
-	rte_extmem_region_params_init(&rp);
-	rp.backing = RTE_EXTMEM_BACKING_SHARED;
-	rp.len = 24u << 20;
-	rte_extmem_heap_params_init(&hp);
-	hp.name = MP_HEAP;
-	hp.region = &rp;
-	h->heap = rte_extmem_heap_create(&hp);
-	TEST_ASSERT_NOT_NULL(h->heap, "heap: %s", rte_strerror(rte_errno));
-	socket = rte_malloc_heap_get_socket(MP_HEAP);
-	TEST_ASSERT(socket >= 0, "heap socket");
+	TEST_RUN(test_heap_make(&th, MP_HEAP, RTE_EXTMEM_BACKING_SHARED,
+		24u << 20, 0, 0));
+	h->heap = th.h;
+	socket = th.socket;
 	for (i = 0; i < 2; i++) {
 		h->rx[i] = rte_pktmbuf_pool_create(names[i], 1023, 0, 0,
 			2048 + RTE_PKTMBUF_HEADROOM, socket);
