@@ -300,6 +300,7 @@ desc_fill(struct extmem_mp_region_desc *d, const struct rte_extmem_region *r)
 	d->len = r->len;
 	d->page_sz = r->page_sz;
 	d->fd_offset = r->fd_offset;
+	d->prot = (uint8_t)extmem_backing_share_prot(r);
 	d->flags = r->flags;
 	d->socket_id = r->socket_id;
 	d->numa_node = r->numa_node;
