@@ -17,6 +17,13 @@
  * mp_proxy_owner: the primary's own destroy of a region a secondary had
  * it make fails EPERM and changes nothing in any process; the secondary
  * destroys it.
+ * mp_proxy_orphan: a creation whose secondary dies before it is done, and
+ * that cannot be undone (another secondary slices the new region): the
+ * region stays, as the primary's, which destroys it once it is unused.
+ * mp_proxy_pid: a peer whose HELLO says it is process 0 (what the primary
+ * took for "the primary's own") is known by the process ID the kernel
+ * gives: its region is refused to the primary's destroy (EPERM) and goes
+ * with its connection.
  * mp_proxy_peer: a peer on the service's socket (the wire of
  * extmem_mp_proto.h, not the library) sending two requests back to back
  * gets the second refused with EBUSY and the first done; a private or
@@ -354,6 +361,9 @@ REGISTER_EXTMEM_TEST(mp_proxy_owner, test_mp_proxy_owner,
 /* ------------------------------------------------------------------ */
 /* mp_proxy_peer: the wire, by hand */
 
+/* The process ID the peer's messages say (-1: its own). */
+static int32_t peer_says_pid = -1;
+
 static int
 peer_send(int fd, enum extmem_mp_type t, uint64_t seq,
 	const struct extmem_mp_region_desc *d)
@@ -365,7 +375,7 @@ peer_send(int fd, enum extmem_mp_type t, uint64_t seq,
 	m.version = EXTMEM_MP_VERSION;
 	m.type = (uint16_t)t;
 	m.seq = seq;
-	m.pid = (int32_t)getpid();
+	m.pid = peer_says_pid >= 0 ? peer_says_pid : (int32_t)getpid();
 	if (d != NULL)
 		m.r = *d;
 	return send(fd, &m, sizeof(m), MSG_NOSIGNAL) == (ssize_t)sizeof(m) ?
@@ -619,4 +629,144 @@ test_mp_proxy_peer(void)
 }
 
 REGISTER_EXTMEM_TEST(mp_proxy_peer, test_mp_proxy_peer,
+	EXTMEM_TEST_F_MULTIPROC);
+
+/* ------------------------------------------------------------------ */
+/* mp_proxy_orphan */
+
+/* The second secondary applies and answers each change ORPHAN_DELAY_US
+ * late: between its applying the ADD and the PREPARE of the undo, twice
+ * that, the test takes a slice there.
+ */
+#define ORPHAN_DELAY_US 500000
+
+static int
+orphan_steps(struct test_mp_gate *g, struct test_mp_sec *s2)
+{
+	struct test_mp_sec s;
+	struct rte_extmem_region *r;
+	unsigned int i;
+	char got[64] = "";
+
+	TEST_ASSERT_EQ(test_mp_sec_start(&s, 0, 0, 0, true), 0, "secondary");
+	if (test_mp_wait_secondaries(2) != 0) {
+		test_mp_sec_kill(&s);
+		TEST_ASSERT(false, "the secondaries did not attach");
+	}
+	TEST_ASSERT_EQ(test_mp_gate_close(g), 0, "hold");
+	if (test_mp_sec_send(&s, "create mp_orphan") != 0 ||
+			test_mp_gate_wait_held(g) != 0) {
+		test_mp_sec_kill(&s);
+		TEST_ASSERT(false, "the creation was not taken");
+	}
+	test_mp_sec_kill(&s);
+	TEST_ASSERT_EQ(test_mp_wait_secondaries(1), 0, "secondary gone");
+	/* made for nobody; the undo finds a user in the other secondary */
+	unlink(g->path);
+	for (i = 0; i < 2000; i++) {
+		TEST_ASSERT_EQ(test_mp_sec_cmd(s2, got, sizeof(got),
+			"slice mp_orphan"), 0, "slice: no answer");
+		if (strcmp(got, "OK") == 0)
+			break;
+		usleep(1000);
+	}
+	TEST_ASSERT(strcmp(got, "OK") == 0, "no slice of mp_orphan taken in "
+		"the other secondary: %s", got);
+	TEST_ASSERT_EQ(test_mp_gate_open(g), 0, "the creation was not done");
+	r = rte_extmem_region_lookup("mp_orphan");
+	TEST_ASSERT_NOT_NULL(r, "mp_orphan was undone while a secondary "
+		"sliced it");
+	TEST_ASSERT_ERRNO(rte_extmem_region_destroy(r) != 0, EBUSY,
+		"destroy while sliced");
+	TEST_RUN(sec_expect(s2, "OK", "unslice"));
+	/* the primary's now */
+	TEST_ASSERT_EQ(rte_extmem_region_destroy(r), 0, "destroy: %s",
+		rte_strerror(rte_errno));
+	TEST_ASSERT_NULL(rte_extmem_region_lookup("mp_orphan"), "left");
+	TEST_RUN(sec_lacks(s2, "mp_orphan"));
+	return TEST_SUCCESS;
+}
+
+static int
+test_mp_proxy_orphan(void)
+{
+	const char *why = test_mp_skip_reason();
+	struct rte_extmem_region *base;
+	struct test_mp_gate g;
+	struct test_mp_sec s2;
+	int ret;
+
+	if (why != NULL)
+		TEST_SKIP("%s", why);
+	TEST_ASSERT_EQ(test_mp_gate_init(&g), 0, "hook");
+	base = shared_make("mp_orphan_base");
+	TEST_ASSERT_NOT_NULL(base, "region: %s", rte_strerror(rte_errno));
+	ret = test_mp_sec_start(&s2, 0, 0, ORPHAN_DELAY_US, true);
+	if (ret == 0) {
+		ret = orphan_steps(&g, &s2);
+		if (test_mp_sec_stop(&s2) != 0)
+			ret = TEST_FAILED;
+	}
+	test_mp_gate_fini(&g);
+	TEST_ASSERT_EQ(rte_extmem_region_destroy(base), 0, "destroy");
+	TEST_RUN(ret);
+	TEST_ASSERT_EQ(test_mp_wait_secondaries(0), 0, "secondaries gone");
+	return TEST_SUCCESS;
+}
+
+REGISTER_EXTMEM_TEST(mp_proxy_orphan, test_mp_proxy_orphan,
+	EXTMEM_TEST_F_MULTIPROC);
+
+/* ------------------------------------------------------------------ */
+/* mp_proxy_pid */
+
+static int
+pid_steps(int fd)
+{
+	struct extmem_mp_region_desc d;
+	struct rte_extmem_region *r;
+	struct extmem_mp_msg m;
+
+	peer_desc(&d, "mp_pid0", RTE_EXTMEM_BACKING_SHARED, 0);
+	TEST_ASSERT_EQ(peer_send(fd, EXTMEM_MP_CREATE, 1, &d), 0, "create");
+	for (;;) {
+		TEST_ASSERT_EQ(peer_recv(fd, &m, WAIT_MS), 0, "answer");
+		if (m.type == EXTMEM_MP_DONE)
+			break;
+		TEST_ASSERT_EQ(peer_send(fd, EXTMEM_MP_ACK, m.seq, NULL), 0,
+			"ack");
+	}
+	TEST_ASSERT_EQ(m.result, 0, "creation: %d (%s)", m.result, m.text);
+	r = rte_extmem_region_lookup("mp_pid0");
+	TEST_ASSERT_NOT_NULL(r, "mp_pid0 not made");
+	TEST_ASSERT_ERRNO(rte_extmem_region_destroy(r) != 0, EPERM,
+		"the primary destroyed the region of a peer saying pid 0");
+	return TEST_SUCCESS;
+}
+
+static int
+pid_run(struct test_mp_sec *s __rte_unused, void *arg __rte_unused)
+{
+	int fd, ret;
+
+	peer_says_pid = 0;
+	fd = peer_attach();
+	peer_says_pid = -1;
+	TEST_ASSERT(fd >= 0, "the peer cannot attach");
+	ret = pid_steps(fd);
+	close(fd);
+	TEST_RUN(ret);
+	/* it goes with the connection */
+	TEST_ASSERT_EQ(test_mp_wait_gone("mp_pid0"), 0, "the peer's region "
+		"kept");
+	return TEST_SUCCESS;
+}
+
+static int
+test_mp_proxy_pid(void)
+{
+	return proxy_test(0, NULL, pid_run, NULL);
+}
+
+REGISTER_EXTMEM_TEST(mp_proxy_pid, test_mp_proxy_pid,
 	EXTMEM_TEST_F_MULTIPROC);

@@ -189,20 +189,26 @@ extmem_backing_caller_fd_check(const char *name, uintptr_t va, size_t len,
 	return 0;
 }
 
-int
-extmem_backing_share_prot(const struct rte_extmem_region *r)
+/*
+ * What the caller's mapping of [va, +len) allows everywhere
+ * (PROT_READ/PROT_WRITE), read from /proc/self/maps; -1 if it cannot be
+ * read or the range is not all mapped.
+ */
+static int
+caller_prot(const char *name, uintptr_t va, size_t len)
 {
-	uintptr_t end = r->va + r->len, covered = r->va;
+	uintptr_t end = va + len, covered = va;
 	int prot = PROT_READ | PROT_WRITE;
 	char line[512];
 	FILE *f;
 
-	if (!extmem_backing_ops(r->backing)->caller_mem)
-		return prot; /* the library's own mapping */
-	/* the caller's: what its mapping allows everywhere in the range */
 	f = fopen("/proc/self/maps", "re");
-	if (f == NULL)
-		return PROT_NONE;
+	if (f == NULL) {
+		EXTMEM_FAIL(ENOMEM, "region %s: cannot read /proc/self/maps "
+			"for the protection secondaries map it with: %s", name,
+			strerror(errno));
+		return -1;
+	}
 	while (covered < end && fgets(line, sizeof(line), f) != NULL) {
 		unsigned long s, e;
 		char perms[8];
@@ -219,7 +225,13 @@ extmem_backing_share_prot(const struct rte_extmem_region *r)
 		covered = e;
 	}
 	fclose(f);
-	return covered < end ? PROT_NONE : prot;
+	if (covered < end) {
+		EXTMEM_FAIL(EINVAL, "region %s: [%p, +%zu) is not entirely "
+			"mapped (hole at %p)", name, (void *)va, len,
+			(void *)covered);
+		return -1;
+	}
+	return prot;
 }
 
 /* Does the kernel have a hugetlb pool of this size? */
@@ -482,6 +494,13 @@ backing_alloc_caller(struct rte_extmem_region *r,
 		return -1;
 	}
 	r->fd_offset = p->fd_offset;
+	/* secondaries get no more access than the caller has now */
+	r->share_prot = caller_prot(r->name, r->va, p->len);
+	if (r->share_prot < 0) {
+		close(r->fd);
+		r->fd = -1;
+		return -1;
+	}
 	return 0;
 }
 

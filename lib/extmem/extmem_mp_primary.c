@@ -290,6 +290,19 @@ entry_find(const struct rte_extmem_region *r)
 	return EXTMEM_TAILQ_FIND(&entries, e, e->r == r);
 }
 
+/* Under mp_lock: the region id (all: every region) made for conn_id is
+ * the primary's now.
+ */
+static void
+owner_drop(uint64_t conn_id, bool all, uint32_t id)
+{
+	struct mp_entry *e;
+
+	TAILQ_FOREACH(e, &entries, next)
+		if (e->owner == conn_id && (all || e->d.id == id))
+			e->owner = 0;
+}
+
 static void
 desc_fill(struct extmem_mp_region_desc *d, const struct rte_extmem_region *r)
 {
@@ -300,7 +313,7 @@ desc_fill(struct extmem_mp_region_desc *d, const struct rte_extmem_region *r)
 	d->len = r->len;
 	d->page_sz = r->page_sz;
 	d->fd_offset = r->fd_offset;
-	d->prot = (uint8_t)extmem_backing_share_prot(r);
+	d->prot = (uint8_t)r->share_prot;
 	d->flags = r->flags;
 	d->socket_id = r->socket_id;
 	d->numa_node = r->numa_node;
@@ -730,6 +743,28 @@ conn_abandon(struct mp_conn *c, const struct extmem_mp_msg *m)
 			c->pid, m->seq);
 }
 
+/*
+ * The process at the other end of fd, as the kernel knows it (what a peer
+ * says of itself is only logged when it differs: it may be anything).
+ */
+static int
+peer_pid(int fd, int said)
+{
+	struct ucred cred;
+	socklen_t len = sizeof(cred);
+
+	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) != 0 ||
+			cred.pid <= 0) {
+		EXTMEM_LOG(WARNING, "a secondary's process ID is unknown: %s",
+			strerror(errno));
+		return -1;
+	}
+	if (cred.pid != said)
+		EXTMEM_LOG(WARNING, "secondary %d says it is process %d",
+			(int)cred.pid, said);
+	return (int)cred.pid;
+}
+
 /* Under mp_lock: one message from a secondary. */
 static void
 conn_handle(struct mp_conn *c, const struct extmem_mp_msg *m)
@@ -740,7 +775,7 @@ conn_handle(struct mp_conn *c, const struct extmem_mp_msg *m)
 			conn_kill(c, "HELLO twice");
 			return;
 		}
-		c->pid = m->pid;
+		c->pid = peer_pid(c->fd, m->pid);
 		snapshot_send(c);
 		return;
 	case EXTMEM_MP_ACK:
@@ -794,17 +829,26 @@ conn_read(struct mp_conn *c)
 static void
 conns_reap(void)
 {
+	struct mp_req *q, *qt;
 	struct mp_conn *c, *t;
-
 	struct extmem_mp_msg m;
 
 	RTE_TAILQ_FOREACH_SAFE(c, &conns, next, t) {
 		if (c->state != CONN_DEAD)
 			continue;
-		/* the regions it had made go with it */
+		/* what it asked for and the proxy has not begun is moot */
+		RTE_TAILQ_FOREACH_SAFE(q, &reqs, next, qt)
+			if (q->conn_id == c->id) {
+				TAILQ_REMOVE(&reqs, q, next);
+				free(q);
+			}
+		/* the regions it had made go with it; if the clean-up cannot
+		 * be queued, they are the primary's
+		 */
 		if (EXTMEM_TAILQ_FIND(&entries, e, e->owner == c->id) != NULL) {
 			extmem_mp_msg_init(&m, EXTMEM_MP_DESTROY, 0);
-			req_queue(c->id, c->pid, &m);
+			if (req_queue(c->id, c->pid, &m) != 0)
+				owner_drop(c->id, true, 0);
 		}
 		TAILQ_REMOVE(&conns, c, next);
 		close(c->fd);
@@ -870,27 +914,22 @@ service_main(void *arg __rte_unused)
 /* ------------------------------------------------------------------ */
 /* The proxy thread: regions made for secondaries */
 
-/*
- * The process ID of the secondary region r was made for, or 0 when it is
- * the primary's own (or not shared with secondaries).
- */
-int
-extmem_mp_region_owner_pid(const struct rte_extmem_region *r)
+bool
+extmem_mp_region_secondary_owner(const struct rte_extmem_region *r,
+	int *pid)
 {
 	struct mp_conn *c = NULL;
 	struct mp_entry *e;
-	int pid = 0;
 
 	pthread_mutex_lock(&mp_lock);
 	e = entry_find(r);
 	if (e != NULL && e->owner != 0)
-		c = EXTMEM_TAILQ_FIND(&conns, it, it->id == e->owner);
+		c = EXTMEM_TAILQ_FIND(&conns, it, it->id == e->owner &&
+			it->state != CONN_DEAD);
 	if (c != NULL)
-		pid = c->pid;
-	else if (e != NULL && e->owner != 0)
-		pid = -1;	/* its secondary is being cleaned up */
+		*pid = c->pid;
 	pthread_mutex_unlock(&mp_lock);
-	return pid;
+	return c != NULL;
 }
 
 /* Is r made for connection *arg (it is listed with that owner)? */
@@ -961,24 +1000,30 @@ proxy_create(const struct mp_req *q, char *text, size_t size, uint32_t *id)
 		snprintf(text, size, "%s", rte_strerror(rte_errno));
 		return rte_errno;
 	}
-	/* r is not used from here: the application may destroy it */
+	/* r is not used from here: it may be gone (the primary stopping) */
 	EXTMEM_LOG(INFO, "region %s made for secondary %d", d->name, q->pid);
 	pthread_mutex_lock(&mp_lock);
 	alive = EXTMEM_TAILQ_FIND(&conns, c, c->id == q->conn_id &&
 		c->state == CONN_LIVE) != NULL;
 	pthread_mutex_unlock(&mp_lock);
 	if (alive) {
-		/* not found: the application destroyed it meanwhile */
+		/* not found: destroyed meanwhile */
 		(void)owned_id(d->name, q->conn_id, id);
 		return 0;
 	}
 	snprintf(text, size, "the secondary is gone");
 	if (owned_id(d->name, q->conn_id, id) &&
 			extmem_region_destroy_owned(d->name, *id, owned_by,
-				(void *)(uintptr_t)&q->conn_id) != 0)
+				(void *)(uintptr_t)&q->conn_id) != 0 &&
+			rte_errno != ENOENT) {
+		/* nobody would ever destroy it: the primary may */
 		EXTMEM_LOG(WARNING, "region %s made for secondary %d, gone "
-			"meanwhile, stays: %s", d->name, q->pid,
-			rte_strerror(rte_errno));
+			"meanwhile, stays as the primary's: %s", d->name,
+			q->pid, rte_strerror(rte_errno));
+		pthread_mutex_lock(&mp_lock);
+		owner_drop(q->conn_id, false, *id);
+		pthread_mutex_unlock(&mp_lock);
+	}
 	return ECONNRESET;
 }
 
@@ -1007,15 +1052,13 @@ proxy_destroy(const struct mp_req *q, char *text, size_t size)
 			if (extmem_region_destroy_owned(name, id, owned_by,
 					(void *)(uintptr_t)&q->conn_id) == 0)
 				continue;
-			EXTMEM_LOG(WARNING, "region %s made for secondary %d "
-				"stays after it: %s", name, q->pid,
-				rte_strerror(rte_errno));
-			/* it is the primary's now */
+			if (rte_errno != ENOENT) /* not destroyed meanwhile */
+				EXTMEM_LOG(WARNING, "region %s made for "
+					"secondary %d stays after it, as the "
+					"primary's: %s", name, q->pid,
+					rte_strerror(rte_errno));
 			pthread_mutex_lock(&mp_lock);
-			e = EXTMEM_TAILQ_FIND(&entries, it,
-				it->owner == q->conn_id && it->d.id == id);
-			if (e != NULL)
-				e->owner = 0;
+			owner_drop(q->conn_id, false, id);
 			pthread_mutex_unlock(&mp_lock);
 		}
 	}

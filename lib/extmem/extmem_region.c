@@ -8,6 +8,7 @@
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 
 #include <rte_eal.h>
 #include <rte_errno.h>
@@ -409,6 +410,8 @@ extmem_region_new(const struct rte_extmem_region_params *p)
 	r->flags = p->flags;
 	r->socket_id = SOCKET_ID_ANY;
 	r->fd = -1;
+	/* the library's memory; the caller's backings read their own */
+	r->share_prot = PROT_READ | PROT_WRITE;
 	/* the slow part (mmap, faulting, pinning, reading IOVAs) touches
 	 * nothing queries read: they do not wait for it
 	 */

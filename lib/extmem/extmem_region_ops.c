@@ -265,17 +265,13 @@ region_destroy_locked(struct rte_extmem_region *region)
 static bool
 region_made_for_secondary(const struct rte_extmem_region *region)
 {
-	int pid = extmem_mp_region_owner_pid(region);
+	int pid;
 
-	if (pid == 0)
+	if (!extmem_mp_region_secondary_owner(region, &pid))
 		return false;
-	if (pid > 0)
-		EXTMEM_FAIL(EPERM, "region %s was made for secondary process "
-			"%d: only that process destroys it (it goes when the "
-			"process exits)", region->name, pid);
-	else
-		EXTMEM_FAIL(EPERM, "region %s was made for a secondary process "
-			"that is gone: it is being removed", region->name);
+	EXTMEM_FAIL(EPERM, "region %s was made for secondary process %d: "
+		"only that process destroys it (it goes when the process "
+		"exits)", region->name, pid);
 	return true;
 }
 

@@ -335,6 +335,9 @@ int rte_extmem_region_params_init(struct rte_extmem_region_params *params);
  *     another user holds by then stays until this secondary exits);
  *   - ECONNRESET: in a secondary, the primary went away (or this
  *     process's link ended during the call);
+ *   - EPROTO: in a secondary, the primary made the region but this
+ *     process has no view of it (the primary destroyed it again before
+ *     the answer arrived, or the primary is of another build);
  *   - EACCES, EADDRINUSE, ...: a secondary process cannot map the
  *     memory (its error, logged in both processes); it is withdrawn from
  *     every process;
