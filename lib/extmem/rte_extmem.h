@@ -190,7 +190,8 @@ struct rte_extmem_region_params {
 	void *addr;
 	/**
 	 * IOVA of each page (user: optional, device: required unless IOVA-as-VA),
-	 * @c n_iovas entries, each page aligned or RTE_BAD_IOVA.
+	 * @c n_iovas entries, each page aligned or RTE_BAD_IOVA; a page must
+	 * end below 2^64 (its last byte's IOVA is not RTE_BAD_IOVA).
 	 */
 	const rte_iova_t *iovas;
 	/** Number of entries in @c iovas: len / page_sz (0 without a table). */
@@ -295,7 +296,8 @@ int rte_extmem_region_params_init(struct rte_extmem_region_params *params);
  *   The region, or NULL with rte_errno set:
  *   - EINVAL: NULL or malformed parameters (name, backing, zero or
  *     misaligned length or address, page size not a power of two or not
- *     matching the backing, IOVA table count or alignment, flags, NUMA
+ *     matching the backing, IOVA table count or alignment, an IOVA whose
+ *     page would reach 2^64, flags, NUMA
  *     node, struct_size too small), or a user or device range that is not
  *     entirely mapped; an @c fd that is not a regular file large enough,
  *     of which the range is not a shared mapping at @c fd_offset, or that
