@@ -41,7 +41,9 @@
  * IOVA mode, before it sets up memory and probes drivers), every function
  * of this library fails as its documentation says it fails (-1, NULL or
  * 0), with rte_errno E_RTE_NO_CONFIG and a log line, and changes nothing;
- * lookups of the translation table find nothing.
+ * lookups of the translation table find nothing: rte_extmem_virt2region()
+ * and rte_extmem_range2iova() set E_RTE_NO_CONFIG without a log line (they
+ * are data-path functions), rte_extmem_virt2iova() returns RTE_BAD_IOVA.
  *
  * Regions never overlap each other or EAL's own memory. A region that has
  * users (heap allocations, mbuf slices, pools) cannot be destroyed.
@@ -519,8 +521,10 @@ int rte_extmem_region_walk(rte_extmem_region_walk_t fn, void *arg);
  * @param addr
  *   Any address.
  * @return
- *   The region containing @p addr, or NULL with rte_errno ENOENT (no log:
- *   this is a data-path function).
+ *   The region containing @p addr, or NULL with rte_errno (no log: this
+ *   is a data-path function):
+ *   - ENOENT: no region contains @p addr;
+ *   - E_RTE_NO_CONFIG: EAL is not initialised (no region can exist yet).
  */
 __rte_experimental
 struct rte_extmem_region *rte_extmem_virt2region(const void *addr);
@@ -647,6 +651,7 @@ rte_extmem_virt2iova(const void *addr)
  *   contiguous IOVAs; RTE_BAD_IOVA otherwise, with rte_errno:
  *   - EINVAL: @p len is 0;
  *   - ENOENT: the range is not entirely inside one region;
+ *   - E_RTE_NO_CONFIG: EAL is not initialised (no region can exist yet);
  *   - EFAULT: a page of the range has no known IOVA, or the IOVAs of the
  *     range are not contiguous.
  */
