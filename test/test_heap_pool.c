@@ -275,6 +275,59 @@ test_heap_pool(void)
 
 REGISTER_EXTMEM_TEST(heap_pool, test_heap_pool, 0);
 
+/*
+ * The size table of heaps.rst ("Measured by ..."): the figures of
+ * rte_extmem_pktmbuf_pool_mem_size(4095, 32, 0, RTE_MBUF_DEFAULT_BUF_SIZE,
+ * page) in this IOVA mode, and of testpmd's xmem sizing, as documented.
+ * They depend on RTE_MAX_LCORE (the per-lcore caches in the pool header):
+ * the table is for Debian's DPDK 22.11 (128).
+ */
+#define DOC_SIZES_MAX_LCORE 128
+static const struct {
+	const char *row;
+	size_t page;
+	enum rte_iova_mode mode;	/* RTE_IOVA_DC: either mode */
+	size_t lib, testpmd;
+} doc_sizes[] = {
+	{ "4K pages, IOVA as VA", 4096, RTE_IOVA_VA, 10792960, 150990848 },
+	{ "4K pages, IOVA as PA", 4096, RTE_IOVA_PA, 17866752, 150990848 },
+	{ "2M hugetlb pages", RTE_PGSIZE_2M, RTE_IOVA_DC, 12582912,
+		144703488 },
+};
+
+static int
+test_heap_pool_doc_sizes(void)
+{
+	size_t got, tp;
+	unsigned int i, n = 0;
+
+	if (RTE_MAX_LCORE != DOC_SIZES_MAX_LCORE)
+		TEST_SKIP("RTE_MAX_LCORE is %d, the table of heaps.rst is for "
+			"%d", RTE_MAX_LCORE, DOC_SIZES_MAX_LCORE);
+	for (i = 0; i < RTE_DIM(doc_sizes); i++) {
+		if (doc_sizes[i].mode != RTE_IOVA_DC &&
+				doc_sizes[i].mode != rte_eal_iova_mode())
+			continue;
+		got = rte_extmem_pktmbuf_pool_mem_size(4095, 32, 0,
+			RTE_MBUF_DEFAULT_BUF_SIZE, doc_sizes[i].page);
+		tp = testpmd_estimate(4095, RTE_MBUF_DEFAULT_BUF_SIZE,
+			doc_sizes[i].page);
+		TEST_LOG("%-22s this library %zu, testpmd's sizing %zu",
+			doc_sizes[i].row, got, tp);
+		TEST_ASSERT_EQ(got, doc_sizes[i].lib, "heaps.rst row '%s': "
+			"the library's size is %zu, the table says %zu",
+			doc_sizes[i].row, got, doc_sizes[i].lib);
+		TEST_ASSERT_EQ(tp, doc_sizes[i].testpmd, "heaps.rst row '%s': "
+			"testpmd's sizing is %zu, the table says %zu",
+			doc_sizes[i].row, tp, doc_sizes[i].testpmd);
+		n++;
+	}
+	TEST_ASSERT(n > 0, "no row of the table for this IOVA mode");
+	return TEST_SUCCESS;
+}
+
+REGISTER_EXTMEM_TEST(heap_pool_doc_sizes, test_heap_pool_doc_sizes, 0);
+
 /* Objects larger than a page: placed per IOVA-contiguous run. */
 static int
 test_heap_pool_jumbo(void)
