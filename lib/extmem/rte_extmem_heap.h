@@ -106,13 +106,23 @@ struct rte_extmem_heap;
 struct rte_extmem_heap_info {
 	char name[RTE_EXTMEM_NAMESIZE]; /**< Heap name. */
 	int socket_id;          /**< Socket ID of the heap. */
-	size_t size;            /**< Total bytes of its regions. */
+	/**
+	 * Total bytes of the heap's EAL malloc heap
+	 * (rte_malloc_get_socket_stats()): its regions plus any memory added
+	 * to it outside this library with rte_malloc_heap_memory_add().
+	 * The statistics below are EAL's for the same heap.
+	 */
+	size_t size;
 	size_t free;            /**< Free bytes. */
 	size_t greatest_free;   /**< Largest free block in bytes. */
 	size_t alloc_bytes;     /**< Allocated bytes (with malloc overhead). */
 	unsigned int alloc_count; /**< Number of allocated elements. */
 	unsigned int free_count;  /**< Number of free elements. */
-	unsigned int n_regions; /**< Number of regions. */
+	/**
+	 * Number of the library's regions in the heap (memory added with
+	 * rte_malloc_heap_memory_add() is not a region).
+	 */
+	unsigned int n_regions;
 	size_t min_page_sz;     /**< Smallest page size among its regions. */
 	size_t grow_len;        /**< Growth chunk (0: no growth on demand). */
 	size_t max_len;         /**< Growth bound (0: none). */
