@@ -373,7 +373,11 @@ test_heap_pool_args(void)
 {
 	const uint16_t room = RTE_MBUF_DEFAULT_BUF_SIZE;
 	struct rte_extmem_region_params bp, dev;
-	struct rte_mempool *native;
+	struct {
+		struct rte_extmem_region_params p;
+		uint64_t later;	/* a field of a later version */
+	} big;
+	struct rte_mempool *native, *mp;
 	size_t small = 1UL << 20;
 	void *mem;
 
@@ -399,6 +403,18 @@ test_heap_pool_args(void)
 	bp.struct_size = 0;
 	POOL_FAILS(rte_extmem_pktmbuf_pool_create("p", 63, 0, 0, room, &bp),
 		EINVAL, "backing not initialised");
+	/* a newer caller's structure: its unknown fields are never ignored */
+	memset(&big, 0, sizeof(big));
+	rte_extmem_region_params_init(&big.p);
+	big.p.struct_size = sizeof(big);
+	big.later = 1;
+	POOL_FAILS(rte_extmem_pktmbuf_pool_create("p", 63, 0, 0, room, &big.p),
+		ENOTSUP, "backing with an unknown field set");
+	big.later = 0;
+	mp = rte_extmem_pktmbuf_pool_create("p", 63, 0, 0, room, &big.p);
+	TEST_ASSERT_NOT_NULL(mp, "backing with an unknown field 0: %s",
+		rte_strerror(rte_errno));
+	TEST_ASSERT_EQ(rte_extmem_pktmbuf_pool_free(mp), 0, "free");
 	rte_extmem_region_params_init(&bp);
 	bp.page_sz = 3 * 4096;
 	POOL_FAILS(rte_extmem_pktmbuf_pool_create("p", 63, 0, 0, room, &bp),

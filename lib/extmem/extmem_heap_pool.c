@@ -364,11 +364,13 @@ pool_heap_create(const char *name, unsigned int n, unsigned int cache_size,
 		EXTMEM_FAIL(EINVAL, "pool %s: backing params is NULL", name);
 		return NULL;
 	}
-	if (backing->struct_size < sizeof(*backing)) {
-		EXTMEM_FAIL(EINVAL, "pool %s: backing params not initialised "
-			"with rte_extmem_region_params_init()", name);
+	/* too small: EINVAL; larger with fields unknown here set: ENOTSUP
+	 * (never ignored: the copy below keeps only this version's fields)
+	 */
+	if (extmem_struct_size_check(backing, backing->struct_size,
+			sizeof(*backing), "pool backing params",
+			"rte_extmem_region_params_init") != 0)
 		return NULL;
-	}
 	rte_extmem_heap_params_init(&hp);
 	hp.name = name;
 	memcpy(&rp, backing, sizeof(rp));

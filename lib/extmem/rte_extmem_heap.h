@@ -162,8 +162,9 @@ int rte_extmem_heap_params_init(struct rte_extmem_heap_params *params);
  *   Heap parameters, initialised with rte_extmem_heap_params_init().
  * @return
  *   The heap, or NULL with rte_errno set:
- *   - EINVAL: NULL or malformed parameters (name, struct_size, NULL
- *     @c region or its struct_size, device
+ *   - EINVAL: NULL or malformed parameters (name, struct_size smaller
+ *     than this version's structure, NULL @c region or its struct_size
+ *     too small, device
  *     backing, grow_len not a multiple of the page size or given for user
  *     memory, max_len smaller than the first region, unknown flags), or
  *     invalid region parameters (see rte_extmem_region_create());
@@ -176,7 +177,9 @@ int rte_extmem_heap_params_init(struct rte_extmem_heap_params *params);
  *   - ENOTSUP: some pages of the region have no known IOVA and the heap
  *     lacks RTE_EXTMEM_HEAP_F_NO_IOVA, or EAL runs in legacy memory mode
  *     and the region's IOVAs are not contiguous (EAL would treat them as
- *     contiguous); or the backing is not available;
+ *     contiguous); or the backing is not available; or the heap's or the
+ *     region's @c struct_size is larger than this version's structure
+ *     and the fields it does not know are not zero;
  *   - ENOMEM, EADDRINUSE, ECANCELED: as for rte_extmem_region_create();
  *   - E_RTE_SECONDARY: called in a secondary process: only the primary
  *     creates and destroys regions and heaps (nothing changed);
@@ -336,13 +339,15 @@ int rte_extmem_heap_region_usage(const struct rte_extmem_heap *heap,
  *   rte_extmem_heap_create()); a NULL name is replaced by a generated one.
  * @return
  *   The new region, or NULL with rte_errno set and nothing changed:
- *   - EINVAL: bad heap or region parameters (device backing included);
+ *   - EINVAL: bad heap or region parameters (device backing included,
+ *     @c struct_size smaller than this version's structure);
  *   - EPERM: the heap is the heap of an mbuf pool of
  *     rte_extmem_pktmbuf_pool_create() (a pool's heap is sized for the
  *     pool and takes no new region, also after the pool was freed with
  *     rte_mempool_free() and while its heap waits for its last user);
  *   - ENOTSUP, ENOSPC, EEXIST, ENOMEM, EADDRINUSE, ECANCELED: as for
- *     rte_extmem_heap_create();
+ *     rte_extmem_heap_create() (ENOTSUP also for a larger @c struct_size
+ *     whose unknown fields are not zero);
  *   - E_RTE_SECONDARY: called in a secondary process: only the primary
  *     creates and destroys regions and heaps (nothing changed);
  *   - EACCES, EADDRINUSE, ...: a secondary process cannot map the region

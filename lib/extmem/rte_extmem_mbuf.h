@@ -159,11 +159,13 @@ int rte_extmem_slicer_params_init(struct rte_extmem_slicer_params *params);
  *   Parameters, initialised with rte_extmem_slicer_params_init().
  * @return
  *   The slicer, or NULL with rte_errno set and nothing changed:
- *   - EINVAL: NULL or malformed parameters (name, region not live,
- *     n_mbufs 0, cache size too large for the pool, socket);
+ *   - EINVAL: NULL or malformed parameters (struct_size smaller than
+ *     this version's structure, name, region not live, n_mbufs 0, cache
+ *     size too large for the pool, socket);
  *   - EEXIST: a slicer with this name exists;
  *   - ENOMEM: no host memory for the slicer or its pool;
- *   - ENOTSUP: fields unknown to this library version are set;
+ *   - ENOTSUP: @c struct_size is larger than this version's structure and
+ *     the fields it does not know are not zero;
  *   - EACCES: in a secondary, a region of the primary that is not shared;
  *   - EBUSY: in a secondary, the primary is removing the region;
  *   - EDEADLK: called from inside an operation of this library in the
@@ -471,7 +473,11 @@ size_t rte_extmem_pktmbuf_pool_mem_size(unsigned int n,
  *   CPU-writable backing.
  * @return
  *   The pool, or NULL with rte_errno set and nothing left behind:
- *   - EINVAL: bad arguments;
+ *   - EINVAL: bad arguments (@p backing NULL, or its struct_size smaller
+ *     than this version's structure);
+ *   - ENOTSUP: @p backing's struct_size is larger than this version's
+ *     structure and the fields it does not know are not zero (they are
+ *     never ignored); other reasons as for rte_extmem_heap_create();
  *   - EEXIST: a pool or heap with this name exists;
  *   - ENOMEM: the memory (as given, or as it could be allocated) cannot
  *     hold the pool;
