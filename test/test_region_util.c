@@ -138,10 +138,13 @@ count_runs(const rte_iova_t *io, unsigned int n, size_t pg)
 {
 	unsigned int i, runs = 0;
 
+	/* maximal IOVA-contiguous runs of known pages; unknown pages are in
+	 * none (rte_extmem_region_info::n_iova_runs)
+	 */
 	for (i = 0; i < n; i++)
-		if (i == 0 || io[i] == RTE_BAD_IOVA ||
+		if (io[i] != RTE_BAD_IOVA && (i == 0 ||
 				io[i - 1] == RTE_BAD_IOVA ||
-				io[i] != io[i - 1] + pg)
+				io[i] != io[i - 1] + pg))
 			runs++;
 	return runs;
 }

@@ -228,7 +228,14 @@ struct rte_extmem_region_info {
 	int numa_node;         /**< Requested NUMA node or SOCKET_ID_ANY. */
 	/** Pages whose IOVA is unknown (RTE_BAD_IOVA). */
 	unsigned int n_bad_iova;
-	/** Number of maximal IOVA-contiguous runs covering the region. */
+	/**
+	 * Number of maximal IOVA-contiguous runs of pages with a known IOVA:
+	 * consecutive pages whose IOVAs follow each other. Pages without an
+	 * IOVA (@c n_bad_iova) are in no run: 0 for a region of
+	 * RTE_EXTMEM_REGION_F_NO_IOVA, 1 for one IOVA-contiguous region
+	 * (always in IOVA-as-VA mode, without a table). A device maps one
+	 * entry per run (rte_extmem_devmap.h).
+	 */
 	unsigned int n_iova_runs;
 	/** Users (allocations, slices, pools) that keep the region alive. */
 	uint32_t users;
