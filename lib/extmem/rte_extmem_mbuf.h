@@ -328,7 +328,8 @@ rte_extmem_slice_alloc_hdr(struct rte_extmem_slicer *slicer,
  * rte_pktmbuf_pool_create_extbuf(): one descriptor per IOVA-contiguous run
  * of pages (upstream assumes each descriptor is IOVA-contiguous), runs
  * shorter than @p elt_size left out. Pages with unknown IOVA form runs
- * whose descriptor has buf_iova RTE_BAD_IOVA.
+ * whose descriptor has buf_iova RTE_BAD_IOVA
+ * (rte_extmem_pktmbuf_pool_create_extbuf() refuses such regions).
  *
  * @param regions
  *   The regions.
@@ -363,7 +364,9 @@ int rte_extmem_pktmbuf_extmem_get(struct rte_extmem_region *const regions[],
  * regions, in one call: the regions are split into IOVA-contiguous
  * descriptors (one per IOVA-contiguous run of pages, buffers of
  * @p data_room_size rounded up to a cache line where it fits in 16 bits) and
- * handed to rte_pktmbuf_pool_create_extbuf(). The mbuf headers and shared
+ * handed to rte_pktmbuf_pool_create_extbuf(). Every page of the regions
+ * must have an IOVA: a region with pages without one is refused (EFAULT),
+ * so that every mbuf's buf_iova is usable by a device. The mbuf headers and shared
  * information are in host memory; nothing is written into the regions.
  *
  * The pool is a user of every region until it is freed with
@@ -388,6 +391,9 @@ int rte_extmem_pktmbuf_extmem_get(struct rte_extmem_region *const regions[],
  * @return
  *   The pool, or NULL with rte_errno set and nothing changed:
  *   - EINVAL: bad arguments, or a region that is not live;
+ *   - EFAULT: a page of a region has no IOVA (RTE_BAD_IOVA in its table,
+ *     or RTE_EXTMEM_REGION_F_NO_IOVA): every page must have one, even
+ *     pages in runs too short for a buffer;
  *   - ENOMEM: the regions hold fewer than @p n buffers, or no host memory;
  *   - EEXIST: a memory pool with this name exists;
  *   - other values from rte_pktmbuf_pool_create_extbuf();
