@@ -10,12 +10,14 @@
  */
 
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <sys/mman.h>
 #include <unistd.h>
 
 #include <rte_eal.h>
 #include <rte_errno.h>
+#include <rte_log.h>
 #include <rte_malloc.h>
 #include <rte_extmem_mbuf.h>
 #include <rte_mbuf.h>
@@ -329,34 +331,149 @@ test_heap_pool_doc_sizes(void)
 REGISTER_EXTMEM_TEST(heap_pool_doc_sizes, test_heap_pool_doc_sizes, 0);
 
 /* Objects larger than a page: placed per IOVA-contiguous run. */
+#define JUMBO_N 511
+#define JUMBO_ROOM 9018
+
+/* The jumbo pool over bp, the library's log going to *log (to free). */
+static struct rte_mempool *
+jumbo_create(const struct rte_extmem_region_params *bp, char **log)
+{
+	FILE *old = rte_log_get_stream(), *f;
+	struct rte_mempool *mp;
+	size_t len;
+	int err;
+
+	*log = NULL;
+	f = open_memstream(log, &len);
+	if (f == NULL)
+		return rte_extmem_pktmbuf_pool_create("jumbo", JUMBO_N, 0, 0,
+			JUMBO_ROOM, bp);
+	rte_openlog_stream(f);
+	mp = rte_extmem_pktmbuf_pool_create("jumbo", JUMBO_N, 0, 0,
+		JUMBO_ROOM, bp);
+	err = rte_errno;
+	rte_openlog_stream(old);
+	fclose(f);
+	rte_errno = err;
+	return mp;
+}
+
+static int
+jumbo_ok(struct rte_mempool *mp, const char *what)
+{
+	struct pool_check c = { .pgsz = (size_t)sysconf(_SC_PAGESIZE) };
+
+	c.h = rte_extmem_heap_lookup(mp->name);
+	TEST_ASSERT_NOT_NULL(c.h, "%s: heap", what);
+	TEST_ASSERT_EQ(rte_mempool_obj_iter(mp, pool_obj_cb, &c), JUMBO_N,
+		"%s: objects", what);
+	TEST_ASSERT_EQ(c.outside + c.crossing + c.bad_iova, 0,
+		"%s: %u outside, %u not contiguous, %u wrong IOVA", what,
+		c.outside, c.crossing, c.bad_iova);
+	TEST_ASSERT_EQ(rte_extmem_pktmbuf_pool_free(mp), 0, "%s: free", what);
+	return TEST_SUCCESS;
+}
+
+/*
+ * Base pages are IOVA-contiguous only in IOVA-as-VA mode: in PA mode the
+ * pool over them is refused at once (ENOTSUP, nothing made, the log line
+ * names the sizes and what to use instead), every time; 2M pages and the
+ * caller's memory with an IOVA-contiguous table work in both modes.
+ */
+static int
+jumbo_on(enum rte_extmem_backing b)
+{
+	bool pa = rte_eal_iova_mode() == RTE_IOVA_PA;
+	struct rte_extmem_region_params bp;
+	const char *bn = rte_extmem_backing_name(b);
+	struct test_heap_snap s;
+	struct rte_mempool *mp;
+	rte_iova_t *io = NULL;
+	size_t need = 0, pg = (size_t)sysconf(_SC_PAGESIZE), i;
+	void *mem = NULL;
+	char *log;
+	int round, ret = TEST_SUCCESS;
+
+	rte_extmem_region_params_init(&bp);
+	bp.backing = b;
+	if (b == RTE_EXTMEM_BACKING_USER) {
+		need = rte_extmem_pktmbuf_pool_mem_size(JUMBO_N, 0, 0,
+			JUMBO_ROOM, pg);
+		TEST_ASSERT_NE(need, 0, "mem_size");
+		mem = mmap(NULL, need, PROT_READ | PROT_WRITE, MAP_PRIVATE |
+			MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
+		TEST_ASSERT(mem != MAP_FAILED, "mmap");
+		io = calloc(need / pg, sizeof(*io));
+		TEST_ASSERT_NOT_NULL(io, "calloc");
+		for (i = 0; i < need / pg; i++)
+			io[i] = 0x500000000000ULL + i * pg;
+		bp.addr = mem;
+		bp.len = need;
+		bp.iovas = io;
+		bp.n_iovas = need / pg;
+	}
+	/* twice: the outcome does not depend on where the pages are */
+	for (round = 0; round < 2 && ret == TEST_SUCCESS; round++) {
+		test_heap_snap(&s);
+		mp = jumbo_create(&bp, &log);
+		if (mp == NULL && b == RTE_EXTMEM_BACKING_HUGETLB &&
+				rte_errno == ENOMEM) {
+			TEST_LOG("SKIP hugetlb: no free 2M pages");
+			free(log);
+			break;
+		}
+		if (pa && b != RTE_EXTMEM_BACKING_HUGETLB &&
+				b != RTE_EXTMEM_BACKING_USER) {
+			if (mp != NULL)
+				rte_extmem_pktmbuf_pool_free(mp);
+			if (mp != NULL || rte_errno != ENOTSUP ||
+					log == NULL ||
+					strstr(log, "--iova-mode=va") == NULL ||
+					strstr(log, "4096-byte pages") == NULL) {
+				printf("    FAIL: %s, PA mode: pool %s (%s), "
+					"expected ENOTSUP and a log line naming "
+					"the page size and --iova-mode=va:\n%s",
+					bn, mp != NULL ? "created" : "refused",
+					rte_strerror(rte_errno),
+					log != NULL ? log : "(none)");
+				ret = TEST_FAILED;
+			} else {
+				ret = test_heap_snap_same(&s, "refused jumbo");
+			}
+			free(log);
+			continue;
+		}
+		free(log);
+		if (mp == NULL) {
+			printf("    FAIL: %s jumbo pool: %s\n", bn,
+				rte_strerror(rte_errno));
+			ret = TEST_FAILED;
+			break;
+		}
+		ret = jumbo_ok(mp, bn);
+		if (ret == TEST_SUCCESS)
+			ret = test_heap_snap_same(&s, "jumbo pool freed");
+	}
+	if (mem != NULL)
+		munmap(mem, need);
+	free(io);
+	if (ret == TEST_SUCCESS)
+		TEST_LOG("%-7s %u x %u-byte data rooms, %s mode: %s", bn,
+			JUMBO_N, JUMBO_ROOM, pa ? "PA" : "VA",
+			pa && b != RTE_EXTMEM_BACKING_HUGETLB &&
+			b != RTE_EXTMEM_BACKING_USER ? "refused (ENOTSUP)" :
+			"created");
+	return ret;
+}
+
 static int
 test_heap_pool_jumbo(void)
 {
-	struct rte_extmem_region_params bp;
-	struct pool_check c = { .pgsz = (size_t)sysconf(_SC_PAGESIZE) };
-	struct test_heap_snap s;
-	struct rte_mempool *mp;
+	unsigned int i;
 
-	test_heap_snap(&s);
-	rte_extmem_region_params_init(&bp);
-	mp = rte_extmem_pktmbuf_pool_create("jumbo", 511, 0, 0, 9018, &bp);
-	if (mp == NULL && rte_eal_iova_mode() == RTE_IOVA_PA) {
-		/* physical 4K pages are scattered: refused, nothing left */
-		TEST_ASSERT_EQ(rte_errno, ENOMEM, "error: %s",
-			rte_strerror(rte_errno));
-		TEST_LOG("PA mode: 9K objects do not fit 4K pages that are "
-			"not physically contiguous (refused, correctly)");
-		return test_heap_snap_same(&s, "refused jumbo pool");
-	}
-	TEST_ASSERT_NOT_NULL(mp, "jumbo pool: %s", rte_strerror(rte_errno));
-	c.h = rte_extmem_heap_lookup(mp->name);
-	TEST_ASSERT_EQ(rte_mempool_obj_iter(mp, pool_obj_cb, &c), 511,
-		"objects");
-	TEST_ASSERT_EQ(c.outside + c.crossing + c.bad_iova, 0,
-		"%u outside, %u not contiguous, %u wrong IOVA", c.outside,
-		c.crossing, c.bad_iova);
-	TEST_ASSERT_EQ(rte_extmem_pktmbuf_pool_free(mp), 0, "free");
-	return test_heap_snap_same(&s, "jumbo pool");
+	for (i = 0; i < test_heap_n_backings; i++)
+		TEST_RUN(jumbo_on(test_heap_backings[i]));
+	return TEST_SUCCESS;
 }
 
 REGISTER_EXTMEM_TEST(heap_pool_jumbo, test_heap_pool_jumbo, 0);

@@ -417,9 +417,13 @@ rte_extmem_pktmbuf_pool_create_extbuf(const char *name, unsigned int n,
  * arguments: the pool header (with its per-lcore caches), the ring of the
  * default mempool ops, the objects, and malloc overhead, rounded up to the
  * page size. Objects are packed within IOVA-contiguous runs: in IOVA-as-VA
- * mode (where the heap's memory is one run) and for objects larger than a
- * page they are packed back to back; otherwise any page may be a run of
- * its own, so they are counted per page. The result thus depends on
+ * mode (where the heap's memory is one run) they are packed back to back;
+ * in IOVA-as-PA mode any page may be a run of its own, so objects that fit
+ * a page are counted per page, and objects larger than a page are packed
+ * back to back, which only memory whose pages are IOVA-contiguous can hold
+ * (the caller's memory with such an IOVA table: the one-call pool refuses
+ * other memory of pages smaller than an object in that mode, see
+ * rte_extmem_pktmbuf_pool_create()). The result thus depends on
  * rte_eal_iova_mode().
  *
  * @param n
@@ -476,17 +480,28 @@ size_t rte_extmem_pktmbuf_pool_mem_size(unsigned int n,
  *   Region parameters of the heap's memory (initialised with
  *   rte_extmem_region_params_init()); @c name is ignored; @c len 0 means
  *   "as much as needed" (rounded up to 2M for the thp backing). Any
- *   CPU-writable backing.
+ *   CPU-writable backing; in IOVA-as-PA mode, objects larger than a page
+ *   (sizeof(struct rte_mbuf) + @p priv_size + @p data_room_size plus the
+ *   mempool's header, e.g. a 9018-byte data room on 4K pages) need
+ *   hugetlb pages (the hugetlb backing, or shared with 2M pages) or the
+ *   caller's memory with its IOVA table: over anon, thp, shared with 4K
+ *   pages or the caller's memory without a table the pool is refused
+ *   (ENOTSUP, before anything is made), since those pages are
+ *   IOVA-contiguous only by chance.
  * @return
  *   The pool, or NULL with rte_errno set and nothing left behind:
  *   - EINVAL: bad arguments (@p backing NULL, or its struct_size smaller
  *     than this version's structure);
  *   - ENOTSUP: @p backing's struct_size is larger than this version's
  *     structure and the fields it does not know are not zero (they are
- *     never ignored); other reasons as for rte_extmem_heap_create();
+ *     never ignored); in IOVA-as-PA mode, objects larger than the pages of
+ *     a backing whose pages are not IOVA-contiguous (see @p backing; the
+ *     log line names the sizes and what to use instead: hugetlb pages or
+ *     --iova-mode=va); other reasons as for rte_extmem_heap_create();
  *   - EEXIST: a pool or heap with this name exists;
  *   - ENOMEM: the memory (as given, or as it could be allocated) cannot
- *     hold the pool;
+ *     hold the pool (with the caller's IOVA table in IOVA-as-PA mode: its
+ *     IOVA-contiguous runs cannot hold the objects);
  *   - other values as for rte_extmem_heap_create();
  *   - E_RTE_SECONDARY: called in a secondary process: only the primary
  *     creates and destroys regions and heaps (nothing changed);
