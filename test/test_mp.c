@@ -57,6 +57,8 @@
 #include <rte_extmem_mp.h>
 
 #include "test.h"
+#include "test_heap_util.h"
+#include "test_mp_hold.h"
 #include "test_mp_util.h"
 #include "test_telemetry_util.h"
 
@@ -79,21 +81,6 @@ struct mp_setup {
 	void *priv_mem;
 	void *dev_mem;
 };
-
-static struct rte_extmem_region *
-region_make(const char *name, enum rte_extmem_backing b, size_t len,
-	size_t pgsz, void *addr)
-{
-	struct rte_extmem_region_params p;
-
-	rte_extmem_region_params_init(&p);
-	p.name = name;
-	p.backing = b;
-	p.len = len;
-	p.page_sz = pgsz;
-	p.addr = addr;
-	return rte_extmem_region_create(&p);
-}
 
 static void
 setup_free(struct mp_setup *m)
@@ -172,34 +159,28 @@ static int
 setup_make(struct mp_setup *m)
 {
 	struct rte_extmem_region_params rp;
-	struct rte_extmem_heap_params hp;
+	struct test_heap th;
 
 	memset(m, 0, sizeof(*m));
-	m->shared = region_make("mp_shared", RTE_EXTMEM_BACKING_SHARED,
+	m->shared = test_mp_region_make("mp_shared", RTE_EXTMEM_BACKING_SHARED,
 		2u << 20, 0, NULL);
 	TEST_ASSERT_NOT_NULL(m->shared, "shared region: %s",
 		rte_strerror(rte_errno));
-	m->huge = region_make("mp_huge", RTE_EXTMEM_BACKING_HUGETLB, 4u << 20,
-		RTE_PGSIZE_2M, NULL);
+	m->huge = test_mp_region_make("mp_huge", RTE_EXTMEM_BACKING_HUGETLB,
+		4u << 20, RTE_PGSIZE_2M, NULL);
 	TEST_ASSERT_NOT_NULL(m->huge, "hugetlb region: %s",
 		rte_strerror(rte_errno));
 	m->priv_mem = mmap(NULL, MP_PRIV_LEN, PROT_READ | PROT_WRITE,
 		MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
 	TEST_ASSERT(m->priv_mem != MAP_FAILED, "mmap");
-	m->priv = region_make("mp_private", RTE_EXTMEM_BACKING_USER,
+	m->priv = test_mp_region_make("mp_private", RTE_EXTMEM_BACKING_USER,
 		MP_PRIV_LEN, 0, m->priv_mem);
 	TEST_ASSERT_NOT_NULL(m->priv, "user region: %s",
 		rte_strerror(rte_errno));
 	TEST_RUN(device_make(m));
-	rte_extmem_region_params_init(&rp);
-	rp.backing = RTE_EXTMEM_BACKING_HUGETLB;
-	rp.page_sz = RTE_PGSIZE_2M;
-	rp.len = 8u << 20;
-	rte_extmem_heap_params_init(&hp);
-	hp.name = MP_HEAP;
-	hp.region = &rp;
-	m->heap = rte_extmem_heap_create(&hp);
-	TEST_ASSERT_NOT_NULL(m->heap, "heap: %s", rte_strerror(rte_errno));
+	TEST_RUN(test_heap_make(&th, MP_HEAP, RTE_EXTMEM_BACKING_HUGETLB,
+		8u << 20, 0, 0));
+	m->heap = th.h;
 	m->pool = rte_pktmbuf_pool_create(MP_POOL, 511, 0, 0,
 		RTE_MBUF_DEFAULT_BUF_SIZE, rte_malloc_heap_get_socket(MP_HEAP));
 	TEST_ASSERT_NOT_NULL(m->pool, "pool on the heap: %s",
@@ -425,8 +406,8 @@ check_sync(struct test_mp_sec *s, struct mp_setup *m)
 	struct rte_extmem_heap_info hi;
 	void *mem;
 
-	r = region_make("mp_dyn", RTE_EXTMEM_BACKING_SHARED, 1u << 20, 0,
-		NULL);
+	r = test_mp_region_make("mp_dyn", RTE_EXTMEM_BACKING_SHARED, 1u << 20,
+		0, NULL);
 	TEST_ASSERT_NOT_NULL(r, "dyn: %s", rte_strerror(rte_errno));
 	TEST_RUN(check_ok(s, "region", "mp_dyn"));
 	TEST_RUN(check_iovas(s, r, true));
@@ -593,8 +574,8 @@ clash_run(struct test_mp_sec *s)
 	TEST_ASSERT(strcmp(got, "0 ") == 0, "nothing attached: '%s'", got);
 	TEST_ASSERT_EQ(test_mp_wait_secondaries(0), 0, "not counted");
 	/* the primary goes on */
-	r = region_make("mp_after_clash", RTE_EXTMEM_BACKING_SHARED, 1u << 20,
-		0, NULL);
+	r = test_mp_region_make("mp_after_clash", RTE_EXTMEM_BACKING_SHARED,
+		1u << 20, 0, NULL);
 	TEST_ASSERT_NOT_NULL(r, "create: %s", rte_strerror(rte_errno));
 	TEST_ASSERT_EQ(rte_extmem_region_destroy(r), 0, "destroy");
 	return TEST_SUCCESS;
@@ -611,8 +592,8 @@ test_mp_clash(void)
 
 	if (why != NULL)
 		TEST_SKIP("%s", why);
-	r = region_make("mp_clash", RTE_EXTMEM_BACKING_SHARED, 1u << 20, 0,
-		NULL);
+	r = test_mp_region_make("mp_clash", RTE_EXTMEM_BACKING_SHARED, 1u << 20,
+		0, NULL);
 	TEST_ASSERT_NOT_NULL(r, "region: %s", rte_strerror(rte_errno));
 	rte_extmem_region_info_get(r, &i);
 	ret = test_mp_sec_start(&s, (uintptr_t)i.addr, i.len, 0, true);
@@ -665,8 +646,8 @@ test_mp_joiner(void)
 
 	if (why != NULL)
 		TEST_SKIP("%s", why);
-	r = region_make("mp_joiner", RTE_EXTMEM_BACKING_SHARED, 1u << 20, 0,
-		NULL);
+	r = test_mp_region_make("mp_joiner", RTE_EXTMEM_BACKING_SHARED,
+		1u << 20, 0, NULL);
 	TEST_ASSERT_NOT_NULL(r, "region: %s", rte_strerror(rte_errno));
 	j.r = r;
 	TEST_ASSERT_EQ(rte_extmem_event_subscribe("mp_joiner", 0, joiner_cb,
@@ -701,8 +682,8 @@ nofds_run(struct test_mp_sec *s)
 	TEST_ASSERT_EQ(test_mp_sec_cmd(s, got, sizeof(got), "nofile 1"), 0,
 		"nofile");
 	TEST_ASSERT(strcmp(got, "OK") == 0, "nofile: %s", got);
-	r = region_make("mp_nofds", RTE_EXTMEM_BACKING_SHARED, 1u << 20, 0,
-		NULL);
+	r = test_mp_region_make("mp_nofds", RTE_EXTMEM_BACKING_SHARED, 1u << 20,
+		0, NULL);
 	TEST_ASSERT_ERRNO(r == NULL, EMFILE, "create without descriptors "
 		"there");
 	TEST_ASSERT(rte_extmem_region_lookup("mp_nofds") == NULL,
@@ -713,8 +694,8 @@ nofds_run(struct test_mp_sec *s)
 	TEST_ASSERT_EQ(test_mp_sec_cmd(s, got, sizeof(got), "nofile 0"), 0,
 		"nofile");
 	TEST_ASSERT(strcmp(got, "OK") == 0, "nofile 0: %s", got);
-	r = region_make("mp_nofds", RTE_EXTMEM_BACKING_SHARED, 1u << 20, 0,
-		NULL);
+	r = test_mp_region_make("mp_nofds", RTE_EXTMEM_BACKING_SHARED, 1u << 20,
+		0, NULL);
 	TEST_ASSERT_NOT_NULL(r, "create: %s", rte_strerror(rte_errno));
 	TEST_ASSERT_EQ(test_mp_sec_cmd(s, got, sizeof(got), "region mp_nofds"),
 		0, "lookup there");
@@ -734,7 +715,7 @@ test_mp_nofds(void)
 	if (why != NULL)
 		TEST_SKIP("%s", why);
 	/* the service starts with the primary's first region */
-	first = region_make("mp_nofds_first", RTE_EXTMEM_BACKING_SHARED,
+	first = test_mp_region_make("mp_nofds_first", RTE_EXTMEM_BACKING_SHARED,
 		1u << 20, 0, NULL);
 	TEST_ASSERT_NOT_NULL(first, "region: %s", rte_strerror(rte_errno));
 	if (test_mp_sec_start(&s, 0, 0, 0, true) == 0) {
@@ -780,41 +761,23 @@ static int
 test_mp_refused(void)
 {
 	const char *why = test_mp_skip_reason();
-	struct rte_extmem_region_params rp;
-	struct rte_extmem_heap_params hp;
-	struct rte_extmem_heap *heap;
 	struct test_mp_sec s;
-	void *mem;
+	struct test_heap th;
 	int ret;
 
 	if (why != NULL)
 		TEST_SKIP("%s", why);
-	mem = mmap(NULL, 1u << 20, PROT_READ | PROT_WRITE, MAP_PRIVATE |
-		MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
-	TEST_ASSERT(mem != MAP_FAILED, "mmap");
-	rte_extmem_region_params_init(&rp);
-	rp.name = "mp_refused_heap.0";
-	rp.backing = RTE_EXTMEM_BACKING_USER;
-	rp.addr = mem;
-	rp.len = 1u << 20;
-	rte_extmem_heap_params_init(&hp);
-	hp.name = "mp_refused_heap";
-	hp.region = &rp;
-	heap = rte_extmem_heap_create(&hp);
-	if (heap == NULL) {
-		munmap(mem, 1u << 20);
-		TEST_ASSERT(false, "heap: %s", rte_strerror(rte_errno));
-	}
+	/* its region is mp_refused_heap.0 */
+	TEST_RUN(test_heap_make(&th, "mp_refused_heap", RTE_EXTMEM_BACKING_USER,
+		1u << 20, 0, 0));
 	ret = test_mp_sec_start(&s, 0, 0, 0, true) == 0 ? TEST_SUCCESS :
 		TEST_FAILED;
 	if (ret == TEST_SUCCESS) {
-		ret = refused_run(&s, heap);
+		ret = refused_run(&s, th.h);
 		if (test_mp_sec_stop(&s) != 0)
 			ret = TEST_FAILED;
 	}
-	TEST_ASSERT_EQ(rte_extmem_heap_destroy(heap), 0, "destroy: %s",
-		rte_strerror(rte_errno));
-	munmap(mem, 1u << 20);
+	TEST_RUN(test_heap_free(&th));
 	return ret;
 }
 
@@ -827,14 +790,13 @@ test_mp_proxy_gone(void)
 	const char *why = test_mp_skip_reason();
 	struct rte_extmem_region *r = NULL;
 	struct test_mp_sec s;
-	unsigned int i;
 	char got[64];
 
 	if (why != NULL)
 		TEST_SKIP("%s", why);
 	/* the service starts with the library: one region of the primary */
-	r = region_make("mp_proxy_base", RTE_EXTMEM_BACKING_SHARED, 1u << 20,
-		0, NULL);
+	r = test_mp_region_make("mp_proxy_base", RTE_EXTMEM_BACKING_SHARED,
+		1u << 20, 0, NULL);
 	TEST_ASSERT_NOT_NULL(r, "region: %s", rte_strerror(rte_errno));
 	TEST_ASSERT_EQ(test_mp_sec_start(&s, 0, 0, 0, true), 0, "secondary");
 	if (test_mp_sec_cmd(&s, got, sizeof(got), "create") != 0 ||
@@ -846,11 +808,8 @@ test_mp_proxy_gone(void)
 	test_mp_sec_kill(&s);
 	TEST_ASSERT_EQ(test_mp_wait_secondaries(0), 0, "secondary gone");
 	/* a bounded wait for the proxy thread's clean-up */
-	for (i = 0; i < 10000 && rte_extmem_region_lookup("mp_sec_create") !=
-			NULL; i++)
-		usleep(1000);
-	TEST_ASSERT_NULL(rte_extmem_region_lookup("mp_sec_create"),
-		"the dead secondary's region is gone");
+	TEST_ASSERT_EQ(test_mp_wait_gone("mp_sec_create"), 0, "the dead "
+		"secondary's region stays");
 	TEST_ASSERT_EQ(rte_extmem_region_destroy(r), 0, "destroy");
 	return TEST_SUCCESS;
 }

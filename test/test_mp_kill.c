@@ -6,11 +6,16 @@
  * mp_kill: 20 secondaries SIGKILLed at random points, half of them during
  * their attach (once connected: a snapshot of several regions and a heap,
  * each step widened by EXTMEM_MP_TEST_DELAY_US), half while this primary creates
- * and destroys regions and heap regions that they must apply and answer,
- * and while it makes a region one of them asked for. Every operation of
- * the primary succeeds meanwhile; afterwards it counts no secondary and
- * no region made for one, creates and destroys 100 regions, and holds
- * exactly the file descriptors, memfds and hugetlb pages it held before.
+ * and destroys regions and heap regions that they must apply and answer.
+ * Each of the latter has asked the primary for a region first, and the
+ * primary's proxy holds that creation (EXTMEM_MP_TEST_PROXY_HOLD) from the
+ * moment it has the request until the secondary is killed and its link
+ * has ended; then the creation goes on, for a secondary that is gone:
+ * the region is made and destroyed again at once (both announced here).
+ * Every operation of the primary succeeds meanwhile; afterwards it counts
+ * no secondary and no region made for one, creates and destroys 100
+ * regions, and holds exactly the file descriptors, memfds and hugetlb
+ * pages it held before.
  */
 
 #include <errno.h>
@@ -32,10 +37,13 @@
 #include <rte_extmem_mp.h>
 
 #include "test.h"
+#include "test_heap_util.h"
+#include "test_mp_hold.h"
 #include "test_mp_util.h"
 
 #define KILLS 20
 #define N_BASE 4
+#define SEC_REGION "mp_sec_create"	/* what a secondary's "create" asks */
 /* far beyond a run (seconds), well within meson's timeout */
 #define WATCHDOG_S 240
 
@@ -124,17 +132,13 @@ killer_main(void *arg)
 	return NULL;
 }
 
+/* 2 MiB, hugetlb (2M pages) for even i, shared for odd i. */
 static struct rte_extmem_region *
-make(const char *name, enum rte_extmem_backing b, size_t len, size_t pgsz)
+make_2m(const char *name, unsigned int i)
 {
-	struct rte_extmem_region_params p;
-
-	rte_extmem_region_params_init(&p);
-	p.name = name;
-	p.backing = b;
-	p.len = len;
-	p.page_sz = pgsz;
-	return rte_extmem_region_create(&p);
+	return test_mp_region_make(name, i % 2 ? RTE_EXTMEM_BACKING_SHARED :
+		RTE_EXTMEM_BACKING_HUGETLB, 2u << 20, i % 2 ? 0 : RTE_PGSIZE_2M,
+		NULL);
 }
 
 /* One change each way the secondaries must follow. */
@@ -146,7 +150,8 @@ churn_once(struct rte_extmem_heap *heap, unsigned int i)
 	char name[32];
 
 	snprintf(name, sizeof(name), "mp_churn%u", i);
-	r = make(name, RTE_EXTMEM_BACKING_SHARED, 256u << 10, 0);
+	r = test_mp_region_make(name, RTE_EXTMEM_BACKING_SHARED, 256u << 10,
+		0, NULL);
 	TEST_ASSERT_NOT_NULL(r, "create %s: %s", name,
 		rte_strerror(rte_errno));
 	TEST_ASSERT_EQ(rte_extmem_region_destroy(r), 0, "destroy %s: %s",
@@ -180,8 +185,47 @@ wait_connected(void)
 	return -1;
 }
 
+struct kill_ctx {
+	struct rte_extmem_heap *heap;
+	struct test_mp_gate gate;	/* holds the proxied creations */
+	struct test_mp_seen seen;	/* of SEC_REGION */
+	unsigned int n;			/* changes made */
+	unsigned int held;		/* creations held until a kill */
+};
+
+/* The creation s asked for is held: the primary has the request. */
 static int
-kill_one(struct rte_extmem_heap *heap, unsigned int i, unsigned int *n)
+create_held(struct kill_ctx *x, struct test_mp_sec *s)
+{
+	TEST_ASSERT_EQ(test_mp_gate_close(&x->gate), 0, "gate");
+	TEST_ASSERT_EQ(test_mp_sec_send(s, "create"), 0, "create not sent");
+	TEST_ASSERT_EQ(test_mp_gate_wait_held(&x->gate), 0, "the primary did "
+		"not get the create request");
+	TEST_ASSERT_NULL(rte_extmem_region_lookup(SEC_REGION), "made early");
+	return TEST_SUCCESS;
+}
+
+/* Its secondary is dead: the held creation goes on, and is undone. */
+static int
+create_released(struct kill_ctx *x)
+{
+	TEST_ASSERT_EQ(test_mp_wait_secondaries(0), 0, "the killed "
+		"secondary's link did not end");
+	TEST_ASSERT_EQ(test_mp_gate_open(&x->gate), 0, "the held creation did "
+		"not end");
+	x->held++;
+	/* made, then destroyed since its secondary is gone */
+	TEST_ASSERT_EQ(test_mp_seen_get(&x->seen.added[0]), x->held, "the "
+		"creation for the dead secondary was not made");
+	TEST_ASSERT_EQ(test_mp_seen_get(&x->seen.removed[0]), x->held, "the "
+		"region made for the dead secondary was not destroyed");
+	TEST_ASSERT_NULL(rte_extmem_region_lookup(SEC_REGION), "the region "
+		"made for the dead secondary stays");
+	return TEST_SUCCESS;
+}
+
+static int
+kill_one(struct kill_ctx *x, unsigned int i)
 {
 	struct test_mp_sec s;
 	struct killer k;
@@ -207,53 +251,53 @@ kill_one(struct rte_extmem_heap *heap, unsigned int i, unsigned int *n)
 	k.pid = s.pid;
 	k.delay_us = attach ? (unsigned int)(rand() % 20000) :
 		(unsigned int)(rand() % 40000);
-	/* and a region the primary makes for it, the answer never read */
-	if (!attach && write(s.fd, "create\n", 7) != 7)
-		TEST_LOG("create request not sent");
+	/* and a region the primary is to make for it, held */
+	if (!attach && create_held(x, &s) != TEST_SUCCESS) {
+		test_mp_sec_kill(&s);
+		return TEST_FAILED;
+	}
 	k.done = false;
 	TEST_ASSERT_EQ(pthread_create(&t, NULL, killer_main, &k), 0, "thread");
 	while (!__atomic_load_n(&k.done, __ATOMIC_ACQUIRE))
-		if (churn_once(heap, (*n)++) != TEST_SUCCESS) {
+		if (churn_once(x->heap, x->n++) != TEST_SUCCESS) {
 			pthread_join(t, NULL);
 			test_mp_sec_kill(&s);
 			return TEST_FAILED;
 		}
 	pthread_join(t, NULL);
 	test_mp_sec_kill(&s);
+	if (!attach)
+		TEST_RUN(create_released(x));
 	/* the primary answers at once after it */
-	TEST_RUN(churn_once(heap, (*n)++));
+	TEST_RUN(churn_once(x->heap, x->n++));
 	return TEST_SUCCESS;
 }
 
 static int
-kill_run(struct rte_extmem_heap *heap)
+kill_run(struct kill_ctx *x)
 {
 	struct rte_extmem_mp_info info;
 	struct rte_extmem_region *r;
-	unsigned int i, n = 0;
+	unsigned int i;
 	char name[32];
 
 	for (i = 0; i < KILLS; i++)
-		TEST_RUN(kill_one(heap, i, &n));
+		TEST_RUN(kill_one(x, i));
 	TEST_ASSERT_EQ(test_mp_wait_secondaries(0), 0, "all gone");
-	/* what the primary made for them went with them (a bounded wait for
-	 * the proxy thread's clean-up)
-	 */
-	for (i = 0; i < 10000 && rte_extmem_region_lookup("mp_sec_create") !=
-			NULL; i++)
-		usleep(1000);
-	TEST_ASSERT_NULL(rte_extmem_region_lookup("mp_sec_create"),
-		"a region made for a killed secondary");
+	/* what the primary made for them went with them */
+	TEST_ASSERT_EQ(test_mp_wait_gone(SEC_REGION), 0, "a region made for a "
+		"killed secondary");
+	TEST_ASSERT_EQ(x->held, KILLS / 2, "creations held");
 	TEST_ASSERT_EQ(rte_extmem_mp_info_get(&info), 0, "info");
 	TEST_ASSERT_EQ(info.state, RTE_EXTMEM_MP_STATE_SERVING, "serving");
 	TEST_ASSERT_GE(info.n_gone, info.n_attached, "every link ended");
 	printf("    %u changes during %u kills; %" PRIu64 " attaches "
-		"completed before their kill\n", n, KILLS, info.n_attached);
+		"completed before their kill; %u creations for a killed "
+		"secondary made and undone\n", x->n, KILLS, info.n_attached,
+		x->held);
 	for (i = 0; i < 100; i++) {
 		snprintf(name, sizeof(name), "mp_after%u", i);
-		r = make(name, i % 2 ? RTE_EXTMEM_BACKING_SHARED :
-			RTE_EXTMEM_BACKING_HUGETLB, 2u << 20, i % 2 ? 0 :
-			RTE_PGSIZE_2M);
+		r = make_2m(name, i);
 		TEST_ASSERT_NOT_NULL(r, "create %s: %s", name,
 			rte_strerror(rte_errno));
 		TEST_ASSERT_EQ(rte_extmem_region_destroy(r), 0, "destroy %s",
@@ -266,10 +310,9 @@ static int
 test_mp_kill(void)
 {
 	const char *why = test_mp_skip_reason();
+	struct kill_ctx x = { .seen = { .name = { SEC_REGION } } };
 	struct rte_extmem_region *base[N_BASE];
-	struct rte_extmem_region_params rp;
-	struct rte_extmem_heap_params hp;
-	struct rte_extmem_heap *heap;
+	struct test_heap th;
 	unsigned int fds0, memfds0, fds1, memfds1, i;
 	unsigned long huge0, huge1;
 	void (*old_alarm)(int);
@@ -281,29 +324,26 @@ test_mp_kill(void)
 	old_alarm = signal(SIGALRM, watchdog);
 	alarm(WATCHDOG_S);
 	srand((unsigned int)getpid());
+	/* before the proxy's first request (it reads it once) */
+	TEST_ASSERT_EQ(test_mp_gate_init(&x.gate), 0, "hold hook");
 	/* a snapshot of several steps for the attaches to die in */
 	for (i = 0; i < N_BASE; i++) {
 		snprintf(name, sizeof(name), "mp_base%u", i);
-		base[i] = make(name, i % 2 ? RTE_EXTMEM_BACKING_SHARED :
-			RTE_EXTMEM_BACKING_HUGETLB, 2u << 20, i % 2 ? 0 :
-			RTE_PGSIZE_2M);
+		base[i] = make_2m(name, i);
 		TEST_ASSERT_NOT_NULL(base[i], "%s: %s", name,
 			rte_strerror(rte_errno));
 	}
-	rte_extmem_region_params_init(&rp);
-	rp.backing = RTE_EXTMEM_BACKING_HUGETLB;
-	rp.page_sz = RTE_PGSIZE_2M;
-	rp.len = 4u << 20;
-	rte_extmem_heap_params_init(&hp);
-	hp.name = "mp_kill_heap";
-	hp.region = &rp;
-	heap = rte_extmem_heap_create(&hp);
-	TEST_ASSERT_NOT_NULL(heap, "heap: %s", rte_strerror(rte_errno));
+	TEST_RUN(test_heap_make(&th, "mp_kill_heap", RTE_EXTMEM_BACKING_HUGETLB,
+		4u << 20, 0, 0));
+	x.heap = th.h;
+	TEST_ASSERT_EQ(test_mp_seen_start(&x.seen, "mp_kill_seen"), 0,
+		"subscribe: %s", rte_strerror(rte_errno));
 	test_mp_resources(&fds0, &memfds0, &huge0);
-	ret = kill_run(heap);
+	ret = kill_run(&x);
 	test_mp_resources(&fds1, &memfds1, &huge1);
-	TEST_ASSERT_EQ(rte_extmem_heap_destroy(heap), 0, "heap destroy: %s",
-		rte_strerror(rte_errno));
+	test_mp_seen_stop("mp_kill_seen");
+	test_mp_gate_fini(&x.gate);
+	TEST_RUN(test_heap_free(&th));
 	for (i = 0; i < N_BASE; i++)
 		TEST_ASSERT_EQ(rte_extmem_region_destroy(base[i]), 0, "base");
 	alarm(0);

@@ -27,8 +27,14 @@
  *   unslice              -> OK, both released
  *   user <region>        -> OK or ERR (rte_extmem_region_user_get())
  *   devmap <region>      -> ERR <errno> of rte_extmem_devmap_map() on it
- *   create               -> <address> of the region mp_sec_create (1 MiB,
- *                           shared) the primary made for it, or ERR
+ *   create [name]        -> <address> of the region <name> (default
+ *                           mp_sec_create; 1 MiB, shared) the primary made
+ *                           for it, or ERR
+ *   createmany <pfx> <n> -> OK when two threads each created n regions
+ *                           <pfx>a<i> and <pfx>b<i> at once, every call
+ *                           returning the region of its own name; else
+ *                           ERR <errno> <name>
+ *   destroymany <pfx> <n> -> OK when those 2n are destroyed, or ERR
  *   destroy <region>     -> OK or ERR of rte_extmem_region_destroy()
  *   heapcreate           -> ERR <errno> of a heap creation
  *   quit
@@ -36,6 +42,7 @@
 
 #include <errno.h>
 #include <inttypes.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -91,38 +98,45 @@ struct walk_buf {
 	unsigned int n;
 };
 
+/* One more entry of a walk's answer (';' between them); 0 or -1 (full). */
+static int
+walk_add(struct walk_buf *w, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+static int
+walk_add(struct walk_buf *w, const char *fmt, ...)
+{
+	va_list ap;
+	int n, m;
+
+	n = snprintf(w->p, w->left, "%s", w->n > 0 ? ";" : "");
+	if (n < 0 || (size_t)n >= w->left)
+		return -1;
+	va_start(ap, fmt);
+	m = vsnprintf(w->p + n, w->left - n, fmt, ap);
+	va_end(ap);
+	if (m < 0 || (size_t)(n + m) >= w->left)
+		return -1;
+	w->p += n + m;
+	w->left -= n + m;
+	w->n++;
+	return 0;
+}
+
 static int
 region_cb(const struct rte_extmem_region *r __rte_unused,
 	const struct rte_extmem_region_info *i, void *arg)
 {
-	struct walk_buf *w = arg;
-	int n = snprintf(w->p, w->left, "%s%s %p %zu %zu %u %u %s %d",
-		w->n > 0 ? ";" : "", i->name, i->addr, i->len, i->page_sz,
-		i->shared, i->attached, i->heap[0] != '\0' ? i->heap : "-",
-		i->socket_id);
-
-	if (n < 0 || (size_t)n >= w->left)
-		return -1;
-	w->p += n;
-	w->left -= n;
-	w->n++;
-	return 0;
+	return walk_add(arg, "%s %p %zu %zu %u %u %s %d", i->name, i->addr,
+		i->len, i->page_sz, i->shared, i->attached,
+		i->heap[0] != '\0' ? i->heap : "-", i->socket_id);
 }
 
 static int
 heap_cb(const struct rte_extmem_heap *h __rte_unused,
 	const struct rte_extmem_heap_info *i, void *arg)
 {
-	struct walk_buf *w = arg;
-	int n = snprintf(w->p, w->left, "%s%s %d", w->n > 0 ? ";" : "",
-		i->name, i->socket_id);
-
-	if (n < 0 || (size_t)n >= w->left)
-		return -1;
-	w->p += n;
-	w->left -= n;
-	w->n++;
-	return 0;
+	return walk_add(arg, "%s %d", i->name, i->socket_id);
 }
 
 static void
@@ -203,13 +217,13 @@ cmd_unslice(void)
 }
 
 static void
-cmd_create(bool heap)
+cmd_create(bool heap, const char *name)
 {
 	struct rte_extmem_region_params rp;
 	struct rte_extmem_heap_params hp;
 
 	rte_extmem_region_params_init(&rp);
-	rp.name = "mp_sec_create";
+	rp.name = name != NULL ? name : "mp_sec_create";
 	rp.backing = RTE_EXTMEM_BACKING_SHARED;
 	rp.len = 1 << 20;
 	if (!heap) {
@@ -229,6 +243,85 @@ cmd_create(bool heap)
 		reply("OK");
 	else
 		reply_err();
+}
+
+/* One thread of createmany / destroymany. */
+struct many {
+	pthread_t t;
+	char prefix[32];
+	char tag;
+	unsigned int n;
+	bool destroy;
+	int err;		/* 0, or the first failure's errno */
+	char failed[64];	/* and the region's name */
+};
+
+static void *
+many_main(void *arg)
+{
+	struct rte_extmem_region_params rp;
+	struct rte_extmem_region_info info;
+	struct many *m = arg;
+	struct rte_extmem_region *r;
+	char name[64];
+	unsigned int i;
+
+	for (i = 0; i < m->n && m->err == 0; i++) {
+		snprintf(name, sizeof(name), "%s%c%u", m->prefix, m->tag, i);
+		if (m->destroy) {
+			r = rte_extmem_region_lookup(name);
+			if (r == NULL || rte_extmem_region_destroy(r) != 0)
+				m->err = rte_errno;
+		} else {
+			rte_extmem_region_params_init(&rp);
+			rp.name = name;
+			rp.backing = RTE_EXTMEM_BACKING_SHARED;
+			rp.len = 64u << 10;
+			r = rte_extmem_region_create(&rp);
+			/* the answer to this call, not to the other thread's */
+			if (r == NULL)
+				m->err = rte_errno;
+			else if (rte_extmem_region_info_get(r, &info) != 0 ||
+					strcmp(info.name, name) != 0 ||
+					rte_extmem_region_lookup(name) != r)
+				m->err = EPROTO;
+		}
+		if (m->err != 0)
+			snprintf(m->failed, sizeof(m->failed), "%s", name);
+	}
+	return NULL;
+}
+
+static void
+cmd_many(const char *arg, bool destroy)
+{
+	struct many m[2];
+	unsigned int i, n = 0;
+	char prefix[32];
+
+	if (sscanf(arg, "%31s %u", prefix, &n) != 2) {
+		reply("ERR %d", EINVAL);
+		return;
+	}
+	for (i = 0; i < RTE_DIM(m); i++) {
+		memset(&m[i], 0, sizeof(m[i]));
+		snprintf(m[i].prefix, sizeof(m[i].prefix), "%s", prefix);
+		m[i].tag = (char)('a' + i);
+		m[i].n = n;
+		m[i].destroy = destroy;
+		if (pthread_create(&m[i].t, NULL, many_main, &m[i]) != 0) {
+			reply("ERR %d", EAGAIN);
+			exit(3);
+		}
+	}
+	for (i = 0; i < RTE_DIM(m); i++)
+		pthread_join(m[i].t, NULL);
+	for (i = 0; i < RTE_DIM(m); i++)
+		if (m[i].err != 0) {
+			reply("ERR %d %s", m[i].err, m[i].failed);
+			return;
+		}
+	reply("OK");
 }
 
 /*
@@ -340,9 +433,13 @@ command(char *line)
 	} else if (strcmp(line, "nofile") == 0 && arg != NULL) {
 		cmd_nofile(arg);
 	} else if (strcmp(line, "create") == 0) {
-		cmd_create(false);
+		cmd_create(false, arg);
+	} else if (strcmp(line, "createmany") == 0 && arg != NULL) {
+		cmd_many(arg, false);
+	} else if (strcmp(line, "destroymany") == 0 && arg != NULL) {
+		cmd_many(arg, true);
 	} else if (strcmp(line, "heapcreate") == 0) {
-		cmd_create(true);
+		cmd_create(true, NULL);
 	} else {
 		reply("ERR %d", EINVAL);
 	}

@@ -23,6 +23,7 @@
 
 #include "test.h"
 #include "test_mp_util.h"
+#include "test_region_util.h"
 
 #define MP_SEC_ENV "EXTMEM_TEST_MP_SECONDARY"
 /* a secondary's EAL init and attach, with the kill test's delays */
@@ -62,6 +63,17 @@ read_line(int fd, char *out, size_t size, int ms)
 	}
 	out[n] = '\0';
 	return 0;
+}
+
+struct rte_extmem_region *
+test_mp_region_make(const char *name, enum rte_extmem_backing b, size_t len,
+	size_t pgsz, void *addr)
+{
+	struct rte_extmem_region_params p;
+
+	test_region_params(&p, name, b, addr, len);
+	p.page_sz = pgsz;
+	return rte_extmem_region_create(&p);
 }
 
 int
@@ -117,22 +129,49 @@ test_mp_sec_start(struct test_mp_sec *s, uintptr_t reserve, size_t len,
 	return 0;
 }
 
+static int
+send_cmd(struct test_mp_sec *s, const char *fmt, va_list ap)
+{
+	char line[256];
+	int n;
+
+	n = vsnprintf(line, sizeof(line) - 1, fmt, ap);
+	if (n < 0 || (size_t)n >= sizeof(line) - 1)
+		return -1;
+	line[n++] = '\n';
+	return write(s->fd, line, n) == n ? 0 : -1;
+}
+
 int
 test_mp_sec_cmd(struct test_mp_sec *s, char *out, size_t size,
 	const char *fmt, ...)
 {
-	char line[256];
 	va_list ap;
-	int n;
+	int ret;
 
 	va_start(ap, fmt);
-	n = vsnprintf(line, sizeof(line) - 1, fmt, ap);
+	ret = send_cmd(s, fmt, ap);
 	va_end(ap);
-	if (n < 0 || (size_t)n >= sizeof(line) - 1)
+	if (ret != 0)
 		return -1;
-	line[n++] = '\n';
-	if (write(s->fd, line, n) != n)
-		return -1;
+	return read_line(s->fd, out, size, MP_ANSWER_MS);
+}
+
+int
+test_mp_sec_send(struct test_mp_sec *s, const char *fmt, ...)
+{
+	va_list ap;
+	int ret;
+
+	va_start(ap, fmt);
+	ret = send_cmd(s, fmt, ap);
+	va_end(ap);
+	return ret;
+}
+
+int
+test_mp_sec_answer(struct test_mp_sec *s, char *out, size_t size)
+{
 	return read_line(s->fd, out, size, MP_ANSWER_MS);
 }
 

@@ -12,6 +12,8 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include <rte_extmem.h>
+
 struct test_mp_sec {
 	pid_t pid;
 	int fd;		/* commands and answers */
@@ -23,6 +25,11 @@ struct test_mp_sec {
  * no --file-prefix.
  */
 const char *test_mp_skip_reason(void);
+/* A region of the primary (page size pgsz, 0: the backing's; addr: the
+ * caller's memory or NULL), or NULL with rte_errno.
+ */
+struct rte_extmem_region *test_mp_region_make(const char *name,
+	enum rte_extmem_backing b, size_t len, size_t pgsz, void *addr);
 /*
  * Start a secondary; reserve: an address range it maps before
  * rte_eal_init() (len 0: none); delay_us: EXTMEM_MP_TEST_DELAY_US for it
@@ -33,6 +40,12 @@ int test_mp_sec_start(struct test_mp_sec *s, uintptr_t reserve, size_t len,
 /* Send a command line and read the answer (without its newline). */
 int test_mp_sec_cmd(struct test_mp_sec *s, char *out, size_t size,
 	const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+/* The two halves of test_mp_sec_cmd(): send a command, read its answer
+ * (one minute at most). 0 or -1.
+ */
+int test_mp_sec_send(struct test_mp_sec *s, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+int test_mp_sec_answer(struct test_mp_sec *s, char *out, size_t size);
 /* "quit" and reap it: 0 if it exited with status 0. */
 int test_mp_sec_stop(struct test_mp_sec *s);
 /* SIGKILL and reap it. */

@@ -29,6 +29,7 @@
 #include <rte_extmem_heap.h>
 
 #include "test.h"
+#include "test_heap_util.h"
 #include "test_mrnic_mp_primary.h"
 #include "test_mrnic_util.h"
 
@@ -57,23 +58,16 @@ mp_heap_fini(struct mp_heap *h)
 static int
 mp_heap_init(struct mp_heap *h)
 {
-	struct rte_extmem_region_params rp;
-	struct rte_extmem_heap_params hp;
 	const char *names[2] = { "mrnic_mp_hrx0", "mrnic_mp_hrx1" };
+	struct test_heap th;
 	unsigned int i;
 	int socket;
 
 	memset(h, 0, sizeof(*h));
-	rte_extmem_region_params_init(&rp);
-	rp.backing = RTE_EXTMEM_BACKING_SHARED;
-	rp.len = 24u << 20;
-	rte_extmem_heap_params_init(&hp);
-	hp.name = MP_HEAP;
-	hp.region = &rp;
-	h->heap = rte_extmem_heap_create(&hp);
-	TEST_ASSERT_NOT_NULL(h->heap, "heap: %s", rte_strerror(rte_errno));
-	socket = rte_malloc_heap_get_socket(MP_HEAP);
-	TEST_ASSERT(socket >= 0, "heap socket");
+	TEST_RUN(test_heap_make(&th, MP_HEAP, RTE_EXTMEM_BACKING_SHARED,
+		24u << 20, 0, 0));
+	h->heap = th.h;
+	socket = th.socket;
 	for (i = 0; i < 2; i++) {
 		h->rx[i] = rte_pktmbuf_pool_create(names[i], 1023, 0, 0,
 			2048 + RTE_PKTMBUF_HEADROOM, socket);
@@ -132,7 +126,7 @@ test_mrnic_mp_heap(const char *mode)
 	uint64_t dma0[2], fault0[2];
 	struct mp_heap h;
 	struct mrnic_mp_ctx c;
-	char cmds[256], last[64];
+	char cmds[256];
 	unsigned int i;
 	uint16_t a, b;
 	int ret;
@@ -174,28 +168,9 @@ test_mrnic_mp_heap(const char *mode)
 	if (ret == TEST_SUCCESS && write(c.fd, "go\n", 3) != 3)
 		ret = TEST_FAILED;
 	if (ret == TEST_SUCCESS)
-		ret = mrnic_mp_read_until(&c, "ready", NULL, 0);
-	for (i = 0; i < MP_N && ret == TEST_SUCCESS; i++) {
-		struct rte_mbuf *m = mrnic_t_pkt(h.tx, MP_LEN, 2, 400 + i);
-
-		if (m == NULL || rte_eth_tx_burst(b, 1, &m, 1) != 1)
-			ret = TEST_FAILED;
-	}
+		ret = mrnic_mp_send(&c, h.tx, b, 1, MP_N, 400);
 	if (ret == TEST_SUCCESS)
-		ret = mrnic_mp_read_until(&c, "received", last, sizeof(last));
-	if (ret == TEST_SUCCESS) {
-		snprintf(cmds, sizeof(cmds), "received %u ok %u", MP_N, MP_N);
-		if (strcmp(last, cmds) != 0) {
-			printf("    FAIL: secondary: %s (want %s)\n", last, cmds);
-			ret = TEST_FAILED;
-		}
-	}
-	if (ret == TEST_SUCCESS)
-		ret = mrnic_mp_join(&c);
-	if (ret == TEST_SUCCESS)
-		ret = mrnic_mp_same_view(0, a);
-	if (ret == TEST_SUCCESS)
-		ret = mrnic_mp_same_view(1, b);
+		ret = mrnic_mp_join_views(&c);
 	if (ret == TEST_SUCCESS && c.nxlate != 8) {
 		TEST_LOG("%u translations checked", c.nxlate);
 		ret = TEST_FAILED;

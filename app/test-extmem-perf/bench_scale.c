@@ -29,6 +29,11 @@
  *   dep_*, hot_dep_*        the same three as a dependent chain (each
  *                           address depends on the previous answer:
  *                           latency)
+ *   flat_bc_ns, extmem_vs_flat_bc, hot_flat_bc_ns, hot_vs_flat_bc,
+ *   dep_flat_bc_ns, dep_vs_flat_bc, hot_dep_flat_bc_ns, hot_dep_vs_flat_bc
+ *                           the four measures again against the flat
+ *                           array with the bounds check a lookup of any
+ *                           address needs (not the floor)
  * With --scale-dma 1, two net_mrnic ports (mr=extmem and mr=cache) get
  * every region mapped by the DMA dispatcher:
  *   dma_map_calls, dma_map_ms  rte_dev_dma_map() calls made to the
@@ -121,7 +126,28 @@ flat_lookup(const struct scale_run *s, const void *a)
 	return s->flat[off >> s->shift] + (off & (s->pg - 1));
 }
 
+/* The flat array as a lookup that takes any address must use it: outside
+ * the range, RTE_BAD_IOVA (a compare and a branch more). Not the floor:
+ * it tells the cost of the check from the cost of the table.
+ */
+static inline rte_iova_t
+flat_bc_lookup(const struct scale_run *s, const void *a)
+{
+	uintptr_t off = (uintptr_t)a - (uintptr_t)s->base;
+	/* read before the branch, so that the compiler keeps them in
+	 * registers across the loop as it does for flat_lookup()
+	 */
+	const rte_iova_t *flat = s->flat;
+	unsigned int shift = s->shift;
+	size_t mask = s->pg - 1;
+
+	if (unlikely(off >= s->len))
+		return RTE_BAD_IOVA;
+	return flat[off >> shift] + (off & mask);
+}
+
 PERF_CHUNK_FNS(chunk_flat, struct scale_run, flat_lookup(c, a))
+PERF_CHUNK_FNS(chunk_flat_bc, struct scale_run, flat_bc_lookup(c, a))
 PERF_CHUNK_FNS(chunk_extmem, struct scale_run, rte_extmem_virt2iova(a))
 
 /* A permutation of [0, n) for n a power of two: an odd multiplier; no two
@@ -283,8 +309,12 @@ run_one(struct scale_run *s, unsigned int n_regs, const char *pfx,
 	const struct scale_dma *dma)
 {
 	static const char *const what[4] = { "", "hot_", "dep_", "hot_dep_" };
+	static const perf_chunk_fn flat_fn[2][2] = {
+		{ chunk_flat, chunk_flat_dep },
+		{ chunk_flat_bc, chunk_flat_bc_dep },
+	};
 	unsigned int rounds = perf_opt_u64(o, "rounds", 5), r;
-	struct perf_ab ab[4];
+	struct perf_ab ab[8];
 	size_t tbl0, tbl1, i, hot_len;
 	uint64_t x = 0x2545f4914f6cdd1dULL, sum = 0, bad = 0, t0, t1, t2;
 	const char *dma_ports = dma == NULL ? NULL : dma->name[0];
@@ -340,14 +370,24 @@ run_one(struct scale_run *s, unsigned int n_regs, const char *pfx,
 			bad++;
 		if (rte_extmem_virt2iova(s->hot[i]) != flat_lookup(s, s->hot[i]))
 			bad++;
+		if (flat_bc_lookup(s, s->cold[i]) != flat_lookup(s, s->cold[i]))
+			bad++;
 	}
-	/* random and hot, independent lookups and a dependent chain */
+	if (flat_bc_lookup(s, s->base + s->len) != RTE_BAD_IOVA ||
+			flat_bc_lookup(s, s->base - 1) != RTE_BAD_IOVA)
+		bad++;
+	/* random and hot, independent lookups and a dependent chain (what[r
+	 * & 3]), against the flat array, then the bounds-checked one (r >= 4)
+	 */
 	s->cap_ns = (uint64_t)(o->max_time * 1e9 / 4);
-	for (r = 0; r < 4; r++) {
-		if (perf_ab_measure(s, r < 2 ? chunk_flat : chunk_flat_dep,
-				r < 2 ? chunk_extmem : chunk_extmem_dep,
+	for (r = 0; r < RTE_DIM(ab); r++) {
+		bool dep = (r & 3) >= 2;
+
+		if (perf_ab_measure(s, flat_fn[r >= 4][dep],
+				dep ? chunk_extmem_dep : chunk_extmem,
 				(r & 1) ? s->hot : s->cold, s->n_addrs, CHUNK,
-				rounds, s->cap_ns, &sum, &ab[r]) != 0) {
+				rounds, s->cap_ns * 4 / RTE_DIM(ab), &sum,
+				&ab[r]) != 0) {
 			PERF_LOG("%s: no memory for the measures", pfx);
 			regs_destroy(s);
 			return -1;
@@ -390,9 +430,22 @@ run_one(struct scale_run *s, unsigned int n_regs, const char *pfx,
 	key(k, sizeof(k), pfx, "table_vs_flat");
 	perf_result_f64(res, k, (double)(tbl1 - tbl0) /
 		(double)(s->n_pages * sizeof(rte_iova_t)));
-	for (r = 0; r < 4; r++) {
+	for (r = 0; r < RTE_DIM(ab); r++) {
 		char w[32];
 
+		if (r >= 4) {
+			/* extmem_ns is the one measured against the plain
+			 * array
+			 */
+			snprintf(w, sizeof(w), "%sflat_bc_ns", what[r & 3]);
+			key(k, sizeof(k), pfx, w);
+			perf_result_f64(res, k, ab[r].a_ns);
+			snprintf(w, sizeof(w), "%s%s", what[r & 3], r == 4 ?
+				"extmem_vs_flat_bc" : "vs_flat_bc");
+			key(k, sizeof(k), pfx, w);
+			perf_result_f64(res, k, ab[r].b_vs_a);
+			continue;
+		}
 		snprintf(w, sizeof(w), "%sflat_ns", what[r]);
 		key(k, sizeof(k), pfx, w);
 		perf_result_f64(res, k, ab[r].a_ns);

@@ -26,13 +26,16 @@
  *
  * A third part, the proxy thread, creates and destroys regions that
  * secondaries ask for, as operations of this process (the service thread
- * only queues the requests); a region made for a secondary goes when that
- * secondary's connection ends.
+ * only queues the requests, one per connection at a time, and refuses a
+ * second with EBUSY); a region made for a secondary goes when that
+ * secondary's connection ends, or when it abandons the request that made
+ * it (its wait timed out).
  */
 
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
+#include <limits.h>
 #include <poll.h>
 #include <pthread.h>
 #include <stdio.h>
@@ -84,6 +87,16 @@ struct mp_conn {
 	uint64_t acked;		/* last change it answered */
 	int result;		/* of that answer */
 	char text[EXTMEM_MP_TEXT];
+	/* its requests, one at a time (the service thread accepts them,
+	 * the proxy thread answers them)
+	 */
+	bool req_busy;		/* accepted, not answered yet */
+	bool req_open;		/* the last one may still be abandoned */
+	uint64_t req_seq;	/* the last one's number */
+	bool made;		/* a creation was done for it: */
+	uint64_t made_seq;	/* the request's number, */
+	uint32_t made_id;	/* the region it made */
+	char made_name[RTE_EXTMEM_NAMESIZE];
 };
 TAILQ_HEAD(mp_conn_list, mp_conn);
 
@@ -99,7 +112,8 @@ static uint64_t conn_ids;
  * A secondary's request (create or destroy a region for it), done by the
  * proxy thread: a region operation takes the operation mutex, which the
  * service thread never does. A DESTROY without a name is the clean-up of
- * the regions of a secondary that is gone.
+ * the regions of a secondary that is gone; an ABANDON undoes the creation
+ * of the secondary's request m.seq, which it no longer waits for.
  */
 struct mp_req {
 	TAILQ_ENTRY(mp_req) next;
@@ -245,13 +259,7 @@ wait_answers(uint64_t seq, char *text, size_t size)
 	bool owed;
 	int err = 0;
 
-	clock_gettime(CLOCK_MONOTONIC, &dl);
-	dl.tv_sec += ms / 1000;
-	dl.tv_nsec += (ms % 1000) * 1000000L;
-	if (dl.tv_nsec >= 1000000000L) {
-		dl.tv_sec++;
-		dl.tv_nsec -= 1000000000L;
-	}
+	extmem_mp_deadline(&dl, ms);
 	for (;;) {
 		owed = false;
 		TAILQ_FOREACH(c, &conns, next)
@@ -345,6 +353,17 @@ entry_free(struct mp_entry *e)
 	free(e);
 }
 
+/* Under mp_lock: e is withdrawn from the table and every secondary. */
+static void
+entry_remove(struct mp_entry *e)
+{
+	uint64_t s;
+
+	TAILQ_REMOVE(&entries, e, next);
+	s = broadcast(EXTMEM_MP_REMOVE, e);
+	wait_answers(s, NULL, 0);
+}
+
 /* Every secondary maps e's region, or none keeps it; 0 or an errno. */
 static int
 entry_add(struct mp_entry *e, char *text, size_t size)
@@ -358,12 +377,8 @@ entry_add(struct mp_entry *e, char *text, size_t size)
 	TAILQ_INSERT_TAIL(&entries, e, next);
 	s = broadcast(EXTMEM_MP_ADD, e);
 	err = wait_answers(s, text, size);
-	if (err != 0) {
-		/* withdrawn everywhere: those that mapped it unmap it */
-		TAILQ_REMOVE(&entries, e, next);
-		s = broadcast(EXTMEM_MP_REMOVE, e);
-		wait_answers(s, NULL, 0);
-	}
+	if (err != 0)
+		entry_remove(e);	/* those that mapped it unmap it */
 	pthread_mutex_unlock(&mp_lock);
 	extmem_op_callout_end(callout);
 	return err;
@@ -433,10 +448,13 @@ entry_phase(struct mp_entry *e, enum extmem_mp_type t, char *text,
 	return wait_answers(s, text, size);
 }
 
-int
-extmem_mp_heap_attach(struct rte_extmem_region *r)
+/* Inside r's operation: phase t of r's heap chunk everywhere (if it is
+ * one); 0 or an errno and its text.
+ */
+static int
+region_phase(struct rte_extmem_region *r, enum extmem_mp_type t, char *text,
+	size_t size)
 {
-	char text[EXTMEM_MP_TEXT + 32] = "";
 	struct mp_entry *e;
 	bool callout;
 	int err = 0;
@@ -445,9 +463,19 @@ extmem_mp_heap_attach(struct rte_extmem_region *r)
 	pthread_mutex_lock(&mp_lock);
 	e = entry_find(r);
 	if (e != NULL && e->phased)
-		err = entry_phase(e, EXTMEM_MP_ATTACH, text, sizeof(text));
+		err = entry_phase(e, t, text, size);
 	pthread_mutex_unlock(&mp_lock);
 	extmem_op_callout_end(callout);
+	return err;
+}
+
+int
+extmem_mp_heap_attach(struct rte_extmem_region *r)
+{
+	char text[EXTMEM_MP_TEXT + 32] = "";
+	int err;
+
+	err = region_phase(r, EXTMEM_MP_ATTACH, text, sizeof(text));
 	if (err == 0)
 		return 0;
 	/* it stays mapped there: EAL's heap lists it */
@@ -460,37 +488,24 @@ void
 extmem_mp_heap_detach(struct rte_extmem_region *r)
 {
 	char text[EXTMEM_MP_TEXT + 32] = "";
-	struct mp_entry *e;
-	bool callout;
-	int err = 0;
 
-	callout = extmem_op_callout_begin();
-	pthread_mutex_lock(&mp_lock);
-	e = entry_find(r);
-	if (e != NULL && e->phased)
-		err = entry_phase(e, EXTMEM_MP_DETACH, text, sizeof(text));
-	pthread_mutex_unlock(&mp_lock);
-	extmem_op_callout_end(callout);
-	if (err != 0)
+	if (region_phase(r, EXTMEM_MP_DETACH, text, sizeof(text)) != 0)
 		EXTMEM_LOG(ERR, "region %s: a secondary cannot detach it from "
 			"EAL (%s)", r->name, text);
 }
 
-void
-extmem_mp_heap_unmap(struct rte_extmem_region *r)
+/* Inside r's operation: r is gone from every secondary. */
+static void
+region_withdraw(struct rte_extmem_region *r)
 {
 	struct mp_entry *e;
 	bool callout;
-	uint64_t s;
 
 	callout = extmem_op_callout_begin();
 	pthread_mutex_lock(&mp_lock);
 	e = entry_find(r);
-	if (e != NULL) {
-		TAILQ_REMOVE(&entries, e, next);
-		s = broadcast(EXTMEM_MP_REMOVE, e);
-		wait_answers(s, NULL, 0);
-	}
+	if (e != NULL)
+		entry_remove(e);
 	pthread_mutex_unlock(&mp_lock);
 	extmem_op_callout_end(callout);
 	r->mp_prepared = false;
@@ -498,13 +513,17 @@ extmem_mp_heap_unmap(struct rte_extmem_region *r)
 		entry_free(e);
 }
 
+void
+extmem_mp_heap_unmap(struct rte_extmem_region *r)
+{
+	region_withdraw(r);
+}
+
 /* A region is gone (or its addition rolled back): every secondary too. */
 static void
 mp_region_removed(struct rte_extmem_region *r)
 {
 	struct mp_entry *e;
-	bool callout;
-	uint64_t s;
 
 	pthread_mutex_lock(&mp_lock);
 	e = entry_find(r);
@@ -512,22 +531,7 @@ mp_region_removed(struct rte_extmem_region *r)
 	/* a heap chunk: taken back after EAL let go (extmem_mp_heap_unmap) */
 	if (e != NULL && e->phased)
 		return;
-	callout = extmem_op_callout_begin();
-	pthread_mutex_lock(&mp_lock);
-	e = entry_find(r);
-	if (e != NULL) {
-		TAILQ_REMOVE(&entries, e, next);
-		s = broadcast(EXTMEM_MP_REMOVE, e);
-		wait_answers(s, NULL, 0);
-	}
-	pthread_mutex_unlock(&mp_lock);
-	extmem_op_callout_end(callout);
-	r->mp_prepared = false;
-	if (e == NULL)
-		return;
-	if (e->runs_fd >= 0)
-		close(e->runs_fd);
-	free(e);
+	region_withdraw(r);
 }
 
 static int
@@ -544,6 +548,17 @@ mp_event_cb(const struct rte_extmem_event *ev, void *arg __rte_unused)
 	default:
 		return 0;
 	}
+}
+
+/* Under mp_lock: e stays after all; every secondary lets go of it. */
+static void
+entry_cancel(struct mp_entry *e)
+{
+	uint64_t s;
+
+	e->d.removing = 0;
+	s = broadcast(EXTMEM_MP_CANCEL, e);
+	wait_answers(s, NULL, 0);
 }
 
 int
@@ -565,11 +580,8 @@ extmem_mp_remove_prepare(struct rte_extmem_region *r)
 		e->d.removing = 1;
 		s = broadcast(EXTMEM_MP_PREPARE, e);
 		err = wait_answers(s, text, sizeof(text));
-		if (err != 0) {
-			e->d.removing = 0;
-			s = broadcast(EXTMEM_MP_CANCEL, e);
-			wait_answers(s, NULL, 0);
-		}
+		if (err != 0)
+			entry_cancel(e);
 	}
 	pthread_mutex_unlock(&mp_lock);
 	extmem_op_callout_end(callout);
@@ -587,18 +599,14 @@ extmem_mp_remove_cancel(struct rte_extmem_region *r)
 {
 	struct mp_entry *e;
 	bool callout;
-	uint64_t s;
 
 	if (!r->mp_prepared)
 		return;
 	callout = extmem_op_callout_begin();
 	pthread_mutex_lock(&mp_lock);
 	e = entry_find(r);
-	if (e != NULL) {
-		e->d.removing = 0;
-		s = broadcast(EXTMEM_MP_CANCEL, e);
-		wait_answers(s, NULL, 0);
-	}
+	if (e != NULL)
+		entry_cancel(e);
 	pthread_mutex_unlock(&mp_lock);
 	extmem_op_callout_end(callout);
 	r->mp_prepared = false;
@@ -630,21 +638,95 @@ conn_accept(void)
 	pthread_mutex_unlock(&mp_lock);
 }
 
-/* Under mp_lock: a request for the proxy thread. */
-static void
+/* Under mp_lock: a request for the proxy thread; 0 or -1 (logged). */
+static int
 req_queue(uint64_t conn_id, int pid, const struct extmem_mp_msg *m)
 {
 	struct mp_req *q = calloc(1, sizeof(*q));
 
 	if (q == NULL) {
 		EXTMEM_LOG(ERR, "secondary %d: no memory for its request", pid);
-		return;
+		return -1;
 	}
 	q->conn_id = conn_id;
 	q->pid = pid;
 	q->m = *m;
 	TAILQ_INSERT_TAIL(&reqs, q, next);
 	pthread_cond_signal(&req_cond);
+	return 0;
+}
+
+/* Under mp_lock: answer request m of c (never blocking). */
+static void
+done_send(struct mp_conn *c, const struct extmem_mp_msg *req, int res,
+	const char *text)
+{
+	struct extmem_mp_msg m;
+
+	extmem_mp_msg_init(&m, EXTMEM_MP_DONE, req->seq);
+	m.result = res;
+	m.r = req->r;
+	snprintf(m.text, sizeof(m.text), "%s", text);
+	conn_send(c, &m, NULL, NULL);
+}
+
+/*
+ * Under mp_lock: a request of c. One at a time per connection: the
+ * library's secondary never sends a second before the answer to the first
+ * (or its ABANDON), so a second is a peer's fault; it gets DONE EBUSY at
+ * once (its own number) and nothing else happens. The connection stays:
+ * its regions and the first request are not the second's fault.
+ */
+static void
+conn_request(struct mp_conn *c, const struct extmem_mp_msg *m)
+{
+	char text[EXTMEM_MP_TEXT];
+
+	if (c->req_busy) {
+		EXTMEM_LOG(WARNING, "secondary %d: request %" PRIu64 " refused "
+			"(EBUSY): its request %" PRIu64 " is in progress",
+			c->pid, m->seq, c->req_seq);
+		snprintf(text, sizeof(text), "one request at a time: request %"
+			PRIu64 " is in progress", c->req_seq);
+		done_send(c, m, EBUSY, text);
+		return;
+	}
+	if (req_queue(c->id, c->pid, m) != 0) {
+		done_send(c, m, ENOMEM, "no memory in the primary");
+		return;
+	}
+	c->req_busy = true;
+	c->req_open = true;
+	c->req_seq = m->seq;
+}
+
+/*
+ * Under mp_lock: c gave up waiting for its request m->seq. Not started:
+ * dropped. Started or done: the proxy destroys what it made, in turn (so
+ * before the connection's next request).
+ */
+static void
+conn_abandon(struct mp_conn *c, const struct extmem_mp_msg *m)
+{
+	struct mp_req *q;
+
+	if (!c->req_open || m->seq != c->req_seq)
+		return;	/* not its last request, or abandoned already */
+	c->req_open = false;
+	c->req_busy = false;
+	q = EXTMEM_TAILQ_FIND(&reqs, it, it->conn_id == c->id &&
+		it->m.seq == m->seq && it->m.type != EXTMEM_MP_ABANDON);
+	if (q != NULL) {
+		TAILQ_REMOVE(&reqs, q, next);
+		free(q);
+		EXTMEM_LOG(INFO, "secondary %d: request %" PRIu64 " abandoned "
+			"before it started: dropped", c->pid, m->seq);
+		return;
+	}
+	if (req_queue(c->id, c->pid, m) != 0)
+		EXTMEM_LOG(ERR, "secondary %d: abandoned request %" PRIu64
+			" not undone: its region goes with the secondary",
+			c->pid, m->seq);
 }
 
 /* Under mp_lock: one message from a secondary. */
@@ -674,7 +756,11 @@ conn_handle(struct mp_conn *c, const struct extmem_mp_msg *m)
 			conn_kill(c, "request before the attach");
 			return;
 		}
-		req_queue(c->id, c->pid, m);
+		conn_request(c, m);
+		return;
+	case EXTMEM_MP_ABANDON:
+		if (c->state == CONN_LIVE)
+			conn_abandon(c, m);
 		return;
 	default:
 		conn_kill(c, "unexpected message");
@@ -813,21 +899,28 @@ owned_id(const char *name, uint64_t conn_id, uint32_t *id)
 	return e != NULL;
 }
 
-/* Create a region a secondary asked for; an errno (0) and a text. */
+/*
+ * Create a region a secondary asked for; an errno (0: *id is the region's)
+ * and a text. What the secondary checked is checked again: it may be a
+ * peer that does not run this library.
+ */
 static int
-proxy_create(const struct mp_req *q, char *text, size_t size)
+proxy_create(const struct mp_req *q, char *text, size_t size, uint32_t *id)
 {
 	const struct extmem_mp_region_desc *d = &q->m.r;
 	struct rte_extmem_region_params p;
 	struct rte_extmem_region *r;
-	uint32_t id = 0;
 	bool alive;
 
-	if (d->backing != RTE_EXTMEM_BACKING_SHARED &&
-			d->backing != RTE_EXTMEM_BACKING_HUGETLB) {
-		snprintf(text, size, "only shared and hugetlb regions are made "
-			"for a secondary");
-		return EINVAL;
+	if ((d->backing != RTE_EXTMEM_BACKING_SHARED &&
+			d->backing != RTE_EXTMEM_BACKING_HUGETLB) ||
+			(d->flags & RTE_EXTMEM_REGION_F_PRIVATE) != 0) {
+		snprintf(text, size, "only shared and hugetlb regions (not "
+			"private) are made for a secondary");
+		EXTMEM_LOG(WARNING, "secondary %d: region %s refused: backing "
+			"%u, flags %#" PRIx64 ": %s", q->pid, d->name,
+			d->backing, d->flags, text);
+		return E_RTE_SECONDARY;
 	}
 	rte_extmem_region_params_init(&p);
 	p.name = d->name;
@@ -850,11 +943,14 @@ proxy_create(const struct mp_req *q, char *text, size_t size)
 	alive = EXTMEM_TAILQ_FIND(&conns, c, c->id == q->conn_id &&
 		c->state == CONN_LIVE) != NULL;
 	pthread_mutex_unlock(&mp_lock);
-	if (alive)
+	if (alive) {
+		/* not found: the application destroyed it meanwhile */
+		(void)owned_id(d->name, q->conn_id, id);
 		return 0;
+	}
 	snprintf(text, size, "the secondary is gone");
-	if (owned_id(d->name, q->conn_id, &id) &&
-			extmem_region_destroy_owned(d->name, id, owned_by,
+	if (owned_id(d->name, q->conn_id, id) &&
+			extmem_region_destroy_owned(d->name, *id, owned_by,
 				(void *)(uintptr_t)&q->conn_id) != 0)
 		EXTMEM_LOG(WARNING, "region %s made for secondary %d, gone "
 			"meanwhile, stays: %s", d->name, q->pid,
@@ -916,13 +1012,98 @@ proxy_destroy(const struct mp_req *q, char *text, size_t size)
 	return 0;
 }
 
+/*
+ * The creation of abandoned request q->m.seq is undone (the secondary's
+ * call failed ETIMEDOUT). A region with users (someone looked it up and
+ * took one) stays, the secondary's, and goes with it.
+ */
+static void
+proxy_abandon(const struct mp_req *q)
+{
+	char name[RTE_EXTMEM_NAMESIZE];
+	struct mp_conn *c;
+	uint32_t id = 0;
+	bool made;
+
+	pthread_mutex_lock(&mp_lock);
+	c = EXTMEM_TAILQ_FIND(&conns, it, it->id == q->conn_id);
+	made = c != NULL && c->made && c->made_seq == q->m.seq;
+	if (made) {
+		c->made = false;
+		snprintf(name, sizeof(name), "%s", c->made_name);
+		id = c->made_id;
+	}
+	pthread_mutex_unlock(&mp_lock);
+	if (!made)
+		return;	/* failed, or the secondary is gone (its clean-up) */
+	if (extmem_region_destroy_owned(name, id, owned_by,
+			(void *)(uintptr_t)&q->conn_id) == 0 ||
+			rte_errno == ENOENT)
+		EXTMEM_LOG(INFO, "region %s made for secondary %d's abandoned "
+			"request %" PRIu64 ": destroyed", name, q->pid,
+			q->m.seq);
+	else
+		EXTMEM_LOG(WARNING, "region %s made for secondary %d's "
+			"abandoned request %" PRIu64 " stays until the "
+			"secondary exits: %s", name, q->pid, q->m.seq,
+			rte_strerror(rte_errno));
+}
+
+/*
+ * Test hook (EXTMEM_MP_TEST_PROXY_HOLD=<path>, read once): while the file
+ * <path> exists, a creation for a secondary waits before it starts, for
+ * 120 s at most; the file <path>.held exists from the moment the request
+ * is taken until it has been answered. True when it held.
+ */
+static bool
+proxy_test_hold(char *held, size_t size)
+{
+	static const char *gate;
+	static bool read;
+	unsigned int ms;
+	int fd;
+
+	if (!read) {
+		gate = getenv("EXTMEM_MP_TEST_PROXY_HOLD");
+		read = true;
+	}
+	if (gate == NULL || access(gate, F_OK) != 0)
+		return false;
+	snprintf(held, size, "%s.held", gate);
+	fd = open(held, O_WRONLY | O_CREAT | O_CLOEXEC, 0600);
+	if (fd >= 0)
+		close(fd);
+	EXTMEM_LOG(INFO, "test hook: creation held while %s exists", gate);
+	for (ms = 0; ms < 120000 && access(gate, F_OK) == 0 &&
+			!__atomic_load_n(&proxy_stop, __ATOMIC_RELAXED); ms++)
+		usleep(1000);
+	return true;
+}
+
+/* Under mp_lock: request q of c is done with res (id: what it made). */
+static void
+proxy_answer(struct mp_conn *c, const struct mp_req *q, int res,
+	const char *text, uint32_t id)
+{
+	if (c->req_seq == q->m.seq)
+		c->req_busy = false;
+	if (q->m.type == EXTMEM_MP_CREATE && res == 0) {
+		c->made = true;
+		c->made_seq = q->m.seq;
+		c->made_id = id;
+		snprintf(c->made_name, sizeof(c->made_name), "%s", q->m.r.name);
+	}
+	done_send(c, &q->m, res, text);
+}
+
 static void *
 proxy_main(void *arg __rte_unused)
 {
-	char text[EXTMEM_MP_TEXT] = "";
-	struct extmem_mp_msg m;
+	char text[EXTMEM_MP_TEXT] = "", held[PATH_MAX];
 	struct mp_conn *c;
 	struct mp_req *q;
+	bool hold;
+	uint32_t id;
 	int res;
 
 	for (;;) {
@@ -936,21 +1117,28 @@ proxy_main(void *arg __rte_unused)
 		}
 		TAILQ_REMOVE(&reqs, q, next);
 		pthread_mutex_unlock(&mp_lock);
+		if (q->m.type == EXTMEM_MP_ABANDON) {
+			proxy_abandon(q);	/* no answer */
+			free(q);
+			continue;
+		}
 		text[0] = '\0';
-		res = q->m.type == EXTMEM_MP_CREATE ?
-			proxy_create(q, text, sizeof(text)) :
-			proxy_destroy(q, text, sizeof(text));
+		id = 0;
+		hold = false;
+		if (q->m.type == EXTMEM_MP_CREATE) {
+			hold = proxy_test_hold(held, sizeof(held));
+			res = proxy_create(q, text, sizeof(text), &id);
+		} else {
+			res = proxy_destroy(q, text, sizeof(text));
+		}
 		pthread_mutex_lock(&mp_lock);
 		c = EXTMEM_TAILQ_FIND(&conns, it, it->id == q->conn_id);
 		if (c != NULL && c->state == CONN_LIVE &&
-				q->m.r.name[0] != '\0') {
-			extmem_mp_msg_init(&m, EXTMEM_MP_DONE, q->m.seq);
-			m.result = res;
-			m.r = q->m.r;
-			snprintf(m.text, sizeof(m.text), "%s", text);
-			conn_send(c, &m, NULL, NULL);
-		}
+				q->m.r.name[0] != '\0')
+			proxy_answer(c, q, res, text, id);
 		pthread_mutex_unlock(&mp_lock);
+		if (hold)
+			unlink(held);
 		free(q);
 	}
 	return NULL;

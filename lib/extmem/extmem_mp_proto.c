@@ -212,6 +212,18 @@ extmem_mp_runs_read(int fd, unsigned int n)
 }
 
 void
+extmem_mp_deadline(struct timespec *dl, long ms)
+{
+	clock_gettime(CLOCK_MONOTONIC, dl);
+	dl->tv_sec += ms / 1000;
+	dl->tv_nsec += (ms % 1000) * 1000000L;
+	if (dl->tv_nsec >= 1000000000L) {
+		dl->tv_sec++;
+		dl->tv_nsec -= 1000000000L;
+	}
+}
+
+void
 extmem_mp_test_delay(void)
 {
 	static long us = -1;

@@ -39,17 +39,25 @@
  * A secondary asks the primary to create (CREATE) or destroy (DESTROY) a
  * region for it; the primary does it as any change (the ADD or the
  * removal reaches every secondary, the requester included) and then
- * answers DONE with the request's number.
+ * answers DONE with the request's number. One request per connection is
+ * outstanding at a time: the primary answers a second one at once with
+ * DONE EBUSY (of its own number) and does nothing for it. A secondary
+ * that stops waiting (its timeout) sends ABANDON with the request's
+ * number before anything else: the primary drops the request if it has
+ * not started it, and otherwise destroys again the region the request
+ * made, before it does the connection's next request; a DONE that still
+ * comes for it is ignored.
  */
 
 #include <stdint.h>
 #include <sys/types.h>
+#include <time.h>
 
 #include "extmem_private.h"
 
 #define EXTMEM_MP_SOCKET "extmem_mp"
 #define EXTMEM_MP_MAGIC 0x584d504du	/* "XMPM" */
-#define EXTMEM_MP_VERSION 2
+#define EXTMEM_MP_VERSION 3
 #define EXTMEM_MP_TEXT 160
 
 enum extmem_mp_type {
@@ -66,6 +74,7 @@ enum extmem_mp_type {
 	EXTMEM_MP_DONE,		/* P -> S: request seq done, result */
 	EXTMEM_MP_ATTACH,	/* P -> S: EAL's heap lists it now: attach */
 	EXTMEM_MP_DETACH,	/* P -> S: EAL's heap lets go: detach, keep */
+	EXTMEM_MP_ABANDON,	/* S -> P: request seq is given up: undo it */
 };
 
 /* How the primary registered a region with EAL. */
@@ -135,6 +144,8 @@ int extmem_mp_recv(int sock, struct extmem_mp_msg *m,
 int extmem_mp_runs_write(const struct extmem_iova_run *runs, unsigned int n);
 /* Read n runs from a memfd into a new array (free()), or NULL. */
 struct extmem_iova_run *extmem_mp_runs_read(int fd, unsigned int n);
+/* *dl: ms milliseconds from now on CLOCK_MONOTONIC. */
+void extmem_mp_deadline(struct timespec *dl, long ms);
 /* Test hook: sleep EXTMEM_MP_TEST_DELAY_US microseconds (if set). */
 void extmem_mp_test_delay(void);
 

@@ -66,10 +66,11 @@ static pthread_t client_thread;
 static bool client_running;
 
 /* Requests to the primary (region creation, destruction): one at a time
- * (req_lock), answered by DONE, which the client thread records under
- * sec_lock.
+ * (req_lock, held from the request to its answer or its ABANDON: the
+ * primary refuses a second one with EBUSY), answered by DONE, which the
+ * client thread records under sec_lock.
  */
-#define REQ_TIMEOUT_S 60
+#define REQ_TIMEOUT_MS_DEFAULT 60000
 static pthread_mutex_t req_lock = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t done_cond;
 static uint64_t req_seq, done_seq;
@@ -907,17 +908,39 @@ extmem_mp_secondary_stats(struct extmem_mp_secondary_stats *st)
 	pthread_mutex_unlock(&sec_lock);
 }
 
+/* How long a request waits for its answer (EXTMEM_MP_REQUEST_TIMEOUT_MS,
+ * read once; under req_lock).
+ */
+static long
+req_timeout_ms(void)
+{
+	static long ms;
+	const char *v;
+
+	if (ms == 0) {
+		v = getenv("EXTMEM_MP_REQUEST_TIMEOUT_MS");
+		ms = v != NULL ? strtol(v, NULL, 10) : 0;
+		if (ms <= 0)
+			ms = REQ_TIMEOUT_MS_DEFAULT;
+	}
+	return ms;
+}
+
 /*
  * Ask the primary (m: CREATE or DESTROY) and wait for its DONE: 0 or an
  * errno, the primary's text in text. Outside any operation: the client
  * thread applies the change the request makes before the answer comes.
+ * On ETIMEDOUT the request is abandoned (ABANDON, before any later
+ * request): the primary drops it, or destroys the region it made for it.
  */
 static int
 request(struct extmem_mp_msg *m, char *text, size_t size)
 {
+	struct extmem_mp_msg ab;
 	struct timespec dl;
 	uint64_t id;
 	int res = 0, fd;
+	long ms;
 
 	pthread_mutex_lock(&req_lock);
 	pthread_mutex_lock(&sec_lock);
@@ -938,8 +961,8 @@ request(struct extmem_mp_msg *m, char *text, size_t size)
 			strerror(errno));
 		return ECONNRESET;
 	}
-	clock_gettime(CLOCK_MONOTONIC, &dl);
-	dl.tv_sec += REQ_TIMEOUT_S;
+	ms = req_timeout_ms();
+	extmem_mp_deadline(&dl, ms);
 	pthread_mutex_lock(&sec_lock);
 	while (done_seq < id && sec.state == RTE_EXTMEM_MP_STATE_ATTACHED &&
 			res == 0)
@@ -949,9 +972,21 @@ request(struct extmem_mp_msg *m, char *text, size_t size)
 		snprintf(text, size, "%s", done_text);
 	} else {
 		res = res == ETIMEDOUT ? ETIMEDOUT : ECONNRESET;
-		snprintf(text, size, "no answer from the primary");
+		snprintf(text, size, res == ETIMEDOUT ? "no answer from the "
+			"primary in %ld ms: request withdrawn" :
+			"no answer from the primary", ms);
 	}
 	pthread_mutex_unlock(&sec_lock);
+	if (res == ETIMEDOUT) {
+		/* the link stays: the primary undoes it (or it is gone, and
+		 * undoes everything of ours)
+		 */
+		extmem_mp_msg_init(&ab, EXTMEM_MP_ABANDON, id);
+		ab.r = m->r;
+		if (extmem_mp_send(fd, &ab, NULL, 0) != 0)
+			EXTMEM_LOG(WARNING, "request %" PRIu64 ": cannot "
+				"withdraw it: %s", id, strerror(errno));
+	}
 	pthread_mutex_unlock(&req_lock);
 	return res;
 }

@@ -295,9 +295,11 @@ int rte_extmem_region_params_init(struct rte_extmem_region_params *params);
  * With secondary processes attached, the call returns once every live
  * attached secondary has mapped the region (a stuck one is disconnected
  * after EXTMEM_MP_TIMEOUT_MS, 10 s by default). In an attached secondary
- * the call asks the primary and blocks until it answers (at most 60 s,
- * then ETIMEDOUT); the primary's event subscribers are then called in the
- * primary, on its multi-process control thread.
+ * the call asks the primary and blocks until it answers (at most
+ * EXTMEM_MP_REQUEST_TIMEOUT_MS, 60 s by default, then ETIMEDOUT); the
+ * primary's event subscribers are then called in the primary, on its
+ * multi-process control thread. Calls of several threads of a secondary
+ * go to the primary one at a time.
  *
  * @param params
  *   Region parameters, initialised with rte_extmem_region_params_init().
@@ -334,8 +336,16 @@ int rte_extmem_region_params_init(struct rte_extmem_region_params *params);
  *     can make for it (the shared or hugetlb backing, no address, IOVAs,
  *     fd or RTE_EXTMEM_REGION_F_PRIVATE); nothing changed. In an attached
  *     secondary the primary makes the region, in every process, and it
- *     goes when this secondary exits (doc multiprocess.rst); ETIMEDOUT or
- *     ECONNRESET: the primary did not answer or went away;
+ *     goes when this secondary exits (doc multiprocess.rst);
+ *   - ETIMEDOUT: in a secondary, the primary did not answer within
+ *     EXTMEM_MP_REQUEST_TIMEOUT_MS; the request is withdrawn: the primary
+ *     drops it if it has not started it, and otherwise destroys the
+ *     region again in every process once it is made, before it does any
+ *     later request of this secondary (so creating the same name again
+ *     works). No region is this secondary's from that call (one that
+ *     another user holds by then stays until this secondary exits);
+ *   - ECONNRESET: in a secondary, the primary went away (or this
+ *     process's link ended during the call);
  *   - EACCES, EADDRINUSE, ...: a secondary process cannot map the
  *     memory (its error, logged in both processes); it is withdrawn from
  *     every process;
@@ -355,7 +365,7 @@ rte_extmem_region_create(const struct rte_extmem_region_params *params);
  * With secondary processes attached, every live attached secondary is asked
  * first (two phases: none may hold users of the region) and has unmapped it
  * when the call returns; in a secondary the call blocks until the primary
- * answers (at most 60 s).
+ * answers (at most EXTMEM_MP_REQUEST_TIMEOUT_MS, 60 s by default).
  *
  * @param region
  *   Region to destroy.
@@ -368,8 +378,10 @@ rte_extmem_region_create(const struct rte_extmem_region_params *params);
  *     primary did not make for it (only the primary destroys its own);
  *     nothing changed;
  *   - ETIMEDOUT, ECONNRESET: in a secondary, the primary did not answer
- *     within 60 s or went away (a region the primary made for this
- *     secondary goes when the secondary exits);
+ *     within EXTMEM_MP_REQUEST_TIMEOUT_MS or went away; after ETIMEDOUT
+ *     the primary drops the request if it has not started it, and
+ *     finishes it otherwise (rte_extmem_region_lookup() tells; a region
+ *     the primary made for this secondary goes when the secondary exits);
  *   - EBUSY also: a secondary process has users of the region (slices,
  *     pools, references); nothing changed in any process;
  *   - EDEADLK: called from inside an operation of this library in the

@@ -20,7 +20,10 @@
  *
  * A secondary started with the environment variable EXTMEM_MP_NO_ATTACH
  * set to 1 does not attach (it maps and attaches memory by hand, the
- * upstream way).
+ * upstream way). EXTMEM_MP_REQUEST_TIMEOUT_MS (milliseconds, default
+ * 60000, read at its first request) bounds how long a secondary waits for
+ * the primary to do its region creation or destruction (then ETIMEDOUT,
+ * and the request is withdrawn: rte_extmem_region_create()).
  */
 
 #include <stdint.h>
