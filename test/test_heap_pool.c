@@ -17,7 +17,6 @@
 
 #include <rte_eal.h>
 #include <rte_errno.h>
-#include <rte_log.h>
 #include <rte_malloc.h>
 #include <rte_extmem_mbuf.h>
 #include <rte_mbuf.h>
@@ -265,14 +264,21 @@ pool_on(enum rte_extmem_backing b)
 	return test_heap_snap_same(&s, "pool free");
 }
 
+/* fn on every CPU-writable backing, up to the first failure */
 static int
-test_heap_pool(void)
+on_backings(int (*fn)(enum rte_extmem_backing b))
 {
 	unsigned int i;
 
 	for (i = 0; i < test_heap_n_backings; i++)
-		TEST_RUN(pool_on(test_heap_backings[i]));
+		TEST_RUN(fn(test_heap_backings[i]));
 	return TEST_SUCCESS;
+}
+
+static int
+test_heap_pool(void)
+{
+	return on_backings(pool_on);
 }
 
 REGISTER_EXTMEM_TEST(heap_pool, test_heap_pool, 0);
@@ -334,30 +340,6 @@ REGISTER_EXTMEM_TEST(heap_pool_doc_sizes, test_heap_pool_doc_sizes, 0);
 #define JUMBO_N 511
 #define JUMBO_ROOM 9018
 
-/* The jumbo pool over bp, the library's log going to *log (to free). */
-static struct rte_mempool *
-jumbo_create(const struct rte_extmem_region_params *bp, char **log)
-{
-	FILE *old = rte_log_get_stream(), *f;
-	struct rte_mempool *mp;
-	size_t len;
-	int err;
-
-	*log = NULL;
-	f = open_memstream(log, &len);
-	if (f == NULL)
-		return rte_extmem_pktmbuf_pool_create("jumbo", JUMBO_N, 0, 0,
-			JUMBO_ROOM, bp);
-	rte_openlog_stream(f);
-	mp = rte_extmem_pktmbuf_pool_create("jumbo", JUMBO_N, 0, 0,
-		JUMBO_ROOM, bp);
-	err = rte_errno;
-	rte_openlog_stream(old);
-	fclose(f);
-	rte_errno = err;
-	return mp;
-}
-
 static int
 jumbo_ok(struct rte_mempool *mp, const char *what)
 {
@@ -385,6 +367,7 @@ jumbo_on(enum rte_extmem_backing b)
 {
 	bool pa = rte_eal_iova_mode() == RTE_IOVA_PA;
 	struct rte_extmem_region_params bp;
+	struct test_log_capture cap;
 	const char *bn = rte_extmem_backing_name(b);
 	struct test_heap_snap s;
 	struct rte_mempool *mp;
@@ -415,7 +398,10 @@ jumbo_on(enum rte_extmem_backing b)
 	/* twice: the outcome does not depend on where the pages are */
 	for (round = 0; round < 2 && ret == TEST_SUCCESS; round++) {
 		test_heap_snap(&s);
-		mp = jumbo_create(&bp, &log);
+		test_log_capture_begin(&cap);
+		mp = rte_extmem_pktmbuf_pool_create("jumbo", JUMBO_N, 0, 0,
+			JUMBO_ROOM, &bp);
+		log = test_log_capture_end(&cap);
 		if (mp == NULL && b == RTE_EXTMEM_BACKING_HUGETLB &&
 				rte_errno == ENOMEM) {
 			TEST_LOG("SKIP hugetlb: no free 2M pages");
@@ -469,11 +455,7 @@ jumbo_on(enum rte_extmem_backing b)
 static int
 test_heap_pool_jumbo(void)
 {
-	unsigned int i;
-
-	for (i = 0; i < test_heap_n_backings; i++)
-		TEST_RUN(jumbo_on(test_heap_backings[i]));
-	return TEST_SUCCESS;
+	return on_backings(jumbo_on);
 }
 
 REGISTER_EXTMEM_TEST(heap_pool_jumbo, test_heap_pool_jumbo, 0);

@@ -19,7 +19,6 @@
 #include <rte_eal.h>
 #include <rte_errno.h>
 #include <rte_extmem.h>
-#include <rte_log.h>
 #include <rte_malloc.h>
 
 #include "test.h"
@@ -352,28 +351,6 @@ create_log_expected(mutate_t m)
 	return NULL;
 }
 
-/* Create with p, the library's log going to *log (freed by the caller). */
-static struct rte_extmem_region *
-create_logged(const struct rte_extmem_region_params *p, char **log)
-{
-	FILE *old = rte_log_get_stream(), *f;
-	struct rte_extmem_region *r;
-	size_t len;
-	int err;
-
-	*log = NULL;
-	f = open_memstream(log, &len);
-	if (f == NULL)
-		return rte_extmem_region_create(p);
-	rte_openlog_stream(f);
-	r = rte_extmem_region_create(p);
-	err = rte_errno;
-	rte_openlog_stream(old);
-	fclose(f);
-	rte_errno = err;
-	return r;
-}
-
 /* Unmap the holes of ctx.hole for one call, reserve them again after it. */
 static int
 holes_open(void)
@@ -401,6 +378,7 @@ run_create_cases(void)
 	struct rte_extmem_region *r;
 	struct bad_state st;
 	unsigned int i, j;
+	struct test_log_capture cap;
 	const char *want;
 	int err, err_got;
 	char *log;
@@ -439,7 +417,9 @@ run_create_cases(void)
 		if (hole)
 			TEST_RUN(holes_open());
 		rte_errno = 0;
-		r = create_logged(&p, &log);
+		test_log_capture_begin(&cap);
+		r = rte_extmem_region_create(&p);
+		log = test_log_capture_end(&cap);
 		err_got = rte_errno;
 		if (hole)
 			TEST_RUN(holes_close(create_cases[i].what));

@@ -11,6 +11,7 @@
 
 #include <rte_eal.h>
 #include <rte_errno.h>
+#include <rte_log.h>
 #include <rte_memory.h>
 
 #include "test.h"
@@ -393,4 +394,28 @@ test_region_lifecycle(const struct rte_extmem_region_params *p,
 	TEST_ASSERT_EQ(test_msl_count(), n_msl,
 		"EAL memseg lists after destroy");
 	return TEST_SUCCESS;
+}
+
+void
+test_log_capture_begin(struct test_log_capture *c)
+{
+	c->old = rte_log_get_stream();
+	c->buf = NULL;
+	c->len = 0;
+	c->f = open_memstream(&c->buf, &c->len);
+	if (c->f != NULL)
+		rte_openlog_stream(c->f);
+}
+
+char *
+test_log_capture_end(struct test_log_capture *c)
+{
+	int err = rte_errno;
+
+	if (c->f == NULL)
+		return NULL;
+	rte_openlog_stream(c->old);
+	fclose(c->f);
+	rte_errno = err;
+	return c->buf;
 }
