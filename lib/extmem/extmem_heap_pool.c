@@ -140,8 +140,10 @@ pool_mz_free(struct rte_mempool_memhdr *memhdr __rte_unused, void *opaque)
  * Populate mp from the memzone per IOVA-contiguous run of pages: the pool
  * has RTE_MEMPOOL_F_NO_IOVA_CONTIG, so objects are packed within each run,
  * across the page boundaries inside it, and never straddle two runs; every
- * object stays IOVA-contiguous. Pages without an IOVA form runs of their
- * own. *attached tells whether a chunk took ownership of the memzone.
+ * object stays IOVA-contiguous. Consecutive pages without an IOVA form one
+ * run (RTE_BAD_IOVA; never in a pool's heap, made without
+ * RTE_EXTMEM_HEAP_F_NO_IOVA).
+ * *attached tells whether a chunk took ownership of the memzone.
  */
 static int
 pool_populate(struct rte_mempool *mp, const struct rte_memzone *mz,
