@@ -130,8 +130,7 @@ device_make(struct mp_setup *m)
 	for (i = 0; i < 64 && m->dev_mem == MAP_FAILED; i++)
 		m->dev_mem = mmap((void *)(uintptr_t)(MP_DEV_VA +
 			(uint64_t)i * MP_DEV_LEN), MP_DEV_LEN,
-			PROT_READ | PROT_WRITE, MAP_SHARED |
-			MAP_FIXED_NOREPLACE, fd, 0);
+			PROT_NONE, MAP_SHARED | MAP_FIXED_NOREPLACE, fd, 0);
 	if (m->dev_mem == MAP_FAILED) {
 		m->dev_mem = NULL;
 		close(fd);
@@ -265,6 +264,19 @@ static int
 check_errno(struct test_mp_sec *s, int err, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
+/* A command answers want, exactly. */
+static int
+check_answer(struct test_mp_sec *s, const char *want, const char *cmd)
+{
+	char got[64];
+
+	TEST_ASSERT_EQ(test_mp_sec_cmd(s, got, sizeof(got), "%s", cmd), 0,
+		"%s", cmd);
+	TEST_ASSERT(strcmp(got, want) == 0, "%s: got '%s', want '%s'", cmd,
+		got, want);
+	return TEST_SUCCESS;
+}
+
 /* A command answers "ERR <err>". */
 static int
 check_errno(struct test_mp_sec *s, int err, const char *fmt, ...)
@@ -373,6 +385,11 @@ check_slice_busy(struct test_mp_sec *s, struct mp_setup *m)
 {
 	struct rte_extmem_mp_info before, after;
 
+	/* mapped there as here: device memory the CPU must not touch
+	 * stays PROT_NONE, the library's memory is read-write
+	 */
+	TEST_RUN(check_answer(s, "---s", "prot mp_device"));
+	TEST_RUN(check_answer(s, "rw-s", "prot mp_shared"));
 	TEST_RUN(check_ok(s, "slice", "mp_device"));
 	TEST_ASSERT_EQ(rte_extmem_mp_info_get(&before), 0, "mp info");
 	TEST_ASSERT_ERRNO(rte_extmem_region_destroy(m->dev) != 0, EBUSY,

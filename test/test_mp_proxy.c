@@ -14,6 +14,9 @@
  * mp_proxy_parallel: two threads of one secondary create 50 regions each
  * at once; every call gets its own region, the secondary owns all of
  * them (another one cannot destroy them, it can).
+ * mp_proxy_owner: the primary's own destroy of a region a secondary had
+ * it make fails EPERM and changes nothing in any process; the secondary
+ * destroys it.
  * mp_proxy_peer: a peer on the service's socket (the wire of
  * extmem_mp_proto.h, not the library) sending two requests back to back
  * gets the second refused with EBUSY and the first done; a private or
@@ -278,6 +281,74 @@ test_mp_proxy_parallel(void)
 }
 
 REGISTER_EXTMEM_TEST(mp_proxy_parallel, test_mp_proxy_parallel,
+	EXTMEM_TEST_F_MULTIPROC);
+
+/* ------------------------------------------------------------------ */
+/* mp_proxy_owner */
+
+static int
+count_regions_cb(const struct rte_extmem_region *region __rte_unused,
+	const struct rte_extmem_region_info *info __rte_unused, void *arg)
+{
+	(*(unsigned int *)arg)++;
+	return 0;
+}
+
+static unsigned int
+count_regions(void)
+{
+	unsigned int n = 0;
+
+	(void)rte_extmem_region_walk(count_regions_cb, &n);
+	return n;
+}
+
+static int
+owner_run(struct test_mp_sec *s, void *arg __rte_unused)
+{
+	struct rte_extmem_region_info before, after;
+	struct rte_extmem_region *r;
+	rte_iova_t iova;
+	unsigned int n;
+	char got[64];
+
+	TEST_ASSERT_EQ(test_mp_sec_cmd(&s[0], got, sizeof(got),
+		"create mp_own"), 0, "create: no answer");
+	TEST_ASSERT(strncmp(got, "ERR", 3) != 0, "create: %s", got);
+	r = rte_extmem_region_lookup("mp_own");
+	TEST_ASSERT_NOT_NULL(r, "mp_own not in the primary");
+	TEST_ASSERT_EQ(rte_extmem_region_info_get(r, &before), 0, "info");
+	iova = rte_extmem_virt2iova(before.addr);
+	TEST_ASSERT(iova != RTE_BAD_IOVA, "mp_own has no IOVA");
+	n = count_regions();
+	rte_errno = 0;
+	TEST_ASSERT_EQ(rte_extmem_region_destroy(r), -1,
+		"the primary destroyed the secondary's region");
+	TEST_ASSERT_EQ(rte_errno, EPERM, "errno %d, want EPERM", rte_errno);
+	/* nothing changed, here and in both secondaries */
+	TEST_ASSERT(rte_extmem_region_lookup("mp_own") == r, "lookup");
+	TEST_ASSERT_EQ(count_regions(), n, "region count");
+	TEST_ASSERT_EQ(rte_extmem_region_info_get(r, &after), 0, "info");
+	TEST_ASSERT(before.addr == after.addr && before.len == after.len &&
+		before.id == after.id, "info changed");
+	TEST_ASSERT_EQ(rte_extmem_virt2iova(before.addr), iova, "IOVA");
+	TEST_RUN(sec_expect(&s[0], "OK", "region mp_own"));
+	TEST_RUN(sec_expect(&s[1], "OK", "region mp_own"));
+	/* its owner can */
+	TEST_RUN(sec_expect(&s[0], "OK", "destroy mp_own"));
+	TEST_ASSERT(rte_extmem_region_lookup("mp_own") == NULL,
+		"mp_own left in the primary");
+	TEST_RUN(sec_lacks(&s[1], "mp_own"));
+	return TEST_SUCCESS;
+}
+
+static int
+test_mp_proxy_owner(void)
+{
+	return proxy_test(2, NULL, owner_run, NULL);
+}
+
+REGISTER_EXTMEM_TEST(mp_proxy_owner, test_mp_proxy_owner,
 	EXTMEM_TEST_F_MULTIPROC);
 
 /* ------------------------------------------------------------------ */

@@ -245,6 +245,40 @@ cmd_create(bool heap, const char *name)
 		reply_err();
 }
 
+/* "prot <name>": the permissions /proc/self/maps shows for the start of
+ * region <name> here ("rw-s", "---s"), or ERR.
+ */
+static void
+cmd_prot(const char *name)
+{
+	struct rte_extmem_region *r = rte_extmem_region_lookup(name);
+	struct rte_extmem_region_info i;
+	char line[512], perms[8] = "";
+	unsigned long s, e;
+	FILE *f;
+
+	if (r == NULL || rte_extmem_region_info_get(r, &i) != 0) {
+		reply_err();
+		return;
+	}
+	f = fopen("/proc/self/maps", "re");
+	if (f == NULL) {
+		reply_err();
+		return;
+	}
+	while (fgets(line, sizeof(line), f) != NULL)
+		if (sscanf(line, "%lx-%lx %7s", &s, &e, perms) == 3 &&
+				s <= (uintptr_t)i.addr && (uintptr_t)i.addr < e)
+			break;
+		else
+			perms[0] = '\0';
+	fclose(f);
+	if (perms[0] == '\0')
+		reply("ERR %d", ENOENT);
+	else
+		reply("%s", perms);
+}
+
 /* One thread of createmany / destroymany. */
 struct many {
 	pthread_t t;
@@ -384,6 +418,8 @@ command(char *line)
 	} else if (strcmp(line, "iova") == 0 && arg != NULL) {
 		reply("%" PRIx64, rte_extmem_virt2iova(
 			(void *)(uintptr_t)strtoull(arg, NULL, 16)));
+	} else if (strcmp(line, "prot") == 0 && arg != NULL) {
+		cmd_prot(arg);
 	} else if (strcmp(line, "region") == 0 && arg != NULL) {
 		if (rte_extmem_region_lookup(arg) != NULL)
 			reply("OK");

@@ -189,6 +189,39 @@ extmem_backing_caller_fd_check(const char *name, uintptr_t va, size_t len,
 	return 0;
 }
 
+int
+extmem_backing_share_prot(const struct rte_extmem_region *r)
+{
+	uintptr_t end = r->va + r->len, covered = r->va;
+	int prot = PROT_READ | PROT_WRITE;
+	char line[512];
+	FILE *f;
+
+	if (!extmem_backing_ops(r->backing)->caller_mem)
+		return prot; /* the library's own mapping */
+	/* the caller's: what its mapping allows everywhere in the range */
+	f = fopen("/proc/self/maps", "re");
+	if (f == NULL)
+		return PROT_NONE;
+	while (covered < end && fgets(line, sizeof(line), f) != NULL) {
+		unsigned long s, e;
+		char perms[8];
+
+		if (sscanf(line, "%lx-%lx %7s", &s, &e, perms) != 3 ||
+				e <= covered)
+			continue;
+		if (s > covered)
+			break;
+		if (perms[0] != 'r')
+			prot &= ~PROT_READ;
+		if (perms[1] != 'w')
+			prot &= ~PROT_WRITE;
+		covered = e;
+	}
+	fclose(f);
+	return covered < end ? PROT_NONE : prot;
+}
+
 /* Does the kernel have a hugetlb pool of this size? */
 static bool
 hugetlb_size_supported(size_t sz)

@@ -300,6 +300,7 @@ desc_fill(struct extmem_mp_region_desc *d, const struct rte_extmem_region *r)
 	d->len = r->len;
 	d->page_sz = r->page_sz;
 	d->fd_offset = r->fd_offset;
+	d->prot = (uint8_t)extmem_backing_share_prot(r);
 	d->flags = r->flags;
 	d->socket_id = r->socket_id;
 	d->numa_node = r->numa_node;
@@ -868,6 +869,29 @@ service_main(void *arg __rte_unused)
 
 /* ------------------------------------------------------------------ */
 /* The proxy thread: regions made for secondaries */
+
+/*
+ * The process ID of the secondary region r was made for, or 0 when it is
+ * the primary's own (or not shared with secondaries).
+ */
+int
+extmem_mp_region_owner_pid(const struct rte_extmem_region *r)
+{
+	struct mp_conn *c = NULL;
+	struct mp_entry *e;
+	int pid = 0;
+
+	pthread_mutex_lock(&mp_lock);
+	e = entry_find(r);
+	if (e != NULL && e->owner != 0)
+		c = EXTMEM_TAILQ_FIND(&conns, it, it->id == e->owner);
+	if (c != NULL)
+		pid = c->pid;
+	else if (e != NULL && e->owner != 0)
+		pid = -1;	/* its secondary is being cleaned up */
+	pthread_mutex_unlock(&mp_lock);
+	return pid;
+}
 
 /* Is r made for connection *arg (it is listed with that owner)? */
 static bool

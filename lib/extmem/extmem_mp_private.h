@@ -48,6 +48,14 @@ int extmem_mp_heap_attach(struct rte_extmem_region *r);
 void extmem_mp_heap_detach(struct rte_extmem_region *r);
 void extmem_mp_heap_unmap(struct rte_extmem_region *r);
 
+/*
+ * The process ID of the secondary a region was made for (only that
+ * secondary destroys it, and it goes when that secondary goes); -1 when
+ * that secondary is gone and its regions are being removed; 0 when the
+ * region is the primary's. Takes only the sync's mutex.
+ */
+int extmem_mp_region_owner_pid(const struct rte_extmem_region *r);
+
 /* The primary's figures for rte_extmem_mp_info_get(). */
 struct extmem_mp_primary_stats {
 	bool serving;

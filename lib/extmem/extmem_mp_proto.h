@@ -103,6 +103,7 @@ struct extmem_mp_region_desc {
 	uint8_t eal;		/* enum extmem_mp_eal */
 	uint8_t eal_later;	/* heap chunk: map now, EAL attach on ATTACH */
 	uint8_t removing;	/* PREPAREd: no new user (a joiner's snapshot) */
+	uint8_t prot;		/* PROT_READ/PROT_WRITE to map it with */
 };
 
 struct extmem_mp_msg {

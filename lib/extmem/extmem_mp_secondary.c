@@ -350,7 +350,10 @@ view_region_new(const struct extmem_mp_region_desc *d, int fds[2],
 	fds[1] = -1;
 	callout = extmem_op_callout_begin();
 	extmem_mp_test_delay();
-	va = mmap((void *)r->va, r->len, PROT_READ | PROT_WRITE,
+	/* never more than the primary's mapping allows (device memory the
+	 * CPU must not touch stays PROT_NONE)
+	 */
+	va = mmap((void *)r->va, r->len, d->prot & (PROT_READ | PROT_WRITE),
 		MAP_SHARED | MAP_FIXED_NOREPLACE, fds[0], (off_t)d->fd_offset);
 	if (va != (void *)r->va) {
 		err = va == MAP_FAILED ? errno : EEXIST;

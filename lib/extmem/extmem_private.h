@@ -379,6 +379,13 @@ int extmem_backing_caller_range(uintptr_t va, size_t len, size_t *kpgsz);
 /* Is [va, va+len) a shared mapping of the regular file fd from offset off,
  * which is large enough? 0, or -1 with rte_errno EINVAL and a log line.
  */
+/*
+ * The protection a secondary maps a shared region with: read and write
+ * for the library's own backings; for the caller's memory, what the
+ * caller's mapping allows over the whole range now (PROT_NONE for device
+ * memory mapped so; PROT_NONE also if the range is not all mapped).
+ */
+int extmem_backing_share_prot(const struct rte_extmem_region *r);
 int extmem_backing_caller_fd_check(const char *name, uintptr_t va,
 	size_t len, int fd, uint64_t off);
 

@@ -257,6 +257,28 @@ region_destroy_locked(struct rte_extmem_region *region)
 	return 0;
 }
 
+/*
+ * A region the primary made for a secondary is that secondary's: only it
+ * destroys it (through the proxy, extmem_region_destroy_owned()), and it
+ * goes when that secondary goes. The application's destroy refuses it.
+ */
+static bool
+region_made_for_secondary(const struct rte_extmem_region *region)
+{
+	int pid = extmem_mp_region_owner_pid(region);
+
+	if (pid == 0)
+		return false;
+	if (pid > 0)
+		EXTMEM_FAIL(EPERM, "region %s was made for secondary process "
+			"%d: only that process destroys it (it goes when the "
+			"process exits)", region->name, pid);
+	else
+		EXTMEM_FAIL(EPERM, "region %s was made for a secondary process "
+			"that is gone: it is being removed", region->name);
+	return true;
+}
+
 int
 rte_extmem_region_destroy(struct rte_extmem_region *region)
 {
@@ -269,7 +291,9 @@ rte_extmem_region_destroy(struct rte_extmem_region *region)
 		return proxy_destroy(region);
 	if (!EXTMEM_PRIMARY_ONLY() || !EXTMEM_OP_BEGIN())
 		return -1;
-	ret = region_destroy_locked(region);
+	ret = -1;
+	if (EXTMEM_REGION_LIVE(region) && !region_made_for_secondary(region))
+		ret = region_destroy_locked(region);
 	extmem_op_end();
 	return ret;
 }

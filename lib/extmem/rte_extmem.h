@@ -377,6 +377,9 @@ rte_extmem_region_create(const struct rte_extmem_region_params *params);
  *   - E_RTE_SECONDARY: called in a secondary process for a region the
  *     primary did not make for it (only the primary destroys its own);
  *     nothing changed;
+ *   - EPERM: called in the primary for a region it made for a secondary
+ *     process (rte_extmem_region_create() in that secondary): only that
+ *     secondary destroys it, and it goes when that secondary exits;
  *   - ETIMEDOUT, ECONNRESET: in a secondary, the primary did not answer
  *     within EXTMEM_MP_REQUEST_TIMEOUT_MS or went away; after ETIMEDOUT
  *     the primary drops the request if it has not started it, and
