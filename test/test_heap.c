@@ -486,3 +486,48 @@ test_heap_basic(void)
 }
 
 REGISTER_EXTMEM_TEST(heap_basic, test_heap_basic, 0);
+
+/*
+ * Memory added to a library heap with upstream rte_malloc_heap_memory_add()
+ * is counted in rte_extmem_heap_info::size (EAL's heap size) and is not a
+ * region: n_regions and the region list stay the library's.
+ */
+static int
+test_heap_info_upstream(void)
+{
+	size_t pg = sys_pg(), len = 16 * pg;
+	struct rte_extmem_heap_info info;
+	struct rte_extmem_region *r[2];
+	struct test_heap_snap s;
+	struct test_heap th;
+	void *mem;
+	int ret;
+
+	test_heap_snap(&s);
+	TEST_RUN(test_heap_make(&th, "info_up", RTE_EXTMEM_BACKING_ANON,
+		1 << 20, 0, 0));
+	mem = mmap(NULL, len, PROT_READ | PROT_WRITE,
+		MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
+	TEST_ASSERT(mem != MAP_FAILED, "mmap");
+	ret = rte_malloc_heap_memory_add("info_up", mem, len, NULL, 0, pg);
+	TEST_ASSERT_EQ(ret, 0, "EAL: add to a library heap: %s",
+		rte_strerror(rte_errno));
+	TEST_ASSERT_EQ(rte_extmem_heap_info_get(th.h, &info), 0, "info");
+	TEST_ASSERT_EQ(info.size, (1 << 20) + len, "size counts EAL's heap: "
+		"the region and the chunk added outside the library");
+	TEST_ASSERT_EQ(info.free, info.size, "all of it free");
+	TEST_ASSERT_EQ(info.n_regions, 1, "the chunk is not a region");
+	TEST_ASSERT_EQ(rte_extmem_heap_regions_get(th.h, r, 2), 1,
+		"one region listed");
+	TEST_ASSERT_ERRNO(rte_extmem_heap_destroy(th.h) == -1, EBUSY,
+		"destroy a heap holding memory added outside the library");
+	TEST_ASSERT_EQ(rte_malloc_heap_memory_remove("info_up", mem, len), 0,
+		"EAL: remove the chunk");
+	munmap(mem, len);
+	TEST_ASSERT_EQ(rte_extmem_heap_info_get(th.h, &info), 0, "info");
+	TEST_ASSERT_EQ(info.size, 1 << 20, "size of the region alone");
+	TEST_RUN(test_heap_free(&th));
+	return test_heap_snap_same(&s, "heap with an upstream chunk");
+}
+
+REGISTER_EXTMEM_TEST(heap_info_upstream, test_heap_info_upstream, 0);

@@ -10,6 +10,7 @@
  */
 
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <sys/mman.h>
 #include <unistd.h>
@@ -263,47 +264,198 @@ pool_on(enum rte_extmem_backing b)
 	return test_heap_snap_same(&s, "pool free");
 }
 
+/* fn on every CPU-writable backing, up to the first failure */
 static int
-test_heap_pool(void)
+on_backings(int (*fn)(enum rte_extmem_backing b))
 {
 	unsigned int i;
 
 	for (i = 0; i < test_heap_n_backings; i++)
-		TEST_RUN(pool_on(test_heap_backings[i]));
+		TEST_RUN(fn(test_heap_backings[i]));
 	return TEST_SUCCESS;
+}
+
+static int
+test_heap_pool(void)
+{
+	return on_backings(pool_on);
 }
 
 REGISTER_EXTMEM_TEST(heap_pool, test_heap_pool, 0);
 
+/*
+ * The size table of heaps.rst ("Measured by ..."): the figures of
+ * rte_extmem_pktmbuf_pool_mem_size(4095, 32, 0, RTE_MBUF_DEFAULT_BUF_SIZE,
+ * page) in this IOVA mode, and of testpmd's xmem sizing, as documented.
+ * They depend on RTE_MAX_LCORE (the per-lcore caches in the pool header):
+ * the table is for Debian's DPDK 22.11 (128).
+ */
+#define DOC_SIZES_MAX_LCORE 128
+static const struct {
+	const char *row;
+	size_t page;
+	enum rte_iova_mode mode;	/* RTE_IOVA_DC: either mode */
+	size_t lib, testpmd;
+} doc_sizes[] = {
+	{ "4K pages, IOVA as VA", 4096, RTE_IOVA_VA, 10792960, 150990848 },
+	{ "4K pages, IOVA as PA", 4096, RTE_IOVA_PA, 17866752, 150990848 },
+	{ "2M hugetlb pages", RTE_PGSIZE_2M, RTE_IOVA_DC, 12582912,
+		144703488 },
+};
+
+static int
+test_heap_pool_doc_sizes(void)
+{
+	size_t got, tp;
+	unsigned int i, n = 0;
+
+	if (RTE_MAX_LCORE != DOC_SIZES_MAX_LCORE)
+		TEST_SKIP("RTE_MAX_LCORE is %d, the table of heaps.rst is for "
+			"%d", RTE_MAX_LCORE, DOC_SIZES_MAX_LCORE);
+	for (i = 0; i < RTE_DIM(doc_sizes); i++) {
+		if (doc_sizes[i].mode != RTE_IOVA_DC &&
+				doc_sizes[i].mode != rte_eal_iova_mode())
+			continue;
+		got = rte_extmem_pktmbuf_pool_mem_size(4095, 32, 0,
+			RTE_MBUF_DEFAULT_BUF_SIZE, doc_sizes[i].page);
+		tp = testpmd_estimate(4095, RTE_MBUF_DEFAULT_BUF_SIZE,
+			doc_sizes[i].page);
+		TEST_LOG("%-22s this library %zu, testpmd's sizing %zu",
+			doc_sizes[i].row, got, tp);
+		TEST_ASSERT_EQ(got, doc_sizes[i].lib, "heaps.rst row '%s': "
+			"the library's size is %zu, the table says %zu",
+			doc_sizes[i].row, got, doc_sizes[i].lib);
+		TEST_ASSERT_EQ(tp, doc_sizes[i].testpmd, "heaps.rst row '%s': "
+			"testpmd's sizing is %zu, the table says %zu",
+			doc_sizes[i].row, tp, doc_sizes[i].testpmd);
+		n++;
+	}
+	TEST_ASSERT(n > 0, "no row of the table for this IOVA mode");
+	return TEST_SUCCESS;
+}
+
+REGISTER_EXTMEM_TEST(heap_pool_doc_sizes, test_heap_pool_doc_sizes, 0);
+
 /* Objects larger than a page: placed per IOVA-contiguous run. */
+#define JUMBO_N 511
+#define JUMBO_ROOM 9018
+
+static int
+jumbo_ok(struct rte_mempool *mp, const char *what)
+{
+	struct pool_check c = { .pgsz = (size_t)sysconf(_SC_PAGESIZE) };
+
+	c.h = rte_extmem_heap_lookup(mp->name);
+	TEST_ASSERT_NOT_NULL(c.h, "%s: heap", what);
+	TEST_ASSERT_EQ(rte_mempool_obj_iter(mp, pool_obj_cb, &c), JUMBO_N,
+		"%s: objects", what);
+	TEST_ASSERT_EQ(c.outside + c.crossing + c.bad_iova, 0,
+		"%s: %u outside, %u not contiguous, %u wrong IOVA", what,
+		c.outside, c.crossing, c.bad_iova);
+	TEST_ASSERT_EQ(rte_extmem_pktmbuf_pool_free(mp), 0, "%s: free", what);
+	return TEST_SUCCESS;
+}
+
+/*
+ * Base pages are IOVA-contiguous only in IOVA-as-VA mode: in PA mode the
+ * pool over them is refused at once (ENOTSUP, nothing made, the log line
+ * names the sizes and what to use instead), every time; 2M pages and the
+ * caller's memory with an IOVA-contiguous table work in both modes.
+ */
+static int
+jumbo_on(enum rte_extmem_backing b)
+{
+	bool pa = rte_eal_iova_mode() == RTE_IOVA_PA;
+	struct rte_extmem_region_params bp;
+	struct test_log_capture cap;
+	const char *bn = rte_extmem_backing_name(b);
+	struct test_heap_snap s;
+	struct rte_mempool *mp;
+	rte_iova_t *io = NULL;
+	size_t need = 0, pg = (size_t)sysconf(_SC_PAGESIZE), i;
+	void *mem = NULL;
+	char *log;
+	int round, ret = TEST_SUCCESS;
+
+	rte_extmem_region_params_init(&bp);
+	bp.backing = b;
+	if (b == RTE_EXTMEM_BACKING_USER) {
+		need = rte_extmem_pktmbuf_pool_mem_size(JUMBO_N, 0, 0,
+			JUMBO_ROOM, pg);
+		TEST_ASSERT_NE(need, 0, "mem_size");
+		mem = mmap(NULL, need, PROT_READ | PROT_WRITE, MAP_PRIVATE |
+			MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
+		TEST_ASSERT(mem != MAP_FAILED, "mmap");
+		io = calloc(need / pg, sizeof(*io));
+		TEST_ASSERT_NOT_NULL(io, "calloc");
+		for (i = 0; i < need / pg; i++)
+			io[i] = 0x500000000000ULL + i * pg;
+		bp.addr = mem;
+		bp.len = need;
+		bp.iovas = io;
+		bp.n_iovas = need / pg;
+	}
+	/* twice: the outcome does not depend on where the pages are */
+	for (round = 0; round < 2 && ret == TEST_SUCCESS; round++) {
+		test_heap_snap(&s);
+		test_log_capture_begin(&cap);
+		mp = rte_extmem_pktmbuf_pool_create("jumbo", JUMBO_N, 0, 0,
+			JUMBO_ROOM, &bp);
+		log = test_log_capture_end(&cap);
+		if (mp == NULL && b == RTE_EXTMEM_BACKING_HUGETLB &&
+				rte_errno == ENOMEM) {
+			TEST_LOG("SKIP hugetlb: no free 2M pages");
+			free(log);
+			break;
+		}
+		if (pa && b != RTE_EXTMEM_BACKING_HUGETLB &&
+				b != RTE_EXTMEM_BACKING_USER) {
+			if (mp != NULL)
+				rte_extmem_pktmbuf_pool_free(mp);
+			if (mp != NULL || rte_errno != ENOTSUP ||
+					log == NULL ||
+					strstr(log, "--iova-mode=va") == NULL ||
+					strstr(log, "4096-byte pages") == NULL) {
+				printf("    FAIL: %s, PA mode: pool %s (%s), "
+					"expected ENOTSUP and a log line naming "
+					"the page size and --iova-mode=va:\n%s",
+					bn, mp != NULL ? "created" : "refused",
+					rte_strerror(rte_errno),
+					log != NULL ? log : "(none)");
+				ret = TEST_FAILED;
+			} else {
+				ret = test_heap_snap_same(&s, "refused jumbo");
+			}
+			free(log);
+			continue;
+		}
+		free(log);
+		if (mp == NULL) {
+			printf("    FAIL: %s jumbo pool: %s\n", bn,
+				rte_strerror(rte_errno));
+			ret = TEST_FAILED;
+			break;
+		}
+		ret = jumbo_ok(mp, bn);
+		if (ret == TEST_SUCCESS)
+			ret = test_heap_snap_same(&s, "jumbo pool freed");
+	}
+	if (mem != NULL)
+		munmap(mem, need);
+	free(io);
+	if (ret == TEST_SUCCESS)
+		TEST_LOG("%-7s %u x %u-byte data rooms, %s mode: %s", bn,
+			JUMBO_N, JUMBO_ROOM, pa ? "PA" : "VA",
+			pa && b != RTE_EXTMEM_BACKING_HUGETLB &&
+			b != RTE_EXTMEM_BACKING_USER ? "refused (ENOTSUP)" :
+			"created");
+	return ret;
+}
+
 static int
 test_heap_pool_jumbo(void)
 {
-	struct rte_extmem_region_params bp;
-	struct pool_check c = { .pgsz = (size_t)sysconf(_SC_PAGESIZE) };
-	struct test_heap_snap s;
-	struct rte_mempool *mp;
-
-	test_heap_snap(&s);
-	rte_extmem_region_params_init(&bp);
-	mp = rte_extmem_pktmbuf_pool_create("jumbo", 511, 0, 0, 9018, &bp);
-	if (mp == NULL && rte_eal_iova_mode() == RTE_IOVA_PA) {
-		/* physical 4K pages are scattered: refused, nothing left */
-		TEST_ASSERT_EQ(rte_errno, ENOMEM, "error: %s",
-			rte_strerror(rte_errno));
-		TEST_LOG("PA mode: 9K objects do not fit 4K pages that are "
-			"not physically contiguous (refused, correctly)");
-		return test_heap_snap_same(&s, "refused jumbo pool");
-	}
-	TEST_ASSERT_NOT_NULL(mp, "jumbo pool: %s", rte_strerror(rte_errno));
-	c.h = rte_extmem_heap_lookup(mp->name);
-	TEST_ASSERT_EQ(rte_mempool_obj_iter(mp, pool_obj_cb, &c), 511,
-		"objects");
-	TEST_ASSERT_EQ(c.outside + c.crossing + c.bad_iova, 0,
-		"%u outside, %u not contiguous, %u wrong IOVA", c.outside,
-		c.crossing, c.bad_iova);
-	TEST_ASSERT_EQ(rte_extmem_pktmbuf_pool_free(mp), 0, "free");
-	return test_heap_snap_same(&s, "jumbo pool");
+	return on_backings(jumbo_on);
 }
 
 REGISTER_EXTMEM_TEST(heap_pool_jumbo, test_heap_pool_jumbo, 0);
@@ -320,7 +472,11 @@ test_heap_pool_args(void)
 {
 	const uint16_t room = RTE_MBUF_DEFAULT_BUF_SIZE;
 	struct rte_extmem_region_params bp, dev;
-	struct rte_mempool *native;
+	struct {
+		struct rte_extmem_region_params p;
+		uint64_t later;	/* a field of a later version */
+	} big;
+	struct rte_mempool *native, *mp;
 	size_t small = 1UL << 20;
 	void *mem;
 
@@ -346,6 +502,18 @@ test_heap_pool_args(void)
 	bp.struct_size = 0;
 	POOL_FAILS(rte_extmem_pktmbuf_pool_create("p", 63, 0, 0, room, &bp),
 		EINVAL, "backing not initialised");
+	/* a newer caller's structure: its unknown fields are never ignored */
+	memset(&big, 0, sizeof(big));
+	rte_extmem_region_params_init(&big.p);
+	big.p.struct_size = sizeof(big);
+	big.later = 1;
+	POOL_FAILS(rte_extmem_pktmbuf_pool_create("p", 63, 0, 0, room, &big.p),
+		ENOTSUP, "backing with an unknown field set");
+	big.later = 0;
+	mp = rte_extmem_pktmbuf_pool_create("p", 63, 0, 0, room, &big.p);
+	TEST_ASSERT_NOT_NULL(mp, "backing with an unknown field 0: %s",
+		rte_strerror(rte_errno));
+	TEST_ASSERT_EQ(rte_extmem_pktmbuf_pool_free(mp), 0, "free");
 	rte_extmem_region_params_init(&bp);
 	bp.page_sz = 3 * 4096;
 	POOL_FAILS(rte_extmem_pktmbuf_pool_create("p", 63, 0, 0, room, &bp),

@@ -53,6 +53,51 @@ pool_obj_check(struct rte_mempool *mp __rte_unused, void *arg, void *obj,
 	w->n++;
 }
 
+/*
+ * Regions whose second half has no IOVA, or no page one: refused with
+ * EFAULT, alone or with a good region, nothing created or taken.
+ */
+static int
+pool_no_iova(struct rte_extmem_region *good)
+{
+	const unsigned int n = 64;
+	struct rte_extmem_region *r[2];
+	struct test_devmem d;
+	uint32_t users0[2];
+	rte_iova_t *io;
+	unsigned int i, k;
+
+	TEST_ASSERT_EQ(test_devmem_map(&d, n * PG, PG, PROT_NONE), 0, "map");
+	io = calloc(n, sizeof(*io));
+	TEST_ASSERT_NOT_NULL(io, "calloc");
+	test_fake_iovas(io, n, PG, IOVA_BASE + (2ULL << 32), 0);
+	for (k = 0; k < 2; k++) {
+		for (i = k == 0 ? n / 2 : 0; i < n; i++)
+			io[i] = RTE_BAD_IOVA;
+		r[0] = good;
+		r[1] = test_device_region("mbp_noiova", &d, PG, io, 0);
+		TEST_ASSERT_NOT_NULL(r[1], "region: %s",
+			rte_strerror(rte_errno));
+		users0[0] = test_region_users(r[0]);
+		users0[1] = test_region_users(r[1]);
+		TEST_ASSERT_ERRNO(rte_extmem_pktmbuf_pool_create_extbuf(
+			"mbp_noiova", 0, 0, 0, ROOM, SOCKET_ID_ANY, &r[1], 1) ==
+			NULL, EFAULT, "pool over %s pages without IOVA",
+			k == 0 ? "32 of 64" : "all");
+		TEST_ASSERT_ERRNO(rte_extmem_pktmbuf_pool_create_extbuf(
+			"mbp_noiova", 8, 0, 0, ROOM, SOCKET_ID_ANY, r, 2) ==
+			NULL, EFAULT, "pool over a good region and one without "
+			"IOVAs");
+		TEST_ASSERT_NULL(rte_mempool_lookup("mbp_noiova"), "no pool");
+		TEST_ASSERT_EQ(test_region_users(r[0]), users0[0], "users");
+		TEST_ASSERT_EQ(test_region_users(r[1]), users0[1], "users");
+		TEST_ASSERT_EQ(rte_extmem_region_destroy(r[1]), 0, "destroy");
+	}
+	test_devmem_unmap(&d);
+	free(io);
+	return TEST_SUCCESS;
+}
+
 static int
 test_mbuf_pool_extbuf(void)
 {
@@ -182,6 +227,9 @@ test_mbuf_pool_extbuf(void)
 		rte_strerror(rte_errno));
 	TEST_ASSERT(rte_mempool_lookup("mbp_y") == NULL, "pool gone");
 	TEST_ASSERT_EQ(test_region_users(r[0]), users0[0], "users back");
+
+	/* a region with pages without IOVA: refused, nothing taken */
+	TEST_RUN(pool_no_iova(r[0]));
 
 	TEST_ASSERT_EQ(rte_extmem_region_destroy(r[0]), 0, "destroy");
 	TEST_ASSERT_EQ(rte_extmem_region_destroy(r[1]), 0, "destroy");

@@ -328,6 +328,10 @@ test_mbuf_slice_args(void)
 	const size_t len = 1u << 20;
 	struct rte_extmem_slicer_params p;
 	struct rte_extmem_slicer_info st, si;
+	struct {
+		struct rte_extmem_slicer_params p;
+		uint64_t later;	/* a field of a later version */
+	} big;
 	struct rte_extmem_region *r, *dead;
 	struct rte_mempool *hdr_pool;
 	struct rte_extmem_slicer *s;
@@ -360,6 +364,12 @@ test_mbuf_slice_args(void)
 	p.struct_size = sizeof(p) - 1;
 	TEST_ASSERT_ERRNO(rte_extmem_slicer_create(&p) == NULL, EINVAL,
 		"struct_size");
+	memset(&big, 0, sizeof(big));
+	memcpy(&big.p, &p, sizeof(p));
+	big.p.struct_size = sizeof(big);
+	big.later = 1;
+	TEST_ASSERT_ERRNO(rte_extmem_slicer_create(&big.p) == NULL, ENOTSUP,
+		"struct_size of a later version with an unknown field set");
 	p.struct_size = sizeof(p);
 	p.name = "";
 	TEST_ASSERT_ERRNO(rte_extmem_slicer_create(&p) == NULL, EINVAL, "name");

@@ -87,6 +87,11 @@ before_init(void)
 	REFUSED(rte_extmem_region_lookup("preinit") == NULL, "region lookup");
 	REFUSED(rte_extmem_region_info_get(NULL, &ri) == -1, "region info");
 	REFUSED(rte_extmem_region_walk(NULL, NULL) == -1, "region count");
+	/* the data-path lookups: no log line, but the same rte_errno */
+	REFUSED(rte_extmem_virt2region(mem) == NULL, "virt2region");
+	REFUSED(rte_extmem_range2iova(mem, 8) == RTE_BAD_IOVA, "range2iova");
+	TEST_ASSERT_EQ(rte_extmem_virt2iova(mem), RTE_BAD_IOVA,
+		"virt2iova before rte_eal_init");
 	REFUSED(rte_extmem_heap_create(&hp) == NULL, "heap create");
 	REFUSED(rte_extmem_heap_lookup("preinit_heap") == NULL, "heap lookup");
 	REFUSED(rte_extmem_heap_walk(NULL, NULL) == -1, "heap count");
@@ -138,6 +143,11 @@ after_init(void)
 		rte_mem_virt2iova(ri.addr), "EAL's IOVA");
 	memset(ri.addr, 0x3c, ri.len);
 	TEST_ASSERT_EQ(rte_extmem_region_destroy(r), 0, "region destroy");
+	/* EAL up: not found is ENOENT again */
+	TEST_ASSERT_ERRNO(rte_extmem_virt2region(ri.addr) == NULL, ENOENT,
+		"virt2region after the region went");
+	TEST_ASSERT_ERRNO(rte_extmem_range2iova(ri.addr, 8) == RTE_BAD_IOVA,
+		ENOENT, "range2iova after the region went");
 
 	TEST_ASSERT_EQ(rte_extmem_heap_params_init(&hp), 0, "heap params");
 	TEST_ASSERT_EQ(rte_extmem_region_params_init(&hp_r), 0, "params");

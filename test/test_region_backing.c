@@ -239,6 +239,51 @@ test_region_user(void)
 	return ret;
 }
 
+/* n_iova_runs counts the runs of known pages: unknown pages are in none. */
+static int
+runs_of(void *mem, const rte_iova_t *io, uint64_t flags, unsigned int runs,
+	unsigned int bad, const char *what)
+{
+	struct rte_extmem_region_params p;
+	struct rte_extmem_region_info info;
+	struct rte_extmem_region *r;
+
+	test_region_params(&p, "user_runs", RTE_EXTMEM_BACKING_USER, mem,
+		16 * SZ_4K);
+	p.iovas = io;
+	p.n_iovas = io != NULL ? 16 : 0;
+	p.flags = flags;
+	r = rte_extmem_region_create(&p);
+	TEST_ASSERT_NOT_NULL(r, "%s: %s", what, rte_strerror(rte_errno));
+	TEST_ASSERT_EQ(rte_extmem_region_info_get(r, &info), 0, "info");
+	TEST_ASSERT_EQ(rte_extmem_region_destroy(r), 0, "destroy");
+	TEST_ASSERT_EQ(info.n_bad_iova, bad, "%s: pages without IOVA", what);
+	TEST_ASSERT_EQ(info.n_iova_runs, runs, "%s: IOVA-contiguous runs",
+		what);
+	return TEST_SUCCESS;
+}
+
+static int
+runs_counted(void *mem)
+{
+	rte_iova_t io[16];
+	unsigned int i;
+
+	for (i = 0; i < 16; i++)
+		io[i] = 0x3c0000000000ULL + (uint64_t)i * SZ_4K;
+	TEST_RUN(runs_of(mem, io, 0, 1, 0, "linear table"));
+	io[5] = io[6] = io[7] = RTE_BAD_IOVA;
+	TEST_RUN(runs_of(mem, io, 0, 2, 3, "linear, pages 5-7 unknown"));
+	io[15] = RTE_BAD_IOVA;
+	io[0] = RTE_BAD_IOVA;
+	TEST_RUN(runs_of(mem, io, 0, 2, 5, "pages 0, 5-7, 15 unknown"));
+	for (i = 0; i < 16; i++)
+		io[i] = RTE_BAD_IOVA;
+	TEST_RUN(runs_of(mem, io, 0, 0, 16, "no page known"));
+	return runs_of(mem, NULL, RTE_EXTMEM_REGION_F_NO_IOVA, 0, 16,
+		"RTE_EXTMEM_REGION_F_NO_IOVA");
+}
+
 static int
 test_region_user_iova(void)
 {
@@ -268,6 +313,8 @@ test_region_user_iova(void)
 	p.n_iovas = n;
 	chk.iovas = io;
 	ret = test_region_lifecycle(&p, &chk);
+	if (ret == TEST_SUCCESS)
+		ret = runs_counted(mem);
 	munmap(mem, n * SZ_4K);
 	free(io);
 	return ret;

@@ -331,6 +331,26 @@ ctx_teardown(void)
 			munmap(ctx.crowd[i], SZ_4K);
 }
 
+/* Cases whose log line is checked: it names the problem. */
+static const struct {
+	mutate_t mutate;
+	const char *log;
+} create_logs[] = {
+	{ m_user_iovas_odd, "is not page aligned" },
+	{ m_user_iovas_wrap, "wraps past the top of the IOVA space" },
+};
+
+static const char *
+create_log_expected(mutate_t m)
+{
+	unsigned int i;
+
+	for (i = 0; i < RTE_DIM(create_logs); i++)
+		if (create_logs[i].mutate == m)
+			return create_logs[i].log;
+	return NULL;
+}
+
 /* Unmap the holes of ctx.hole for one call, reserve them again after it. */
 static int
 holes_open(void)
@@ -358,7 +378,10 @@ run_create_cases(void)
 	struct rte_extmem_region *r;
 	struct bad_state st;
 	unsigned int i, j;
+	struct test_log_capture cap;
+	const char *want;
 	int err, err_got;
+	char *log;
 	bool hole;
 
 	TEST_RUN(state_get(&st));
@@ -394,13 +417,24 @@ run_create_cases(void)
 		if (hole)
 			TEST_RUN(holes_open());
 		rte_errno = 0;
+		test_log_capture_begin(&cap);
 		r = rte_extmem_region_create(&p);
+		log = test_log_capture_end(&cap);
 		err_got = rte_errno;
 		if (hole)
 			TEST_RUN(holes_close(create_cases[i].what));
 		if (r != NULL)
 			rte_extmem_region_destroy(r);
 		rte_errno = err_got;
+		want = create_log_expected(create_cases[i].mutate);
+		if (want != NULL && (log == NULL || strstr(log, want) == NULL)) {
+			printf("    FAIL: create case '%s': the log does not say "
+				"'%s':\n%s", create_cases[i].what, want,
+				log != NULL ? log : "(none)");
+			free(log);
+			return TEST_FAILED;
+		}
+		free(log);
 		TEST_ASSERT_ERRNO(r == NULL, err, "create case '%s'",
 			create_cases[i].what);
 		TEST_RUN(state_same(&st, create_cases[i].what));

@@ -11,6 +11,7 @@
 
 #include <rte_eal.h>
 #include <rte_errno.h>
+#include <rte_log.h>
 #include <rte_memory.h>
 
 #include "test.h"
@@ -138,10 +139,13 @@ count_runs(const rte_iova_t *io, unsigned int n, size_t pg)
 {
 	unsigned int i, runs = 0;
 
+	/* maximal IOVA-contiguous runs of known pages; unknown pages are in
+	 * none (rte_extmem_region_info::n_iova_runs)
+	 */
 	for (i = 0; i < n; i++)
-		if (i == 0 || io[i] == RTE_BAD_IOVA ||
+		if (io[i] != RTE_BAD_IOVA && (i == 0 ||
 				io[i - 1] == RTE_BAD_IOVA ||
-				io[i] != io[i - 1] + pg)
+				io[i] != io[i - 1] + pg))
 			runs++;
 	return runs;
 }
@@ -390,4 +394,28 @@ test_region_lifecycle(const struct rte_extmem_region_params *p,
 	TEST_ASSERT_EQ(test_msl_count(), n_msl,
 		"EAL memseg lists after destroy");
 	return TEST_SUCCESS;
+}
+
+void
+test_log_capture_begin(struct test_log_capture *c)
+{
+	c->old = rte_log_get_stream();
+	c->buf = NULL;
+	c->len = 0;
+	c->f = open_memstream(&c->buf, &c->len);
+	if (c->f != NULL)
+		rte_openlog_stream(c->f);
+}
+
+char *
+test_log_capture_end(struct test_log_capture *c)
+{
+	int err = rte_errno;
+
+	if (c->f == NULL)
+		return NULL;
+	rte_openlog_stream(c->old);
+	fclose(c->f);
+	rte_errno = err;
+	return c->buf;
 }

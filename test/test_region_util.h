@@ -7,6 +7,7 @@
 
 /* Checks shared by the region and translation tests. */
 
+#include <stdio.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -94,6 +95,23 @@ int test_region_lifecycle(const struct rte_extmem_region_params *p,
 /** A backing value past the last one. */
 #define TEST_BACKING_INVALID \
 	((enum rte_extmem_backing)(RTE_EXTMEM_BACKING_DEVICE + 1))
+
+/** The log (all of EAL's, the library's included) sent to memory. */
+struct test_log_capture {
+	FILE *old;	/* the stream to restore */
+	FILE *f;	/* NULL: open_memstream() failed, nothing captured */
+	char *buf;
+	size_t len;
+};
+
+/** Start capturing the log. */
+void test_log_capture_begin(struct test_log_capture *c);
+
+/**
+ * Stop capturing: the text logged since test_log_capture_begin() (to
+ * free()), or NULL if nothing could be captured. rte_errno is kept.
+ */
+char *test_log_capture_end(struct test_log_capture *c);
 
 /** Number of live regions (0 before rte_eal_init()). */
 static inline unsigned int

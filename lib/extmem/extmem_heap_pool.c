@@ -140,8 +140,10 @@ pool_mz_free(struct rte_mempool_memhdr *memhdr __rte_unused, void *opaque)
  * Populate mp from the memzone per IOVA-contiguous run of pages: the pool
  * has RTE_MEMPOOL_F_NO_IOVA_CONTIG, so objects are packed within each run,
  * across the page boundaries inside it, and never straddle two runs; every
- * object stays IOVA-contiguous. Pages without an IOVA form runs of their
- * own. *attached tells whether a chunk took ownership of the memzone.
+ * object stays IOVA-contiguous. Consecutive pages without an IOVA form one
+ * run (RTE_BAD_IOVA; never in a pool's heap, made without
+ * RTE_EXTMEM_HEAP_F_NO_IOVA).
+ * *attached tells whether a chunk took ownership of the memzone.
  */
 static int
 pool_populate(struct rte_mempool *mp, const struct rte_memzone *mz,
@@ -350,6 +352,49 @@ pool_name_check(const char *name, char *mz_name, size_t mz_size)
 	return 0;
 }
 
+/*
+ * IOVA-as-PA mode: an object larger than a page needs IOVA-contiguous
+ * pages, which memory of base pages (anon, thp, shared with 4K pages, the
+ * caller's memory without an IOVA table) has only by chance. Whether the
+ * pool fits would then depend on where the kernel put the pages: refused
+ * before anything is made. With the caller's IOVA table the runs are
+ * known, and the pool fits or not the same way every time.
+ */
+static int
+pool_pages_check(const char *name, const struct rte_extmem_region_params *rp,
+	uint16_t priv_size, uint16_t data_room_size)
+{
+	size_t obj_sz, pgsz = rp->page_sz, kpgsz = 0;
+
+	if (rte_eal_iova_mode() != RTE_IOVA_PA || rp->iovas != NULL ||
+			rp->backing == RTE_EXTMEM_BACKING_DEVICE ||
+			rte_extmem_backing_name(rp->backing) == NULL)
+		return 0; /* nothing to check, or refused by the heap */
+	if (pgsz == 0 && rp->backing == RTE_EXTMEM_BACKING_USER &&
+			rp->addr != NULL && rp->len != 0) {
+		/* as region creation detects it: the mapping's page size */
+		if (extmem_backing_caller_range((uintptr_t)rp->addr, rp->len,
+				&kpgsz) != 0)
+			return -1;
+		if (kpgsz != 0 && (uintptr_t)rp->addr % kpgsz == 0 &&
+				rp->len % kpgsz == 0)
+			pgsz = kpgsz;
+	}
+	if (pgsz == 0)
+		pgsz = extmem_backing_default_page_sz(rp->backing);
+	obj_sz = rte_mempool_calc_obj_size(sizeof(struct rte_mbuf) +
+		priv_size + data_room_size, RTE_MEMPOOL_F_NO_IOVA_CONTIG, NULL);
+	if (obj_sz <= pgsz)
+		return 0;
+	EXTMEM_FAIL(ENOTSUP, "pool %s: objects of %zu bytes span %zu-byte "
+		"pages of %s memory, which are not IOVA-contiguous in "
+		"IOVA-as-PA mode (each object must be): use hugetlb pages "
+		"(the hugetlb backing, or shared with 2M pages), EAL's "
+		"IOVA-as-VA mode (--iova-mode=va), or user memory with its IOVA "
+		"table", name, obj_sz, pgsz, rte_extmem_backing_name(rp->backing));
+	return -1;
+}
+
 static struct rte_extmem_heap *
 pool_heap_create(const char *name, unsigned int n, unsigned int cache_size,
 	uint16_t priv_size, uint16_t data_room_size,
@@ -364,17 +409,21 @@ pool_heap_create(const char *name, unsigned int n, unsigned int cache_size,
 		EXTMEM_FAIL(EINVAL, "pool %s: backing params is NULL", name);
 		return NULL;
 	}
-	if (backing->struct_size < sizeof(*backing)) {
-		EXTMEM_FAIL(EINVAL, "pool %s: backing params not initialised "
-			"with rte_extmem_region_params_init()", name);
+	/* too small: EINVAL; larger with fields unknown here set: ENOTSUP
+	 * (never ignored: the copy below keeps only this version's fields)
+	 */
+	if (extmem_struct_size_check(backing, backing->struct_size,
+			sizeof(*backing), "pool backing params",
+			"rte_extmem_region_params_init") != 0)
 		return NULL;
-	}
 	rte_extmem_heap_params_init(&hp);
 	hp.name = name;
 	memcpy(&rp, backing, sizeof(rp));
 	rp.struct_size = sizeof(rp);
 	rp.name = NULL;
 	hp.region = &rp;
+	if (pool_pages_check(name, &rp, priv_size, data_room_size) != 0)
+		return NULL;
 	if (rp.len == 0) {
 		if (rp.backing == RTE_EXTMEM_BACKING_USER ||
 				rp.backing == RTE_EXTMEM_BACKING_DEVICE) {

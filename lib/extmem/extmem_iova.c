@@ -378,8 +378,10 @@ extmem_iova_resolve(struct rte_extmem_region *r,
 			r->n_bad_iova++;
 	if (extmem_iova_runs_build(r) != 0)
 		goto fail;
-	/* what the region info reports: every unknown page counts as a run */
-	r->n_iova_runs = r->n_known_runs + r->n_bad_iova;
+	/* what the region info reports: the maximal IOVA-contiguous runs,
+	 * pages without an IOVA not counted (n_bad_iova counts them)
+	 */
+	r->n_iova_runs = r->n_known_runs;
 	if (r->n_bad_iova != 0 && !(r->flags & RTE_EXTMEM_REGION_F_NO_IOVA))
 		EXTMEM_LOG(WARNING, "region %s: %u of %u pages have no known "
 			"IOVA", r->name, r->n_bad_iova, r->n_pages);

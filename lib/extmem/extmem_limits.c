@@ -205,10 +205,11 @@ region_entries_cb(const struct rte_extmem_region *region __rte_unused,
 {
 	uint64_t *n = arg;
 
-	/* pages without an IOVA are runs of their own and are not mapped */
+	/* one entry per IOVA-contiguous run; pages without an IOVA are in
+	 * no run and are not mapped
+	 */
 	if (!(info->flags & RTE_EXTMEM_REGION_F_NO_DEVMAP))
-		*n += info->n_iova_runs - RTE_MIN(info->n_iova_runs,
-			info->n_bad_iova);
+		*n += info->n_iova_runs;
 	return 0;
 }
 

@@ -8,7 +8,8 @@
  * Upstream's rte_pktmbuf_pool_create_extbuf() takes descriptors that it
  * assumes IOVA-contiguous, and gives a descriptor shorter than one buffer a
  * buffer anyway. Here each region is cut into maximal IOVA-contiguous runs
- * of pages, runs shorter than a buffer are left out, and the pool is a user
+ * of pages, runs shorter than a buffer are left out, a region with a page
+ * without an IOVA is refused (EFAULT), and the pool is a user
  * of its regions until rte_mempool_free(), which is observed through
  * mempool's (internal) life-cycle event callback.
  */
@@ -217,6 +218,18 @@ pool_describe(const char *name, unsigned int *np, uint16_t elt_size,
 	}
 	if (regions_check(regions, n_regions) != 0)
 		return NULL;
+	/* every buffer goes to devices: a page without an IOVA would give
+	 * mbufs with buf_iova RTE_BAD_IOVA
+	 */
+	for (i = 0; i < n_regions; i++)
+		if (regions[i]->n_bad_iova != 0) {
+			EXTMEM_FAIL(EFAULT, "pool %s: %u of the %u pages of "
+				"region %s have no IOVA: an external-buffer pool "
+				"needs the IOVA of every page", name,
+				regions[i]->n_bad_iova, regions[i]->n_pages,
+				regions[i]->name);
+			return NULL;
+		}
 	count = extmem_fill(regions, n_regions, elt_size, NULL, 0, &bufs);
 	if (*np == 0)
 		*np = (unsigned int)RTE_MIN(bufs, (uint64_t)UINT_MAX);

@@ -237,7 +237,7 @@ struct rte_extmem_region {
 	bool pinned;		/* mlock()ed by the library */
 	rte_iova_t *iovas;	/* n_pages entries */
 	unsigned int n_bad_iova;
-	unsigned int n_iova_runs;	/* known runs + unknown pages */
+	unsigned int n_iova_runs;	/* reported: n_known_runs */
 	/* The region's IOVA runs, computed once (extmem_iova.c) and used by
 	 * every consumer: maximal IOVA-contiguous runs of known pages, and
 	 * maximal runs of consecutive pages of unknown IOVA (RTE_BAD_IOVA),

@@ -278,11 +278,22 @@ params_check_iovas(const struct rte_extmem_region_params *p, size_t pgsz)
 		return -1;
 	}
 	for (i = 0; i < n; i++) {
-		if (p->iovas[i] != RTE_BAD_IOVA && (p->iovas[i] % pgsz != 0 ||
-				p->iovas[i] + pgsz < p->iovas[i])) {
+		if (p->iovas[i] == RTE_BAD_IOVA)
+			continue;
+		if (p->iovas[i] % pgsz != 0) {
 			EXTMEM_FAIL(EINVAL, "region %s: IOVA 0x%" PRIx64 " of "
 				"page %zu is not page aligned", p->name,
 				p->iovas[i], i);
+			return -1;
+		}
+		/* the page must end below 2^64: its last byte at 2^64 - 1
+		 * would translate to RTE_BAD_IOVA
+		 */
+		if (p->iovas[i] + pgsz <= p->iovas[i]) {
+			EXTMEM_FAIL(EINVAL, "region %s: IOVA 0x%" PRIx64 " of "
+				"page %zu: the %zu-byte page wraps past the top "
+				"of the IOVA space (2^64)", p->name, p->iovas[i],
+				i, pgsz);
 			return -1;
 		}
 	}

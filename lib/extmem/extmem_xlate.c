@@ -524,7 +524,8 @@ rte_extmem_virt2region(const void *addr)
 		if (r != NULL)
 			return r;
 	}
-	rte_errno = ENOENT;
+	/* not found: before rte_eal_init() the table is empty by design */
+	rte_errno = extmem_eal_ready() ? ENOENT : E_RTE_NO_CONFIG;
 	return NULL;
 }
 

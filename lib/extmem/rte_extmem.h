@@ -41,7 +41,9 @@
  * IOVA mode, before it sets up memory and probes drivers), every function
  * of this library fails as its documentation says it fails (-1, NULL or
  * 0), with rte_errno E_RTE_NO_CONFIG and a log line, and changes nothing;
- * lookups of the translation table find nothing.
+ * lookups of the translation table find nothing: rte_extmem_virt2region()
+ * and rte_extmem_range2iova() set E_RTE_NO_CONFIG without a log line (they
+ * are data-path functions), rte_extmem_virt2iova() returns RTE_BAD_IOVA.
  *
  * Regions never overlap each other or EAL's own memory. A region that has
  * users (heap allocations, mbuf slices, pools) cannot be destroyed.
@@ -190,7 +192,8 @@ struct rte_extmem_region_params {
 	void *addr;
 	/**
 	 * IOVA of each page (user: optional, device: required unless IOVA-as-VA),
-	 * @c n_iovas entries, each page aligned or RTE_BAD_IOVA.
+	 * @c n_iovas entries, each page aligned or RTE_BAD_IOVA; a page must
+	 * end below 2^64 (its last byte's IOVA is not RTE_BAD_IOVA).
 	 */
 	const rte_iova_t *iovas;
 	/** Number of entries in @c iovas: len / page_sz (0 without a table). */
@@ -225,7 +228,14 @@ struct rte_extmem_region_info {
 	int numa_node;         /**< Requested NUMA node or SOCKET_ID_ANY. */
 	/** Pages whose IOVA is unknown (RTE_BAD_IOVA). */
 	unsigned int n_bad_iova;
-	/** Number of maximal IOVA-contiguous runs covering the region. */
+	/**
+	 * Number of maximal IOVA-contiguous runs of pages with a known IOVA:
+	 * consecutive pages whose IOVAs follow each other. Pages without an
+	 * IOVA (@c n_bad_iova) are in no run: 0 for a region of
+	 * RTE_EXTMEM_REGION_F_NO_IOVA, 1 for one IOVA-contiguous region
+	 * (always in IOVA-as-VA mode, without a table). A device maps one
+	 * entry per run (rte_extmem_devmap.h).
+	 */
 	unsigned int n_iova_runs;
 	/** Users (allocations, slices, pools) that keep the region alive. */
 	uint32_t users;
@@ -297,7 +307,8 @@ int rte_extmem_region_params_init(struct rte_extmem_region_params *params);
  *   The region, or NULL with rte_errno set:
  *   - EINVAL: NULL or malformed parameters (name, backing, zero or
  *     misaligned length or address, page size not a power of two or not
- *     matching the backing, IOVA table count or alignment, flags, NUMA
+ *     matching the backing, IOVA table count or alignment, an IOVA whose
+ *     page would reach 2^64, flags, NUMA
  *     node, struct_size too small), or a user or device range that is not
  *     entirely mapped; an @c fd that is not a regular file large enough,
  *     of which the range is not a shared mapping at @c fd_offset, or that
@@ -535,8 +546,10 @@ int rte_extmem_region_walk(rte_extmem_region_walk_t fn, void *arg);
  * @param addr
  *   Any address.
  * @return
- *   The region containing @p addr, or NULL with rte_errno ENOENT (no log:
- *   this is a data-path function).
+ *   The region containing @p addr, or NULL with rte_errno (no log: this
+ *   is a data-path function):
+ *   - ENOENT: no region contains @p addr;
+ *   - E_RTE_NO_CONFIG: EAL is not initialised (no region can exist yet).
  */
 __rte_experimental
 struct rte_extmem_region *rte_extmem_virt2region(const void *addr);
@@ -663,6 +676,7 @@ rte_extmem_virt2iova(const void *addr)
  *   contiguous IOVAs; RTE_BAD_IOVA otherwise, with rte_errno:
  *   - EINVAL: @p len is 0;
  *   - ENOENT: the range is not entirely inside one region;
+ *   - E_RTE_NO_CONFIG: EAL is not initialised (no region can exist yet);
  *   - EFAULT: a page of the range has no known IOVA, or the IOVAs of the
  *     range are not contiguous.
  */

@@ -106,13 +106,23 @@ struct rte_extmem_heap;
 struct rte_extmem_heap_info {
 	char name[RTE_EXTMEM_NAMESIZE]; /**< Heap name. */
 	int socket_id;          /**< Socket ID of the heap. */
-	size_t size;            /**< Total bytes of its regions. */
+	/**
+	 * Total bytes of the heap's EAL malloc heap
+	 * (rte_malloc_get_socket_stats()): its regions plus any memory added
+	 * to it outside this library with rte_malloc_heap_memory_add().
+	 * The statistics below are EAL's for the same heap.
+	 */
+	size_t size;
 	size_t free;            /**< Free bytes. */
 	size_t greatest_free;   /**< Largest free block in bytes. */
 	size_t alloc_bytes;     /**< Allocated bytes (with malloc overhead). */
 	unsigned int alloc_count; /**< Number of allocated elements. */
 	unsigned int free_count;  /**< Number of free elements. */
-	unsigned int n_regions; /**< Number of regions. */
+	/**
+	 * Number of the library's regions in the heap (memory added with
+	 * rte_malloc_heap_memory_add() is not a region).
+	 */
+	unsigned int n_regions;
 	size_t min_page_sz;     /**< Smallest page size among its regions. */
 	size_t grow_len;        /**< Growth chunk (0: no growth on demand). */
 	size_t max_len;         /**< Growth bound (0: none). */
@@ -152,8 +162,9 @@ int rte_extmem_heap_params_init(struct rte_extmem_heap_params *params);
  *   Heap parameters, initialised with rte_extmem_heap_params_init().
  * @return
  *   The heap, or NULL with rte_errno set:
- *   - EINVAL: NULL or malformed parameters (name, struct_size, NULL
- *     @c region or its struct_size, device
+ *   - EINVAL: NULL or malformed parameters (name, struct_size smaller
+ *     than this version's structure, NULL @c region or its struct_size
+ *     too small, device
  *     backing, grow_len not a multiple of the page size or given for user
  *     memory, max_len smaller than the first region, unknown flags), or
  *     invalid region parameters (see rte_extmem_region_create());
@@ -166,7 +177,9 @@ int rte_extmem_heap_params_init(struct rte_extmem_heap_params *params);
  *   - ENOTSUP: some pages of the region have no known IOVA and the heap
  *     lacks RTE_EXTMEM_HEAP_F_NO_IOVA, or EAL runs in legacy memory mode
  *     and the region's IOVAs are not contiguous (EAL would treat them as
- *     contiguous); or the backing is not available;
+ *     contiguous); or the backing is not available; or the heap's or the
+ *     region's @c struct_size is larger than this version's structure
+ *     and the fields it does not know are not zero;
  *   - ENOMEM, EADDRINUSE, ECANCELED: as for rte_extmem_region_create();
  *   - E_RTE_SECONDARY: called in a secondary process: only the primary
  *     creates and destroys regions and heaps (nothing changed);
@@ -326,13 +339,15 @@ int rte_extmem_heap_region_usage(const struct rte_extmem_heap *heap,
  *   rte_extmem_heap_create()); a NULL name is replaced by a generated one.
  * @return
  *   The new region, or NULL with rte_errno set and nothing changed:
- *   - EINVAL: bad heap or region parameters (device backing included);
+ *   - EINVAL: bad heap or region parameters (device backing included,
+ *     @c struct_size smaller than this version's structure);
  *   - EPERM: the heap is the heap of an mbuf pool of
  *     rte_extmem_pktmbuf_pool_create() (a pool's heap is sized for the
  *     pool and takes no new region, also after the pool was freed with
  *     rte_mempool_free() and while its heap waits for its last user);
  *   - ENOTSUP, ENOSPC, EEXIST, ENOMEM, EADDRINUSE, ECANCELED: as for
- *     rte_extmem_heap_create();
+ *     rte_extmem_heap_create() (ENOTSUP also for a larger @c struct_size
+ *     whose unknown fields are not zero);
  *   - E_RTE_SECONDARY: called in a secondary process: only the primary
  *     creates and destroys regions and heaps (nothing changed);
  *   - EACCES, EADDRINUSE, ...: a secondary process cannot map the region

@@ -100,10 +100,10 @@ struct rte_extmem_limits {
 	uint64_t vfio_dma_entry_limit;
 	/** EAL's limit of user mappings per VFIO container. */
 	unsigned int vfio_user_maps_max;
-	/** Mapping entries the live regions need on one VFIO container: their
-	 * IOVA-contiguous runs (regions with RTE_EXTMEM_REGION_F_NO_DEVMAP and
-	 * pages without an IOVA excluded). Counted whether or not VFIO is
-	 * there.
+	/** Mapping entries the live regions need on one VFIO container: the
+	 * sum of their rte_extmem_region_info::n_iova_runs (runs of pages with
+	 * a known IOVA; regions with RTE_EXTMEM_REGION_F_NO_DEVMAP excluded).
+	 * Counted whether or not VFIO is there.
 	 */
 	uint64_t dma_entries_needed;
 	/** DMA domains the dispatcher knows

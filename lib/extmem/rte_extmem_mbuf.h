@@ -159,11 +159,13 @@ int rte_extmem_slicer_params_init(struct rte_extmem_slicer_params *params);
  *   Parameters, initialised with rte_extmem_slicer_params_init().
  * @return
  *   The slicer, or NULL with rte_errno set and nothing changed:
- *   - EINVAL: NULL or malformed parameters (name, region not live,
- *     n_mbufs 0, cache size too large for the pool, socket);
+ *   - EINVAL: NULL or malformed parameters (struct_size smaller than
+ *     this version's structure, name, region not live, n_mbufs 0, cache
+ *     size too large for the pool, socket);
  *   - EEXIST: a slicer with this name exists;
  *   - ENOMEM: no host memory for the slicer or its pool;
- *   - ENOTSUP: fields unknown to this library version are set;
+ *   - ENOTSUP: @c struct_size is larger than this version's structure and
+ *     the fields it does not know are not zero;
  *   - EACCES: in a secondary, a region of the primary that is not shared;
  *   - EBUSY: in a secondary, the primary is removing the region;
  *   - EDEADLK: called from inside an operation of this library in the
@@ -326,7 +328,8 @@ rte_extmem_slice_alloc_hdr(struct rte_extmem_slicer *slicer,
  * rte_pktmbuf_pool_create_extbuf(): one descriptor per IOVA-contiguous run
  * of pages (upstream assumes each descriptor is IOVA-contiguous), runs
  * shorter than @p elt_size left out. Pages with unknown IOVA form runs
- * whose descriptor has buf_iova RTE_BAD_IOVA.
+ * whose descriptor has buf_iova RTE_BAD_IOVA
+ * (rte_extmem_pktmbuf_pool_create_extbuf() refuses such regions).
  *
  * @param regions
  *   The regions.
@@ -361,7 +364,9 @@ int rte_extmem_pktmbuf_extmem_get(struct rte_extmem_region *const regions[],
  * regions, in one call: the regions are split into IOVA-contiguous
  * descriptors (one per IOVA-contiguous run of pages, buffers of
  * @p data_room_size rounded up to a cache line where it fits in 16 bits) and
- * handed to rte_pktmbuf_pool_create_extbuf(). The mbuf headers and shared
+ * handed to rte_pktmbuf_pool_create_extbuf(). Every page of the regions
+ * must have an IOVA: a region with pages without one is refused (EFAULT),
+ * so that every mbuf's buf_iova is usable by a device. The mbuf headers and shared
  * information are in host memory; nothing is written into the regions.
  *
  * The pool is a user of every region until it is freed with
@@ -386,6 +391,9 @@ int rte_extmem_pktmbuf_extmem_get(struct rte_extmem_region *const regions[],
  * @return
  *   The pool, or NULL with rte_errno set and nothing changed:
  *   - EINVAL: bad arguments, or a region that is not live;
+ *   - EFAULT: a page of a region has no IOVA (RTE_BAD_IOVA in its table,
+ *     or RTE_EXTMEM_REGION_F_NO_IOVA): every page must have one, even
+ *     pages in runs too short for a buffer;
  *   - ENOMEM: the regions hold fewer than @p n buffers, or no host memory;
  *   - EEXIST: a memory pool with this name exists;
  *   - other values from rte_pktmbuf_pool_create_extbuf();
@@ -409,9 +417,13 @@ rte_extmem_pktmbuf_pool_create_extbuf(const char *name, unsigned int n,
  * arguments: the pool header (with its per-lcore caches), the ring of the
  * default mempool ops, the objects, and malloc overhead, rounded up to the
  * page size. Objects are packed within IOVA-contiguous runs: in IOVA-as-VA
- * mode (where the heap's memory is one run) and for objects larger than a
- * page they are packed back to back; otherwise any page may be a run of
- * its own, so they are counted per page. The result thus depends on
+ * mode (where the heap's memory is one run) they are packed back to back;
+ * in IOVA-as-PA mode any page may be a run of its own, so objects that fit
+ * a page are counted per page, and objects larger than a page are packed
+ * back to back, which only memory whose pages are IOVA-contiguous can hold
+ * (the caller's memory with such an IOVA table: the one-call pool refuses
+ * other memory of pages smaller than an object in that mode, see
+ * rte_extmem_pktmbuf_pool_create()). The result thus depends on
  * rte_eal_iova_mode().
  *
  * @param n
@@ -468,13 +480,28 @@ size_t rte_extmem_pktmbuf_pool_mem_size(unsigned int n,
  *   Region parameters of the heap's memory (initialised with
  *   rte_extmem_region_params_init()); @c name is ignored; @c len 0 means
  *   "as much as needed" (rounded up to 2M for the thp backing). Any
- *   CPU-writable backing.
+ *   CPU-writable backing; in IOVA-as-PA mode, objects larger than a page
+ *   (sizeof(struct rte_mbuf) + @p priv_size + @p data_room_size plus the
+ *   mempool's header, e.g. a 9018-byte data room on 4K pages) need
+ *   hugetlb pages (the hugetlb backing, or shared with 2M pages) or the
+ *   caller's memory with its IOVA table: over anon, thp, shared with 4K
+ *   pages or the caller's memory without a table the pool is refused
+ *   (ENOTSUP, before anything is made), since those pages are
+ *   IOVA-contiguous only by chance.
  * @return
  *   The pool, or NULL with rte_errno set and nothing left behind:
- *   - EINVAL: bad arguments;
+ *   - EINVAL: bad arguments (@p backing NULL, or its struct_size smaller
+ *     than this version's structure);
+ *   - ENOTSUP: @p backing's struct_size is larger than this version's
+ *     structure and the fields it does not know are not zero (they are
+ *     never ignored); in IOVA-as-PA mode, objects larger than the pages of
+ *     a backing whose pages are not IOVA-contiguous (see @p backing; the
+ *     log line names the sizes and what to use instead: hugetlb pages or
+ *     --iova-mode=va); other reasons as for rte_extmem_heap_create();
  *   - EEXIST: a pool or heap with this name exists;
  *   - ENOMEM: the memory (as given, or as it could be allocated) cannot
- *     hold the pool;
+ *     hold the pool (with the caller's IOVA table in IOVA-as-PA mode: its
+ *     IOVA-contiguous runs cannot hold the objects);
  *   - other values as for rte_extmem_heap_create();
  *   - E_RTE_SECONDARY: called in a secondary process: only the primary
  *     creates and destroys regions and heaps (nothing changed);
