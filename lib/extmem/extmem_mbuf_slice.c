@@ -144,18 +144,26 @@ slicer_count(struct rte_extmem_slicer *s, unsigned int nseg)
 	}
 }
 
-/* n single-segment slices were made. */
+/* n single-segment slices were made on lcore lc (rte_lcore_id(), read
+ * once by the caller before its stores: the compiler cannot keep it
+ * across them).
+ */
 static __rte_always_inline void
-slicer_count_n(struct rte_extmem_slicer *s, unsigned int n)
+slicer_count_lc(struct rte_extmem_slicer *s, unsigned int lc, unsigned int n)
 {
-	unsigned int lc = rte_lcore_id();
-
 	if (likely(lc < RTE_MAX_LCORE))
 		__atomic_store_n(&s->stats[lc].slices, s->stats[lc].slices + n,
 			__ATOMIC_RELEASE);
 	else
 		__atomic_fetch_add(&s->stats[RTE_MAX_LCORE].slices, n,
 			__ATOMIC_RELEASE);
+}
+
+/* n single-segment slices were made. */
+static __rte_always_inline void
+slicer_count_n(struct rte_extmem_slicer *s, unsigned int n)
+{
+	slicer_count_lc(s, rte_lcore_id(), n);
 }
 
 int
@@ -227,29 +235,52 @@ cache_for(unsigned int n, unsigned int asked)
 	return RTE_MIN(SLICER_CACHE_MAX, n * 2 / 3 / 2);
 }
 
+/*
+ * The last reference to a slice went. Common case: that reference is the
+ * slice's first mbuf, still attached to the entry and being freed, so no
+ * other thread can see the entry until the mbuf is back in the pool, and
+ * the slicer cannot be freed before that either (its pool is not full):
+ * the entry is released and the release counted first, and the owner's
+ * callback is the last call (a tail call, with the values it needs read
+ * before). Otherwise (a clone or a later segment went last) the owner's
+ * callback runs first, while the entry still holds the slice.
+ */
+static __rte_noinline void
+slice_free_late(struct extmem_slice *sl)
+{
+	struct rte_extmem_slicer *s = sl->slicer;
+
+	if (s->free_cb != NULL)
+		s->free_cb(sl->addr, sl->len, s->free_cb_arg);
+	if (__atomic_exchange_n(&sl->state, SLICE_FREE, __ATOMIC_ACQ_REL) ==
+			SLICE_ZOMBIE) {
+		/* It went back to the pool before this last reference and
+		 * the slicer has set it aside since: return it.
+		 */
+		rte_mbuf_raw_free(slice_mbuf(sl));
+	}
+	/* last: once counted, the slicer may be freed */
+	SLICER_STAT_ADD(s, freed, 1);
+}
+
 static void
 slice_free_cb(void *addr __rte_unused, void *opaque)
 {
 	struct extmem_slice *sl = opaque;
 	struct rte_extmem_slicer *s = sl->slicer;
 	struct rte_mbuf *m = slice_mbuf(sl);
+	rte_extmem_slice_free_cb_t cb;
 
-	if (s->free_cb != NULL)
-		s->free_cb(sl->addr, sl->len, s->free_cb_arg);
-	if ((m->ol_flags & RTE_MBUF_F_EXTERNAL) && m->shinfo == &sl->shinfo) {
-		/* The first mbuf, still attached to this entry, is being
-		 * freed: it is not in the pool, nobody else sees the entry.
-		 */
-		__atomic_store_n(&sl->state, SLICE_FREE, __ATOMIC_RELEASE);
-	} else if (__atomic_exchange_n(&sl->state, SLICE_FREE,
-			__ATOMIC_ACQ_REL) == SLICE_ZOMBIE) {
-		/* It went back to the pool before this last reference and
-		 * the slicer has set it aside since: return it.
-		 */
-		rte_mbuf_raw_free(m);
+	if (unlikely(!(m->ol_flags & RTE_MBUF_F_EXTERNAL) ||
+			m->shinfo != &sl->shinfo)) {
+		slice_free_late(sl);
+		return;
 	}
-	/* last: once counted, the slicer may be freed */
+	cb = s->free_cb;
+	__atomic_store_n(&sl->state, SLICE_FREE, __ATOMIC_RELEASE);
 	SLICER_STAT_ADD(s, freed, 1);
+	if (cb != NULL)
+		cb(sl->addr, sl->len, s->free_cb_arg);
 }
 
 static void
@@ -554,13 +585,40 @@ slice_begin(const struct rte_extmem_slicer *s, struct rte_mbuf *m, size_t off,
 	return sl;
 }
 
-/* A single-segment slice [off, +len) at iova in the drawn mbuf m. */
+/*
+ * A single-segment slice [off, +len) at iova in m, an mbuf taken from the
+ * pool with rte_mempool_get*() (so refcnt 1, one segment, no flags: the
+ * pool's mbufs all come back detached): what rte_pktmbuf_reset() and
+ * rte_pktmbuf_attach_extbuf() would store, each field once. The entry is
+ * written in the same pass.
+ */
 static __rte_always_inline void
 slice_single(const struct rte_extmem_slicer *s, struct rte_mbuf *m,
 	size_t off, size_t len, rte_iova_t iova)
 {
-	slice_attach(m, slice_begin(s, m, off, len, 1), s->va + off, iova,
-		(uint16_t)len);
+	struct extmem_slice *sl = mbuf_slice(m);
+	void *va = (void *)(s->va + off);
+
+	sl->addr = va;
+	sl->len = len;
+	rte_mbuf_ext_refcnt_set(&sl->shinfo, 1);
+	m->buf_addr = va;
+	rte_mbuf_iova_set(m, iova);
+	m->data_off = 0;
+	rte_mbuf_refcnt_set(m, 1);
+	m->nb_segs = 1;
+	m->port = RTE_MBUF_PORT_INVALID;
+	m->ol_flags = RTE_MBUF_F_EXTERNAL;
+	m->packet_type = 0;
+	m->pkt_len = (uint32_t)len;
+	m->data_len = (uint16_t)len;
+	m->vlan_tci = 0;
+	m->vlan_tci_outer = 0;
+	m->buf_len = (uint16_t)len;
+	m->next = NULL;
+	m->tx_offload = 0;
+	m->shinfo = &sl->shinfo;
+	__rte_mbuf_sanity_check(m, 1);
 }
 
 /* Take a drawn mbuf's entry if it is free (not used by clones any more). */
@@ -632,17 +690,30 @@ slice_head_busy(struct rte_extmem_slicer *s, struct rte_mbuf *m)
 	}
 }
 
-/* An mbuf to be the first of a slice, its entry marked busy. */
+/* An mbuf to be the first of a slice, its entry marked busy; raw: only
+ * what the pool guarantees (see slice_single()).
+ */
 static __rte_always_inline struct rte_mbuf *
+slice_head_get(struct rte_extmem_slicer *s)
+{
+	void *obj;
+
+	if (unlikely(rte_mempool_get(s->mp, &obj) != 0))
+		return NULL;
+	if (likely(slice_claim(obj)))
+		return obj;
+	return slice_head_busy(s, obj);
+}
+
+/* The same, reset as by rte_pktmbuf_alloc() (for chains). */
+static struct rte_mbuf *
 slice_head_alloc(struct rte_extmem_slicer *s)
 {
-	struct rte_mbuf *m = rte_pktmbuf_alloc(s->mp);
+	struct rte_mbuf *m = slice_head_get(s);
 
-	if (unlikely(m == NULL))
-		return NULL;
-	if (slice_claim(m))
-		return m;
-	return slice_head_busy(s, m);
+	if (m != NULL)
+		rte_pktmbuf_reset(m);
+	return m;
 }
 
 /* A slice needing several segments: IOVA breaks or longer than a segment. */
@@ -694,11 +765,15 @@ slice_chain(struct rte_extmem_slicer *s, size_t off, size_t len)
 	return segs[0];
 }
 
-struct rte_mbuf *
-rte_extmem_slice_alloc(struct rte_extmem_slicer *slicer, size_t off, size_t len)
+/* Every case: bad arguments, chains, no mbuf in the lcore's cache, an
+ * entry still used by clones, non-EAL threads.
+ */
+static __rte_noinline struct rte_mbuf *
+slice_alloc_any(struct rte_extmem_slicer *slicer, size_t off, size_t len)
 {
 	struct rte_extmem_slicer *s = slicer;
 	struct rte_mbuf *m;
+	unsigned int lc;
 	rte_iova_t iova;
 	size_t contig;
 
@@ -710,33 +785,66 @@ rte_extmem_slice_alloc(struct rte_extmem_slicer *slicer, size_t off, size_t len)
 	iova = slicer_iova(s, off, &contig);
 	if (unlikely(len > contig || len > s->max_seg))
 		return slice_chain(s, off, len);
-	m = slice_head_alloc(s);
+	lc = rte_lcore_id();
+	m = slice_head_get(s);
 	if (unlikely(m == NULL))
 		return slice_no_buffers(s);
 	slice_single(s, m, off, len, iova);
-	slicer_count(s, 1);
+	slicer_count_lc(s, lc, 1);
 	return m;
+}
+
+/*
+ * The fast path of a single-segment slice: all its slow cases are one
+ * tail call (slice_alloc_any()), so that it saves no register. It takes
+ * the mbuf from the lcore's mempool cache itself when the mempool keeps
+ * no statistics and no debug cookies (what rte_mempool_get() then does),
+ * and only once the entry is known to be free.
+ */
+struct rte_mbuf *
+rte_extmem_slice_alloc(struct rte_extmem_slicer *slicer, size_t off, size_t len)
+{
+#if !defined(RTE_LIBRTE_MEMPOOL_STATS) && !defined(RTE_LIBRTE_MEMPOOL_DEBUG)
+	struct rte_extmem_slicer *s = slicer;
+	struct rte_mempool_cache *cache;
+	struct rte_mbuf *m;
+	unsigned int lc;
+	rte_iova_t iova;
+	size_t contig;
+
+	if (unlikely(!__atomic_load_n(&extmem_eal_up, __ATOMIC_ACQUIRE) ||
+			s == NULL || len == 0 || len > UINT32_MAX ||
+			off >= s->len || len > s->len - off))
+		return slice_alloc_any(s, off, len);
+	iova = slicer_iova(s, off, &contig);
+	lc = rte_lcore_id();
+	if (unlikely(len > contig || len > s->max_seg ||
+			lc >= RTE_MAX_LCORE))
+		return slice_alloc_any(s, off, len);
+	/* rte_mempool_default_cache(), lc known to be an EAL lcore */
+	cache = &s->mp->local_cache[lc];
+	if (unlikely(s->mp->cache_size == 0 || cache->len == 0))
+		return slice_alloc_any(s, off, len);
+	m = cache->objs[cache->len - 1];
+	if (unlikely(__atomic_load_n(&mbuf_slice(m)->state,
+			__ATOMIC_ACQUIRE) != SLICE_FREE))
+		return slice_alloc_any(s, off, len);
+	__atomic_store_n(&mbuf_slice(m)->state, SLICE_BUSY, __ATOMIC_RELAXED);
+	cache->len--;
+	slice_single(s, m, off, len, iova);
+	slicer_count_lc(s, lc, 1);
+	return m;
+#else
+	return slice_alloc_any(slicer, off, len);
+#endif
 }
 
 #define SLICE_BULK_CHUNK 32u
 
-/* Attach k first mbufs (entries busy) to their single-segment ranges. */
-static __rte_always_inline void
-slice_bulk_attach(struct rte_extmem_slicer *s, struct rte_mbuf **m,
-	const size_t *off, const size_t *len, const rte_iova_t *iova,
-	unsigned int k)
-{
-	unsigned int i;
-
-	for (i = 0; i < k; i++) {
-		slice_single(s, m[i], off[i], len[i], iova[i]);
-	}
-	slicer_count_n(s, k);
-}
-
 /*
- * Up to SLICE_BULK_CHUNK single-segment slices whose IOVAs are known.
- * Returns how many were made; fewer than k with rte_errno ENOBUFS.
+ * Up to SLICE_BULK_CHUNK single-segment slices whose IOVAs are known, in
+ * one pass over mbufs taken from the pool in bulk. Returns how many were
+ * made; fewer than k with rte_errno ENOBUFS.
  */
 static unsigned int
 slice_bulk_chunk(struct rte_extmem_slicer *s, struct rte_mbuf **m,
@@ -745,28 +853,30 @@ slice_bulk_chunk(struct rte_extmem_slicer *s, struct rte_mbuf **m,
 {
 	unsigned int i;
 
-	if (unlikely(rte_pktmbuf_alloc_bulk(s->mp, m, k) != 0)) {
+	if (unlikely(rte_mempool_get_bulk(s->mp, (void **)m, k) != 0)) {
 		/* not k left: as many as there are, one by one */
 		for (i = 0; i < k; i++) {
-			m[i] = rte_extmem_slice_alloc(s, off[i], len[i]);
+			m[i] = slice_alloc_any(s, off[i], len[i]);
 			if (m[i] == NULL)
 				break;
 		}
 		return i;
 	}
 	for (i = 0; i < k; i++) {
-		if (slice_claim(m[i]))
-			continue;
-		m[i] = slice_head_busy(s, m[i]);
-		if (unlikely(m[i] == NULL)) {
-			/* the drawn ones after i are untouched */
-			rte_pktmbuf_free_bulk(m + i + 1, k - i - 1);
-			slice_bulk_attach(s, m, off, len, iova, i);
-			slice_no_buffers(s);
-			return i;
+		if (unlikely(!slice_claim(m[i]))) {
+			m[i] = slice_head_busy(s, m[i]);
+			if (unlikely(m[i] == NULL)) {
+				/* the drawn ones after i are untouched */
+				rte_mempool_put_bulk(s->mp, (void **)(m + i + 1),
+					k - i - 1);
+				slicer_count_n(s, i);
+				slice_no_buffers(s);
+				return i;
+			}
 		}
+		slice_single(s, m[i], off[i], len[i], iova[i]);
 	}
-	slice_bulk_attach(s, m, off, len, iova, k);
+	slicer_count_n(s, k);
 	return k;
 }
 
@@ -800,7 +910,7 @@ rte_extmem_slice_alloc_bulk(struct rte_extmem_slicer *slicer, const size_t *off,
 		}
 		if (unlikely(i == 0)) {
 			/* a chain, or bad arguments: the single path says */
-			mbufs[done] = rte_extmem_slice_alloc(s, off[done],
+			mbufs[done] = slice_alloc_any(s, off[done],
 				len[done]);
 			if (mbufs[done] == NULL)
 				return done;
