@@ -14,6 +14,10 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#ifndef MLOCK_ONFAULT
+#define MLOCK_ONFAULT 0x01
+#endif
+
 #include <rte_eal.h>
 #include <rte_errno.h>
 #include <rte_lcore.h>
@@ -108,12 +112,35 @@ pages_unpin(uintptr_t va, size_t len)
 #define PARALLEL_SLICE_MIN (1ULL << 30)
 #define PARALLEL_MAX 16u
 
+/*
+ * Test and benchmark hooks (environment): EXTMEM_PIN_THREADS=N pins and
+ * resolves any region with N threads (1: one, whatever the size);
+ * EXTMEM_PIN_TEST_FAIL=K makes thread K (0: the caller's) fail with
+ * ENOMEM once its share is done, to exercise the rollback.
+ */
+#define PIN_THREADS_ENV "EXTMEM_PIN_THREADS"
+#define PIN_FAIL_ENV "EXTMEM_PIN_TEST_FAIL"
+
+static long
+env_long(const char *name)
+{
+	const char *v = getenv(name);
+	char *end;
+	long x;
+
+	if (v == NULL || *v == '\0')
+		return -1;
+	x = strtol(v, &end, 10);
+	return *end == '\0' && x >= 0 ? x : -1;
+}
+
 /* One thread's share: pin [va, +len) and read its pagemap entries. */
 struct pin_job {
 	uintptr_t va;
 	size_t len;
 	uint64_t *ent;
 	int fd;
+	bool fail;	/* fault injection */
 	int err;	/* 0, or the errno of mlock() (EIO: short read) */
 	pthread_t th;
 };
@@ -137,31 +164,63 @@ pin_job_run(void *arg)
 		if (got <= 0)
 			break;
 	}
-	j->err = done == want ? 0 : EIO;
+	j->err = done == want ? (j->fail ? ENOMEM : 0) : EIO;
 	return NULL;
+}
+
+/* Threads for a region: one per EAL lcore for PARALLEL_MIN_LEN or more
+ * (at most PARALLEL_MAX, each at least PARALLEL_SLICE_MIN), or the hook's.
+ */
+static unsigned int
+pin_threads(const struct rte_extmem_region *r)
+{
+	long forced = env_long(PIN_THREADS_ENV);
+	unsigned int n = 1;
+
+	if (forced > 0)
+		return RTE_MIN((unsigned int)RTE_MIN(forced, (long)PARALLEL_MAX),
+			r->n_pages);
+	if (r->len >= PARALLEL_MIN_LEN)
+		n = RTE_MIN(RTE_MIN(rte_lcore_count(), PARALLEL_MAX),
+			(unsigned int)(r->len / PARALLEL_SLICE_MIN));
+	return RTE_MAX(n, 1u);
 }
 
 /*
  * Pin the region and read the pagemap entry of every base page into ent:
  * one mlock() and one read for the whole range, or, for a region of
- * PARALLEL_MIN_LEN or more, the same split among as many threads as EAL
- * has lcores (at most PARALLEL_MAX, each at least PARALLEL_SLICE_MIN):
- * pinning faults the pages in, which is most of the cost and scales with
- * cores. On failure nothing stays pinned.
+ * PARALLEL_MIN_LEN or more, in two steps that put the parallel part where
+ * the kernel can run it in parallel. mlock() changes the VMA's flags and
+ * mlocks every page already present with mmap_lock held for writing, so
+ * several threads calling it on disjoint ranges only queue for the lock
+ * (what an earlier version did, for no gain); only faulting the missing
+ * pages in, after the flags are set, runs with mmap_lock held for
+ * reading. So: one mlock2(MLOCK_ONFAULT) of the whole range by the
+ * caller (flags set once, present pages mlocked, nothing faulted in),
+ * then one thread per share calls mlock() on it (the range is locked
+ * already: the kernel only drops VM_LOCKONFAULT, then faults the missing
+ * pages in, mlocked as they come, under the read lock) and reads its
+ * pagemap entries (pread() of disjoint ranges of one descriptor). The
+ * result is the same as one mlock(). On failure nothing stays pinned.
  */
 static int
 pin_and_read(struct rte_extmem_region *r, uint64_t *ent, int fd)
 {
 	size_t sys_pgsz = extmem_sys_page_size();
 	struct pin_job jobs[PARALLEL_MAX];
-	unsigned int n = 1, i, started;
+	unsigned int n = pin_threads(r), i, started;
+	long fail = env_long(PIN_FAIL_ENV);
 	size_t per, done = 0;
 	int err = 0;
 
-	if (r->len >= PARALLEL_MIN_LEN)
-		n = RTE_MIN(RTE_MIN(rte_lcore_count(), PARALLEL_MAX),
-			(unsigned int)(r->len / PARALLEL_SLICE_MIN));
-	n = RTE_MAX(n, 1u);
+	if (n > 1 && syscall(SYS_mlock2, r->va, r->len, MLOCK_ONFAULT) != 0) {
+		err = errno;
+		if (err != ENOSYS && err != EINVAL)
+			goto fail;
+		/* no mlock2(): one thread does it all */
+		err = 0;
+		n = 1;
+	}
 	per = RTE_ALIGN_CEIL(r->len / n, r->page_sz);
 	for (i = 0; i < n; i++) {
 		jobs[i].va = r->va + done;
@@ -169,6 +228,7 @@ pin_and_read(struct rte_extmem_region *r, uint64_t *ent, int fd)
 			RTE_MIN(per, r->len - done);
 		jobs[i].ent = ent + done / sys_pgsz;
 		jobs[i].fd = fd;
+		jobs[i].fail = fail == (long)i;
 		jobs[i].err = 0;
 		done += jobs[i].len;
 	}
@@ -192,6 +252,7 @@ pin_and_read(struct rte_extmem_region *r, uint64_t *ent, int fd)
 			"threads", r->name, n);
 	if (err == 0)
 		return 0;
+fail:
 	pages_unpin(r->va, r->len);
 	if (err == EIO)
 		EXTMEM_FAIL(EPERM, "short read of /proc/self/pagemap for "
