@@ -49,7 +49,6 @@
 struct slicer_lcore_stats {
 	uint64_t slices;
 	uint64_t extra_segs;	/* segments beyond the first of each slice */
-	uint64_t freed;
 	uint64_t fails;
 	uint64_t set_aside;
 } __rte_cache_aligned;
@@ -240,10 +239,11 @@ cache_for(unsigned int n, unsigned int asked)
  * slice's first mbuf, still attached to the entry and being freed, so no
  * other thread can see the entry until the mbuf is back in the pool, and
  * the slicer cannot be freed before that either (its pool is not full):
- * the entry is released and the release counted first, and the owner's
- * callback is the last call (a tail call, with the values it needs read
- * before). Otherwise (a clone or a later segment went last) the owner's
- * callback runs first, while the entry still holds the slice.
+ * the entry is released first, and the owner's callback is the last
+ * call (a tail call). Otherwise (a clone or a later segment went last) the owner's
+ * callback runs first, while the entry still holds the slice. Nothing is
+ * counted here: a slice is alive while its entry is not free (see
+ * slicer_in_flight()).
  */
 static __rte_noinline void
 slice_free_late(struct extmem_slice *sl)
@@ -259,8 +259,7 @@ slice_free_late(struct extmem_slice *sl)
 		 */
 		rte_mbuf_raw_free(slice_mbuf(sl));
 	}
-	/* last: once counted, the slicer may be freed */
-	SLICER_STAT_ADD(s, freed, 1);
+	/* the slicer may be freed from here on */
 }
 
 static void
@@ -278,7 +277,6 @@ slice_free_cb(void *addr __rte_unused, void *opaque)
 	}
 	cb = s->free_cb;
 	__atomic_store_n(&sl->state, SLICE_FREE, __ATOMIC_RELEASE);
-	SLICER_STAT_ADD(s, freed, 1);
 	if (cb != NULL)
 		cb(sl->addr, sl->len, s->free_cb_arg);
 }
@@ -429,22 +427,34 @@ fail_unlock:
 	return NULL;
 }
 
+static void
+slice_entry_busy(struct rte_mempool *mp __rte_unused, void *arg, void *obj,
+	unsigned int idx __rte_unused)
+{
+	uint64_t *busy = arg;
+
+	if (__atomic_load_n(&mbuf_slice(obj)->state, __ATOMIC_ACQUIRE) !=
+			SLICE_FREE)
+		(*busy)++;
+}
+
 /*
- * Slices alive: slices counted minus slices freed, summed over the lcores.
- * The frees are read first: a slice freed by then was counted when it was
- * created (before it could be handed to anyone), so concurrent activity
- * can only make the result larger than the count at the time the frees
- * were read, never smaller. Exact when nothing runs concurrently.
+ * Slices alive: the entries not free, one per live slice (busy from
+ * before the slice is counted until its last reference's callback has
+ * run, set aside ones included), by a pass over the pool's objects, so
+ * that releasing a slice counts nothing. Slices released: those counted
+ * (summed over the lcores, read after the pass) minus those alive. Exact
+ * when nothing runs concurrently; otherwise a slice made during the pass
+ * may be missed, never one alive before it.
  */
 static uint64_t
 slicer_in_flight(const struct rte_extmem_slicer *s, uint64_t *slicesp,
 	uint64_t *freedp)
 {
-	uint64_t freed = 0, slices = 0;
+	uint64_t busy = 0, slices = 0;
 	unsigned int i;
 
-	for (i = 0; i <= RTE_MAX_LCORE; i++)
-		freed += __atomic_load_n(&s->stats[i].freed, __ATOMIC_ACQUIRE);
+	rte_mempool_obj_iter(s->mp, slice_entry_busy, &busy);
 	__atomic_thread_fence(__ATOMIC_ACQUIRE);
 	for (i = 0; i <= RTE_MAX_LCORE; i++)
 		slices += __atomic_load_n(&s->stats[i].slices,
@@ -452,8 +462,8 @@ slicer_in_flight(const struct rte_extmem_slicer *s, uint64_t *slicesp,
 	if (slicesp != NULL)
 		*slicesp = slices;
 	if (freedp != NULL)
-		*freedp = freed;
-	return slices - freed;
+		*freedp = slices > busy ? slices - busy : 0;
+	return busy;
 }
 
 int
@@ -812,14 +822,14 @@ rte_extmem_slice_alloc(struct rte_extmem_slicer *slicer, size_t off, size_t len)
 	rte_iova_t iova;
 	size_t contig;
 
+	/* len - 1 < max_seg (<= UINT16_MAX): 1 <= len <= max_seg */
 	if (unlikely(!__atomic_load_n(&extmem_eal_up, __ATOMIC_ACQUIRE) ||
-			s == NULL || len == 0 || len > UINT32_MAX ||
-			off >= s->len || len > s->len - off))
+			s == NULL || len - 1 >= s->max_seg || off >= s->len ||
+			len > s->len - off))
 		return slice_alloc_any(s, off, len);
 	iova = slicer_iova(s, off, &contig);
 	lc = rte_lcore_id();
-	if (unlikely(len > contig || len > s->max_seg ||
-			lc >= RTE_MAX_LCORE))
+	if (unlikely(len > contig || lc >= RTE_MAX_LCORE))
 		return slice_alloc_any(s, off, len);
 	/* rte_mempool_default_cache(), lc known to be an EAL lcore */
 	cache = &s->mp->local_cache[lc];
@@ -842,16 +852,20 @@ rte_extmem_slice_alloc(struct rte_extmem_slicer *slicer, size_t off, size_t len)
 #define SLICE_BULK_CHUNK 32u
 
 /*
- * Up to SLICE_BULK_CHUNK single-segment slices whose IOVAs are known, in
- * one pass over mbufs taken from the pool in bulk. Returns how many were
- * made; fewer than k with rte_errno ENOBUFS.
+ * Up to k (<= SLICE_BULK_CHUNK) single-segment slices in one pass over
+ * mbufs taken from the pool in bulk: each range checked, its IOVA found,
+ * its mbuf claimed and filled in turn. Stops at the first range that is
+ * bad or needs a chain (the mbufs left go back untouched). Returns how
+ * many were made; *nobufs set when it stopped for want of an mbuf
+ * (rte_errno ENOBUFS).
  */
 static unsigned int
 slice_bulk_chunk(struct rte_extmem_slicer *s, struct rte_mbuf **m,
-	const size_t *off, const size_t *len, const rte_iova_t *iova,
-	unsigned int k)
+	const size_t *off, const size_t *len, unsigned int k, bool *nobufs)
 {
-	unsigned int i;
+	unsigned int i, lc;
+	rte_iova_t iova;
+	size_t contig;
 
 	if (unlikely(rte_mempool_get_bulk(s->mp, (void **)m, k) != 0)) {
 		/* not k left: as many as there are, one by one */
@@ -860,24 +874,38 @@ slice_bulk_chunk(struct rte_extmem_slicer *s, struct rte_mbuf **m,
 			if (m[i] == NULL)
 				break;
 		}
+		*nobufs = i < k;
 		return i;
 	}
+	lc = rte_lcore_id();
 	for (i = 0; i < k; i++) {
+		/* len - 1 < max_seg (<= UINT16_MAX): 1 <= len <= max_seg */
+		if (unlikely(len[i] - 1 >= s->max_seg || off[i] >= s->len ||
+				len[i] > s->len - off[i]))
+			break;
+		iova = slicer_iova(s, off[i], &contig);
+		if (unlikely(len[i] > contig))
+			break;
 		if (unlikely(!slice_claim(m[i]))) {
 			m[i] = slice_head_busy(s, m[i]);
 			if (unlikely(m[i] == NULL)) {
-				/* the drawn ones after i are untouched */
-				rte_mempool_put_bulk(s->mp, (void **)(m + i + 1),
-					k - i - 1);
-				slicer_count_n(s, i);
-				slice_no_buffers(s);
-				return i;
+				*nobufs = true;
+				i++;	/* the drawn ones after i go back */
+				break;
 			}
 		}
-		slice_single(s, m[i], off[i], len[i], iova[i]);
+		slice_single(s, m[i], off[i], len[i], iova);
 	}
-	slicer_count_n(s, k);
-	return k;
+	if (i < k)
+		rte_mempool_put_bulk(s->mp, (void **)(m + i), k - i);
+	if (*nobufs) {
+		i--;
+		slicer_count_lc(s, lc, i);
+		slice_no_buffers(s);
+		return i;
+	}
+	slicer_count_lc(s, lc, i);
+	return i;
 }
 
 unsigned int
@@ -885,9 +913,8 @@ rte_extmem_slice_alloc_bulk(struct rte_extmem_slicer *slicer, const size_t *off,
 	const size_t *len, struct rte_mbuf **mbufs, unsigned int n)
 {
 	struct rte_extmem_slicer *s = slicer;
-	rte_iova_t iova[SLICE_BULK_CHUNK];
-	unsigned int i, k, made, done = 0;
-	size_t contig;
+	unsigned int k, made, done = 0;
+	bool nobufs = false;
 
 	if (!EXTMEM_EAL_READY())
 		return 0;
@@ -898,30 +925,18 @@ rte_extmem_slice_alloc_bulk(struct rte_extmem_slicer *slicer, const size_t *off,
 	}
 	while (done < n) {
 		k = RTE_MIN(n - done, SLICE_BULK_CHUNK);
-		for (i = 0; i < k; i++) {
-			size_t o = off[done + i], l = len[done + i];
-
-			if (unlikely(l == 0 || l > UINT32_MAX || o >= s->len ||
-					l > s->len - o))
-				break;
-			iova[i] = slicer_iova(s, o, &contig);
-			if (unlikely(l > contig || l > s->max_seg))
-				break;
-		}
-		if (unlikely(i == 0)) {
+		made = slice_bulk_chunk(s, mbufs + done, off + done,
+			len + done, k, &nobufs);
+		done += made;
+		if (unlikely(nobufs))
+			return done;
+		if (unlikely(made < k)) {
 			/* a chain, or bad arguments: the single path says */
-			mbufs[done] = slice_alloc_any(s, off[done],
-				len[done]);
+			mbufs[done] = slice_alloc_any(s, off[done], len[done]);
 			if (mbufs[done] == NULL)
 				return done;
 			done++;
-			continue;
 		}
-		made = slice_bulk_chunk(s, mbufs + done, off + done,
-			len + done, iova, i);
-		done += made;
-		if (made < i)
-			return done;
 	}
 	return done;
 }
