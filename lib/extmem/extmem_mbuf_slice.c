@@ -618,7 +618,16 @@ slice_single(const struct rte_extmem_slicer *s, struct rte_mbuf *m,
 	rte_mbuf_refcnt_set(m, 1);
 	m->nb_segs = 1;
 	m->port = RTE_MBUF_PORT_INVALID;
+	/*
+	 * ol_flags in one store of its own: the compiler would otherwise
+	 * merge its halves into stores with the neighbouring fields, and
+	 * the 8-byte load of it on the free path (RTE_MBUF_DIRECT()) could
+	 * not be forwarded from two stores: a stall of 10 to 15 cycles per
+	 * slice.
+	 */
+	rte_compiler_barrier();
 	m->ol_flags = RTE_MBUF_F_EXTERNAL;
+	rte_compiler_barrier();
 	m->packet_type = 0;
 	m->pkt_len = (uint32_t)len;
 	m->data_len = (uint16_t)len;
