@@ -14,15 +14,15 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
-#ifndef MLOCK_ONFAULT
-#define MLOCK_ONFAULT 0x01
-#endif
-
 #include <rte_eal.h>
 #include <rte_errno.h>
 #include <rte_lcore.h>
 
 #include "extmem_private.h"
+
+#ifndef MLOCK_ONFAULT
+#define MLOCK_ONFAULT 0x01	/* <linux/mman.h>, not in older C libraries */
+#endif
 
 #define PAGEMAP_PRESENT (1ULL << 63)
 #define PAGEMAP_PFN_MASK ((1ULL << 55) - 1)
