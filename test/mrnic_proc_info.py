@@ -67,14 +67,20 @@ def parse_stats(text):
     return out
 
 
-def check(a, plugin, prefix, tp):
-    errs = []
+def forward_xstats(tp, seconds):
+    """Forward for seconds (tx_first 4) and stop: the primary's xstats
+    then, as parse_xstats() reads that one 'show port xstats all'."""
     tp.cmd("start tx_first 4")
-    time.sleep(1)
+    time.sleep(seconds)
     tp.cmd("stop")
     mark = len(tp.out)
     tp.cmd("show port xstats all")
-    shows = parse_xstats(tp.out[mark:].decode(errors="replace"))
+    return parse_xstats(tp.out[mark:].decode(errors="replace"))
+
+
+def check(a, plugin, prefix, tp):
+    errs = []
+    shows = forward_xstats(tp, 1)
     if len(shows) != 1 or sorted(shows[0]) != [0, 1]:
         return [f"primary's xstats not read ({len(shows)} dumps)"]
     primary = shows[0]
@@ -131,12 +137,7 @@ def check(a, plugin, prefix, tp):
 
     # the primary is unharmed: it forwards again
     tp.cmd("clear port xstats all")
-    tp.cmd("start tx_first 4")
-    time.sleep(0.5)
-    tp.cmd("stop")
-    mark = len(tp.out)
-    tp.cmd("show port xstats all")
-    again = parse_xstats(tp.out[mark:].decode(errors="replace"))
+    again = forward_xstats(tp, 0.5)
     if len(again) != 1 or any(again[0].get(p, {}).get("rx_dma_packets", 0)
                               == 0 for p in (0, 1)):
         errs.append("the primary does not forward after proc-info")

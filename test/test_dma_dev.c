@@ -200,6 +200,26 @@ test_dma_optout(void)
 
 REGISTER_EXTMEM_TEST(dma_optout, test_dma_optout, 0);
 
+/*
+ * H0's driver fails the explicit map of r on d (its first run) with err,
+ * as -err or (rte_errno_style) as -1 with rte_errno: the map fails with
+ * err and nothing is left mapped.
+ */
+static int
+map_driver_fails(struct rte_extmem_region *r, struct rte_device *d,
+	unsigned int *idx, int err, bool rte_errno_style)
+{
+	vdev_rec_fail_rte_errno(rte_errno_style);
+	vdev_rec_fail_nth_kind(H0, 1, 1, err);
+	TEST_ASSERT_ERRNO(rte_extmem_devmap_map(r, rte_dev_name(d)) != 0, err,
+		"driver failure with %s%s", rte_strerror(err),
+		rte_errno_style ? ", -1 and rte_errno" : "");
+	vdev_rec_fail_rte_errno(false);
+	TEST_RUN(test_rec_expect_failed(idx, H0, 1, &runs[0], err));
+	TEST_ASSERT_EQ(test_is_mapped(r, d), 0, "not mapped");
+	return TEST_SUCCESS;
+}
+
 static int
 test_dma_errors(void)
 {
@@ -274,21 +294,11 @@ test_dma_errors(void)
 	TEST_ASSERT_EQ(rte_extmem_devmap_unmap(r, rte_dev_name(d0)), 0,
 		"unmap");
 	TEST_RUN(test_rec_expect(&idx, H0, 0, runs, n));
-	vdev_rec_fail_nth_kind(H0, 1, 1, E2BIG);
-	TEST_ASSERT_ERRNO(rte_extmem_devmap_map(r, rte_dev_name(d0)) != 0,
-		E2BIG, "driver failure");
-	TEST_RUN(test_rec_expect_failed(&idx, H0, 1, &runs[0], E2BIG));
-	TEST_ASSERT_EQ(test_is_mapped(r, d0), 0, "not mapped");
+	TEST_RUN(map_driver_fails(r, d0, &idx, E2BIG, false));
 	TEST_ASSERT_EQ(rte_extmem_devmap_dev_info_get(H0, &di), 0, "info");
 	TEST_ASSERT_EQ(di.error, E2BIG, "last error");
 	/* the same, returned as -1 with rte_errno */
-	vdev_rec_fail_rte_errno(true);
-	vdev_rec_fail_nth_kind(H0, 1, 1, ENOBUFS);
-	TEST_ASSERT_ERRNO(rte_extmem_devmap_map(r, rte_dev_name(d0)) != 0,
-		ENOBUFS, "driver failure, -1 and rte_errno");
-	vdev_rec_fail_rte_errno(false);
-	TEST_RUN(test_rec_expect_failed(&idx, H0, 1, &runs[0], ENOBUFS));
-	TEST_ASSERT_EQ(test_is_mapped(r, d0), 0, "not mapped");
+	TEST_RUN(map_driver_fails(r, d0, &idx, ENOBUFS, true));
 	TEST_ASSERT_EQ(rte_extmem_devmap_map(r, rte_dev_name(d0)), 0,
 		"map again");
 	TEST_RUN(test_rec_expect(&idx, H0, 1, runs, n));

@@ -66,11 +66,7 @@ test_mrnic_mp_info(const char *mode)
 	if (ret == TEST_SUCCESS)
 		ret = mrnic_mp_spawn(&c, cmds);
 	if (ret == TEST_SUCCESS)
-		ret = mrnic_mp_join(&c);
-	if (ret == TEST_SUCCESS)
-		ret = mrnic_mp_same_view(0, a);
-	if (ret == TEST_SUCCESS)
-		ret = mrnic_mp_same_view(1, b);
+		ret = mrnic_mp_join_views(&c);
 	/* the refused operations changed nothing: traffic as before */
 	if (ret == TEST_SUCCESS)
 		ret = mrnic_t_roundtrip(c.ptx, a, 1, b, 1, 16, MP_LEN, 1, 30);
@@ -110,11 +106,7 @@ test_mrnic_mp_tx(const char *mode)
 	if (ret == TEST_SUCCESS && write(c.fd, "go\n", 3) != 3)
 		ret = TEST_FAILED;
 	if (ret == TEST_SUCCESS)
-		ret = mrnic_mp_join(&c);
-	if (ret == TEST_SUCCESS)
-		ret = mrnic_mp_same_view(0, a);
-	if (ret == TEST_SUCCESS)
-		ret = mrnic_mp_same_view(1, b);
+		ret = mrnic_mp_join_views(&c);
 	if (ret != TEST_SUCCESS) {
 		mrnic_mp_fini(&c);
 		return ret;
@@ -154,8 +146,7 @@ test_mrnic_mp_rx(const char *mode)
 {
 	uint64_t ip0, ib0;
 	struct mrnic_mp_ctx c;
-	char cmds[128], last[64];
-	unsigned int i;
+	char cmds[128];
 	uint16_t a, b;
 	int ret;
 
@@ -169,28 +160,9 @@ test_mrnic_mp_rx(const char *mode)
 		b, MP_N, MP_LEN, a, b);
 	ret = mrnic_mp_spawn(&c, cmds);
 	if (ret == TEST_SUCCESS)
-		ret = mrnic_mp_read_until(&c, "ready", NULL, 0);
-	for (i = 0; i < MP_N && ret == TEST_SUCCESS; i++) {
-		struct rte_mbuf *m = mrnic_t_pkt(c.ptx, MP_LEN, 2, 500 + i);
-
-		if (m == NULL || rte_eth_tx_burst(a, 1, &m, 1) != 1)
-			ret = TEST_FAILED;
-	}
+		ret = mrnic_mp_send(&c, c.ptx, a, 1, MP_N, 500);
 	if (ret == TEST_SUCCESS)
-		ret = mrnic_mp_read_until(&c, "received", last, sizeof(last));
-	if (ret == TEST_SUCCESS) {
-		snprintf(cmds, sizeof(cmds), "received %u ok %u", MP_N, MP_N);
-		if (strcmp(last, cmds) != 0) {
-			printf("    FAIL: secondary: %s (want %s)\n", last, cmds);
-			ret = TEST_FAILED;
-		}
-	}
-	if (ret == TEST_SUCCESS)
-		ret = mrnic_mp_join(&c);
-	if (ret == TEST_SUCCESS)
-		ret = mrnic_mp_same_view(0, a);
-	if (ret == TEST_SUCCESS)
-		ret = mrnic_mp_same_view(1, b);
+		ret = mrnic_mp_join_views(&c);
 	/* the secondary's Rx bursts counted in the shared counters */
 	if (ret == TEST_SUCCESS && (mrnic_mp_q_stat(b, 1, true, false) - ip0 != MP_N ||
 			mrnic_mp_q_stat(b, 1, true, true) - ib0 !=

@@ -259,6 +259,18 @@ mrnic_mp_same_view(unsigned int i, uint16_t port)
 	return TEST_SUCCESS;
 }
 
+int
+mrnic_mp_join_views(struct mrnic_mp_ctx *c)
+{
+	int ret = mrnic_mp_join(c);
+
+	if (ret == TEST_SUCCESS)
+		ret = mrnic_mp_same_view(0, c->pair.port[0]);
+	if (ret == TEST_SUCCESS)
+		ret = mrnic_mp_same_view(1, c->pair.port[1]);
+	return ret;
+}
+
 uint64_t
 mrnic_mp_q_stat(uint16_t port, uint16_t q, bool rx, bool bytes)
 {
@@ -305,4 +317,31 @@ mrnic_mp_receive(uint16_t port, uint16_t q, unsigned int n, uint32_t seed)
 	}
 	TEST_ASSERT_EQ(got, n, "received on port %u queue %u", port, q);
 	return TEST_SUCCESS;
+}
+
+int
+mrnic_mp_send(struct mrnic_mp_ctx *c, struct rte_mempool *mp, uint16_t port,
+	uint16_t q, unsigned int n, uint32_t seed)
+{
+	char last[64], want[64];
+	unsigned int i;
+	int ret;
+
+	ret = mrnic_mp_read_until(c, "ready", NULL, 0);
+	for (i = 0; i < n && ret == TEST_SUCCESS; i++) {
+		struct rte_mbuf *m = mrnic_t_pkt(mp, MP_LEN, 2, seed + i);
+
+		if (m == NULL || rte_eth_tx_burst(port, q, &m, 1) != 1)
+			ret = TEST_FAILED;
+	}
+	if (ret == TEST_SUCCESS)
+		ret = mrnic_mp_read_until(c, "received", last, sizeof(last));
+	if (ret == TEST_SUCCESS) {
+		snprintf(want, sizeof(want), "received %u ok %u", n, n);
+		if (strcmp(last, want) != 0) {
+			printf("    FAIL: secondary: %s (want %s)\n", last, want);
+			ret = TEST_FAILED;
+		}
+	}
+	return ret;
 }

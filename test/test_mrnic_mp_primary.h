@@ -65,6 +65,11 @@ int mrnic_mp_read_until(struct mrnic_mp_ctx *c, const char *until,
 int mrnic_mp_join(struct mrnic_mp_ctx *c);
 /* The secondary's i-th report is what this process sees of port now. */
 int mrnic_mp_same_view(unsigned int i, uint16_t port);
+/*
+ * mrnic_mp_join(), then the secondary's two reports are what this process
+ * sees of the pair's ports (report 0: port a, report 1: port b).
+ */
+int mrnic_mp_join_views(struct mrnic_mp_ctx *c);
 /* A per-queue counter of port, UINT64_MAX if unknown. */
 uint64_t mrnic_mp_q_stat(uint16_t port, uint16_t q, bool rx, bool bytes);
 /* oerrors of port, UINT64_MAX if unknown. */
@@ -72,5 +77,12 @@ uint64_t mrnic_mp_oerrors(uint16_t port);
 /* Receive n packets of MP_LEN bytes (seed + i) and check their bytes. */
 int mrnic_mp_receive(uint16_t port, uint16_t q, unsigned int n,
 	uint32_t seed);
+/*
+ * To a secondary receiving with "rx": wait for its "ready", transmit n
+ * packets of MP_LEN bytes (seed + i) from mp on port/queue, then it must
+ * say "received <n> ok <n>".
+ */
+int mrnic_mp_send(struct mrnic_mp_ctx *c, struct rte_mempool *mp,
+	uint16_t port, uint16_t q, unsigned int n, uint32_t seed);
 
 #endif /* TEST_MRNIC_MP_PRIMARY_H */

@@ -29,6 +29,17 @@ size_t etp_backing_page_size(const struct etp_backing *b);
 struct rte_extmem_region *etp_region_create(const char *name, size_t len,
 	bool shared, uint64_t flags, struct etp_backing *used);
 
+/** The region of a pool's mbufs and its backing (anon, xbuf). */
+struct etp_region_mem {
+	struct rte_extmem_region *region;
+	struct etp_backing backing;
+};
+/**
+ * A zeroed etp_region_mem as mem->priv, with a mem->release that frees
+ * the pool, then destroys the region; NULL if out of memory.
+ */
+struct etp_region_mem *etp_region_mem_new(struct etp_mem *mem);
+
 int etp_mem_xmem(struct etp_mem *mem, uint32_t n, bool shared);
 int etp_mem_xbuf(struct etp_mem *mem, uint32_t n, int socket);
 

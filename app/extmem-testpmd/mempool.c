@@ -224,26 +224,33 @@ mem_native(struct etp_mem *mem, uint32_t n, int socket)
 
 /* ---- anon: pool header in EAL memory, mbufs in a region ------------- */
 
-struct region_pool {
-	struct rte_extmem_region *region;
-	struct etp_backing backing;
-};
-
 static void
-region_pool_release(struct etp_mem *mem)
+region_mem_release(struct etp_mem *mem)
 {
-	struct region_pool *rp = mem->priv;
+	struct etp_region_mem *rm = mem->priv;
 
 	rte_mempool_free(mem->pool);
 	mem->pool = NULL;
-	if (rp == NULL)
+	if (rm == NULL)
 		return;
-	if (rp->region != NULL && rte_extmem_region_destroy(rp->region) != 0)
+	if (rm->region != NULL && rte_extmem_region_destroy(rm->region) != 0)
 		fprintf(stderr, "cannot destroy region: %s\n",
 			rte_strerror(rte_errno));
-	free(rp->backing.name);
-	free(rp);
+	free(rm->backing.name);
+	free(rm);
 	mem->priv = NULL;
+}
+
+struct etp_region_mem *
+etp_region_mem_new(struct etp_mem *mem)
+{
+	struct etp_region_mem *rm = calloc(1, sizeof(*rm));
+
+	if (rm == NULL)
+		return NULL;
+	mem->priv = rm;
+	mem->release = region_mem_release;
+	return rm;
 }
 
 /*
@@ -256,16 +263,14 @@ mem_region_pool(struct etp_mem *mem, uint32_t n, int socket)
 {
 	struct rte_pktmbuf_pool_private priv;
 	struct rte_extmem_region_info info;
-	struct region_pool *rp;
+	struct etp_region_mem *rp;
 	struct rte_mempool *mp;
 	size_t elt, pg, per_page, sz;
 	int ret;
 
-	rp = calloc(1, sizeof(*rp));
+	rp = etp_region_mem_new(mem);
 	if (rp == NULL)
 		return -1;
-	mem->priv = rp;
-	mem->release = region_pool_release;
 	/*
 	 * Objects may cross page boundaries: the pool is populated by
 	 * IOVA-contiguous chunks, so no object spans an IOVA discontinuity.

@@ -8,8 +8,6 @@
  * descriptor per IOVA-contiguous run of the region).
  */
 
-#include <stdlib.h>
-#include <string.h>
 #include <unistd.h>
 
 #include <rte_errno.h>
@@ -20,41 +18,17 @@
 #include "etp.h"
 #include "etp_mem.h"
 
-struct xbuf_state {
-	struct rte_extmem_region *region;
-	struct etp_backing backing;
-};
-
-static void
-xbuf_release(struct etp_mem *mem)
-{
-	struct xbuf_state *x = mem->priv;
-
-	rte_mempool_free(mem->pool);
-	mem->pool = NULL;
-	if (x == NULL)
-		return;
-	if (x->region != NULL && rte_extmem_region_destroy(x->region) != 0)
-		fprintf(stderr, "cannot destroy region: %s\n",
-			rte_strerror(rte_errno));
-	free(x->backing.name);
-	free(x);
-	mem->priv = NULL;
-}
-
 int
 etp_mem_xbuf(struct etp_mem *mem, uint32_t n, int socket)
 {
-	struct xbuf_state *x;
+	struct etp_region_mem *x;
 	uint16_t elt = RTE_ALIGN_CEIL(etp_cfg.mbuf_data_size,
 		RTE_CACHE_LINE_SIZE);
 	size_t pg = (size_t)getpagesize(), len;
 
-	x = calloc(1, sizeof(*x));
+	x = etp_region_mem_new(mem);
 	if (x == NULL)
 		return -1;
-	mem->priv = x;
-	mem->release = xbuf_release;
 	/* Worst case without IOVA as VA: every base page its own run. */
 	if (rte_eal_iova_mode() == RTE_IOVA_VA || elt > pg)
 		len = (size_t)n * elt;

@@ -57,6 +57,22 @@ extmem_dma_wanted(const char *dev_name)
 })
 
 /*
+ * Explicit map and unmap open with it: EAL up, the primary, a well-formed
+ * device name; else false with rte_errno and a log line of the caller.
+ */
+#define DMA_MAP_ENTRY_OK(dev_name) __extension__ ({ \
+	bool ok_ = EXTMEM_EAL_READY(); \
+	if (ok_ && rte_eal_process_type() == RTE_PROC_SECONDARY) { \
+		EXTMEM_FAIL(E_RTE_SECONDARY, "refused in a secondary process: " \
+			"the primary owns the devices and maps every region " \
+			"on them"); \
+		ok_ = false; \
+	} \
+	ok_ && extmem_name_check("device", (dev_name), \
+		RTE_EXTMEM_DEVMAP_DEV_NAMESIZE) == 0; \
+})
+
+/*
  * Every query: first, only when the dispatcher has not started or a probe
  * is pending and the thread is in no operation, the same catch-up as an
  * operation of its own; then the state lock for reading.
@@ -81,16 +97,7 @@ rte_extmem_devmap_map(struct rte_extmem_region *region, const char *dev_name)
 	struct dma_dev *dd;
 	int ret = -1, err;
 
-	if (!EXTMEM_EAL_READY())
-		return -1;
-	if (rte_eal_process_type() == RTE_PROC_SECONDARY) {
-		EXTMEM_FAIL(E_RTE_SECONDARY, "refused in a secondary process: "
-			"the primary owns the devices and maps every region on "
-			"them");
-		return -1;
-	}
-	if (extmem_name_check("device", dev_name,
-			RTE_EXTMEM_DEVMAP_DEV_NAMESIZE) != 0)
+	if (!DMA_MAP_ENTRY_OK(dev_name))
 		return -1;
 	/* outside the library lock: a bus takes its own lock to search */
 	dev = extmem_compat_dev_find_by_name(dev_name);
@@ -171,16 +178,7 @@ rte_extmem_devmap_unmap(struct rte_extmem_region *region,
 	struct dma_dev *dd;
 	int ret = -1;
 
-	if (!EXTMEM_EAL_READY())
-		return -1;
-	if (rte_eal_process_type() == RTE_PROC_SECONDARY) {
-		EXTMEM_FAIL(E_RTE_SECONDARY, "refused in a secondary process: "
-			"the primary owns the devices and maps every region on "
-			"them");
-		return -1;
-	}
-	if (extmem_name_check("device", dev_name,
-			RTE_EXTMEM_DEVMAP_DEV_NAMESIZE) != 0)
+	if (!DMA_MAP_ENTRY_OK(dev_name))
 		return -1;
 	if (!DMA_OP_BEGIN())
 		return -1;

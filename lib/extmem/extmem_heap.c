@@ -59,14 +59,8 @@ heap_find(const char *name)
 int
 rte_extmem_heap_params_init(struct rte_extmem_heap_params *params)
 {
-	if (!EXTMEM_EAL_READY())
+	if (!EXTMEM_PARAMS_RESET(params))
 		return -1;
-	if (params == NULL) {
-		EXTMEM_FAIL(EINVAL, "params is NULL");
-		return -1;
-	}
-	memset(params, 0, sizeof(*params));
-	params->struct_size = sizeof(*params);
 	return 0;
 }
 

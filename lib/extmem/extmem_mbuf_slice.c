@@ -168,14 +168,8 @@ slicer_count_n(struct rte_extmem_slicer *s, unsigned int n)
 int
 rte_extmem_slicer_params_init(struct rte_extmem_slicer_params *params)
 {
-	if (!EXTMEM_EAL_READY())
+	if (!EXTMEM_PARAMS_RESET(params))
 		return -1;
-	if (params == NULL) {
-		EXTMEM_FAIL(EINVAL, "params is NULL");
-		return -1;
-	}
-	memset(params, 0, sizeof(*params));
-	params->struct_size = sizeof(*params);
 	params->socket_id = SOCKET_ID_ANY;
 	params->max_seg_len = UINT16_MAX;
 	return 0;

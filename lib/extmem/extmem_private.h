@@ -22,6 +22,7 @@
  * same check refuses the known internal symbols elsewhere).
  */
 
+#include <errno.h>
 #include <pthread.h>
 #include <stdbool.h>
 #include <string.h>
@@ -72,6 +73,24 @@ extmem_eal_ready(void)
 		EXTMEM_FAIL(E_RTE_NO_CONFIG, "EAL is not initialised: call " \
 			"rte_eal_init() before using this library"); \
 	up_; \
+})
+
+/*
+ * The start of every *_params_init(): EAL is up and params is not NULL
+ * (else false, rte_errno and a log line of the caller, as
+ * EXTMEM_EAL_READY()); then *params is zeroed and its struct_size set.
+ */
+#define EXTMEM_PARAMS_RESET(params) __extension__ ({ \
+	bool ok_ = EXTMEM_EAL_READY(); \
+	if (ok_ && (params) == NULL) { \
+		EXTMEM_FAIL(EINVAL, "params is NULL"); \
+		ok_ = false; \
+	} \
+	if (ok_) { \
+		memset((params), 0, sizeof(*(params))); \
+		(params)->struct_size = sizeof(*(params)); \
+	} \
+	ok_; \
 })
 
 /*

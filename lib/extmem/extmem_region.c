@@ -48,14 +48,8 @@ rte_extmem_backing_name(enum rte_extmem_backing backing)
 int
 rte_extmem_region_params_init(struct rte_extmem_region_params *params)
 {
-	if (!EXTMEM_EAL_READY())
+	if (!EXTMEM_PARAMS_RESET(params))
 		return -1;
-	if (params == NULL) {
-		EXTMEM_FAIL(EINVAL, "params is NULL");
-		return -1;
-	}
-	memset(params, 0, sizeof(*params));
-	params->struct_size = sizeof(*params);
 	params->backing = RTE_EXTMEM_BACKING_ANON;
 	params->numa_node = SOCKET_ID_ANY;
 	params->fd = -1;

@@ -36,19 +36,12 @@ import sys
 import tempfile
 import time
 
+from app_test_util import Failure, check, pcapng_blocks
+
 SKIP = 77
 APP = None
 MRNIC = os.environ.get("ETP_MRNIC", "0") == "1"
 NULL_PORTS = ["--vdev", "net_null0", "--vdev", "net_null1"]
-
-
-class Failure(Exception):
-    pass
-
-
-def check(cond, msg):
-    if not cond:
-        raise Failure(msg)
 
 
 def huge_available():
@@ -353,21 +346,6 @@ def t_options():
     p = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                        timeout=60, text=True)
     check(p.returncode == 0 and "--mp-alloc" in p.stdout, "--help failed")
-
-
-def pcapng_blocks(path):
-    """{block type: count} of a little-endian pcapng file."""
-    with open(path, "rb") as f:
-        data = f.read()
-    blocks, off = {}, 0
-    while off + 12 <= len(data):
-        btype, blen = struct.unpack_from("<II", data, off)
-        check(blen >= 12 and blen % 4 == 0 and off + blen <= len(data),
-              f"pcapng block at {off}: bad length {blen}")
-        blocks[btype] = blocks.get(btype, 0) + 1
-        off += blen
-    check(off == len(data), f"pcapng: {len(data) - off} trailing bytes")
-    return blocks
 
 
 def wait_forwarding(p, out, what):

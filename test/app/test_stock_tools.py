@@ -46,20 +46,12 @@ import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
                                 ".."))
+from app_test_util import Failure, check, pcapng_blocks  # noqa: E402
 from mrnic_testpmd import plugin_path  # noqa: E402
 
 SKIP = 77
 DURATION = 10
 STOPS = 40
-
-
-class Failure(Exception):
-    pass
-
-
-def check(cond, msg):
-    if not cond:
-        raise Failure(msg)
 
 
 def huge_free():
@@ -89,16 +81,7 @@ def pcap_records(path):
 
 def pcapng_packets(path):
     """Enhanced packet blocks of a pcapng file, its structure checked."""
-    with open(path, "rb") as f:
-        data = f.read()
-    blocks, off = {}, 0
-    while off + 12 <= len(data):
-        btype, blen = struct.unpack_from("<II", data, off)
-        check(blen >= 12 and blen % 4 == 0 and off + blen <= len(data),
-              f"pcapng block at {off}: bad length {blen}")
-        blocks[btype] = blocks.get(btype, 0) + 1
-        off += blen
-    check(off == len(data), f"pcapng: {len(data) - off} trailing bytes")
+    blocks = pcapng_blocks(path)
     check(blocks.get(0x0A0D0D0A) == 1, "no pcapng section header")
     check(blocks.get(1, 0) >= 1, "no interface description block")
     return blocks.get(6, 0)

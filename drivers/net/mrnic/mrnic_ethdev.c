@@ -618,16 +618,22 @@ mrnic_arg_mr(const char *key __rte_unused, const char *value, void *opaque)
 	return 0;
 }
 
+/* A non-empty string that fits buf (size bytes with its NUL). */
+static int
+mrnic_arg_str(const char *value, char *buf, size_t size)
+{
+	if (value == NULL || value[0] == '\0' || strlen(value) >= size)
+		return -EINVAL;
+	snprintf(buf, size, "%s", value);
+	return 0;
+}
+
 static int
 mrnic_arg_peer(const char *key __rte_unused, const char *value, void *opaque)
 {
 	struct mrnic_args *a = opaque;
 
-	if (value == NULL || value[0] == '\0' ||
-			strlen(value) >= sizeof(a->peer))
-		return -EINVAL;
-	snprintf(a->peer, sizeof(a->peer), "%s", value);
-	return 0;
+	return mrnic_arg_str(value, a->peer, sizeof(a->peer));
 }
 
 /* An unsigned integer in [lo, hi]. */
@@ -663,11 +669,7 @@ mrnic_arg_domain(const char *key __rte_unused, const char *value,
 {
 	struct mrnic_args *a = opaque;
 
-	if (value == NULL || value[0] == '\0' ||
-			strlen(value) >= sizeof(a->domain))
-		return -EINVAL;
-	snprintf(a->domain, sizeof(a->domain), "%s", value);
-	return 0;
+	return mrnic_arg_str(value, a->domain, sizeof(a->domain));
 }
 
 static int
