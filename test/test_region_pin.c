@@ -15,10 +15,12 @@
  * stays locked (VmLck) or registered.
  */
 
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <unistd.h>
 
 #include <rte_eal.h>
 #include <rte_errno.h>
@@ -121,14 +123,20 @@ out:
 	return ret;
 }
 
-/* Every page of [m, +len) has the IOVA pagemap gives, and distinct
- * frames where the memory was written with distinct data.
+#define KPF_MLOCKED (1ULL << 33)	/* /proc/kpageflags */
+
+/* Every page of [m, +len) has the IOVA pagemap gives, distinct frames
+ * where the memory was written with distinct data, and its frame is
+ * mlocked (/proc/kpageflags, when readable: every share's pages were
+ * locked, however they were faulted in).
  */
 static int
 pin_check_all(uint8_t *m, size_t len)
 {
-	size_t k, n = len / SZ_4K;
+	size_t k, n = len / SZ_4K, locked = 0;
 	rte_iova_t pa, prev = RTE_BAD_IOVA;
+	int kfd = open("/proc/kpageflags", O_RDONLY | O_CLOEXEC);
+	uint64_t fl;
 
 	for (k = 0; k < n; k++) {
 		pa = test_pagemap_pa(m + k * SZ_4K);
@@ -137,11 +145,28 @@ pin_check_all(uint8_t *m, size_t len)
 			TEST_LOG("page %zu of %zu: IOVA %#" PRIx64 ", pagemap %#"
 				PRIx64, k, n, rte_extmem_virt2iova(m +
 				k * SZ_4K + 9), pa);
-			return TEST_FAILED;
+			goto fail;
+		}
+		if (kfd >= 0 && pread(kfd, &fl, sizeof(fl), (off_t)(pa /
+				SZ_4K * sizeof(fl))) == sizeof(fl)) {
+			if (!(fl & KPF_MLOCKED)) {
+				TEST_LOG("page %zu of %zu (frame %#" PRIx64
+					") is not mlocked", k, n, pa / SZ_4K);
+				goto fail;
+			}
+			locked++;
 		}
 		prev = pa;
 	}
+	TEST_LOG("%zu pages checked, %zu of them mlocked per kpageflags", n,
+		locked);
+	if (kfd >= 0)
+		close(kfd);
 	return TEST_SUCCESS;
+fail:
+	if (kfd >= 0)
+		close(kfd);
+	return TEST_FAILED;
 }
 
 static int

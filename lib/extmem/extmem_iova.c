@@ -20,8 +20,15 @@
 
 #include "extmem_private.h"
 
+/* <linux/mman.h>, not in older C libraries */
 #ifndef MLOCK_ONFAULT
-#define MLOCK_ONFAULT 0x01	/* <linux/mman.h>, not in older C libraries */
+#define MLOCK_ONFAULT 0x01
+#endif
+#ifndef MADV_POPULATE_READ
+#define MADV_POPULATE_READ 22
+#endif
+#ifndef MADV_POPULATE_WRITE
+#define MADV_POPULATE_WRITE 23
 #endif
 
 #define PAGEMAP_PRESENT (1ULL << 63)
@@ -140,10 +147,34 @@ struct pin_job {
 	size_t len;
 	uint64_t *ent;
 	int fd;
+	bool locked;	/* the whole range is mlock2(MLOCK_ONFAULT)ed */
 	bool fail;	/* fault injection */
-	int err;	/* 0, or the errno of mlock() (EIO: short read) */
+	int err;	/* 0, or the errno of pinning (EIO: short read) */
 	pthread_t th;
 };
+
+/*
+ * Fault in the missing pages of a share of a range already locked on
+ * fault: they are locked as they come. MADV_POPULATE_WRITE (what mlock()
+ * does for a private writable mapping: write faults, copy-on-write
+ * broken), or MADV_POPULATE_READ where the mapping refuses writes; both
+ * hold mmap_lock for reading only, so the threads run side by side.
+ * Where neither is known (before Linux 5.14, EINVAL) mlock() does it,
+ * though its change of flags takes mmap_lock for writing, and waits for
+ * the other threads' faulting.
+ */
+static int
+share_populate(const struct pin_job *j)
+{
+	if (madvise((void *)j->va, j->len, MADV_POPULATE_WRITE) == 0)
+		return 0;
+	if (errno == EINVAL &&
+			madvise((void *)j->va, j->len, MADV_POPULATE_READ) == 0)
+		return 0;
+	if (errno != EINVAL)
+		return -1;
+	return pages_pin(j->va, j->len);
+}
 
 static void *
 pin_job_run(void *arg)
@@ -154,7 +185,7 @@ pin_job_run(void *arg)
 	off_t off = (off_t)(j->va / sys_pgsz * sizeof(uint64_t));
 	ssize_t got = 0;
 
-	if (pages_pin(j->va, j->len) != 0) {
+	if ((j->locked ? share_populate(j) : pages_pin(j->va, j->len)) != 0) {
 		j->err = errno;
 		return NULL;
 	}
@@ -197,11 +228,12 @@ pin_threads(const struct rte_extmem_region *r)
  * pages in, after the flags are set, runs with mmap_lock held for
  * reading. So: one mlock2(MLOCK_ONFAULT) of the whole range by the
  * caller (flags set once, present pages mlocked, nothing faulted in),
- * then one thread per share calls mlock() on it (the range is locked
- * already: the kernel only drops VM_LOCKONFAULT, then faults the missing
- * pages in, mlocked as they come, under the read lock) and reads its
- * pagemap entries (pread() of disjoint ranges of one descriptor). The
- * result is the same as one mlock(). On failure nothing stays pinned.
+ * then one thread per share faults its missing pages in
+ * (share_populate(): read-locked, each page locked as it comes) and
+ * reads its pagemap entries (pread() of disjoint ranges of one
+ * descriptor). Every page ends present and locked, as after one mlock()
+ * (the range keeps VM_LOCKONFAULT, which munlock() clears with the
+ * rest). On failure nothing stays pinned.
  */
 static int
 pin_and_read(struct rte_extmem_region *r, uint64_t *ent, int fd)
@@ -228,6 +260,7 @@ pin_and_read(struct rte_extmem_region *r, uint64_t *ent, int fd)
 			RTE_MIN(per, r->len - done);
 		jobs[i].ent = ent + done / sys_pgsz;
 		jobs[i].fd = fd;
+		jobs[i].locked = n > 1;
 		jobs[i].fail = fail == (long)i;
 		jobs[i].err = 0;
 		done += jobs[i].len;
