@@ -24,13 +24,16 @@
  *                                  read of its /proc/self/pagemap entries
  *                                  (measured when pagemap is readable)
  *   register_extmem_vs_floor       register_1g_4k_extmem_ms / the floor
- *   register_big_4k_*              the same for --register-big-mb (4096;
- *                                  0: not measured) of caller 4K pages in
- *                                  PA mode, which the library pins and
- *                                  resolves with as many threads as EAL
- *                                  has lcores: extmem_ms, floor_ms (one
- *                                  thread), speedup (floor / extmem),
- *                                  threads (EAL lcores)
+ *   register_big_4k_*              PA mode, --register-big-mb (4096; 0:
+ *                                  not measured) of caller 4K pages, which
+ *                                  the library pins and resolves with one
+ *                                  thread per EAL lcore: extmem_ms (those
+ *                                  threads), extmem_1t_ms (one), speedup,
+ *                                  the CPU of each, the one-thread floor,
+ *                                  and the parallel scheme by hand phase by
+ *                                  phase (par_*) against the earlier one
+ *                                  (par_mlock_*); register_big_4k_untouched_*
+ *                                  the same over memory never touched
  * The keys say 1g; mem_mb gives the size actually used.
  */
 

@@ -616,8 +616,9 @@ slice_single(const struct rte_extmem_slicer *s, struct rte_mbuf *m,
 	 * ol_flags in one store of its own: the compiler would otherwise
 	 * merge its halves into stores with the neighbouring fields, and
 	 * the 8-byte load of it on the free path (RTE_MBUF_DIRECT()) could
-	 * not be forwarded from two stores: a stall of 10 to 15 cycles per
-	 * slice.
+	 * not be forwarded from two stores: a store-forwarding stall per
+	 * slice (single slices went from 1.10 to 1.03 times the hand-rolled
+	 * attach with this alone).
 	 */
 	rte_compiler_barrier();
 	m->ol_flags = RTE_MBUF_F_EXTERNAL;
