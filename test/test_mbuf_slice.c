@@ -471,3 +471,121 @@ test_mbuf_slice_args(void)
 }
 
 REGISTER_EXTMEM_TEST(mbuf_slice_args, test_mbuf_slice_args, 0);
+
+/* Every field a fresh slice must have, as rte_pktmbuf_reset() and
+ * rte_pktmbuf_attach_extbuf() would leave it.
+ */
+static int
+slice_fields_check(const struct rte_mbuf *m, uintptr_t va, rte_iova_t iova,
+	uint16_t len)
+{
+	TEST_ASSERT_EQ((uintptr_t)m->buf_addr, va, "buf_addr");
+	TEST_ASSERT_EQ(rte_mbuf_iova_get(m), iova, "iova");
+	TEST_ASSERT_EQ(m->buf_len, len, "buf_len");
+	TEST_ASSERT_EQ(m->data_off, 0, "data_off");
+	TEST_ASSERT_EQ(m->data_len, len, "data_len");
+	TEST_ASSERT_EQ(m->pkt_len, len, "pkt_len");
+	TEST_ASSERT_EQ(rte_mbuf_refcnt_read(m), 1, "refcnt");
+	TEST_ASSERT_EQ(m->nb_segs, 1, "nb_segs");
+	TEST_ASSERT_EQ(m->port, RTE_MBUF_PORT_INVALID, "port");
+	TEST_ASSERT_EQ(m->ol_flags, RTE_MBUF_F_EXTERNAL, "ol_flags %#" PRIx64,
+		m->ol_flags);
+	TEST_ASSERT_EQ(m->packet_type, 0, "packet_type");
+	TEST_ASSERT_EQ(m->vlan_tci, 0, "vlan_tci");
+	TEST_ASSERT_EQ(m->vlan_tci_outer, 0, "vlan_tci_outer");
+	TEST_ASSERT_EQ(m->tx_offload, 0, "tx_offload");
+	TEST_ASSERT(m->next == NULL, "next");
+	TEST_ASSERT(m->shinfo != NULL && m->shinfo->free_cb != NULL &&
+		rte_mbuf_ext_refcnt_read(m->shinfo) == 1, "shinfo");
+	return TEST_SUCCESS;
+}
+
+/* What a transmit path leaves in an mbuf before freeing it. */
+static void
+slice_dirty(struct rte_mbuf *m)
+{
+	m->port = 3;
+	m->packet_type = RTE_PTYPE_L2_ETHER | RTE_PTYPE_L3_IPV4;
+	m->vlan_tci = 7;
+	m->vlan_tci_outer = 9;
+	m->l2_len = 14;
+	m->l3_len = 20;
+	m->ol_flags |= RTE_MBUF_F_TX_IPV4 | RTE_MBUF_F_TX_IP_CKSUM |
+		RTE_MBUF_F_TX_VLAN;
+}
+
+/*
+ * A slice drawn again from the lcore's cache (the mbuf just freed, which
+ * the pool hands out first) has every field of a fresh slice, whatever
+ * the previous user left in it: one at a time and in bursts.
+ */
+static int
+test_mbuf_slice_fields(void)
+{
+	const size_t len = 1u << 20;
+	struct rte_extmem_slicer_info st;
+	struct rte_mbuf *m, *prev, *b[8];
+	struct rte_extmem_region *r;
+	struct rte_extmem_slicer *s;
+	struct test_cb_count cb;
+	struct test_devmem d;
+	size_t offs[8], lens[8];
+	unsigned int n = len / PG, i, k;
+	rte_iova_t *iovas;
+	uintptr_t base;
+
+	TEST_ASSERT_EQ(test_devmem_map(&d, len, 1u << 16, PROT_NONE), 0, "map");
+	base = (uintptr_t)d.addr;
+	iovas = calloc(n, sizeof(*iovas));
+	TEST_ASSERT(iovas != NULL, "calloc");
+	test_fake_iovas(iovas, n, PG, IOVA_BASE, 0);
+	r = test_device_region("mbs_fields", &d, PG, iovas, 0);
+	TEST_ASSERT_NOT_NULL(r, "device region: %s", rte_strerror(rte_errno));
+	s = test_slicer("mbs_fields", r, 64, 0, &cb);
+	TEST_ASSERT_NOT_NULL(s, "slicer: %s", rte_strerror(rte_errno));
+
+	prev = NULL;
+	for (k = 0; k < 4; k++) {
+		size_t off = 1000 + k * 5000, l = 1500 + k;
+
+		m = rte_extmem_slice_alloc(s, off, l);
+		TEST_ASSERT_NOT_NULL(m, "slice %u: %s", k,
+			rte_strerror(rte_errno));
+		if (prev != NULL)
+			TEST_ASSERT(m == prev, "the freed mbuf comes back");
+		if (slice_fields_check(m, base + off, IOVA_BASE + off,
+				(uint16_t)l) != TEST_SUCCESS)
+			return TEST_FAILED;
+		slice_dirty(m);
+		rte_pktmbuf_free(m);
+		prev = m;
+	}
+	for (k = 0; k < 3; k++) {
+		for (i = 0; i < RTE_DIM(b); i++) {
+			offs[i] = 64 + i * 3000 + k;
+			lens[i] = 60 + i * 100;
+		}
+		TEST_ASSERT_EQ(rte_extmem_slice_alloc_bulk(s, offs, lens, b,
+			RTE_DIM(b)), RTE_DIM(b), "burst %u: %s", k,
+			rte_strerror(rte_errno));
+		for (i = 0; i < RTE_DIM(b); i++) {
+			if (slice_fields_check(b[i], base + offs[i],
+					IOVA_BASE + offs[i], (uint16_t)lens[i]) !=
+					TEST_SUCCESS)
+				return TEST_FAILED;
+			slice_dirty(b[i]);
+		}
+		rte_pktmbuf_free_bulk(b, RTE_DIM(b));
+	}
+	TEST_ASSERT_EQ(rte_extmem_slicer_info_get(s, &st), 0, "info");
+	TEST_ASSERT_EQ(st.slices, 4 + 3 * RTE_DIM(b), "slices");
+	TEST_ASSERT_EQ(st.freed, st.slices, "freed");
+	TEST_ASSERT_EQ(st.in_flight, 0, "in flight");
+	TEST_ASSERT_EQ(cb.calls, st.slices, "owner callbacks");
+	TEST_ASSERT_EQ(rte_extmem_slicer_free(s), 0, "slicer free");
+	TEST_ASSERT_EQ(rte_extmem_region_destroy(r), 0, "region destroy");
+	free(iovas);
+	return test_devmem_release(&d);
+}
+
+REGISTER_EXTMEM_TEST(mbuf_slice_fields, test_mbuf_slice_fields, 0);

@@ -8,9 +8,19 @@
  * its physical address right, the same as pagemap says, in every slice.
  * The memory is a private read-only anonymous mapping: pinning it maps
  * the kernel's zero page everywhere, so 4 GiB cost only page tables.
+ * region_pin_threads forces the threads (EXTMEM_PIN_THREADS) on 64 MiB of
+ * real, distinct pages, half of them never touched before, checks every
+ * page's IOVA against pagemap, and makes each thread in turn fail
+ * (EXTMEM_PIN_TEST_FAIL): the creation fails with ENOMEM and nothing
+ * stays locked (VmLck) or registered.
  */
 
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 #include <sys/mman.h>
+#include <unistd.h>
 
 #include <rte_eal.h>
 #include <rte_errno.h>
@@ -23,6 +33,25 @@
 #define SZ_4K 4096UL
 #define SZ_1G (1UL << 30)
 #define PIN_LEN (4 * SZ_1G + 16 * SZ_4K)
+#define THR_LEN (64UL << 20)
+#define THR_N 4
+
+/* Locked memory of the process in kB (VmLck), -1 if unknown. */
+static long
+vm_locked_kb(void)
+{
+	char line[256];
+	long kb = -1;
+	FILE *f = fopen("/proc/self/status", "r");
+
+	if (f == NULL)
+		return -1;
+	while (fgets(line, sizeof(line), f) != NULL)
+		if (sscanf(line, "VmLck: %ld kB", &kb) == 1)
+			break;
+	fclose(f);
+	return kb;
+}
 
 static int
 test_region_pin_parallel(void)
@@ -32,6 +61,7 @@ test_region_pin_parallel(void)
 	struct rte_extmem_region *r;
 	size_t n = PIN_LEN / SZ_4K, k;
 	rte_iova_t zero_pa, io;
+	long lck0;
 	uint8_t *m;
 	int ret = TEST_FAILED;
 
@@ -40,6 +70,7 @@ test_region_pin_parallel(void)
 	m = mmap(NULL, PIN_LEN, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS |
 		MAP_NORESERVE, -1, 0);
 	TEST_ASSERT(m != MAP_FAILED, "mmap");
+	lck0 = vm_locked_kb();
 	test_region_params(&p, "pin_parallel", RTE_EXTMEM_BACKING_USER, m,
 		PIN_LEN);
 	r = rte_extmem_region_create(&p);
@@ -82,9 +113,141 @@ destroy:
 	if (ret == TEST_SUCCESS && test_region_gone("pin_parallel", m,
 			PIN_LEN) != TEST_SUCCESS)
 		ret = TEST_FAILED;
+	if (ret == TEST_SUCCESS && vm_locked_kb() != lck0) {
+		TEST_LOG("VmLck %ld kB after destroy, %ld before", vm_locked_kb(),
+			lck0);
+		ret = TEST_FAILED;
+	}
 out:
 	munmap(m, PIN_LEN);
 	return ret;
 }
 
+#define KPF_MLOCKED (1ULL << 33)	/* /proc/kpageflags */
+
+/* Every page of [m, +len) has the IOVA pagemap gives, distinct frames
+ * where the memory was written with distinct data, and its frame is
+ * mlocked (/proc/kpageflags, when readable: every share's pages were
+ * locked, however they were faulted in).
+ */
+static int
+pin_check_all(uint8_t *m, size_t len)
+{
+	size_t k, n = len / SZ_4K, locked = 0;
+	rte_iova_t pa, prev = RTE_BAD_IOVA;
+	int kfd = open("/proc/kpageflags", O_RDONLY | O_CLOEXEC);
+	uint64_t fl;
+
+	for (k = 0; k < n; k++) {
+		pa = test_pagemap_pa(m + k * SZ_4K);
+		if (pa == RTE_BAD_IOVA || pa == prev ||
+				rte_extmem_virt2iova(m + k * SZ_4K + 9) != pa + 9) {
+			TEST_LOG("page %zu of %zu: IOVA %#" PRIx64 ", pagemap %#"
+				PRIx64, k, n, rte_extmem_virt2iova(m +
+				k * SZ_4K + 9), pa);
+			goto fail;
+		}
+		if (kfd >= 0 && pread(kfd, &fl, sizeof(fl), (off_t)(pa /
+				SZ_4K * sizeof(fl))) == sizeof(fl)) {
+			if (!(fl & KPF_MLOCKED)) {
+				TEST_LOG("page %zu of %zu (frame %#" PRIx64
+					") is not mlocked", k, n, pa / SZ_4K);
+				goto fail;
+			}
+			locked++;
+		}
+		prev = pa;
+	}
+	TEST_LOG("%zu pages checked, %zu of them mlocked per kpageflags", n,
+		locked);
+	if (kfd >= 0)
+		close(kfd);
+	return TEST_SUCCESS;
+fail:
+	if (kfd >= 0)
+		close(kfd);
+	return TEST_FAILED;
+}
+
+static int
+test_region_pin_threads(void)
+{
+	struct rte_extmem_region_params p;
+	struct rte_extmem_region *r;
+	char v[16];
+	long lck0;
+	uint8_t *m;
+	int k, ret = TEST_FAILED;
+
+	if (rte_eal_iova_mode() != RTE_IOVA_PA)
+		TEST_SKIP("IOVA-as-VA mode: nothing is pinned");
+	m = mmap(NULL, THR_LEN, PROT_READ | PROT_WRITE, MAP_PRIVATE |
+		MAP_ANONYMOUS, -1, 0);
+	TEST_ASSERT(m != MAP_FAILED, "mmap");
+	madvise(m, THR_LEN, MADV_NOHUGEPAGE);
+	/* the first half written (present), the second never touched */
+	memset(m, 0x5a, THR_LEN / 2);
+	lck0 = vm_locked_kb();
+	snprintf(v, sizeof(v), "%d", THR_N);
+	setenv("EXTMEM_PIN_THREADS", v, 1);
+	test_region_params(&p, "pin_threads", RTE_EXTMEM_BACKING_USER, m,
+		THR_LEN);
+
+	/* each thread failing in turn: everything rolled back */
+	for (k = 0; k < THR_N; k++) {
+		snprintf(v, sizeof(v), "%d", k);
+		setenv("EXTMEM_PIN_TEST_FAIL", v, 1);
+		r = rte_extmem_region_create(&p);
+		if (r != NULL || rte_errno != ENOMEM) {
+			TEST_LOG("thread %d failing: region %p, %s", k,
+				(void *)r, rte_strerror(rte_errno));
+			if (r != NULL)
+				rte_extmem_region_destroy(r);
+			goto out;
+		}
+		if (vm_locked_kb() != lck0 || rte_extmem_region_lookup(
+				"pin_threads") != NULL ||
+				rte_extmem_virt2iova(m) != RTE_BAD_IOVA) {
+			TEST_LOG("thread %d failing: VmLck %ld kB (%ld before) "
+				"or the region is known", k, vm_locked_kb(),
+				lck0);
+			goto out;
+		}
+	}
+	unsetenv("EXTMEM_PIN_TEST_FAIL");
+
+	r = rte_extmem_region_create(&p);
+	if (r == NULL) {
+		TEST_LOG("region create: %s", rte_strerror(rte_errno));
+		goto out;
+	}
+	if (vm_locked_kb() < lck0 + (long)(THR_LEN >> 10)) {
+		TEST_LOG("VmLck %ld kB: not all %lu kB locked", vm_locked_kb(),
+			THR_LEN >> 10);
+		rte_extmem_region_destroy(r);
+		goto out;
+	}
+	/* distinct frames: write every untouched page too (pinned pages
+	 * keep their frames)
+	 */
+	for (k = 0; k < (int)(THR_LEN / SZ_4K); k++)
+		m[(size_t)k * SZ_4K] = (uint8_t)k;
+	ret = pin_check_all(m, THR_LEN);
+	if (rte_extmem_region_destroy(r) != 0) {
+		TEST_LOG("destroy: %s", rte_strerror(rte_errno));
+		ret = TEST_FAILED;
+	}
+	if (ret == TEST_SUCCESS && vm_locked_kb() != lck0) {
+		TEST_LOG("VmLck %ld kB after destroy, %ld before",
+			vm_locked_kb(), lck0);
+		ret = TEST_FAILED;
+	}
+out:
+	unsetenv("EXTMEM_PIN_THREADS");
+	unsetenv("EXTMEM_PIN_TEST_FAIL");
+	munmap(m, THR_LEN);
+	return ret;
+}
+
 REGISTER_EXTMEM_TEST(region_pin_parallel, test_region_pin_parallel, 0);
+REGISTER_EXTMEM_TEST(region_pin_threads, test_region_pin_threads, 0);

@@ -7,7 +7,9 @@
  * mapping table on a pair of net_mrnic ports (a region mapped on both,
  * a NO_DMA region on none), the devices' dispatcher state and DMA faults
  * (a packet sent from the NO_DMA region), a slicer with
- * slices out and free callbacks pending, the event subscribers (the
+ * slices out and free callbacks pending (one slice made and freed on a
+ * worker lcore, so that the per-lcore counters are summed and the slice
+ * released is seen from another lcore), the event subscribers (the
  * library's dispatcher first, under a key made valid for telemetry, then
  * this test's with its callback address) and
  * the pools the library made; then the same after everything is undone.
@@ -20,6 +22,8 @@
 
 #include <rte_errno.h>
 #include <rte_ethdev.h>
+#include <rte_launch.h>
+#include <rte_lcore.h>
 #include <rte_mbuf.h>
 
 #include "test.h"
@@ -43,6 +47,18 @@ static void
 tel_free_cb(void *addr __rte_unused, size_t len __rte_unused, void *arg)
 {
 	(*(unsigned int *)arg)++;
+}
+
+/* On a worker lcore: one slice made and freed (0), or -1. */
+static int
+tel_slice_remote(void *arg)
+{
+	struct rte_mbuf *m = rte_extmem_slice_alloc(arg, 2 * 4096, 1024);
+
+	if (m == NULL)
+		return -1;
+	rte_pktmbuf_free(m);
+	return 0;
 }
 
 static struct rte_extmem_region *
@@ -164,11 +180,19 @@ test_telemetry_users(void)
 	sp.free_cb_arg = &freed;
 	slicer = rte_extmem_slicer_create(&sp);
 	TEST_ASSERT_NOT_NULL(slicer, "slicer: %s", rte_strerror(rte_errno));
-	for (i = 0; i < 3; i++) {
+	for (i = 0; i < 2; i++) {
 		m[i] = rte_extmem_slice_alloc(slicer, i * 4096, 1024);
 		TEST_ASSERT_NOT_NULL(m[i], "slice %u", i);
 	}
-	rte_pktmbuf_free(m[2]);
+	/* the third made and freed on a worker when there is one */
+	i = rte_get_next_lcore(-1, 1, 0);
+	if (i < RTE_MAX_LCORE) {
+		TEST_ASSERT_EQ(rte_eal_remote_launch(tel_slice_remote, slicer,
+			i), 0, "launch on lcore %u", i);
+		TEST_ASSERT_EQ(rte_eal_wait_lcore(i), 0, "slice on lcore %u", i);
+	} else {
+		TEST_ASSERT_EQ(tel_slice_remote(slicer), 0, "third slice");
+	}
 	TEST_ASSERT_EQ(freed, 1, "one free callback ran");
 
 	xmp = rte_extmem_pktmbuf_pool_create_extbuf("tel_u_extbuf", 32, 0, 0,

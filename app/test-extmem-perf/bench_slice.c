@@ -6,7 +6,12 @@
  * slice: zero-copy 1500-byte mbufs over device memory, per packet
  * (allocate, attach, free), in bursts of 32 as a Tx path works, random
  * offsets over a PROT_NONE device region of --mem-mb, the same offsets
- * for every method, rounds interleaved (--repeat), median of the rounds:
+ * for every method. The methods are timed in short windows (WIN_OPS
+ * packets, one burst for the copies and for rte_mem_virt2iova()), one
+ * window of each method in turn, the order rotating, until --min-time
+ * has gone by (and at least MIN_WINDOWS, at most --max-time), and the
+ * median window of each method is reported: a machine busy with other
+ * jobs slows every method alike, and a preempted window is an outlier:
  *   slice_attach_free_ns            rte_extmem_slice_alloc_bulk() +
  *                                   rte_pktmbuf_free_bulk(), owner
  *                                   callback included
@@ -50,11 +55,12 @@
 
 #define PG 4096UL
 #define PKT 1500u
-#define CHUNK 64u
+#define WIN_OPS 128u	/* packets per window (a multiple of BURST) */
+#define MIN_WINDOWS 512u
+#define MAX_WINDOWS 65536u
 #define BURST 32u
 #define COPY_SRC (64UL << 20)
 #define IOVA_BASE 0x100000000000ULL
-#define MAX_ROUNDS 15
 
 struct slice_ctx {
 	void *dev;		/* PROT_NONE "device memory" */
@@ -69,6 +75,7 @@ struct slice_ctx {
 	size_t n_off;		/* a multiple of BURST */
 	size_t lens[BURST];
 	uint64_t min_ns, max_ns;
+	double hz;		/* TSC ticks per second */
 	uint64_t callbacks;
 };
 
@@ -86,31 +93,6 @@ owner_cb(void *addr __rte_unused, size_t len __rte_unused, void *arg)
 
 	c->callbacks++;
 }
-
-/*
- * Time BODY (using const size_t *offs: the next step offsets, step 1 or
- * BURST) in chunks of CHUNK offsets taken in turn around the array (n_off
- * is a multiple of BURST), until min_ns have gone by and a full pass is
- * done, or max_ns have.
- */
-#define OFFS_MEASURE(c, ns_per, step, BODY) do { \
-	uint64_t t0_ = perf_now_ns(), done_ = 0, el_; \
-	size_t i_ = 0; \
-	do { \
-		unsigned int b_; \
-		for (b_ = 0; b_ < CHUNK / (step); b_++) { \
-			const size_t *offs = &(c)->off[i_]; \
-			BODY; \
-			i_ += (step); \
-			if (i_ == (c)->n_off) \
-				i_ = 0; \
-		} \
-		done_ += CHUNK; \
-		el_ = perf_now_ns() - t0_; \
-	} while (el_ < (c)->max_ns && \
-		(el_ < (c)->min_ns || done_ < (c)->n_off)); \
-	(ns_per) = (double)el_ / (double)done_; \
-} while (0)
 
 static inline void
 handrolled(struct slice_ctx *c, size_t off, rte_iova_t iova)
@@ -179,49 +161,44 @@ flush_range(const uint8_t *p, size_t len)
 #endif
 }
 
-/* The copy alternative, timed per burst with the sources flushed from
- * the caches before each burst (cold) or not (hot: offsets folded into
- * 64K); single: one mbuf at a time instead of bulk alloc and free.
+/* One burst of the copy alternative, its cycles: the sources flushed
+ * from the caches before (cold) or not (hot: offsets folded into 64K);
+ * single: one mbuf at a time instead of bulk alloc and free.
  */
-static double
-measure_copy(struct slice_ctx *c, bool cold, bool single)
+static uint64_t
+copy_burst(struct slice_ctx *c, size_t *pos, bool cold, bool single)
 {
-	uint64_t hz = rte_get_tsc_hz(), cycles = 0, done = 0, t0, t1;
-	uint64_t start = perf_now_ns(), el;
-	size_t i = 0, j, src_off[BURST];
+	size_t i = *pos, j, src_off[BURST];
 	struct rte_mbuf *m[BURST];
+	uint64_t t0, t1;
 
-	do {
-		for (j = 0; j < BURST; j++, i = (i + 1) % c->n_off) {
-			src_off[j] = cold ? c->off[i] % (COPY_SRC - PKT) :
-				c->off[i] % (65536 - PKT);
-			if (cold)
-				flush_range(c->src + src_off[j], PKT);
-		}
+	for (j = 0; j < BURST; j++, i = (i + 1) % c->n_off) {
+		src_off[j] = cold ? c->off[i] % (COPY_SRC - PKT) :
+			c->off[i] % (65536 - PKT);
+		if (cold)
+			flush_range(c->src + src_off[j], PKT);
+	}
+	*pos = i;
 #if defined(RTE_ARCH_X86)
-		_mm_mfence();
+	_mm_mfence();
 #endif
-		t0 = rte_rdtsc_precise();
-		if (single) {
-			for (j = 0; j < BURST; j++) {
-				struct rte_mbuf *s1 = rte_pktmbuf_alloc(c->copy_mp);
+	t0 = rte_rdtsc_precise();
+	if (single) {
+		for (j = 0; j < BURST; j++) {
+			struct rte_mbuf *s1 = rte_pktmbuf_alloc(c->copy_mp);
 
-				memcpy(rte_pktmbuf_append(s1, PKT),
-					c->src + src_off[j], PKT);
-				rte_pktmbuf_free(s1);
-			}
-		} else if (rte_pktmbuf_alloc_bulk(c->copy_mp, m, BURST) == 0) {
-			for (j = 0; j < BURST; j++)
-				memcpy(rte_pktmbuf_append(m[j], PKT),
-					c->src + src_off[j], PKT);
-			rte_pktmbuf_free_bulk(m, BURST);
+			memcpy(rte_pktmbuf_append(s1, PKT), c->src + src_off[j],
+				PKT);
+			rte_pktmbuf_free(s1);
 		}
-		t1 = rte_rdtsc_precise();
-		cycles += t1 - t0;
-		done += BURST;
-		el = perf_now_ns() - start;
-	} while (el < c->max_ns && (el < c->min_ns || done < 65536));
-	return (double)cycles * 1e9 / (double)hz / (double)done;
+	} else if (rte_pktmbuf_alloc_bulk(c->copy_mp, m, BURST) == 0) {
+		for (j = 0; j < BURST; j++)
+			memcpy(rte_pktmbuf_append(m[j], PKT),
+				c->src + src_off[j], PKT);
+		rte_pktmbuf_free_bulk(m, BURST);
+	}
+	t1 = rte_rdtsc_precise();
+	return t1 - t0;
 }
 
 static int
@@ -301,6 +278,7 @@ slice_setup(struct slice_ctx *c, const struct perf_opts *o)
 		c->off[0] = COPY_SRC - PKT - 1;
 	c->min_ns = (uint64_t)(o->min_time * 1e9);
 	c->max_ns = (uint64_t)(o->max_time * 1e9);
+	c->hz = (double)rte_get_tsc_hz();
 	return 0;
 }
 
@@ -351,47 +329,100 @@ static const char * const measure_keys[M_N] = {
 	[M_COLD_1] = "slice_memcpy_1500_single_ns",
 };
 
-static void
-slice_round(struct slice_ctx *c, double v[M_N])
+/* One window of method j from offset *pos: its ns per packet. */
+static double
+slice_window(struct slice_ctx *c, unsigned int j, size_t *pos)
 {
-	OFFS_MEASURE(c, v[M_SLICE], BURST, sliced_burst(c, offs));
-	OFFS_MEASURE(c, v[M_KNOWN], BURST, handrolled_burst(c, offs, false));
-	OFFS_MEASURE(c, v[M_V2I], BURST, handrolled_burst(c, offs, true));
-	v[M_COLD] = measure_copy(c, true, false);
-	v[M_HOT] = measure_copy(c, false, false);
-	OFFS_MEASURE(c, v[M_SLICE_1], 1, sliced(c, offs[0]));
-	OFFS_MEASURE(c, v[M_KNOWN_1], 1,
-		handrolled(c, offs[0], c->base_iova + offs[0]));
-	v[M_COLD_1] = measure_copy(c, true, true);
+	uint64_t t0, t1 = 0;
+	size_t i = *pos, k;
+
+	t0 = rte_rdtsc_precise();
+	switch (j) {
+	case M_SLICE:
+		for (k = 0; k < WIN_OPS; k += BURST)
+			sliced_burst(c, &c->off[(i + k) % c->n_off]);
+		break;
+	case M_KNOWN:
+		for (k = 0; k < WIN_OPS; k += BURST)
+			handrolled_burst(c, &c->off[(i + k) % c->n_off], false);
+		break;
+	case M_V2I:
+		/* about 4 us a packet in PA mode: one burst */
+		handrolled_burst(c, &c->off[i], true);
+		t1 = rte_rdtsc_precise();
+		*pos = (i + BURST) % c->n_off;
+		return (double)(t1 - t0) * 1e9 / c->hz / BURST;
+	case M_SLICE_1:
+		for (k = 0; k < WIN_OPS; k++)
+			sliced(c, c->off[(i + k) % c->n_off]);
+		break;
+	case M_KNOWN_1:
+		for (k = 0; k < WIN_OPS; k++) {
+			size_t o = c->off[(i + k) % c->n_off];
+
+			handrolled(c, o, c->base_iova + o);
+		}
+		break;
+	default:
+		/* the copies time their burst only (not the flush) */
+		return (double)copy_burst(c, pos, j != M_HOT,
+			j == M_COLD_1) * 1e9 / c->hz / BURST;
+	}
+	t1 = rte_rdtsc_precise();
+	*pos = (i + WIN_OPS) % c->n_off;
+	return (double)(t1 - t0) * 1e9 / c->hz / WIN_OPS;
+}
+
+/* Windows of every method in turn, the first method rotating, until the
+ * time is up; returns the number of windows of each method (in v[j]).
+ */
+static unsigned int
+slice_windows(struct slice_ctx *c, double *v[M_N])
+{
+	uint64_t t0 = perf_now_ns(), el;
+	size_t pos[M_N] = { 0 };
+	unsigned int w = 0, k, j;
+
+	do {
+		for (k = 0; k < M_N; k++) {
+			j = (w + k) % M_N;
+			v[j][w] = slice_window(c, j, &pos[j]);
+		}
+		w++;
+		el = perf_now_ns() - t0;
+	} while (w < MAX_WINDOWS && el < c->max_ns &&
+		(el < c->min_ns || w < MIN_WINDOWS));
+	return w;
 }
 
 static int
 bench_slice(const struct perf_opts *o, struct perf_result *res)
 {
-	unsigned int rounds = RTE_MIN(o->repeat, (unsigned int)MAX_ROUNDS);
-	double v[M_N][MAX_ROUNDS], med[M_N], r[M_N];
+	double *v[M_N] = { NULL }, med[M_N];
 	struct rte_extmem_slicer_info st;
 	uint64_t bad, v2i_wrong;
+	unsigned int windows, j;
 	struct slice_ctx c;
-	unsigned int k, j;
 	int ret = -1;
 
 	memset(&c, 0, sizeof(c));
+	for (j = 0; j < M_N; j++) {
+		v[j] = malloc(sizeof(*v[j]) * MAX_WINDOWS);
+		if (v[j] == NULL)
+			goto out;
+	}
 	if (slice_setup(&c, o) != 0)
 		goto out;
 	bad = slice_check(&c, &v2i_wrong);
-	for (k = 0; k < rounds; k++) {
-		slice_round(&c, r);
-		for (j = 0; j < M_N; j++)
-			v[j][k] = r[j];
-	}
+	windows = slice_windows(&c, v);
 	for (j = 0; j < M_N; j++)
-		med[j] = perf_median(v[j], rounds);
+		med[j] = perf_median(v[j], windows);
 	rte_extmem_slicer_info_get(c.s, &st);
 
 	perf_result_u64(res, "slice_len", PKT);
 	perf_result_u64(res, "slice_burst", BURST);
-	perf_result_u64(res, "slice_rounds", rounds);
+	perf_result_u64(res, "slice_windows", windows);
+	perf_result_u64(res, "slice_window_packets", WIN_OPS);
 	perf_result_u64(res, "slice_mismatches", bad);
 	perf_result_u64(res, "slice_rte_mem_virt2iova_wrong_of_256", v2i_wrong);
 	perf_result_u64(res, "slice_callbacks", c.callbacks);
@@ -430,6 +461,8 @@ out:
 	if (c.src != NULL && c.src != MAP_FAILED)
 		munmap(c.src, COPY_SRC);
 	free(c.off);
+	for (j = 0; j < M_N; j++)
+		free(v[j]);
 	return ret;
 }
 

@@ -20,6 +20,17 @@
 
 #include "extmem_private.h"
 
+/* <linux/mman.h>, not in older C libraries */
+#ifndef MLOCK_ONFAULT
+#define MLOCK_ONFAULT 0x01
+#endif
+#ifndef MADV_POPULATE_READ
+#define MADV_POPULATE_READ 22
+#endif
+#ifndef MADV_POPULATE_WRITE
+#define MADV_POPULATE_WRITE 23
+#endif
+
 #define PAGEMAP_PRESENT (1ULL << 63)
 #define PAGEMAP_PFN_MASK ((1ULL << 55) - 1)
 
@@ -108,15 +119,62 @@ pages_unpin(uintptr_t va, size_t len)
 #define PARALLEL_SLICE_MIN (1ULL << 30)
 #define PARALLEL_MAX 16u
 
+/*
+ * Test and benchmark hooks (environment): EXTMEM_PIN_THREADS=N pins and
+ * resolves any region with N threads (1: one, whatever the size);
+ * EXTMEM_PIN_TEST_FAIL=K makes thread K (0: the caller's) fail with
+ * ENOMEM once its share is done, to exercise the rollback.
+ */
+#define PIN_THREADS_ENV "EXTMEM_PIN_THREADS"
+#define PIN_FAIL_ENV "EXTMEM_PIN_TEST_FAIL"
+
+static long
+env_long(const char *name)
+{
+	const char *v = getenv(name);
+	char *end;
+	long x;
+
+	if (v == NULL || *v == '\0')
+		return -1;
+	x = strtol(v, &end, 10);
+	return *end == '\0' && x >= 0 ? x : -1;
+}
+
 /* One thread's share: pin [va, +len) and read its pagemap entries. */
 struct pin_job {
 	uintptr_t va;
 	size_t len;
 	uint64_t *ent;
 	int fd;
-	int err;	/* 0, or the errno of mlock() (EIO: short read) */
+	bool locked;	/* the whole range is mlock2(MLOCK_ONFAULT)ed */
+	bool fail;	/* fault injection */
+	int err;	/* 0, or the errno of pinning (EIO: short read) */
 	pthread_t th;
 };
+
+/*
+ * Fault in the missing pages of a share of a range already locked on
+ * fault: they are locked as they come. MADV_POPULATE_WRITE (what mlock()
+ * does for a private writable mapping: write faults, copy-on-write
+ * broken), or MADV_POPULATE_READ where the mapping refuses writes; both
+ * hold mmap_lock for reading only, so the threads run side by side.
+ * Where neither is known (before Linux 5.14, EINVAL) mlock() does it,
+ * though its change of flags takes mmap_lock for writing, and waits for
+ * the other threads' faulting.
+ */
+static int
+share_populate(const struct pin_job *j)
+{
+	if (madvise((void *)j->va, j->len, MADV_POPULATE_WRITE) == 0)
+		return 0;
+	if (errno == EINVAL &&
+			madvise((void *)j->va, j->len, MADV_POPULATE_READ) == 0)
+		return 0;
+	if (errno != EINVAL)
+		return -1;
+	return pages_pin(j->va, j->len);
+}
 
 static void *
 pin_job_run(void *arg)
@@ -127,7 +185,7 @@ pin_job_run(void *arg)
 	off_t off = (off_t)(j->va / sys_pgsz * sizeof(uint64_t));
 	ssize_t got = 0;
 
-	if (pages_pin(j->va, j->len) != 0) {
+	if ((j->locked ? share_populate(j) : pages_pin(j->va, j->len)) != 0) {
 		j->err = errno;
 		return NULL;
 	}
@@ -137,31 +195,64 @@ pin_job_run(void *arg)
 		if (got <= 0)
 			break;
 	}
-	j->err = done == want ? 0 : EIO;
+	j->err = done == want ? (j->fail ? ENOMEM : 0) : EIO;
 	return NULL;
+}
+
+/* Threads for a region: one per EAL lcore for PARALLEL_MIN_LEN or more
+ * (at most PARALLEL_MAX, each at least PARALLEL_SLICE_MIN), or the hook's.
+ */
+static unsigned int
+pin_threads(const struct rte_extmem_region *r)
+{
+	long forced = env_long(PIN_THREADS_ENV);
+	unsigned int n = 1;
+
+	if (forced > 0)
+		return RTE_MIN((unsigned int)RTE_MIN(forced, (long)PARALLEL_MAX),
+			r->n_pages);
+	if (r->len >= PARALLEL_MIN_LEN)
+		n = RTE_MIN(RTE_MIN(rte_lcore_count(), PARALLEL_MAX),
+			(unsigned int)(r->len / PARALLEL_SLICE_MIN));
+	return RTE_MAX(n, 1u);
 }
 
 /*
  * Pin the region and read the pagemap entry of every base page into ent:
  * one mlock() and one read for the whole range, or, for a region of
- * PARALLEL_MIN_LEN or more, the same split among as many threads as EAL
- * has lcores (at most PARALLEL_MAX, each at least PARALLEL_SLICE_MIN):
- * pinning faults the pages in, which is most of the cost and scales with
- * cores. On failure nothing stays pinned.
+ * PARALLEL_MIN_LEN or more, in two steps that put the parallel part where
+ * the kernel can run it in parallel. mlock() changes the VMA's flags and
+ * mlocks every page already present with mmap_lock held for writing, so
+ * several threads calling it on disjoint ranges only queue for the lock
+ * (what an earlier version did, for no gain); only faulting the missing
+ * pages in, after the flags are set, runs with mmap_lock held for
+ * reading. So: one mlock2(MLOCK_ONFAULT) of the whole range by the
+ * caller (flags set once, present pages mlocked, nothing faulted in),
+ * then one thread per share faults its missing pages in
+ * (share_populate(): read-locked, each page locked as it comes) and
+ * reads its pagemap entries (pread() of disjoint ranges of one
+ * descriptor). Every page ends present and locked, as after one mlock()
+ * (the range keeps VM_LOCKONFAULT, which munlock() clears with the
+ * rest). On failure nothing stays pinned.
  */
 static int
 pin_and_read(struct rte_extmem_region *r, uint64_t *ent, int fd)
 {
 	size_t sys_pgsz = extmem_sys_page_size();
 	struct pin_job jobs[PARALLEL_MAX];
-	unsigned int n = 1, i, started;
+	unsigned int n = pin_threads(r), i, started;
+	long fail = env_long(PIN_FAIL_ENV);
 	size_t per, done = 0;
 	int err = 0;
 
-	if (r->len >= PARALLEL_MIN_LEN)
-		n = RTE_MIN(RTE_MIN(rte_lcore_count(), PARALLEL_MAX),
-			(unsigned int)(r->len / PARALLEL_SLICE_MIN));
-	n = RTE_MAX(n, 1u);
+	if (n > 1 && syscall(SYS_mlock2, r->va, r->len, MLOCK_ONFAULT) != 0) {
+		err = errno;
+		if (err != ENOSYS && err != EINVAL)
+			goto fail;
+		/* no mlock2(): one thread does it all */
+		err = 0;
+		n = 1;
+	}
 	per = RTE_ALIGN_CEIL(r->len / n, r->page_sz);
 	for (i = 0; i < n; i++) {
 		jobs[i].va = r->va + done;
@@ -169,6 +260,8 @@ pin_and_read(struct rte_extmem_region *r, uint64_t *ent, int fd)
 			RTE_MIN(per, r->len - done);
 		jobs[i].ent = ent + done / sys_pgsz;
 		jobs[i].fd = fd;
+		jobs[i].locked = n > 1;
+		jobs[i].fail = fail == (long)i;
 		jobs[i].err = 0;
 		done += jobs[i].len;
 	}
@@ -192,6 +285,7 @@ pin_and_read(struct rte_extmem_region *r, uint64_t *ent, int fd)
 			"threads", r->name, n);
 	if (err == 0)
 		return 0;
+fail:
 	pages_unpin(r->va, r->len);
 	if (err == EIO)
 		EXTMEM_FAIL(EPERM, "short read of /proc/self/pagemap for "

@@ -123,14 +123,18 @@ struct rte_extmem_slicer_info {
 	struct rte_extmem_region *region;
 	uint64_t slices;    /**< Slices handed out. */
 	uint64_t segments;  /**< Segments (mbufs) attached to the region. */
-	uint64_t freed;     /**< Slices whose last reference went (callbacks run). */
+	/** Slices whose last reference went (callbacks run): slices - in_flight. */
+	uint64_t freed;
 	uint64_t fails;     /**< Slice requests that failed for lack of mbufs. */
 	/**
 	 * Mbufs drawn for a new slice while clones of their previous slice
 	 * were alive, set aside until the last clone was freed.
 	 */
 	uint64_t set_aside;
-	uint64_t in_flight; /**< Slices alive now. */
+	/** Slices alive now: entries of the slicer's pool still in use, counted
+	 * by a pass over the pool (O(n_mbufs)).
+	 */
+	uint64_t in_flight;
 };
 
 /**
