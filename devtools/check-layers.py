@@ -21,8 +21,8 @@ import sys
 LAYERS = [
     ('core', ['extmem_private.h', 'rte_extmem.h', 'extmem_compat.h',
               'extmem_compat.c', 'extmem_lock.c', 'extmem_log.c',
-              'extmem_eal.c', 'extmem_lazy.c', 'extmem_walk_private.h',
-              'extmem_walk.c']),
+              'extmem_eal.c', 'extmem_thread.c', 'extmem_lazy.c',
+              'extmem_walk_private.h', 'extmem_walk.c']),
     ('backing', ['extmem_backing.c', 'extmem_backing_va.c']),
     ('region', ['extmem_region.c', 'extmem_iova.c']),
     ('translation', ['extmem_xlate.c']),

@@ -63,6 +63,7 @@ test_region_enospc(void)
 	unsigned int n = 0, i;
 	char name[RTE_EXTMEM_NAMESIZE];
 	uint8_t *user;
+	long lck0;
 	int ret = TEST_FAILED;
 
 	user = mmap(NULL, 4 * SZ_4K, PROT_READ | PROT_WRITE,
@@ -95,6 +96,7 @@ test_region_enospc(void)
 		goto out;
 	test_region_params(&p, "enospc_user", RTE_EXTMEM_BACKING_USER, user,
 		4 * SZ_4K);
+	lck0 = test_vm_locked_kb();
 	rte_errno = 0;
 	if (rte_extmem_region_create(&p) != NULL || rte_errno != ENOSPC) {
 		printf("    FAIL: user region at the limit: rte_errno %d\n",
@@ -106,6 +108,12 @@ test_region_enospc(void)
 			test_region_count() != regions0 + n ||
 			user[4 * SZ_4K - 1] != 0x3c)
 		goto out;
+	/* pinned in PA mode while EAL refused it: unpinned */
+	if (test_vm_locked_kb() != lck0) {
+		printf("    FAIL: VmLck %ld kB after the refusal, %ld before\n",
+			test_vm_locked_kb(), lck0);
+		goto out;
+	}
 	/* one list freed: one region fits again */
 	if (rte_extmem_region_destroy(regs[n - 1]) != 0)
 		goto out;

@@ -13,9 +13,14 @@
  * page's IOVA against pagemap, and makes each thread in turn fail
  * (EXTMEM_PIN_TEST_FAIL): the creation fails with ENOMEM and nothing
  * stays locked (VmLck) or registered.
+ * region_pin_eal checks that EAL's registration runs beside the pinning
+ * (another thread, when EAL has more than one CPU) and that each memseg
+ * then has its page's IOVA; a pinning failure undoes that registration,
+ * and a region's pinning threads run on all the EAL lcores' CPUs.
  */
 
 #include <fcntl.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -26,6 +31,7 @@
 #include <rte_errno.h>
 #include <rte_extmem.h>
 #include <rte_lcore.h>
+#include <rte_log.h>
 
 #include "test.h"
 #include "test_region_util.h"
@@ -35,23 +41,6 @@
 #define PIN_LEN (4 * SZ_1G + 16 * SZ_4K)
 #define THR_LEN (64UL << 20)
 #define THR_N 4
-
-/* Locked memory of the process in kB (VmLck), -1 if unknown. */
-static long
-vm_locked_kb(void)
-{
-	char line[256];
-	long kb = -1;
-	FILE *f = fopen("/proc/self/status", "r");
-
-	if (f == NULL)
-		return -1;
-	while (fgets(line, sizeof(line), f) != NULL)
-		if (sscanf(line, "VmLck: %ld kB", &kb) == 1)
-			break;
-	fclose(f);
-	return kb;
-}
 
 static int
 test_region_pin_parallel(void)
@@ -70,7 +59,7 @@ test_region_pin_parallel(void)
 	m = mmap(NULL, PIN_LEN, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS |
 		MAP_NORESERVE, -1, 0);
 	TEST_ASSERT(m != MAP_FAILED, "mmap");
-	lck0 = vm_locked_kb();
+	lck0 = test_vm_locked_kb();
 	test_region_params(&p, "pin_parallel", RTE_EXTMEM_BACKING_USER, m,
 		PIN_LEN);
 	r = rte_extmem_region_create(&p);
@@ -113,9 +102,9 @@ destroy:
 	if (ret == TEST_SUCCESS && test_region_gone("pin_parallel", m,
 			PIN_LEN) != TEST_SUCCESS)
 		ret = TEST_FAILED;
-	if (ret == TEST_SUCCESS && vm_locked_kb() != lck0) {
-		TEST_LOG("VmLck %ld kB after destroy, %ld before", vm_locked_kb(),
-			lck0);
+	if (ret == TEST_SUCCESS && test_vm_locked_kb() != lck0) {
+		TEST_LOG("VmLck %ld kB after destroy, %ld before",
+			test_vm_locked_kb(), lck0);
 		ret = TEST_FAILED;
 	}
 out:
@@ -187,7 +176,7 @@ test_region_pin_threads(void)
 	madvise(m, THR_LEN, MADV_NOHUGEPAGE);
 	/* the first half written (present), the second never touched */
 	memset(m, 0x5a, THR_LEN / 2);
-	lck0 = vm_locked_kb();
+	lck0 = test_vm_locked_kb();
 	snprintf(v, sizeof(v), "%d", THR_N);
 	setenv("EXTMEM_PIN_THREADS", v, 1);
 	test_region_params(&p, "pin_threads", RTE_EXTMEM_BACKING_USER, m,
@@ -205,11 +194,11 @@ test_region_pin_threads(void)
 				rte_extmem_region_destroy(r);
 			goto out;
 		}
-		if (vm_locked_kb() != lck0 || rte_extmem_region_lookup(
+		if (test_vm_locked_kb() != lck0 || rte_extmem_region_lookup(
 				"pin_threads") != NULL ||
 				rte_extmem_virt2iova(m) != RTE_BAD_IOVA) {
 			TEST_LOG("thread %d failing: VmLck %ld kB (%ld before) "
-				"or the region is known", k, vm_locked_kb(),
+				"or the region is known", k, test_vm_locked_kb(),
 				lck0);
 			goto out;
 		}
@@ -221,8 +210,8 @@ test_region_pin_threads(void)
 		TEST_LOG("region create: %s", rte_strerror(rte_errno));
 		goto out;
 	}
-	if (vm_locked_kb() < lck0 + (long)(THR_LEN >> 10)) {
-		TEST_LOG("VmLck %ld kB: not all %lu kB locked", vm_locked_kb(),
+	if (test_vm_locked_kb() < lck0 + (long)(THR_LEN >> 10)) {
+		TEST_LOG("VmLck %ld kB: not all %lu kB locked", test_vm_locked_kb(),
 			THR_LEN >> 10);
 		rte_extmem_region_destroy(r);
 		goto out;
@@ -237,9 +226,9 @@ test_region_pin_threads(void)
 		TEST_LOG("destroy: %s", rte_strerror(rte_errno));
 		ret = TEST_FAILED;
 	}
-	if (ret == TEST_SUCCESS && vm_locked_kb() != lck0) {
+	if (ret == TEST_SUCCESS && test_vm_locked_kb() != lck0) {
 		TEST_LOG("VmLck %ld kB after destroy, %ld before",
-			vm_locked_kb(), lck0);
+			test_vm_locked_kb(), lck0);
 		ret = TEST_FAILED;
 	}
 out:
@@ -249,5 +238,139 @@ out:
 	return ret;
 }
 
+/* Is every line of want[] (NULL-ended) in the log text? */
+static bool
+log_has(const char *log, const char *const want[])
+{
+	unsigned int i;
+
+	for (i = 0; want[i] != NULL; i++)
+		if (log == NULL || strstr(log, want[i]) == NULL) {
+			TEST_LOG("log lacks \"%s\"", want[i]);
+			return false;
+		}
+	return true;
+}
+
+/* rte_extmem_region_create(p) with the library's debug log captured. */
+static struct rte_extmem_region *
+create_logged(const struct rte_extmem_region_params *p, char **log)
+{
+	int lvl = rte_log_get_level(rte_log_register("lib.extmem"));
+	struct test_log_capture c;
+	struct rte_extmem_region *r;
+
+	test_log_capture_begin(&c);
+	rte_log_set_level_pattern("lib.extmem", RTE_LOG_DEBUG);
+	r = rte_extmem_region_create(p);
+	rte_log_set_level_pattern("lib.extmem", (uint32_t)lvl);
+	*log = test_log_capture_end(&c);
+	return r;
+}
+
+static int
+test_region_pin_eal(void)
+{
+	const struct region_check chk = { .iova_src = REGION_IOVA_RESOLVED,
+		.cpu_access = true, .page_sz = SZ_4K };
+	struct rte_extmem_region_params p;
+	struct rte_extmem_region *r;
+	char *log = NULL, want_cpus[64];
+	rte_cpuset_t cpus, c;
+	unsigned int lc, n_cpus;
+	int ret = TEST_FAILED;
+	long lck0;
+	uint8_t *m;
+
+	if (rte_eal_iova_mode() != RTE_IOVA_PA)
+		TEST_SKIP("IOVA-as-VA mode: nothing is pinned");
+	CPU_ZERO(&cpus);
+	RTE_LCORE_FOREACH(lc) {
+		c = rte_lcore_cpuset(lc);
+		CPU_OR(&cpus, &cpus, &c);
+	}
+	n_cpus = (unsigned int)CPU_COUNT(&cpus);
+	if (n_cpus < 2)
+		TEST_SKIP("EAL has one CPU: nothing runs beside the pinning");
+	m = mmap(NULL, THR_LEN, PROT_READ | PROT_WRITE, MAP_PRIVATE |
+		MAP_ANONYMOUS, -1, 0);
+	TEST_ASSERT(m != MAP_FAILED, "mmap");
+	madvise(m, THR_LEN, MADV_NOHUGEPAGE);
+	memset(m, 0xa5, THR_LEN);
+	lck0 = test_vm_locked_kb();
+	test_region_params(&p, "pin_eal", RTE_EXTMEM_BACKING_USER, m,
+		THR_LEN);
+
+	/* pinned while EAL registered it; every memseg has its IOVA */
+	r = create_logged(&p, &log);
+	if (r == NULL) {
+		TEST_LOG("create: %s", rte_strerror(rte_errno));
+		goto out;
+	}
+	if (!log_has(log, (const char *const []){ "registered with EAL "
+			"(rte_extmem_register", "registered with EAL while "
+			"pinned, IOVAs given", NULL }) ||
+			test_region_verify(r, &chk) != TEST_SUCCESS ||
+			pin_check_all(m, THR_LEN) != TEST_SUCCESS) {
+		rte_extmem_region_destroy(r);
+		goto out;
+	}
+	free(log);
+	log = NULL;
+	if (rte_extmem_region_destroy(r) != 0 || test_vm_locked_kb() != lck0 ||
+			test_region_gone("pin_eal", m, THR_LEN) != TEST_SUCCESS) {
+		TEST_LOG("after destroy: VmLck %ld kB, %ld before",
+			test_vm_locked_kb(), lck0);
+		goto out;
+	}
+
+	/* the pinning fails: EAL's registration made beside it is undone */
+	setenv("EXTMEM_PIN_THREADS", "1", 1);
+	setenv("EXTMEM_PIN_TEST_FAIL", "0", 1);
+	r = create_logged(&p, &log);
+	unsetenv("EXTMEM_PIN_TEST_FAIL");
+	if (r != NULL || rte_errno != ENOMEM) {
+		TEST_LOG("failing pinning: region %p, %s", (void *)r,
+			rte_strerror(rte_errno));
+		if (r != NULL)
+			rte_extmem_region_destroy(r);
+		goto out;
+	}
+	if (!log_has(log, (const char *const []){ "registered with EAL "
+			"(rte_extmem_register", "unregistered from EAL",
+			NULL }) || test_vm_locked_kb() != lck0 ||
+			test_region_gone("pin_eal", m, THR_LEN) != TEST_SUCCESS) {
+		TEST_LOG("after the failure: VmLck %ld kB, %ld before",
+			test_vm_locked_kb(), lck0);
+		goto out;
+	}
+	free(log);
+	log = NULL;
+
+	/* the pinning threads run on every CPU EAL has */
+	setenv("EXTMEM_PIN_THREADS", "2", 1);
+	r = create_logged(&p, &log);
+	snprintf(want_cpus, sizeof(want_cpus), "by 2 threads on %u CPUs",
+		n_cpus);
+	if (r == NULL || !log_has(log, (const char *const []){ want_cpus,
+			NULL }) || pin_check_all(m, THR_LEN) != TEST_SUCCESS) {
+		TEST_LOG("two threads: region %p, %s", (void *)r,
+			r == NULL ? rte_strerror(rte_errno) : "log");
+		if (r != NULL)
+			rte_extmem_region_destroy(r);
+		goto out;
+	}
+	if (rte_extmem_region_destroy(r) != 0 || test_vm_locked_kb() != lck0)
+		goto out;
+	ret = TEST_SUCCESS;
+out:
+	free(log);
+	unsetenv("EXTMEM_PIN_THREADS");
+	unsetenv("EXTMEM_PIN_TEST_FAIL");
+	munmap(m, THR_LEN);
+	return ret;
+}
+
 REGISTER_EXTMEM_TEST(region_pin_parallel, test_region_pin_parallel, 0);
+REGISTER_EXTMEM_TEST(region_pin_eal, test_region_pin_eal, 0);
 REGISTER_EXTMEM_TEST(region_pin_threads, test_region_pin_threads, 0);

@@ -57,6 +57,23 @@ msl_count_cb(const struct rte_memseg_list *msl __rte_unused, void *arg)
 	return 0;
 }
 
+/* Locked memory of the process in kB (VmLck), -1 if unknown. */
+long
+test_vm_locked_kb(void)
+{
+	char line[256];
+	long kb = -1;
+	FILE *f = fopen("/proc/self/status", "r");
+
+	if (f == NULL)
+		return -1;
+	while (fgets(line, sizeof(line), f) != NULL)
+		if (sscanf(line, "VmLck: %ld kB", &kb) == 1)
+			break;
+	fclose(f);
+	return kb;
+}
+
 unsigned int
 test_msl_count(void)
 {

@@ -54,6 +54,9 @@ int test_eal_mem_events(void);
 /** Number of memseg lists EAL has in use (rte_memseg_list_walk). */
 unsigned int test_msl_count(void);
 
+/** Locked memory of the process in kB (VmLck), -1 if unknown. */
+long test_vm_locked_kb(void);
+
 /** Physical address of the 4K page holding va from /proc/self/pagemap,
  * RTE_BAD_IOVA if not present or hidden.
  */

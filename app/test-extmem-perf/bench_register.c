@@ -293,6 +293,30 @@ struct par_floor {
 	double par_blocked_max_ms;	/* the longest lock wait of a thread */
 };
 
+/* A floor thread on the CPUs of all EAL lcores, as the library's threads:
+ * started from the main lcore, it would otherwise share its one CPU.
+ */
+static int
+floor_thread_start(struct floor_job *j)
+{
+	rte_cpuset_t cpus, c;
+	pthread_attr_t attr;
+	unsigned int lc;
+	int ret;
+
+	CPU_ZERO(&cpus);
+	RTE_LCORE_FOREACH(lc) {
+		c = rte_lcore_cpuset(lc);
+		CPU_OR(&cpus, &cpus, &c);
+	}
+	if (pthread_attr_init(&attr) != 0)
+		return -1;
+	pthread_attr_setaffinity_np(&attr, sizeof(cpus), &cpus);
+	ret = pthread_create(&j->th, &attr, floor_job_run, j);
+	pthread_attr_destroy(&attr);
+	return ret;
+}
+
 static int
 pin_floor_parallel(uint8_t *mem, size_t len, uint64_t *ent, unsigned int n,
 	bool old_scheme, struct par_floor *pf)
@@ -323,8 +347,7 @@ pin_floor_parallel(uint8_t *mem, size_t len, uint64_t *ent, unsigned int n,
 		j[i].ent = ent + (size_t)i * per / PG;
 		j[i].fd = fd;
 		j[i].mlock = old_scheme;
-		if (i > 0 && pthread_create(&j[i].th, NULL, floor_job_run,
-				&j[i]) != 0)
+		if (i > 0 && floor_thread_start(&j[i]) != 0)
 			err = 1;
 	}
 	floor_job_run(&j[0]);

@@ -17,6 +17,7 @@
 #include <string.h>
 
 #include <rte_bus.h>
+#include <rte_eal_memconfig.h>
 #include <rte_errno.h>
 #include <rte_malloc.h>
 #include <rte_mempool.h>
@@ -130,6 +131,51 @@ struct eal_malloc_elem {
 #define ELEM_STATE(e) ((e)->state_bits & 0x7)
 #define ELEM_FREE 0
 #define ELEM_BUSY 1
+
+/*
+ * Relies on: rte_extmem_register() copying the IOVAs into the memsegs of
+ * the memseg list it makes, and nowhere else (DPDK 22.11: it raises no
+ * memory event, so no subscriber such as VFIO's has seen them; lookups,
+ * dumps and secondaries read the memsegs themselves); memsegs being
+ * changed under EAL's memory lock held for writing, which every reader
+ * takes for reading. If EAL kept a copy, lookups through EAL would see
+ * RTE_BAD_IOVA; the list found is checked to be exactly that memory,
+ * with one memseg per page, before anything is written.
+ */
+int
+extmem_compat_eal_iovas_set(uintptr_t va, const rte_iova_t *iovas,
+	unsigned int n, size_t pgsz)
+{
+	struct rte_memseg_list *msl;
+	struct rte_memseg *ms;
+	unsigned int i;
+	int ret = -1;
+
+	rte_mcfg_mem_write_lock();
+	msl = rte_mem_virt2memseg_list((void *)va);
+	if (msl == NULL || msl->base_va != (void *)va || !msl->external ||
+			msl->page_sz != pgsz || msl->len != (size_t)n * pgsz ||
+			msl->memseg_arr.len != n) {
+		rte_errno = ENOENT;
+		goto out;
+	}
+	for (i = 0; i < n; i++) {
+		ms = rte_fbarray_get(&msl->memseg_arr, i);
+		if (ms == NULL || ms->addr != RTE_PTR_ADD((void *)va,
+				(size_t)i * pgsz)) {
+			rte_errno = ENOENT;
+			goto out;
+		}
+	}
+	for (i = 0; i < n; i++) {
+		ms = rte_fbarray_get(&msl->memseg_arr, i);
+		ms->iova = iovas[i];
+	}
+	ret = 0;
+out:
+	rte_mcfg_mem_write_unlock();
+	return ret;
+}
 
 /*
  * Relies on: the leading fields of EAL's private struct malloc_elem and

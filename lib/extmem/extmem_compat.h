@@ -47,6 +47,13 @@ size_t extmem_compat_malloc_elem_overhead(void);
 int extmem_compat_heap_region_allocs(uintptr_t va, size_t len,
 	const struct rte_memseg_list *msl, unsigned int *n_alloc,
 	size_t *alloc_bytes);
+/*
+ * Give each memseg of the memory EAL registered at [va, +n * pgsz) with
+ * rte_extmem_register() and no IOVAs its IOVA from iovas (n of them): 0,
+ * or -1 with rte_errno ENOENT (no such memseg list, or not that one).
+ */
+int extmem_compat_eal_iovas_set(uintptr_t va, const rte_iova_t *iovas,
+	unsigned int n, size_t pgsz);
 
 /* mempool */
 

@@ -199,20 +199,22 @@ pin_job_run(void *arg)
 	return NULL;
 }
 
-/* Threads for a region: one per EAL lcore for PARALLEL_MIN_LEN or more
- * (at most PARALLEL_MAX, each at least PARALLEL_SLICE_MIN), or the hook's.
+/* Threads for a region: one per CPU of the EAL lcores for
+ * PARALLEL_MIN_LEN or more (at most PARALLEL_MAX, each at least
+ * PARALLEL_SLICE_MIN), or the hook's.
  */
 static unsigned int
 pin_threads(const struct rte_extmem_region *r)
 {
 	long forced = env_long(PIN_THREADS_ENV);
 	unsigned int n = 1;
+	rte_cpuset_t cpus;
 
 	if (forced > 0)
 		return RTE_MIN((unsigned int)RTE_MIN(forced, (long)PARALLEL_MAX),
 			r->n_pages);
 	if (r->len >= PARALLEL_MIN_LEN)
-		n = RTE_MIN(RTE_MIN(rte_lcore_count(), PARALLEL_MAX),
+		n = RTE_MIN(RTE_MIN(extmem_thread_cpus(&cpus), PARALLEL_MAX),
 			(unsigned int)(r->len / PARALLEL_SLICE_MIN));
 	return RTE_MAX(n, 1u);
 }
@@ -228,7 +230,8 @@ pin_threads(const struct rte_extmem_region *r)
  * pages in, after the flags are set, runs with mmap_lock held for
  * reading. So: one mlock2(MLOCK_ONFAULT) of the whole range by the
  * caller (flags set once, present pages mlocked, nothing faulted in),
- * then one thread per share faults its missing pages in
+ * then one thread per share (on the EAL lcores' CPUs: extmem_thread.c)
+ * faults its missing pages in
  * (share_populate(): read-locked, each page locked as it comes) and
  * reads its pagemap entries (pread() of disjoint ranges of one
  * descriptor). Every page ends present and locked, as after one mlock()
@@ -269,8 +272,9 @@ pin_and_read(struct rte_extmem_region *r, uint64_t *ent, int fd)
 	 * caller's thread does what is left), job 0 here
 	 */
 	for (started = 1; started < n; started++)
-		if (jobs[started].len == 0 || pthread_create(&jobs[started].th,
-				NULL, pin_job_run, &jobs[started]) != 0)
+		if (jobs[started].len == 0 || extmem_thread_start(
+				&jobs[started].th, pin_job_run,
+				&jobs[started]) != 0)
 			break;
 	pin_job_run(&jobs[0]);
 	for (i = started; i < n; i++)
@@ -280,9 +284,13 @@ pin_and_read(struct rte_extmem_region *r, uint64_t *ent, int fd)
 		pthread_join(jobs[i].th, NULL);
 	for (i = 0; i < n && err == 0; i++)
 		err = jobs[i].err;
-	if (n > 1)
+	if (n > 1) {
+		rte_cpuset_t cpus;
+
 		EXTMEM_LOG(DEBUG, "region %s: pinned and resolved by %u "
-			"threads", r->name, n);
+			"threads on %u CPUs", r->name, n,
+			extmem_thread_cpus(&cpus));
+	}
 	if (err == 0)
 		return 0;
 fail:
@@ -436,6 +444,15 @@ iova_from_pagemap(struct rte_extmem_region *r)
 	return 0;
 }
 
+bool
+extmem_iova_pins(const struct rte_extmem_region *r,
+	const struct rte_extmem_region_params *p)
+{
+	return p->iovas == NULL && !(r->flags & RTE_EXTMEM_REGION_F_NO_IOVA) &&
+		rte_eal_iova_mode() == RTE_IOVA_PA &&
+		r->backing != RTE_EXTMEM_BACKING_DEVICE;
+}
+
 int
 extmem_iova_resolve(struct rte_extmem_region *r,
 	const struct rte_extmem_region_params *p)
@@ -448,7 +465,11 @@ extmem_iova_resolve(struct rte_extmem_region *r,
 		return -1;
 	}
 
-	if (p->iovas != NULL) {
+	if (extmem_iova_pins(r, p)) {
+		/* PA mode: pin, then read the frames. */
+		if (iova_from_pagemap(r) != 0)
+			goto fail;
+	} else if (p->iovas != NULL) {
 		memcpy(r->iovas, p->iovas, sizeof(rte_iova_t) * r->n_pages);
 	} else if (r->flags & RTE_EXTMEM_REGION_F_NO_IOVA) {
 		for (i = 0; i < r->n_pages; i++)
@@ -456,14 +477,10 @@ extmem_iova_resolve(struct rte_extmem_region *r,
 	} else if (rte_eal_iova_mode() == RTE_IOVA_VA) {
 		for (i = 0; i < r->n_pages; i++)
 			r->iovas[i] = r->va + (size_t)i * r->page_sz;
-	} else if (r->backing == RTE_EXTMEM_BACKING_DEVICE) {
-		/* Validation requires IOVAs for device memory outside VA mode. */
+	} else {
+		/* device memory: validation requires IOVAs outside VA mode */
 		for (i = 0; i < r->n_pages; i++)
 			r->iovas[i] = RTE_BAD_IOVA;
-	} else {
-		/* PA mode: pin, then read the frames. */
-		if (iova_from_pagemap(r) != 0)
-			goto fail;
 	}
 
 	r->n_bad_iova = 0;

@@ -377,6 +377,11 @@ int extmem_backing_alloc(struct rte_extmem_region *r,
 	const struct rte_extmem_region_params *p);
 void extmem_backing_free(struct rte_extmem_region *r);
 size_t extmem_sys_page_size(void);
+/* thread.c: the union of the EAL lcores' CPU sets in *set, and its size;
+ * start a helper thread bound to it (pthread_create()'s return).
+ */
+unsigned int extmem_thread_cpus(rte_cpuset_t *set);
+int extmem_thread_start(pthread_t *th, void *(*fn)(void *), void *arg);
 /* Is the caller's [va, va+len) entirely mapped? 0 and the smallest kernel
  * page size of its mappings in *kpgsz, or -1 with rte_errno EINVAL.
  */
@@ -400,6 +405,9 @@ void *extmem_va_map(const char *what, size_t len, size_t align, int flags,
 void extmem_va_unmap(void *addr, size_t len);
 
 /* iova.c: fill r->iovas (and pin pages in PA mode). */
+/* Does resolving r's IOVAs pin it and read pagemap (the slow way)? */
+bool extmem_iova_pins(const struct rte_extmem_region *r,
+	const struct rte_extmem_region_params *p);
 int extmem_iova_resolve(struct rte_extmem_region *r,
 	const struct rte_extmem_region_params *p);
 void extmem_iova_release(struct rte_extmem_region *r);
@@ -417,11 +425,17 @@ size_t extmem_xlate_mem_size(void);
 
 /* Region creation in steps, for owners (heaps) that register with EAL
  * their own way. extmem_region_new() validates, allocates the backing and
- * resolves IOVAs; extmem_region_publish() enters the translation table,
- * announces the region and links it; extmem_region_unpublish() and
- * extmem_region_delete() undo them.
+ * resolves IOVAs: extmem_region_begin() (validation, backing, no IOVAs
+ * yet) then extmem_region_resolve() (IOVAs and runs; on failure the
+ * region is still to be deleted); extmem_region_publish() enters the
+ * translation table, announces the region and links it;
+ * extmem_region_unpublish() and extmem_region_delete() undo them.
  */
 struct rte_extmem_region *extmem_region_new(
+	const struct rte_extmem_region_params *p);
+struct rte_extmem_region *extmem_region_begin(
+	const struct rte_extmem_region_params *p);
+int extmem_region_resolve(struct rte_extmem_region *r,
 	const struct rte_extmem_region_params *p);
 int extmem_region_publish(struct rte_extmem_region *r);
 /*

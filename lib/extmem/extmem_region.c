@@ -384,7 +384,7 @@ region_free_id(void)
 }
 
 struct rte_extmem_region *
-extmem_region_new(const struct rte_extmem_region_params *p)
+extmem_region_begin(const struct rte_extmem_region_params *p)
 {
 	struct rte_extmem_region *r;
 	bool callout;
@@ -432,21 +432,45 @@ extmem_region_new(const struct rte_extmem_region_params *p)
 	EXTMEM_LOG(DEBUG, "region %s: %s backing at %p +%zu, %u pages of %zu "
 		"bytes", r->name, extmem_backing_ops(r->backing)->name, (void *)r->va,
 		r->len, r->n_pages, r->page_sz);
-	if (extmem_iova_resolve(r, p) != 0)
-		goto fail_backing;
 	extmem_op_callout_end(callout);
 	r->id = region_free_id();
-	EXTMEM_LOG(DEBUG, "region %s: IOVAs resolved (IOVA as %s%s): %u runs, "
-		"%u pages unknown", r->name,
-		rte_eal_iova_mode() == RTE_IOVA_PA ? "PA" : "VA",
-		r->pinned ? ", pinned" : "", r->n_iova_runs, r->n_bad_iova);
 	return r;
-fail_backing:
-	extmem_backing_free(r);
 fail:
 	err = rte_errno;
 	extmem_op_callout_end(callout);
 	free(r);
+	rte_errno = err;
+	return NULL;
+}
+
+int
+extmem_region_resolve(struct rte_extmem_region *r,
+	const struct rte_extmem_region_params *p)
+{
+	/* pinning and reading IOVAs touch nothing queries read */
+	bool callout = extmem_op_callout_begin();
+	int ret = extmem_iova_resolve(r, p);
+
+	extmem_op_callout_end(callout);
+	if (ret != 0)
+		return -1;
+	EXTMEM_LOG(DEBUG, "region %s: IOVAs resolved (IOVA as %s%s): %u runs, "
+		"%u pages unknown", r->name,
+		rte_eal_iova_mode() == RTE_IOVA_PA ? "PA" : "VA",
+		r->pinned ? ", pinned" : "", r->n_iova_runs, r->n_bad_iova);
+	return 0;
+}
+
+struct rte_extmem_region *
+extmem_region_new(const struct rte_extmem_region_params *p)
+{
+	struct rte_extmem_region *r = extmem_region_begin(p);
+	int err;
+
+	if (r == NULL || extmem_region_resolve(r, p) == 0)
+		return r;
+	err = rte_errno;
+	extmem_region_delete(r);
 	rte_errno = err;
 	return NULL;
 }

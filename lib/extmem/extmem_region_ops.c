@@ -20,6 +20,7 @@
 #include <rte_errno.h>
 #include <rte_memory.h>
 
+#include "extmem_compat.h"
 #include "extmem_event_private.h"
 #include "extmem_mp_private.h"
 #include "extmem_private.h"
@@ -141,13 +142,11 @@ extmem_region_unpublish(struct rte_extmem_region *r)
 	return 0;
 }
 
+/* The outcome of rte_extmem_register() for r: ret, and its rte_errno. */
 static int
-region_eal_register(struct rte_extmem_region *r)
+region_eal_registered(struct rte_extmem_region *r, int ret, int err)
 {
-	if (rte_extmem_register((void *)r->va, r->len, r->iovas, r->n_pages,
-			r->page_sz) != 0) {
-		int err = rte_errno;
-
+	if (ret != 0) {
 		EXTMEM_FAIL(err == ENOSPC ? ENOSPC :
 			err == EEXIST ? EADDRINUSE : err,
 			"region %s: EAL refused the memory: %s", r->name,
@@ -158,6 +157,15 @@ region_eal_register(struct rte_extmem_region *r)
 	EXTMEM_LOG(DEBUG, "region %s: registered with EAL "
 		"(rte_extmem_register, %u pages)", r->name, r->n_pages);
 	return 0;
+}
+
+static int
+region_eal_register(struct rte_extmem_region *r)
+{
+	int ret = rte_extmem_register((void *)r->va, r->len, r->iovas,
+		r->n_pages, r->page_sz);
+
+	return region_eal_registered(r, ret, ret != 0 ? rte_errno : 0);
 }
 
 static void
@@ -171,6 +179,77 @@ region_eal_unregister(struct rte_extmem_region *r)
 	else
 		EXTMEM_LOG(DEBUG, "region %s: unregistered from EAL", r->name);
 	r->eal = EXTMEM_EAL_NONE;
+}
+
+/* EAL's registration of a region without its IOVAs, in a thread of its
+ * own while the region is pinned.
+ */
+struct eal_beside {
+	const struct rte_extmem_region *r;
+	int ret;
+	int err;	/* its rte_errno (a per-thread variable) */
+	pthread_t th;
+};
+
+static void *
+eal_register_beside(void *arg)
+{
+	struct eal_beside *b = arg;
+
+	b->ret = rte_extmem_register((void *)b->r->va, b->r->len, NULL,
+		b->r->n_pages, b->r->page_sz);
+	b->err = b->ret != 0 ? rte_errno : 0;
+	return NULL;
+}
+
+/*
+ * r's IOVAs, then its registration with EAL. When the IOVAs come from
+ * pinning (PA mode, no IOVA table given: tens of milliseconds per GiB of
+ * 4K pages) and EAL gave more than one CPU, EAL registers the range
+ * meanwhile in another thread, without IOVAs (about a tenth of a second
+ * for 4 GiB of 4K pages: a memseg per page), and each memseg is given
+ * its IOVA once they are known: the two longest steps of a creation
+ * overlap. rte_extmem_register() raises no event and calls nothing of
+ * this library, and nothing of the region is visible through the
+ * library until it is published. Either step failing undoes the other.
+ */
+static int
+region_resolve_register(struct rte_extmem_region *r,
+	const struct rte_extmem_region_params *p)
+{
+	struct eal_beside b = { .r = r };
+	rte_cpuset_t cpus;
+	int ret, err;
+
+	if (!extmem_iova_pins(r, p) || extmem_thread_cpus(&cpus) < 2 ||
+			extmem_thread_start(&b.th, eal_register_beside, &b) != 0) {
+		if (extmem_region_resolve(r, p) != 0)
+			return -1;
+		return region_eal_register(r);
+	}
+	ret = extmem_region_resolve(r, p);
+	err = rte_errno;
+	pthread_join(b.th, NULL);
+	if (region_eal_registered(r, b.ret, b.err) != 0) {
+		if (ret != 0)
+			rte_errno = err;
+		return -1;
+	}
+	if (ret != 0) {
+		region_eal_unregister(r);
+		rte_errno = err;
+		return -1;
+	}
+	if (extmem_compat_eal_iovas_set(r->va, r->iovas, r->n_pages,
+			r->page_sz) != 0) {
+		region_eal_unregister(r);
+		EXTMEM_FAIL(ENOTSUP, "region %s: cannot give EAL's memsegs "
+			"their IOVAs", r->name);
+		return -1;
+	}
+	EXTMEM_LOG(DEBUG, "region %s: registered with EAL while pinned, "
+		"IOVAs given", r->name);
+	return 0;
 }
 
 static struct rte_extmem_region *(*proxy_create)(
@@ -201,10 +280,10 @@ rte_extmem_region_create(const struct rte_extmem_region_params *params)
 		return proxy_create(params);
 	if (!EXTMEM_PRIMARY_ONLY() || !EXTMEM_OP_BEGIN())
 		return NULL;
-	r = extmem_region_new(params);
+	r = extmem_region_begin(params);
 	if (r == NULL)
 		goto out;
-	if (region_eal_register(r) != 0)
+	if (region_resolve_register(r, params) != 0)
 		goto fail;
 	if (extmem_region_publish(r) != 0)
 		goto fail_eal;
