@@ -73,6 +73,8 @@ COMPAT_ONLY = [
     r'socket_%',
     r'\bmalloc_elem\b',
     r'\brte_malloc_dump_heaps\b',
+    r'\brte_mcfg_mem_write_lock\b',
+    r'\brte_fbarray_get\b',
     r'->dma_map\b',
     r'\blegacy_probe',
     r'\bENOTSUP\b.*rte_mem_event',

@@ -4,8 +4,9 @@
 
 /*
  * Pinning and resolving a region of 4 GiB or more in PA mode, which the
- * library splits among one thread per EAL lcore: every page pinned and
- * its physical address right, the same as pagemap says, in every slice.
+ * library splits among threads on the EAL lcores' CPUs: every page
+ * pinned and its physical address right, the same as pagemap says, in
+ * every slice.
  * The memory is a private read-only anonymous mapping: pinning it maps
  * the kernel's zero page everywhere, so 4 GiB cost only page tables.
  * region_pin_threads forces the threads (EXTMEM_PIN_THREADS) on 64 MiB of
@@ -14,12 +15,15 @@
  * (EXTMEM_PIN_TEST_FAIL): the creation fails with ENOMEM and nothing
  * stays locked (VmLck) or registered.
  * region_pin_eal checks that EAL's registration runs beside the pinning
- * (another thread, when EAL has more than one CPU) and that each memseg
- * then has its page's IOVA; a pinning failure undoes that registration,
- * and a region's pinning threads run on all the EAL lcores' CPUs.
+ * (another thread, when helpers have more than one CPU) and that each
+ * memseg then has its page's IOVA; a pinning failure undoes that
+ * registration; EXTMEM_EAL_BESIDE=0 and a region under 64 MiB register
+ * after the pinning; a pinning thread runs on the caller's and the idle
+ * lcores' CPUs (the thread's own affinity, logged).
  */
 
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -268,6 +272,32 @@ create_logged(const struct rte_extmem_region_params *p, char **log)
 	return r;
 }
 
+/* r was registered with EAL after its pinning, and is right; destroyed. */
+static int
+after_pinning(struct rte_extmem_region *r, const char *log, uint8_t *m,
+	size_t len)
+{
+	const struct region_check chk = { .iova_src = REGION_IOVA_RESOLVED,
+		.cpu_access = true, .page_sz = SZ_4K };
+	int ret = TEST_FAILED;
+
+	if (r == NULL) {
+		TEST_LOG("create: %s", rte_strerror(rte_errno));
+		return TEST_FAILED;
+	}
+	if (log == NULL || strstr(log, "while pinned") != NULL)
+		TEST_LOG("registered beside the pinning (or no log)");
+	else if (log_has(log, (const char *const []){ "registered with EAL "
+			"(rte_extmem_register", NULL }) &&
+			test_region_verify(r, &chk) == TEST_SUCCESS)
+		ret = TEST_SUCCESS;
+	if (rte_extmem_region_destroy(r) != 0 ||
+			test_region_gone("pin_eal", m, len) !=
+			TEST_SUCCESS)
+		ret = TEST_FAILED;
+	return ret;
+}
+
 static int
 test_region_pin_eal(void)
 {
@@ -284,10 +314,12 @@ test_region_pin_eal(void)
 
 	if (rte_eal_iova_mode() != RTE_IOVA_PA)
 		TEST_SKIP("IOVA-as-VA mode: nothing is pinned");
-	CPU_ZERO(&cpus);
+	/* the caller's CPUs and the idle lcores' */
+	if (pthread_getaffinity_np(pthread_self(), sizeof(cpus), &cpus) != 0)
+		CPU_ZERO(&cpus);
 	RTE_LCORE_FOREACH(lc) {
 		c = rte_lcore_cpuset(lc);
-		CPU_OR(&cpus, &cpus, &c);
+		RTE_CPU_OR(&cpus, &cpus, &c);
 	}
 	n_cpus = (unsigned int)CPU_COUNT(&cpus);
 	if (n_cpus < 2)
@@ -336,8 +368,7 @@ test_region_pin_eal(void)
 			rte_extmem_region_destroy(r);
 		goto out;
 	}
-	if (!log_has(log, (const char *const []){ "registered with EAL "
-			"(rte_extmem_register", "unregistered from EAL",
+	if (!log_has(log, (const char *const []){ "unregistered from EAL",
 			NULL }) || test_vm_locked_kb() != lck0 ||
 			test_region_gone("pin_eal", m, THR_LEN) != TEST_SUCCESS) {
 		TEST_LOG("after the failure: VmLck %ld kB, %ld before",
@@ -347,11 +378,28 @@ test_region_pin_eal(void)
 	free(log);
 	log = NULL;
 
-	/* the pinning threads run on every CPU EAL has */
+	/* the hook, and a region under 64 MiB: registered after pinning */
+	unsetenv("EXTMEM_PIN_THREADS");
+	setenv("EXTMEM_EAL_BESIDE", "0", 1);
+	r = create_logged(&p, &log);
+	unsetenv("EXTMEM_EAL_BESIDE");
+	if (after_pinning(r, log, m, THR_LEN) != TEST_SUCCESS)
+		goto out;
+	free(log);
+	log = NULL;
+	p.len = THR_LEN / 2;
+	r = create_logged(&p, &log);
+	p.len = THR_LEN;
+	if (after_pinning(r, log, m, THR_LEN / 2) != TEST_SUCCESS)
+		goto out;
+	free(log);
+	log = NULL;
+
+	/* a pinning thread runs on the CPUs EAL has, not the caller's one */
 	setenv("EXTMEM_PIN_THREADS", "2", 1);
 	r = create_logged(&p, &log);
-	snprintf(want_cpus, sizeof(want_cpus), "by 2 threads on %u CPUs",
-		n_cpus);
+	snprintf(want_cpus, sizeof(want_cpus), "by 2 threads (1 started) on "
+		"%u CPUs", n_cpus);
 	if (r == NULL || !log_has(log, (const char *const []){ want_cpus,
 			NULL }) || pin_check_all(m, THR_LEN) != TEST_SUCCESS) {
 		TEST_LOG("two threads: region %p, %s", (void *)r,

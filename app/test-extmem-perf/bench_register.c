@@ -24,10 +24,16 @@
  *                                  read of its /proc/self/pagemap entries
  *                                  (measured when pagemap is readable)
  *   register_extmem_vs_floor       register_1g_4k_extmem_ms / the floor
+ *   register_1g_4k_extmem_after_ms the same creation with EAL's
+ *                                  registration after the pinning
+ *                                  (EXTMEM_EAL_BESIDE=0), and
+ *   register_eal_beside_speedup    after_ms / extmem_ms
  *   register_big_4k_*              PA mode, --register-big-mb (4096; 0:
  *                                  not measured) of caller 4K pages, which
  *                                  the library pins and resolves with one
- *                                  thread per EAL lcore: extmem_ms (those
+ *                                  thread per CPU of the helpers (the
+ *                                  caller's and the idle EAL lcores',
+ *                                  at most 16, 1 GiB each): extmem_ms (those
  *                                  threads), extmem_1t_ms (one), speedup,
  *                                  the CPU of each, the one-thread floor,
  *                                  and the parallel scheme by hand phase by
@@ -52,6 +58,7 @@
 
 #include <rte_errno.h>
 #include <rte_extmem.h>
+#include <rte_launch.h>
 #include <rte_lcore.h>
 #include <rte_malloc.h>
 #include <rte_memory.h>
@@ -103,7 +110,7 @@ static int
 bench_register(const struct perf_opts *o, struct perf_result *res)
 {
 	double ext = 1e300, up = 1e300, up_tbl = 1e300, up_reg = 1e300;
-	double heap = 1e300, anon = 1e300, floor = 1e300, f;
+	double heap = 1e300, anon = 1e300, floor = 1e300, f, after = 1e300;
 	size_t len = RTE_ALIGN_FLOOR(o->mem_bytes, PG), n = len / PG, i;
 	struct rte_extmem_region_params p;
 	struct rte_extmem_region *r;
@@ -134,6 +141,20 @@ bench_register(const struct perf_opts *o, struct perf_result *res)
 		}
 		rte_extmem_region_destroy(r);
 		ext = RTE_MIN(ext, perf_ms(t0, t1));
+
+		/* EAL's registration after the pinning, not beside it */
+		setenv("EXTMEM_EAL_BESIDE", "0", 1);
+		t0 = perf_now_ns();
+		r = rte_extmem_region_create(&p);
+		t1 = perf_now_ns();
+		unsetenv("EXTMEM_EAL_BESIDE");
+		if (r == NULL) {
+			PERF_LOG("region create (EAL after): %s",
+				rte_strerror(rte_errno));
+			goto out;
+		}
+		rte_extmem_region_destroy(r);
+		after = RTE_MIN(after, perf_ms(t0, t1));
 
 		/* the library allocating the memory too (not comparable with
 		 * the others, which start from populated memory)
@@ -190,6 +211,8 @@ bench_register(const struct perf_opts *o, struct perf_result *res)
 		perf_result_f64(res, "register_extmem_vs_floor", ext / floor);
 	}
 	perf_result_f64(res, "register_1g_4k_extmem_ms", ext);
+	perf_result_f64(res, "register_1g_4k_extmem_after_ms", after);
+	perf_result_f64(res, "register_eal_beside_speedup", after / ext);
 	perf_result_f64(res, "register_1g_4k_rte_extmem_ms", up);
 	perf_result_f64(res, "register_1g_4k_rte_extmem_iova_table_ms", up_tbl);
 	perf_result_f64(res, "register_1g_4k_rte_extmem_register_ms", up_reg);
@@ -293,25 +316,50 @@ struct par_floor {
 	double par_blocked_max_ms;	/* the longest lock wait of a thread */
 };
 
-/* A floor thread on the CPUs of all EAL lcores, as the library's threads:
- * started from the main lcore, it would otherwise share its one CPU.
+/* The CPUs the library's helper threads run on: the caller's and those
+ * of the idle EAL lcores (regions guide, parallel pinning); how many.
+ */
+static unsigned int
+helper_cpus(rte_cpuset_t *cpus)
+{
+	rte_cpuset_t c;
+	unsigned int lc;
+
+	if (pthread_getaffinity_np(pthread_self(), sizeof(*cpus), cpus) != 0)
+		CPU_ZERO(cpus);
+	RTE_LCORE_FOREACH(lc) {
+		if (rte_eal_get_lcore_state(lc) != WAIT)
+			continue;
+		c = rte_lcore_cpuset(lc);
+		RTE_CPU_OR(cpus, cpus, &c);
+	}
+	return (unsigned int)CPU_COUNT(cpus);
+}
+
+/* The threads the library pins len bytes with. */
+static unsigned int
+helper_threads(size_t len)
+{
+	rte_cpuset_t cpus;
+
+	return RTE_MAX(RTE_MIN(RTE_MIN(helper_cpus(&cpus), 16u),
+		(unsigned int)(len >> 30)), 1u);
+}
+
+/* A floor thread on the library's helpers' CPUs: started from the main
+ * lcore, it would otherwise share its one CPU.
  */
 static int
 floor_thread_start(struct floor_job *j)
 {
-	rte_cpuset_t cpus, c;
+	rte_cpuset_t cpus;
 	pthread_attr_t attr;
-	unsigned int lc;
 	int ret;
 
-	CPU_ZERO(&cpus);
-	RTE_LCORE_FOREACH(lc) {
-		c = rte_lcore_cpuset(lc);
-		CPU_OR(&cpus, &cpus, &c);
-	}
+	helper_cpus(&cpus);
 	if (pthread_attr_init(&attr) != 0)
 		return -1;
-	pthread_attr_setaffinity_np(&attr, sizeof(cpus), &cpus);
+	(void)pthread_attr_setaffinity_np(&attr, sizeof(cpus), &cpus);
 	ret = pthread_create(&j->th, &attr, floor_job_run, j);
 	pthread_attr_destroy(&attr);
 	return ret;
@@ -434,7 +482,7 @@ bench_register_big_one(const struct perf_opts *o, struct perf_result *res,
 {
 	double ext = 1e300, ext1 = 1e300, floor = 1e300, cpu = 1e300;
 	double cpu1 = 1e300, ms, c, f;
-	unsigned int n = rte_lcore_count(), rep, k;
+	unsigned int n = helper_threads(len), rep, k;
 	struct par_floor pf, best = { .par_ms = 1e300 };
 	struct par_floor best_old = { .par_ms = 1e300 };
 	uint64_t *ent = malloc(len / PG * sizeof(*ent));
@@ -540,8 +588,7 @@ bench_register_big(const struct perf_opts *o, struct perf_result *res)
 	if (len == 0 || rte_eal_iova_mode() != RTE_IOVA_PA)
 		return 0;
 	perf_result_u64(res, "register_big_4k_mb", len >> 20);
-	perf_result_u64(res, "register_big_4k_threads", RTE_MIN(rte_lcore_count(),
-		16u));
+	perf_result_u64(res, "register_big_4k_threads", helper_threads(len));
 	if (bench_register_big_one(o, res, len, false) != 0)
 		return -1;
 	if (perf_opt_u64(o, "register-big-untouched", 1) == 0)

@@ -134,13 +134,17 @@ struct eal_malloc_elem {
 
 /*
  * Relies on: rte_extmem_register() copying the IOVAs into the memsegs of
- * the memseg list it makes, and nowhere else (DPDK 22.11: it raises no
- * memory event, so no subscriber such as VFIO's has seen them; lookups,
- * dumps and secondaries read the memsegs themselves); memsegs being
- * changed under EAL's memory lock held for writing, which every reader
- * takes for reading. If EAL kept a copy, lookups through EAL would see
- * RTE_BAD_IOVA; the list found is checked to be exactly that memory,
- * with one memseg per page, before anything is written.
+ * the memseg list it makes (one per page, in order), and nowhere else
+ * (DPDK 22.11: it raises no memory event, so no subscriber such as
+ * VFIO's has seen them, and VFIO skips external lists that are not a
+ * heap's; lookups, dumps and secondaries read the memsegs themselves);
+ * memseg lists being changed under EAL's memory lock held for writing
+ * (its walks take it for reading; rte_mem_virt2memseg() takes none, and
+ * reads each 8-byte IOVA whole). If that changes: the list must be
+ * exactly that memory (external, no heap's, the page size and length),
+ * and each memseg at its page with no IOVA yet, or -1 with ENOENT; the
+ * caller then unregisters the range and registers it again with its
+ * IOVAs.
  */
 int
 extmem_compat_eal_iovas_set(uintptr_t va, const rte_iova_t *iovas,
@@ -154,21 +158,20 @@ extmem_compat_eal_iovas_set(uintptr_t va, const rte_iova_t *iovas,
 	rte_mcfg_mem_write_lock();
 	msl = rte_mem_virt2memseg_list((void *)va);
 	if (msl == NULL || msl->base_va != (void *)va || !msl->external ||
-			msl->page_sz != pgsz || msl->len != (size_t)n * pgsz ||
+			msl->heap || msl->page_sz != pgsz ||
+			msl->len != (size_t)n * pgsz ||
 			msl->memseg_arr.len != n) {
 		rte_errno = ENOENT;
 		goto out;
 	}
 	for (i = 0; i < n; i++) {
 		ms = rte_fbarray_get(&msl->memseg_arr, i);
-		if (ms == NULL || ms->addr != RTE_PTR_ADD((void *)va,
-				(size_t)i * pgsz)) {
+		if (ms == NULL || ms->iova != RTE_BAD_IOVA ||
+				ms->addr != RTE_PTR_ADD((void *)va,
+					(size_t)i * pgsz)) {
 			rte_errno = ENOENT;
 			goto out;
 		}
-	}
-	for (i = 0; i < n; i++) {
-		ms = rte_fbarray_get(&msl->memseg_arr, i);
 		ms->iova = iovas[i];
 	}
 	ret = 0;

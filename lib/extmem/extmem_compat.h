@@ -50,7 +50,8 @@ int extmem_compat_heap_region_allocs(uintptr_t va, size_t len,
 /*
  * Give each memseg of the memory EAL registered at [va, +n * pgsz) with
  * rte_extmem_register() and no IOVAs its IOVA from iovas (n of them): 0,
- * or -1 with rte_errno ENOENT (no such memseg list, or not that one).
+ * or -1 with rte_errno ENOENT (no such memseg list, or not as expected:
+ * some memsegs may then have their IOVA; unregister the range).
  */
 int extmem_compat_eal_iovas_set(uintptr_t va, const rte_iova_t *iovas,
 	unsigned int n, size_t pgsz);

@@ -150,6 +150,7 @@ struct pin_job {
 	bool locked;	/* the whole range is mlock2(MLOCK_ONFAULT)ed */
 	bool fail;	/* fault injection */
 	int err;	/* 0, or the errno of pinning (EIO: short read) */
+	unsigned int cpus;	/* how many CPUs the thread may run on */
 	pthread_t th;
 };
 
@@ -185,6 +186,7 @@ pin_job_run(void *arg)
 	off_t off = (off_t)(j->va / sys_pgsz * sizeof(uint64_t));
 	ssize_t got = 0;
 
+	j->cpus = extmem_thread_self_cpus();
 	if ((j->locked ? share_populate(j) : pages_pin(j->va, j->len)) != 0) {
 		j->err = errno;
 		return NULL;
@@ -284,13 +286,11 @@ pin_and_read(struct rte_extmem_region *r, uint64_t *ent, int fd)
 		pthread_join(jobs[i].th, NULL);
 	for (i = 0; i < n && err == 0; i++)
 		err = jobs[i].err;
-	if (n > 1) {
-		rte_cpuset_t cpus;
-
+	if (n > 1)
+		/* where a thread of ours ran: the helpers' CPUs */
 		EXTMEM_LOG(DEBUG, "region %s: pinned and resolved by %u "
-			"threads on %u CPUs", r->name, n,
-			extmem_thread_cpus(&cpus));
-	}
+			"threads (%u started) on %u CPUs", r->name, n,
+			started - 1, jobs[started > 1 ? 1 : 0].cpus);
 	if (err == 0)
 		return 0;
 fail:

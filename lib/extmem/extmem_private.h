@@ -287,6 +287,10 @@ TAILQ_HEAD(extmem_region_list, rte_extmem_region);
  *   that marker, never by asking a lock whether the thread holds it.
  * - Walks copy what they report under the state lock and call their
  *   callback without any lock held.
+ * - Helper threads (extmem_thread.c) run steps of an operation that call
+ *   nothing of the library and nothing that can call back; they take no
+ *   lock of the library, carry no operation marker, and the operation
+ *   joins them before it goes on.
  * - The translation table's readers take no lock at all (extmem_xlate.c);
  *   the event bus's subscriber list has its own reader lock for EAL's
  *   memory events, which arrive with EAL's memory lock held.
@@ -377,10 +381,14 @@ int extmem_backing_alloc(struct rte_extmem_region *r,
 	const struct rte_extmem_region_params *p);
 void extmem_backing_free(struct rte_extmem_region *r);
 size_t extmem_sys_page_size(void);
-/* thread.c: the union of the EAL lcores' CPU sets in *set, and its size;
- * start a helper thread bound to it (pthread_create()'s return).
+/* thread.c: the CPUs helper threads run on in *set (the caller's and
+ * the idle EAL lcores'), and how many; how many CPUs the calling thread
+ * may run on (0: unknown); start a helper thread bound to that set
+ * (pthread_create()'s return). A helper calls nothing of the library and
+ * nothing that can call back; the operation that starts one joins it.
  */
 unsigned int extmem_thread_cpus(rte_cpuset_t *set);
+unsigned int extmem_thread_self_cpus(void);
 int extmem_thread_start(pthread_t *th, void *(*fn)(void *), void *arg);
 /* Is the caller's [va, va+len) entirely mapped? 0 and the smallest kernel
  * page size of its mappings in *kpgsz, or -1 with rte_errno EINVAL.

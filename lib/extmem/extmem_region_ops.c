@@ -13,6 +13,7 @@
  */
 
 #include <errno.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -181,8 +182,8 @@ region_eal_unregister(struct rte_extmem_region *r)
 	r->eal = EXTMEM_EAL_NONE;
 }
 
-/* EAL's registration of a region without its IOVAs, in a thread of its
- * own while the region is pinned.
+/* EAL's registration of a region without its IOVAs, in a helper thread
+ * while the region is pinned.
  */
 struct eal_beside {
 	const struct rte_extmem_region *r;
@@ -202,59 +203,104 @@ eal_register_beside(void *arg)
 	return NULL;
 }
 
+/* Regions this large or more are registered with EAL beside their
+ * pinning (smaller: the thread costs more than EAL's work).
+ */
+#define EAL_BESIDE_MIN_LEN (64ULL << 20)
+/* Test and benchmark hook: EXTMEM_EAL_BESIDE=0 registers after pinning. */
+#define EAL_BESIDE_ENV "EXTMEM_EAL_BESIDE"
+
+static bool
+eal_beside_wanted(const struct rte_extmem_region *r,
+	const struct rte_extmem_region_params *p)
+{
+	const char *env = getenv(EAL_BESIDE_ENV);
+	rte_cpuset_t cpus;
+
+	return (env == NULL || strcmp(env, "0") != 0) &&
+		r->len >= EAL_BESIDE_MIN_LEN &&
+		extmem_iova_pin_threads(r, p) == 1 &&
+		extmem_thread_cpus(&cpus) >= 2;
+}
+
+/*
+ * The memsegs EAL made beside the pinning get their IOVAs; if EAL's
+ * layout is not the one known (extmem_compat_eal_iovas_set()), the range
+ * is registered again, with its IOVAs, as without the overlap.
+ */
+static int
+region_eal_iovas_give(struct rte_extmem_region *r)
+{
+	static bool warned;
+
+	if (extmem_compat_eal_iovas_set(r->va, r->iovas, r->n_pages,
+			r->page_sz) == 0) {
+		EXTMEM_LOG(DEBUG, "region %s: registered with EAL while "
+			"pinned, IOVAs given", r->name);
+		return 0;
+	}
+	if (!warned) {
+		warned = true;
+		EXTMEM_LOG(WARNING, "region %s: EAL's memsegs are not as "
+			"expected, registering regions after pinning",
+			r->name);
+	}
+	region_eal_unregister(r);
+	return region_eal_register(r);
+}
+
 /*
  * r's IOVAs, then its registration with EAL. When the IOVAs come from
- * pinning by one thread (PA mode, no IOVA table given, less than
- * 4 GiB: tens of milliseconds per GiB of 4K pages) and EAL gave more
- * than one CPU, EAL registers the range meanwhile in another thread,
- * without IOVAs (10 to 20 ms per GiB of 4K pages: a memseg per page),
- * and each memseg is given its IOVA once they are known: the two longest
- * steps of a creation overlap. rte_extmem_register() raises no event and
- * calls nothing of this library, and nothing of the region is visible
- * through the library until it is published. Either step failing undoes
- * the other. Not beside several pinning threads: they hold mmap_lock for
+ * pinning by one thread (PA mode, no IOVA table given, from
+ * EAL_BESIDE_MIN_LEN to 4 GiB: tens of milliseconds per GiB of 4K pages)
+ * and helpers have more than one CPU, EAL registers the range meanwhile
+ * in a helper thread, without IOVAs (10 to 20 ms per GiB of 4K pages: a
+ * memseg per page), and each memseg is given its IOVA once they are
+ * known: the two longest steps of a creation overlap. Until then EAL
+ * lists those memsegs with RTE_BAD_IOVA; rte_extmem_register() raises no
+ * event and calls nothing of this library, and nothing of the region is
+ * visible through the library until it is published. Either step failing
+ * undoes the other; when both fail, the pinning's error is the one
+ * reported. Not beside several pinning threads: they take mmap_lock for
  * reading over and over (faulting in, pagemap reads), and EAL's mmap()
- * calls, waiting to write, would make them take turns (measured: no
- * speed-up left on 4 GiB of untouched memory).
+ * calls, waiting to write, make them take turns (measured: no speed-up
+ * left on 4 GiB of untouched memory). The whole step runs as a callout:
+ * queries do not wait for EAL.
  */
 static int
 region_resolve_register(struct rte_extmem_region *r,
 	const struct rte_extmem_region_params *p)
 {
 	struct eal_beside b = { .r = r };
-	rte_cpuset_t cpus;
+	bool callout = extmem_op_callout_begin();
 	int ret, err;
 
-	if (extmem_iova_pin_threads(r, p) != 1 ||
-			extmem_thread_cpus(&cpus) < 2 ||
+	if (!eal_beside_wanted(r, p) ||
 			extmem_thread_start(&b.th, eal_register_beside, &b) != 0) {
-		if (extmem_region_resolve(r, p) != 0)
-			return -1;
-		return region_eal_register(r);
+		ret = extmem_region_resolve(r, p) != 0 ? -1 :
+			region_eal_register(r);
+		goto out;
 	}
 	ret = extmem_region_resolve(r, p);
 	err = rte_errno;
 	pthread_join(b.th, NULL);
-	if (region_eal_registered(r, b.ret, b.err) != 0) {
-		if (ret != 0)
-			rte_errno = err;
-		return -1;
-	}
 	if (ret != 0) {
-		region_eal_unregister(r);
+		if (b.ret == 0) {
+			r->eal = EXTMEM_EAL_EXTMEM;
+			region_eal_unregister(r);
+		}
 		rte_errno = err;
-		return -1;
+		ret = -1;
+	} else if (region_eal_registered(r, b.ret, b.err) != 0) {
+		ret = -1;
+	} else {
+		ret = region_eal_iovas_give(r);
 	}
-	if (extmem_compat_eal_iovas_set(r->va, r->iovas, r->n_pages,
-			r->page_sz) != 0) {
-		region_eal_unregister(r);
-		EXTMEM_FAIL(ENOTSUP, "region %s: cannot give EAL's memsegs "
-			"their IOVAs", r->name);
-		return -1;
-	}
-	EXTMEM_LOG(DEBUG, "region %s: registered with EAL while pinned, "
-		"IOVAs given", r->name);
-	return 0;
+out:
+	err = rte_errno;
+	extmem_op_callout_end(callout);
+	rte_errno = err;
+	return ret;
 }
 
 static struct rte_extmem_region *(*proxy_create)(

@@ -4,35 +4,59 @@
 
 /*
  * Helper threads on the CPUs EAL was given. The library splits a few
- * long, cold operations (pinning and resolving a large region, EAL's
- * registration beside it) among threads of its own. A thread inherits
- * the CPU set of the thread that starts it, and EAL binds each lcore
- * thread to its own CPUs: started from the main lcore, every helper
- * would share that one CPU and nothing would run in parallel. So a
- * helper is bound to the union of the CPU sets of all EAL lcores (the
- * kernel spreads the helpers over them), which is also where the
- * application allowed DPDK to run.
+ * long, cold steps of an operation among threads of its own (pinning and
+ * resolving a large region, EAL's registration beside it); the operation
+ * joins them before it goes on, and a helper calls nothing of the library
+ * and nothing that can call back into it.
+ *
+ * A thread inherits the CPU set of the thread that starts it, and EAL
+ * binds each lcore thread to its own CPUs: started from the main lcore,
+ * every helper would share that one CPU and nothing would run in
+ * parallel. So a helper is bound to the caller's own CPUs and those of
+ * every EAL lcore that is idle (waiting for work, not running a function
+ * the application launched on it): the CPUs the application gave DPDK,
+ * less those its lcores are busy on (a forwarding lcore keeps its CPU).
+ * Service cores and non-EAL threads are not counted.
  */
 
 #include <pthread.h>
 #include <sched.h>
 
+#include <rte_launch.h>
 #include <rte_lcore.h>
 
 #include "extmem_private.h"
 
+/* Enough for what helpers run (pinning, EAL's registration). */
+#define HELPER_STACK_SIZE (256u << 10)
+#define HELPER_NAME "extmem-helper"
+
 unsigned int
 extmem_thread_cpus(rte_cpuset_t *set)
 {
+	rte_cpuset_t c;
 	unsigned int lc;
 
 	CPU_ZERO(set);
+	if (pthread_getaffinity_np(pthread_self(), sizeof(*set), set) != 0)
+		CPU_ZERO(set);
 	RTE_LCORE_FOREACH(lc) {
-		rte_cpuset_t c = rte_lcore_cpuset(lc);
-
-		CPU_OR(set, set, &c);
+		if (rte_eal_get_lcore_state(lc) != WAIT)
+			continue;
+		c = rte_lcore_cpuset(lc);
+		RTE_CPU_OR(set, set, &c);
 	}
 	return (unsigned int)CPU_COUNT(set);
+}
+
+unsigned int
+extmem_thread_self_cpus(void)
+{
+	rte_cpuset_t set;
+
+	if (pthread_getaffinity_np(pthread_self(), sizeof(set), &set) != 0)
+		return 0;
+	return (unsigned int)CPU_COUNT(&set);
 }
 
 int
@@ -44,9 +68,26 @@ extmem_thread_start(pthread_t *th, void *(*fn)(void *), void *arg)
 
 	if (pthread_attr_init(&attr) != 0)
 		return pthread_create(th, NULL, fn, arg);
-	if (extmem_thread_cpus(&set) > 0)
-		(void)pthread_attr_setaffinity_np(&attr, sizeof(set), &set);
+	(void)pthread_attr_setstacksize(&attr, HELPER_STACK_SIZE);
+	if (extmem_thread_cpus(&set) > 0 &&
+			pthread_attr_setaffinity_np(&attr, sizeof(set), &set) != 0)
+		EXTMEM_LOG(DEBUG, "helper thread: cannot ask for the EAL "
+			"lcores' CPUs");
 	ret = pthread_create(th, &attr, fn, arg);
+	if (ret == EINVAL) {
+		/* none of those CPUs allowed any more (cpuset changed since
+		 * rte_eal_init()): where the caller runs
+		 */
+		EXTMEM_LOG(DEBUG, "helper thread: the EAL lcores' CPUs are "
+			"refused, starting it on the caller's");
+		pthread_attr_destroy(&attr);
+		if (pthread_attr_init(&attr) != 0)
+			return pthread_create(th, NULL, fn, arg);
+		(void)pthread_attr_setstacksize(&attr, HELPER_STACK_SIZE);
+		ret = pthread_create(th, &attr, fn, arg);
+	}
 	pthread_attr_destroy(&attr);
+	if (ret == 0)
+		(void)pthread_setname_np(*th, HELPER_NAME);
 	return ret;
 }
