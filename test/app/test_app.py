@@ -232,6 +232,14 @@ def t_mrnic_mr():
                       for p in res["ports"]), "not on net_mrnic ports")
             check(res["has_dma_fault"], "no dma_fault xstat")
             check_counts(res, "io")
+    # a bad devarg: the driver's reason, then the probe's errno (not
+    # "Success", and no doubt about the driver being there)
+    out, _ = run(eal_args("nohuge"), ["--mrnic-args", "mr=bogus"],
+                 expect_rc=1, timeout=60)
+    check("net_mrnic0 cannot be created with --mrnic-args mr=bogus: "
+          "Invalid argument" in out, "no errno for the refused devargs")
+    check("Success" not in out and "is the net_mrnic driver linked" not in out,
+          "misleading reason for the refused devargs")
     return 0
 
 
