@@ -126,6 +126,13 @@ test_event_api(void)
 		&s) != 0, EEXIST, "the dispatcher's name");
 	TEST_ASSERT_ERRNO(rte_extmem_event_unsubscribe("extmem.dma") != 0,
 		EPERM, "unsubscribe the dispatcher");
+	/* the multi-process sync's name is reserved as well, subscribed
+	 * (a primary that made a region) or not
+	 */
+	TEST_ASSERT_ERRNO(rte_extmem_event_subscribe("extmem.mp", 0, ev_cb,
+		&s) != 0, EEXIST, "the multi-process sync's name");
+	TEST_ASSERT_ERRNO(rte_extmem_event_unsubscribe("extmem.mp") != 0,
+		EPERM, "unsubscribe the multi-process sync");
 	TEST_ASSERT_ERRNO(rte_extmem_event_unsubscribe(NULL) != 0, EINVAL,
 		"NULL name");
 	TEST_ASSERT_ERRNO(rte_extmem_event_unsubscribe(long_name) != 0, EINVAL,
@@ -253,6 +260,18 @@ test_event_rollback(void)
 	TEST_ASSERT_EQ(test_region_count(), nregions, "region count");
 	TEST_ASSERT_ERRNO(rte_extmem_region_lookup("ev_rollback") == NULL,
 		ENOENT, "lookup");
+
+	/* a positive return value refuses as well (documented) */
+	s3.refuse_nth = s3.seen + 1;
+	s3.refuse_err = -1;
+	ev_reset();
+	r = test_ureg_create(&u, "ev_rollback", 4, NULL, 0);
+	TEST_ASSERT_ERRNO(r == NULL, ECANCELED, "creation refused with 1");
+	TEST_ASSERT_EQ(ev_n, 5, "events of the creation refused with 1");
+	TEST_ASSERT_EQ(ev_log[2].ret, 1, "s3 returned 1");
+	TEST_ASSERT(ev_log[3].ev.rollback && ev_log[4].ev.rollback,
+		"rolled back");
+	TEST_ASSERT_EQ(test_region_count(), nregions, "region count");
 
 	/* the same memory and name work once accepted */
 	buf = mmap(NULL, 4 * TEST_PG, PROT_READ | PROT_WRITE,
