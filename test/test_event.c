@@ -508,6 +508,42 @@ test_event_eal(void)
 	TEST_ASSERT_EQ(rte_malloc_heap_destroy(heap), 0, "heap destroy");
 	munmap(buf, len);
 
+	/* EAL's own hugepages: an allocation larger than what the socket's
+	 * heap has free makes EAL map pages; the event carries that heap's
+	 * socket (the memseg list's), not SOCKET_ID_ANY
+	 */
+	if (fwd && rte_eal_iova_mode() != RTE_IOVA_DC) {
+		struct rte_malloc_socket_stats st;
+		const struct rte_memseg_list *msl;
+		unsigned int i;
+		size_t sz;
+		void *p;
+
+		socket = rte_socket_id() == (unsigned int)SOCKET_ID_ANY ? 0 :
+			(int)rte_socket_id();
+		TEST_ASSERT_EQ(rte_malloc_get_socket_stats(socket, &st), 0,
+			"socket %d stats", socket);
+		ev_reset();
+		sz = st.heap_freesz_bytes + RTE_PGSIZE_2M;
+		p = rte_malloc_socket("ev_eal_huge", sz, 0, socket);
+		TEST_ASSERT_NOT_NULL(p, "EAL allocation of %zu bytes", sz);
+		msl = rte_mem_virt2memseg_list(p);
+		TEST_ASSERT_NOT_NULL(msl, "memseg list of %p", p);
+		e = NULL;
+		for (i = 0; i < ev_n; i++)
+			if (ev_log[i].ev.type == RTE_EXTMEM_EVENT_EAL_ALLOC &&
+					!ev_log[i].ev.external)
+				e = &ev_log[i];
+		rte_free(p);
+		TEST_ASSERT_NOT_NULL(e, "EAL_ALLOC of EAL's hugepages");
+		TEST_ASSERT_EQ(e->ev.socket_id, msl->socket_id,
+			"EAL memory event socket (heap socket_%d)",
+			msl->socket_id);
+		TEST_ASSERT_EQ(e->ev.socket_id, socket, "the socket asked for");
+		TEST_ASSERT_EQ(e->ev.page_sz, msl->page_sz, "page size");
+		TEST_ASSERT(strcmp(e->heap, "") == 0, "heap name");
+	}
+
 	/* library regions come as region events, never as EAL events */
 	ev_reset();
 	s.eal = false;

@@ -146,8 +146,11 @@ event_eal_cb(enum rte_mem_event type, const void *addr, size_t len,
 	ev.addr = (void *)(uintptr_t)addr;
 	ev.len = len;
 	ev.page_sz = msl != NULL ? msl->page_sz : 0;
-	ev.socket_id = msl != NULL && ev.external ? msl->socket_id :
-		SOCKET_ID_ANY;
+	/* the owning heap's socket: an external heap's ID, or for EAL's own
+	 * memory the NUMA socket of its heap socket_<N> (both are the
+	 * memseg list's socket_id)
+	 */
+	ev.socket_id = msl != NULL ? msl->socket_id : SOCKET_ID_ANY;
 	ev.heap = "";
 
 	pthread_rwlock_rdlock(&sub_lock);

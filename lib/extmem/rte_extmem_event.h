@@ -86,7 +86,10 @@ struct rte_extmem_event {
 	size_t len;
 	/** Page size of the memory (0 if EAL does not know it). */
 	size_t page_sz;
-	/** Socket ID of the owning heap, or SOCKET_ID_ANY if it has none. */
+	/** Socket ID of the owning heap (EAL events: an external heap's ID,
+	 * or for EAL's own hugepages the NUMA socket N of heap socket_N), or
+	 * SOCKET_ID_ANY if it has none.
+	 */
 	int socket_id;
 	/** Name of the owning heap; empty if none (always for EAL events). */
 	const char *heap;
