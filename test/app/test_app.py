@@ -144,6 +144,16 @@ def check_backing(res, mode):
     b = res["backing"]
     if mode == "native":
         check(b.startswith("eal"), f"native pool on {b}")
+        # the page size of EAL's memory under the pool: a hugepage size
+        # of the system with hugepages, the system page without
+        if b == "eal-hugepages":
+            sizes = [int(d.split("-")[1][:-2]) * 1024 for d in
+                     os.listdir("/sys/kernel/mm/hugepages")]
+            check(res["page_size"] in sizes, f"native pool page size "
+                  f"{res['page_size']}, hugepage sizes {sizes}")
+        else:
+            check(res["page_size"] == os.sysconf("SC_PAGE_SIZE"),
+                  f"native pool page size {res['page_size']}")
     elif mode in ("xmem4k", "anon"):
         check(b in ("anon", "shared"), f"{mode} pool on {b}, expected 4K")
     elif mode in ("xmem", "xmemhuge", "xbuf"):
@@ -193,6 +203,8 @@ def t_fwd(mode, mem):
                     "--duration", "1", "--stats-period", "0.5"])
     check_counts(res, fwd)
     check_backing(res, mode)
+    check(re.search(r"^memory: .* page size \?", out, re.M) is None,
+          "page size not known at start")
     check(res["mp_alloc"] == mode, "mp_alloc not reported")
     check(len(res["periods_rx_pps"]) >= 1, "no periodic statistics")
     if mode != "native":
