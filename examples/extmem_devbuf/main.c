@@ -141,12 +141,22 @@ port_start(uint16_t port, struct rte_mempool *rx_pool)
 static int
 ports_setup(struct app *a)
 {
+	int ret;
+
 	if (rte_eth_dev_count_avail() < 2) {
-		if (rte_vdev_init("net_mrnic_devbuf0", "mr=extmem") != 0 ||
-				rte_vdev_init("net_mrnic_devbuf1",
-					"mr=extmem") != 0) {
-			printf("cannot create net_mrnic ports (is the driver "
-				"linked or loaded with -d?)\n");
+		/* > 0: no driver took the name; < 0: the probe's -errno */
+		ret = rte_vdev_init("net_mrnic_devbuf0", "mr=extmem");
+		if (ret == 0)
+			ret = rte_vdev_init("net_mrnic_devbuf1", "mr=extmem");
+		if (ret > 0) {
+			printf("cannot create net_mrnic ports: no net_mrnic "
+				"driver in the process (link it with "
+				"pkg-config --libs libdpdk-net-mrnic or load "
+				"it with -d)\n");
+			return -1;
+		} else if (ret < 0) {
+			printf("cannot create net_mrnic ports: %s\n",
+				rte_strerror(-ret));
 			return -1;
 		}
 		if (rte_eth_dev_get_port_by_name("net_mrnic_devbuf0",
