@@ -444,13 +444,20 @@ iova_from_pagemap(struct rte_extmem_region *r)
 	return 0;
 }
 
-bool
-extmem_iova_pins(const struct rte_extmem_region *r,
+static bool
+iova_pins(const struct rte_extmem_region *r,
 	const struct rte_extmem_region_params *p)
 {
 	return p->iovas == NULL && !(r->flags & RTE_EXTMEM_REGION_F_NO_IOVA) &&
 		rte_eal_iova_mode() == RTE_IOVA_PA &&
 		r->backing != RTE_EXTMEM_BACKING_DEVICE;
+}
+
+unsigned int
+extmem_iova_pin_threads(const struct rte_extmem_region *r,
+	const struct rte_extmem_region_params *p)
+{
+	return iova_pins(r, p) ? pin_threads(r) : 0;
 }
 
 int
@@ -465,7 +472,7 @@ extmem_iova_resolve(struct rte_extmem_region *r,
 		return -1;
 	}
 
-	if (extmem_iova_pins(r, p)) {
+	if (iova_pins(r, p)) {
 		/* PA mode: pin, then read the frames. */
 		if (iova_from_pagemap(r) != 0)
 			goto fail;

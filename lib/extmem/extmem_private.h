@@ -405,8 +405,10 @@ void *extmem_va_map(const char *what, size_t len, size_t align, int flags,
 void extmem_va_unmap(void *addr, size_t len);
 
 /* iova.c: fill r->iovas (and pin pages in PA mode). */
-/* Does resolving r's IOVAs pin it and read pagemap (the slow way)? */
-bool extmem_iova_pins(const struct rte_extmem_region *r,
+/* Threads that resolving r's IOVAs pins it with (PA mode: pinning and
+ * pagemap reads), 0 if it does not pin.
+ */
+unsigned int extmem_iova_pin_threads(const struct rte_extmem_region *r,
 	const struct rte_extmem_region_params *p);
 int extmem_iova_resolve(struct rte_extmem_region *r,
 	const struct rte_extmem_region_params *p);
