@@ -263,6 +263,13 @@ test_dma_errors(void)
 		"is_mapped");
 	TEST_ASSERT_ERRNO(rte_extmem_devmap_map(r, "no_such_dev") != 0, ENODEV,
 		"map on a device of no bus");
+	/* the arguments before the device, in map and unmap alike */
+	TEST_ASSERT_ERRNO(rte_extmem_devmap_map(NULL, "no_such_dev") != 0,
+		EINVAL, "map of no region on no device");
+	TEST_ASSERT_ERRNO(rte_extmem_devmap_unmap(NULL, "no_such_dev") != 0,
+		EINVAL, "unmap of no region on no device");
+	TEST_ASSERT_ERRNO(rte_extmem_devmap_map(fake_r, "no_such_dev") != 0,
+		EINVAL, "map of no region on no device");
 	/* double map, unmap of what is not mapped */
 	TEST_ASSERT_ERRNO(rte_extmem_devmap_map(r, rte_dev_name(d0)) != 0,
 		EEXIST, "double map");

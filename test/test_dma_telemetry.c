@@ -72,11 +72,14 @@ test_dma_domain_telemetry(void)
 		"\"shared\": 1, \"eal_maps_heap\": 0, \"n_devs\": 2, "
 		"\"n_regions\": 1, \"entries_used\": 3, \"max_entries\": 10, "
 		"\"entries_left\": 7, \"map_calls\": 3, \"unmap_calls\": 0}}");
-	/* no known limit: no entries_left */
+	/* a device's own domain, no known limit: the same keys,
+	 * entries_left UINT_MAX as in rte_extmem_devmap_domain_info
+	 */
 	EXPECT(out, "{\"/extmem/dma_domain_info\": {\"name\": "
 		"\"net_mrnic_telO\", \"shared\": 0, \"eal_maps_heap\": 0, "
 		"\"n_devs\": 1, \"n_regions\": 1, \"entries_used\": 3, "
-		"\"max_entries\": 0, \"map_calls\": 3, \"unmap_calls\": 0}}");
+		"\"max_entries\": 0, \"entries_left\": 4294967295, "
+		"\"map_calls\": 3, \"unmap_calls\": 0}}");
 	/* unknown name, missing or extra parameter: null */
 	EXPECT(out, "{\"/extmem/dma_domain_info\": null}\n"
 		"{\"/extmem/dma_domain_info\": null}\n"

@@ -126,6 +126,13 @@ test_event_api(void)
 		&s) != 0, EEXIST, "the dispatcher's name");
 	TEST_ASSERT_ERRNO(rte_extmem_event_unsubscribe("extmem.dma") != 0,
 		EPERM, "unsubscribe the dispatcher");
+	/* the multi-process sync's name is reserved as well, subscribed
+	 * (a primary that made a region) or not
+	 */
+	TEST_ASSERT_ERRNO(rte_extmem_event_subscribe("extmem.mp", 0, ev_cb,
+		&s) != 0, EEXIST, "the multi-process sync's name");
+	TEST_ASSERT_ERRNO(rte_extmem_event_unsubscribe("extmem.mp") != 0,
+		EPERM, "unsubscribe the multi-process sync");
 	TEST_ASSERT_ERRNO(rte_extmem_event_unsubscribe(NULL) != 0, EINVAL,
 		"NULL name");
 	TEST_ASSERT_ERRNO(rte_extmem_event_unsubscribe(long_name) != 0, EINVAL,
@@ -253,6 +260,18 @@ test_event_rollback(void)
 	TEST_ASSERT_EQ(test_region_count(), nregions, "region count");
 	TEST_ASSERT_ERRNO(rte_extmem_region_lookup("ev_rollback") == NULL,
 		ENOENT, "lookup");
+
+	/* a positive return value refuses as well (documented) */
+	s3.refuse_nth = s3.seen + 1;
+	s3.refuse_err = -1;
+	ev_reset();
+	r = test_ureg_create(&u, "ev_rollback", 4, NULL, 0);
+	TEST_ASSERT_ERRNO(r == NULL, ECANCELED, "creation refused with 1");
+	TEST_ASSERT_EQ(ev_n, 5, "events of the creation refused with 1");
+	TEST_ASSERT_EQ(ev_log[2].ret, 1, "s3 returned 1");
+	TEST_ASSERT(ev_log[3].ev.rollback && ev_log[4].ev.rollback,
+		"rolled back");
+	TEST_ASSERT_EQ(test_region_count(), nregions, "region count");
 
 	/* the same memory and name work once accepted */
 	buf = mmap(NULL, 4 * TEST_PG, PROT_READ | PROT_WRITE,
@@ -488,6 +507,42 @@ test_event_eal(void)
 	}
 	TEST_ASSERT_EQ(rte_malloc_heap_destroy(heap), 0, "heap destroy");
 	munmap(buf, len);
+
+	/* EAL's own hugepages: an allocation larger than what the socket's
+	 * heap has free makes EAL map pages; the event carries that heap's
+	 * socket (the memseg list's), not SOCKET_ID_ANY
+	 */
+	if (fwd && rte_eal_iova_mode() != RTE_IOVA_DC) {
+		struct rte_malloc_socket_stats st;
+		const struct rte_memseg_list *msl;
+		unsigned int i;
+		size_t sz;
+		void *p;
+
+		socket = rte_socket_id() == (unsigned int)SOCKET_ID_ANY ? 0 :
+			(int)rte_socket_id();
+		TEST_ASSERT_EQ(rte_malloc_get_socket_stats(socket, &st), 0,
+			"socket %d stats", socket);
+		ev_reset();
+		sz = st.heap_freesz_bytes + RTE_PGSIZE_2M;
+		p = rte_malloc_socket("ev_eal_huge", sz, 0, socket);
+		TEST_ASSERT_NOT_NULL(p, "EAL allocation of %zu bytes", sz);
+		msl = rte_mem_virt2memseg_list(p);
+		TEST_ASSERT_NOT_NULL(msl, "memseg list of %p", p);
+		e = NULL;
+		for (i = 0; i < ev_n; i++)
+			if (ev_log[i].ev.type == RTE_EXTMEM_EVENT_EAL_ALLOC &&
+					!ev_log[i].ev.external)
+				e = &ev_log[i];
+		rte_free(p);
+		TEST_ASSERT_NOT_NULL(e, "EAL_ALLOC of EAL's hugepages");
+		TEST_ASSERT_EQ(e->ev.socket_id, msl->socket_id,
+			"EAL memory event socket (heap socket_%d)",
+			msl->socket_id);
+		TEST_ASSERT_EQ(e->ev.socket_id, socket, "the socket asked for");
+		TEST_ASSERT_EQ(e->ev.page_sz, msl->page_sz, "page size");
+		TEST_ASSERT(strcmp(e->heap, "") == 0, "heap name");
+	}
 
 	/* library regions come as region events, never as EAL events */
 	ev_reset();

@@ -390,7 +390,9 @@ fwd_lcore_main(void *arg __rte_unused)
 
 /*
  * Send one burst on every stream before forwarding starts, so that ports
- * connected back to back (net_mrnic pairs) have packets to forward.
+ * connected back to back (net_mrnic pairs) have packets to forward. What
+ * it sent is etp_tx_first_pkts, not in the streams' counters: those count
+ * the forwarding loops only.
  */
 int
 etp_tx_first(void)
@@ -398,7 +400,7 @@ etp_tx_first(void)
 	struct rte_mbuf *pkts[ETP_MAX_BURST];
 	unsigned int i;
 	uint16_t n;
-	uint64_t total = 0;
+	uint64_t total = 0, refused = 0;
 
 	for (i = 0; i < nb_streams; i++) {
 		struct etp_stream *s = &streams[i];
@@ -409,12 +411,16 @@ etp_tx_first(void)
 			return -1;
 		}
 		stream_send(s, pkts, n);
-		total += n;
+		total += s->tx_pkts;
+		refused += s->fwd_dropped;
+		s->tx_pkts = 0;
+		s->fwd_dropped = 0;
 	}
 	etp_tx_first_pkts = total;
 	if (!etp_cfg.quiet)
-		printf("tx-first: sent %" PRIu64 " packets on %u streams\n",
-			total, nb_streams);
+		printf("tx-first: sent %" PRIu64 " packets on %u streams%s\n",
+			total, nb_streams, refused != 0 ?
+			" (some not accepted by the ports, freed)" : "");
 	return 0;
 }
 

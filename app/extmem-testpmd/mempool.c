@@ -16,6 +16,8 @@
 #include <rte_errno.h>
 #include <rte_mbuf.h>
 #include <rte_mbuf_pool_ops.h>
+#include <rte_memory.h>
+#include <rte_mempool.h>
 
 #include <rte_extmem.h>
 
@@ -206,6 +208,21 @@ etp_region_create(const char *name, size_t len, bool shared,
 
 /* ---- native ---------------------------------------------------------- */
 
+/* The largest page size under the pool's memory chunks (EAL's memseg
+ * lists say it: hugepages, or the system page with --no-huge).
+ */
+static void
+pool_chunk_page_sz(struct rte_mempool *mp __rte_unused, void *opaque,
+	struct rte_mempool_memhdr *memhdr, unsigned int idx __rte_unused)
+{
+	const struct rte_memseg_list *msl =
+		rte_mem_virt2memseg_list(memhdr->addr);
+	size_t *pg = opaque;
+
+	if (msl != NULL && msl->page_sz > *pg)
+		*pg = msl->page_sz;
+}
+
 static int
 mem_native(struct etp_mem *mem, uint32_t n, int socket)
 {
@@ -218,7 +235,10 @@ mem_native(struct etp_mem *mem, uint32_t n, int socket)
 	}
 	mem->backing_name = rte_eal_has_hugepages() ? "eal-hugepages" :
 		"eal-no-huge";
-	mem->page_sz = rte_eal_has_hugepages() ? 0 : (size_t)getpagesize();
+	mem->page_sz = 0;
+	rte_mempool_mem_iter(mem->pool, pool_chunk_page_sz, &mem->page_sz);
+	if (mem->page_sz == 0 && !rte_eal_has_hugepages())
+		mem->page_sz = (size_t)getpagesize();
 	return 0;
 }
 

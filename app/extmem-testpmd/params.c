@@ -90,10 +90,11 @@ usage(const char *prog)
 "  --tx-first             send a burst on every stream before forwarding\n"
 "                         (default: on for the net_mrnic pair it creates)\n"
 "  --no-tx-first          never do so\n"
-"  --stats-period SEC     print statistics every SEC seconds\n"
+"  --stats-period SEC     print statistics every SEC seconds (0: never)\n"
 "  -a, --auto-start       start forwarding at once (always done here: this\n"
 "                         application has no interactive mode)\n"
-"  --duration SEC         stop after SEC seconds (default: on SIGINT)\n"
+"  --duration SEC         stop after SEC seconds; 0 (the default): on\n"
+"                         SIGINT or SIGTERM only\n"
 "  --json                 print one JSON object with the results at exit\n"
 "  --json-file PATH       write that JSON object to PATH\n"
 "  --mrnic-args ARGS      devargs of the net_mrnic ports created when no\n"
@@ -132,8 +133,8 @@ parse_seconds(const char *opt, const char *s, double *val)
 	errno = 0;
 	v = strtod(s, &end);
 	if (errno != 0 || end == s || *end != '\0' || !(v >= 0) || v > 1e7) {
-		fprintf(stderr, "invalid --%s %s: expected seconds >= 0\n",
-			opt, s);
+		fprintf(stderr, "invalid --%s %s: expected seconds >= 0 "
+			"(0: no limit)\n", opt, s);
 		return -1;
 	}
 	*val = v;

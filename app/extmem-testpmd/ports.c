@@ -71,16 +71,32 @@ int
 etp_ports_probe(bool *created_mrnic)
 {
 	unsigned int i;
+	int ret;
 
 	*created_mrnic = false;
 	collect_ports();
 	if (nb_ports > 0)
 		return 0;
 	for (i = 0; i < RTE_DIM(mrnic_names); i++) {
-		if (rte_vdev_init(mrnic_names[i], etp_cfg.mrnic_args) != 0) {
-			fprintf(stderr, "no port given and %s cannot be "
-				"created (is the net_mrnic driver linked?): "
-				"%s\n", mrnic_names[i], strerror(errno));
+		/* > 0: no driver took the name; < 0: the driver's probe
+		 * failed, -errno (rte_vdev_init() sets no errno)
+		 */
+		ret = rte_vdev_init(mrnic_names[i], etp_cfg.mrnic_args);
+		if (ret != 0) {
+			if (ret > 0)
+				fprintf(stderr, "no port given and %s cannot "
+					"be created: no net_mrnic driver in "
+					"the process (link it or load it with "
+					"-d)\n", mrnic_names[i]);
+			else if (etp_cfg.mrnic_args != NULL)
+				fprintf(stderr, "no port given and %s cannot "
+					"be created with --mrnic-args %s: %s\n",
+					mrnic_names[i], etp_cfg.mrnic_args,
+					strerror(-ret));
+			else
+				fprintf(stderr, "no port given and %s cannot "
+					"be created: %s\n", mrnic_names[i],
+					strerror(-ret));
 			while (i-- > 0)
 				rte_vdev_uninit(mrnic_names[i]);
 			return -1;

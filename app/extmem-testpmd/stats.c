@@ -192,8 +192,9 @@ print_summary(const struct totals *t, double dt)
 		printf("\n");
 	}
 	printf("  all ports: RX-packets %" PRIu64 " TX-packets %" PRIu64
-		" forwarded %" PRIu64 " fwd-dropped %" PRIu64 "\n",
-		t->rx, t->tx, t->fwd_tx, t->fwd_drop);
+		" forwarded %" PRIu64 " fwd-dropped %" PRIu64 " tx-first %"
+		PRIu64 "\n", t->rx, t->tx, t->fwd_tx, t->fwd_drop,
+		etp_tx_first_pkts);
 	printf("  throughput: rx %.3f Mpps tx %.3f Mpps (%.3f / %.3f Gbps)\n",
 		dt > 0 ? t->rx / dt / 1e6 : 0, dt > 0 ? t->tx / dt / 1e6 : 0,
 		dt > 0 ? t->rx_bytes * 8.0 / dt / 1e9 : 0,

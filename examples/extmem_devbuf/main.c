@@ -21,9 +21,13 @@
  *
  *   dpdk-extmem-devbuf [EAL options] [-- --packets N]
  *
+ * N is 1 to 1000000 (default 1024); any other argument is refused with
+ * the usage and exit status 2.
+ *
  * With fewer than two ethdev ports, two net_mrnic ports are created.
  */
 
+#include <errno.h>
 #include <inttypes.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -137,12 +141,22 @@ port_start(uint16_t port, struct rte_mempool *rx_pool)
 static int
 ports_setup(struct app *a)
 {
+	int ret;
+
 	if (rte_eth_dev_count_avail() < 2) {
-		if (rte_vdev_init("net_mrnic_devbuf0", "mr=extmem") != 0 ||
-				rte_vdev_init("net_mrnic_devbuf1",
-					"mr=extmem") != 0) {
-			printf("cannot create net_mrnic ports (is the driver "
-				"linked or loaded with -d?)\n");
+		/* > 0: no driver took the name; < 0: the probe's -errno */
+		ret = rte_vdev_init("net_mrnic_devbuf0", "mr=extmem");
+		if (ret == 0)
+			ret = rte_vdev_init("net_mrnic_devbuf1", "mr=extmem");
+		if (ret > 0) {
+			printf("cannot create net_mrnic ports: no net_mrnic "
+				"driver in the process (link it with "
+				"pkg-config --libs libdpdk-net-mrnic or load "
+				"it with -d)\n");
+			return -1;
+		} else if (ret < 0) {
+			printf("cannot create net_mrnic ports: %s\n",
+				rte_strerror(-ret));
 			return -1;
 		}
 		if (rte_eth_dev_get_port_by_name("net_mrnic_devbuf0",
@@ -243,6 +257,49 @@ burst(struct app *a, uint64_t *seed, unsigned int n, unsigned int *segs)
 	return ret;
 }
 
+#define MAX_PACKETS 1000000
+
+static void
+usage(const char *prog)
+{
+	fprintf(stderr, "usage: %s [EAL options] [-- --packets N]\n"
+		"  --packets N   packets to send, 1 to %u (default 1024)\n"
+		"  -h, --help    this help\n", prog, MAX_PACKETS);
+}
+
+/* The arguments after EAL's: 0, 1 for --help, -1 (said why) if bad. */
+static int
+parse_args(int argc, char **argv, unsigned int *packets)
+{
+	unsigned long v;
+	char *end;
+	int i;
+
+	for (i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "-h") == 0 ||
+				strcmp(argv[i], "--help") == 0)
+			return 1;
+		if (strcmp(argv[i], "--packets") != 0) {
+			fprintf(stderr, "unknown argument '%s'\n", argv[i]);
+			return -1;
+		}
+		if (++i == argc) {
+			fprintf(stderr, "--packets needs a value\n");
+			return -1;
+		}
+		errno = 0;
+		v = strtoul(argv[i], &end, 10);
+		if (errno != 0 || end == argv[i] || *end != '\0' ||
+				argv[i][0] == '-' || v < 1 || v > MAX_PACKETS) {
+			fprintf(stderr, "invalid --packets '%s': expected 1 "
+				"to %u\n", argv[i], MAX_PACKETS);
+			return -1;
+		}
+		*packets = (unsigned int)v;
+	}
+	return 0;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -258,9 +315,14 @@ main(int argc, char **argv)
 		printf("rte_eal_init: %s\n", rte_strerror(rte_errno));
 		return 1;
 	}
-	for (i = n + 1; i < argc; i++)
-		if (strcmp(argv[i], "--packets") == 0 && i + 1 < argc)
-			packets = (unsigned int)strtoul(argv[++i], NULL, 0);
+	/* what follows EAL's options, with argv[0] in front */
+	argv[n] = argv[0];
+	i = parse_args(argc - n, argv + n, &packets);
+	if (i != 0) {
+		usage(argv[0]);
+		rte_eal_cleanup();
+		return i > 0 ? 0 : 2;
+	}
 	memset(&a, 0, sizeof(a));
 	a.tx_port = a.rx_port = RTE_MAX_ETHPORTS;
 

@@ -21,6 +21,8 @@
  * exits 0 on success.
  *
  *   dpdk-extmem-heap [EAL options] [-- --no-hugetlb]
+ *
+ * Any other argument is refused with the usage and exit status 2.
  */
 
 #include <errno.h>
@@ -275,6 +277,14 @@ print_heap(struct rte_extmem_heap *h, const char *when)
 				ri.n_iova_runs, rte_extmem_virt2iova(ri.addr));
 }
 
+static void
+usage(const char *prog)
+{
+	fprintf(stderr, "usage: %s [EAL options] [-- --no-hugetlb]\n"
+		"  --no-hugetlb  anonymous 4K pages for the heap, no hugetlb memfd\n"
+		"  -h, --help    this help\n", prog);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -293,9 +303,20 @@ main(int argc, char **argv)
 		fprintf(stderr, "rte_eal_init: %s\n", rte_strerror(rte_errno));
 		return 1;
 	}
-	for (i = ret + 1; i < argc; i++)
-		if (strcmp(argv[i], "--no-hugetlb") == 0)
+	/* what follows EAL's options: --no-hugetlb or help, nothing else */
+	for (i = ret + 1; i < argc; i++) {
+		if (strcmp(argv[i], "--no-hugetlb") == 0) {
 			try_hugetlb = false;
+			continue;
+		}
+		if (strcmp(argv[i], "-h") != 0 &&
+				strcmp(argv[i], "--help") != 0)
+			fprintf(stderr, "unknown argument '%s'\n", argv[i]);
+		usage(argv[0]);
+		rte_eal_cleanup();
+		return strcmp(argv[i], "-h") == 0 ||
+			strcmp(argv[i], "--help") == 0 ? 0 : 2;
+	}
 	printf("EAL: hugepages %s, IOVA as %s\n",
 		rte_eal_has_hugepages() ? "yes" : "no (--no-huge)",
 		rte_eal_iova_mode() == RTE_IOVA_VA ? "VA" : "PA");

@@ -19,6 +19,8 @@
  * what it does and exits 0 when everything agrees.
  *
  *   dpdk-extmem-private [EAL options] [-- --no-hugetlb]
+ *
+ * Any other argument is refused with the usage and exit status 2.
  */
 
 #include <errno.h>
@@ -318,6 +320,14 @@ run(void *mem, size_t len, const char *name)
 	return 0;
 }
 
+static void
+usage(const char *prog)
+{
+	fprintf(stderr, "usage: %s [EAL options] [-- --no-hugetlb]\n"
+		"  --no-hugetlb  skip the part on a 2M hugetlb mapping\n"
+		"  -h, --help    this help\n", prog);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -330,9 +340,20 @@ main(int argc, char **argv)
 		printf("rte_eal_init: %s\n", rte_strerror(rte_errno));
 		return 1;
 	}
-	for (i = ret + 1; i < argc; i++)
-		if (strcmp(argv[i], "--no-hugetlb") == 0)
+	/* what follows EAL's options: --no-hugetlb or help, nothing else */
+	for (i = ret + 1; i < argc; i++) {
+		if (strcmp(argv[i], "--no-hugetlb") == 0) {
 			try_huge = false;
+			continue;
+		}
+		if (strcmp(argv[i], "-h") != 0 &&
+				strcmp(argv[i], "--help") != 0)
+			fprintf(stderr, "unknown argument '%s'\n", argv[i]);
+		usage(argv[0]);
+		rte_eal_cleanup();
+		return strcmp(argv[i], "-h") == 0 ||
+			strcmp(argv[i], "--help") == 0 ? 0 : 2;
+	}
 	printf("EAL: IOVA mode %s, %s\n",
 		rte_eal_iova_mode() == RTE_IOVA_PA ? "PA" : "VA",
 		rte_eal_has_hugepages() ? "hugepages" : "no hugepages");

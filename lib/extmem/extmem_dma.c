@@ -25,7 +25,7 @@
 #include "extmem_dma_private.h"
 #include "extmem_event_private.h"
 
-#define DMA_SUB_NAME "extmem.dma"
+#define DMA_SUB_NAME EXTMEM_SUB_DMA
 
 TAILQ_HEAD(dma_map_list, dma_map);
 

@@ -101,14 +101,15 @@ rte_extmem_devmap_map(struct rte_extmem_region *region, const char *dev_name)
 		return -1;
 	/* outside the library lock: a bus takes its own lock to search */
 	dev = extmem_compat_dev_find_by_name(dev_name);
-	if (dev == NULL) {
-		EXTMEM_FAIL(ENODEV, "no bus has a device named %s", dev_name);
-		return -1;
-	}
 	if (!DMA_OP_BEGIN())
 		return -1;
+	/* the arguments first (as unmap does), then the device */
 	if (!EXTMEM_REGION_LIVE(region))
 		goto out;
+	if (dev == NULL) {
+		EXTMEM_FAIL(ENODEV, "no bus has a device named %s", dev_name);
+		goto out;
+	}
 	dd = extmem_dma_dev_find(dev);
 	if (dd != NULL && extmem_dma_map_find(region, dd) != NULL) {
 		EXTMEM_FAIL(EEXIST, "region %s is already mapped on %s",

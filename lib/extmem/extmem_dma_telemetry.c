@@ -40,16 +40,15 @@ tel_dma_domains(const char *cmd __rte_unused, const char *params,
 }
 
 #define DOMAIN_U(m) EXTMEM_TEL_U(struct rte_extmem_devmap_domain_info, m)
-/* What /extmem/dma_domain_info gives of the info: before entries_left,
- * then after it.
+/* What /extmem/dma_domain_info gives of the info: the same keys for
+ * every domain (shared or a device's own, with or without a limit).
  */
 static const struct extmem_tel_field domain_fields[] = {
 	DOMAIN_U(n_devs), DOMAIN_U(n_regions),
 	EXTMEM_TEL_FIELD("entries_used", EXTMEM_TEL_UINT,
 		struct rte_extmem_devmap_domain_info, n_entries),
-	DOMAIN_U(max_entries),
-};
-static const struct extmem_tel_field domain_call_fields[] = {
+	/* 0: no known limit, and then entries_left is UINT_MAX */
+	DOMAIN_U(max_entries), DOMAIN_U(entries_left),
 	DOMAIN_U(map_calls), DOMAIN_U(unmap_calls),
 };
 
@@ -70,12 +69,6 @@ tel_dma_domain_info(const char *cmd __rte_unused, const char *params,
 	rte_tel_data_add_dict_u64(d, "eal_maps_heap",
 		!!(info.flags & RTE_EXTMEM_DEVMAP_DOMAIN_F_EAL_HEAP));
 	extmem_tel_add_fields(d, &info, domain_fields, RTE_DIM(domain_fields));
-	/* max_entries 0: no known limit, and then nothing is "left" */
-	if (info.max_entries != 0)
-		rte_tel_data_add_dict_u64(d, "entries_left",
-			info.entries_left);
-	extmem_tel_add_fields(d, &info, domain_call_fields,
-		RTE_DIM(domain_call_fields));
 	return 0;
 }
 

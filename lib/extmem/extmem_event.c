@@ -146,8 +146,11 @@ event_eal_cb(enum rte_mem_event type, const void *addr, size_t len,
 	ev.addr = (void *)(uintptr_t)addr;
 	ev.len = len;
 	ev.page_sz = msl != NULL ? msl->page_sz : 0;
-	ev.socket_id = msl != NULL && ev.external ? msl->socket_id :
-		SOCKET_ID_ANY;
+	/* the owning heap's socket: an external heap's ID, or for EAL's own
+	 * memory the NUMA socket of its heap socket_<N> (both are the
+	 * memseg list's socket_id)
+	 */
+	ev.socket_id = msl != NULL ? msl->socket_id : SOCKET_ID_ANY;
 	ev.heap = "";
 
 	pthread_rwlock_rdlock(&sub_lock);
@@ -353,6 +356,13 @@ sub_outside_callback(const char *name, const char *what)
 	return -1;
 }
 
+static bool
+sub_name_reserved(const char *name)
+{
+	return strcmp(name, EXTMEM_SUB_DMA) == 0 ||
+		strcmp(name, EXTMEM_SUB_MP) == 0;
+}
+
 int
 extmem_event_subscribe_app(const char *name, uint32_t flags,
 	rte_extmem_event_cb_t cb, void *arg)
@@ -369,6 +379,11 @@ extmem_event_subscribe_app(const char *name, uint32_t flags,
 	if (flags & ~RTE_EXTMEM_EVENT_F_REPLAY) {
 		EXTMEM_FAIL(EINVAL, "subscriber %s: unknown flags 0x%x", name,
 			flags & ~RTE_EXTMEM_EVENT_F_REPLAY);
+		return -1;
+	}
+	if (sub_name_reserved(name)) {
+		EXTMEM_FAIL(EEXIST, "subscriber name %s is reserved for the "
+			"library", name);
 		return -1;
 	}
 	if (sub_outside_callback(name, "subscribe") != 0 ||
@@ -400,11 +415,11 @@ extmem_event_unsubscribe_app(const char *name)
 			!EXTMEM_OP_BEGIN())
 		return -1;
 	s = sub_find(name);
-	if (s == NULL) {
+	if (s == NULL && !sub_name_reserved(name)) {
 		EXTMEM_FAIL(ENOENT, "no subscriber named %s", name);
 		goto out;
 	}
-	if (s->internal) {
+	if (s == NULL || s->internal) {
 		EXTMEM_FAIL(EPERM, "subscriber %s belongs to the library",
 			name);
 		goto out;

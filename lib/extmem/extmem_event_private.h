@@ -64,4 +64,11 @@ int extmem_event_eal_forwarding_state(void);
 int extmem_event_subscribe_internal(const char *name,
 	rte_extmem_event_cb_t cb, void *arg);
 
+/* The library's own subscribers. Their names are reserved whether they
+ * are subscribed or not: the application can neither take them (EEXIST)
+ * nor remove them (EPERM).
+ */
+#define EXTMEM_SUB_DMA "extmem.dma" /* the DMA dispatcher */
+#define EXTMEM_SUB_MP "extmem.mp"   /* the multi-process sync (primary) */
+
 #endif /* EXTMEM_EVENT_PRIVATE_H */

@@ -55,7 +55,7 @@
 #include "extmem_mp_private.h"
 #include "extmem_mp_proto.h"
 
-#define MP_SUB_NAME "extmem_mp"
+#define MP_SUB_NAME EXTMEM_SUB_MP
 #define MP_TIMEOUT_MS_DEFAULT 10000
 #define MP_SNAPSHOT_SEND_S 2
 

@@ -72,6 +72,11 @@
  *    longer (EINVAL);
  *  - a region argument must be a live region: created and not destroyed
  *    (EINVAL otherwise);
+ *  - the arguments are checked before anything they name is looked up:
+ *    a bad device name or a region that is not live gives EINVAL whether
+ *    or not the device exists (rte_extmem_devmap_map(NULL, "nosuchdev")
+ *    and rte_extmem_devmap_unmap(NULL, "nosuchdev") both fail with
+ *    EINVAL); only then ENODEV, ENOENT and the others;
  *  - the functions that change mappings or the mode are refused with
  *    EDEADLK, changing nothing, when called from inside an operation of
  *    this library in the same thread (an event callback or a driver

@@ -86,7 +86,10 @@ struct rte_extmem_event {
 	size_t len;
 	/** Page size of the memory (0 if EAL does not know it). */
 	size_t page_sz;
-	/** Socket ID of the owning heap, or SOCKET_ID_ANY if it has none. */
+	/** Socket ID of the owning heap (EAL events: an external heap's ID,
+	 * or for EAL's own hugepages the NUMA socket N of heap socket_N), or
+	 * SOCKET_ID_ANY if it has none.
+	 */
 	int socket_id;
 	/** Name of the owning heap; empty if none (always for EAL events). */
 	const char *heap;
@@ -117,8 +120,9 @@ struct rte_extmem_event {
  *   The argument given at subscription.
  * @return
  *   0 to accept the event; a negative value (-errno) to refuse a region
- *   or heap event, which rolls the operation back. Ignored for EAL and
- *   rollback events.
+ *   or heap event, which rolls the operation back (any non-zero value
+ *   refuses: a positive one does too). Ignored for EAL and rollback
+ *   events.
  */
 typedef int (*rte_extmem_event_cb_t)(const struct rte_extmem_event *event,
 	void *arg);
@@ -143,7 +147,10 @@ typedef int (*rte_extmem_event_cb_t)(const struct rte_extmem_event *event,
  * @return
  *   0 on success, -1 with rte_errno set and nothing changed:
  *   - EINVAL: NULL or bad @p name, NULL @p cb, unknown @p flags;
- *   - EEXIST: a subscriber with this name exists;
+ *   - EEXIST: a subscriber with this name exists, or the name is one the
+ *     library reserves for its own subscribers ("extmem.dma", the DMA
+ *     dispatcher; "extmem.mp", the multi-process sync of a primary),
+ *     subscribed at the moment or not;
  *   - EDEADLK: called from inside an event callback;
  *   - ENOMEM: out of memory;
  *   - ECANCELED: @p cb refused a replayed region (the regions replayed
@@ -166,8 +173,9 @@ int rte_extmem_event_subscribe(const char *name, uint32_t flags,
  *   0 on success, -1 with rte_errno set:
  *   - EINVAL: NULL or bad @p name;
  *   - ENOENT: no subscriber has this name;
- *   - EPERM: the subscriber belongs to the library (the DMA dispatcher:
- *     use rte_extmem_devmap_auto_set() instead);
+ *   - EPERM: the subscriber belongs to the library: "extmem.dma" (the DMA
+ *     dispatcher: use rte_extmem_devmap_auto_set() instead) or
+ *     "extmem.mp" (the multi-process sync), subscribed or not;
  *   - EDEADLK: called from inside an event callback.
  */
 __rte_experimental

@@ -107,10 +107,12 @@ def check_counts(res, fwd):
     if fwd in ("io", "mac"):
         check(res["rx_packets"] > 0, "nothing received")
         check(res["tx_packets"] > 0, "nothing forwarded")
-        # Every packet received was sent or counted as dropped.
-        check(res["fwd_rx_packets"] + res.get("tx_first_packets", 0) ==
+        # Every packet received was sent or counted as dropped: the
+        # forwarding loops' counters, without the --tx-first burst.
+        check(res["fwd_rx_packets"] ==
               res["fwd_tx_packets"] + res["fwd_dropped"],
-              "forwarded + dropped != received (+ tx-first)")
+              f"forwarded {res['fwd_tx_packets']} + dropped "
+              f"{res['fwd_dropped']} != received {res['fwd_rx_packets']}")
     elif fwd == "txonly":
         check(res["tx_packets"] > 0, "nothing sent")
         check(res["fwd_rx_packets"] == 0, "txonly received packets")
@@ -119,15 +121,17 @@ def check_counts(res, fwd):
         check(res["tx_packets"] > 0, "nothing sent")
     elif fwd == "rxonly":
         check(res["rx_packets"] > 0, "nothing received")
-        check(res["fwd_tx_packets"] == res.get("tx_first_packets", 0),
-              "rxonly sent packets beyond tx-first")
+        check(res["fwd_tx_packets"] == 0,
+              f"rxonly forwarded {res['fwd_tx_packets']} packets (the "
+              f"tx-first burst is tx_first_packets)")
     # The ports' counters match what the forwarding loops counted.
     check(res["rx_packets"] == res["fwd_rx_packets"],
           f"ports received {res['rx_packets']}, streams "
           f"{res['fwd_rx_packets']}")
-    check(res["tx_packets"] == res["fwd_tx_packets"],
+    check(res["tx_packets"] ==
+          res["fwd_tx_packets"] + res["tx_first_packets"],
           f"ports sent {res['tx_packets']}, streams "
-          f"{res['fwd_tx_packets']}")
+          f"{res['fwd_tx_packets']} + tx-first {res['tx_first_packets']}")
     check(res["rx_pps"] > 0 or fwd == "txonly", "rx_pps is 0")
     check(res["tx_pps"] > 0 or fwd == "rxonly", "tx_pps is 0")
     check(res["dma_fault"] == 0, f"{res['dma_fault']} DMA faults")
@@ -140,6 +144,16 @@ def check_backing(res, mode):
     b = res["backing"]
     if mode == "native":
         check(b.startswith("eal"), f"native pool on {b}")
+        # the page size of EAL's memory under the pool: a hugepage size
+        # of the system with hugepages, the system page without
+        if b == "eal-hugepages":
+            sizes = [int(d.split("-")[1][:-2]) * 1024 for d in
+                     os.listdir("/sys/kernel/mm/hugepages")]
+            check(res["page_size"] in sizes, f"native pool page size "
+                  f"{res['page_size']}, hugepage sizes {sizes}")
+        else:
+            check(res["page_size"] == os.sysconf("SC_PAGE_SIZE"),
+                  f"native pool page size {res['page_size']}")
     elif mode in ("xmem4k", "anon"):
         check(b in ("anon", "shared"), f"{mode} pool on {b}, expected 4K")
     elif mode in ("xmem", "xmemhuge", "xbuf"):
@@ -189,6 +203,8 @@ def t_fwd(mode, mem):
                     "--duration", "1", "--stats-period", "0.5"])
     check_counts(res, fwd)
     check_backing(res, mode)
+    check(re.search(r"^memory: .* page size \?", out, re.M) is None,
+          "page size not known at start")
     check(res["mp_alloc"] == mode, "mp_alloc not reported")
     check(len(res["periods_rx_pps"]) >= 1, "no periodic statistics")
     if mode != "native":
@@ -228,6 +244,14 @@ def t_mrnic_mr():
                       for p in res["ports"]), "not on net_mrnic ports")
             check(res["has_dma_fault"], "no dma_fault xstat")
             check_counts(res, "io")
+    # a bad devarg: the driver's reason, then the probe's errno (not
+    # "Success", and no doubt about the driver being there)
+    out, _ = run(eal_args("nohuge"), ["--mrnic-args", "mr=bogus"],
+                 expect_rc=1, timeout=60)
+    check("net_mrnic0 cannot be created with --mrnic-args mr=bogus: "
+          "Invalid argument" in out, "no errno for the refused devargs")
+    check("Success" not in out and "is the net_mrnic driver linked" not in out,
+          "misleading reason for the refused devargs")
     return 0
 
 
@@ -291,30 +315,41 @@ def t_json():
 
 
 def t_sigint():
+    # --duration 0 is documented as no limit: until a signal, as without it
+    for sig, extra in ((signal.SIGINT, []),
+                       (signal.SIGTERM, ["--duration", "0"])):
+        sigint_run(sig, extra)
+
+
+def sigint_run(sig, extra):
+    name = signal.Signals(sig).name
     with tempfile.TemporaryDirectory() as tmp:
         jf = os.path.join(tmp, "r.json")
         cmd = [APP] + eal_args("nohuge") + default_ports() + [
             "--", "--mp-alloc", "xmem", "--stats-period", "0.2",
-            "--json-file", jf]
+            "--json-file", jf] + extra
         print("+", " ".join(cmd), flush=True)
         p = subprocess.Popen(cmd, stdout=subprocess.PIPE,
                              stderr=subprocess.STDOUT, text=True)
         out = []
-        wait_forwarding(p, out, "before SIGINT")
-        check(p.poll() is None, "the app exited before SIGINT:\n" +
+        wait_forwarding(p, out, f"before {name}")
+        # several statistics periods go by: no limit ends the run
+        for _ in range(3):
+            wait_forwarding(p, out, f"before {name}")
+        check(p.poll() is None, f"the app exited before {name}:\n" +
               "".join(out))
-        p.send_signal(signal.SIGINT)
+        p.send_signal(sig)
         try:
             rest, _ = p.communicate(timeout=30)
         except subprocess.TimeoutExpired:
             p.kill()
-            raise Failure("no exit within 30 s of SIGINT")
+            raise Failure(f"no exit within 30 s of {name}")
         print("".join(out) + rest)
-        check(p.returncode == 0, f"exit status {p.returncode} after SIGINT")
-        check("signal 2 received" in rest, "SIGINT not reported")
+        check(p.returncode == 0, f"exit status {p.returncode} after {name}")
+        check(f"signal {int(sig)} received" in rest, f"{name} not reported")
         with open(jf) as f:
             res = json.load(f)
-        check(res["signal"] == signal.SIGINT, "JSON signal is not SIGINT")
+        check(res["signal"] == sig, f"JSON signal is not {name}")
         check_counts(res, "io")
 
 
@@ -346,6 +381,13 @@ def t_options():
     p = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                        timeout=60, text=True)
     check(p.returncode == 0 and "--mp-alloc" in p.stdout, "--help failed")
+    # --help, the error and the guide agree on what 0 means
+    check(re.search(r"--duration SEC .*0 \(the default\): on\s+SIGINT",
+                    p.stdout, re.S) is not None,
+          "--help does not say what --duration 0 does")
+    out, _ = run(eal, ["--duration", "-1"], expect_rc=1, timeout=60)
+    check(">= 0 (0: no limit)" in out, "the --duration error does not say "
+          "what 0 means")
 
 
 def wait_forwarding(p, out, what):

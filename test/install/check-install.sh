@@ -75,7 +75,6 @@ overlay() {
 	say "overlay of the staged files on $d (this namespace only)"
 }
 overlay "$libdir"
-overlay "$pmd_dir"
 ldconfig -X -C "$tmp/ld.so.cache"
 mount --bind "$tmp/ld.so.cache" /etc/ld.so.cache
 ldconfig -p | grep -q "librte_extmem\.so\.0 .*=> $libdir/" ||
@@ -120,6 +119,18 @@ build_app mrnic_static "$src/test/install/mrnic_api_app.c" \
 ldd "$tmp/mrnic_static" | grep -q librte_net_mrnic &&
 	fail "mrnic_static loads librte_net_mrnic.so"
 
+# devbuf only creates its ports with rte_vdev_init() (no rte_pmd_mrnic_*
+# call): the plain pkg-config link must still load the driver, with
+# --as-needed on (Debian's gcc default) and nothing in EAL's driver
+# directory yet (the overlay of $pmd_dir comes after this run)
+readelf -d "$tmp/devbuf" | grep -q "NEEDED.*librte_net_mrnic" ||
+	fail "devbuf built with libdpdk-net-mrnic.pc does not link the driver"
+[ -e "$pmd_dir/librte_net_mrnic.so" ] &&
+	fail "$pmd_dir/librte_net_mrnic.so exists outside the stage"
+run_app devbuf $nohuge --file-prefix="${fprefix}inst_devbuf_needed"
+say "devbuf created its net_mrnic ports with the driver from its link only"
+overlay "$pmd_dir"
+
 run_app private $nohuge --file-prefix="${fprefix}inst_private"
 run_app heap $nohuge --file-prefix="${fprefix}inst_heap"
 run_app devbuf $nohuge --file-prefix="${fprefix}inst_devbuf"
@@ -130,6 +141,22 @@ grep -q "2 net_mrnic ports from --vdev" "$tmp/mrnic_api.log" ||
 run_app mrnic_api $nohuge --file-prefix="${fprefix}inst_api2"
 run_app mrnic_static $nohuge --file-prefix="${fprefix}inst_static" \
 	--vdev net_mrnic0,mr=extmem --vdev net_mrnic1,mr=extmem
+
+# the same from the build tree: meson-uninstalled/*.pc (-L and -I of the
+# build and source directories)
+unin=$build/meson-uninstalled
+say "cc extmem_devbuf/main.c (uninstalled .pc files in $unin)"
+# shellcheck disable=SC2046
+cc -O2 -Wall -Werror -o "$tmp/devbuf_unin" "$src/examples/extmem_devbuf/main.c" \
+	$(PKG_CONFIG_PATH=$unin pkg-config --cflags --libs libdpdk-net-mrnic) \
+	2>"$tmp/cc.log" || { cat "$tmp/cc.log"; fail "devbuf does not build from $unin"; }
+say "run devbuf_unin"
+LD_LIBRARY_PATH=$build/lib/extmem:$build/drivers/net/mrnic "$tmp/devbuf_unin" \
+	$nohuge --file-prefix="${fprefix}inst_devbuf_unin" >"$tmp/devbuf_unin.log" 2>&1 ||
+	{ cat "$tmp/devbuf_unin.log"; fail "devbuf_unin failed"; }
+LD_LIBRARY_PATH=$build/lib/extmem:$build/drivers/net/mrnic ldd "$tmp/devbuf_unin" |
+	grep -q "librte_net_mrnic.so.0 => $build/drivers/net/mrnic/" ||
+	fail "devbuf_unin does not load the driver of $build"
 
 # the EAL plugin sits next to the driver, where EAL loads it by itself
 [ -f "$stage$pmd_dir/librte_extmem_plugin.so" ] ||
