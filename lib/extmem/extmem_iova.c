@@ -147,7 +147,9 @@ struct pin_job {
 	size_t len;
 	uint64_t *ent;
 	int fd;
-	bool locked;	/* the whole range is mlock2(MLOCK_ONFAULT)ed */
+	bool populate;	/* fault the share in (the range is locked on
+			 * fault), or it is in already (one mlock())
+			 */
 	bool fail;	/* fault injection */
 	int err;	/* 0, or the errno of pinning (EIO: short read) */
 	unsigned int cpus;	/* how many CPUs the thread may run on */
@@ -187,7 +189,7 @@ pin_job_run(void *arg)
 	ssize_t got = 0;
 
 	j->cpus = extmem_thread_self_cpus();
-	if ((j->locked ? share_populate(j) : pages_pin(j->va, j->len)) != 0) {
+	if (j->populate && share_populate(j) != 0) {
 		j->err = errno;
 		return NULL;
 	}
@@ -239,9 +241,16 @@ pin_threads(const struct rte_extmem_region *r)
  * descriptor). Every page ends present and locked, as after one mlock()
  * (the range keeps VM_LOCKONFAULT, which munlock() clears with the
  * rest). On failure nothing stays pinned.
+ * A region pinned by one thread is locked by one mlock() first; then,
+ * with mmap_lock no longer held for writing, if there is beside's work,
+ * a helper thread reads the pagemap while the caller does that work (on
+ * the caller's CPU, whose free page lists the memory EAL needs comes
+ * from: run in the helper, EAL's page faults were slower and varied up
+ * to fourfold on a virtual machine).
  */
 static int
-pin_and_read(struct rte_extmem_region *r, uint64_t *ent, int fd)
+pin_and_read(struct rte_extmem_region *r, uint64_t *ent, int fd,
+	struct extmem_pin_beside *beside)
 {
 	size_t sys_pgsz = extmem_sys_page_size();
 	struct pin_job jobs[PARALLEL_MAX];
@@ -258,6 +267,12 @@ pin_and_read(struct rte_extmem_region *r, uint64_t *ent, int fd)
 		err = 0;
 		n = 1;
 	}
+	if (n == 1) {
+		if (pages_pin(r->va, r->len) != 0) {
+			err = errno;
+			goto fail;
+		}
+	}
 	per = RTE_ALIGN_CEIL(r->len / n, r->page_sz);
 	for (i = 0; i < n; i++) {
 		jobs[i].va = r->va + done;
@@ -265,7 +280,7 @@ pin_and_read(struct rte_extmem_region *r, uint64_t *ent, int fd)
 			RTE_MIN(per, r->len - done);
 		jobs[i].ent = ent + done / sys_pgsz;
 		jobs[i].fd = fd;
-		jobs[i].locked = n > 1;
+		jobs[i].populate = n > 1;
 		jobs[i].fail = fail == (long)i;
 		jobs[i].err = 0;
 		done += jobs[i].len;
@@ -273,12 +288,27 @@ pin_and_read(struct rte_extmem_region *r, uint64_t *ent, int fd)
 	/* jobs 1..n-1 in threads (fewer if a thread cannot start: the
 	 * caller's thread does what is left), job 0 here
 	 */
-	for (started = 1; started < n; started++)
-		if (jobs[started].len == 0 || extmem_thread_start(
-				&jobs[started].th, pin_job_run,
-				&jobs[started]) != 0)
-			break;
-	pin_job_run(&jobs[0]);
+	if (n == 1 && beside != NULL) {
+		/* locked, mmap_lock released: the pagemap read in a helper,
+		 * beside's work here
+		 */
+		started = extmem_thread_start(&jobs[0].th, pin_job_run,
+			&jobs[0]) == 0;
+		if (!started)
+			pin_job_run(&jobs[0]);
+		beside->fn(beside->arg);
+		beside->ran = true;
+		if (started)
+			pthread_join(jobs[0].th, NULL);
+		started = 1;
+	} else {
+		for (started = 1; started < n; started++)
+			if (jobs[started].len == 0 || extmem_thread_start(
+					&jobs[started].th, pin_job_run,
+					&jobs[started]) != 0)
+				break;
+		pin_job_run(&jobs[0]);
+	}
 	for (i = started; i < n; i++)
 		if (jobs[i].len != 0)
 			pin_job_run(&jobs[i]);
@@ -403,7 +433,8 @@ warn_if_locked_pages_move(const struct rte_extmem_region *r)
  * pages caught moving are read again (pagemap_reread_moving()).
  */
 static int
-iova_from_pagemap(struct rte_extmem_region *r)
+iova_from_pagemap(struct rte_extmem_region *r,
+	struct extmem_pin_beside *beside)
 {
 	size_t sys_pgsz = extmem_sys_page_size();
 	size_t n_small = r->len / sys_pgsz;
@@ -425,7 +456,7 @@ iova_from_pagemap(struct rte_extmem_region *r)
 			n_small);
 		return -1;
 	}
-	if (pin_and_read(r, ent, fd) != 0) {
+	if (pin_and_read(r, ent, fd, beside) != 0) {
 		close(fd);
 		free(ent);
 		return -1;
@@ -462,7 +493,8 @@ extmem_iova_pin_threads(const struct rte_extmem_region *r,
 
 int
 extmem_iova_resolve(struct rte_extmem_region *r,
-	const struct rte_extmem_region_params *p)
+	const struct rte_extmem_region_params *p,
+	struct extmem_pin_beside *beside)
 {
 	unsigned int i;
 
@@ -474,7 +506,7 @@ extmem_iova_resolve(struct rte_extmem_region *r,
 
 	if (iova_pins(r, p)) {
 		/* PA mode: pin, then read the frames. */
-		if (iova_from_pagemap(r) != 0)
+		if (iova_from_pagemap(r, beside) != 0)
 			goto fail;
 	} else if (p->iovas != NULL) {
 		memcpy(r->iovas, p->iovas, sizeof(rte_iova_t) * r->n_pages);

@@ -418,8 +418,21 @@ void extmem_va_unmap(void *addr, size_t len);
  */
 unsigned int extmem_iova_pin_threads(const struct rte_extmem_region *r,
 	const struct rte_extmem_region_params *p);
+/*
+ * Work to run beside a region's pinning by one thread: once the pages
+ * are locked, fn(arg) runs in the calling thread while a helper thread
+ * (extmem_thread_start()) reads their pagemap entries; ran says whether
+ * it ran (it does not when the pinning fails or is not by one thread).
+ */
+struct extmem_pin_beside {
+	void *(*fn)(void *arg);
+	void *arg;
+	bool ran;
+};
+/* Fill r->iovas (and pin pages in PA mode); beside may be NULL. */
 int extmem_iova_resolve(struct rte_extmem_region *r,
-	const struct rte_extmem_region_params *p);
+	const struct rte_extmem_region_params *p,
+	struct extmem_pin_beside *beside);
 void extmem_iova_release(struct rte_extmem_region *r);
 /* r->runs (and the run counts) from r->iovas. */
 int extmem_iova_runs_build(struct rte_extmem_region *r);
@@ -446,7 +459,8 @@ struct rte_extmem_region *extmem_region_new(
 struct rte_extmem_region *extmem_region_begin(
 	const struct rte_extmem_region_params *p);
 int extmem_region_resolve(struct rte_extmem_region *r,
-	const struct rte_extmem_region_params *p);
+	const struct rte_extmem_region_params *p,
+	struct extmem_pin_beside *beside);
 int extmem_region_publish(struct rte_extmem_region *r);
 /*
  * One operation: destroy region name of ID id if owned(r, arg) says so

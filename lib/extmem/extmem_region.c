@@ -445,11 +445,12 @@ fail:
 
 int
 extmem_region_resolve(struct rte_extmem_region *r,
-	const struct rte_extmem_region_params *p)
+	const struct rte_extmem_region_params *p,
+	struct extmem_pin_beside *beside)
 {
 	/* pinning and reading IOVAs touch nothing queries read */
 	bool callout = extmem_op_callout_begin();
-	int ret = extmem_iova_resolve(r, p);
+	int ret = extmem_iova_resolve(r, p, beside);
 
 	extmem_op_callout_end(callout);
 	if (ret != 0)
@@ -467,7 +468,7 @@ extmem_region_new(const struct rte_extmem_region_params *p)
 	struct rte_extmem_region *r = extmem_region_begin(p);
 	int err;
 
-	if (r == NULL || extmem_region_resolve(r, p) == 0)
+	if (r == NULL || extmem_region_resolve(r, p, NULL) == 0)
 		return r;
 	err = rte_errno;
 	extmem_region_delete(r);

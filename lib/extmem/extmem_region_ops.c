@@ -182,14 +182,13 @@ region_eal_unregister(struct rte_extmem_region *r)
 	r->eal = EXTMEM_EAL_NONE;
 }
 
-/* EAL's registration of a region without its IOVAs, in a helper thread
- * while the region is pinned.
+/* EAL's registration of a region without its IOVAs, while its pages'
+ * physical addresses are read.
  */
 struct eal_beside {
 	const struct rte_extmem_region *r;
 	int ret;
 	int err;	/* its rte_errno (a per-thread variable) */
-	pthread_t th;
 };
 
 static void *
@@ -252,38 +251,43 @@ region_eal_iovas_give(struct rte_extmem_region *r)
 /*
  * r's IOVAs, then its registration with EAL. When the IOVAs come from
  * pinning by one thread (PA mode, no IOVA table given, from
- * EAL_BESIDE_MIN_LEN to 4 GiB: tens of milliseconds per GiB of 4K pages)
- * and helpers have more than one CPU, EAL registers the range meanwhile
- * in a helper thread, without IOVAs (10 to 20 ms per GiB of 4K pages: a
- * memseg per page), and each memseg is given its IOVA once they are
- * known: the two longest steps of a creation overlap. Until then EAL
- * lists those memsegs with RTE_BAD_IOVA; rte_extmem_register() raises no
- * event and calls nothing of this library, and nothing of the region is
- * visible through the library until it is published. Either step failing
- * undoes the other; when both fail, the pinning's error is the one
- * reported. Not beside several pinning threads: they take mmap_lock for
- * reading over and over (faulting in, pagemap reads), and EAL's mmap()
- * calls, waiting to write, make them take turns (measured: no speed-up
- * left on 4 GiB of untouched memory). The whole step runs as a callout:
- * queries do not wait for EAL.
+ * EAL_BESIDE_MIN_LEN to 4 GiB) and helpers have more than one CPU, EAL
+ * registers the range without IOVAs (10 to 20 ms per GiB of 4K pages: a
+ * memseg per page) once the pages are locked, while a helper thread
+ * reads their physical addresses, and each memseg is given its IOVA once
+ * they are known. Not earlier: EAL's mappings would race mlock() for
+ * mmap_lock, and when they lost, the creation took up to half again as
+ * long as without the overlap (measured). Until then EAL lists those
+ * memsegs with RTE_BAD_IOVA; rte_extmem_register() raises no event and
+ * calls nothing of this library, and nothing of the region is visible
+ * through the library until it is published. Either step failing undoes
+ * the other; when both fail, the pinning's error is the one reported.
+ * Not beside several pinning threads: they take mmap_lock for reading
+ * over and over (faulting in, pagemap reads), and EAL's mmap() calls,
+ * waiting to write, make them take turns (measured: no speed-up left on
+ * 4 GiB of untouched memory). The whole step runs as a callout: queries
+ * do not wait for EAL.
  */
 static int
 region_resolve_register(struct rte_extmem_region *r,
 	const struct rte_extmem_region_params *p)
 {
 	struct eal_beside b = { .r = r };
+	struct extmem_pin_beside beside = {
+		.fn = eal_register_beside, .arg = &b,
+	};
 	bool callout = extmem_op_callout_begin();
 	int ret, err;
 
-	if (!eal_beside_wanted(r, p) ||
-			extmem_thread_start(&b.th, eal_register_beside, &b) != 0) {
-		ret = extmem_region_resolve(r, p) != 0 ? -1 :
-			region_eal_register(r);
+	ret = extmem_region_resolve(r, p, eal_beside_wanted(r, p) ?
+		&beside : NULL);
+	if (!beside.ran) {
+		/* not pinned by one thread: nothing is registered yet */
+		if (ret == 0)
+			ret = region_eal_register(r);
 		goto out;
 	}
-	ret = extmem_region_resolve(r, p);
 	err = rte_errno;
-	pthread_join(b.th, NULL);
 	if (ret != 0) {
 		if (b.ret == 0) {
 			r->eal = EXTMEM_EAL_EXTMEM;
