@@ -203,9 +203,9 @@ pin_job_run(void *arg)
 	return NULL;
 }
 
-/* Threads for a region: one per CPU of the EAL lcores for
- * PARALLEL_MIN_LEN or more (at most PARALLEL_MAX, each at least
- * PARALLEL_SLICE_MIN), or the hook's.
+/* Threads for a region: one per CPU helper threads may use
+ * (extmem_thread.c) for PARALLEL_MIN_LEN or more (at most PARALLEL_MAX,
+ * each at least PARALLEL_SLICE_MIN), or the hook's.
  */
 static unsigned int
 pin_threads(const struct rte_extmem_region *r)
@@ -234,8 +234,8 @@ pin_threads(const struct rte_extmem_region *r)
  * pages in, after the flags are set, runs with mmap_lock held for
  * reading. So: one mlock2(MLOCK_ONFAULT) of the whole range by the
  * caller (flags set once, present pages mlocked, nothing faulted in),
- * then one thread per share (on the EAL lcores' CPUs: extmem_thread.c)
- * faults its missing pages in
+ * then one thread per share (helper threads: extmem_thread.c) faults its
+ * missing pages in
  * (share_populate(): read-locked, each page locked as it comes) and
  * reads its pagemap entries (pread() of disjoint ranges of one
  * descriptor). Every page ends present and locked, as after one mlock()
@@ -267,11 +267,9 @@ pin_and_read(struct rte_extmem_region *r, uint64_t *ent, int fd,
 		err = 0;
 		n = 1;
 	}
-	if (n == 1) {
-		if (pages_pin(r->va, r->len) != 0) {
-			err = errno;
-			goto fail;
-		}
+	if (n == 1 && pages_pin(r->va, r->len) != 0) {
+		err = errno;
+		goto fail;
 	}
 	per = RTE_ALIGN_CEIL(r->len / n, r->page_sz);
 	for (i = 0; i < n; i++) {
@@ -285,9 +283,6 @@ pin_and_read(struct rte_extmem_region *r, uint64_t *ent, int fd,
 		jobs[i].err = 0;
 		done += jobs[i].len;
 	}
-	/* jobs 1..n-1 in threads (fewer if a thread cannot start: the
-	 * caller's thread does what is left), job 0 here
-	 */
 	if (n == 1 && beside != NULL) {
 		/* locked, mmap_lock released: the pagemap read in a helper,
 		 * beside's work here
@@ -302,6 +297,9 @@ pin_and_read(struct rte_extmem_region *r, uint64_t *ent, int fd,
 			pthread_join(jobs[0].th, NULL);
 		started = 1;
 	} else {
+		/* jobs 1..n-1 in threads (fewer if a thread cannot start:
+		 * the caller's thread does what is left), job 0 here
+		 */
 		for (started = 1; started < n; started++)
 			if (jobs[started].len == 0 || extmem_thread_start(
 					&jobs[started].th, pin_job_run,

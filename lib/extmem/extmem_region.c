@@ -423,8 +423,8 @@ extmem_region_begin(const struct rte_extmem_region_params *p)
 	r->fd = -1;
 	/* the library's memory; the caller's backings read their own */
 	r->share_prot = PROT_READ | PROT_WRITE;
-	/* the slow part (mmap, faulting, pinning, reading IOVAs) touches
-	 * nothing queries read: they do not wait for it
+	/* the slow part (mmap, faulting) touches nothing queries read:
+	 * they do not wait for it
 	 */
 	callout = extmem_op_callout_begin();
 	if (extmem_backing_alloc(r, p) != 0)
