@@ -150,7 +150,6 @@ struct pin_job {
 	bool populate;	/* fault the share in (the range is locked on
 			 * fault), or it is in already (one mlock())
 			 */
-	bool pin;	/* mlock() the share first */
 	bool fail;	/* fault injection */
 	int err;	/* 0, or the errno of pinning (EIO: short read) */
 	unsigned int cpus;	/* how many CPUs the thread may run on */
@@ -190,8 +189,7 @@ pin_job_run(void *arg)
 	ssize_t got = 0;
 
 	j->cpus = extmem_thread_self_cpus();
-	if ((j->pin && pages_pin(j->va, j->len) != 0) ||
-			(j->populate && share_populate(j) != 0)) {
+	if (j->populate && share_populate(j) != 0) {
 		j->err = errno;
 		return NULL;
 	}
@@ -243,12 +241,12 @@ pin_threads(const struct rte_extmem_region *r)
  * descriptor). Every page ends present and locked, as after one mlock()
  * (the range keeps VM_LOCKONFAULT, which munlock() clears with the
  * rest). On failure nothing stays pinned.
- * A region pinned by one thread with beside's work is locked and read by
- * a helper thread while the caller does that work at once: on the
- * caller's CPU, whose free page lists the memory EAL needs comes from
- * (run in the helper, EAL's page faults were slower and varied up to
- * fourfold on a virtual machine); the caller's mappings are made before
- * the helper, still starting, takes mmap_lock for writing in mlock().
+ * A region pinned by one thread is locked by one mlock() first; then,
+ * with mmap_lock no longer held for writing, if there is beside's work,
+ * a helper thread reads the pagemap while the caller does that work (on
+ * the caller's CPU, whose free page lists the memory EAL needs comes
+ * from: run in the helper, EAL's page faults were slower and varied up
+ * to fourfold on a virtual machine).
  */
 static int
 pin_and_read(struct rte_extmem_region *r, uint64_t *ent, int fd,
@@ -269,7 +267,7 @@ pin_and_read(struct rte_extmem_region *r, uint64_t *ent, int fd,
 		err = 0;
 		n = 1;
 	}
-	if (n == 1 && beside == NULL && pages_pin(r->va, r->len) != 0) {
+	if (n == 1 && pages_pin(r->va, r->len) != 0) {
 		err = errno;
 		goto fail;
 	}
@@ -281,14 +279,13 @@ pin_and_read(struct rte_extmem_region *r, uint64_t *ent, int fd,
 		jobs[i].ent = ent + done / sys_pgsz;
 		jobs[i].fd = fd;
 		jobs[i].populate = n > 1;
-		jobs[i].pin = n == 1 && beside != NULL;
 		jobs[i].fail = fail == (long)i;
 		jobs[i].err = 0;
 		done += jobs[i].len;
 	}
 	if (n == 1 && beside != NULL) {
-		/* the pinning and pagemap read in a helper, beside's work
-		 * here at once
+		/* locked, mmap_lock released: the pagemap read in a helper,
+		 * beside's work here
 		 */
 		started = extmem_thread_start(&jobs[0].th, pin_job_run,
 			&jobs[0]) == 0;

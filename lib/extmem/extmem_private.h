@@ -419,10 +419,10 @@ void extmem_va_unmap(void *addr, size_t len);
 unsigned int extmem_iova_pin_threads(const struct rte_extmem_region *r,
 	const struct rte_extmem_region_params *p);
 /*
- * Work to run beside a region's pinning by one thread: fn(arg) runs in
- * the calling thread while a helper thread (extmem_thread_start()) locks
- * the pages and reads their pagemap entries; ran says whether it ran (it
- * does not when resolving the IOVAs does not pin, or by more threads).
+ * Work to run beside a region's pinning by one thread: once the pages
+ * are locked, fn(arg) runs in the calling thread while a helper thread
+ * (extmem_thread_start()) reads their pagemap entries; ran says whether
+ * it ran (it does not when the pinning fails or is not by one thread).
  */
 struct extmem_pin_beside {
 	void *(*fn)(void *arg);

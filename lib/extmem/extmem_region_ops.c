@@ -182,8 +182,8 @@ region_eal_unregister(struct rte_extmem_region *r)
 	r->eal = EXTMEM_EAL_NONE;
 }
 
-/* EAL's registration of a region without its IOVAs, while its pages are
- * pinned and their physical addresses read.
+/* EAL's registration of a region without its IOVAs, while its pages'
+ * physical addresses are read.
  */
 struct eal_beside {
 	const struct rte_extmem_region *r;
@@ -251,20 +251,22 @@ region_eal_iovas_give(struct rte_extmem_region *r)
 /*
  * r's IOVAs, then its registration with EAL. When the IOVAs come from
  * pinning by one thread (PA mode, no IOVA table given, from
- * EAL_BESIDE_MIN_LEN to 4 GiB) and helpers have more than one CPU, the
- * caller registers the range with EAL without IOVAs (10 to 20 ms per GiB
- * of 4K pages: a memseg per page) while a helper thread locks the pages
- * and reads their physical addresses, and each memseg is given its IOVA
- * once they are known. Until then EAL lists those memsegs with
- * RTE_BAD_IOVA; rte_extmem_register() raises no event and calls nothing
- * of this library, and nothing of the region is visible through the
- * library until it is published. Either step failing undoes the other;
- * when both fail, the pinning's error is the one reported. Not beside
- * several pinning threads: they take mmap_lock for reading over and over
- * (faulting in, pagemap reads), and EAL's mmap() calls, waiting to
- * write, make them take turns (measured: no speed-up left on 4 GiB of
- * untouched memory). The whole step runs as a callout: queries do not
- * wait for EAL.
+ * EAL_BESIDE_MIN_LEN to 4 GiB) and helpers have more than one CPU, EAL
+ * registers the range without IOVAs (10 to 20 ms per GiB of 4K pages: a
+ * memseg per page) once the pages are locked, while a helper thread
+ * reads their physical addresses, and each memseg is given its IOVA once
+ * they are known. Not earlier: EAL's mappings would race mlock() for
+ * mmap_lock, and when they lost, the creation took up to half again as
+ * long as without the overlap (measured). Until then EAL lists those
+ * memsegs with RTE_BAD_IOVA; rte_extmem_register() raises no event and
+ * calls nothing of this library, and nothing of the region is visible
+ * through the library until it is published. Either step failing undoes
+ * the other; when both fail, the pinning's error is the one reported.
+ * Not beside several pinning threads: they take mmap_lock for reading
+ * over and over (faulting in, pagemap reads), and EAL's mmap() calls,
+ * waiting to write, make them take turns (measured: no speed-up left on
+ * 4 GiB of untouched memory). The whole step runs as a callout: queries
+ * do not wait for EAL.
  */
 static int
 region_resolve_register(struct rte_extmem_region *r,

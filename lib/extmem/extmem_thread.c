@@ -5,9 +5,10 @@
 /*
  * Helper threads on the CPUs EAL was given. The library splits a few
  * long, cold steps of an operation among threads of its own (pinning and
- * resolving a region while the caller registers it with EAL); the
- * operation joins them before it goes on, and a helper calls nothing of
- * the library and nothing that can call back into it.
+ * resolving a large region; reading a region's physical addresses while
+ * the caller registers it with EAL); the operation joins them before it
+ * goes on, and a helper calls nothing of the library and nothing that
+ * can call back into it.
  *
  * A thread inherits the CPU set of the thread that starts it, and EAL
  * binds each lcore thread to its own CPUs: started from the main lcore,
