@@ -106,6 +106,49 @@ pin_floor_ms(uint8_t *mem, size_t len, uint64_t *ent)
 	return done == want ? perf_ms(t0, t1) : -1;
 }
 
+/* Process CPU time (user + system) in ms. */
+static double
+cpu_ms(void)
+{
+	struct rusage ru;
+
+	getrusage(RUSAGE_SELF, &ru);
+	return (ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) * 1e3 +
+		(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e3;
+}
+
+/*
+ * rte_extmem_region_create(p) timed (ms, and the process's CPU ms when
+ * cpu is not NULL), with the environment variable env set to val for it
+ * (env NULL: none), then destroyed; what names it in a failure.
+ */
+static int
+create_timed(const struct rte_extmem_region_params *p, const char *env,
+	const char *val, const char *what, double *ms, double *cpu)
+{
+	struct rte_extmem_region *r;
+	uint64_t t0, t1;
+	double c0;
+
+	if (env != NULL)
+		setenv(env, val, 1);
+	c0 = cpu_ms();
+	t0 = perf_now_ns();
+	r = rte_extmem_region_create(p);
+	t1 = perf_now_ns();
+	if (cpu != NULL)
+		*cpu = cpu_ms() - c0;
+	if (env != NULL)
+		unsetenv(env);
+	if (r == NULL) {
+		PERF_LOG("%s region create: %s", what, rte_strerror(rte_errno));
+		return -1;
+	}
+	rte_extmem_region_destroy(r);
+	*ms = perf_ms(t0, t1);
+	return 0;
+}
+
 static int
 bench_register(const struct perf_opts *o, struct perf_result *res)
 {
@@ -113,7 +156,6 @@ bench_register(const struct perf_opts *o, struct perf_result *res)
 	double heap = 1e300, anon = 1e300, floor = 1e300, f, after = 1e300;
 	size_t len = RTE_ALIGN_FLOOR(o->mem_bytes, PG), n = len / PG, i;
 	struct rte_extmem_region_params p;
-	struct rte_extmem_region *r;
 	rte_iova_t *io = NULL;
 	unsigned int rep;
 	uint64_t t0, t1, t2;
@@ -132,29 +174,14 @@ bench_register(const struct perf_opts *o, struct perf_result *res)
 
 	for (rep = 0; rep < o->repeat; rep++) {
 		perf_user_params(&p, "perf_register", mem, len);
-		t0 = perf_now_ns();
-		r = rte_extmem_region_create(&p);
-		t1 = perf_now_ns();
-		if (r == NULL) {
-			PERF_LOG("region create: %s", rte_strerror(rte_errno));
+		if (create_timed(&p, NULL, NULL, "user", &f, NULL) != 0)
 			goto out;
-		}
-		rte_extmem_region_destroy(r);
-		ext = RTE_MIN(ext, perf_ms(t0, t1));
-
+		ext = RTE_MIN(ext, f);
 		/* EAL's registration after the pinning, not beside it */
-		setenv("EXTMEM_EAL_BESIDE", "0", 1);
-		t0 = perf_now_ns();
-		r = rte_extmem_region_create(&p);
-		t1 = perf_now_ns();
-		unsetenv("EXTMEM_EAL_BESIDE");
-		if (r == NULL) {
-			PERF_LOG("region create (EAL after): %s",
-				rte_strerror(rte_errno));
+		if (create_timed(&p, "EXTMEM_EAL_BESIDE", "0", "user (EAL "
+				"after)", &f, NULL) != 0)
 			goto out;
-		}
-		rte_extmem_region_destroy(r);
-		after = RTE_MIN(after, perf_ms(t0, t1));
+		after = RTE_MIN(after, f);
 
 		/* the library allocating the memory too (not comparable with
 		 * the others, which start from populated memory)
@@ -162,16 +189,9 @@ bench_register(const struct perf_opts *o, struct perf_result *res)
 		rte_extmem_region_params_init(&p);
 		p.name = "perf_register_anon";
 		p.len = len;
-		t0 = perf_now_ns();
-		r = rte_extmem_region_create(&p);
-		t1 = perf_now_ns();
-		if (r == NULL) {
-			PERF_LOG("anon region create: %s",
-				rte_strerror(rte_errno));
+		if (create_timed(&p, NULL, NULL, "anon", &f, NULL) != 0)
 			goto out;
-		}
-		rte_extmem_region_destroy(r);
-		anon = RTE_MIN(anon, perf_ms(t0, t1));
+		anon = RTE_MIN(anon, f);
 
 		t0 = perf_now_ns();
 		for (i = 0; i < n; i++)
@@ -226,17 +246,6 @@ out:
 		munmap(mem, len);
 	free(io);
 	return ret;
-}
-
-/* Process CPU time (user + system) in ms. */
-static double
-cpu_ms(void)
-{
-	struct rusage ru;
-
-	getrusage(RUSAGE_SELF, &ru);
-	return (ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) * 1e3 +
-		(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e3;
 }
 
 static double
@@ -425,29 +434,12 @@ big_create(uint8_t *mem, size_t len, unsigned int threads, double *ms,
 	double *cpu)
 {
 	struct rte_extmem_region_params p;
-	struct rte_extmem_region *r;
-	uint64_t t0, t1;
-	double c0;
 	char v[16];
 
-	if (threads != 0) {
-		snprintf(v, sizeof(v), "%u", threads);
-		setenv("EXTMEM_PIN_THREADS", v, 1);
-	}
+	snprintf(v, sizeof(v), "%u", threads);
 	perf_user_params(&p, "perf_register_big", mem, len);
-	c0 = cpu_ms();
-	t0 = perf_now_ns();
-	r = rte_extmem_region_create(&p);
-	t1 = perf_now_ns();
-	*cpu = cpu_ms() - c0;
-	unsetenv("EXTMEM_PIN_THREADS");
-	if (r == NULL) {
-		PERF_LOG("big region create: %s", rte_strerror(rte_errno));
-		return -1;
-	}
-	rte_extmem_region_destroy(r);
-	*ms = perf_ms(t0, t1);
-	return 0;
+	return create_timed(&p, threads != 0 ? "EXTMEM_PIN_THREADS" : NULL, v,
+		"big", ms, cpu);
 }
 
 static uint8_t *

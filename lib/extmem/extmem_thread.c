@@ -22,6 +22,7 @@
 
 #include <pthread.h>
 #include <sched.h>
+#include <stdbool.h>
 
 #include <rte_launch.h>
 #include <rte_lcore.h>
@@ -60,8 +61,9 @@ extmem_thread_self_cpus(void)
 	return (unsigned int)CPU_COUNT(&set);
 }
 
-int
-extmem_thread_start(pthread_t *th, void *(*fn)(void *), void *arg)
+/* A helper thread, bound to the helpers' CPUs or not. */
+static int
+helper_create(pthread_t *th, void *(*fn)(void *), void *arg, bool on_cpus)
 {
 	pthread_attr_t attr;
 	rte_cpuset_t set;
@@ -70,24 +72,28 @@ extmem_thread_start(pthread_t *th, void *(*fn)(void *), void *arg)
 	if (pthread_attr_init(&attr) != 0)
 		return pthread_create(th, NULL, fn, arg);
 	(void)pthread_attr_setstacksize(&attr, HELPER_STACK_SIZE);
-	if (extmem_thread_cpus(&set) > 0 &&
+	if (on_cpus && extmem_thread_cpus(&set) > 0 &&
 			pthread_attr_setaffinity_np(&attr, sizeof(set), &set) != 0)
 		EXTMEM_LOG(DEBUG, "helper thread: cannot ask for the EAL "
 			"lcores' CPUs");
 	ret = pthread_create(th, &attr, fn, arg);
+	pthread_attr_destroy(&attr);
+	return ret;
+}
+
+int
+extmem_thread_start(pthread_t *th, void *(*fn)(void *), void *arg)
+{
+	int ret = helper_create(th, fn, arg, true);
+
 	if (ret == EINVAL) {
 		/* none of those CPUs allowed any more (cpuset changed since
 		 * rte_eal_init()): where the caller runs
 		 */
 		EXTMEM_LOG(DEBUG, "helper thread: the EAL lcores' CPUs are "
 			"refused, starting it on the caller's");
-		pthread_attr_destroy(&attr);
-		if (pthread_attr_init(&attr) != 0)
-			return pthread_create(th, NULL, fn, arg);
-		(void)pthread_attr_setstacksize(&attr, HELPER_STACK_SIZE);
-		ret = pthread_create(th, &attr, fn, arg);
+		ret = helper_create(th, fn, arg, false);
 	}
-	pthread_attr_destroy(&attr);
 	if (ret == 0)
 		(void)pthread_setname_np(*th, HELPER_NAME);
 	return ret;
