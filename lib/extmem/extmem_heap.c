@@ -594,10 +594,11 @@ rte_extmem_heap_destroy(struct rte_extmem_heap *heap)
 	extmem_heap_pool_reap_locked();
 	if (!EXTMEM_HEAP_LIVE(heap))
 		goto out;
-	if (heap->pool != NULL) {
-		EXTMEM_FAIL(EBUSY, "heap %s belongs to mbuf pool %s: free the "
+	if (heap->pool != NULL || heap->pool_freeing) {
+		EXTMEM_FAIL(EBUSY, "heap %s belongs to mbuf pool %s%s: free the "
 			"pool (the heap goes with it)", heap->name,
-			heap->pool_name);
+			heap->pool_name, heap->pool_freeing ?
+			", being freed" : "");
 		goto out;
 	}
 	ret = extmem_heap_destroy_locked(heap);

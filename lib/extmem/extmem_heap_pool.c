@@ -14,7 +14,9 @@
  * is seen through mempool's (internal) life-cycle event, which fires
  * before the mempool library frees the pool's memory: the heap is marked
  * and destroyed once idle, at the next heap call of this library or from
- * an EAL alarm, whichever comes first.
+ * an EAL alarm, whichever comes first. Neither touches a heap whose pool
+ * rte_extmem_pktmbuf_pool_free() is freeing: that call holds the heap
+ * across its unlocked rte_mempool_free() and destroys it itself.
  */
 
 #include <errno.h>
@@ -234,7 +236,10 @@ extmem_heap_pool_reap_locked(void)
 
 	for (h = TAILQ_FIRST(extmem_heaps()); h != NULL; h = tmp) {
 		tmp = TAILQ_NEXT(h, next);
-		if (!h->pool_gone)
+		/* a heap whose pool rte_extmem_pktmbuf_pool_free() is freeing
+		 * is that call's to destroy: it still holds the heap
+		 */
+		if (!h->pool_gone || h->pool_freeing)
 			continue;
 		if (extmem_heap_idle_locked(h, 0, 0, false) &&
 				extmem_heap_destroy_locked(h) == 0)
@@ -575,7 +580,7 @@ fail:
 int
 rte_extmem_pktmbuf_pool_free(struct rte_mempool *mp)
 {
-	struct rte_extmem_heap *h;
+	struct rte_extmem_heap *h, *left;
 	unsigned int avail;
 	int ret;
 
@@ -626,9 +631,12 @@ rte_extmem_pktmbuf_pool_free(struct rte_mempool *mp)
 	/* idle unless another thread allocated from the heap meanwhile;
 	 * then it goes with the last of those allocations
 	 */
-	if (extmem_heap_pool_reap_locked() == 0)
-		EXTMEM_LOG(WARNING, "heap %s of pool %s: busy after the pool "
-			"was freed, released once idle", h->name, h->pool_name);
+	extmem_heap_pool_reap_locked();
+	TAILQ_FOREACH(left, extmem_heaps(), next)
+		if (left == h)
+			EXTMEM_LOG(WARNING, "heap %s of pool %s: busy after "
+				"the pool was freed, released once idle",
+				h->name, h->pool_name);
 	extmem_op_end();
 	return 0;
 }

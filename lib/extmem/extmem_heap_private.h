@@ -41,7 +41,9 @@ struct rte_extmem_heap {
 	struct rte_mempool *pool;
 	char pool_name[RTE_MEMPOOL_NAMESIZE];
 	unsigned int pool_allocs;	/* heap allocations the pool made */
-	bool pool_freeing;	/* the pool is being freed */
+	bool pool_freeing;	/* rte_extmem_pktmbuf_pool_free() is freeing the
+				 * pool and destroys the heap: no reaper does
+				 */
 	bool pool_gone;		/* pool freed: destroy the heap once idle */
 };
 

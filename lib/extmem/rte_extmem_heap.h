@@ -205,8 +205,9 @@ rte_extmem_heap_create(const struct rte_extmem_heap_params *params);
  *   0 on success, -1 with rte_errno set and nothing changed:
  *   - EINVAL: @p heap is NULL or not a live heap;
  *   - EBUSY: something is allocated in the heap, it holds memory not added
- *     through this library, it is owned by an mbuf pool (free the pool:
- *     its heap goes with it), or a region has users;
+ *     through this library, it is owned by an mbuf pool, one that
+ *     another thread is freeing included (free the pool: its heap goes
+ *     with it), or a region has users;
  *   - E_RTE_SECONDARY: called in a secondary process: only the primary
  *     creates and destroys regions and heaps (nothing changed);
  *   - EBUSY also: a secondary process has users of a region of the heap;
