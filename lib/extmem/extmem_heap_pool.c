@@ -580,7 +580,7 @@ fail:
 int
 rte_extmem_pktmbuf_pool_free(struct rte_mempool *mp)
 {
-	struct rte_extmem_heap *h, *left;
+	struct rte_extmem_heap *h;
 	unsigned int avail;
 	int ret;
 
@@ -632,11 +632,9 @@ rte_extmem_pktmbuf_pool_free(struct rte_mempool *mp)
 	 * then it goes with the last of those allocations
 	 */
 	extmem_heap_pool_reap_locked();
-	TAILQ_FOREACH(left, extmem_heaps(), next)
-		if (left == h)
-			EXTMEM_LOG(WARNING, "heap %s of pool %s: busy after "
-				"the pool was freed, released once idle",
-				h->name, h->pool_name);
+	if (extmem_heap_valid(h))
+		EXTMEM_LOG(WARNING, "heap %s of pool %s: busy after the pool "
+			"was freed, released once idle", h->name, h->pool_name);
 	extmem_op_end();
 	return 0;
 }
